@@ -1,0 +1,4 @@
+export * from './platform';
+export * from './order';
+export * from './errors';
+export * from './queues';

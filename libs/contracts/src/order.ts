@@ -1,0 +1,85 @@
+import type { Platform } from './platform';
+
+/**
+ * Canonical order status set. Every platform status maps onto one of these.
+ * `rank` orders them along the lifecycle: a message with a lower rank and an equal update time
+ * never overwrites a higher one.
+ */
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'partially_shipped',
+  'shipped',
+  'completed',
+  'refunding',
+  'refunded',
+  'cancelled',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const ORDER_STATUS_RANK: Record<OrderStatus, number> = {
+  pending_payment: 0,
+  paid: 1,
+  partially_shipped: 2,
+  shipped: 3,
+  refunding: 4,
+  completed: 5,
+  refunded: 6,
+  cancelled: 6,
+};
+
+/** Money is always integer fen (1/100 CNY). */
+export type Fen = number;
+
+export interface CanonicalOrderItem {
+  /** platform sub-order / line id, kept as a string (19-digit ids lose precision as numbers) */
+  lineId: string;
+  platformProductId: string;
+  platformSkuId: string;
+  /** the merchant's code (out_sku_id / outer_sku_id / erpCode) — how the ERP knows the SKU */
+  erpSkuCode: string | null;
+  title: string | null;
+  quantity: number;
+  unitPriceFen: Fen;
+  paidFen: Fen;
+  discountFen: Fen;
+}
+
+export interface CanonicalOrder {
+  platform: Platform;
+  shopId: string;
+  /** platform order id as a string, exact */
+  platformOrderId: string;
+  status: OrderStatus;
+  /** the platform's own status code or string, for audit */
+  platformStatus: string;
+  createdAt: string; // ISO-8601 UTC
+  paidAt: string | null;
+  updatedAt: string;
+  cashOnDelivery: boolean;
+  totalFen: Fen;
+  paidFen: Fen;
+  shippingFen: Fen;
+  discountFen: Fen;
+  buyer: { nickMasked: string | null; receiverMasked: string | null; phoneMasked: string | null; addressMasked: string | null };
+  items: CanonicalOrderItem[];
+  refundStatus: 'none' | 'requested' | 'refunded' | 'rejected';
+}
+
+/** Summary row from an incremental list call; may already be a full order when the list returns details. */
+export interface OrderPage {
+  orders: CanonicalOrder[];
+  /** ids the list returned without enough detail; callers fetch them with getOrder */
+  partialIds: string[];
+  hasMore: boolean;
+  /** opaque paging state to pass back, or null when done */
+  next: string | null;
+}
+
+export interface ShipmentRequest {
+  platformOrderId: string;
+  trackingNo: string;
+  carrierCode: string;
+  /** line ids for a split shipment; empty = whole order */
+  lineIds: string[];
+}

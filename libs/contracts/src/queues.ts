@@ -1,0 +1,47 @@
+/**
+ * Queue and job names. DEPLOYED VALUES NEVER CHANGE: a renamed queue or job strands waiting jobs.
+ * Queue names carry a Redis Cluster hash tag so each queue's keys live in one slot.
+ */
+export const QUEUE = {
+  ORDER_EVENTS: '{order-events}',
+  ERP_PUSH: '{erp-push}',
+  ERP_INTERCEPT: '{erp-intercept}',
+  SHIPMENTS: '{shipments}',
+  ORDER_POLL: '{order-poll}',
+  CATALOG_PUBLISH: '{catalog-publish}',
+  STOCK_SYNC: '{stock-sync}',
+  PRICE_TIERS: '{price-tiers}',
+  COUPON_EVENTS: '{coupon-events}',
+} as const;
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+export const ALL_QUEUES: QueueName[] = Object.values(QUEUE);
+
+export interface JobPayloads {
+  /** one inbox row (a verified push message) to normalise */
+  'process-inbox': { v: 1; inboxId: string };
+  /** one outbox row (an order version) to deliver to the ERP */
+  'push-order': { v: 1; outboxId: string };
+  /** cancellation / refund before shipment: interception request to the ERP */
+  'intercept-order': { v: 1; outboxId: string };
+  /** write a shipment back to the platform */
+  'ship-order': { v: 1; shipmentId: string };
+  /** pull one shop's changed orders over a window */
+  'poll-shop': { v: 1; shopId: string };
+  'publish-product': { v: 1; productId: string; platform: string; shopId: string };
+  'sync-stock': { v: 1; skuId: string; shopId: string };
+  'apply-price-tier': { v: 1; tierId: string; action: 'apply' | 'revert' };
+  'sync-coupon': { v: 1; campaignId: string; shopId: string };
+}
+export type JobName = keyof JobPayloads;
+
+export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
+  [QUEUE.ORDER_EVENTS]: ['process-inbox'],
+  [QUEUE.ERP_PUSH]: ['push-order'],
+  [QUEUE.ERP_INTERCEPT]: ['intercept-order'],
+  [QUEUE.SHIPMENTS]: ['ship-order'],
+  [QUEUE.ORDER_POLL]: ['poll-shop'],
+  [QUEUE.CATALOG_PUBLISH]: ['publish-product'],
+  [QUEUE.STOCK_SYNC]: ['sync-stock'],
+  [QUEUE.PRICE_TIERS]: ['apply-price-tier'],
+  [QUEUE.COUPON_EVENTS]: ['sync-coupon'],
+};

@@ -1,0 +1,2 @@
+export * from './platform-adapter.port';
+export * from './signing';

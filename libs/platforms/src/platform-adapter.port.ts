@@ -1,0 +1,153 @@
+import type { CanonicalOrder, OrderPage, Platform, ShipmentRequest } from '@app/contracts';
+
+/** What an adapter needs to call the platform for one shop. Decrypted only in memory, never logged. */
+export interface ShopCredentials {
+  appKey: string;
+  appSecret: string;
+  accessToken: string | null;
+  refreshToken: string | null;
+  accessTokenExpiresAt: Date | null;
+}
+
+export interface ShopContext {
+  /** our shop id (uuid); breakers and rate limits are keyed by it */
+  shopId: string;
+  platform: Platform;
+  platformShopId: string;
+  /** the platform gateway base URL: the real host in production, a simulator in tests */
+  baseUrl: string;
+  credentials: ShopCredentials;
+}
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string | null;
+  accessTokenExpiresAt: Date;
+}
+
+/** What a platform can do through its open API. Callers ask instead of catching "not implemented". */
+export interface PlatformCapabilities {
+  couponCreate: boolean;
+  couponIssue: boolean;
+  stockDelta: boolean;
+  tokenRefresh: boolean;
+  pushTransport: 'http' | 'tmc';
+  /** largest window for an incremental (update-time) order list, seconds */
+  orderListMaxWindowSec: number;
+  /** true when the list must be paged from the last page back to the first */
+  orderListPagesBackward: boolean;
+  orderListMaxPageSize: number;
+}
+
+export interface OrderListQuery {
+  /** update-time window, inclusive start, exclusive end */
+  from: Date;
+  to: Date;
+  /** paging state returned by the previous call (opaque), null for the first call */
+  page: string | null;
+  pageSize?: number;
+}
+
+export interface StockUpdate {
+  platformProductId: string;
+  platformSkuId: string;
+  quantity: number;
+  mode: 'full' | 'delta';
+  /** required for delta updates on platforms that deduplicate them */
+  idempotencyId?: string;
+}
+
+export interface PriceUpdate {
+  platformProductId: string;
+  platformSkuId: string;
+  priceFen: number;
+  originalPriceFen?: number;
+}
+
+export interface ListingSku {
+  skuCode: string; // ERP SKU code, sent as the platform's out/outer/erp code
+  platformSkuId?: string; // known on update
+  specs: Record<string, string>;
+  priceFen: number;
+  originalPriceFen: number;
+  stock: number;
+  barcode?: string;
+}
+
+export interface ProductListing {
+  platformProductId?: string; // set when updating an existing listing
+  outerProductId: string; // our product id
+  title: string;
+  description: string;
+  images: string[];
+  categoryId: string;
+  attributes: Record<string, string>;
+  skus: ListingSku[];
+}
+
+export interface ListingResult {
+  platformProductId: string;
+  skus: { skuCode: string; platformSkuId: string }[];
+}
+
+export interface CouponSpec {
+  name: string;
+  thresholdFen: number;
+  discountFen: number;
+  quantity: number;
+  perUserLimit: number;
+  startAt: Date;
+  endAt: Date;
+}
+
+/** A verified push message, reduced to what the order path needs. */
+export interface PushMessage {
+  platform: Platform;
+  /** unique per platform message; the inbox's dedupe key */
+  messageId: string;
+  platformShopId: string | null;
+  /** the platform's tag / topic / msgTag */
+  topic: string;
+  kind: 'order' | 'refund' | 'product' | 'auth' | 'check' | 'other';
+  platformOrderId: string | null;
+  /** platform's update time of the event, ISO UTC, when the message carries one */
+  occurredAt: string | null;
+  /** the message's own payload, as the platform sent it (a JSON string) */
+  raw: string;
+}
+
+export interface PushRequest {
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+
+export type PushVerification =
+  | { ok: true; messages: PushMessage[] }
+  | { ok: false; status: number; reason: string };
+
+/** Looks up an app's secret by its app key (several shops can share one app). */
+export type AppSecretLookup = (appKey: string) => Promise<string | null>;
+
+/**
+ * The port every platform adapter implements. Errors are always `UpstreamError` from @app/contracts.
+ */
+export abstract class PlatformAdapter {
+  abstract readonly platform: Platform;
+  abstract readonly capabilities: PlatformCapabilities;
+
+  abstract listOrders(shop: ShopContext, query: OrderListQuery): Promise<OrderPage>;
+  abstract getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder>;
+  abstract ship(shop: ShopContext, shipment: ShipmentRequest): Promise<void>;
+  abstract updateStock(shop: ShopContext, update: StockUpdate): Promise<void>;
+  abstract getStock(shop: ShopContext, platformProductId: string, platformSkuId: string): Promise<number>;
+  abstract updatePrice(shop: ShopContext, update: PriceUpdate): Promise<void>;
+  abstract upsertProduct(shop: ShopContext, listing: ProductListing): Promise<ListingResult>;
+  abstract createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }>;
+  abstract issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }>;
+  abstract refreshToken(shop: ShopContext): Promise<TokenSet>;
+
+  /** HTTP push transports (douyin, xiaohongshu). */
+  abstract verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification>;
+  /** the platform's success / failure reply body for a push */
+  abstract pushReply(ok: boolean): { status: number; body: unknown };
+}

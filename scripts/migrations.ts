@@ -1,0 +1,11 @@
+/**
+ * Every migration of every app, in one list: `npm run migrate` and the test database helper apply it.
+ * Each owner keeps its migrations beside its code and exports them from its migrations/index.ts:
+ *   libs/persistence/src/migrations (schema `core`: merchants, shops, api_keys)
+ *   apps/order-sync/src/migrations   (schema `order_sync`)
+ *   apps/catalog-sync/src/migrations (schema `catalog_sync`)
+ *   apps/coupon/src/migrations       (schema `coupon`)
+ */
+import { CORE_MIGRATIONS } from '../libs/persistence/src/migrations';
+
+export const ALL_MIGRATIONS: Function[] = [...CORE_MIGRATIONS];
