@@ -1,2 +1,3 @@
 export * from './platform-adapter.port';
 export * from './signing';
+export * from './shop-directory.port';

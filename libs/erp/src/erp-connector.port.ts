@@ -1,0 +1,40 @@
+import type { CanonicalOrder, UpstreamError } from '@app/contracts';
+
+/** One order version to deliver. The idempotency key is `<orderId>-v<version>` and never changes across retries. */
+export interface ErpOrderEnvelope {
+  orderId: string; // our order id (uuid)
+  version: number;
+  idempotencyKey: string;
+  order: CanonicalOrder;
+}
+
+export type ErpPushResult =
+  | { idempotencyKey: string; ok: true; erpOrderId: string; duplicate: boolean }
+  | { idempotencyKey: string; ok: false; error: UpstreamError };
+
+export interface ErpInterception {
+  orderId: string;
+  idempotencyKey: string;
+  order: CanonicalOrder;
+  reason: 'cancelled' | 'refund_requested' | 'refunded';
+}
+
+export interface ErpShipmentNotice {
+  orderId: string;
+  platformOrderId: string;
+  outcome: 'shipped' | 'blocked_by_refund' | 'failed';
+  message: string;
+}
+
+/**
+ * The port every ERP connector implements. Errors inside results (and thrown errors) are always
+ * `UpstreamError`, so the caller decides on retry by `retryable` / `retryAfterMs` only.
+ */
+export abstract class ErpConnector {
+  abstract readonly name: string;
+  /** how many orders one pushOrders call may carry */
+  abstract readonly maxBatch: number;
+  abstract pushOrders(orders: ErpOrderEnvelope[]): Promise<ErpPushResult[]>;
+  abstract intercept(req: ErpInterception): Promise<{ ok: true } | { ok: false; error: UpstreamError }>;
+  abstract notifyShipment(notice: ErpShipmentNotice): Promise<void>;
+}
