@@ -12,9 +12,15 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swc],
+    // NestJS 12 ships ES modules only; jest on Node 20 loads CommonJS, so SWC converts them.
+    '^.+/node_modules/@nestjs/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2022' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: { '^@app/([^/]+)(/(.*))?$': '<rootDir>/libs/$1/src$2' },
   setupFiles: ['<rootDir>/libs/testing/src/jest.setup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest.after-env.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
 };

@@ -7,5 +7,6 @@
  *   apps/coupon/src/migrations       (schema `coupon`)
  */
 import { CORE_MIGRATIONS } from '../libs/persistence/src/migrations';
+import { ORDER_SYNC_MIGRATIONS } from '../apps/order-sync/src/migrations';
 
-export const ALL_MIGRATIONS: Function[] = [...CORE_MIGRATIONS];
+export const ALL_MIGRATIONS: Function[] = [...CORE_MIGRATIONS, ...ORDER_SYNC_MIGRATIONS];

@@ -1,1 +1,4 @@
-export {};
+export * from './group-commit';
+export * from './inbox-writer';
+export * from './intake.module';
+export * from './platform-adapter-lookup.port';

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
+import { TypedConfigModule } from '@app/config';
+import { HealthModule, MetricsModule } from '@app/observability';
+import { PersistenceModule } from '@app/persistence';
+import { QueueModule, WorkerDrain } from '@app/queue';
+import { CatalogSyncEnv } from './config/env.validation';
+
+/**
+ * Feature modules of catalog-sync go here (one Nest module per feature, STYLE rule 2). They read typed config
+ * by injecting `CatalogSyncEnv`, register their queues with `registerQueues([...])` from @app/queue and
+ * declare workers with `@Processor(QUEUE.X, { concurrency })`.
+ */
+export const features: Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> = [];
+
+/** Root module: typed config, Postgres, BullMQ root, /metrics, /health/*, then the features. */
+@Module({})
+export class AppModule {
+  static forRoot(env: CatalogSyncEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypedConfigModule.forRoot(CatalogSyncEnv, env),
+        PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'catalog-sync' }),
+        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
+        MetricsModule,
+        HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
+        ...features,
+      ],
+      // root-module provider so its onModuleDestroy runs first: workers drain before anything closes
+      providers: [WorkerDrain],
+    };
+  }
+}

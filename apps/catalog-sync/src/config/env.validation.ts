@@ -1,0 +1,12 @@
+import { BaseEnv, IntEnv } from '@app/config';
+
+/** catalog-sync: products, SKUs, publish fan-out, stock, price tiers. Defaults documented in .env.example. */
+export class CatalogSyncEnv extends BaseEnv {
+  override PORT = 3002;
+
+  @IntEnv(1) CATALOG_PUBLISH_CONCURRENCY: number = 4;
+  @IntEnv(1) STOCK_SYNC_CONCURRENCY: number = 8;
+  @IntEnv(1) PRICE_TIERS_CONCURRENCY: number = 2;
+  /** units held back from every platform's sellable stock */
+  @IntEnv(0) SAFETY_STOCK: number = 0;
+}

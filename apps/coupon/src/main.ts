@@ -1,0 +1,19 @@
+import { bootstrap } from '@app/config';
+import { createServiceApp, isEntryPoint, type ServiceApp, type ServiceAppOptions } from '@app/observability';
+import { AppModule } from './app.module';
+import { CouponEnv } from './config/env.validation';
+
+/** Builds the coupon app (validated config, logger, pipes, filters, health, metrics) without listening. */
+export function createApp(opts: ServiceAppOptions = {}): Promise<ServiceApp<CouponEnv>> {
+  return createServiceApp({ name: 'coupon', EnvClass: CouponEnv, rootModule: (env) => AppModule.forRoot(env) }, opts);
+}
+
+/** createApp + listen on PORT (0 = random, read it back from app.getHttpServer().address()). */
+export async function bootstrapApp(opts: ServiceAppOptions = {}): Promise<ServiceApp<CouponEnv>> {
+  const created = await createApp(opts);
+  await created.app.listen(created.env.PORT);
+  created.logger.log({ msg: 'listening', port: created.env.PORT }, 'Bootstrap');
+  return created;
+}
+
+if (isEntryPoint(module, __filename)) void bootstrap(() => bootstrapApp());

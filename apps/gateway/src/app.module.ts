@@ -1,0 +1,39 @@
+import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
+import { TypedConfigModule } from '@app/config';
+import { HealthModule, MetricsModule } from '@app/observability';
+import { PersistenceModule } from '@app/persistence';
+import { QueueModule, WorkerDrain } from '@app/queue';
+import { AuthModule } from './auth/auth.module';
+import { GatewayEnv } from './config/env.validation';
+import { MerchantsModule } from './merchants/merchants.module';
+import { OpsModule } from './ops/ops.module';
+import { ShopsModule } from './shops/shops.module';
+
+/**
+ * Gateway feature modules go here (webhooks, orders API, catalog API ...). They read typed config by
+ * injecting `GatewayEnv` and get their producer queues from `registerQueues([...])` (@app/queue).
+ */
+export const features: Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> = [];
+
+/** Root module: typed config, Postgres, BullMQ root, auth (global API-key guard), /metrics, /health/*, ops. */
+@Module({})
+export class AppModule {
+  static forRoot(env: GatewayEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypedConfigModule.forRoot(GatewayEnv, env),
+        PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'gateway' }),
+        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
+        MetricsModule,
+        HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
+        AuthModule,
+        MerchantsModule,
+        ShopsModule,
+        OpsModule,
+        ...features,
+      ],
+      providers: [WorkerDrain],
+    };
+  }
+}

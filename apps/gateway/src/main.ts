@@ -1,0 +1,39 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { bootstrap } from '@app/config';
+import { createServiceApp, isEntryPoint, type ServiceApp, type ServiceAppOptions } from '@app/observability';
+import { AppModule } from './app.module';
+import { ApiKeysService } from './auth/api-keys.service';
+import { GatewayEnv } from './config/env.validation';
+import { mountQueueBoard } from './ops/queue-board';
+
+function configureGateway(app: INestApplication, env: GatewayEnv): void {
+  if (env.BULL_BOARD_ENABLED) mountQueueBoard(app, app.get(ApiKeysService));
+  if (env.SWAGGER_ENABLED) {
+    const config = new DocumentBuilder()
+      .setTitle('omnisync gateway')
+      .setDescription('Merchant, shop, catalog, order and ops API. Authenticate with `Authorization: Bearer <API key>`.')
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (osk_...)' })
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+  }
+}
+
+/** Builds the gateway (validated config, logger, pipes, filters, health, metrics, docs, Bull Board) without listening. */
+export function createApp(opts: ServiceAppOptions = {}): Promise<ServiceApp<GatewayEnv>> {
+  return createServiceApp(
+    { name: 'gateway', EnvClass: GatewayEnv, rootModule: (env) => AppModule.forRoot(env), configure: configureGateway },
+    opts,
+  );
+}
+
+/** createApp + listen on PORT (0 = random, read it back from app.getHttpServer().address()). */
+export async function bootstrapApp(opts: ServiceAppOptions = {}): Promise<ServiceApp<GatewayEnv>> {
+  const created = await createApp(opts);
+  await created.app.listen(created.env.PORT);
+  created.logger.log({ msg: 'listening', port: created.env.PORT }, 'Bootstrap');
+  return created;
+}
+
+if (isEntryPoint(module, __filename)) void bootstrap(() => bootstrapApp());

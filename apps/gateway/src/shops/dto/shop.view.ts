@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PLATFORMS, SHOP_STATUSES, type Platform, type ShopStatus } from '@app/contracts';
+import type { Shop, ShopSecrets } from '@app/persistence';
+
+/** A shop as the API shows it: which credentials are present, never their values. */
+export class ShopView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) merchantId: string;
+  @ApiProperty({ enum: PLATFORMS }) platform: Platform;
+  @ApiProperty() platformShopId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() appKey: string;
+  @ApiProperty() baseUrl: string;
+  @ApiProperty({ enum: SHOP_STATUSES }) status: ShopStatus;
+  @ApiPropertyOptional({ type: String, nullable: true }) statusReason: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) tokenExpiresAt: string | null;
+  @ApiProperty({ enum: ['ok', 'unreadable'], description: "'unreadable': the stored credentials do not decrypt with SECRETS_KEY" })
+  credentials: 'ok' | 'unreadable';
+  @ApiProperty() hasAccessToken: boolean;
+  @ApiProperty() hasRefreshToken: boolean;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) updatedAt: string;
+
+  static of(s: Shop, secrets: ShopSecrets | null): ShopView {
+    return Object.assign(new ShopView(), {
+      id: s.id,
+      merchantId: s.merchantId,
+      platform: s.platform,
+      platformShopId: s.platformShopId,
+      name: s.name,
+      appKey: s.appKey,
+      baseUrl: s.baseUrl,
+      status: s.status,
+      statusReason: s.statusReason,
+      tokenExpiresAt: s.tokenExpiresAt?.toISOString() ?? null,
+      credentials: secrets ? 'ok' : 'unreadable',
+      hasAccessToken: secrets?.accessToken != null,
+      hasRefreshToken: secrets?.refreshToken != null,
+      createdAt: s.createdAt.toISOString(),
+      updatedAt: s.updatedAt.toISOString(),
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { SHOP_STATUSES, type ShopStatus } from '@app/contracts';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { BASE_URL_OPTIONS } from './create-shop.dto';
+
+/** Rotate credentials, rename, move, or change status. Absent fields stay as they are. */
+export class UpdateShopDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  appKey?: string;
+
+  @ApiPropertyOptional({ writeOnly: true })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(512)
+  appSecret?: string;
+
+  @ApiPropertyOptional({ writeOnly: true, description: 'a new access token; re-activates a needs_reauth shop' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  accessToken?: string;
+
+  @ApiPropertyOptional({ writeOnly: true })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  refreshToken?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  tokenExpiresAt?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUrl(BASE_URL_OPTIONS)
+  @MaxLength(500)
+  baseUrl?: string;
+
+  @ApiPropertyOptional({ enum: SHOP_STATUSES })
+  @IsOptional()
+  @IsIn(SHOP_STATUSES, { message: `status must be one of: ${SHOP_STATUSES.join(', ')}` })
+  status?: ShopStatus;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  statusReason?: string;
+}

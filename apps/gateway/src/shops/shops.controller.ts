@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { UuidParam } from '../auth/uuid-param';
+import { CreateShopDto } from './dto/create-shop.dto';
+import { ShopView } from './dto/shop.view';
+import { UpdateShopDto } from './dto/update-shop.dto';
+import { ShopsService } from './shops.service';
+
+@ApiTags('shops')
+@ApiBearerAuth()
+@Controller('shops')
+export class ShopsController {
+  constructor(private readonly shops: ShopsService) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: ShopView })
+  @ApiConflictResponse({ description: 'the platform shop is already registered' })
+  create(@CurrentPrincipal() who: Principal, @Body() dto: CreateShopDto): Promise<ShopView> {
+    return this.shops.create(who.merchantId, dto);
+  }
+
+  @Get()
+  @Roles('admin', 'ops', 'merchandiser')
+  @ApiOkResponse({ type: ShopView, isArray: true })
+  list(@CurrentPrincipal() who: Principal): Promise<ShopView[]> {
+    return this.shops.list(who.merchantId);
+  }
+
+  @Get(':id')
+  @Roles('admin', 'ops', 'merchandiser')
+  @ApiOkResponse({ type: ShopView })
+  @ApiNotFoundResponse({ description: 'no such shop among this merchant’s shops' })
+  get(@CurrentPrincipal() who: Principal, @UuidParam('id') id: string): Promise<ShopView> {
+    return this.shops.get(who.merchantId, id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOkResponse({ type: ShopView })
+  @ApiNotFoundResponse()
+  update(@CurrentPrincipal() who: Principal, @UuidParam('id') id: string, @Body() dto: UpdateShopDto): Promise<ShopView> {
+    return this.shops.update(who.merchantId, id, dto);
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ShopView, description: 'the shop, now disabled' })
+  @ApiNotFoundResponse()
+  disable(@CurrentPrincipal() who: Principal, @UuidParam('id') id: string): Promise<ShopView> {
+    return this.shops.disable(who.merchantId, id);
+  }
+}

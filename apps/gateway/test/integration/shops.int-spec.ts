@@ -1,0 +1,192 @@
+import request from 'supertest';
+import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { ShopDirectory } from '@app/platforms';
+import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { type GatewayHarness, buildGatewayHarness } from './auth.harness';
+
+const APP_SECRET = 'appsecret-NEVER-SHOWN-91c2';
+const ACCESS_TOKEN = 'accesstoken-NEVER-SHOWN-5d1e';
+const REFRESH_TOKEN = 'refreshtoken-NEVER-SHOWN-77aa';
+
+describe('gateway /shops', () => {
+  let db: TestDatabase;
+  let h: GatewayHarness;
+  let admin: string;
+  let adminB: string;
+  let seq = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
+    h = await buildGatewayHarness(db.url);
+    admin = (await h.keyFor('Shops A', ['admin'])).key;
+    adminB = (await h.keyFor('Shops B', ['admin'])).key;
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+  });
+
+  const http = () => request(h.app.getHttpServer());
+  const shopBody = (over: Record<string, unknown> = {}) => ({
+    platform: 'douyin',
+    platformShopId: `ps-${Date.now()}-${++seq}`,
+    name: 'Flagship',
+    appKey: 'ak-douyin-1',
+    appSecret: APP_SECRET,
+    accessToken: ACCESS_TOKEN,
+    refreshToken: REFRESH_TOKEN,
+    tokenExpiresAt: '2030-01-01T00:00:00.000Z',
+    ...over,
+  });
+  const createShop = async (key = admin, over: Record<string, unknown> = {}) =>
+    (await http().post('/shops').set('Authorization', `Bearer ${key}`).send(shopBody(over)).expect(201)).body;
+  const shopCount = async () => (await db.dataSource.query(`SELECT count(*)::int AS n FROM core.shops`))[0].n as number;
+
+  it('registers a shop: encrypted at rest, no secret in the response, default production base URL', async () => {
+    const res = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(shopBody({ platform: 'taobao' })).expect(201);
+    expect(res.body).toMatchObject({
+      platform: 'taobao',
+      name: 'Flagship',
+      appKey: 'ak-douyin-1',
+      baseUrl: 'https://eco.taobao.com',
+      status: 'active',
+      credentials: 'ok',
+      hasAccessToken: true,
+      hasRefreshToken: true,
+      tokenExpiresAt: '2030-01-01T00:00:00.000Z',
+    });
+    const text = JSON.stringify(res.body);
+    for (const s of [APP_SECRET, ACCESS_TOKEN, REFRESH_TOKEN]) expect(text).not.toContain(s);
+
+    const [row] = await db.dataSource.query(`SELECT credentials FROM core.shops WHERE id = $1`, [res.body.id]);
+    const raw: Buffer = row.credentials;
+    for (const s of [APP_SECRET, ACCESS_TOKEN, REFRESH_TOKEN]) expect(raw.includes(Buffer.from(s))).toBe(false);
+
+    const ctx = await h.app.get(ShopDirectory).get(res.body.id);
+    expect(ctx?.credentials).toMatchObject({ appKey: 'ak-douyin-1', appSecret: APP_SECRET, accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN });
+    expect(h.logs.text()).not.toMatch(/NEVER-SHOWN/);
+  });
+
+  it('keeps a given base URL (simulator) without trailing slash', async () => {
+    const shop = await createShop(admin, { baseUrl: 'http://127.0.0.1:4010/' });
+    expect(shop.baseUrl).toBe('http://127.0.0.1:4010');
+  });
+
+  it('answers 409 when the platform shop is already registered', async () => {
+    const shop = await createShop();
+    const res = await http().post('/shops').set('Authorization', `Bearer ${adminB}`).send(shopBody({ platformShopId: shop.platformShopId })).expect(409);
+    expect(res.body.message).toMatch(/already registered/);
+    // the failed INSERT is logged without its parameters (which carry the credentials blob)
+    expect(h.logs.text()).toMatch(/query failed: duplicate key value violates unique constraint "uq_shops_platform_platform_shop_id"/);
+    expect(h.logs.text()).not.toContain(shop.platformShopId);
+  });
+
+  describe('validation', () => {
+    it.each([
+      ['an unknown field', { secretNote: 'x' }, /property secretNote should not exist/],
+      ['an unknown platform', { platform: 'jd' }, /platform must be one of: douyin, taobao, xiaohongshu/],
+      ['a numeric platformShopId', { platformShopId: 12345 }, /platformShopId must be a string/],
+      ['a missing appSecret', { appSecret: undefined }, /appSecret/],
+      ['a malformed tokenExpiresAt', { tokenExpiresAt: 'tomorrow' }, /tokenExpiresAt must be a valid ISO 8601/],
+      ['a malformed baseUrl', { baseUrl: 'ftp://x' }, /baseUrl must be a URL/],
+    ])('answers 400 naming the field for %s, and stores nothing', async (_case, over, message) => {
+      const before = await shopCount();
+      const res = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(shopBody(over)).expect(400);
+      expect(JSON.stringify(res.body.message)).toMatch(message);
+      expect(JSON.stringify(res.body)).not.toContain(APP_SECRET);
+      expect(await shopCount()).toBe(before);
+    });
+
+    it.each([
+      ['GET', '/shops/123'],
+      ['PATCH', '/shops/not-a-uuid'],
+      ['DELETE', '/shops/zzz'],
+    ])('answers 400 naming the param for %s %s', async (method, path) => {
+      const res = await http()[method.toLowerCase() as 'get' | 'patch' | 'delete'](path).set('Authorization', `Bearer ${admin}`).send({}).expect(400);
+      expect(res.body.message).toEqual(['id must be a UUID']);
+    });
+
+    it('rejects an unknown status on PATCH and changes nothing', async () => {
+      const shop = await createShop();
+      const res = await http().patch(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).send({ status: 'paused', name: 'renamed' }).expect(400);
+      expect(JSON.stringify(res.body.message)).toMatch(/status must be one of/);
+      const after = await http().get(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).expect(200);
+      expect(after.body.name).toBe('Flagship');
+    });
+  });
+
+  describe('merchant scope', () => {
+    it('never shows, changes or disables another merchant’s shop (404)', async () => {
+      const theirs = await createShop(adminB);
+      for (const req of [
+        http().get(`/shops/${theirs.id}`),
+        http().patch(`/shops/${theirs.id}`).send({ name: 'hijacked' }),
+        http().delete(`/shops/${theirs.id}`),
+      ]) {
+        const res = await req.set('Authorization', `Bearer ${admin}`).expect(404);
+        expect(res.body.message).toBe(`shop ${theirs.id} not found`);
+        expect(JSON.stringify(res.body)).not.toContain(theirs.platformShopId);
+      }
+      const list = await http().get('/shops').set('Authorization', `Bearer ${admin}`).expect(200);
+      expect(list.body.map((s: { id: string }) => s.id)).not.toContain(theirs.id);
+      const still = await http().get(`/shops/${theirs.id}`).set('Authorization', `Bearer ${adminB}`).expect(200);
+      expect(still.body).toMatchObject({ name: 'Flagship', status: 'active' });
+    });
+  });
+
+  describe('roles', () => {
+    it('lets ops and merchandiser read but not write', async () => {
+      const shop = await createShop();
+      for (const role of ['ops', 'merchandiser'] as const) {
+        const { key } = await h.keyFor('Shops A', [role]);
+        await http().get('/shops').set('Authorization', `Bearer ${key}`).expect(200);
+        await http().get(`/shops/${shop.id}`).set('Authorization', `Bearer ${key}`).expect(200);
+        await http().post('/shops').set('Authorization', `Bearer ${key}`).send(shopBody()).expect(403);
+        await http().patch(`/shops/${shop.id}`).set('Authorization', `Bearer ${key}`).send({ name: 'x' }).expect(403);
+        await http().delete(`/shops/${shop.id}`).set('Authorization', `Bearer ${key}`).expect(403);
+      }
+    });
+  });
+
+  describe('PATCH and DELETE', () => {
+    it('rotates one credential, keeps the others, and the directory sees it at once', async () => {
+      const shop = await createShop();
+      const dir = h.app.get(ShopDirectory);
+      expect((await dir.get(shop.id))?.credentials.accessToken).toBe(ACCESS_TOKEN); // now cached
+      const res = await http().patch(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).send({ accessToken: 'rotated-token-NEVER-SHOWN' }).expect(200);
+      expect(JSON.stringify(res.body)).not.toContain('rotated-token');
+      const ctx = await dir.get(shop.id);
+      expect(ctx?.credentials).toMatchObject({ appSecret: APP_SECRET, accessToken: 'rotated-token-NEVER-SHOWN', refreshToken: REFRESH_TOKEN });
+    });
+
+    it('re-activates a needs_reauth shop when a new access token arrives', async () => {
+      const shop = await createShop();
+      await h.app.get(ShopDirectory).markNeedsReauth(shop.id, 'token revoked by platform');
+      const before = await http().get(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).expect(200);
+      expect(before.body).toMatchObject({ status: 'needs_reauth', statusReason: 'token revoked by platform' });
+      const after = await http().patch(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).send({ accessToken: 'fresh' }).expect(200);
+      expect(after.body).toMatchObject({ status: 'active', statusReason: null });
+    });
+
+    it('disables on DELETE; the directory no longer returns the shop', async () => {
+      const shop = await createShop();
+      const dir = h.app.get(ShopDirectory);
+      expect(await dir.get(shop.id)).not.toBeNull();
+      const res = await http().delete(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).expect(200);
+      expect(res.body).toMatchObject({ id: shop.id, status: 'disabled' });
+      expect(await dir.get(shop.id)).toBeNull();
+      expect((await dir.listActive()).map((s) => s.shopId)).not.toContain(shop.id);
+    });
+
+    it('answers 404 for an unknown shop id', async () => {
+      await http().get('/shops/6f1c1b9e-2d0b-4b8f-9d55-0a4c1c7f4e11').set('Authorization', `Bearer ${admin}`).expect(404);
+    });
+  });
+
+  it('logged nothing secret during the whole suite', () => {
+    expect(h.logs.lines.length).toBeGreaterThan(0);
+    expect(h.logs.text()).not.toMatch(/NEVER-SHOWN|rotated-token/);
+    expect(h.logs.text()).not.toContain(h.secretsKeyHex);
+  });
+});

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { CanonicalOrder, Platform } from '@app/contracts';
+import { rowToCanonical, type OrderRow } from '../orders/order-row';
+import { OrderSyncMetrics } from '../sla/order-sync.metrics';
+
+export interface ErpOrderView {
+  orderId: string;
+  version: number;
+  cursor: string;
+  order: CanonicalOrder;
+  erpOrderId: string | null;
+  erpAckedAt: string | null;
+}
+
+export interface ErpOrderPage {
+  orders: ErpOrderView[];
+  nextCursor: string;
+}
+
+const ERP_VISIBLE = `o.status <> 'pending_payment' AND (o.pay_time IS NOT NULL OR o.cod)`;
+/** rows written by transactions that can still commit are held back, so nothing slips in behind a cursor */
+const COMMITTED = `o.change_xid < pg_snapshot_xmin(pg_current_snapshot())`;
+
+function parseCursor(cursor: string | undefined): [string, string] {
+  if (!cursor) return ['0', '0'];
+  const [xid, seq] = cursor.split('-');
+  return [xid, seq];
+}
+
+/**
+ * The ERP's pull side: orders in change order. A change is (writing transaction id, change sequence); pages
+ * only cover transactions older than every running one, so the order of what is returned never changes.
+ */
+@Injectable()
+export class ErpOrdersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: OrderSyncMetrics,
+  ) {}
+
+  async list(cursor: string | undefined, limit: number): Promise<ErpOrderPage> {
+    const [xid, seq] = parseCursor(cursor);
+    const rows: (OrderRow & { cursor: string })[] = await this.dataSource.query(
+      `SELECT o.*, o.change_xid::text || '-' || o.change_seq::text AS cursor
+         FROM order_sync.orders o
+        WHERE (o.change_xid, o.change_seq) > ($1::xid8, $2::bigint) AND ${COMMITTED} AND ${ERP_VISIBLE}
+        ORDER BY o.change_xid, o.change_seq
+        LIMIT $3`,
+      [xid, seq, limit],
+    );
+    return {
+      orders: rows.map((r) => ({
+        orderId: r.id,
+        version: r.version,
+        cursor: r.cursor,
+        order: rowToCanonical(r),
+        erpOrderId: r.erp_order_id,
+        erpAckedAt: r.erp_acked_at ? r.erp_acked_at.toISOString() : null,
+      })),
+      nextCursor: rows.length > 0 ? rows[rows.length - 1].cursor : (cursor ?? '0-0'),
+    };
+  }
+
+  /** sets erp_acked_at once per order (the SLA clock stops) and settles its pending push rows */
+  async ack(sel: { orderIds?: string[]; cursor?: string }): Promise<{ acked: number }> {
+    const [xid, seq] = parseCursor(sel.cursor);
+    const rows: { platform: Platform; latency_s: number | null }[] = await this.dataSource.query(
+      `WITH acked AS (
+         UPDATE order_sync.orders o SET erp_acked_at = now()
+          WHERE o.erp_acked_at IS NULL AND ${ERP_VISIBLE}
+            AND (CASE WHEN $1::uuid[] IS NOT NULL THEN o.id = ANY($1::uuid[])
+                      ELSE (o.change_xid, o.change_seq) <= ($2::xid8, $3::bigint) AND ${COMMITTED} END)
+         RETURNING o.id, o.platform, EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s
+       ), settled AS (
+         UPDATE order_sync.outbox b SET status = 'delivered', delivered_at = now(), last_error = 'acked through the pull API'
+          WHERE b.order_id IN (SELECT id FROM acked) AND b.kind = 'push' AND b.status = 'pending'
+       )
+       SELECT platform, latency_s FROM acked`,
+      [sel.orderIds ?? null, xid, seq],
+    );
+    for (const r of rows) if (r.latency_s !== null) this.metrics.observeAck(r.platform, r.latency_s);
+    return { acked: rows.length };
+  }
+}

@@ -1,0 +1,227 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
+import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
+import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
+import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
+import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { OrderJobs } from '../shared/order-jobs';
+
+interface InboxRow {
+  id: string;
+  platform: Platform;
+  platform_shop_id: string | null;
+  shop_id: string | null;
+  platform_order_id: string;
+  occurred_at: Date | null;
+  attempts: number;
+}
+
+export interface IngestStats {
+  batches: number;
+  jobs: number;
+  statements: number;
+  listCalls: number;
+  getCalls: number;
+}
+
+/** Errors after which fetching again cannot help; everything else waits and retries. */
+function isPermanent(e: unknown): boolean {
+  return isUpstreamError(e) && (e.kind === 'not_found' || e.kind === 'invalid_request' || e.kind === 'auth_revoked');
+}
+
+/**
+ * Normalises inbox rows into orders. Jobs are processed in groups: each `process-inbox` job submits its
+ * inbox id to a group committer, so the jobs a worker has in flight (its concurrency) share one fetch per
+ * shop (a list call over the messages' update-time window when several orders of a shop are due) and one
+ * transaction with one multi-row upsert. Each job still settles on its own: done, delayed (platform
+ * throttled / breaker open — no attempt burned) or failed (order gone, authorisation revoked).
+ */
+@Injectable()
+export class OrderIngestService implements OnModuleDestroy {
+  private readonly logger = new Logger(OrderIngestService.name);
+  private readonly batcher: GroupCommitter<string, JobOutcome>;
+  readonly stats: IngestStats = { batches: 0, jobs: 0, statements: 0, listCalls: 0, getCalls: 0 };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly shops: ShopDirectory,
+    private readonly adapters: PlatformAdapterLookup,
+    private readonly upserts: OrderUpsertRepository,
+    private readonly jobs: OrderJobs,
+    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+  ) {
+    this.batcher = new GroupCommitter((ids) => this.processBatch(ids), {
+      maxBatch: opts.ingestBatchSize,
+      maxWaitMs: opts.ingestBatchWaitMs,
+      maxInFlight: 2,
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.batcher.drain();
+  }
+
+  /** one job's share of a group */
+  async processInbox(inboxId: string): Promise<JobOutcome> {
+    const [outcome] = await this.batcher.submit([inboxId]);
+    return outcome;
+  }
+
+  /** normalise a group of inbox rows; one outcome per id, in order */
+  async processBatch(ids: string[]): Promise<JobOutcome[]> {
+    this.stats.batches += 1;
+    this.stats.jobs += ids.length;
+    const outcomes = new Map<string, JobOutcome>(ids.map((id) => [id, DONE]));
+    const rows: InboxRow[] = await this.dataSource.query(
+      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts
+         FROM order_sync.inbox WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+      [ids],
+    );
+    this.stats.statements += 1;
+    if (rows.length === 0) return ids.map(() => DONE);
+
+    // group by shop
+    const byShop = new Map<string, { shop: ShopContext | null; rows: InboxRow[] }>();
+    const shopCache = new Map<string, Promise<ShopContext | null>>();
+    const ignored: { id: string; reason: string }[] = [];
+    for (const r of rows) {
+      const lookupKey = r.shop_id ?? `${r.platform}/${r.platform_shop_id ?? ''}`;
+      let p = shopCache.get(lookupKey);
+      if (!p) {
+        p = r.shop_id
+          ? this.shops.get(r.shop_id)
+          : r.platform_shop_id
+            ? this.shops.findByPlatformShopId(r.platform, r.platform_shop_id)
+            : Promise.resolve(null);
+        shopCache.set(lookupKey, p);
+      }
+      const shop = await p;
+      if (!shop) {
+        ignored.push({ id: r.id, reason: `unknown shop ${r.platform}/${r.platform_shop_id ?? r.shop_id ?? '?'}` });
+        continue;
+      }
+      const g = byShop.get(shop.shopId) ?? { shop, rows: [] };
+      g.rows.push(r);
+      byShop.set(shop.shopId, g);
+    }
+
+    const fetched: CanonicalOrder[] = [];
+    const processed: string[] = [];
+    const retry: { id: string; error: string; delayMs: number }[] = [];
+    const failed: { id: string; error: string }[] = [];
+    await Promise.all(
+      [...byShop.values()].map(async ({ shop, rows: shopRows }) => {
+        const s = shop!;
+        const adapter = this.adapters.get(s.platform);
+        const result = await this.fetchOrders(s, adapter, shopRows);
+        for (const o of result.orders.values()) fetched.push({ ...o, shopId: s.shopId });
+        for (const r of shopRows) {
+          const err = result.errors.get(r.platform_order_id);
+          if (err === undefined) processed.push(r.id);
+          else if (isPermanent(err)) failed.push({ id: r.id, error: describeError(err) });
+          else retry.push({ id: r.id, error: describeError(err), delayMs: retryDelayMs(err, r.attempts + 1) });
+        }
+      }),
+    );
+
+    let summary: UpsertSummary | null = null;
+    await this.dataSource.transaction(async (em) => {
+      summary = await this.upserts.apply(em, fetched);
+      this.stats.statements += summary.statements + 2; // + BEGIN/COMMIT
+      if (processed.length > 0) {
+        await em.query(
+          `UPDATE order_sync.inbox SET status = 'processed', processed_at = now(), attempts = attempts + 1, last_error = NULL
+            WHERE id = ANY($1::bigint[])`,
+          [processed],
+        );
+        this.stats.statements += 1;
+      }
+      const settled = [
+        ...ignored.map((x) => ({ ...x, status: 'ignored' })),
+        ...failed.map((x) => ({ id: x.id, reason: x.error, status: 'failed' })),
+        ...retry.map((x) => ({ id: x.id, reason: x.error, status: 'pending' })),
+      ];
+      if (settled.length > 0) {
+        await em.query(
+          `UPDATE order_sync.inbox i SET status = s.status, last_error = s.reason, attempts = i.attempts + 1,
+                  processed_at = CASE WHEN s.status = 'pending' THEN NULL ELSE now() END
+             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS s(id, status, reason)
+            WHERE i.id = s.id`,
+          [settled.map((x) => x.id), settled.map((x) => x.status), settled.map((x) => x.reason)],
+        );
+        this.stats.statements += 1;
+      }
+    });
+    const outbox: OutboxRef[] = (summary as UpsertSummary | null)?.outbox ?? [];
+    if (outbox.length > 0) await this.jobs.addDeliveries(outbox);
+
+    for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });
+    for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });
+    return ids.map((id) => outcomes.get(id) ?? DONE);
+  }
+
+  /**
+   * The current state of each order the rows name. Several orders of one shop with known event times
+   * inside the adapter's list window: one list call (paged) over [earliest event - 5 s, now], then
+   * getOrder for whatever the list did not return in full. Otherwise one getOrder per order.
+   */
+  private async fetchOrders(
+    shop: ShopContext,
+    adapter: PlatformAdapter,
+    rows: InboxRow[],
+  ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown> }> {
+    const wanted = new Set(rows.map((r) => r.platform_order_id));
+    const orders = new Map<string, CanonicalOrder>();
+    const errors = new Map<string, unknown>();
+    const times = rows.map((r) => r.occurred_at?.getTime() ?? Number.NaN);
+    const now = Date.now();
+    const from = Math.min(...times) - 5000;
+    const windowOk =
+      wanted.size >= this.opts.coalesceMinOrders &&
+      times.every((t) => Number.isFinite(t)) &&
+      (now + 1000 - from) / 1000 <= adapter.capabilities.orderListMaxWindowSec;
+    if (windowOk) {
+      try {
+        let page: string | null = null;
+        for (let i = 0; i < this.opts.coalesceMaxPages; i++) {
+          this.stats.listCalls += 1;
+          const res = await adapter.listOrders(shop, {
+            from: new Date(from),
+            to: new Date(now + 1000),
+            page,
+            pageSize: Math.min(100, adapter.capabilities.orderListMaxPageSize),
+          });
+          for (const o of res.orders) if (wanted.has(o.platformOrderId)) orders.set(o.platformOrderId, o);
+          page = res.next;
+          if (!res.hasMore || page === null || [...wanted].every((id) => orders.has(id))) break;
+        }
+      } catch (e) {
+        if (!isUpstreamError(e)) throw e;
+        // throttled or down: every order of this shop waits; no point in hammering getOrder now
+        if (e.retryable) {
+          for (const id of wanted) errors.set(id, e);
+          return { orders, errors };
+        }
+        this.logger.warn(`list for shop ${shop.shopId} failed (${e.kind}); falling back to getOrder`);
+      }
+    }
+    const missing = [...wanted].filter((id) => !orders.has(id));
+    // small parallelism per shop: the adapter's limiter keeps us inside the platform QPS anyway
+    for (let i = 0; i < missing.length; i += 4) {
+      await Promise.all(
+        missing.slice(i, i + 4).map(async (id) => {
+          this.stats.getCalls += 1;
+          try {
+            orders.set(id, await adapter.getOrder(shop, id));
+          } catch (e) {
+            if (!isUpstreamError(e)) throw e;
+            errors.set(id, e);
+          }
+        }),
+      );
+    }
+    return { orders, errors };
+  }
+}

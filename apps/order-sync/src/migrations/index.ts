@@ -1,0 +1,18 @@
+import { CreateOrderSyncSchema1795575600000 } from './1795575600000-CreateOrderSyncSchema';
+import { CreateInboxTable1795575600100 } from './1795575600100-CreateInboxTable';
+import { CreateOrdersTable1795575600200 } from './1795575600200-CreateOrdersTable';
+import { CreateOrderTransitionsRejectedTable1795575600300 } from './1795575600300-CreateOrderTransitionsRejectedTable';
+import { CreateOutboxTable1795575600400 } from './1795575600400-CreateOutboxTable';
+import { CreateSlaEventsTable1795575600500 } from './1795575600500-CreateSlaEventsTable';
+import { CreatePollCursorsTable1795575600600 } from './1795575600600-CreatePollCursorsTable';
+
+/** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
+export const ORDER_SYNC_MIGRATIONS: Function[] = [
+  CreateOrderSyncSchema1795575600000,
+  CreateInboxTable1795575600100,
+  CreateOrdersTable1795575600200,
+  CreateOrderTransitionsRejectedTable1795575600300,
+  CreateOutboxTable1795575600400,
+  CreateSlaEventsTable1795575600500,
+  CreatePollCursorsTable1795575600600,
+];

@@ -1,0 +1,95 @@
+import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { QUEUE } from '@app/contracts';
+import { IntakeModule, type InboxWriterOptions } from '@app/intake';
+import { ErpDeliveryService } from './delivery/erp-delivery.service';
+import { ErpInterceptProcessor } from './delivery/erp-intercept.processor';
+import { ErpPushProcessor } from './delivery/erp-push.processor';
+import { ErpOrdersController } from './erp-api/erp-orders.controller';
+import { ErpOrdersService } from './erp-api/erp-orders.service';
+import { OrderEventsProcessor } from './ingest/order-events.processor';
+import { OrderIngestService } from './ingest/order-ingest.service';
+import { OpsController } from './ops/ops.controller';
+import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
+import { OrderUpsertRepository } from './orders/order-upsert.repository';
+import { OrderPollProcessor } from './poll/order-poll.processor';
+import { OrderPollService } from './poll/order-poll.service';
+import { PollSchedulerService } from './poll/poll-scheduler.service';
+import { OrderJobs } from './shared/order-jobs';
+import { OrderSyncMetrics } from './sla/order-sync.metrics';
+import { SlaAlertNotifier } from './sla/sla-alert.notifier';
+import { SlaReportService } from './sla/sla-report.service';
+import { SlaWatcherService } from './sla/sla-watcher.service';
+import { SweeperService } from './sweeper/sweeper.service';
+import { TmcConsumerService } from './tmc/tmc-consumer.service';
+
+/** Retries are BullMQ's; dependency outages move jobs to delayed instead (see settleJob). */
+const defaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 10_000, age: 3600 },
+  removeOnFail: { count: 50_000, age: 7 * 24 * 3600 },
+};
+
+export interface OrderSyncFeatureModuleOptions {
+  /** partial options, merged over DEFAULT_ORDER_SYNC_OPTIONS */
+  options?: Partial<OrderSyncOptions>;
+  inboxWriter?: InboxWriterOptions;
+  /**
+   * Modules that export the ports this feature needs: ShopDirectory, PlatformAdapterLookup (both
+   * @app/platforms / @app/intake ports), ErpConnector (@app/erp) and optionally TmcSource. Leave empty when
+   * they are provided by global modules.
+   */
+  imports?: ModuleMetadata['imports'];
+  /** extra providers, e.g. `{ provide: ErpConnector, useExisting: JushuitanConnector }` */
+  providers?: Provider[];
+}
+
+/**
+ * The order path: ingest (process-inbox), ERP delivery (push-order / intercept-order), SLA watcher,
+ * sweeper, per-shop polling, Taobao TMC consumer, the ERP pull API (/erp/orders) and ops endpoints
+ * (/ops/sla, /ops/outbox/retry). Needs in the app: a TypeORM DataSource (PersistenceModule.forRoot) and
+ * BullModule.forRoot.
+ */
+@Module({})
+export class OrderSyncFeatureModule {
+  static register(cfg: OrderSyncFeatureModuleOptions = {}): DynamicModule {
+    const options: OrderSyncOptions = { ...DEFAULT_ORDER_SYNC_OPTIONS, ...(cfg.options ?? {}) };
+    return {
+      module: OrderSyncFeatureModule,
+      imports: [
+        ...(cfg.imports ?? []),
+        IntakeModule.register({ writer: cfg.inboxWriter, imports: cfg.imports }),
+        BullModule.registerQueue(
+          { name: QUEUE.ORDER_EVENTS, defaultJobOptions },
+          { name: QUEUE.ERP_PUSH, defaultJobOptions },
+          { name: QUEUE.ERP_INTERCEPT, defaultJobOptions },
+          { name: QUEUE.ORDER_POLL, defaultJobOptions: { ...defaultJobOptions, attempts: 3 } },
+        ),
+      ],
+      controllers: [ErpOrdersController, OpsController],
+      providers: [
+        ...(cfg.providers ?? []),
+        { provide: ORDER_SYNC_OPTIONS, useValue: options },
+        OrderJobs,
+        OrderUpsertRepository,
+        OrderIngestService,
+        OrderEventsProcessor,
+        OrderSyncMetrics,
+        ErpDeliveryService,
+        ErpPushProcessor,
+        ErpInterceptProcessor,
+        SlaAlertNotifier,
+        SlaWatcherService,
+        SlaReportService,
+        SweeperService,
+        OrderPollService,
+        OrderPollProcessor,
+        PollSchedulerService,
+        TmcConsumerService,
+        ErpOrdersService,
+      ],
+      exports: [OrderIngestService, ErpDeliveryService, SlaWatcherService, SweeperService, OrderPollService, OrderSyncMetrics],
+    };
+  }
+}

@@ -1,0 +1,70 @@
+/** Tunables of the order path. The app's config layer builds this from validated env (see OrderSyncFeatureModule). */
+export interface OrderSyncOptions {
+  /** inbox ids normalised together (one upsert statement per group) */
+  ingestBatchSize: number;
+  ingestBatchWaitMs: number;
+  /** order-events jobs in flight per worker; the batcher groups them */
+  ingestConcurrency: number;
+  /** from this many orders of one shop in a group, use the list API over the messages' window */
+  coalesceMinOrders: number;
+  coalesceMaxPages: number;
+  /** how long a claimed outbox row is reserved for the worker that claimed it */
+  erpLeaseSec: number;
+  erpPushConcurrency: number;
+  erpInterceptConcurrency: number;
+  slaCheckIntervalMs: number;
+  slaWarningMs: number;
+  slaBreachMs: number;
+  /** optional: where SLA alerts are POSTed */
+  alertWebhookUrl: string | null;
+  alertTimeoutMs: number;
+  sweepIntervalMs: number;
+  /** inbox/outbox rows pending (and due) longer than this are re-enqueued */
+  sweepStaleAfterMs: number;
+  sweepBatch: number;
+  /** inbox rows re-enqueued this often are marked failed */
+  sweepMaxReenqueues: number;
+  pollIntervalMs: number;
+  pollOverlapMs: number;
+  pollInitialLookbackMs: number;
+  pollMaxPagesPerRun: number;
+  pollSchedulerRefreshMs: number;
+  tmcEnabled: boolean;
+  tmcGroupName: string;
+  tmcQuantity: number;
+  tmcIdleMs: number;
+  /** start the interval loops (SLA check, sweeper, poll scheduler, TMC) on bootstrap; tests drive them by hand */
+  backgroundLoops: boolean;
+}
+
+export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
+  ingestBatchSize: 200,
+  ingestBatchWaitMs: 5,
+  ingestConcurrency: 64,
+  coalesceMinOrders: 3,
+  coalesceMaxPages: 5,
+  erpLeaseSec: 60,
+  erpPushConcurrency: 4,
+  erpInterceptConcurrency: 4,
+  slaCheckIntervalMs: 3000,
+  slaWarningMs: 20_000,
+  slaBreachMs: 30_000,
+  alertWebhookUrl: null,
+  alertTimeoutMs: 2000,
+  sweepIntervalMs: 5000,
+  sweepStaleAfterMs: 15_000,
+  sweepBatch: 500,
+  sweepMaxReenqueues: 50,
+  pollIntervalMs: 60_000,
+  pollOverlapMs: 120_000,
+  pollInitialLookbackMs: 3_600_000,
+  pollMaxPagesPerRun: 20,
+  pollSchedulerRefreshMs: 60_000,
+  tmcEnabled: false,
+  tmcGroupName: 'default',
+  tmcQuantity: 100,
+  tmcIdleMs: 1000,
+  backgroundLoops: true,
+};
+
+export const ORDER_SYNC_OPTIONS = Symbol('ORDER_SYNC_OPTIONS');

@@ -1,0 +1,52 @@
+import { ORDER_STATUSES, type OrderStatus } from '@app/contracts';
+
+/**
+ * Which status may follow which. Skipping ahead is allowed (messages get lost, polls see only the latest
+ * state); going back to an earlier lifecycle stage, or leaving a terminal state, is not. `refunding` may
+ * fall back to the stage it came from when the refund is refused.
+ */
+export const ALLOWED_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending_payment: ORDER_STATUSES,
+  paid: ['paid', 'partially_shipped', 'shipped', 'completed', 'refunding', 'refunded', 'cancelled'],
+  partially_shipped: ['partially_shipped', 'shipped', 'completed', 'refunding', 'refunded'],
+  shipped: ['shipped', 'completed', 'refunding', 'refunded'],
+  refunding: ['refunding', 'paid', 'partially_shipped', 'shipped', 'completed', 'refunded', 'cancelled'],
+  completed: ['completed', 'refunding', 'refunded'],
+  refunded: ['refunded'],
+  cancelled: ['cancelled'],
+};
+
+export function isAllowedTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ALLOWED_TRANSITIONS[from].includes(to);
+}
+
+/** `from>to` pairs, handed to the upsert's WHERE clause as a last guard against concurrent writers */
+export const ALLOWED_TRANSITION_PAIRS: string[] = ORDER_STATUSES.flatMap((from) =>
+  ALLOWED_TRANSITIONS[from].map((to) => `${from}>${to}`),
+);
+
+const CANCEL_LIKE: ReadonlySet<OrderStatus> = new Set(['cancelled', 'refunding', 'refunded']);
+const SHIPPED_LIKE: ReadonlySet<OrderStatus> = new Set(['partially_shipped', 'shipped', 'completed']);
+
+export type DeliveryKind = 'push' | 'intercept';
+
+/**
+ * What the ERP must hear about a changed order. `prev` is the stored status before the change (null for a
+ * new order). Unpaid orders are stored, not pushed. A cancellation or refund of an order the ERP already has
+ * but has not shipped is an interception (priority queue); after shipment it is an ordinary order update.
+ */
+export function deliveryFor(prev: OrderStatus | null, next: OrderStatus): DeliveryKind | null {
+  if (next === 'pending_payment') return null;
+  if (CANCEL_LIKE.has(next)) {
+    const erpHasIt = prev !== null && prev !== 'pending_payment' && prev !== 'cancelled';
+    if (!erpHasIt || prev === next) return null;
+    return SHIPPED_LIKE.has(prev) ? 'push' : 'intercept';
+  }
+  return 'push';
+}
+
+export function interceptReason(status: OrderStatus): 'cancelled' | 'refund_requested' | 'refunded' {
+  if (status === 'cancelled') return 'cancelled';
+  if (status === 'refunded') return 'refunded';
+  return 'refund_requested';
+}

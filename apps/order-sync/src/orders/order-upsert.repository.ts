@@ -1,0 +1,191 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ORDER_STATUS_RANK, type CanonicalOrder, type OrderStatus, type Platform } from '@app/contracts';
+import { ALLOWED_TRANSITION_PAIRS, deliveryFor, isAllowedTransition, type DeliveryKind } from './order-transitions';
+import { isNewer, slaStart } from './order-row';
+
+export interface OutboxRef {
+  outboxId: string;
+  kind: DeliveryKind;
+}
+
+export interface UpsertSummary {
+  /** candidates after collapsing duplicates of one order */
+  considered: number;
+  /** orders inserted or changed (one new version each) */
+  changed: number;
+  rejected: number;
+  outbox: OutboxRef[];
+  /** SQL statements issued (for tests / capacity planning) */
+  statements: number;
+}
+
+interface ExistingRow {
+  id: string;
+  platform: Platform;
+  platform_order_id: string;
+  status: OrderStatus;
+  status_rank: number;
+  platform_updated_at: Date;
+}
+
+interface ChangedRow {
+  id: string;
+  platform: Platform;
+  platform_order_id: string;
+  version: number;
+  status: OrderStatus;
+}
+
+const key = (platform: string, platformOrderId: string): string => `${platform}\u0000${platformOrderId}`;
+
+const UPSERT_SQL = `
+  INSERT INTO order_sync.orders AS o (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at,
+    status_rank, pay_time, created_at_platform, cod, sla_started_at, total_fen, paid_fen, shipping_fen, discount_fen,
+    buyer, items, refund_status)
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::smallint[],
+    $8::timestamptz[], $9::timestamptz[], $10::bool[], $11::timestamptz[], $12::bigint[], $13::bigint[], $14::bigint[],
+    $15::bigint[], $16::jsonb[], $17::jsonb[], $18::text[])
+  ON CONFLICT (platform, platform_order_id) DO UPDATE SET
+    shop_id = excluded.shop_id,
+    status = excluded.status,
+    platform_status = excluded.platform_status,
+    platform_updated_at = excluded.platform_updated_at,
+    status_rank = excluded.status_rank,
+    pay_time = excluded.pay_time,
+    created_at_platform = excluded.created_at_platform,
+    cod = excluded.cod,
+    sla_started_at = excluded.sla_started_at,
+    total_fen = excluded.total_fen,
+    paid_fen = excluded.paid_fen,
+    shipping_fen = excluded.shipping_fen,
+    discount_fen = excluded.discount_fen,
+    buyer = excluded.buyer,
+    items = excluded.items,
+    refund_status = excluded.refund_status,
+    version = o.version + 1,
+    change_seq = nextval('order_sync.orders_change_seq'),
+    change_xid = pg_current_xact_id(),
+    updated_at = now()
+  WHERE (excluded.platform_updated_at, excluded.status_rank) > (o.platform_updated_at, o.status_rank)
+    AND (o.status || '>' || excluded.status) = ANY($19::text[])
+    AND (excluded.status, excluded.platform_status, excluded.refund_status, excluded.pay_time, excluded.cod,
+         excluded.total_fen, excluded.paid_fen, excluded.shipping_fen, excluded.discount_fen, excluded.items, excluded.buyer)
+      IS DISTINCT FROM
+        (o.status, o.platform_status, o.refund_status, o.pay_time, o.cod,
+         o.total_fen, o.paid_fen, o.shipping_fen, o.discount_fen, o.items, o.buyer)
+  RETURNING o.id, o.platform, o.platform_order_id, o.version, o.status`;
+
+/**
+ * The one write path for orders (push messages and polls alike). Per call, inside the caller's
+ * transaction: lock the stored versions, drop stale candidates, record illegal transitions, then ONE
+ * multi-row upsert-if-newer, ONE insert of rejected transitions, ONE insert of outbox rows.
+ */
+@Injectable()
+export class OrderUpsertRepository {
+  async apply(em: EntityManager, candidates: CanonicalOrder[]): Promise<UpsertSummary> {
+    const summary: UpsertSummary = { considered: 0, changed: 0, rejected: 0, outbox: [], statements: 0 };
+    // collapse several versions of one order to the newest, then sort: a fixed lock order avoids deadlocks
+    const latest = new Map<string, CanonicalOrder>();
+    for (const c of candidates) {
+      const k = key(c.platform, c.platformOrderId);
+      const cur = latest.get(k);
+      if (!cur || isNewer(c, { updatedAt: Date.parse(cur.updatedAt), rank: ORDER_STATUS_RANK[cur.status] })) latest.set(k, c);
+    }
+    const sorted = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+    summary.considered = sorted.length;
+    if (sorted.length === 0) return summary;
+
+    const existing: ExistingRow[] = await em.query(
+      `SELECT id, platform, platform_order_id, status, status_rank, platform_updated_at
+         FROM order_sync.orders
+        WHERE (platform, platform_order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY platform, platform_order_id
+        FOR UPDATE`,
+      [sorted.map((c) => c.platform), sorted.map((c) => c.platformOrderId)],
+    );
+    summary.statements += 1;
+    const stored = new Map(existing.map((r) => [key(r.platform, r.platform_order_id), r]));
+
+    const toWrite: CanonicalOrder[] = [];
+    const rejected: { row: ExistingRow; order: CanonicalOrder }[] = [];
+    for (const c of sorted) {
+      const row = stored.get(key(c.platform, c.platformOrderId));
+      if (!row) {
+        toWrite.push(c);
+        continue;
+      }
+      if (!isNewer(c, { updatedAt: row.platform_updated_at.getTime(), rank: row.status_rank })) continue;
+      if (!isAllowedTransition(row.status, c.status)) rejected.push({ row, order: c });
+      else toWrite.push(c);
+    }
+
+    let changed: ChangedRow[] = [];
+    if (toWrite.length > 0) {
+      changed = await em.query(UPSERT_SQL, [
+        toWrite.map((c) => c.platform),
+        toWrite.map((c) => c.shopId),
+        toWrite.map((c) => c.platformOrderId),
+        toWrite.map((c) => c.status),
+        toWrite.map((c) => c.platformStatus),
+        toWrite.map((c) => c.updatedAt),
+        toWrite.map((c) => ORDER_STATUS_RANK[c.status]),
+        toWrite.map((c) => c.paidAt),
+        toWrite.map((c) => c.createdAt),
+        toWrite.map((c) => c.cashOnDelivery),
+        toWrite.map((c) => slaStart(c)),
+        toWrite.map((c) => c.totalFen),
+        toWrite.map((c) => c.paidFen),
+        toWrite.map((c) => c.shippingFen),
+        toWrite.map((c) => c.discountFen),
+        toWrite.map((c) => JSON.stringify(c.buyer)),
+        toWrite.map((c) => JSON.stringify(c.items)),
+        toWrite.map((c) => c.refundStatus),
+        ALLOWED_TRANSITION_PAIRS,
+      ]);
+      summary.statements += 1;
+      summary.changed = changed.length;
+    }
+
+    if (rejected.length > 0) {
+      await em.query(
+        `INSERT INTO order_sync.order_transitions_rejected
+           (order_id, platform, platform_order_id, from_status, to_status, platform_updated_at, platform_status)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])`,
+        [
+          rejected.map((r) => r.row.id),
+          rejected.map((r) => r.order.platform),
+          rejected.map((r) => r.order.platformOrderId),
+          rejected.map((r) => r.row.status),
+          rejected.map((r) => r.order.status),
+          rejected.map((r) => r.order.updatedAt),
+          rejected.map((r) => r.order.platformStatus),
+        ],
+      );
+      summary.statements += 1;
+      summary.rejected = rejected.length;
+    }
+
+    const byKey = new Map(toWrite.map((c) => [key(c.platform, c.platformOrderId), c]));
+    const outbox: { orderId: string; version: number; kind: DeliveryKind; payload: string }[] = [];
+    for (const r of changed) {
+      const prev = stored.get(key(r.platform, r.platform_order_id))?.status ?? null;
+      const kind = deliveryFor(prev, r.status);
+      const order = byKey.get(key(r.platform, r.platform_order_id));
+      if (kind && order) outbox.push({ orderId: r.id, version: r.version, kind, payload: JSON.stringify(order) });
+    }
+    if (outbox.length > 0) {
+      const rows: { id: string; kind: DeliveryKind }[] = await em.query(
+        `INSERT INTO order_sync.outbox (order_id, version, kind, idempotency_key, payload)
+         SELECT o.order_id, o.version, o.kind, o.order_id::text || '-v' || o.version, o.payload
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[]) AS o(order_id, version, kind, payload)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id::text AS id, kind`,
+        [outbox.map((o) => o.orderId), outbox.map((o) => o.version), outbox.map((o) => o.kind), outbox.map((o) => o.payload)],
+      );
+      summary.statements += 1;
+      summary.outbox = rows.map((r) => ({ outboxId: r.id, kind: r.kind }));
+    }
+    return summary;
+  }
+}

@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isUpstreamError, type CanonicalOrder } from '@app/contracts';
+import { PlatformAdapterLookup } from '@app/intake';
+import { ShopDirectory } from '@app/platforms';
+import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { OrderUpsertRepository } from '../orders/order-upsert.repository';
+import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { OrderJobs } from '../shared/order-jobs';
+
+interface CursorRow {
+  cursor_at: Date;
+  window_from: Date | null;
+  window_to: Date | null;
+  page_state: string | null;
+}
+
+/**
+ * The safety net for lost pushes: pulls one shop's orders updated in [cursor - overlap, now), in windows no
+ * longer than the adapter allows, page by page (the adapter owns the paging direction through its opaque
+ * page state). Each page's upserts and the cursor advance commit together, so a crash resumes mid-window.
+ */
+@Injectable()
+export class OrderPollService {
+  private readonly logger = new Logger(OrderPollService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly shops: ShopDirectory,
+    private readonly adapters: PlatformAdapterLookup,
+    private readonly upserts: OrderUpsertRepository,
+    private readonly jobs: OrderJobs,
+    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+  ) {}
+
+  async pollShop(shopId: string, now: Date = new Date()): Promise<JobOutcome> {
+    const shop = await this.shops.get(shopId);
+    if (!shop) return DONE; // shop removed or disabled: its scheduler is dropped on the next refresh
+    const adapter = this.adapters.get(shop.platform);
+    const maxWindowMs = adapter.capabilities.orderListMaxWindowSec * 1000;
+    let pages = 0;
+    while (pages < this.opts.pollMaxPagesPerRun) {
+      const rows: CursorRow[] = await this.dataSource.query(
+        `SELECT cursor_at, window_from, window_to, page_state FROM order_sync.poll_cursors WHERE shop_id = $1`,
+        [shopId],
+      );
+      const cur = rows[0];
+      let from: Date;
+      let to: Date;
+      let page: string | null;
+      if (cur?.window_from && cur.window_to) {
+        from = cur.window_from;
+        to = cur.window_to;
+        page = cur.page_state;
+      } else {
+        const start = cur ? cur.cursor_at.getTime() - this.opts.pollOverlapMs : now.getTime() - this.opts.pollInitialLookbackMs;
+        from = new Date(start);
+        to = new Date(Math.min(now.getTime(), from.getTime() + maxWindowMs));
+        page = null;
+        if (cur && cur.cursor_at.getTime() >= now.getTime() - 1000) return DONE; // caught up
+      }
+      let res;
+      try {
+        res = await adapter.listOrders(shop, { from, to, page, pageSize: adapter.capabilities.orderListMaxPageSize });
+      } catch (e) {
+        if (!isUpstreamError(e)) throw e;
+        if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, 1), reason: describeError(e) };
+        return { kind: 'failed', reason: describeError(e) };
+      }
+      const orders: CanonicalOrder[] = [...res.orders];
+      for (const id of res.partialIds) {
+        try {
+          orders.push(await adapter.getOrder(shop, id));
+        } catch (e) {
+          if (!isUpstreamError(e)) throw e;
+          if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, 1), reason: describeError(e) };
+          this.logger.warn(`poll: order ${id} of shop ${shopId} skipped: ${describeError(e)}`);
+        }
+      }
+      pages += 1;
+      const more = res.hasMore && res.next !== null;
+      const summary = await this.dataSource.transaction(async (em) => {
+        const s = await this.upserts.apply(
+          em,
+          orders.map((o) => ({ ...o, shopId })),
+        );
+        await em.query(
+          `INSERT INTO order_sync.poll_cursors (shop_id, cursor_at, window_from, window_to, page_state, updated_at)
+           VALUES ($1, $2, $3, $4, $5, now())
+           ON CONFLICT (shop_id) DO UPDATE SET cursor_at = excluded.cursor_at, window_from = excluded.window_from,
+             window_to = excluded.window_to, page_state = excluded.page_state, updated_at = now()`,
+          more
+            ? [shopId, cur?.cursor_at ?? from, from, to, res.next]
+            : [shopId, to, null, null, null],
+        );
+        return s;
+      });
+      if (summary.outbox.length > 0) await this.jobs.addDeliveries(summary.outbox);
+      if (!more && to.getTime() >= now.getTime()) return DONE;
+    }
+    return DONE;
+  }
+}

@@ -1,0 +1,33 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { isUpstreamError } from '@app/contracts';
+
+/** What a service decided for one job; the thin processor turns it into BullMQ terms. */
+export type JobOutcome =
+  | { kind: 'done' }
+  /** a dependency is down or throttling: wait without burning an attempt */
+  | { kind: 'delay'; ms: number; reason: string }
+  /** permanent: the row is marked failed with the reason; the job fails without retries */
+  | { kind: 'failed'; reason: string };
+
+export const DONE: JobOutcome = { kind: 'done' };
+
+/** moveToDelayed + DelayedError keeps attemptsMade unchanged; UnrecoverableError skips retries. */
+export async function settleJob(job: Job, token: string | undefined, outcome: JobOutcome): Promise<void> {
+  if (outcome.kind === 'done') return;
+  if (outcome.kind === 'failed') throw new UnrecoverableError(outcome.reason);
+  await job.moveToDelayed(Date.now() + Math.max(outcome.ms, 1), token);
+  throw new DelayedError(outcome.reason);
+}
+
+/** retry delay for an upstream failure: its own hint first, then exponential in the attempt count, capped */
+export function retryDelayMs(e: unknown, attempt: number): number {
+  const hinted = isUpstreamError(e) ? e.retryAfterMs : undefined;
+  if (hinted !== undefined && hinted > 0) return hinted;
+  return Math.min(1000 * 2 ** Math.max(attempt - 1, 0), 30_000);
+}
+
+/** `<kind>: <message>` so the SLA watcher can tell throttling from outages */
+export function describeError(e: unknown): string {
+  if (isUpstreamError(e)) return `${e.kind}: ${e.message}`.slice(0, 1000);
+  return `error: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000);
+}

@@ -1,0 +1,74 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QUEUE, type JobPayloads } from '@app/contracts';
+import type { OutboxRef } from '../orders/order-upsert.repository';
+
+/** Job ids: `inbox-<id>`, `push-<outboxId>`, `intercept-<outboxId>` (plus a suffix when the sweeper re-adds a finished id). */
+export const inboxJobId = (id: string): string => `inbox-${id}`;
+export const outboxJobId = (kind: OutboxRef['kind'], id: string): string => `${kind}-${id}`;
+
+/**
+ * Enqueues order-path jobs in bulk after the rows they name are committed. An enqueue failure is logged and
+ * returned, never thrown into the caller's happy path: the rows are in Postgres and the sweeper re-adds them.
+ */
+@Injectable()
+export class OrderJobs {
+  private readonly logger = new Logger(OrderJobs.name);
+
+  constructor(
+    @InjectQueue(QUEUE.ORDER_EVENTS) readonly orderEvents: Queue,
+    @InjectQueue(QUEUE.ERP_PUSH) readonly erpPush: Queue,
+    @InjectQueue(QUEUE.ERP_INTERCEPT) readonly erpIntercept: Queue,
+  ) {}
+
+  queueFor(kind: OutboxRef['kind']): Queue {
+    return kind === 'push' ? this.erpPush : this.erpIntercept;
+  }
+
+  async addDeliveries(refs: OutboxRef[], suffix = ''): Promise<boolean> {
+    const push = refs.filter((r) => r.kind === 'push');
+    const intercept = refs.filter((r) => r.kind === 'intercept');
+    try {
+      await Promise.all([
+        push.length > 0 &&
+          this.erpPush.addBulk(
+            push.map((r) => ({
+              name: 'push-order' as const,
+              data: { v: 1, outboxId: r.outboxId } satisfies JobPayloads['push-order'],
+              opts: { jobId: outboxJobId('push', r.outboxId) + suffix },
+            })),
+          ),
+        intercept.length > 0 &&
+          this.erpIntercept.addBulk(
+            intercept.map((r) => ({
+              name: 'intercept-order' as const,
+              data: { v: 1, outboxId: r.outboxId } satisfies JobPayloads['intercept-order'],
+              opts: { jobId: outboxJobId('intercept', r.outboxId) + suffix, priority: 1 },
+            })),
+          ),
+      ]);
+      return true;
+    } catch (e) {
+      this.logger.warn(`enqueue of ${refs.length} ERP deliveries failed, left to the sweeper: ${String(e)}`);
+      return false;
+    }
+  }
+
+  async addInbox(ids: { id: string; suffix: string }[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    try {
+      await this.orderEvents.addBulk(
+        ids.map(({ id, suffix }) => ({
+          name: 'process-inbox' as const,
+          data: { v: 1, inboxId: id } satisfies JobPayloads['process-inbox'],
+          opts: { jobId: inboxJobId(id) + suffix },
+        })),
+      );
+      return true;
+    } catch (e) {
+      this.logger.warn(`enqueue of ${ids.length} inbox jobs failed, left to the sweeper: ${String(e)}`);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface SlaPlatformReport {
+  platform: string;
+  acked: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+  p99Seconds: number | null;
+  warnings: number;
+  breaches: number;
+}
+
+export interface SlaLateOrder {
+  orderId: string;
+  platform: string;
+  platformOrderId: string;
+  level: 'warning' | 'breach';
+  cause: string;
+  ageMs: number;
+  at: string;
+  ackedAt: string | null;
+}
+
+export interface SlaReport {
+  from: string;
+  to: string;
+  platforms: SlaPlatformReport[];
+  late: SlaLateOrder[];
+}
+
+/** Pay -> ack latency percentiles and SLA events for orders whose clock started in [from, to). */
+@Injectable()
+export class SlaReportService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async report(from: Date, to: Date): Promise<SlaReport> {
+    const [lat, ev, late] = await Promise.all([
+      this.dataSource.query(
+        `SELECT platform, count(*)::int AS acked,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50,
+                percentile_cont(0.95) WITHIN GROUP (ORDER BY s) AS p95,
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY s) AS p99
+           FROM (SELECT platform, EXTRACT(EPOCH FROM erp_acked_at - sla_started_at)::float8 AS s
+                   FROM order_sync.orders
+                  WHERE sla_started_at >= $1 AND sla_started_at < $2 AND erp_acked_at IS NOT NULL) t
+          GROUP BY platform`,
+        [from, to],
+      ) as Promise<{ platform: string; acked: number; p50: number | null; p95: number | null; p99: number | null }[]>,
+      this.dataSource.query(
+        `SELECT e.platform, count(*) FILTER (WHERE e.level = 'warning')::int AS warnings,
+                count(*) FILTER (WHERE e.level = 'breach')::int AS breaches
+           FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
+          WHERE o.sla_started_at >= $1 AND o.sla_started_at < $2
+          GROUP BY e.platform`,
+        [from, to],
+      ) as Promise<{ platform: string; warnings: number; breaches: number }[]>,
+      this.dataSource.query(
+        `SELECT DISTINCT ON (e.order_id) e.order_id, e.platform, o.platform_order_id, e.level, e.cause, e.age_ms, e.at, o.erp_acked_at
+           FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
+          WHERE o.sla_started_at >= $1 AND o.sla_started_at < $2
+          ORDER BY e.order_id, (e.level = 'breach') DESC
+          LIMIT 1000`,
+        [from, to],
+      ) as Promise<{ order_id: string; platform: string; platform_order_id: string; level: 'warning' | 'breach'; cause: string; age_ms: number; at: Date; erp_acked_at: Date | null }[]>,
+    ]);
+    const platforms = new Map<string, SlaPlatformReport>();
+    const get = (p: string): SlaPlatformReport => {
+      let r = platforms.get(p);
+      if (!r) {
+        r = { platform: p, acked: 0, p50Seconds: null, p95Seconds: null, p99Seconds: null, warnings: 0, breaches: 0 };
+        platforms.set(p, r);
+      }
+      return r;
+    };
+    for (const l of lat) Object.assign(get(l.platform), { acked: l.acked, p50Seconds: l.p50, p95Seconds: l.p95, p99Seconds: l.p99 });
+    for (const e of ev) Object.assign(get(e.platform), { warnings: e.warnings, breaches: e.breaches });
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      platforms: [...platforms.values()].sort((a, b) => a.platform.localeCompare(b.platform)),
+      late: late.map((r) => ({
+        orderId: r.order_id,
+        platform: r.platform,
+        platformOrderId: r.platform_order_id,
+        level: r.level,
+        cause: r.cause,
+        ageMs: r.age_ms,
+        at: r.at.toISOString(),
+        ackedAt: r.erp_acked_at ? r.erp_acked_at.toISOString() : null,
+      })),
+    };
+  }
+}

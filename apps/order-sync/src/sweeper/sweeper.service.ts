@@ -1,0 +1,125 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { LeaderLock } from '../shared/leader-lock';
+import { OrderJobs, inboxJobId, outboxJobId } from '../shared/order-jobs';
+
+export interface SweepResult {
+  inboxReenqueued: number;
+  inboxGaveUp: number;
+  outboxReenqueued: number;
+}
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Postgres is the source of truth: any inbox or outbox row still pending (and due) after
+ * `sweepStaleAfterMs` gets its job back. The deterministic job id makes this a no-op while the job is
+ * alive; a job id that finished without finishing the row (or vanished with a Redis wipe) is re-added,
+ * with a suffix when BullMQ still remembers the finished id.
+ */
+@Injectable()
+export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SweeperService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private readonly lock: LeaderLock;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: OrderJobs,
+    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+  ) {
+    this.lock = new LeaderLock(jobs.orderEvents, 'sweeper', opts.sweepIntervalMs * 3);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.opts.backgroundLoops) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tickIfLeader()
+        .catch((e: unknown) => this.logger.error(`sweep failed: ${String(e)}`))
+        .finally(() => (this.running = null));
+    }, this.opts.sweepIntervalMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  async tickIfLeader(): Promise<SweepResult | null> {
+    if (!(await this.lock.tryAcquire())) return null;
+    return this.sweep();
+  }
+
+  async sweep(): Promise<SweepResult> {
+    const staleSec = this.opts.sweepStaleAfterMs / 1000;
+    const result: SweepResult = { inboxReenqueued: 0, inboxGaveUp: 0, outboxReenqueued: 0 };
+
+    const inbox: { id: string; attempts: number }[] = await this.dataSource.query(
+      `SELECT id::text AS id, attempts FROM order_sync.inbox
+        WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1)
+        ORDER BY id LIMIT $2`,
+      [staleSec, this.opts.sweepBatch],
+    );
+    const giveUp = inbox.filter((r) => r.attempts >= this.opts.sweepMaxReenqueues).map((r) => r.id);
+    if (giveUp.length > 0) {
+      await this.dataSource.query(
+        `UPDATE order_sync.inbox SET status = 'failed', processed_at = now(),
+                last_error = coalesce(last_error, '') || ' (sweeper gave up)' WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+        [giveUp],
+      );
+      result.inboxGaveUp = giveUp.length;
+      this.logger.error(`sweeper gave up on ${giveUp.length} inbox rows`);
+    }
+    const inboxTodo = await this.needingJobs(
+      this.jobs.orderEvents,
+      inbox.filter((r) => r.attempts < this.opts.sweepMaxReenqueues).map((r) => ({ id: r.id, jobId: inboxJobId(r.id) })),
+    );
+    if (inboxTodo.length > 0) {
+      await this.dataSource.query(`UPDATE order_sync.inbox SET attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [
+        inboxTodo.map((t) => t.id),
+      ]);
+      if (await this.jobs.addInbox(inboxTodo)) result.inboxReenqueued = inboxTodo.length;
+    }
+
+    const outbox: { id: string; kind: 'push' | 'intercept' }[] = await this.dataSource.query(
+      `SELECT id::text AS id, kind FROM order_sync.outbox
+        WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+          AND next_attempt_at < now() - make_interval(secs => $1)
+        ORDER BY id LIMIT $2`,
+      [staleSec, this.opts.sweepBatch],
+    );
+    for (const kind of ['push', 'intercept'] as const) {
+      const rows = outbox.filter((r) => r.kind === kind);
+      const todo = await this.needingJobs(
+        this.jobs.queueFor(kind),
+        rows.map((r) => ({ id: r.id, jobId: outboxJobId(kind, r.id) })),
+      );
+      // one addDeliveries per suffix group keeps ids deterministic for the common case (no suffix)
+      const plain = todo.filter((t) => t.suffix === '').map((t) => ({ outboxId: t.id, kind }));
+      const suffixed = todo.filter((t) => t.suffix !== '');
+      if (plain.length > 0 && (await this.jobs.addDeliveries(plain))) result.outboxReenqueued += plain.length;
+      for (const t of suffixed) if (await this.jobs.addDeliveries([{ outboxId: t.id, kind }], t.suffix)) result.outboxReenqueued += 1;
+    }
+    if (result.inboxReenqueued + result.outboxReenqueued > 0) {
+      this.logger.warn(`sweeper re-enqueued ${result.inboxReenqueued} inbox and ${result.outboxReenqueued} outbox rows`);
+    }
+    return result;
+  }
+
+  /** rows whose job is not alive: `suffix` is '' when the id is free, `-s<ms>` when BullMQ still holds a finished job under it */
+  private async needingJobs(queue: Queue, rows: { id: string; jobId: string }[]): Promise<{ id: string; suffix: string }[]> {
+    const states = await Promise.all(rows.map((r) => queue.getJobState(r.jobId)));
+    const stamp = Date.now();
+    const out: { id: string; suffix: string }[] = [];
+    rows.forEach((r, i) => {
+      const s = states[i];
+      if (LIVE_STATES.has(s)) return;
+      out.push({ id: r.id, suffix: s === 'unknown' ? '' : `-s${stamp}` });
+    });
+    return out;
+  }
+}

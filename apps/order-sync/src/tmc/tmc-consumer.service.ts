@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InboxWriter } from '@app/intake';
+import { ShopDirectory } from '@app/platforms';
+import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { TmcSource } from './tmc-source.port';
+
+/**
+ * Taobao pushes through TMC, a pull-style stream, not webhooks. One loop per Taobao app: consume a batch,
+ * write it to the inbox (group commit), confirm only after the commit — so an unconfirmed message is
+ * redelivered by Taobao and the inbox's unique key absorbs the repeat.
+ *
+ * It lives in order-sync, not the gateway: it is an outbound long-running consumer, not a public HTTP
+ * surface; the gateway stays stateless and only answers inbound calls.
+ */
+@Injectable()
+export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(TmcConsumerService.name);
+  private stopping = false;
+  private readonly loops: Promise<void>[] = [];
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly writer: InboxWriter,
+    private readonly shops: ShopDirectory,
+    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Optional() @Inject(TmcSource) private readonly source: TmcSource | null,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.opts.tmcEnabled || !this.opts.backgroundLoops) return;
+    if (!this.source) {
+      this.logger.warn('TMC enabled but no TmcSource provided; Taobao orders arrive through polling only');
+      return;
+    }
+    for (const app of await this.source.apps()) this.loops.push(this.loop(app));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await Promise.all(this.loops);
+  }
+
+  /** one consume -> write -> confirm round; returns how many messages it handled */
+  async runOnce(appKey: string): Promise<number> {
+    const source = this.source;
+    if (!source) return 0;
+    const batch = await source.consume(appKey, this.opts.tmcGroupName, this.opts.tmcQuantity);
+    if (batch.length === 0) return 0;
+    const shopIds = new Map<string, string | null>();
+    for (const m of batch) {
+      const psid = m.message.platformShopId;
+      if (psid && !shopIds.has(psid)) shopIds.set(psid, (await this.shops.findByPlatformShopId('taobao', psid))?.shopId ?? null);
+    }
+    await this.writer.write(
+      batch.map((m) => ({ message: m.message, shopId: m.message.platformShopId ? (shopIds.get(m.message.platformShopId) ?? null) : null })),
+    );
+    // durable now: confirming earlier could lose a message, confirming later only costs a duplicate
+    await source.confirm(appKey, batch.map((m) => m.tmcId));
+    return batch.length;
+  }
+
+  private async loop(appKey: string): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let idleMs = 0;
+      try {
+        const n = await this.runOnce(appKey);
+        failures = 0;
+        if (n === 0) idleMs = this.opts.tmcIdleMs;
+      } catch (e) {
+        failures += 1;
+        idleMs = Math.min(this.opts.tmcIdleMs * 2 ** failures, 60_000);
+        this.logger.error(`TMC consume for app ${appKey} failed (${failures}x), next try in ${idleMs} ms: ${String(e)}`);
+      }
+      if (idleMs > 0 && !this.stopping) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, idleMs);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+}

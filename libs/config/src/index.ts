@@ -1,0 +1,5 @@
+export * from './transforms';
+export * from './validate-env';
+export * from './base.env';
+export * from './bootstrap';
+export * from './typed-config.module';

@@ -1,0 +1,89 @@
+import { IsBoolean } from 'class-validator';
+import { BaseEnv } from './base.env';
+import { bootstrap } from './bootstrap';
+import { ToBoolean } from './transforms';
+import { ConfigValidationError, loadEnv } from './validate-env';
+
+class SampleEnv extends BaseEnv {
+  override PORT = 3009;
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  FEATURE_ENABLED: boolean = true;
+}
+
+const KEY = 'ab'.repeat(32);
+
+function errorOf(fn: () => unknown): ConfigValidationError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigValidationError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigValidationError');
+}
+
+describe('loadEnv', () => {
+  it('applies defaults and parses numbers when everything required is set', () => {
+    const env = loadEnv(SampleEnv, { SECRETS_KEY: KEY, SHUTDOWN_GRACE_MS: '1500' });
+    expect(env.PORT).toBe(3009);
+    expect(env.SHUTDOWN_GRACE_MS).toBe(1500);
+    expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/omnisync');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.BULLMQ_PREFIX).toBe('omnisync');
+    expect(env.FEATURE_ENABLED).toBe(true);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('parses boolean %p as %p', (raw, expected) => {
+    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, FEATURE_ENABLED: raw }).FEATURE_ENABLED).toBe(expected);
+  });
+
+  it('names a missing SECRETS_KEY and says what it must be', () => {
+    const err = errorOf(() => loadEnv(SampleEnv, {}, { app: 'sample' }));
+    expect(err.message).toMatch(/^sample: invalid configuration/);
+    expect(err.message).toMatch(/SECRETS_KEY: .*64 hex characters/);
+  });
+
+  it('lists every bad variable in one error, without echoing values', () => {
+    const err = errorOf(() =>
+      loadEnv(SampleEnv, { SECRETS_KEY: 'nothex-secret-value', PORT: 'abc', FEATURE_ENABLED: 'maybe', REDIS_URL: 'http://x' }),
+    );
+    expect(err.problems.map((p) => p.variable)).toEqual(['FEATURE_ENABLED', 'PORT', 'REDIS_URL', 'SECRETS_KEY']);
+    expect(err.message).toMatch(/PORT: [^|]*must be an integer port number/);
+    expect(err.message).toContain('FEATURE_ENABLED: must be true or false');
+    expect(err.message).not.toContain('nothex-secret-value');
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('treats an empty string as unset (default applies)', () => {
+    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, PORT: '' }).PORT).toBe(3009);
+  });
+});
+
+describe('bootstrap', () => {
+  it('prints the failure as one line and exits 1', async () => {
+    const lines: string[] = [];
+    const exit = jest.fn();
+    await bootstrap(
+      async () => {
+        loadEnv(SampleEnv, {}, { app: 'sample' });
+      },
+      { exit, write: (l) => lines.push(l) },
+    );
+    expect(exit).toHaveBeenCalledWith(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^startup failed: sample: invalid configuration .*SECRETS_KEY/);
+    expect(lines[0]).not.toMatch(/\n|at .*\.ts:\d+/);
+  });
+
+  it('does not exit when main succeeds', async () => {
+    const exit = jest.fn();
+    await bootstrap(async () => 'ok', { exit, write: () => undefined });
+    expect(exit).not.toHaveBeenCalled();
+  });
+});

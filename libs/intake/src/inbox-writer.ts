@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { QUEUE, type JobPayloads } from '@app/contracts';
+import type { PushMessage } from '@app/platforms';
+import { GroupCommitter, type GroupCommitStats } from './group-commit';
+
+export interface InboxEntry {
+  message: PushMessage;
+  /** our shop id when the caller could resolve it; the worker resolves it otherwise */
+  shopId: string | null;
+}
+
+export interface InboxWriteResult {
+  /** ids of rows this call inserted (duplicates of earlier deliveries are not in it) */
+  insertedIds: string[];
+  duplicates: number;
+}
+
+export interface InboxWriterOptions {
+  /** items per INSERT (default 500) */
+  maxBatch?: number;
+  /** how long the first caller of a group waits for company (default 3 ms) */
+  maxWaitMs?: number;
+  /** concurrent INSERTs (default 2) */
+  maxInFlight?: number;
+  /** how long an enqueue may take before it is logged and left to the sweeper (default 2000 ms) */
+  enqueueTimeoutMs?: number;
+}
+export const INBOX_WRITER_OPTIONS = Symbol('INBOX_WRITER_OPTIONS');
+
+/** Messages the order path acts on; everything else is stored as `ignored` for audit. */
+export function isOrderMessage(m: PushMessage): boolean {
+  return (m.kind === 'order' || m.kind === 'refund') && m.platformOrderId !== null && m.platformOrderId !== '';
+}
+
+interface InsertedRow {
+  id: string;
+  platform: string;
+  message_id: string;
+  status: string;
+}
+
+const INSERT_SQL = `
+  INSERT INTO order_sync.inbox (platform, message_id, platform_shop_id, shop_id, topic, kind, platform_order_id, occurred_at, raw, status)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
+  ON CONFLICT (platform, message_id) DO NOTHING
+  RETURNING id::text AS id, platform, message_id, status`;
+
+/**
+ * Writes verified push messages to `order_sync.inbox` with group commit: concurrent callers share one
+ * multi-row INSERT ... ON CONFLICT DO NOTHING. `write()` resolves only after the row is committed, so a
+ * reply sent after it never acknowledges a message that could be lost. New order messages are then
+ * enqueued in bulk as `process-inbox` jobs (`inbox-<id>`); if Redis is unavailable the failure is logged
+ * and the sweeper re-enqueues the pending rows later.
+ */
+@Injectable()
+export class InboxWriter implements OnModuleDestroy {
+  private readonly logger = new Logger(InboxWriter.name);
+  private readonly committer: GroupCommitter<InboxEntry, string | null>;
+  private readonly enqueues = new Set<Promise<void>>();
+  private readonly enqueueTimeoutMs: number;
+  /** INSERT statements issued (for tests and metrics) */
+  statements = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectQueue(QUEUE.ORDER_EVENTS) private readonly queue: Queue,
+    @Optional() @Inject(INBOX_WRITER_OPTIONS) opts: InboxWriterOptions | null,
+  ) {
+    this.committer = new GroupCommitter((items) => this.insert(items), {
+      maxBatch: opts?.maxBatch ?? 500,
+      maxWaitMs: opts?.maxWaitMs ?? 3,
+      maxInFlight: opts?.maxInFlight ?? 2,
+    });
+    this.enqueueTimeoutMs = opts?.enqueueTimeoutMs ?? 2000;
+  }
+
+  get stats(): GroupCommitStats {
+    return this.committer.stats;
+  }
+
+  async write(entries: InboxEntry[]): Promise<InboxWriteResult> {
+    const ids = await this.committer.submit(entries);
+    const insertedIds = ids.filter((id): id is string => id !== null);
+    return { insertedIds, duplicates: entries.length - insertedIds.length };
+  }
+
+  /** waits for queued writes and in-flight enqueues (tests, shutdown) */
+  async flush(): Promise<void> {
+    await this.committer.drain();
+    while (this.enqueues.size > 0) await Promise.allSettled([...this.enqueues]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.flush();
+  }
+
+  private async insert(entries: InboxEntry[]): Promise<(string | null)[]> {
+    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+    for (const { message: m, shopId } of entries) {
+      cols[0].push(m.platform);
+      cols[1].push(m.messageId);
+      cols[2].push(m.platformShopId);
+      cols[3].push(shopId);
+      cols[4].push(m.topic);
+      cols[5].push(m.kind);
+      cols[6].push(m.platformOrderId);
+      cols[7].push(m.occurredAt);
+      cols[8].push(m.raw);
+      cols[9].push(isOrderMessage(m) ? 'pending' : 'ignored');
+    }
+    this.statements += 1;
+    const rows: InsertedRow[] = await this.dataSource.query(INSERT_SQL, cols);
+    const byKey = new Map(rows.map((r) => [`${r.platform}\u0000${r.message_id}`, r]));
+    const toEnqueue = rows.filter((r) => r.status === 'pending').map((r) => r.id);
+    if (toEnqueue.length > 0) this.enqueue(toEnqueue);
+    // a message repeated inside one group is reported as inserted once, for its first occurrence
+    return entries.map(({ message: m }) => {
+      const key = `${m.platform}\u0000${m.messageId}`;
+      const row = byKey.get(key);
+      if (!row) return null;
+      byKey.delete(key);
+      return row.id;
+    });
+  }
+
+  private enqueue(ids: string[]): void {
+    const jobs = ids.map((id) => ({
+      name: 'process-inbox' as const,
+      data: { v: 1, inboxId: id } satisfies JobPayloads['process-inbox'],
+      opts: { jobId: `inbox-${id}` },
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`enqueue timed out after ${this.enqueueTimeoutMs} ms`)), this.enqueueTimeoutMs);
+    });
+    const p = Promise.race([this.queue.addBulk(jobs), timeout])
+      .then(() => undefined)
+      .catch((e: unknown) => {
+        // the rows are durable; the sweeper re-enqueues pending inbox rows, so this is a delay, not a loss
+        this.logger.warn(`enqueue of ${ids.length} inbox jobs failed, left to the sweeper: ${String(e)}`);
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        this.enqueues.delete(p);
+      });
+    this.enqueues.add(p);
+  }
+}

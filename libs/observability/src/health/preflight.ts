@@ -1,0 +1,62 @@
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { StartupError } from '@app/config';
+
+function where(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol.startsWith('redis') ? '6379' : '5432')}${u.protocol.startsWith('postgres') ? u.pathname : ''}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+export async function checkPostgres(url: string, timeoutMs = 3000): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === '3D000') {
+      throw new StartupError(`Postgres at ${where(url)}: database does not exist — create it and apply migrations with \`npm run migrate\``);
+    }
+    throw new StartupError(
+      `Postgres unreachable at ${where(url)} (${code ?? (e as Error).message}) — start it (e.g. \`docker compose up -d postgres\` or \`sudo service postgresql start\`) or set DATABASE_URL`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new StartupError(
+      `Redis unreachable at ${where(url)} (${(e as { code?: string }).code ?? (e as Error).message}) — start it (e.g. \`docker compose up -d redis\` or \`redis-server --maxmemory-policy noeviction\`) or set REDIS_URL`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Start-up check: both dependencies reachable, else a one-line StartupError naming which and how to start it. */
+export async function checkDependencies(opts: { databaseUrl?: string; redisUrl?: string }): Promise<void> {
+  const checks: Promise<void>[] = [];
+  if (opts.databaseUrl) checks.push(checkPostgres(opts.databaseUrl));
+  if (opts.redisUrl) checks.push(checkRedis(opts.redisUrl));
+  const results = await Promise.allSettled(checks);
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Error).message);
+  if (failed.length) throw new StartupError(failed.join(' | '));
+}

@@ -1,0 +1,56 @@
+import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadEnv, type BaseEnv } from '@app/config';
+import type { ClassConstructor } from 'class-transformer';
+import { checkDependencies } from '../health/preflight';
+import { correlationMiddleware } from '../logging/request-context';
+import { PinoLoggerService } from '../logging/pino-logger.service';
+import { JsonExceptionFilter } from './json-exception.filter';
+
+export interface ServiceAppOptions {
+  /** env overrides on top of process.env (tests: PORT '0', DATABASE_URL, BULLMQ_PREFIX, SECRETS_KEY) */
+  env?: Record<string, string | undefined>;
+  /** skip the Postgres/Redis reachability check (default: check) */
+  skipPreflight?: boolean;
+}
+
+export interface ServiceAppSpec<E extends BaseEnv> {
+  name: string;
+  EnvClass: ClassConstructor<E>;
+  rootModule: (env: E) => DynamicModule;
+  /** app-specific HTTP setup after the common one (swagger, bull board ...) */
+  configure?: (app: INestApplication, env: E) => void | Promise<void>;
+}
+
+export interface ServiceApp<E extends BaseEnv> {
+  app: INestApplication;
+  env: E;
+  logger: PinoLoggerService;
+}
+
+/**
+ * The common shell of every app: validated env (one-line error on failure), start-up reachability check
+ * of Postgres and Redis, pino logger, correlation id middleware, global ValidationPipe
+ * (whitelist + forbidNonWhitelisted + transform), JSON exception filter, shutdown hooks.
+ */
+export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E>, opts: ServiceAppOptions = {}): Promise<ServiceApp<E>> {
+  const env = loadEnv(spec.EnvClass, { ...process.env, ...(opts.env ?? {}) }, { app: spec.name });
+  if (!opts.skipPreflight) await checkDependencies({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
+  const logger = new PinoLoggerService({
+    level: env.LOG_LEVEL,
+    format: env.NODE_ENV === 'production' ? 'json' : 'pretty',
+    app: spec.name,
+  });
+  const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false });
+  app.use(correlationMiddleware);
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new JsonExceptionFilter());
+  app.enableShutdownHooks();
+  await spec.configure?.(app, env);
+  return { app, env, logger };
+}
+
+/** `/__main__` check that works both with `node -r scripts/register.js file.ts` and `node scripts/run-ts.js file.ts`. */
+export function isEntryPoint(mod: NodeModule, filename: string): boolean {
+  return require.main === mod || process.argv[1] === filename;
+}

@@ -1,0 +1,97 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+
+/**
+ * One Registry per process, holding the default process metrics once. When several apps run in one
+ * process (demo) they share it; metric names are bounded and labels carry queue/job/upstream.
+ */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+function getOrCreate<T extends Metric>(name: string, create: () => T): T {
+  return (metricsRegistry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+export type JobOutcome = 'completed' | 'failed' | 'retried';
+
+/** The metric set of STYLE.md §3 / rule 14. Idempotent: every caller gets the same instances. */
+export interface AppMetrics {
+  jobsProcessed: Counter<'queue' | 'job' | 'outcome'>;
+  jobDuration: Histogram<'queue' | 'job' | 'outcome'>;
+  queueDepth: Gauge<'queue' | 'state'>;
+  upstreamRequests: Counter<'upstream' | 'status_class'>;
+  circuitBreakerOpen: Gauge<'upstream'>;
+}
+
+export function appMetrics(): AppMetrics {
+  return {
+    jobsProcessed: getOrCreate(
+      'jobs_processed_total',
+      () =>
+        new Counter({
+          name: 'jobs_processed_total',
+          help: 'Jobs finished by a worker, by queue, job name and outcome (completed | failed | retried)',
+          labelNames: ['queue', 'job', 'outcome'],
+          registers: [metricsRegistry],
+        }),
+    ),
+    jobDuration: getOrCreate(
+      'job_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'job_duration_seconds',
+          help: 'Time from a worker taking a job to finishing it',
+          labelNames: ['queue', 'job', 'outcome'],
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+          registers: [metricsRegistry],
+        }),
+    ),
+    queueDepth: getOrCreate(
+      'queue_depth',
+      () =>
+        new Gauge({
+          name: 'queue_depth',
+          help: 'Jobs in a queue by state (waiting, active, delayed, failed), read from Redis at scrape time',
+          labelNames: ['queue', 'state'],
+          registers: [metricsRegistry],
+          async collect() {
+            await Promise.all([...depthSources].map((s) => s(this)));
+          },
+        }),
+    ),
+    upstreamRequests: getOrCreate(
+      'upstream_requests_total',
+      () =>
+        new Counter({
+          name: 'upstream_requests_total',
+          help: 'Calls to an upstream (platform, ERP) by status class (2xx, 4xx, 5xx, timeout, network, breaker_open)',
+          labelNames: ['upstream', 'status_class'],
+          registers: [metricsRegistry],
+        }),
+    ),
+    circuitBreakerOpen: getOrCreate(
+      'circuit_breaker_open',
+      () =>
+        new Gauge({
+          name: 'circuit_breaker_open',
+          help: '1 while the circuit breaker of an upstream is open, else 0',
+          labelNames: ['upstream'],
+          registers: [metricsRegistry],
+        }),
+    ),
+  };
+}
+
+/** Something that sets queue_depth values when Prometheus scrapes (QueueHealthService registers one). */
+export type QueueDepthSource = (gauge: Gauge<'queue' | 'state'>) => Promise<void>;
+const depthSources = new Set<QueueDepthSource>();
+
+/** Registers a scrape-time source for queue_depth; returns the function that unregisters it. */
+export function addQueueDepthSource(source: QueueDepthSource): () => void {
+  depthSources.add(source);
+  return () => depthSources.delete(source);
+}
+
+/** Maps an HTTP status (or failure kind) to the `status_class` label. */
+export function statusClass(status: number | 'timeout' | 'network' | 'breaker_open'): string {
+  return typeof status === 'number' ? `${Math.floor(status / 100)}xx` : status;
+}

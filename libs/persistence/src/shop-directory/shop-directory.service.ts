@@ -1,0 +1,186 @@
+import { inspect } from 'node:util';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Platform } from '@app/contracts';
+import { ShopDirectory, type ShopContext, type ShopCredentials, type TokenSet } from '@app/platforms';
+import { Not, type Repository } from 'typeorm';
+import { SecretBox, SecretBoxError } from '../crypto/secret-box';
+import { Shop } from '../core/entities/shop.entity';
+import { openShopSecrets, sealShopSecrets } from '../core/shop-secrets';
+
+/** DI token: how long (ms) decrypted shop contexts stay cached in memory. Default 10 s. */
+export const SHOP_DIRECTORY_CACHE_TTL_MS = Symbol('SHOP_DIRECTORY_CACHE_TTL_MS');
+const DEFAULT_TTL_MS = 10_000;
+const MAX_REASON_LENGTH = 500;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Cached<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/**
+ * ShopDirectory over `core.shops`. Credentials are decrypted only into memory and kept in a short
+ * cache, dropped on saveTokens / markNeedsReauth / invalidate. Disabled shops are invisible to
+ * get / findByPlatformShopId / appSecret; listActive returns status 'active' only.
+ */
+@Injectable()
+export class ShopDirectoryService extends ShopDirectory {
+  private readonly logger = new Logger(ShopDirectoryService.name);
+  private readonly byId = new Map<string, Cached<ShopContext>>();
+  private readonly byPlatformShopId = new Map<string, Cached<ShopContext>>();
+  private readonly secretsByAppKey = new Map<string, Cached<string>>();
+  private readonly ttlMs: number;
+
+  constructor(
+    @InjectRepository(Shop) private readonly shops: Repository<Shop>,
+    private readonly box: SecretBox,
+    @Optional() @Inject(SHOP_DIRECTORY_CACHE_TTL_MS) ttlMs?: number,
+  ) {
+    super();
+    this.ttlMs = ttlMs ?? DEFAULT_TTL_MS;
+  }
+
+  async get(shopId: string): Promise<ShopContext | null> {
+    if (!UUID_RE.test(shopId)) return null;
+    const hit = this.fresh(this.byId.get(shopId));
+    if (hit) return hit;
+    const shop = await this.shops.findOneBy({ id: shopId, status: Not('disabled') });
+    return shop ? this.remember(shop) : null;
+  }
+
+  async findByPlatformShopId(platform: Platform, platformShopId: string): Promise<ShopContext | null> {
+    const hit = this.fresh(this.byPlatformShopId.get(`${platform}/${platformShopId}`));
+    if (hit) return hit;
+    const shop = await this.shops.findOneBy({ platform, platformShopId, status: Not('disabled') });
+    return shop ? this.remember(shop) : null;
+  }
+
+  async appSecret(platform: Platform, appKey: string): Promise<string | null> {
+    const key = `${platform}/${appKey}`;
+    const hit = this.fresh(this.secretsByAppKey.get(key));
+    if (hit !== null) return hit;
+    // several shops may share one app: any non-disabled one carries its secret
+    const shop = await this.shops.findOne({
+      where: { platform, appKey, status: Not('disabled') },
+      order: { updatedAt: 'DESC' },
+    });
+    if (!shop) return null;
+    const secret = this.decrypt(shop).appSecret;
+    this.secretsByAppKey.set(key, { value: secret, expiresAt: Date.now() + this.ttlMs });
+    return secret;
+  }
+
+  async listActive(platform?: Platform): Promise<ShopContext[]> {
+    const rows = await this.shops.find({
+      where: platform ? { status: 'active', platform } : { status: 'active' },
+      order: { createdAt: 'ASC' },
+    });
+    const out: ShopContext[] = [];
+    for (const shop of rows) {
+      try {
+        out.push(this.remember(shop));
+      } catch (e) {
+        // one unreadable row must not stop every other shop; get(shopId) still throws for it
+        if (!(e instanceof SecretBoxError)) throw e;
+        this.logger.error(`shop ${shop.id}: credentials cannot be decrypted (${e.code}); skipped`);
+      }
+    }
+    return out;
+  }
+
+  async saveTokens(shopId: string, tokens: TokenSet): Promise<void> {
+    await this.shops.manager.transaction(async (em) => {
+      const repo = em.getRepository(Shop);
+      const shop = await repo.findOne({ where: { id: shopId }, lock: { mode: 'pessimistic_write' } });
+      if (!shop) throw new Error(`shop ${shopId} not found`);
+      const current = this.decrypt(shop);
+      const credentials = sealShopSecrets(this.box, shop.id, {
+        appSecret: current.appSecret,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken ?? current.refreshToken,
+      });
+      const reauthorised = shop.status === 'needs_reauth';
+      await repo.update(
+        { id: shop.id },
+        {
+          credentials,
+          tokenExpiresAt: tokens.accessTokenExpiresAt,
+          ...(reauthorised ? { status: 'active' as const, statusReason: null } : {}),
+        },
+      );
+    });
+    this.invalidate(shopId);
+    this.logger.log(`shop ${shopId}: tokens saved, access token expires ${tokens.accessTokenExpiresAt.toISOString()}`);
+  }
+
+  async markNeedsReauth(shopId: string, reason: string): Promise<void> {
+    const statusReason = reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+    const result = await this.shops.update({ id: shopId, status: Not('disabled') }, { status: 'needs_reauth', statusReason });
+    this.invalidate(shopId);
+    if ((result.affected ?? 0) === 0) {
+      this.logger.warn(`shop ${shopId}: markNeedsReauth ignored (unknown or disabled shop)`);
+      return;
+    }
+    this.logger.warn(`shop ${shopId}: needs re-authorisation: ${statusReason}`);
+  }
+
+  /** Drops cached contexts of a shop (call after changing its row elsewhere, e.g. the shops API). */
+  invalidate(shopId: string): void {
+    this.byId.delete(shopId);
+    for (const [k, v] of this.byPlatformShopId) if (v.value.shopId === shopId) this.byPlatformShopId.delete(k);
+    // app secrets are keyed by app key; a rotation anywhere may change one, so drop them all
+    this.secretsByAppKey.clear();
+  }
+
+  private fresh<T>(entry: Cached<T> | undefined): T | null {
+    if (!entry) return null;
+    return entry.expiresAt > Date.now() ? entry.value : null;
+  }
+
+  private decrypt(shop: Shop) {
+    try {
+      return openShopSecrets(this.box, shop);
+    } catch (e) {
+      if (e instanceof SecretBoxError) {
+        throw new SecretBoxError(e.code, `credentials of shop ${shop.id} cannot be decrypted: ${e.message}`);
+      }
+      throw e;
+    }
+  }
+
+  private remember(shop: Shop): ShopContext {
+    const secrets = this.decrypt(shop);
+    const ctx: ShopContext = Object.freeze({
+      shopId: shop.id,
+      platform: shop.platform,
+      platformShopId: shop.platformShopId,
+      baseUrl: shop.baseUrl,
+      credentials: redacted({
+        appKey: shop.appKey,
+        appSecret: secrets.appSecret,
+        accessToken: secrets.accessToken,
+        refreshToken: secrets.refreshToken,
+        accessTokenExpiresAt: shop.tokenExpiresAt,
+      }),
+    });
+    const entry = { value: ctx, expiresAt: Date.now() + this.ttlMs };
+    this.byId.set(shop.id, entry);
+    this.byPlatformShopId.set(`${shop.platform}/${shop.platformShopId}`, entry);
+    return ctx;
+  }
+}
+
+/** Credentials that print as redacted in JSON (pino, JSON.stringify) and util.inspect (console). */
+function redacted(c: ShopCredentials): ShopCredentials {
+  const safe = () => ({
+    appKey: c.appKey,
+    appSecret: '[redacted]',
+    accessToken: c.accessToken === null ? null : '[redacted]',
+    refreshToken: c.refreshToken === null ? null : '[redacted]',
+    accessTokenExpiresAt: c.accessTokenExpiresAt,
+  });
+  Object.defineProperty(c, 'toJSON', { value: safe, enumerable: false });
+  Object.defineProperty(c, inspect.custom, { value: () => `ShopCredentials ${inspect(safe())}`, enumerable: false });
+  return Object.freeze(c);
+}

@@ -1,0 +1,68 @@
+import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { CORE_MIGRATIONS } from '../../src/migrations';
+
+describe('core migrations', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const tables = async (): Promise<string[]> =>
+    (await db.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' ORDER BY 1`)).map(
+      (r: { table_name: string }) => r.table_name,
+    );
+
+  it('are all part of ALL_MIGRATIONS, and create the core tables', async () => {
+    expect(ALL_MIGRATIONS).toEqual(expect.arrayContaining(CORE_MIGRATIONS));
+    expect(await tables()).toEqual(['api_keys', 'merchants', 'shops']);
+  });
+
+  it('enforce the platform, status and role checks and the platform shop uniqueness', async () => {
+    const q = (sql: string, p: unknown[] = []) => db.dataSource.query(sql, p);
+    const [{ id: m }] = await q(`INSERT INTO core.merchants (name) VALUES ('Check Co') RETURNING id`);
+    const shop = (platform: string, psid: string, status = 'active') =>
+      q(
+        `INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials, status)
+         VALUES ($1, $2, $3, 'n', 'ak', 'http://x', '\\x01'::bytea, $4)`,
+        [m, platform, psid, status],
+      );
+    await shop('douyin', '1');
+    await expect(shop('jd', '2')).rejects.toThrow(/ck_shops_platform/);
+    await expect(shop('taobao', '3', 'paused')).rejects.toThrow(/ck_shops_status/);
+    await expect(shop('douyin', '1')).rejects.toThrow(/uq_shops_platform_platform_shop_id/);
+    await shop('taobao', '1'); // same platform shop id on another platform is fine
+
+    const key = (roles: string[], hash: string) =>
+      q(`INSERT INTO core.api_keys (merchant_id, name, prefix, key_hash, roles) VALUES ($1, 'k', 'p', $2, $3)`, [m, hash, roles]);
+    await key(['admin', 'erp'], 'h1');
+    await expect(key(['root'], 'h2')).rejects.toThrow(/ck_api_keys_roles/);
+    await expect(key([], 'h3')).rejects.toThrow(/ck_api_keys_roles/);
+    await expect(key(['ops'], 'h1')).rejects.toThrow(/uq_api_keys_key_hash/);
+    await expect(
+      q(`INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
+         VALUES ('00000000-0000-4000-8000-000000000000', 'douyin', '9', 'n', 'ak', 'http://x', '\\x01'::bytea)`),
+    ).rejects.toThrow(/fk_shops_merchant_id/);
+  });
+
+  it('revert cleanly, one by one, down to nothing, and apply again', async () => {
+    const ds = db.dataSource;
+    await ds.query(`TRUNCATE core.api_keys, core.shops, core.merchants`);
+    const count = async () => Number((await ds.query(`SELECT count(*)::int AS n FROM typeorm_migrations`))[0].n);
+    const applied = await count();
+    expect(applied).toBe(ALL_MIGRATIONS.length);
+    for (let i = 0; i < applied; i += 1) await ds.undoLastMigration({ transaction: 'each' });
+    expect(await count()).toBe(0);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = 'core'`);
+    expect(n).toBe(0);
+
+    const again = await ds.runMigrations({ transaction: 'each' });
+    expect(again).toHaveLength(ALL_MIGRATIONS.length);
+    expect(await tables()).toEqual(['api_keys', 'merchants', 'shops']);
+  });
+});

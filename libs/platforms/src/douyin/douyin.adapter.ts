@@ -1,0 +1,197 @@
+import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
+import { UpstreamError } from '@app/contracts';
+import { RawNumber } from '../signing';
+import {
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  PlatformCaller,
+  arr,
+  checkWindow,
+  createPlatformAxios,
+  notSupported,
+  num,
+  obj,
+  specDimensions,
+  str,
+  type PlatformAdapterDeps,
+} from '../http';
+import {
+  PlatformAdapter,
+  type AppSecretLookup,
+  type CouponSpec,
+  type ListingResult,
+  type OrderListQuery,
+  type PlatformCapabilities,
+  type PriceUpdate,
+  type ProductListing,
+  type PushRequest,
+  type PushVerification,
+  type ShopContext,
+  type StockUpdate,
+  type TokenSet,
+} from '../platform-adapter.port';
+import { douyinOrderToCanonical } from './douyin.mapper';
+import { DouyinProtocol } from './douyin.protocol';
+import { douyinPushReply, verifyDouyinPush } from './douyin.push';
+
+/** A 19-digit int64 id emitted as a bare JSON number (never through a JS double). */
+function id64(v: string): RawNumber | string {
+  return /^\d+$/.test(v) ? new RawNumber(v) : v;
+}
+
+export class DouyinAdapter extends PlatformAdapter {
+  readonly platform = 'douyin' as const;
+  readonly capabilities: PlatformCapabilities = {
+    couponCreate: false,
+    couponIssue: false,
+    stockDelta: true,
+    tokenRefresh: true,
+    pushTransport: 'http',
+    // the platform's maximum is unconfirmed (PROTOCOLS.md 7.1); we stay within one day
+    orderListMaxWindowSec: 86_400,
+    orderListPagesBackward: false,
+    orderListMaxPageSize: 100,
+  };
+  private readonly caller: PlatformCaller;
+
+  constructor(deps: PlatformAdapterDeps) {
+    super();
+    const http = createPlatformAxios(deps.options.timeoutMs);
+    this.caller = new PlatformCaller(new DouyinProtocol(http, deps.options.defaultRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS), deps);
+  }
+
+  async listOrders(shop: ShopContext, query: OrderListQuery): Promise<OrderPage> {
+    checkWindow('douyin', query.from, query.to, this.capabilities.orderListMaxWindowSec);
+    const size = Math.min(query.pageSize ?? this.capabilities.orderListMaxPageSize, this.capabilities.orderListMaxPageSize);
+    const page = query.page === null ? 0 : Number(query.page);
+    if (!Number.isInteger(page) || page < 0) throw new UpstreamError('douyin', 'invalid_request', `bad paging state ${query.page}`);
+    const data = obj(
+      await this.caller.call(shop, 'order.searchList', {
+        update_time_start: Math.floor(query.from.getTime() / 1000),
+        update_time_end: Math.floor((query.to.getTime() - 1) / 1000),
+        order_by: 'update_time',
+        order_asc: true,
+        page,
+        size,
+      }),
+    );
+    const orders = arr(data.shop_order_list).map((o) => douyinOrderToCanonical(shop, obj(o)));
+    const total = num(data.total);
+    const hasMore = (page + 1) * size < total;
+    return { orders, partialIds: [], hasMore, next: hasMore ? String(page + 1) : null };
+  }
+
+  async getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {
+    const data = obj(await this.caller.call(shop, 'order.orderDetail', { shop_order_id: platformOrderId }));
+    const detail = obj(data.shop_order_detail);
+    if (!str(detail.order_id)) throw new UpstreamError('douyin', 'not_found', `order ${platformOrderId} not returned`);
+    return douyinOrderToCanonical(shop, detail);
+  }
+
+  async ship(shop: ShopContext, shipment: ShipmentRequest): Promise<void> {
+    if (shipment.lineIds.length === 0) {
+      await this.caller.call(shop, 'order.logisticsAdd', {
+        order_id: shipment.platformOrderId,
+        company_code: shipment.carrierCode,
+        logistics_code: shipment.trackingNo,
+      });
+      return;
+    }
+    // split shipment: one pack carrying the given lines with their full quantities
+    const order = await this.getOrder(shop, shipment.platformOrderId);
+    const lines = order.items.filter((i) => shipment.lineIds.includes(i.lineId));
+    if (lines.length !== shipment.lineIds.length) throw new UpstreamError('douyin', 'invalid_request', 'unknown line id in split shipment');
+    await this.caller.call(shop, 'order.logisticsAddMultiPack', {
+      order_id: shipment.platformOrderId,
+      pack_list: [
+        {
+          company_code: shipment.carrierCode,
+          logistics_code: shipment.trackingNo,
+          shipped_order_info: lines.map((l) => ({ shipped_order_id: l.lineId, shipped_num: l.quantity })),
+        },
+      ],
+    });
+  }
+
+  async updateStock(shop: ShopContext, update: StockUpdate): Promise<void> {
+    const incremental = update.mode === 'delta';
+    if (incremental && !update.idempotencyId) throw new UpstreamError('douyin', 'invalid_request', 'delta stock update needs an idempotencyId');
+    await this.caller.call(shop, 'sku.syncStock', {
+      product_id: id64(update.platformProductId),
+      sku_id: id64(update.platformSkuId),
+      stock_num: update.quantity,
+      incremental,
+      idempotent_id: incremental ? update.idempotencyId : undefined,
+    });
+  }
+
+  async getStock(shop: ShopContext, platformProductId: string, platformSkuId: string): Promise<number> {
+    const data = obj(await this.caller.call(shop, 'sku.detail', { product_id: id64(platformProductId), sku_id: id64(platformSkuId) }));
+    return num(data.stock_num);
+  }
+
+  async updatePrice(shop: ShopContext, update: PriceUpdate): Promise<void> {
+    await this.caller.call(shop, 'sku.editPrice', {
+      product_id: id64(update.platformProductId),
+      sku_id: id64(update.platformSkuId),
+      price: update.priceFen,
+    });
+  }
+
+  async upsertProduct(shop: ShopContext, listing: ProductListing): Promise<ListingResult> {
+    const dims = specDimensions(listing.skus);
+    const params: Record<string, unknown> = {
+      name: listing.title,
+      pic: listing.images.join('|'),
+      description: listing.description,
+      category_leaf_id: id64(listing.categoryId),
+      product_format_new: JSON.stringify(listing.attributes),
+      outer_product_id: listing.outerProductId,
+      specs: dims.map(([k, vs]) => `${k}|${vs.join(',')}`).join('^'),
+      spec_prices: JSON.stringify(
+        listing.skus.map((s) => {
+          const row: Record<string, unknown> = { code: s.skuCode, price: s.priceFen, stock_num: s.stock, sku_type: 0 };
+          dims.forEach(([k], i) => (row[`spec_detail_name${i + 1}`] = s.specs[k] ?? ''));
+          if (s.platformSkuId) row.sku_id = s.platformSkuId;
+          return row;
+        }),
+      ),
+      pay_type: 1,
+      reduce_type: 1,
+      commit: true,
+    };
+    const method = listing.platformProductId ? 'product.editV2' : 'product.addV2';
+    if (listing.platformProductId) params.product_id = id64(listing.platformProductId);
+    const data = obj(await this.caller.call(shop, method, params));
+    const productId = str(data.product_id) || listing.platformProductId;
+    if (!productId) throw new UpstreamError('douyin', 'retryable', `${method} returned no product_id`);
+    const returned = new Map(arr(data.sku).map((r) => [str(obj(r).code) || str(obj(r).out_sku_id), str(obj(r).sku_id)] as const));
+    return {
+      platformProductId: productId,
+      skus: listing.skus.map((s) => {
+        const platformSkuId = returned.get(s.skuCode) ?? s.platformSkuId;
+        if (!platformSkuId) throw new UpstreamError('douyin', 'retryable', `${method} returned no sku_id for ${s.skuCode}`);
+        return { skuCode: s.skuCode, platformSkuId };
+      }),
+    };
+  }
+
+  async createCoupon(_shop: ShopContext, _spec: CouponSpec): Promise<{ platformCouponId: string }> {
+    throw notSupported('douyin', 'createCoupon');
+  }
+
+  async issueCoupon(_shop: ShopContext, _couponId: string, _buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }> {
+    throw notSupported('douyin', 'issueCoupon');
+  }
+
+  refreshToken(shop: ShopContext): Promise<TokenSet> {
+    return this.caller.refresh(shop);
+  }
+
+  verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification> {
+    return verifyDouyinPush(req, secretFor);
+  }
+
+  pushReply(ok: boolean): { status: number; body: unknown } {
+    return douyinPushReply(ok);
+  }
+}

@@ -1,0 +1,57 @@
+import type { CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
+import { UpstreamError } from '@app/contracts';
+import { arr, isoFromSeconds, num, obj, optStr, str, type Json } from '../http';
+import type { ShopContext } from '../platform-adapter.port';
+import { douyinStatus } from './douyin.status';
+
+/** Douyin shop order (list item or `shop_order_detail`) -> CanonicalOrder. Money fen, times seconds. */
+export function douyinOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrder {
+  const orderId = str(o.order_id);
+  let status;
+  try {
+    status = douyinStatus(str(o.order_status), optStr(o.main_status));
+  } catch (e) {
+    throw new UpstreamError('douyin', 'invalid_request', `order ${orderId}: ${(e as Error).message}`);
+  }
+  const items: CanonicalOrderItem[] = arr(o.sku_order_list).map((raw) => {
+    const s = obj(raw);
+    const quantity = num(s.item_num, 1);
+    const unit = s.goods_price !== undefined ? num(s.goods_price) : Math.round(num(s.origin_amount) / Math.max(quantity, 1));
+    return {
+      lineId: str(s.order_id),
+      platformProductId: str(s.product_id),
+      platformSkuId: str(s.sku_id),
+      erpSkuCode: optStr(s.out_sku_id) ?? optStr(s.code),
+      title: optStr(s.product_name),
+      quantity,
+      unitPriceFen: unit,
+      paidFen: num(s.pay_amount),
+      discountFen: num(s.promotion_amount),
+    };
+  });
+  const createdAt = isoFromSeconds(o.create_time) ?? new Date(0).toISOString();
+  const mainStatus = str(o.main_status);
+  return {
+    platform: 'douyin',
+    shopId: shop.shopId,
+    platformOrderId: orderId,
+    status,
+    platformStatus: str(o.order_status),
+    createdAt,
+    paidAt: isoFromSeconds(o.pay_time),
+    updatedAt: isoFromSeconds(o.update_time) ?? createdAt,
+    cashOnDelivery: num(o.pay_type, 1) === 0, // pay_type 0 = cash on delivery
+    totalFen: num(o.order_amount),
+    paidFen: num(o.pay_amount),
+    shippingFen: num(o.post_amount),
+    discountFen: num(o.promotion_amount),
+    buyer: {
+      nickMasked: optStr(o.mask_user_nick) ?? null,
+      receiverMasked: optStr(o.mask_post_receiver),
+      phoneMasked: optStr(o.mask_post_tel),
+      addressMasked: optStr(obj(o.mask_post_addr).detail) ?? null,
+    },
+    items,
+    refundStatus: ['21', '22', '39'].includes(mainStatus) ? 'refunded' : 'none',
+  };
+}

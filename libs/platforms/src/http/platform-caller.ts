@@ -1,0 +1,150 @@
+import { UpstreamError, isUpstreamError, type Platform, type UpstreamErrorKind } from '@app/contracts';
+import type { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
+import type { ShopContext, TokenSet } from '../platform-adapter.port';
+import type { ShopDirectory } from '../shop-directory.port';
+import { DEFAULT_TOKEN_REFRESH_MARGIN_MS, type PlatformHttpOptions } from './platform-http.options';
+
+/** The platform-specific half of a call: one signed exchange, and the token refresh exchange. */
+export interface PlatformProtocol {
+  readonly platform: Platform;
+  /** false when the platform (or this app type) cannot refresh tokens */
+  readonly canRefreshTokens: boolean;
+  /** sends one signed business call and returns its business data; throws UpstreamError */
+  send(shop: ShopContext, accessToken: string, method: string, params: Record<string, unknown>): Promise<unknown>;
+  /** exchanges a refresh token for a new token set; throws UpstreamError */
+  refresh(shop: ShopContext, refreshToken: string): Promise<TokenSet>;
+}
+
+export interface PlatformCallerDeps {
+  directory: ShopDirectory;
+  breakers: BreakerRegistry;
+  limiter: RedisRateLimiter;
+  options: PlatformHttpOptions;
+}
+
+interface Creds {
+  accessToken: string | null;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+}
+
+/** Errors from a refresh call meaning the refresh token is unusable: the shop must re-authorise. */
+const REFRESH_DEAD: ReadonlySet<UpstreamErrorKind> = new Set<UpstreamErrorKind>(['auth_expired', 'auth_revoked', 'invalid_request', 'not_found']);
+
+/**
+ * The shared call pipeline of the three adapters:
+ *   token check (refresh when it expires within the margin) -> rate limiter (per shop, Redis)
+ *   -> breaker (per platform+shop) -> signed exchange -> on auth_expired refresh once and retry once.
+ * Refreshed tokens are saved through ShopDirectory.saveTokens and kept in memory, so a caller still
+ * holding the old ShopContext uses the new token. Secrets and tokens are never logged or put in errors.
+ */
+export class PlatformCaller {
+  private readonly tokens = new Map<string, TokenSet>();
+  private readonly refreshing = new Map<string, Promise<TokenSet>>();
+  private readonly marginMs: number;
+
+  constructor(
+    private readonly protocol: PlatformProtocol,
+    private readonly deps: PlatformCallerDeps,
+  ) {
+    this.marginMs = deps.options.tokenRefreshMarginMs ?? DEFAULT_TOKEN_REFRESH_MARGIN_MS;
+  }
+
+  breakerKey(shop: ShopContext): string {
+    return `${this.protocol.platform}:${shop.shopId}`;
+  }
+
+  /** A business call with the full token handling. */
+  async call(shop: ShopContext, method: string, params: Record<string, unknown>): Promise<unknown> {
+    let creds = this.current(shop);
+    if (!creds.accessToken || this.expiresSoon(creds)) {
+      if (this.protocol.canRefreshTokens && creds.refreshToken) creds = toCreds(await this.refreshOnce(shop, creds));
+      else if (!creds.accessToken) throw await this.reauth(shop, 'no access token and no way to refresh it');
+    }
+    try {
+      return await this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params));
+    } catch (e) {
+      if (!isUpstreamError(e)) throw e;
+      if (e.kind === 'auth_revoked') throw await this.reauth(shop, `platform revoked authorisation (${e.details.subCode ?? e.details.code ?? 'no code'})`, e);
+      if (e.kind !== 'auth_expired') throw e;
+    }
+    creds = toCreds(await this.refreshOnce(shop, creds));
+    return this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params));
+  }
+
+  /** Refreshes now (the port's refreshToken): saves the new tokens or marks the shop for re-authorisation. */
+  async refresh(shop: ShopContext): Promise<TokenSet> {
+    return this.refreshOnce(shop, this.current(shop));
+  }
+
+  /** Limiter then breaker around one outbound exchange. */
+  guarded<T>(shop: ShopContext, fn: () => Promise<T>): Promise<T> {
+    return this.guardedKey(this.breakerKey(shop), fn);
+  }
+
+  /** Limiter then breaker for a call not tied to a shop (e.g. app-level TMC polling: `taobao:app-<appKey>`). */
+  async guardedKey<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    // fail fast on an open breaker without spending a rate-limit slot
+    if (this.deps.breakers.state(key) === 'open') {
+      return this.deps.breakers.exec(key, fn);
+    }
+    await this.deps.limiter.acquire(key);
+    return this.deps.breakers.exec(key, fn);
+  }
+
+  private current(shop: ShopContext): Creds {
+    const c = shop.credentials;
+    const cached = this.tokens.get(shop.shopId);
+    if (cached && (c.accessTokenExpiresAt === null || cached.accessTokenExpiresAt.getTime() >= c.accessTokenExpiresAt.getTime())) {
+      return toCreds(cached);
+    }
+    return { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.accessTokenExpiresAt };
+  }
+
+  private expiresSoon(c: Creds): boolean {
+    return c.expiresAt !== null && c.expiresAt.getTime() - Date.now() <= this.marginMs;
+  }
+
+  /** single flight per shop: concurrent callers share one refresh */
+  private refreshOnce(shop: ShopContext, creds: Creds): Promise<TokenSet> {
+    const running = this.refreshing.get(shop.shopId);
+    if (running) return running;
+    const p = this.doRefresh(shop, creds).finally(() => this.refreshing.delete(shop.shopId));
+    this.refreshing.set(shop.shopId, p);
+    return p;
+  }
+
+  private async doRefresh(shop: ShopContext, creds: Creds): Promise<TokenSet> {
+    if (!this.protocol.canRefreshTokens) throw await this.reauth(shop, 'platform app cannot refresh tokens');
+    if (!creds.refreshToken) throw await this.reauth(shop, 'no refresh token');
+    const refreshToken = creds.refreshToken;
+    let tokens: TokenSet;
+    try {
+      tokens = await this.guarded(shop, () => this.protocol.refresh(shop, refreshToken));
+    } catch (e) {
+      if (isUpstreamError(e) && REFRESH_DEAD.has(e.kind)) {
+        throw await this.reauth(shop, `token refresh rejected (${e.details.subCode ?? e.details.code ?? e.kind})`, e);
+      }
+      throw e;
+    }
+    this.tokens.set(shop.shopId, tokens);
+    await this.deps.directory.saveTokens(shop.shopId, tokens);
+    return tokens;
+  }
+
+  private async reauth(shop: ShopContext, reason: string, cause?: UpstreamError): Promise<UpstreamError> {
+    this.tokens.delete(shop.shopId);
+    await this.deps.directory.markNeedsReauth(shop.shopId, reason);
+    return new UpstreamError(this.protocol.platform, 'auth_revoked', `shop needs re-authorisation: ${reason}`, {
+      code: cause?.details.code,
+      subCode: cause?.details.subCode,
+    });
+  }
+}
+
+function toCreds(t: TokenSet): Creds {
+  return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.accessTokenExpiresAt };
+}
+
+/** What every adapter is constructed with (plus platform-specific options). */
+export type PlatformAdapterDeps = PlatformCallerDeps;

@@ -1,0 +1,271 @@
+import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
+import { UpstreamError } from '@app/contracts';
+import { fenToYuan, formatGmt8 } from '../signing';
+import {
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  PlatformCaller,
+  arr,
+  checkWindow,
+  createPlatformAxios,
+  num,
+  obj,
+  specDimensions,
+  str,
+  type Json,
+  type PlatformAdapterDeps,
+} from '../http';
+import {
+  PlatformAdapter,
+  type AppSecretLookup,
+  type CouponSpec,
+  type ListingResult,
+  type OrderListQuery,
+  type PlatformCapabilities,
+  type PriceUpdate,
+  type ProductListing,
+  type PushMessage,
+  type PushRequest,
+  type PushVerification,
+  type ShopContext,
+  type StockUpdate,
+  type TokenSet,
+} from '../platform-adapter.port';
+import { taobaoTradeToCanonical } from './taobao.mapper';
+import { TaobaoProtocol, type TaobaoApp } from './taobao.protocol';
+import { tmcMessageToPush } from './taobao.tmc';
+
+export interface TaobaoAdapterOptions {
+  /** only apps sold through the service market may refresh tokens (PROTOCOLS.md 2.6); default true */
+  serviceMarketApp?: boolean;
+}
+
+const TRADE_FIELDS = [
+  'tid', 'status', 'type', 'payment', 'total_fee', 'post_fee', 'discount_fee', 'created', 'pay_time', 'modified',
+  'buyer_nick', 'receiver_name', 'receiver_mobile', 'receiver_address',
+  'orders.oid', 'orders.num_iid', 'orders.sku_id', 'orders.outer_iid', 'orders.outer_sku_id', 'orders.title', 'orders.num',
+  'orders.price', 'orders.payment', 'orders.discount_fee', 'orders.status', 'orders.refund_status',
+].join(',');
+
+/** shop coupon face values TOP accepts, in yuan */
+const COUPON_DENOMINATIONS = [3, 5, 10, 20, 50, 100];
+
+export class TaobaoAdapter extends PlatformAdapter {
+  readonly platform = 'taobao' as const;
+  readonly capabilities: PlatformCapabilities;
+  private readonly caller: PlatformCaller;
+  private readonly protocol: TaobaoProtocol;
+
+  constructor(deps: PlatformAdapterDeps, options: TaobaoAdapterOptions = {}) {
+    super();
+    const canRefresh = options.serviceMarketApp ?? true;
+    this.capabilities = {
+      couponCreate: true,
+      couponIssue: true,
+      stockDelta: true,
+      tokenRefresh: canRefresh,
+      pushTransport: 'tmc',
+      orderListMaxWindowSec: 86_400,
+      orderListPagesBackward: true,
+      orderListMaxPageSize: 100,
+    };
+    const http = createPlatformAxios(deps.options.timeoutMs);
+    this.protocol = new TaobaoProtocol(http, deps.options.defaultRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, canRefresh);
+    this.caller = new PlatformCaller(this.protocol, deps);
+  }
+
+  private async call(shop: ShopContext, method: string, params: Record<string, unknown>): Promise<Json> {
+    return obj(await this.caller.call(shop, method, params));
+  }
+
+  /**
+   * `taobao.trades.sold.increment.get` returns newest first; to miss nothing while orders change, pages
+   * are read from the last one back to the first. The first call reads page 1 only to learn the total.
+   * Returns trade ids as partialIds (the list carries no line detail); fetch them with getOrder.
+   */
+  async listOrders(shop: ShopContext, query: OrderListQuery): Promise<OrderPage> {
+    checkWindow('taobao', query.from, query.to, this.capabilities.orderListMaxWindowSec);
+    const size = Math.min(query.pageSize ?? 50, this.capabilities.orderListMaxPageSize);
+    const fetch = (pageNo: number) =>
+      this.call(shop, 'taobao.trades.sold.increment.get', {
+        fields: 'tid,status,modified',
+        start_modified: formatGmt8(query.from),
+        end_modified: formatGmt8(new Date(query.to.getTime() - 1)),
+        page_no: pageNo,
+        page_size: size,
+        use_has_next: false,
+      });
+    const ids = (res: Json) => arr(obj(res.trades).trade).map((t) => str(obj(t).tid));
+    let pageNo: number;
+    let res: Json;
+    if (query.page === null) {
+      res = await fetch(1);
+      const lastPage = Math.max(1, Math.ceil(num(res.total_results) / size));
+      if (lastPage > 1) {
+        pageNo = lastPage;
+        res = await fetch(lastPage);
+      } else pageNo = 1;
+    } else {
+      pageNo = Number(query.page);
+      if (!Number.isInteger(pageNo) || pageNo < 1) throw new UpstreamError('taobao', 'invalid_request', `bad paging state ${query.page}`);
+      res = await fetch(pageNo);
+    }
+    const hasMore = pageNo > 1;
+    return { orders: [], partialIds: ids(res), hasMore, next: hasMore ? String(pageNo - 1) : null };
+  }
+
+  async getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {
+    const res = await this.call(shop, 'taobao.trade.fullinfo.get', { fields: TRADE_FIELDS, tid: platformOrderId });
+    const trade = obj(res.trade);
+    if (!str(trade.tid)) throw new UpstreamError('taobao', 'not_found', `trade ${platformOrderId} not returned`);
+    return taobaoTradeToCanonical(shop, trade);
+  }
+
+  async ship(shop: ShopContext, shipment: ShipmentRequest): Promise<void> {
+    const split = shipment.lineIds.length > 0;
+    const res = await this.call(shop, 'taobao.logistics.offline.send', {
+      tid: shipment.platformOrderId,
+      out_sid: shipment.trackingNo,
+      company_code: shipment.carrierCode,
+      is_split: split ? 1 : undefined,
+      sub_tid: split ? shipment.lineIds.join(',') : undefined,
+    });
+    if (obj(res.shipping).is_success === false) throw new UpstreamError('taobao', 'invalid_request', `shipment of ${shipment.platformOrderId} not accepted`);
+  }
+
+  async updateStock(shop: ShopContext, update: StockUpdate): Promise<void> {
+    await this.call(shop, 'taobao.item.quantity.update', {
+      num_iid: update.platformProductId,
+      sku_id: update.platformSkuId,
+      quantity: update.quantity,
+      type: update.mode === 'delta' ? 2 : 1,
+    });
+  }
+
+  async getStock(shop: ShopContext, platformProductId: string, platformSkuId: string): Promise<number> {
+    return num((await this.sku(shop, platformProductId, platformSkuId)).quantity);
+  }
+
+  /** `taobao.item.sku.price.update` addresses the SKU by its `properties`; they are read first. */
+  async updatePrice(shop: ShopContext, update: PriceUpdate): Promise<void> {
+    const sku = await this.sku(shop, update.platformProductId, update.platformSkuId);
+    await this.call(shop, 'taobao.item.sku.price.update', {
+      num_iid: update.platformProductId,
+      properties: str(sku.properties),
+      price: fenToYuan(update.priceFen),
+    });
+  }
+
+  private async sku(shop: ShopContext, numIid: string, skuId: string): Promise<Json> {
+    const res = await this.call(shop, 'taobao.item.sku.get', { fields: 'sku_id,num_iid,properties,quantity,price,outer_id', num_iid: numIid, sku_id: skuId });
+    const sku = obj(res.sku);
+    if (!str(sku.sku_id)) throw new UpstreamError('taobao', 'not_found', `sku ${skuId} not returned`);
+    return sku;
+  }
+
+  /**
+   * Legacy `taobao.item.add` / `taobao.item.update`, then `taobao.item.seller.get` for the SKU ids.
+   * SKU properties are sent as `name:value` pairs built from the listing's specs; the category's
+   * property ids are expected in the spec names/values (catalog-sync's mapping).
+   */
+  async upsertProduct(shop: ShopContext, listing: ProductListing): Promise<ListingResult> {
+    const dims = specDimensions(listing.skus);
+    const skuProps = listing.skus.map((s) => dims.map(([k]) => `${k}:${s.specs[k] ?? ''}`).join(';'));
+    const params: Record<string, unknown> = {
+      title: listing.title,
+      desc: listing.description,
+      cid: listing.categoryId,
+      type: 'fixed',
+      stuff_status: 'new',
+      num: listing.skus.reduce((n, s) => n + s.stock, 0),
+      price: fenToYuan(Math.min(...listing.skus.map((s) => s.priceFen))),
+      outer_id: listing.outerProductId,
+      props: Object.entries(listing.attributes).map(([k, v]) => `${k}:${v}`).join(';'),
+      pic_path: listing.images[0],
+      sku_properties: skuProps.join(','),
+      sku_quantities: listing.skus.map((s) => s.stock).join(','),
+      sku_prices: listing.skus.map((s) => fenToYuan(s.priceFen)).join(','),
+      sku_outer_ids: listing.skus.map((s) => s.skuCode).join(','),
+    };
+    let numIid = listing.platformProductId;
+    if (numIid) {
+      await this.call(shop, 'taobao.item.update', { ...params, num_iid: numIid });
+    } else {
+      const res = await this.call(shop, 'taobao.item.add', { ...params, 'location.state': '浙江', 'location.city': '杭州' });
+      numIid = str(obj(res.item).num_iid);
+      if (!numIid) throw new UpstreamError('taobao', 'retryable', 'taobao.item.add returned no num_iid');
+    }
+    const item = obj((await this.call(shop, 'taobao.item.seller.get', { fields: 'num_iid,sku', num_iid: numIid })).item);
+    const byCode = new Map(arr(obj(item.skus).sku).map((k) => [str(obj(k).outer_id), str(obj(k).sku_id)] as const));
+    return {
+      platformProductId: numIid,
+      skus: listing.skus.map((s) => {
+        const platformSkuId = byCode.get(s.skuCode) ?? s.platformSkuId;
+        if (!platformSkuId) throw new UpstreamError('taobao', 'retryable', `no sku_id for ${s.skuCode}`);
+        return { skuCode: s.skuCode, platformSkuId };
+      }),
+    };
+  }
+
+  /** Legacy `taobao.promotion.coupon.add`: face value must be 3/5/10/20/50/100 yuan. */
+  async createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }> {
+    const denomination = spec.discountFen / 100;
+    if (!COUPON_DENOMINATIONS.includes(denomination)) {
+      throw new UpstreamError('taobao', 'invalid_request', `coupon face value ${fenToYuan(spec.discountFen)} yuan not one of ${COUPON_DENOMINATIONS.join('/')}`);
+    }
+    const res = await this.call(shop, 'taobao.promotion.coupon.add', {
+      denominations: denomination,
+      condition: Math.ceil(spec.thresholdFen / 100),
+      start_time: formatGmt8(spec.startAt),
+      end_time: formatGmt8(spec.endAt),
+    });
+    const id = str(res.coupon_id);
+    if (!id) throw new UpstreamError('taobao', 'retryable', 'coupon.add returned no coupon_id');
+    return { platformCouponId: id };
+  }
+
+  /** `taobao.promotion.coupon.send`, 100 buyers per call; is_success is true even when buyers failed. */
+  async issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }> {
+    const issued: string[] = [];
+    const failed: string[] = [];
+    for (let i = 0; i < buyerIds.length; i += 100) {
+      const chunk = buyerIds.slice(i, i + 100);
+      const res = await this.call(shop, 'taobao.promotion.coupon.send', { coupon_id: platformCouponId, buyer_nick: chunk.join(',') });
+      const failures = new Set(
+        arr(obj(res.failure_buyers).error_message).map((f) => str(obj(f).buyer_nick)).concat(arr(obj(res.failure_buyers).string).map(str)),
+      );
+      for (const b of chunk) (failures.has(b) ? failed : issued).push(b);
+    }
+    return { issued, failed };
+  }
+
+  refreshToken(shop: ShopContext): Promise<TokenSet> {
+    return this.caller.refresh(shop);
+  }
+
+  /** HTTP polling for TMC messages (`taobao.tmc.messages.consume`, quantity 10-200). */
+  async consumeTmc(app: TaobaoApp, groupName: string, quantity: number): Promise<PushMessage[]> {
+    const q = Math.min(Math.max(quantity, 10), 200);
+    const res = await this.caller.guardedKey(`taobao:app-${app.appKey}`, () =>
+      this.protocol.sendApp(app, 'taobao.tmc.messages.consume', { group_name: groupName, quantity: q }),
+    );
+    return arr(obj(res.messages).tmc_message).map((m) => tmcMessageToPush(obj(m)));
+  }
+
+  /** Confirms processed TMC messages; unconfirmed ones are delivered again. */
+  async confirmTmc(app: TaobaoApp, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const res = await this.caller.guardedKey(`taobao:app-${app.appKey}`, () =>
+      this.protocol.sendApp(app, 'taobao.tmc.messages.confirm', { s_message_ids: ids.join(',') }),
+    );
+    if (res.is_success === false) throw new UpstreamError('taobao', 'retryable', 'tmc confirm not accepted');
+  }
+
+  /** Taobao has no HTTP push: messages arrive through TMC (consumeTmc). */
+  async verifyPush(_req: PushRequest, _secretFor: AppSecretLookup): Promise<PushVerification> {
+    return { ok: false, status: 404, reason: 'taobao delivers messages through TMC, not HTTP push' };
+  }
+
+  pushReply(ok: boolean): { status: number; body: unknown } {
+    return { status: ok ? 200 : 404, body: ok ? { success: true } : { success: false } };
+  }
+}

@@ -1,0 +1,140 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ALL_QUEUES, type QueueName } from '@app/contracts';
+import { addQueueDepthSource, appMetrics } from '@app/observability';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { reconnectForever, redisOptionsFromUrl } from './connections';
+import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
+
+export interface QueueHealth {
+  queue: QueueName;
+  /** ready to run: wait list + prioritized (a paused queue keeps its jobs in wait) */
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  paused: boolean;
+  /** ms since the oldest waiting job became ready (created + delay); null when nothing waits */
+  oldestWaitingAgeMs: number | null;
+  /** trailing-60 s estimate from BullMQ worker metrics (see README note in queue-health.service.ts) */
+  completedPerMinute: number;
+  failedPerMinute: number;
+  /** all-time totals recorded by BullMQ worker metrics */
+  completedTotal: number;
+  failedTotal: number;
+}
+
+/**
+ * Queue figures for ops (GET /ops/queues) and the queue_depth gauge.
+ *
+ * Per-minute rates come from BullMQ's own worker metrics (`metrics: { maxDataPoints }`, switched on for
+ * every worker by InstrumentedWorker): `meta.count/prevCount/prevTS` give the jobs finished in the
+ * current minute, `data[0]` the previous full minute; the rate is the sliding-window estimate
+ * current + previous × (fraction of the minute not yet elapsed). BullMQ materialises a minute's data
+ * point only when a later job finishes, which this computation accounts for.
+ */
+@Injectable()
+export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
+  private readonly redis: Redis;
+  private readonly queues: Map<QueueName, Queue>;
+  private unregister?: () => void;
+
+  constructor(@Inject(QUEUE_MODULE_OPTIONS) private readonly opts: QueueModuleOptions, queueNames: readonly QueueName[] = ALL_QUEUES) {
+    // offline queue on (commands wait for the first connect), but bounded: ops reads fail within 3 s when Redis is down
+    this.redis = new Redis({
+      ...redisOptionsFromUrl(opts.redisUrl),
+      maxRetriesPerRequest: 1,
+      commandTimeout: 3000,
+      retryStrategy: reconnectForever,
+      connectionName: 'omnisync-queue-health',
+    });
+    this.redis.on('error', () => undefined);
+    this.queues = new Map(queueNames.map((q) => [q, new Queue(q, { connection: this.redis, prefix: opts.prefix })]));
+  }
+
+  onModuleInit(): void {
+    appMetrics(); // make sure queue_depth exists in the registry
+    this.unregister = addQueueDepthSource(async (gauge) => {
+      for (const h of await this.all()) {
+        gauge.set({ queue: h.queue, state: 'waiting' }, h.waiting);
+        gauge.set({ queue: h.queue, state: 'active' }, h.active);
+        gauge.set({ queue: h.queue, state: 'delayed' }, h.delayed);
+        gauge.set({ queue: h.queue, state: 'failed' }, h.failed);
+      }
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unregister?.();
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  async all(): Promise<QueueHealth[]> {
+    return Promise.all([...this.queues.keys()].map((q) => this.one(q)));
+  }
+
+  async one(name: QueueName): Promise<QueueHealth> {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`unknown queue ${name}`);
+    const now = Date.now();
+    const [counts, paused, oldest, completed, failed] = await Promise.all([
+      queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'),
+      queue.isPaused(),
+      this.oldestWaitingReadyAt(queue),
+      queue.getMetrics('completed', 0, 0),
+      queue.getMetrics('failed', 0, 0),
+    ]);
+    return {
+      queue: name,
+      waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      paused,
+      oldestWaitingAgeMs: oldest == null ? null : Math.max(0, now - oldest),
+      completedPerMinute: perMinute(completed, now),
+      failedPerMinute: perMinute(failed, now),
+      completedTotal: completed.meta.count,
+      failedTotal: failed.meta.count,
+    };
+  }
+
+  /** ready time of the oldest waiting job: tail of the FIFO wait list, head of prioritized */
+  private async oldestWaitingReadyAt(queue: Queue): Promise<number | null> {
+    const k = queue.keys;
+    const [waitTail, prioHead] = await Promise.all([this.redis.lindex(k.wait, -1), this.redis.zrange(k.prioritized, 0, 0)]);
+    const ids = [waitTail, prioHead[0]].filter((x): x is string => !!x);
+    let oldest: number | null = null;
+    for (const id of ids) {
+      const [ts, delay] = await this.redis.hmget(queue.toKey(id), 'timestamp', 'delay');
+      if (ts == null) continue;
+      const readyAt = Number(ts) + Number(delay ?? 0);
+      if (oldest == null || readyAt < oldest) oldest = readyAt;
+    }
+    return oldest;
+  }
+}
+
+interface BullMetrics {
+  meta: { count: number; prevTS: number; prevCount: number };
+  data: number[];
+}
+
+/** Sliding 60 s estimate from BullMQ's per-minute metrics (see class comment). */
+export function perMinute(m: BullMetrics, now: number): number {
+  if (!m.meta.prevTS) return 0;
+  const cur = Math.floor(now / 60_000);
+  const prevMinute = Math.floor(m.meta.prevTS / 60_000);
+  const sinceWindowStart = m.meta.count - m.meta.prevCount;
+  let current = 0;
+  let previous = 0;
+  if (prevMinute === cur) {
+    current = sinceWindowStart;
+    previous = m.data[0] ?? 0;
+  } else if (prevMinute === cur - 1) {
+    previous = sinceWindowStart;
+  }
+  const remaining = 1 - (now % 60_000) / 60_000;
+  return Math.round((current + previous * remaining) * 10) / 10;
+}

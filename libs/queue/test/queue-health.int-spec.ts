@@ -1,0 +1,138 @@
+import { QUEUE } from '@app/contracts';
+import { testPrefix } from '@app/testing';
+import { Queue, Worker, UnrecoverableError } from 'bullmq';
+import { enqueue, QueueUnavailableError } from '../src/enqueue';
+import { producerConnection, workerConnection } from '../src/connections';
+import { QueueHealthService, perMinute } from '../src/queue-health.service';
+import { metricsRegistry } from '@app/observability';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function waitFor(cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe(QueueHealthService.name, () => {
+  const prefix = testPrefix('qh');
+  let sut: QueueHealthService;
+  let queue: Queue;
+  let events: Queue;
+
+  beforeAll(() => {
+    sut = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS]);
+    sut.onModuleInit();
+    queue = new Queue(QUEUE.ERP_PUSH, { connection: producerConnection(REDIS_URL), prefix });
+    events = new Queue(QUEUE.ORDER_EVENTS, { connection: producerConnection(REDIS_URL), prefix });
+  });
+
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await events.obliterate({ force: true });
+    await Promise.all([queue.close(), events.close()]);
+    await sut.onApplicationShutdown();
+  });
+
+  it('counts waiting, delayed and failed jobs, the oldest waiting age and per-minute figures', async () => {
+    const t0 = Date.now();
+    await enqueue(queue, 'push-order', { v: 1, outboxId: 'o1' }, { jobId: 'push-o1-v1' });
+    await enqueue(queue, 'push-order', { v: 1, outboxId: 'o2' }, { jobId: 'push-o2-v1' });
+    await enqueue(queue, 'push-order', { v: 1, outboxId: 'o3' }, { jobId: 'push-o3-v1', delay: 60_000 });
+
+    // one job on the other queue fails permanently, two complete (worker metrics on, as InstrumentedWorker sets)
+    await enqueue(events, 'process-inbox', { v: 1, inboxId: 'bad' }, { jobId: 'inbox-bad', attempts: 1 });
+    await enqueue(events, 'process-inbox', { v: 1, inboxId: 'a' }, { jobId: 'inbox-a' });
+    await enqueue(events, 'process-inbox', { v: 1, inboxId: 'b' }, { jobId: 'inbox-b' });
+    const worker = new Worker(
+      QUEUE.ORDER_EVENTS,
+      async (job) => {
+        if ((job.data as { inboxId: string }).inboxId === 'bad') throw new UnrecoverableError('bad payload');
+      },
+      { connection: workerConnection(REDIS_URL), prefix, metrics: { maxDataPoints: 60 } },
+    );
+    try {
+      await waitFor(async () => (await sut.one(QUEUE.ORDER_EVENTS)).completedTotal === 2 && (await sut.one(QUEUE.ORDER_EVENTS)).failed === 1);
+    } finally {
+      await worker.close();
+    }
+
+    const push = await sut.one(QUEUE.ERP_PUSH);
+    expect(push).toMatchObject({ queue: QUEUE.ERP_PUSH, waiting: 2, active: 0, delayed: 1, failed: 0, paused: false });
+    expect(push.oldestWaitingAgeMs).not.toBeNull();
+    expect(push.oldestWaitingAgeMs!).toBeGreaterThanOrEqual(0);
+    expect(push.oldestWaitingAgeMs!).toBeLessThanOrEqual(Date.now() - t0 + 5);
+
+    const ev = await sut.one(QUEUE.ORDER_EVENTS);
+    expect(ev).toMatchObject({ waiting: 0, failed: 1, completedTotal: 2, failedTotal: 1 });
+    expect(ev.completedPerMinute).toBeGreaterThan(0);
+    expect(ev.failedPerMinute).toBeGreaterThan(0);
+
+    const all = await sut.all();
+    expect(all.map((h) => h.queue).sort()).toEqual([QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS].sort());
+
+    const text = await metricsRegistry.metrics();
+    expect(text).toContain(`queue_depth{queue="${QUEUE.ERP_PUSH}",state="waiting"} 2`);
+    expect(text).toContain(`queue_depth{queue="${QUEUE.ERP_PUSH}",state="delayed"} 1`);
+  });
+
+  it('reports the age of a job that waited since its delay elapsed, not since creation', async () => {
+    const q = new Queue(QUEUE.STOCK_SYNC, { connection: producerConnection(REDIS_URL), prefix });
+    const h = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.STOCK_SYNC]);
+    try {
+      await q.add('sync-stock', { v: 1, skuId: 's', shopId: 'x' }, { jobId: 'sync-stock-s-x', timestamp: Date.now() - 5000 });
+      const r = await h.one(QUEUE.STOCK_SYNC);
+      expect(r.waiting).toBe(1);
+      expect(r.oldestWaitingAgeMs!).toBeGreaterThanOrEqual(5000);
+      expect(r.oldestWaitingAgeMs!).toBeLessThan(15_000);
+    } finally {
+      await q.obliterate({ force: true });
+      await q.close();
+      await h.onApplicationShutdown();
+    }
+  });
+});
+
+describe('enqueue', () => {
+  it('rejects a job name that does not belong to the queue and ids with ":"', async () => {
+    const q = new Queue(QUEUE.ERP_PUSH, { connection: producerConnection(REDIS_URL), prefix: testPrefix('eq') });
+    try {
+      await expect(enqueue(q, 'ship-order', { v: 1, shipmentId: 'x' }, { jobId: 'ship-x' })).rejects.toThrow(/does not belong/);
+      await expect(enqueue(q, 'push-order', { v: 1, outboxId: 'x' }, { jobId: 'a:b' })).rejects.toThrow(/must not contain/);
+      await expect(enqueue(q, 'push-order', { v: 1, outboxId: 'x' }, { jobId: '12345' })).rejects.toThrow(/all digits/);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('fails fast with QueueUnavailableError when Redis is unreachable', async () => {
+    const q = new Queue(QUEUE.ERP_PUSH, { connection: producerConnection('redis://127.0.0.1:1'), prefix: testPrefix('eq') });
+    q.on('error', () => undefined);
+    const started = Date.now();
+    try {
+      await expect(enqueue(q, 'push-order', { v: 1, outboxId: 'x' }, { jobId: 'push-x', timeoutMs: 500 })).rejects.toBeInstanceOf(
+        QueueUnavailableError,
+      );
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await q.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('perMinute', () => {
+  const minute = 60_000;
+  const base = 1000 * minute;
+  it('counts the current minute plus the weighted previous one', () => {
+    expect(perMinute({ meta: { count: 10, prevCount: 4, prevTS: base + 1000 }, data: [30] }, base + 30_000)).toBe(6 + 15);
+  });
+  it('uses the un-materialised window as the previous minute after a quiet rollover', () => {
+    expect(perMinute({ meta: { count: 10, prevCount: 4, prevTS: base + 1000 }, data: [30] }, base + minute + 15_000)).toBe(4.5);
+  });
+  it('is zero after two quiet minutes or without data', () => {
+    expect(perMinute({ meta: { count: 10, prevCount: 4, prevTS: base }, data: [] }, base + 3 * minute)).toBe(0);
+    expect(perMinute({ meta: { count: 0, prevCount: 0, prevTS: 0 }, data: [] }, base)).toBe(0);
+  });
+});

@@ -1,0 +1,151 @@
+import CircuitBreaker from 'opossum';
+import { UpstreamError, isUpstreamError, type UpstreamErrorKind } from '@app/contracts';
+
+export type BreakerState = 'closed' | 'open' | 'halfOpen';
+
+export interface BreakerOptions {
+  /** the axios timeout of the calls this breaker guards; the breaker times out a little later */
+  requestTimeoutMs: number;
+  /** how much later than requestTimeoutMs the breaker gives up (default 500 ms) */
+  timeoutSlackMs?: number;
+  /** how long an open breaker rejects before letting one trial call through (default 30 s) */
+  resetTimeoutMs?: number;
+  /** failure percentage inside the rolling window that opens the breaker (default 50) */
+  errorThresholdPercentage?: number;
+  /** minimum calls in the rolling window before the breaker may open (default 10) */
+  volumeThreshold?: number;
+  /** rolling statistics window (default 10 s) */
+  rollingCountTimeoutMs?: number;
+}
+
+/**
+ * Error kinds that say nothing about the upstream's health: they never count as failures.
+ * rate_limited is included: flow control is the platform working as designed, and it has its own
+ * retryAfterMs; counting it would turn a short ban into a long open breaker.
+ */
+const HEALTHY_KINDS: ReadonlySet<UpstreamErrorKind> = new Set<UpstreamErrorKind>([
+  'invalid_request',
+  'not_found',
+  'auth_expired',
+  'auth_revoked',
+  'rate_limited',
+]);
+
+export function isHealthyFailure(error: unknown): boolean {
+  return isUpstreamError(error) && HEALTHY_KINDS.has(error.kind);
+}
+
+type Action = (fn: () => Promise<unknown>) => Promise<unknown>;
+
+interface Entry {
+  breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  upstream: string;
+  openedAt: number | null;
+}
+
+/** Upstream name for errors and metrics: the key's first segment (`douyin:<shopId>` -> `douyin`). */
+export function upstreamOfKey(key: string): string {
+  const i = key.indexOf(':');
+  return i < 0 ? key : key.slice(0, i);
+}
+
+/**
+ * One opossum breaker per key (`douyin:<shopId>`, `erp:<name>`), built on first use and reused.
+ * `exec` runs a call through the key's breaker; an open breaker rejects with
+ * UpstreamError('circuit_open', retryAfterMs = time left until half-open) without running the call.
+ */
+export class BreakerRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly opts: Required<BreakerOptions>;
+
+  constructor(options: BreakerOptions) {
+    this.opts = {
+      requestTimeoutMs: options.requestTimeoutMs,
+      timeoutSlackMs: options.timeoutSlackMs ?? 500,
+      resetTimeoutMs: options.resetTimeoutMs ?? 30_000,
+      errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+      volumeThreshold: options.volumeThreshold ?? 10,
+      rollingCountTimeoutMs: options.rollingCountTimeoutMs ?? 10_000,
+    };
+  }
+
+  async exec<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const entry = this.entry(key);
+    try {
+      return (await entry.breaker.fire(fn)) as T;
+    } catch (e) {
+      throw this.translate(entry, key, e);
+    }
+  }
+
+  state(key: string): BreakerState {
+    const entry = this.entries.get(key);
+    if (!entry) return 'closed';
+    return stateOf(entry.breaker);
+  }
+
+  /** every breaker's state, for metrics (label by upstreamOfKey(key), never by the full key) */
+  states(): { key: string; upstream: string; state: BreakerState }[] {
+    return [...this.entries.entries()].map(([key, e]) => ({ key, upstream: e.upstream, state: stateOf(e.breaker) }));
+  }
+
+  /** ms until an open breaker lets a trial call through; 0 when not open */
+  retryAfterMs(key: string): number {
+    const entry = this.entries.get(key);
+    if (!entry || !entry.breaker.opened || entry.openedAt === null) return 0;
+    return Math.max(0, entry.openedAt + this.opts.resetTimeoutMs - Date.now());
+  }
+
+  shutdown(): void {
+    for (const e of this.entries.values()) e.breaker.shutdown();
+    this.entries.clear();
+  }
+
+  /** Nest lifecycle hook (the registry is usually a provider). */
+  onModuleDestroy(): void {
+    this.shutdown();
+  }
+
+  private entry(key: string): Entry {
+    const existing = this.entries.get(key);
+    if (existing) return existing;
+    const action: Action = (fn) => fn();
+    const breaker = new CircuitBreaker(action, {
+      name: key,
+      timeout: this.opts.requestTimeoutMs + this.opts.timeoutSlackMs,
+      resetTimeout: this.opts.resetTimeoutMs,
+      errorThresholdPercentage: this.opts.errorThresholdPercentage,
+      volumeThreshold: this.opts.volumeThreshold,
+      rollingCountTimeout: this.opts.rollingCountTimeoutMs,
+      errorFilter: isHealthyFailure,
+    });
+    const entry: Entry = { breaker, upstream: upstreamOfKey(key), openedAt: null };
+    breaker.on('open', () => {
+      entry.openedAt = Date.now();
+    });
+    breaker.on('close', () => {
+      entry.openedAt = null;
+    });
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  private translate(entry: Entry, key: string, e: unknown): unknown {
+    if (isUpstreamError(e)) return e;
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code === 'EOPENBREAKER') {
+      // half-open with its one trial call in flight also rejects: ask for a short wait then
+      const retryAfterMs = Math.max(this.retryAfterMs(key), 100);
+      return new UpstreamError(entry.upstream, 'circuit_open', `circuit open for ${key}`, { retryAfterMs });
+    }
+    if (code === 'ETIMEDOUT') return new UpstreamError(entry.upstream, 'retryable', `breaker timeout for ${key}`, { code: 'ETIMEDOUT' });
+    if (code === 'ESEMLOCKED') return new UpstreamError(entry.upstream, 'retryable', `too many concurrent calls for ${key}`, { code: 'ESEMLOCKED' });
+    return e;
+  }
+}
+
+function stateOf(b: CircuitBreaker<any, any>): BreakerState {
+  if (b.opened) return 'open';
+  if (b.halfOpen) return 'halfOpen';
+  return 'closed';
+}

@@ -1,0 +1,37 @@
+import { type DynamicModule, Global, Module, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { BreakerRegistry, type BreakerOptions } from './breaker-registry';
+import { RedisRateLimiter, type RateLimiterOptions } from './redis-rate-limiter';
+
+export interface ResilienceModuleOptions {
+  breaker: BreakerOptions;
+  rateLimit: RateLimiterOptions & { redisUrl: string };
+}
+
+export const RESILIENCE_REDIS = Symbol('RESILIENCE_REDIS');
+
+@Injectable()
+class ResilienceRedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(RESILIENCE_REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis.status !== 'end') await this.redis.quit();
+  }
+}
+
+/** Global: one BreakerRegistry and one RedisRateLimiter per process. */
+@Global()
+@Module({})
+export class ResilienceModule {
+  static forRoot(options: ResilienceModuleOptions): DynamicModule {
+    return {
+      module: ResilienceModule,
+      providers: [
+        { provide: RESILIENCE_REDIS, useFactory: () => new Redis(options.rateLimit.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) },
+        { provide: BreakerRegistry, useFactory: () => new BreakerRegistry(options.breaker) },
+        { provide: RedisRateLimiter, useFactory: (redis: Redis) => new RedisRateLimiter(redis, options.rateLimit), inject: [RESILIENCE_REDIS] },
+        ResilienceRedisCloser,
+      ],
+      exports: [BreakerRegistry, RedisRateLimiter],
+    };
+  }
+}

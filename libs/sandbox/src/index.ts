@@ -1,0 +1,15 @@
+export * from './core/types';
+export { SimError, type SimErrorKind } from './core/sim-error';
+export { SimStore, type IdScheme, type ShopState, type TokenRecord } from './core/store';
+export { PlatformSimulator, type ParsedCall, type SeedOrderInput, type SeedProductInput, type SimulatorStats } from './core/simulator';
+export type { FaultSettings } from './core/faults';
+export type { PushStats } from './core/push-delivery';
+export type { BurstOptions, GeneratedOrderRecord, GeneratorStats } from './core/order-generator';
+export { DouyinSimulator, DOUYIN_DEMO_SHOP, startDouyinSimulator } from './douyin/douyin.simulator';
+export { verifyDouyinRequest, DOUYIN_MAX_SKEW_SEC, type DouyinRequestParts } from './douyin/douyin.verify';
+export { TaobaoSimulator, TAOBAO_DEMO_SHOP, startTaobaoSimulator, taobaoResponseKey } from './taobao/taobao.simulator';
+export { verifyTaobaoRequest, TAOBAO_MAX_SKEW_SEC } from './taobao/taobao.verify';
+export { TmcQueue, type TmcMessage, type TmcStats } from './taobao/tmc-queue';
+export { XiaohongshuSimulator, XHS_DEMO_SHOP, XHS_GATEWAY_PATH, startXiaohongshuSimulator, xhsPushSign } from './xiaohongshu/xiaohongshu.simulator';
+export { verifyXhsRequest } from './xiaohongshu/xiaohongshu.verify';
+export { startSimulator, startSandbox, type AnySimulator, type Sandbox, type SandboxConfig, type ErpSimulatorHandle } from './start';

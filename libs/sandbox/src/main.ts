@@ -1,0 +1,72 @@
+/**
+ * `npm run sandbox`: starts the Douyin, Taobao and Xiaohongshu simulators (and the ERP simulator
+ * when libs/sandbox/src/erp provides one), prints their URLs and demo shop credentials, and stops
+ * on SIGINT / SIGTERM.
+ *
+ * Env: SANDBOX_HOST (127.0.0.1), SANDBOX_DOUYIN_PORT (4101), SANDBOX_TAOBAO_PORT (4102),
+ * SANDBOX_XHS_PORT (4103), SANDBOX_ERP_PORT (4104), SANDBOX_QPS (100 per shop; 0 = off),
+ * SANDBOX_PUSH_URL_DOUYIN, SANDBOX_PUSH_URL_XHS (push targets), SANDBOX_PUSH_BATCH_SIZE (20),
+ * SANDBOX_ORDERS_PER_SEC (0 = generator off), SANDBOX_SEED (1), SANDBOX_TMC_REDELIVER_MS (60000).
+ */
+import { startSandbox } from './start';
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got ${raw}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
+  const qpsRaw = envNumber('SANDBOX_QPS', 100);
+  const common = {
+    host,
+    qps: qpsRaw === 0 ? null : qpsRaw,
+    pushBatchSize: envNumber('SANDBOX_PUSH_BATCH_SIZE', 20),
+    seed: envNumber('SANDBOX_SEED', 1),
+    tmcRedeliverAfterMs: envNumber('SANDBOX_TMC_REDELIVER_MS', 60_000),
+  };
+  const sandbox = await startSandbox({
+    douyin: { ...common, port: envNumber('SANDBOX_DOUYIN_PORT', 4101), pushUrl: process.env.SANDBOX_PUSH_URL_DOUYIN ?? null },
+    taobao: { ...common, port: envNumber('SANDBOX_TAOBAO_PORT', 4102) },
+    xiaohongshu: { ...common, port: envNumber('SANDBOX_XHS_PORT', 4103), pushUrl: process.env.SANDBOX_PUSH_URL_XHS ?? null },
+    erp: { host, port: envNumber('SANDBOX_ERP_PORT', 4104) },
+  });
+  const rate = envNumber('SANDBOX_ORDERS_PER_SEC', 0);
+  const lines: string[] = ['omnisync sandbox running'];
+  for (const sim of [sandbox.douyin, sandbox.taobao, sandbox.xiaohongshu]) {
+    if (!sim) continue;
+    if (rate > 0) sim.startGenerator(rate);
+    const shop = sim.shop();
+    const gateway = sim.platform === 'taobao' ? '/router/rest' : sim.platform === 'xiaohongshu' ? '/ark/open_api/v3/common_controller' : '/<method/path>';
+    lines.push(
+      `  ${sim.platform.padEnd(12)} ${sim.url}  (gateway ${gateway}, admin ${sim.url}/__admin/state)`,
+      `    shop ${shop.platformShopId}  appKey ${shop.appKey}  appSecret ${shop.appSecret}`,
+      `    accessToken ${shop.accessToken}  refreshToken ${shop.refreshToken}`,
+    );
+  }
+  if (sandbox.erp) lines.push(`  erp          ${sandbox.erp.url ?? '(started)'}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping sandbox\n`);
+    sandbox.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`sandbox close failed: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`sandbox failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
