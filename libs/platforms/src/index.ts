@@ -1,3 +1,12 @@
 export * from './platform-adapter.port';
 export * from './signing';
 export * from './shop-directory.port';
+export * from './platform-adapter.registry';
+export { DouyinAdapter } from './douyin/douyin.adapter';
+export { TaobaoAdapter, type TaobaoAdapterOptions } from './taobao/taobao.adapter';
+export type { TaobaoApp } from './taobao/taobao.protocol';
+export { XiaohongshuAdapter } from './xiaohongshu/xiaohongshu.adapter';
+export { xhsPushSign, XHS_PUSH_MAX_SKEW_SEC } from './xiaohongshu/xiaohongshu.push';
+export type { PlatformHttpOptions, PlatformAdapterDeps } from './http';
+export { DEFAULT_TOKEN_REFRESH_MARGIN_MS } from './http';
+// PlatformsModule: import from '@app/platforms/platforms.module' (Nest is ESM-only; the barrel stays Nest-free for jest)

@@ -1,10 +1,13 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ALL_QUEUES, type QueueName } from '@app/contracts';
 import { addQueueDepthSource, appMetrics } from '@app/observability';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { reconnectForever, redisOptionsFromUrl } from './connections';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
+
+/** Optional override of the queues reported (default ALL_QUEUES). */
+export const QUEUE_HEALTH_QUEUES = Symbol('QUEUE_HEALTH_QUEUES');
 
 export interface QueueHealth {
   queue: QueueName;
@@ -39,7 +42,10 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
   private readonly queues: Map<QueueName, Queue>;
   private unregister?: () => void;
 
-  constructor(@Inject(QUEUE_MODULE_OPTIONS) private readonly opts: QueueModuleOptions, queueNames: readonly QueueName[] = ALL_QUEUES) {
+  constructor(
+    @Inject(QUEUE_MODULE_OPTIONS) private readonly opts: QueueModuleOptions,
+    @Optional() @Inject(QUEUE_HEALTH_QUEUES) queueNames: readonly QueueName[] = ALL_QUEUES,
+  ) {
     // offline queue on (commands wait for the first connect), but bounded: ops reads fail within 3 s when Redis is down
     this.redis = new Redis({
       ...redisOptionsFromUrl(opts.redisUrl),

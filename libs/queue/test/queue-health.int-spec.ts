@@ -108,7 +108,8 @@ describe('enqueue', () => {
   });
 
   it('fails fast with QueueUnavailableError when Redis is unreachable', async () => {
-    const q = new Queue(QUEUE.ERP_PUSH, { connection: producerConnection('redis://127.0.0.1:1'), prefix: testPrefix('eq') });
+    // no reconnects, so the test leaves no timer behind
+    const q = new Queue(QUEUE.ERP_PUSH, { connection: { ...producerConnection('redis://127.0.0.1:1'), retryStrategy: () => null }, prefix: testPrefix('eq') });
     q.on('error', () => undefined);
     const started = Date.now();
     try {

@@ -6,7 +6,7 @@
  * Env: SANDBOX_HOST (127.0.0.1), SANDBOX_DOUYIN_PORT (4101), SANDBOX_TAOBAO_PORT (4102),
  * SANDBOX_XHS_PORT (4103), SANDBOX_ERP_PORT (4104), SANDBOX_QPS (100 per shop; 0 = off),
  * SANDBOX_PUSH_URL_DOUYIN, SANDBOX_PUSH_URL_XHS (push targets), SANDBOX_PUSH_BATCH_SIZE (20),
- * SANDBOX_ORDERS_PER_SEC (0 = generator off), SANDBOX_SEED (1), SANDBOX_TMC_REDELIVER_MS (60000).
+ * SANDBOX_ERP_SECRET (erp-demo-secret), SANDBOX_ORDERS_PER_SEC (0 = generator off), SANDBOX_SEED (1), SANDBOX_TMC_REDELIVER_MS (60000).
  */
 import { startSandbox } from './start';
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     douyin: { ...common, port: envNumber('SANDBOX_DOUYIN_PORT', 4101), pushUrl: process.env.SANDBOX_PUSH_URL_DOUYIN ?? null },
     taobao: { ...common, port: envNumber('SANDBOX_TAOBAO_PORT', 4102) },
     xiaohongshu: { ...common, port: envNumber('SANDBOX_XHS_PORT', 4103), pushUrl: process.env.SANDBOX_PUSH_URL_XHS ?? null },
-    erp: { host, port: envNumber('SANDBOX_ERP_PORT', 4104) },
+    erp: { host, port: envNumber('SANDBOX_ERP_PORT', 4104), secret: process.env.SANDBOX_ERP_SECRET ?? 'erp-demo-secret' },
   });
   const rate = envNumber('SANDBOX_ORDERS_PER_SEC', 0);
   const lines: string[] = ['omnisync sandbox running'];
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       `    accessToken ${shop.accessToken}  refreshToken ${shop.refreshToken}`,
     );
   }
-  if (sandbox.erp) lines.push(`  erp          ${sandbox.erp.url ?? '(started)'}`);
+  if (sandbox.erp) lines.push(`  erp          ${sandbox.erp.url ?? '(started)'}  (generic-http secret ${process.env.SANDBOX_ERP_SECRET ?? 'erp-demo-secret'})`);
   process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
   const stop = (signal: string) => {

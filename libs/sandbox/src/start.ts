@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Platform } from '@app/contracts';
 import type { PlatformSimulator } from './core/simulator';
 import type { SimulatorOptions } from './core/types';
 import { DouyinSimulator } from './douyin/douyin.simulator';
+import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './erp';
 import { TaobaoSimulator } from './taobao/taobao.simulator';
 import { XiaohongshuSimulator } from './xiaohongshu/xiaohongshu.simulator';
 
@@ -30,37 +29,23 @@ export async function startSimulator<P extends Platform>(platform: P, opts: Simu
   return sim as SimulatorFor<P>;
 }
 
-export interface ErpSimulatorHandle {
-  url?: string;
-  close(): Promise<void>;
-}
-
 export interface SandboxConfig {
   douyin?: SimulatorOptions | false;
   taobao?: SimulatorOptions | false;
   xiaohongshu?: SimulatorOptions | false;
-  /** options for libs/sandbox/src/erp's startErpSimulator, when that module exists; false = skip */
-  erp?: Record<string, unknown> | false;
+  /** the ERP simulator (libs/sandbox/src/erp); default secret 'erp-demo-secret'; false = skip */
+  erp?: Partial<ErpSimulatorOptions> | false;
 }
 
 export interface Sandbox {
   douyin: DouyinSimulator | null;
   taobao: TaobaoSimulator | null;
   xiaohongshu: XiaohongshuSimulator | null;
-  erp: ErpSimulatorHandle | null;
+  erp: ErpSimulator | null;
   close(): Promise<void>;
 }
 
-/** The ERP simulator lives in ./erp (built separately); loaded only when present. */
-function loadErp(): ((opts: Record<string, unknown>) => Promise<ErpSimulatorHandle>) | null {
-  const dir = join(__dirname, 'erp');
-  if (!existsSync(join(dir, 'index.ts')) && !existsSync(join(dir, 'index.js'))) return null;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(dir) as { startErpSimulator?: (opts: Record<string, unknown>) => Promise<ErpSimulatorHandle> };
-  return typeof mod.startErpSimulator === 'function' ? mod.startErpSimulator : null;
-}
-
-/** Starts the three platform simulators (and the ERP simulator when available). */
+/** Starts the three platform simulators and the ERP simulator. */
 export async function startSandbox(config: SandboxConfig = {}): Promise<Sandbox> {
   const started: { close(): Promise<void> }[] = [];
   try {
@@ -70,13 +55,10 @@ export async function startSandbox(config: SandboxConfig = {}): Promise<Sandbox>
     if (taobao) started.push(taobao);
     const xiaohongshu = config.xiaohongshu === false ? null : await startSimulator('xiaohongshu', config.xiaohongshu ?? {});
     if (xiaohongshu) started.push(xiaohongshu);
-    let erp: ErpSimulatorHandle | null = null;
+    let erp: ErpSimulator | null = null;
     if (config.erp !== false) {
-      const startErp = loadErp();
-      if (startErp) {
-        erp = await startErp(config.erp ?? {});
-        started.push(erp);
-      }
+      erp = await startErpSimulator({ ...config.erp, secret: config.erp?.secret ?? 'erp-demo-secret' });
+      started.push(erp);
     }
     return {
       douyin,

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { ShopDirectory } from '@app/platforms';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { ShopsService } from '../../src/shops/shops.service';
 import { type GatewayHarness, buildGatewayHarness } from './auth.harness';
 
 const APP_SECRET = 'appsecret-NEVER-SHOWN-91c2';
@@ -78,8 +79,9 @@ describe('gateway /shops', () => {
     const res = await http().post('/shops').set('Authorization', `Bearer ${adminB}`).send(shopBody({ platformShopId: shop.platformShopId })).expect(409);
     expect(res.body.message).toMatch(/already registered/);
     // the failed INSERT is logged without its parameters (which carry the credentials blob)
-    expect(h.logs.text()).toMatch(/query failed: duplicate key value violates unique constraint "uq_shops_platform_platform_shop_id"/);
-    expect(h.logs.text()).not.toContain(shop.platformShopId);
+    const failed = h.logs.lines.filter((l) => l.includes('query failed'));
+    expect(failed).toEqual([expect.stringMatching(/duplicate key value violates unique constraint "uq_shops_platform_platform_shop_id"/)]);
+    expect(failed[0]).not.toContain(shop.platformShopId);
   });
 
   describe('validation', () => {
@@ -132,6 +134,17 @@ describe('gateway /shops', () => {
       expect(list.body.map((s: { id: string }) => s.id)).not.toContain(theirs.id);
       const still = await http().get(`/shops/${theirs.id}`).set('Authorization', `Bearer ${adminB}`).expect(200);
       expect(still.body).toMatchObject({ name: 'Flagship', status: 'active' });
+    });
+  });
+
+  describe('assertOwned (shop ids in other features’ bodies)', () => {
+    it('passes for own shops and 404s naming the first foreign or unknown id', async () => {
+      const mine = await createShop();
+      const theirs = await createShop(adminB);
+      const sut = h.app.get(ShopsService);
+      const me = (await http().get('/merchants/me').set('Authorization', `Bearer ${admin}`).expect(200)).body.id;
+      await expect(sut.assertOwned(me, [mine.id, mine.id])).resolves.toBeUndefined();
+      await expect(sut.assertOwned(me, [mine.id, theirs.id])).rejects.toMatchObject({ status: 404, message: `shop ${theirs.id} not found` });
     });
   });
 

@@ -5,6 +5,7 @@ import { CreateOrderTransitionsRejectedTable1795575600300 } from './179557560030
 import { CreateOutboxTable1795575600400 } from './1795575600400-CreateOutboxTable';
 import { CreateSlaEventsTable1795575600500 } from './1795575600500-CreateSlaEventsTable';
 import { CreatePollCursorsTable1795575600600 } from './1795575600600-CreatePollCursorsTable';
+import { CreateLeasesTable1795575600700 } from './1795575600700-CreateLeasesTable';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreateOutboxTable1795575600400,
   CreateSlaEventsTable1795575600500,
   CreatePollCursorsTable1795575600600,
+  CreateLeasesTable1795575600700,
 ];

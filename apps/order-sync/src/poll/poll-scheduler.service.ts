@@ -3,6 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QUEUE, type JobPayloads } from '@app/contracts';
 import { ShopDirectory } from '@app/platforms';
+import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { LeaderLock } from '../shared/leader-lock';
 
@@ -20,9 +21,10 @@ export class PollSchedulerService implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @InjectQueue(QUEUE.ORDER_POLL) private readonly queue: Queue,
     private readonly shops: ShopDirectory,
+    dataSource: DataSource,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
-    this.lock = new LeaderLock(queue, 'poll-scheduler', opts.pollSchedulerRefreshMs * 3);
+    this.lock = new LeaderLock(dataSource, 'poll-scheduler', opts.pollSchedulerRefreshMs * 3);
   }
 
   onApplicationBootstrap(): void {

@@ -1,35 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
-
-const ACQUIRE_OR_RENEW = `
-local v = redis.call('GET', KEYS[1])
-if v == false then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-elseif v == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0`;
+import type { DataSource } from 'typeorm';
 
 /**
- * One active instance per named loop (SLA check, sweeper, poll scheduler) across all replicas: a Redis key
- * held with a TTL a few intervals long and renewed by its holder on each tick. Uses the queue's connection
- * and key prefix, so tests with their own BullMQ prefix never contend with each other.
+ * One active instance per named loop (SLA check, sweeper, poll scheduler) across all replicas: a lease row
+ * in `order_sync.leases`, taken when free or expired and renewed by its holder on every tick (one
+ * statement). Kept in Postgres rather than Redis so a Redis wipe — the very event the sweeper recovers
+ * from — cannot leave two sweepers or none.
  */
 export class LeaderLock {
-  private readonly token = randomUUID();
+  private readonly holder = randomUUID();
 
   constructor(
-    private readonly queue: Queue,
+    private readonly dataSource: DataSource,
     private readonly name: string,
     private readonly ttlMs: number,
   ) {}
 
   async tryAcquire(): Promise<boolean> {
-    const client = await this.queue.client;
-    const key = `${this.queue.opts.prefix ?? 'bull'}:{order-sync-leader}:${this.name}`;
-    const r = await client.eval(ACQUIRE_OR_RENEW, 1, key, this.token, String(this.ttlMs));
-    return r === 1;
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO order_sync.leases (name, holder, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3 / 1000.0))
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+        WHERE order_sync.leases.holder = excluded.holder OR order_sync.leases.expires_at < now()
+       RETURNING holder`,
+      [this.name, this.holder, this.ttlMs],
+    );
+    return rows.length === 1;
   }
 }

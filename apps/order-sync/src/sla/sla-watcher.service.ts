@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { LeaderLock } from '../shared/leader-lock';
-import { OrderJobs } from '../shared/order-jobs';
 import { OrderSyncMetrics } from './order-sync.metrics';
 import { SlaAlertNotifier, type SlaAlert } from './sla-alert.notifier';
 
@@ -46,10 +45,9 @@ export class SlaWatcherService implements OnApplicationBootstrap, OnModuleDestro
     private readonly dataSource: DataSource,
     private readonly metrics: OrderSyncMetrics,
     private readonly alerts: SlaAlertNotifier,
-    jobs: OrderJobs,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
-    this.lock = new LeaderLock(jobs.erpPush, 'sla-watcher', opts.slaCheckIntervalMs * 3);
+    this.lock = new LeaderLock(dataSource, 'sla-watcher', opts.slaCheckIntervalMs * 3);
   }
 
   onApplicationBootstrap(): void {

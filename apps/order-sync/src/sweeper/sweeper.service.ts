@@ -31,7 +31,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly jobs: OrderJobs,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
-    this.lock = new LeaderLock(jobs.orderEvents, 'sweeper', opts.sweepIntervalMs * 3);
+    this.lock = new LeaderLock(dataSource, 'sweeper', opts.sweepIntervalMs * 3);
   }
 
   onApplicationBootstrap(): void {

@@ -21,7 +21,7 @@ type Json = Record<string, any>;
  *   POST /__admin/fail-next             {fault: busy|rate_limited|token_expired|auth_revoked|invalid_request, times?}
  *   POST /__admin/tokens/expire         {shopId?}     POST /__admin/tokens/revoke {shopId?}
  *   POST /__admin/auth-code             {shopId}  -> {code}
- *   POST /__admin/seed/orders           {shopId?, orders: SeedOrder[]}
+ *   POST /__admin/seed/orders           {shopId?, orders: SeedOrder[], notify?: boolean (default true: push / TMC)}
  *   POST /__admin/seed/products         {shopId?, products: SeedProduct[]}
  *   POST /__admin/orders/<id>/transition {to: paid|shipped|completed|cancelled|refunded}
  *   POST /__admin/generator/start       {ratePerSec, shopIds?}   POST /__admin/generator/stop
@@ -86,7 +86,7 @@ async function route(sim: PlatformSimulator, method: string, path: string, url: 
     case 'POST auth-code':
       return { code: sim.issueAuthCode(sim.shop(shopId).platformShopId) };
     case 'POST seed/orders':
-      return { orders: sim.seedOrders(body.orders ?? [], shopId).map((o) => o.orderId) };
+      return { orders: sim.seedOrders(body.orders ?? [], shopId, { notify: body.notify }).map((o) => o.orderId) };
     case 'POST seed/products':
       return { products: sim.seedProducts(body.products ?? [], shopId).map((p) => p.productId) };
     case 'POST generator/start':

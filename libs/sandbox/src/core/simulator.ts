@@ -314,8 +314,11 @@ export abstract class PlatformSimulator {
     });
   }
 
-  /** Seeds orders silently (no pushes); unknown SKUs are allowed (the line carries its own ids). */
-  seedOrders(orders: SeedOrderInput[], platformShopId?: string): SimOrder[] {
+  /**
+   * Seeds orders; unknown SKUs are allowed (the line carries its own ids). Unless `notify` is false,
+   * each order's current status is announced like a live change (HTTP push / TMC message).
+   */
+  seedOrders(orders: SeedOrderInput[], platformShopId?: string, opts: { notify?: boolean } = {}): SimOrder[] {
     const shopId = this.shop(platformShopId).platformShopId;
     return orders.map((o) =>
       this.store.createOrder({
@@ -329,7 +332,7 @@ export abstract class PlatformSimulator {
         shippingFen: o.shippingFen,
         discountFen: o.discountFen,
         buyerNick: o.buyerNick,
-      }),
+      }, { emit: opts.notify ?? true }),
     );
   }
 

@@ -88,7 +88,7 @@ function tradeStatus(o: SimOrder): string {
     case 'completed':
       return 'TRADE_FINISHED';
     case 'cancelled':
-      return o.paidAt === null ? 'TRADE_CLOSED_BY_TAOBAO' : 'TRADE_CLOSED';
+      return 'TRADE_CLOSED_BY_TAOBAO';
     case 'refunded':
       return 'TRADE_CLOSED';
     default: {
@@ -544,7 +544,7 @@ export class TaobaoSimulator extends PlatformSimulator {
     for (const nick of nicks) {
       if (expired) failed.push({ buyer_nick: nick, reason: 'coupon expired' });
       else if (coupon.issued[nick]) failed.push({ buyer_nick: nick, reason: 'buyer already received this coupon' });
-      else if (/invalid|unknown/i.test(nick)) failed.push({ buyer_nick: nick, reason: 'buyer does not exist' });
+      else if (/^bad|invalid|unknown/i.test(nick)) failed.push({ buyer_nick: nick, reason: 'buyer does not exist' });
       else {
         const number = this.store.ids.couponId();
         coupon.issued[nick] = number;

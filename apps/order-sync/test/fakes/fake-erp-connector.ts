@@ -1,0 +1,35 @@
+import { UpstreamError } from '@app/contracts';
+import { ErpConnector, type ErpInterception, type ErpOrderEnvelope, type ErpPushResult, type ErpShipmentNotice } from '@app/erp';
+
+/** ERP double: records every envelope, dedupes by idempotency key like a real ERP, can be "down". */
+export class FakeErpConnector extends ErpConnector {
+  readonly name = 'fake-erp';
+  maxBatch = 50;
+  down = false;
+  downRetryAfterMs = 300;
+  readonly pushCalls: ErpOrderEnvelope[][] = [];
+  readonly intercepts: ErpInterception[] = [];
+  /** idempotency key -> erp order id (first delivery wins) */
+  readonly delivered = new Map<string, string>();
+  /** keys that arrived more than once */
+  readonly duplicates: string[] = [];
+
+  async pushOrders(orders: ErpOrderEnvelope[]): Promise<ErpPushResult[]> {
+    if (this.down) throw new UpstreamError('erp', 'circuit_open', 'breaker open', { retryAfterMs: this.downRetryAfterMs });
+    this.pushCalls.push(orders);
+    return orders.map((o) => {
+      const dup = this.delivered.has(o.idempotencyKey);
+      if (dup) this.duplicates.push(o.idempotencyKey);
+      else this.delivered.set(o.idempotencyKey, `ERP-${o.order.platformOrderId}`);
+      return { idempotencyKey: o.idempotencyKey, ok: true as const, erpOrderId: this.delivered.get(o.idempotencyKey)!, duplicate: dup };
+    });
+  }
+
+  async intercept(req: ErpInterception): Promise<{ ok: true } | { ok: false; error: UpstreamError }> {
+    if (this.down) return { ok: false, error: new UpstreamError('erp', 'circuit_open', 'breaker open', { retryAfterMs: this.downRetryAfterMs }) };
+    this.intercepts.push(req);
+    return { ok: true };
+  }
+
+  async notifyShipment(_n: ErpShipmentNotice): Promise<void> {}
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { UpstreamError, type CanonicalOrder, type OrderPage, type OrderStatus, type Platform } from '@app/contracts';
+import {
+  PlatformAdapter,
+  type AppSecretLookup,
+  type OrderListQuery,
+  type PlatformCapabilities,
+  type PushMessage,
+  type PushRequest,
+  type PushVerification,
+  type ShopContext,
+  type TokenSet,
+} from '@app/platforms';
+
+/** Body of a fake push: a JSON array of these. */
+export interface FakePushItem {
+  msgId: string;
+  shopId: string;
+  orderId: string;
+  /** ISO update time of the event */
+  updatedAt: string;
+}
+
+export function fakeSign(appKey: string, body: Buffer | string, secret: string): string {
+  return createHash('sha256').update(`${appKey}${body.toString()}${secret}`).digest('hex');
+}
+
+export function buildOrder(p: { shopId: string; platform?: Platform; id: string; status: OrderStatus; updatedAt: string; paidAt?: string | null; createdAt?: string }): CanonicalOrder {
+  const created = p.createdAt ?? new Date(Date.parse(p.updatedAt) - 60_000).toISOString();
+  return {
+    platform: p.platform ?? 'douyin',
+    shopId: p.shopId,
+    platformOrderId: p.id,
+    status: p.status,
+    platformStatus: `S-${p.status}`,
+    createdAt: created,
+    paidAt: p.paidAt !== undefined ? p.paidAt : p.status === 'pending_payment' ? null : created,
+    updatedAt: p.updatedAt,
+    cashOnDelivery: false,
+    totalFen: 1990,
+    paidFen: 1990,
+    shippingFen: 0,
+    discountFen: 0,
+    buyer: { nickMasked: 'b***', receiverMasked: 'R**', phoneMasked: '138****0000', addressMasked: 'Hangzhou ***' },
+    items: [
+      { lineId: `${p.id}-1`, platformProductId: 'p1', platformSkuId: 's1', erpSkuCode: 'SKU-1', title: 'tea', quantity: 1, unitPriceFen: 1990, paidFen: 1990, discountFen: 0 },
+    ],
+    refundStatus: p.status === 'refunded' ? 'refunded' : p.status === 'refunding' ? 'requested' : 'none',
+  };
+}
+
+/**
+ * A PlatformAdapter double. Orders live in `history` (every snapshot per order id); `getOrder` returns the
+ * snapshot as of the requested update time when `asOf` is set for it (simulating lagging reads), else the
+ * latest. Errors are injected with `failWith`.
+ */
+export class FakePlatformAdapter extends PlatformAdapter {
+  readonly capabilities: PlatformCapabilities = {
+    couponCreate: false,
+    couponIssue: false,
+    stockDelta: false,
+    tokenRefresh: false,
+    pushTransport: 'http',
+    orderListMaxWindowSec: 1800,
+    orderListPagesBackward: false,
+    orderListMaxPageSize: 100,
+  };
+  readonly history = new Map<string, CanonicalOrder[]>();
+  /** per order id, queue of update times the next getOrder calls should answer "as of" */
+  readonly asOf = new Map<string, string[]>();
+  calls = { getOrder: 0, listOrders: 0 };
+  failWith: UpstreamError | null = null;
+
+  constructor(readonly platform: Platform = 'douyin') {
+    super();
+  }
+
+  put(o: CanonicalOrder): void {
+    const h = this.history.get(o.platformOrderId) ?? [];
+    h.push(o);
+    h.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+    this.history.set(o.platformOrderId, h);
+  }
+
+  async getOrder(_shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {
+    this.calls.getOrder += 1;
+    if (this.failWith) throw this.failWith;
+    const h = this.history.get(platformOrderId);
+    if (!h || h.length === 0) throw new UpstreamError(this.platform, 'not_found', `order ${platformOrderId}`);
+    const at = this.asOf.get(platformOrderId)?.shift();
+    if (at) return h.filter((o) => Date.parse(o.updatedAt) <= Date.parse(at)).pop() ?? h[0];
+    return h[h.length - 1];
+  }
+
+  async listOrders(_shop: ShopContext, q: OrderListQuery): Promise<OrderPage> {
+    this.calls.listOrders += 1;
+    if (this.failWith) throw this.failWith;
+    const latest = [...this.history.values()]
+      .map((h) => h[h.length - 1])
+      .filter((o) => Date.parse(o.updatedAt) >= q.from.getTime() && Date.parse(o.updatedAt) < q.to.getTime())
+      .sort((a, b) => a.platformOrderId.localeCompare(b.platformOrderId));
+    const size = q.pageSize ?? 100;
+    const start = q.page ? Number(q.page) : 0;
+    const slice = latest.slice(start, start + size);
+    const more = start + size < latest.length;
+    return { orders: slice, partialIds: [], hasMore: more, next: more ? String(start + size) : null };
+  }
+
+  async verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification> {
+    const appKey = String(req.headers['app-id'] ?? '');
+    const secret = await secretFor(appKey);
+    if (!secret) return { ok: false, status: 401, reason: 'unknown app' };
+    const sign = String(req.headers['event-sign'] ?? '');
+    if (sign !== fakeSign(appKey, req.rawBody, secret)) return { ok: false, status: 401, reason: 'bad signature' };
+    let items: FakePushItem[];
+    try {
+      items = JSON.parse(req.rawBody.toString('utf8')) as FakePushItem[];
+      if (!Array.isArray(items)) throw new Error('not an array');
+    } catch (e) {
+      return { ok: false, status: 400, reason: `malformed body: ${String(e)}` };
+    }
+    const messages: PushMessage[] = items.map((i) => ({
+      platform: this.platform,
+      messageId: i.msgId,
+      platformShopId: i.shopId,
+      topic: '101',
+      kind: 'order',
+      platformOrderId: i.orderId,
+      occurredAt: i.updatedAt,
+      raw: JSON.stringify(i),
+    }));
+    return { ok: true, messages };
+  }
+
+  pushReply(ok: boolean): { status: number; body: unknown } {
+    return ok ? { status: 200, body: { code: 0, msg: 'success' } } : { status: 200, body: { code: 1, msg: 'fail' } };
+  }
+
+  ship(): Promise<void> {
+    throw new Error('not in the fake');
+  }
+  updateStock(): Promise<void> {
+    throw new Error('not in the fake');
+  }
+  getStock(): Promise<number> {
+    throw new Error('not in the fake');
+  }
+  updatePrice(): Promise<void> {
+    throw new Error('not in the fake');
+  }
+  upsertProduct(): Promise<never> {
+    throw new Error('not in the fake');
+  }
+  createCoupon(): Promise<never> {
+    throw new Error('not in the fake');
+  }
+  issueCoupon(): Promise<never> {
+    throw new Error('not in the fake');
+  }
+  refreshToken(): Promise<TokenSet> {
+    throw new Error('not in the fake');
+  }
+}

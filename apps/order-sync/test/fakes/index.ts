@@ -1,0 +1,3 @@
+export * from './fake-platform-adapter';
+export * from './fake-shop-directory';
+export * from './fake-erp-connector';

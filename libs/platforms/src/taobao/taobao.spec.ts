@@ -1,0 +1,62 @@
+import { taobaoBanMs, taobaoError } from './taobao.errors';
+import { taobaoResponseKey } from './taobao.protocol';
+import { TAOBAO_ORDER_STATUS, taobaoStatus } from './taobao.status';
+import { fen, isoGmt8, taobaoTradeToCanonical } from './taobao.mapper';
+import { tmcMessageToPush } from './taobao.tmc';
+import { obj, parseBody } from '../http';
+import type { ShopContext } from '../platform-adapter.port';
+
+describe('taobao status map', () => {
+  it.each(Object.entries(TAOBAO_ORDER_STATUS))('%s -> %s', (code, status) => {
+    expect(taobaoStatus(code)).toBe(status);
+  });
+  it('never treats a trade closed by Taobao as payable or shippable', () => {
+    expect(taobaoStatus('TRADE_CLOSED_BY_TAOBAO')).toBe('cancelled');
+    expect(() => taobaoStatus('ALL_WAIT_PAY')).toThrow(/unknown/);
+  });
+});
+
+describe(taobaoError.name, () => {
+  it.each([
+    [7, 'accesscontrol.limited-by-dynamic-access-count', 'This ban will last for 3 more seconds', 'rate_limited'],
+    [15, 'isp.remote-service-error', '', 'retryable'],
+    [15, 'isp.top-remote-connection-timeout', '', 'retryable'],
+    [15, 'isv.item-not-exist', '', 'not_found'],
+    [15, 'isv.trade-not-exist', '', 'not_found'],
+    [15, 'isv.oaid-field-miss', '', 'invalid_request'],
+    [25, 'isv.sign-check-failure', '', 'invalid_request'],
+    [27, 'invalid-sessionkey', '', 'auth_expired'],
+    [27, 'session-revoked', 'The authorization has been revoked', 'auth_revoked'],
+    [40, 'isv.missing-parameter', '', 'invalid_request'],
+  ] as const)('%i %s -> %s', (code, sub, subMsg, kind) => {
+    expect(taobaoError(code, 'm', sub, subMsg, 1000).kind).toBe(kind);
+  });
+  it('parses the ban length from sub_msg, else uses the default wait', () => {
+    expect(taobaoError(7, 'App Call Limited', 'accesscontrol.limited-by-api-access-count', 'This ban will last for 3 more seconds', 1000).retryAfterMs).toBe(3000);
+    expect(taobaoError(7, 'App Call Limited', 'accesscontrol.limited-by-app-access-count', '', 1000).retryAfterMs).toBe(1000);
+    expect(taobaoBanMs('剩余 12 秒')).toBe(12_000);
+  });
+});
+
+describe('taobao conversions', () => {
+  it('converts yuan strings to fen exactly and GMT+8 strings to UTC', () => {
+    expect(fen('200.07')).toBe(20007);
+    expect(fen('0.10')).toBe(10);
+    expect(fen(undefined)).toBe(0);
+    expect(isoGmt8('2024-06-01 08:00:00')).toBe('2024-06-01T00:00:00.000Z');
+  });
+  it('names the response root after the method', () => {
+    expect(taobaoResponseKey('taobao.trade.fullinfo.get')).toBe('trade_fullinfo_get_response');
+    expect(taobaoResponseKey('alibaba.item.publish.submit')).toBe('alibaba_item_publish_submit_response');
+  });
+  it('keeps 19-digit tid / oid / num_iid exact and maps money and times', () => {
+    const trade = obj(parseBody('{"tid":3900000000000000123,"status":"WAIT_SELLER_SEND_GOODS","total_fee":"39.80","post_fee":"8.00","discount_fee":"1.00","payment":"46.80","created":"2024-06-01 10:00:00","pay_time":"2024-06-01 10:01:00","modified":"2024-06-01 10:02:00","orders":{"order":[{"oid":3900000000000000124,"num_iid":6600000000000000011,"sku_id":4800000000000000021,"outer_sku_id":"ERP-1","num":2,"price":"19.90","payment":"39.80"}]}}'));
+    const o = taobaoTradeToCanonical({ shopId: 's' } as ShopContext, trade);
+    expect(o).toMatchObject({ platformOrderId: '3900000000000000123', status: 'paid', totalFen: 4780, paidFen: 4680, shippingFen: 800, discountFen: 100, paidAt: '2024-06-01T02:01:00.000Z' });
+    expect(o.items[0]).toMatchObject({ lineId: '3900000000000000124', platformProductId: '6600000000000000011', platformSkuId: '4800000000000000021', unitPriceFen: 1990, erpSkuCode: 'ERP-1' });
+  });
+  it('turns a TMC message into a PushMessage with the exact tid', () => {
+    const m = tmcMessageToPush(obj(parseBody('{"id":5100000000000000001,"topic":"taobao_trade_TradeBuyerPay","content":"{\\"tid\\":3900000000000000123,\\"modified\\":\\"2024-06-01 10:02:00\\"}","pub_time":"2024-06-01 10:02:01","user_id":2200000000001}')));
+    expect(m).toMatchObject({ messageId: '5100000000000000001', kind: 'order', platformOrderId: '3900000000000000123', platformShopId: '2200000000001', occurredAt: '2024-06-01T02:02:00.000Z' });
+  });
+});

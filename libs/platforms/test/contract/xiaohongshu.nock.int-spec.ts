@@ -1,0 +1,4 @@
+import { runXiaohongshuContract } from './xiaohongshu.contract';
+import { XiaohongshuNockBackend } from './nock-backends/xiaohongshu.nock-backend';
+
+runXiaohongshuContract('nock', () => XiaohongshuNockBackend.create());
