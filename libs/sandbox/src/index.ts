@@ -13,6 +13,5 @@ export { TmcQueue, type TmcMessage, type TmcStats } from './taobao/tmc-queue';
 export { XiaohongshuSimulator, XHS_DEMO_SHOP, XHS_GATEWAY_PATH, startXiaohongshuSimulator, xhsPushSign } from './xiaohongshu/xiaohongshu.simulator';
 export { verifyXhsRequest } from './xiaohongshu/xiaohongshu.verify';
 export { startSimulator, startSandbox, type AnySimulator, type Sandbox, type SandboxConfig } from './start';
-export { SimulatorBackend, createSimulatorBackend, simulatorBackendFactory } from './testing/simulator-backend';
 export { douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from './testing/signed-clients';
 export * from './erp';

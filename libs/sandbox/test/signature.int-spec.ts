@@ -83,7 +83,7 @@ describe('signature verification against sign-vectors.json', () => {
   describe('taobao', () => {
     it.each(['taobao-md5', 'taobao-hmac-md5', 'taobao-hmac-sha256'])('%s: the vector request is accepted, a tampered one is refused', (id) => {
       const v = vector(id);
-      const params = { ...(v.inputs.params as Record<string, string>), sign: v.expectedSign };
+      const params: Record<string, string> = { ...(v.inputs.params as Record<string, string>), sign: v.expectedSign };
       const now = parseGmt8(params.timestamp).getTime();
       expect(taobao.verify(params, now)).toMatchObject({ appKey: '12345678', method: 'taobao.trades.sold.increment.get' });
       expect(rejection(() => taobao.verify({ ...params, page_no: '2' }, now)).kind).toBe('signature_invalid');

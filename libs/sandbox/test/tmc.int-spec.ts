@@ -32,7 +32,7 @@ describe('taobao TMC over HTTP', () => {
 
     const again = await waitFor(async () => {
       const m = await consume();
-      return m.length > 0 ? m : null;
+      return m.length > 0 ? m : undefined;
     }, 3000, 'redelivery');
     expect(again.map((m) => m.id)).toEqual([first[1].id]);
     await confirm([again[0].id]);

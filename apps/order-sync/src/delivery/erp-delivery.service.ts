@@ -6,6 +6,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { queryRows } from '../shared/sql';
 
 interface ClaimedRow {
   id: string;
@@ -64,7 +65,7 @@ export class ErpDeliveryService {
   ) {}
 
   async deliverPush(outboxId: string): Promise<JobOutcome> {
-    const claimed: ClaimedRow[] = await this.dataSource.query(CLAIM_SQL, [
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [
       outboxId,
       'push',
       Math.max(this.erp.maxBatch - 1, 0),
@@ -118,7 +119,7 @@ export class ErpDeliveryService {
   }
 
   async deliverIntercept(outboxId: string): Promise<JobOutcome> {
-    const claimed: ClaimedRow[] = await this.dataSource.query(CLAIM_SQL, [outboxId, 'intercept', 0, this.opts.erpLeaseSec]);
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [outboxId, 'intercept', 0, this.opts.erpLeaseSec]);
     const row = claimed[0];
     if (!row) return this.ownOutcome(outboxId);
     let res;
@@ -152,7 +153,8 @@ export class ErpDeliveryService {
 
   /** ops: failed rows back to pending; returns them so the caller can enqueue */
   async resetFailed(ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept' }[]> {
-    const rows: { id: string; kind: 'push' | 'intercept' }[] = await this.dataSource.query(
+    const rows = await queryRows<{ id: string; kind: 'push' | 'intercept' }>(
+      this.dataSource,
       `UPDATE order_sync.outbox SET status = 'pending', next_attempt_at = now(), attempts = 0
         WHERE status = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
         RETURNING id::text AS id, kind`,
@@ -188,7 +190,8 @@ export class ErpDeliveryService {
 
   private async markDelivered(rows: { id: string; erpOrderId: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    const acked: { platform: Platform; first_ack: boolean; latency_s: number | null }[] = await this.dataSource.query(
+    const acked = await queryRows<{ platform: Platform; first_ack: boolean; latency_s: number | null }>(
+      this.dataSource,
       `WITH acks AS (
          SELECT * FROM unnest($1::bigint[], $2::text[]) AS a(outbox_id, erp_order_id)
        ), d AS (

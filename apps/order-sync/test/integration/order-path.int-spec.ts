@@ -109,6 +109,37 @@ describe('order path (inbox -> orders -> outbox -> ERP)', () => {
     );
   });
 
+  it('upsert-if-newer: 3 shuffled copies of every snapshot, in random batches, end at the latest with one version per applied change', async () => {
+    const repo = h.app.get(OrderUpsertRepository);
+    const t0 = Date.now() - 60_000;
+    const iso = (dt: number): string => new Date(t0 + dt).toISOString();
+    const snaps = ['S1', 'S2', 'S3'].flatMap((id) =>
+      (['pending_payment', 'paid', 'shipped', 'refunding', 'refunded'] as OrderStatus[]).map((status, i) =>
+        buildOrder({ shopId: SHOP_ID, id, status, updatedAt: iso(i * 1000), createdAt: iso(0), paidAt: i === 0 ? null : iso(1000) }),
+      ),
+    );
+    const all = shuffle([...snaps, ...snaps, ...snaps], 7);
+    let changed = 0;
+    let outbox = 0;
+    for (let i = 0; i < all.length; ) {
+      const n = 1 + (i % 4);
+      const s = await h.db.dataSource.transaction((em) => repo.apply(em, all.slice(i, i + n)));
+      changed += s.changed;
+      outbox += s.outbox.length;
+      i += n;
+    }
+    const rows: { platform_order_id: string; status: string; version: number }[] = await h.db.dataSource.query(
+      `SELECT platform_order_id, status, version FROM order_sync.orders WHERE platform_order_id LIKE 'S_' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.status)).toEqual(['refunded', 'refunded', 'refunded']);
+    expect(rows.reduce((a, r) => a + r.version, 0)).toBe(changed);
+    const [{ n }] = await h.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM order_sync.outbox b JOIN order_sync.orders o ON o.id = b.order_id WHERE o.platform_order_id LIKE 'S_'`,
+    );
+    expect(n).toBe(outbox);
+    expect(outbox).toBeLessThanOrEqual(changed);
+  });
+
   it('records an illegal transition instead of applying it', async () => {
     const now = Date.now();
     const repo = h.app.get(OrderUpsertRepository);

@@ -1,0 +1,158 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { QUEUE } from '@app/contracts';
+import { InboxWriter } from '@app/intake';
+import { OrderEventsProcessor } from '../../src/ingest/order-events.processor';
+import { ErpPushProcessor } from '../../src/delivery/erp-push.processor';
+import { OrderUpsertRepository } from '../../src/orders/order-upsert.repository';
+import { SlaAlertNotifier, type SlaAlert } from '../../src/sla/sla-alert.notifier';
+import { SlaWatcherService } from '../../src/sla/sla-watcher.service';
+import { SweeperService } from '../../src/sweeper/sweeper.service';
+import { buildOrder } from '../fakes';
+import { createHarness, SHOP_ID, waitFor, type Harness } from '../harness';
+
+describe('sweeper, SLA watcher and the ERP pull API', () => {
+  let h: Harness;
+  let alertServer: Server;
+  const alertsReceived: SlaAlert[] = [];
+
+  beforeAll(async () => {
+    alertServer = createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => {
+        alertsReceived.push(...(JSON.parse(b) as { alerts: SlaAlert[] }).alerts);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
+    const port = (alertServer.address() as AddressInfo).port;
+    h = await createHarness({ options: { sweepStaleAfterMs: 0, alertWebhookUrl: `http://127.0.0.1:${port}/alerts` } });
+  });
+  afterAll(async () => {
+    await h.close();
+    await new Promise((r) => alertServer.close(r));
+  });
+
+  it('re-enqueues inbox and outbox rows after the queues were wiped (FLUSHALL of our prefix)', async () => {
+    const events = h.app.get(OrderEventsProcessor).worker;
+    const push = h.app.get(ErpPushProcessor).worker;
+    await events.pause(true);
+    await push.pause(true);
+    const now = Date.now();
+    for (const id of ['W1', 'W2', 'W3']) h.adapters.douyin.put(buildOrder({ shopId: SHOP_ID, id, status: 'paid', updatedAt: new Date(now - 2000).toISOString() }));
+    const res = await h.app.get(InboxWriter).write(
+      ['W1', 'W2', 'W3'].map((id) => ({
+        message: { platform: 'douyin' as const, messageId: `w-${id}`, platformShopId: 'dy-shop-1', topic: '101', kind: 'order' as const, platformOrderId: id, occurredAt: new Date(now - 2000).toISOString(), raw: '{}' },
+        shopId: SHOP_ID,
+      })),
+    );
+    await h.app.get(InboxWriter).flush();
+    expect(await h.queue(QUEUE.ORDER_EVENTS).getJobState(`inbox-${res.insertedIds[0]}`)).toBe('waiting');
+    await h.queue(QUEUE.ORDER_EVENTS).obliterate({ force: true });
+    expect(await h.queue(QUEUE.ORDER_EVENTS).getJobState(`inbox-${res.insertedIds[0]}`)).toBe('unknown');
+
+    const sweeper = h.app.get(SweeperService);
+    const first = await sweeper.sweep();
+    expect(first.inboxReenqueued).toBe(3);
+    // the job ids are alive again: a second sweep adds nothing
+    expect((await sweeper.sweep()).inboxReenqueued).toBe(0);
+    events.resume();
+    await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.outbox`)).length === 3, 10_000, 'outbox rows');
+    // the push jobs are lost too
+    await h.queue(QUEUE.ERP_PUSH).obliterate({ force: true });
+    const second = await sweeper.sweep();
+    expect(second.outboxReenqueued).toBe(3);
+    push.resume();
+    await waitFor(
+      async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.outbox WHERE status = 'delivered'`)).length === 3,
+      10_000,
+      'delivered after the sweep',
+    );
+  });
+
+  it('records a warning and a breach once per order, with a cause, and alerts', async () => {
+    const repo = h.app.get(OrderUpsertRepository);
+    const sla = h.app.get(SlaWatcherService);
+    const now = Date.now();
+    h.erp.down = true;
+    const late = buildOrder({ shopId: SHOP_ID, id: 'L1', status: 'paid', updatedAt: new Date(now - 25_000).toISOString(), paidAt: new Date(now - 25_000).toISOString() });
+    const later = buildOrder({ shopId: SHOP_ID, id: 'L2', status: 'paid', updatedAt: new Date(now - 35_000).toISOString(), paidAt: new Date(now - 35_000).toISOString() });
+    await h.db.dataSource.transaction((em) => repo.apply(em, [late, later]));
+    await h.db.dataSource.query(
+      `UPDATE order_sync.outbox SET last_error = 'circuit_open: erp: circuit_open: breaker open', next_attempt_at = now() + interval '1 hour'
+        WHERE order_id = (SELECT id FROM order_sync.orders WHERE platform_order_id = 'L2')`,
+    );
+    const first = await sla.check(new Date(now));
+    expect(first.map((a) => [a.platformOrderId, a.level, a.cause]).sort()).toEqual([
+      ['L1', 'warning', 'backlog'],
+      ['L2', 'breach', 'erp_down'],
+    ]);
+    expect(await sla.check(new Date(now + 1000))).toEqual([]);
+    const third = await sla.check(new Date(now + 6000));
+    expect(third.map((a) => [a.platformOrderId, a.level])).toEqual([['L1', 'breach']]);
+    const rows = await h.db.dataSource.query(`SELECT level, count(*)::int AS n FROM order_sync.sla_events GROUP BY level ORDER BY level`);
+    expect(rows).toEqual([
+      { level: 'breach', n: 2 },
+      { level: 'warning', n: 1 },
+    ]);
+    const metric = await h.registry.getSingleMetricAsString('sla_events_total');
+    expect(metric).toContain('sla_events_total{platform="douyin",level="breach",cause="erp_down"} 1');
+    await h.app.get(SlaAlertNotifier).flush();
+    expect(alertsReceived.map((a) => `${a.platformOrderId}/${a.level}`).sort()).toEqual(['L1/breach', 'L1/warning', 'L2/breach']);
+
+    const report = await request(h.app.getHttpServer())
+      .get('/ops/sla')
+      .query({ from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() })
+      .expect(200);
+    const douyin = report.body.platforms.find((p: { platform: string }) => p.platform === 'douyin');
+    expect(douyin).toMatchObject({ breaches: 2, warnings: 1 });
+    expect(douyin.acked).toBeGreaterThanOrEqual(3);
+    expect(typeof douyin.p95Seconds).toBe('number');
+    expect(report.body.late.map((l: { platformOrderId: string; cause: string }) => `${l.platformOrderId}/${l.cause}`).sort()).toEqual(['L1/backlog', 'L2/erp_down']);
+    await request(h.app.getHttpServer()).get('/ops/sla').query({ from: 'yesterday' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('from'));
+    h.erp.down = false;
+  });
+
+  it('pages orders by change cursor and acks them, which stops the SLA clock', async () => {
+    const server = h.app.getHttpServer();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const res = await request(server).get('/erp/orders').query(cursor ? { cursor, limit: 2 } : { limit: 2 }).expect(200);
+      if (res.body.orders.length === 0) break;
+      expect(res.body.orders.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.orders.map((o: { order: { platformOrderId: string } }) => o.order.platformOrderId));
+      cursor = res.body.nextCursor;
+    }
+    expect(seen.sort()).toEqual(['L1', 'L2', 'W1', 'W2', 'W3']);
+    const again = await request(server).get('/erp/orders').query({ cursor }).expect(200);
+    expect(again.body).toEqual({ orders: [], nextCursor: cursor });
+
+    await request(server).get('/erp/orders').query({ limit: 0 }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('limit'));
+    await request(server).get('/erp/orders').query({ cursor: 'abc' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('cursor'));
+    await request(server).post('/erp/orders/ack').send({ orderIds: ['nope'] }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('orderIds'));
+
+    const ack = await request(server).post('/erp/orders/ack').send({ cursor }).expect(200);
+    expect(ack.body).toEqual({ acked: 2 }); // L1, L2: the W orders were acked by the push connector already
+    const open = await h.db.dataSource.query(`SELECT platform_order_id FROM order_sync.orders WHERE erp_acked_at IS NULL AND platform_order_id IN ('L1','L2')`);
+    expect(open).toEqual([]);
+    const pending = await h.db.dataSource.query(
+      `SELECT 1 FROM order_sync.outbox b JOIN order_sync.orders o ON o.id = b.order_id WHERE o.platform_order_id IN ('L1','L2') AND b.status = 'pending'`,
+    );
+    expect(pending).toEqual([]);
+    const hist = await h.registry.getSingleMetricAsString('order_pay_to_erp_ack_seconds');
+    expect(hist).toMatch(/order_pay_to_erp_ack_seconds_count\{platform="douyin"\} 5/);
+  });
+
+  it('retries failed outbox rows from the ops endpoint', async () => {
+    const [row] = await h.db.dataSource.query(
+      `UPDATE order_sync.outbox SET status = 'failed', last_error = 'invalid_request: bad sku' WHERE id = (SELECT min(id) FROM order_sync.outbox) RETURNING id::text AS id`,
+    ).then((r: [{ id: string }[], number]) => r[0]);
+    const res = await request(h.app.getHttpServer()).post('/ops/outbox/retry').send({ ids: [row.id] }).expect(200);
+    expect(res.body).toEqual({ retried: [row.id], enqueued: true });
+    await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.outbox WHERE id = $1 AND status = 'delivered'`, [row.id])).length === 1, 10_000, 'redelivered');
+    await request(h.app.getHttpServer()).post('/ops/outbox/retry').send({ ids: ['x'] }).expect(400);
+  });
+});
