@@ -3,6 +3,8 @@ import request from 'supertest';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { CORE_MIGRATIONS } from '@app/persistence';
 import { bootstrapApp } from '../../src/main';
+import { ApiKeysService } from '../../src/auth/api-keys.service';
+import { MerchantsService } from '../../src/merchants/merchants.service';
 
 describe('gateway app shell', () => {
   let db: TestDatabase;
@@ -70,6 +72,27 @@ describe('gateway app shell', () => {
     expect(board.status).toBe(401);
     expect(board.headers['www-authenticate']).toMatch(/^Basic/);
     expect((await request(base).get('/ops/queues/board').set('Authorization', 'Bearer osk_nope_nope')).status).toBe(401);
+  });
+
+  it('lets ops keys (not merchandiser keys) read /ops/queues and open the board', async () => {
+    const { merchant } = await started.app.get(MerchantsService).findOrCreateByName('e2e-merchant');
+    const keys = started.app.get(ApiKeysService);
+    const ops = (await keys.create(merchant.id, 'ops', ['ops'])).key;
+    const merch = (await keys.create(merchant.id, 'merch', ['merchandiser'])).key;
+
+    const list = await request(base).get('/ops/queues').set('Authorization', `Bearer ${ops}`);
+    expect(list.status).toBe(200);
+    expect(list.body.queues.map((q: { queue: string }) => q.queue)).toContain('{order-events}');
+    expect(list.body.queues[0]).toEqual(
+      expect.objectContaining({ waiting: 0, active: 0, delayed: 0, failed: 0, oldestWaitingAgeMs: null, completedPerMinute: 0 }),
+    );
+    expect((await request(base).get('/ops/queues').set('Authorization', `Bearer ${merch}`)).status).toBe(403);
+
+    const basic = Buffer.from(`ops:${ops}`).toString('base64');
+    const board = await request(base).get('/ops/queues/board').set('Authorization', `Basic ${basic}`);
+    expect(board.status).toBe(200);
+    expect(board.text).toMatch(/<html/i);
+    expect((await request(base).get('/ops/queues/board').set('Authorization', `Bearer ${merch}`)).status).toBe(403);
   });
 
   it('serves the OpenAPI document at /docs with bearer auth', async () => {

@@ -1,0 +1,10 @@
+import { CreateCatalogSchema1796000000000 } from './1796000000000-CreateCatalogSchema';
+import { CreateProductsAndSkus1796000000001 } from './1796000000001-CreateProductsAndSkus';
+import { CreatePlatformOverridesAndMappings1796000000002 } from './1796000000002-CreatePlatformOverridesAndMappings';
+
+/** Catalog tables (products, SKUs, overrides, listings, mappings). Append new migrations here. */
+export const CATALOG_MIGRATIONS: Function[] = [
+  CreateCatalogSchema1796000000000,
+  CreateProductsAndSkus1796000000001,
+  CreatePlatformOverridesAndMappings1796000000002,
+];

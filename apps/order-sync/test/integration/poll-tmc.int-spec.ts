@@ -1,0 +1,85 @@
+import { InboxWriter } from '@app/intake';
+import type { PushMessage } from '@app/platforms';
+import { OrderPollService } from '../../src/poll/order-poll.service';
+import { TmcConsumerService } from '../../src/tmc/tmc-consumer.service';
+import { TmcSource, type TmcMessage } from '../../src/tmc/tmc-source.port';
+import { buildOrder } from '../fakes';
+import { createHarness, FakePortsModule, SHOP_ID, waitFor, type Harness } from '../harness';
+
+class FakeTmc extends TmcSource {
+  queue: TmcMessage[] = [];
+  confirmed: string[] = [];
+  confirmSawRows: number[] = [];
+  constructor(private readonly count: () => Promise<number>) {
+    super();
+  }
+  async apps(): Promise<string[]> {
+    return ['tb-app'];
+  }
+  async consume(_app: string, _group: string, quantity: number): Promise<TmcMessage[]> {
+    return this.queue.splice(0, quantity);
+  }
+  async confirm(_app: string, ids: string[]): Promise<void> {
+    this.confirmSawRows.push(await this.count());
+    this.confirmed.push(...ids);
+  }
+}
+
+describe('poller and TMC consumer', () => {
+  let h: Harness;
+  let tmc: FakeTmc;
+  beforeAll(async () => {
+    let countRows: () => Promise<number> = async () => -1;
+    tmc = new FakeTmc(() => countRows());
+    h = await createHarness({
+      options: { pollOverlapMs: 5000, pollInitialLookbackMs: 600_000 },
+      extraImports: [FakePortsModule.register([{ provide: TmcSource, useValue: tmc }])],
+    });
+    countRows = async () => (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox`))[0].n;
+    h.shops.addShop({ shopId: '7a4e1f3c-0000-4000-8000-00000000000b', platform: 'taobao', platformShopId: 'tb-1', appKey: 'tb-app', appSecret: 's' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('pulls a window page by page into the same upsert path and advances the cursor with the page', async () => {
+    const adapter = h.adapters.douyin;
+    const now = Date.now();
+    for (let i = 0; i < 250; i++) {
+      adapter.put(buildOrder({ shopId: SHOP_ID, id: `PO${String(i).padStart(3, '0')}`, status: 'paid', updatedAt: new Date(now - 60_000 + i).toISOString() }));
+    }
+    const r = await h.app.get(OrderPollService).pollShop(SHOP_ID, new Date(now));
+    expect(r).toEqual({ kind: 'done' });
+    const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.orders WHERE platform_order_id LIKE 'PO%'`);
+    expect(n).toBe(250);
+    expect(adapter.calls.listOrders).toBe(3); // 100 + 100 + 50
+    const [cur] = await h.db.dataSource.query(`SELECT cursor_at, page_state FROM order_sync.poll_cursors WHERE shop_id = $1`, [SHOP_ID]);
+    expect(cur.page_state).toBeNull();
+    expect(cur.cursor_at.getTime()).toBe(now);
+    // a second poll over the overlap changes nothing
+    const again = await h.app.get(OrderPollService).pollShop(SHOP_ID, new Date(now + 2000));
+    expect(again).toEqual({ kind: 'done' });
+    const [{ v }] = await h.db.dataSource.query(`SELECT max(version)::int AS v FROM order_sync.orders WHERE platform_order_id LIKE 'PO%'`);
+    expect(v).toBe(1);
+    await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.outbox WHERE status = 'pending'`)).length === 0, 15_000, 'poll orders delivered');
+  });
+
+  it('confirms TMC messages only after they are committed to the inbox', async () => {
+    const m = (n: number): TmcMessage => ({
+      tmcId: `tmc-${n}`,
+      message: { platform: 'taobao', messageId: `tb-${n}`, platformShopId: 'tb-1', topic: 'taobao_trade_TradeBuyerPay', kind: 'order', platformOrderId: `T${n}`, occurredAt: new Date().toISOString(), raw: '{}' } as PushMessage,
+    });
+    const before = (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox`))[0].n;
+    tmc.queue.push(m(1), m(2), m(3));
+    expect(await h.app.get(TmcConsumerService).runOnce('tb-app')).toBe(3);
+    expect(tmc.confirmed).toEqual(['tmc-1', 'tmc-2', 'tmc-3']);
+    expect(tmc.confirmSawRows).toEqual([before + 3]);
+    const rows = await h.db.dataSource.query(`SELECT shop_id FROM order_sync.inbox WHERE platform = 'taobao'`);
+    expect(rows.every((r: { shop_id: string }) => r.shop_id === '7a4e1f3c-0000-4000-8000-00000000000b')).toBe(true);
+    // redelivered by TMC (not confirmed in time): stored once
+    tmc.queue.push(m(1));
+    await h.app.get(TmcConsumerService).runOnce('tb-app');
+    expect((await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox`))[0].n).toBe(before + 3);
+    await h.app.get(InboxWriter).flush();
+  });
+});
