@@ -8,12 +8,29 @@ import { GatewayEnv } from './config/env.validation';
 import { MerchantsModule } from './merchants/merchants.module';
 import { OpsModule } from './ops/ops.module';
 import { ShopsModule } from './shops/shops.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
+import { ShopDirectoryModule } from '@app/persistence';
+import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
 
 /**
  * Gateway feature modules go here (webhooks, orders API, catalog API ...). They read typed config by
  * injecting `GatewayEnv` and get their producer queues from `registerQueues([...])` (@app/queue).
  */
-export const features: Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> = [];
+export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  return [
+    PlatformRuntimeModule.forRoot({
+      redisUrl: env.REDIS_URL,
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
+      qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
+      rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
+      directory: ShopDirectoryModule,
+    }),
+    PlatformLookupModule,
+    WebhooksModule.register(),
+  ];
+}
 
 /** Root module: typed config, Postgres, BullMQ root, auth (global API-key guard), /metrics, /health/*, ops. */
 @Module({})
@@ -31,7 +48,7 @@ export class AppModule {
         MerchantsModule,
         ShopsModule,
         OpsModule,
-        ...features,
+        ...features(env),
       ],
       providers: [WorkerDrain],
     };

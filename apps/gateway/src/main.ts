@@ -6,8 +6,11 @@ import { AppModule } from './app.module';
 import { ApiKeysService } from './auth/api-keys.service';
 import { GatewayEnv } from './config/env.validation';
 import { mountQueueBoard } from './ops/queue-board';
+import { applyWebhookBodyParser } from './webhooks/webhooks.module';
 
 function configureGateway(app: INestApplication, env: GatewayEnv): void {
+  // raw, bounded bodies for /webhooks/*: signatures are over the bytes as sent (before Nest's JSON parser)
+  applyWebhookBodyParser(app);
   if (env.BULL_BOARD_ENABLED) mountQueueBoard(app, app.get(ApiKeysService));
   if (env.SWAGGER_ENABLED) {
     const config = new DocumentBuilder()

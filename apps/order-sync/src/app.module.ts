@@ -1,16 +1,65 @@
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
+import type { ErpConnectorOptions } from '@app/erp';
+import { ErpModule } from '@app/erp/erp.module';
+import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { HealthModule, MetricsModule } from '@app/observability';
-import { PersistenceModule } from '@app/persistence';
+import { PersistenceModule, ShopDirectoryModule } from '@app/persistence';
+import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { OrderSyncEnv } from './config/env.validation';
+import { OrderSyncFeatureModule } from './order-sync.module';
+import type { OrderSyncOptions } from './order-sync.options';
+import { TaobaoTmcSource } from './tmc/taobao-tmc.source';
+import { TmcSource } from './tmc/tmc-source.port';
 
-/**
- * Feature modules of order-sync go here (one Nest module per feature, STYLE rule 2). They read typed config
- * by injecting `OrderSyncEnv`, register their queues with `registerQueues([...])` from @app/queue and
- * declare workers with `@Processor(QUEUE.X, { concurrency })`.
- */
-export const features: Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> = [];
+export function erpOptions(env: OrderSyncEnv): ErpConnectorOptions {
+  const common = { baseUrl: env.ERP_BASE_URL, timeoutMs: env.ERP_TIMEOUT_MS, maxBatch: env.ERP_MAX_BATCH };
+  return env.ERP_CONNECTOR === 'jushuitan'
+    ? { ...common, connector: 'jushuitan', appKey: env.JST_APP_KEY!, appSecret: env.JST_APP_SECRET!, accessToken: env.JST_ACCESS_TOKEN! }
+    : { ...common, connector: 'generic-http', secret: env.ERP_SECRET! };
+}
+
+export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
+  return {
+    ingestBatchSize: env.ORDER_INGEST_BATCH_SIZE,
+    ingestBatchWaitMs: env.ORDER_INGEST_BATCH_WAIT_MS,
+    ingestConcurrency: env.ORDER_EVENTS_CONCURRENCY,
+    erpPushConcurrency: env.ERP_PUSH_CONCURRENCY,
+    erpInterceptConcurrency: env.ERP_INTERCEPT_CONCURRENCY,
+    slaCheckIntervalMs: env.SLA_CHECK_INTERVAL_MS,
+    slaWarningMs: env.SLA_WARN_MS,
+    slaBreachMs: env.SLA_BREACH_MS,
+    alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    sweepStaleAfterMs: env.SWEEP_STALE_AFTER_MS,
+    pollIntervalMs: env.ORDER_POLL_ENABLED ? env.ORDER_POLL_INTERVAL_MS : 0,
+    pollOverlapMs: env.ORDER_POLL_OVERLAP_MS,
+    tmcEnabled: env.TMC_ENABLED,
+    tmcGroupName: env.TMC_GROUP_NAME,
+    backgroundLoops: env.ORDER_SYNC_BACKGROUND_LOOPS,
+  };
+}
+
+/** order-sync's feature modules (STYLE rule 2), built from the validated env. */
+export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  return [
+    PlatformRuntimeModule.forRoot({
+      redisUrl: env.REDIS_URL,
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
+      qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
+      rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
+      directory: ShopDirectoryModule,
+    }),
+    PlatformLookupModule,
+    OrderSyncFeatureModule.register({
+      options: orderSyncOptions(env),
+      imports: [ErpModule.forRoot(erpOptions(env))],
+      providers: [{ provide: TmcSource, useClass: TaobaoTmcSource }],
+    }),
+  ];
+}
 
 /** Root module: typed config, Postgres, BullMQ root, /metrics, /health/*, then the features. */
 @Module({})
@@ -24,7 +73,7 @@ export class AppModule {
         QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
         MetricsModule,
         HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
-        ...features,
+        ...features(env),
       ],
       // root-module provider so its onModuleDestroy runs first: workers drain before anything closes
       providers: [WorkerDrain],

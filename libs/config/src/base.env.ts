@@ -48,4 +48,22 @@ export class BaseEnv {
   @Min(0, { message: 'must be >= 0' })
   @ToInt()
   SHUTDOWN_GRACE_MS: number = 25_000;
+
+  /** axios timeout of every platform call (the breaker times out 500 ms later) */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100' })
+  @ToInt()
+  PLATFORM_TIMEOUT_MS: number = 5000;
+
+  /** how long an open platform breaker rejects before one trial call */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100' })
+  @ToInt()
+  PLATFORM_BREAKER_RESET_MS: number = 10_000;
+
+  /** calls per second per shop, shared by every process through Redis (platform quotas are per app+shop) */
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  @ToInt()
+  PLATFORM_QPS_PER_SHOP: number = 50;
 }

@@ -1,3 +1,5 @@
+import type { CanonicalOrder } from './order';
+
 /**
  * Queue and job names. DEPLOYED VALUES NEVER CHANGE: a renamed queue or job strands waiting jobs.
  * Queue names carry a Redis Cluster hash tag so each queue's keys live in one slot.
@@ -9,8 +11,15 @@ export const QUEUE = {
   SHIPMENTS: '{shipments}',
   ORDER_POLL: '{order-poll}',
   CATALOG_PUBLISH: '{catalog-publish}',
+  /**
+   * Parent jobs of publish flows (one child per shop on CATALOG_PUBLISH). DO NOT RENAME. It carries the
+   * same hash tag as CATALOG_PUBLISH on purpose: BullMQ flows need parent and children in one cluster slot.
+   */
+  CATALOG_PUBLISH_FLOW: '{catalog-publish}-flow',
   STOCK_SYNC: '{stock-sync}',
   PRICE_TIERS: '{price-tiers}',
+  /** canonical order events from order-sync to catalog-sync's stock reservations (do not rename) */
+  STOCK_EVENTS: '{stock-events}',
   COUPON_EVENTS: '{coupon-events}',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
@@ -28,7 +37,13 @@ export interface JobPayloads {
   /** pull one shop's changed orders over a window */
   'poll-shop': { v: 1; shopId: string };
   'publish-product': { v: 1; productId: string; platform: string; shopId: string };
+  /** parent of one product's publish flow: completes when every per-shop child finished (published or failed) */
+  'publish-product-flow': { v: 1; productId: string; runId: string };
   'sync-stock': { v: 1; skuId: string; shopId: string };
+  /** repeatable: compare each platform's stock with ours and correct drift (catalog-sync) */
+  'check-stock-drift': { v: 1 };
+  /** canonical orders (plain JSON) whose status changes reserve / consume / release stock (do not rename) */
+  'apply-order-stock': { v: 1; orders: CanonicalOrder[] };
   'apply-price-tier': { v: 1; tierId: string; action: 'apply' | 'revert' };
   'sync-coupon': { v: 1; campaignId: string; shopId: string };
 }
@@ -41,7 +56,9 @@ export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
   [QUEUE.SHIPMENTS]: ['ship-order'],
   [QUEUE.ORDER_POLL]: ['poll-shop'],
   [QUEUE.CATALOG_PUBLISH]: ['publish-product'],
-  [QUEUE.STOCK_SYNC]: ['sync-stock'],
+  [QUEUE.CATALOG_PUBLISH_FLOW]: ['publish-product-flow'],
+  [QUEUE.STOCK_SYNC]: ['sync-stock', 'check-stock-drift'],
   [QUEUE.PRICE_TIERS]: ['apply-price-tier'],
   [QUEUE.COUPON_EVENTS]: ['sync-coupon'],
+  [QUEUE.STOCK_EVENTS]: ['apply-order-stock'],
 };

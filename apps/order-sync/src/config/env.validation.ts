@@ -1,11 +1,15 @@
 import { BaseEnv, IntEnv, ToBoolean } from '@app/config';
-import { IsBoolean } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+
+export const ERP_CONNECTORS = ['generic-http', 'jushuitan'] as const;
 
 /** order-sync: order ingest, ERP push, SLA watch, polling, shipments. Defaults documented in .env.example. */
 export class OrderSyncEnv extends BaseEnv {
   override PORT = 3001;
 
-  @IntEnv(1) ORDER_EVENTS_CONCURRENCY: number = 16;
+  @IntEnv(1) ORDER_EVENTS_CONCURRENCY: number = 64;
+  @IntEnv(1) ORDER_INGEST_BATCH_SIZE: number = 200;
+  @IntEnv(0) ORDER_INGEST_BATCH_WAIT_MS: number = 5;
   @IntEnv(1) ERP_PUSH_CONCURRENCY: number = 8;
   @IntEnv(1) ERP_INTERCEPT_CONCURRENCY: number = 4;
   @IntEnv(1) SHIPMENTS_CONCURRENCY: number = 4;
@@ -16,6 +20,55 @@ export class OrderSyncEnv extends BaseEnv {
   ORDER_POLL_ENABLED: boolean = true;
 
   @IntEnv(1000) ORDER_POLL_INTERVAL_MS: number = 60_000;
+  @IntEnv(0) ORDER_POLL_OVERLAP_MS: number = 120_000;
   @IntEnv(1) SLA_WARN_MS: number = 20_000;
   @IntEnv(1) SLA_BREACH_MS: number = 30_000;
+  @IntEnv(100) SLA_CHECK_INTERVAL_MS: number = 3000;
+  @IntEnv(100) SWEEP_INTERVAL_MS: number = 5000;
+  @IntEnv(1000) SWEEP_STALE_AFTER_MS: number = 15_000;
+
+  /** where SLA warnings and breaches are POSTed (optional) */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  ALERT_WEBHOOK_URL?: string;
+
+  /** consume Taobao messages through TMC (taobao.tmc.messages.consume / confirm) */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  TMC_ENABLED: boolean = true;
+
+  @IsString({ message: 'must be a string' })
+  TMC_GROUP_NAME: string = 'default';
+
+  @IsIn(ERP_CONNECTORS, { message: `must be one of ${ERP_CONNECTORS.join(', ')}` })
+  ERP_CONNECTOR: (typeof ERP_CONNECTORS)[number] = 'generic-http';
+
+  /** the ERP's base URL (default: the ERP simulator of `npm run sandbox`) */
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  ERP_BASE_URL: string = 'http://127.0.0.1:4104';
+
+  @IntEnv(100) ERP_TIMEOUT_MS: number = 5000;
+  @IntEnv(1, 50) ERP_MAX_BATCH: number = 50;
+
+  /** generic-http connector: shared HMAC secret */
+  @ValidateIf((e: OrderSyncEnv) => e.ERP_CONNECTOR === 'generic-http')
+  @IsString({ message: 'is required when ERP_CONNECTOR=generic-http' })
+  ERP_SECRET?: string;
+
+  @ValidateIf((e: OrderSyncEnv) => e.ERP_CONNECTOR === 'jushuitan')
+  @IsString({ message: 'is required when ERP_CONNECTOR=jushuitan' })
+  JST_APP_KEY?: string;
+
+  @ValidateIf((e: OrderSyncEnv) => e.ERP_CONNECTOR === 'jushuitan')
+  @IsString({ message: 'is required when ERP_CONNECTOR=jushuitan' })
+  JST_APP_SECRET?: string;
+
+  @ValidateIf((e: OrderSyncEnv) => e.ERP_CONNECTOR === 'jushuitan')
+  @IsString({ message: 'is required when ERP_CONNECTOR=jushuitan' })
+  JST_ACCESS_TOKEN?: string;
+
+  /** run the interval loops (SLA check, sweeper, poll scheduler, TMC); off only in tests that drive them */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  ORDER_SYNC_BACKGROUND_LOOPS: boolean = true;
 }

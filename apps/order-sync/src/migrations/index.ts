@@ -6,6 +6,7 @@ import { CreateOutboxTable1795575600400 } from './1795575600400-CreateOutboxTabl
 import { CreateSlaEventsTable1795575600500 } from './1795575600500-CreateSlaEventsTable';
 import { CreatePollCursorsTable1795575600600 } from './1795575600600-CreatePollCursorsTable';
 import { CreateLeasesTable1795575600700 } from './1795575600700-CreateLeasesTable';
+import { CreateShipmentsTable1795575600800 } from './1795575600800-CreateShipmentsTable';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreateSlaEventsTable1795575600500,
   CreatePollCursorsTable1795575600600,
   CreateLeasesTable1795575600700,
+  CreateShipmentsTable1795575600800,
 ];

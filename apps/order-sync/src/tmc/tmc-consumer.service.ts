@@ -17,7 +17,7 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger(TmcConsumerService.name);
   private stopping = false;
   private readonly loops: Promise<void>[] = [];
-  private wake: (() => void) | null = null;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly writer: InboxWriter,
@@ -32,13 +32,43 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
       this.logger.warn('TMC enabled but no TmcSource provided; Taobao orders arrive through polling only');
       return;
     }
-    for (const app of await this.source.apps()) this.loops.push(this.loop(app));
+    this.loops.push(this.supervise());
+  }
+
+  /** starts one consume loop per Taobao app key, and picks up apps of shops registered later */
+  private async supervise(): Promise<void> {
+    const running = new Set<string>();
+    while (!this.stopping) {
+      try {
+        for (const app of await this.source!.apps()) {
+          if (running.has(app)) continue;
+          running.add(app);
+          this.loops.push(this.loop(app));
+        }
+      } catch (e) {
+        this.logger.error(`TMC: listing Taobao apps failed: ${String(e)}`);
+      }
+      await this.idle(Math.max(this.opts.tmcIdleMs * 5, 5000));
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
-    await Promise.all(this.loops);
+    for (const wake of this.wakers) wake();
+    // loops started while stopping are awaited too
+    for (let i = 0; i < this.loops.length; i++) await this.loops[i];
   }
 
   /** one consume -> write -> confirm round; returns how many messages it handled */
@@ -73,15 +103,7 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
         idleMs = Math.min(this.opts.tmcIdleMs * 2 ** failures, 60_000);
         this.logger.error(`TMC consume for app ${appKey} failed (${failures}x), next try in ${idleMs} ms: ${String(e)}`);
       }
-      if (idleMs > 0 && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, idleMs);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-      }
+      if (idleMs > 0 && !this.stopping) await this.idle(idleMs);
     }
   }
 }

@@ -31,5 +31,11 @@ export class FakeErpConnector extends ErpConnector {
     return { ok: true };
   }
 
-  async notifyShipment(_n: ErpShipmentNotice): Promise<void> {}
+  /** shipment outcomes the ERP was told, in order */
+  readonly shipmentNotices: ErpShipmentNotice[] = [];
+
+  async notifyShipment(n: ErpShipmentNotice): Promise<void> {
+    if (this.down) throw new UpstreamError('erp', 'circuit_open', 'breaker open', { retryAfterMs: this.downRetryAfterMs });
+    this.shipmentNotices.push(n);
+  }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UpstreamError, type CanonicalOrder, type OrderPage, type OrderStatus, type Platform } from '@app/contracts';
+import { UpstreamError, type CanonicalOrder, type OrderPage, type OrderStatus, type Platform, type ShipmentRequest } from '@app/contracts';
 import {
   PlatformAdapter,
   type AppSecretLookup,
@@ -136,8 +136,28 @@ export class FakePlatformAdapter extends PlatformAdapter {
     return ok ? { status: 200, body: { code: 0, msg: 'success' } } : { status: 200, body: { code: 1, msg: 'fail' } };
   }
 
-  ship(): Promise<void> {
-    throw new Error('not in the fake');
+  /** shipments the platform accepted */
+  readonly shipCalls: ShipmentRequest[] = [];
+  /** every ship call attempted (accepted or not) */
+  shipAttempts = 0;
+  /** errors the next ship calls throw, one per call, in order */
+  readonly shipFailures: UpstreamError[] = [];
+
+  /**
+   * Like the simulators: a refunded or cancelled order (latest snapshot in `history`) is refused with
+   * invalid_request; orders the fake does not know are accepted.
+   */
+  async ship(_shop: ShopContext, shipment: ShipmentRequest): Promise<void> {
+    this.shipAttempts += 1;
+    const injected = this.shipFailures.shift();
+    if (injected) throw injected;
+    if (this.failWith) throw this.failWith;
+    const h = this.history.get(shipment.platformOrderId);
+    const latest = h?.[h.length - 1];
+    if (latest && (latest.status === 'refunded' || latest.status === 'cancelled')) {
+      throw new UpstreamError(this.platform, 'invalid_request', `order is ${latest.status}; cannot ship`, { code: '40003' });
+    }
+    this.shipCalls.push(shipment);
   }
   updateStock(): Promise<void> {
     throw new Error('not in the fake');

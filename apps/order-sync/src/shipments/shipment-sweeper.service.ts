@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LeaderLock } from '../shared/leader-lock';
+import { ShipmentJobs } from './shipment-jobs';
+import { shipmentJobId } from './shipment-rules';
+import { SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Postgres is the source of truth for shipments too: a shipment still pending (and not due or leased
+ * within) `sweepStaleAfterMs` gets its ship-order job back. Same scheme as the order path's SweeperService
+ * (its own lease `shipment-sweeper`, deterministic job ids, a suffix when BullMQ still holds a finished id).
+ */
+@Injectable()
+export class ShipmentSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ShipmentSweeper.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private readonly lock: LeaderLock;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: ShipmentJobs,
+    @Inject(SHIPMENTS_OPTIONS) private readonly opts: ShipmentsOptions,
+  ) {
+    this.lock = new LeaderLock(dataSource, 'shipment-sweeper', opts.sweepIntervalMs * 3);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.opts.backgroundLoops) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tickIfLeader()
+        .catch((e: unknown) => this.logger.error(`shipment sweep failed: ${String(e)}`))
+        .finally(() => (this.running = null));
+    }, this.opts.sweepIntervalMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  async tickIfLeader(): Promise<{ reenqueued: number } | null> {
+    if (!(await this.lock.tryAcquire())) return null;
+    return this.sweep();
+  }
+
+  async sweep(): Promise<{ reenqueued: number }> {
+    const staleSec = this.opts.sweepStaleAfterMs / 1000;
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM order_sync.shipments
+        WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+          AND next_attempt_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2`,
+      [staleSec, this.opts.sweepBatch],
+    );
+    const states = await Promise.all(rows.map((r) => this.jobs.queue.getJobState(shipmentJobId(r.id))));
+    const stamp = Date.now();
+    const todo = rows
+      .map((r, i) => ({ shipmentId: r.id, state: states[i] }))
+      .filter((t) => !LIVE_STATES.has(t.state))
+      .map((t) => ({ shipmentId: t.shipmentId, suffix: t.state === 'unknown' ? '' : `-s${stamp}` }));
+    if (todo.length === 0) return { reenqueued: 0 };
+    const ok = await this.jobs.add(todo);
+    if (ok) this.logger.warn(`shipment sweeper re-enqueued ${todo.length} pending shipments`);
+    return { reenqueued: ok ? todo.length : 0 };
+  }
+}

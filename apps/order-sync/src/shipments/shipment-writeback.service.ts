@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isUpstreamError, type UpstreamError } from '@app/contracts';
+import { ErpConnector, type ErpShipmentNotice } from '@app/erp';
+import { PlatformAdapterLookup } from '@app/intake';
+import { ShopDirectory, type ShopContext } from '@app/platforms';
+import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { queryRows } from '../shared/sql';
+import { describeOrderState, messageSaysRefund, refundBlocks } from './shipment-rules';
+import { SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
+import type { ShipmentRow, ShipmentStatus, ShipmentWithOrder } from './shipment.types';
+
+const WITH_ORDER = `s.*, o.shop_id, o.status AS order_status, o.refund_status AS order_refund_status`;
+
+/** takes the row's lease when it is pending and due; the order is read in the same statement */
+const CLAIM_SQL = `
+  WITH c AS (
+    UPDATE order_sync.shipments
+       SET next_attempt_at = now() + make_interval(secs => $2), attempts = attempts + 1, updated_at = now()
+     WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
+    RETURNING *
+  )
+  SELECT c.*, o.shop_id, o.status AS order_status, o.refund_status AS order_refund_status FROM c JOIN order_sync.orders o ON o.id = c.order_id`;
+
+type FinalStatus = Exclude<ShipmentStatus, 'pending'>;
+const ERP_OUTCOME: Record<FinalStatus, ErpShipmentNotice['outcome']> = {
+  shipped: 'shipped',
+  blocked_by_refund: 'blocked_by_refund',
+  failed: 'failed',
+};
+
+export interface WritebackStats {
+  platformCalls: number;
+}
+
+/**
+ * Writes one shipment back to its platform. Decisions:
+ * - a refund or cancellation known before the call (order status refunding/refunded/cancelled, or refund
+ *   requested/refunded) blocks it: no platform call, status blocked_by_refund, the ERP is told;
+ * - a platform refusal (non-retryable) caused by a refund that reached the platform first is blocked the same
+ *   way (checked by re-reading the order: ours, then the platform's, then the error text);
+ * - retryable/rate_limited/circuit_open: back off by the error's own hint without burning a BullMQ attempt;
+ * - other non-retryable errors: failed with the platform's message, the ERP is told, the job fails for good.
+ * The order row is NOT touched: its status (shipped / partially_shipped) comes with the platform's next
+ * message or poll, through the versioned ingest path that also feeds the ERP outbox.
+ * The ERP hears every final outcome once the row is final (`erp_notified_at`); if that call fails
+ * retryably the job comes back and only re-sends the notice, never the platform call.
+ */
+@Injectable()
+export class ShipmentWritebackService {
+  private readonly logger = new Logger(ShipmentWritebackService.name);
+  readonly stats: WritebackStats = { platformCalls: 0 };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly adapters: PlatformAdapterLookup,
+    private readonly shops: ShopDirectory,
+    private readonly erp: ErpConnector,
+    @Inject(SHIPMENTS_OPTIONS) private readonly opts: ShipmentsOptions,
+  ) {}
+
+  async ship(shipmentId: string): Promise<JobOutcome> {
+    const claimed = (await queryRows<ShipmentWithOrder>(this.dataSource, CLAIM_SQL, [shipmentId, this.opts.leaseSec]))[0];
+    if (!claimed) return this.settleByState(shipmentId);
+
+    const order = { status: claimed.order_status, refundStatus: claimed.order_refund_status };
+    if (refundBlocks(order)) {
+      return this.finish(claimed, 'blocked_by_refund', `${describeOrderState(order)}; shipment not written back to ${claimed.platform}`);
+    }
+    const shop = await this.shops.get(claimed.shop_id);
+    if (!shop) return this.finish(claimed, 'failed', `shop ${claimed.shop_id} is not in the shop directory`);
+
+    try {
+      this.stats.platformCalls += 1;
+      await this.adapters.get(claimed.platform).ship(shop, {
+        platformOrderId: claimed.platform_order_id,
+        trackingNo: claimed.tracking_no,
+        carrierCode: claimed.carrier_code,
+        lineIds: claimed.line_ids,
+      });
+    } catch (e) {
+      if (!isUpstreamError(e)) {
+        // not classified: release the lease at once and let BullMQ's retry/backoff own it
+        await this.markRetry(claimed.id, describeError(e), 0);
+        throw e;
+      }
+      if (e.retryable) {
+        const ms = retryDelayMs(e, claimed.attempts);
+        await this.markRetry(claimed.id, describeError(e), ms);
+        return { kind: 'delay', ms, reason: describeError(e) };
+      }
+      const refund = await this.refusedForRefund(claimed, shop, e);
+      if (refund) return this.finish(claimed, 'blocked_by_refund', `${refund}; ${claimed.platform} refused the shipment: ${e.message}`);
+      return this.finish(claimed, 'failed', e.message);
+    }
+    return this.finish(claimed, 'shipped', `shipped with ${claimed.carrier_code} ${claimed.tracking_no}`);
+  }
+
+  /** the job could not take the row: it is final (maybe still owing the ERP a notice), leased or backing off */
+  private async settleByState(shipmentId: string): Promise<JobOutcome> {
+    const rows = await queryRows<ShipmentWithOrder & { wait_ms: number }>(
+      this.dataSource,
+      `SELECT ${WITH_ORDER}, GREATEST(0, EXTRACT(EPOCH FROM s.next_attempt_at - now()) * 1000)::int AS wait_ms
+         FROM order_sync.shipments s JOIN order_sync.orders o ON o.id = s.order_id WHERE s.id = $1`,
+      [shipmentId],
+    );
+    const row = rows[0];
+    if (!row) return { kind: 'failed', reason: `shipment ${shipmentId} not found` };
+    if (row.status === 'pending') return { kind: 'delay', ms: row.wait_ms + 100, reason: 'shipment leased or backing off' };
+    if (row.erp_notified_at === null) return this.notify(row, row.status, row.last_error ?? '');
+    return row.status === 'failed' ? { kind: 'failed', reason: row.last_error ?? 'failed' } : DONE;
+  }
+
+  /** was this refusal caused by a refund/cancellation? returns the reason, or null */
+  private async refusedForRefund(row: ShipmentWithOrder, shop: ShopContext, e: UpstreamError): Promise<string | null> {
+    if (e.kind !== 'invalid_request') return null;
+    // ours first: the refund may have been ingested while the call was in flight
+    const ours = await queryRows<{ status: string; refund_status: string }>(
+      this.dataSource,
+      `SELECT status, refund_status FROM order_sync.orders WHERE id = $1`,
+      [row.order_id],
+    );
+    if (ours[0] && refundBlocks({ status: ours[0].status, refundStatus: ours[0].refund_status })) {
+      return describeOrderState({ status: ours[0].status, refundStatus: ours[0].refund_status });
+    }
+    try {
+      const theirs = await this.adapters.get(row.platform).getOrder(shop, row.platform_order_id);
+      return refundBlocks(theirs) ? `${describeOrderState(theirs)} on ${row.platform}` : null;
+    } catch (readErr) {
+      this.logger.warn(`could not re-read order ${row.order_id} after a refused shipment: ${describeError(readErr)}`);
+      return messageSaysRefund(e) ? 'the platform reports a refund or cancellation' : null;
+    }
+  }
+
+  private async finish(row: ShipmentRow, status: FinalStatus, message: string): Promise<JobOutcome> {
+    await this.dataSource.query(
+      `UPDATE order_sync.shipments
+          SET status = $2, last_error = $3, updated_at = now(), shipped_at = CASE WHEN $2 = 'shipped' THEN now() END
+        WHERE id = $1 AND status = 'pending'`,
+      [row.id, status, status === 'shipped' ? null : message.slice(0, 1000)],
+    );
+    if (status !== 'shipped') this.logger.warn(`shipment ${row.id} (order ${row.order_id}) ${status}: ${message}`);
+    return this.notify(row, status, message);
+  }
+
+  private async notify(row: ShipmentRow, status: FinalStatus, message: string): Promise<JobOutcome> {
+    try {
+      await this.erp.notifyShipment({
+        orderId: row.order_id,
+        platformOrderId: row.platform_order_id,
+        outcome: ERP_OUTCOME[status],
+        message: status === 'shipped' ? `shipped with ${row.carrier_code} ${row.tracking_no}` : message,
+      });
+    } catch (e) {
+      if (!isUpstreamError(e)) throw e;
+      if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, row.attempts), reason: `ERP shipment notice: ${describeError(e)}` };
+      return { kind: 'failed', reason: `ERP refused the shipment notice: ${describeError(e)}` };
+    }
+    await this.dataSource.query(`UPDATE order_sync.shipments SET erp_notified_at = now() WHERE id = $1`, [row.id]);
+    return status === 'failed' ? { kind: 'failed', reason: message } : DONE;
+  }
+
+  private async markRetry(id: string, error: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE order_sync.shipments
+          SET next_attempt_at = now() + make_interval(secs => $3 / 1000.0), last_error = $2, updated_at = now()
+        WHERE id = $1 AND status = 'pending'`,
+      [id, error, delayMs],
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { ShopDirectory, type ShopContext } from '@app/platforms';
+import { TaobaoAdapter } from '@app/platforms/taobao/taobao.adapter';
+import { TmcSource, type TmcMessage } from './tmc-source.port';
+
+/** TmcSource over the Taobao adapter's HTTP TMC calls; one stream per Taobao app key among active shops. */
+@Injectable()
+export class TaobaoTmcSource extends TmcSource {
+  constructor(
+    private readonly taobao: TaobaoAdapter,
+    private readonly shops: ShopDirectory,
+  ) {
+    super();
+  }
+
+  async apps(): Promise<string[]> {
+    const shops = await this.shops.listActive('taobao');
+    return [...new Set(shops.map((s) => s.credentials.appKey))];
+  }
+
+  async consume(appKey: string, groupName: string, quantity: number): Promise<TmcMessage[]> {
+    const app = await this.app(appKey);
+    if (!app) return [];
+    const messages = await this.taobao.consumeTmc(app, groupName, quantity);
+    return messages.map((message) => ({ tmcId: message.messageId, message }));
+  }
+
+  async confirm(appKey: string, tmcIds: string[]): Promise<void> {
+    const app = await this.app(appKey);
+    if (app) await this.taobao.confirmTmc(app, tmcIds);
+  }
+
+  private async app(appKey: string): Promise<{ appKey: string; appSecret: string; baseUrl: string } | null> {
+    const shops: ShopContext[] = await this.shops.listActive('taobao');
+    const shop = shops.find((s) => s.credentials.appKey === appKey);
+    return shop ? { appKey, appSecret: shop.credentials.appSecret, baseUrl: shop.baseUrl } : null;
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * Starts the whole system as separate processes, the way it runs in production: the platform + ERP
+ * simulators (libs/sandbox) and the four apps, against the real Postgres and Redis. Used by
+ * `npm run demo`, `npm run bench:orders` and the e2e tests.
+ *
+ *   const sys = await startSystem({ ... });   // migrates, starts, registers the simulated shops
+ *   await sys.sandboxAdmin('douyin', 'POST', 'generator/burst', { count: 100 });
+ *   await sys.stop();
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import axios, { type AxiosInstance } from 'axios';
+import { DataSource } from 'typeorm';
+import type { Platform } from '@app/contracts';
+import { buildDataSourceOptions, ensureDatabase } from '@app/persistence/data-source';
+import { DOUYIN_DEMO_SHOP, TAOBAO_DEMO_SHOP, XHS_DEMO_SHOP } from '@app/sandbox';
+import { ALL_MIGRATIONS } from './migrations';
+
+const ROOT = join(__dirname, '..');
+export const APPS = ['gateway', 'order-sync', 'catalog-sync', 'coupon'] as const;
+export type AppName = (typeof APPS)[number];
+export const SIM_PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
+
+export interface SystemOptions {
+  databaseUrl: string;
+  redisUrl?: string;
+  /** BullMQ prefix (and rate-limit key prefix): a unique one isolates a run */
+  prefix?: string;
+  secretsKey?: string;
+  /** fixed ports (demo) or 0 for free ones (tests, benchmarks) */
+  ports?: Partial<Record<AppName | 'douyin' | 'taobao' | 'xiaohongshu' | 'erp', number>>;
+  /** which apps to start (default all four) */
+  apps?: readonly AppName[];
+  /** extra env for every app, and per app */
+  env?: Record<string, string>;
+  appEnv?: Partial<Record<AppName, Record<string, string>>>;
+  sandboxEnv?: Record<string, string>;
+  erpSecret?: string;
+  /** inherit the children's output (demo) instead of keeping it in memory (tests) */
+  stdio?: 'inherit' | 'pipe';
+  log?: (line: string) => void;
+}
+
+export interface RunningProcess {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  url: string;
+  output: string[];
+}
+
+export interface SimShop {
+  platformShopId: string;
+  appKey: string;
+  appSecret: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface System {
+  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret'>>;
+  processes: Map<string, RunningProcess>;
+  urls: Record<string, string>;
+  adminKey: string;
+  merchantId: string;
+  shops: Record<Platform, { id: string; platformShopId: string }>;
+  /** an axios client for the gateway with the admin key */
+  gateway: AxiosInstance;
+  sandboxAdmin<T = unknown>(target: Platform | 'erp', method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** peak resident set size (VmHWM) of each child, MB */
+  peakRssMb(): Record<string, number>;
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  restart(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Creates the database if needed and applies every migration (what `npm run migrate` does). */
+export async function migrate(databaseUrl: string): Promise<void> {
+  await ensureDatabase(databaseUrl);
+  const ds = new DataSource(buildDataSourceOptions({ url: databaseUrl, migrations: ALL_MIGRATIONS, poolSize: 2 }));
+  await ds.initialize();
+  try {
+    await ds.runMigrations();
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: RunningProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc && proc.child.exitCode !== null) {
+      throw new Error(`${what} exited with code ${proc.child.exitCode}:\n${proc.output.slice(-30).join('')}`);
+    }
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms${proc ? `:\n${proc.output.slice(-30).join('')}` : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+function spawnTs(name: string, file: string, env: Record<string, string>, stdio: 'inherit' | 'pipe', port: number): RunningProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/run-ts.js'), join(ROOT, file)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+  });
+  const proc: RunningProcess = { name, child, port, url: `http://127.0.0.1:${port}`, output: [] };
+  const keep = (b: Buffer) => {
+    proc.output.push(b.toString());
+    if (proc.output.length > 400) proc.output.splice(0, 200);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return proc;
+}
+
+function vmHwmMb(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function startSystem(o: SystemOptions): Promise<System> {
+  const log = o.log ?? (() => undefined);
+  const options = {
+    databaseUrl: o.databaseUrl,
+    redisUrl: o.redisUrl ?? 'redis://127.0.0.1:6379',
+    prefix: o.prefix ?? `os-${randomBytes(3).toString('hex')}`,
+    secretsKey: o.secretsKey ?? randomBytes(32).toString('hex'),
+    erpSecret: o.erpSecret ?? 'erp-demo-secret',
+  };
+  const apps = o.apps ?? APPS;
+  const port = async (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? (await freePort());
+  const ports = {
+    douyin: await port('douyin'),
+    taobao: await port('taobao'),
+    xiaohongshu: await port('xiaohongshu'),
+    erp: await port('erp'),
+    gateway: await port('gateway'),
+    'order-sync': await port('order-sync'),
+    'catalog-sync': await port('catalog-sync'),
+    coupon: await port('coupon'),
+  };
+  const stdio = o.stdio ?? 'pipe';
+  const processes = new Map<string, RunningProcess>();
+  const specs = new Map<string, { file: string; env: Record<string, string> }>();
+
+  log('migrating');
+  await migrate(options.databaseUrl);
+
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const sandboxEnv: Record<string, string> = {
+    SANDBOX_DOUYIN_PORT: String(ports.douyin),
+    SANDBOX_TAOBAO_PORT: String(ports.taobao),
+    SANDBOX_XHS_PORT: String(ports.xiaohongshu),
+    SANDBOX_ERP_PORT: String(ports.erp),
+    SANDBOX_ERP_SECRET: options.erpSecret,
+    SANDBOX_PUSH_URL_DOUYIN: `${gatewayUrl}/webhooks/douyin`,
+    SANDBOX_PUSH_URL_XHS: `${gatewayUrl}/webhooks/xiaohongshu`,
+    SANDBOX_TMC_REDELIVER_MS: '20000',
+    ...(o.sandboxEnv ?? {}),
+  };
+  const start = async (name: string, file: string, env: Record<string, string>, p: number, ready: string) => {
+    specs.set(name, { file, env });
+    const proc = spawnTs(name, file, env, stdio, p);
+    processes.set(name, proc);
+    await waitFor(name, async () => (await axios.get(`${proc.url}${ready}`, { timeout: 1000, validateStatus: () => true })).status === 200, 60_000, proc);
+    log(`${name} up on ${proc.url}`);
+    return proc;
+  };
+
+  try {
+    await start('sandbox', 'libs/sandbox/src/main.ts', sandboxEnv, ports.douyin, '/__admin/stats');
+    const appEnv = (app: AppName): Record<string, string> => ({
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      PORT: String(ports[app]),
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      BULLMQ_PREFIX: options.prefix,
+      SECRETS_KEY: options.secretsKey,
+      ERP_BASE_URL: `http://127.0.0.1:${ports.erp}`,
+      ERP_SECRET: options.erpSecret,
+      COUPON_SERVICE_URL: `http://127.0.0.1:${ports.coupon}`,
+      ...(o.env ?? {}),
+      ...(o.appEnv?.[app] ?? {}),
+    });
+    await Promise.all(apps.map((app) => start(app, `apps/${app}/src/main.ts`, appEnv(app), ports[app], '/health/live')));
+  } catch (e) {
+    for (const p of processes.values()) p.child.kill('SIGKILL');
+    throw e;
+  }
+
+  const sandboxUrl = (t: Platform | 'erp') => `http://127.0.0.1:${ports[t]}`;
+  const sandboxAdmin = async <T>(t: Platform | 'erp', method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => {
+    const res = await axios.request({ method, url: `${sandboxUrl(t)}/__admin/${path}`, data: body, timeout: 30_000 });
+    return res.data as T;
+  };
+
+  // an admin key, then the three simulated shops registered through the gateway's own API
+  const { merchantId, adminKey } = await createAdminKey(options.databaseUrl, `merchant-${options.prefix}`);
+  const gateway = axios.create({ baseURL: gatewayUrl, headers: { authorization: `Bearer ${adminKey}` }, timeout: 30_000, validateStatus: () => true });
+  const shops = {} as System['shops'];
+  if (apps.includes('gateway')) {
+    for (const platform of SIM_PLATFORMS) {
+      // the simulators start with their demo shop; its current tokens come from the admin state
+      const demo: SimShop = { douyin: DOUYIN_DEMO_SHOP, taobao: TAOBAO_DEMO_SHOP, xiaohongshu: XHS_DEMO_SHOP }[platform];
+      const state = await sandboxAdmin<{ tokens: Array<{ platformShopId: string; accessToken: string; refreshToken: string }> }>(platform, 'GET', 'state');
+      const tokens = state.tokens.find((t) => t.platformShopId === demo.platformShopId);
+      const sim = { ...demo, ...(tokens ?? {}) };
+      const res = await gateway.post('/shops', {
+        platform,
+        platformShopId: sim.platformShopId,
+        name: `${platform} live shop`,
+        appKey: sim.appKey,
+        appSecret: sim.appSecret,
+        accessToken: sim.accessToken,
+        refreshToken: sim.refreshToken,
+        baseUrl: sandboxUrl(platform),
+      });
+      if (res.status !== 201 && res.status !== 409) throw new Error(`POST /shops (${platform}) -> ${res.status} ${JSON.stringify(res.data)}`);
+      const list = await gateway.get('/shops');
+      const row = (list.data as Array<{ id: string; platform: string; platformShopId: string }>).find(
+        (s) => s.platform === platform && s.platformShopId === sim.platformShopId,
+      );
+      if (!row) throw new Error(`shop ${platform}/${sim.platformShopId} not listed after registration`);
+      shops[platform] = { id: row.id, platformShopId: row.platformShopId };
+    }
+  }
+
+  const urls: Record<string, string> = { sandbox: sandboxUrl('douyin') };
+  for (const t of ['douyin', 'taobao', 'xiaohongshu', 'erp'] as const) urls[t] = sandboxUrl(t);
+  for (const app of apps) urls[app] = `http://127.0.0.1:${ports[app]}`;
+
+  const stopProc = async (p: RunningProcess, signal: NodeJS.Signals) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+    p.child.kill(signal);
+    const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  return {
+    options,
+    processes,
+    urls,
+    adminKey,
+    merchantId,
+    shops,
+    gateway,
+    sandboxAdmin,
+    peakRssMb: () => Object.fromEntries([...processes.values()].map((p) => [p.name, vmHwmMb(p.child.pid)])),
+    async kill(name, signal = 'SIGKILL') {
+      const p = processes.get(name);
+      if (p) await stopProc(p, signal);
+    },
+    async restart(name) {
+      const spec = specs.get(name);
+      const old = processes.get(name);
+      if (!spec || !old) throw new Error(`unknown process ${name}`);
+      await stopProc(old, 'SIGTERM');
+      const proc = spawnTs(name, spec.file, spec.env, stdio, old.port);
+      processes.set(name, proc);
+      const ready = name === 'sandbox' ? '/__admin/stats' : '/health/live';
+      await waitFor(name, async () => (await axios.get(`${proc.url}${ready}`, { timeout: 1000, validateStatus: () => true })).status === 200, 60_000, proc);
+    },
+    async stop() {
+      const list = [...processes.values()];
+      await Promise.all(list.filter((p) => p.name !== 'sandbox').map((p) => stopProc(p, 'SIGTERM')));
+      await Promise.all(list.filter((p) => p.name === 'sandbox').map((p) => stopProc(p, 'SIGTERM')));
+    },
+  };
+}
+
+/** The first admin key of a merchant, as `npm run cli -- create-admin-key` makes it. */
+async function createAdminKey(databaseUrl: string, merchantName: string): Promise<{ merchantId: string; adminKey: string }> {
+  const { runCli } = await import('../apps/gateway/src/cli');
+  const out: string[] = [];
+  const code = await runCli(['create-admin-key', '--merchant', merchantName], { DATABASE_URL: databaseUrl } as NodeJS.ProcessEnv, {
+    out: (s: string) => out.push(s),
+    err: () => undefined,
+  });
+  if (code !== 0 || !out[0]) throw new Error(`create-admin-key failed (${code})`);
+  const ds = new DataSource(buildDataSourceOptions({ url: databaseUrl, poolSize: 1 }));
+  await ds.initialize();
+  try {
+    const rows: Array<{ id: string }> = await ds.query('SELECT id FROM core.merchants WHERE name = $1', [merchantName]);
+    return { merchantId: rows[0].id, adminKey: out[0].trim() };
+  } finally {
+    await ds.destroy();
+  }
+}
