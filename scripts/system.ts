@@ -201,6 +201,8 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       ERP_BASE_URL: `http://127.0.0.1:${ports.erp}`,
       ERP_SECRET: options.erpSecret,
       COUPON_SERVICE_URL: `http://127.0.0.1:${ports.coupon}`,
+      ORDER_SYNC_URL: `http://127.0.0.1:${ports['order-sync']}`,
+      CATALOG_SYNC_URL: `http://127.0.0.1:${ports['catalog-sync']}`,
       ...(o.env ?? {}),
       ...(o.appEnv?.[app] ?? {}),
     });

@@ -9,6 +9,7 @@ import { MerchantsModule } from './merchants/merchants.module';
 import { OpsModule } from './ops/ops.module';
 import { ShopsModule } from './shops/shops.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ForwardingModule } from './forwarding/forwarding.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
@@ -29,6 +30,7 @@ export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<
     }),
     PlatformLookupModule,
     WebhooksModule.register(),
+    ForwardingModule,
   ];
 }
 

@@ -89,6 +89,7 @@ export class StockService {
     });
     const skuIds = await this.repo.resolveSkus(lines.map((l) => ({ shopId: l.order.shopId, erpSkuCode: l.item.erpSkuCode, platformSkuId: l.item.platformSkuId })));
     const byKey = new Map<string, ReservationRow>();
+    const seenLines = new Set<string>();
     let unresolved = 0;
     lines.forEach((l, i) => {
       const skuId = skuIds[i];
@@ -97,6 +98,9 @@ export class StockService {
         return;
       }
       const key = `${l.order.platform}|${l.order.platformOrderId}|${skuId}|${l.order.updatedAt}|${l.effect}`;
+      // the same order snapshot delivered twice in one batch must not double its quantities
+      if (seenLines.has(`${key}|${l.item.lineId}`)) return;
+      seenLines.add(`${key}|${l.item.lineId}`);
       const row = byKey.get(key);
       if (row) row.quantity += l.item.quantity;
       else

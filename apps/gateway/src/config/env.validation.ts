@@ -14,6 +14,19 @@ export class GatewayEnv extends BaseEnv {
   @ToInt()
   COUPON_SERVICE_TIMEOUT_MS: number = 2000;
 
+  /** order-sync's internal base URL (the gateway forwards /erp/* and /ops/sla to it) */
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  ORDER_SYNC_URL: string = 'http://127.0.0.1:3001';
+
+  /** catalog-sync's internal base URL */
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  CATALOG_SYNC_URL: string = 'http://127.0.0.1:3002';
+
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100' })
+  @ToInt()
+  UPSTREAM_TIMEOUT_MS: number = 10_000;
+
   @IsBoolean({ message: 'must be true or false' })
   @ToBoolean()
   SWAGGER_ENABLED: boolean = true;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
 import { RequiresRole } from '../ops/roles';
+import { MerchantId } from '../shared/merchant-id.decorator';
 import { AckErpOrdersDto, ListErpOrdersQueryDto } from './dto/erp-orders.dto';
 import { ErpOrdersService, type ErpOrderPage } from './erp-orders.service';
 
@@ -10,13 +11,13 @@ export class ErpOrdersController {
   constructor(private readonly erpOrders: ErpOrdersService) {}
 
   @Get()
-  list(@Query() q: ListErpOrdersQueryDto): Promise<ErpOrderPage> {
-    return this.erpOrders.list(q.cursor, q.limit ?? 100);
+  list(@MerchantId() merchantId: string, @Query() q: ListErpOrdersQueryDto): Promise<ErpOrderPage> {
+    return this.erpOrders.list(merchantId, q.cursor, q.limit ?? 100);
   }
 
   @Post('ack')
   @HttpCode(200)
-  ack(@Body() body: AckErpOrdersDto): Promise<{ acked: number }> {
-    return this.erpOrders.ack(body);
+  ack(@MerchantId() merchantId: string, @Body() body: AckErpOrdersDto): Promise<{ acked: number }> {
+    return this.erpOrders.ack(merchantId, body);
   }
 }

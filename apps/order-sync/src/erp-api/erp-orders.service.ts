@@ -22,6 +22,9 @@ const ERP_VISIBLE = `o.status <> 'pending_payment' AND (o.pay_time IS NOT NULL O
 /** rows written by transactions that can still commit are held back, so nothing slips in behind a cursor */
 const COMMITTED = `o.change_xid < pg_snapshot_xmin(pg_current_snapshot())`;
 
+/** a merchant sees only orders of its own shops */
+const MERCHANT_SCOPE = (param: string) => `o.shop_id IN (SELECT s.id FROM core.shops s WHERE s.merchant_id = ${param}::uuid)`;
+
 function parseCursor(cursor: string | undefined): [string, string] {
   if (!cursor) return ['0', '0'];
   const [xid, seq] = cursor.split('-');
@@ -39,15 +42,17 @@ export class ErpOrdersService {
     private readonly metrics: OrderSyncMetrics,
   ) {}
 
-  async list(cursor: string | undefined, limit: number): Promise<ErpOrderPage> {
+  /** `merchantId`: only that merchant's shops (the gateway always passes the caller's merchant) */
+  async list(merchantId: string, cursor: string | undefined, limit: number): Promise<ErpOrderPage> {
     const [xid, seq] = parseCursor(cursor);
     const rows: (OrderRow & { cursor: string })[] = await this.dataSource.query(
       `SELECT o.*, o.change_xid::text || '-' || o.change_seq::text AS cursor
          FROM order_sync.orders o
         WHERE (o.change_xid, o.change_seq) > ($1::xid8, $2::bigint) AND ${COMMITTED} AND ${ERP_VISIBLE}
+          AND ${MERCHANT_SCOPE('$4')}
         ORDER BY o.change_xid, o.change_seq
         LIMIT $3`,
-      [xid, seq, limit],
+      [xid, seq, limit, merchantId],
     );
     return {
       orders: rows.map((r) => ({
@@ -63,12 +68,12 @@ export class ErpOrdersService {
   }
 
   /** sets erp_acked_at once per order (the SLA clock stops) and settles its pending push rows */
-  async ack(sel: { orderIds?: string[]; cursor?: string }): Promise<{ acked: number }> {
+  async ack(merchantId: string, sel: { orderIds?: string[]; cursor?: string }): Promise<{ acked: number }> {
     const [xid, seq] = parseCursor(sel.cursor);
     const rows: { platform: Platform; latency_s: number | null }[] = await this.dataSource.query(
       `WITH acked AS (
          UPDATE order_sync.orders o SET erp_acked_at = now()
-          WHERE o.erp_acked_at IS NULL AND ${ERP_VISIBLE}
+          WHERE o.erp_acked_at IS NULL AND ${ERP_VISIBLE} AND ${MERCHANT_SCOPE('$4')}
             AND (CASE WHEN $1::uuid[] IS NOT NULL THEN o.id = ANY($1::uuid[])
                       ELSE (o.change_xid, o.change_seq) <= ($2::xid8, $3::bigint) AND ${COMMITTED} END)
          RETURNING o.id, o.platform, EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s
@@ -77,7 +82,7 @@ export class ErpOrdersService {
           WHERE b.order_id IN (SELECT id FROM acked) AND b.kind = 'push' AND b.status = 'pending'
        )
        SELECT platform, latency_s FROM acked`,
-      [sel.orderIds ?? null, xid, seq],
+      [sel.orderIds ?? null, xid, seq, merchantId],
     );
     for (const r of rows) if (r.latency_s !== null) this.metrics.observeAck(r.platform, r.latency_s);
     return { acked: rows.length };

@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { MERCHANT_HEADER } from '../shared/merchant-id.decorator';
 import { ErpDeliveryService } from '../delivery/erp-delivery.service';
 import { OrderJobs } from '../shared/order-jobs';
 import { SlaReportService, type SlaReport } from '../sla/sla-report.service';
@@ -16,11 +17,12 @@ export class OpsController {
   ) {}
 
   @Get('sla')
-  async slaReport(@Query() q: SlaReportQueryDto): Promise<SlaReport> {
+  async slaReport(@Query() q: SlaReportQueryDto, @Headers(MERCHANT_HEADER) merchantId?: string): Promise<SlaReport> {
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 3_600_000);
     if (from >= to) throw new BadRequestException('from must be before to');
-    return this.sla.report(from, to);
+    if (merchantId !== undefined && !/^[0-9a-f-]{36}$/i.test(merchantId)) throw new BadRequestException(`${MERCHANT_HEADER} must be a UUID`);
+    return this.sla.report(from, to, merchantId ?? null);
   }
 
   /** failed outbox rows back to pending, then enqueued under fresh job ids */

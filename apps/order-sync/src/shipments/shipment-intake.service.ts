@@ -5,6 +5,9 @@ import type { ShipmentItemDto } from './dto/erp-shipments.dto';
 import { ShipmentJobs } from './shipment-jobs';
 import { toShipmentView, type ShipmentAccepted, type ShipmentRow, type ShipmentStatus, type ShipmentView } from './shipment.types';
 
+/** a merchant sees only orders of its own shops (same rule as /erp/orders) */
+const MERCHANT_SCOPE = `o.shop_id IN (SELECT sh.id FROM core.shops sh WHERE sh.merchant_id = $2::uuid)`;
+
 interface InsertResultRow {
   idx: number;
   order_id: string | null;
@@ -15,12 +18,15 @@ interface InsertResultRow {
 }
 
 /**
- * One statement: resolve each item's order (by our id or by platform + platform order id), insert the new
+ * One statement: resolve each item's order (by our id or by platform + platform order id, among the calling
+ * merchant's shops only — another merchant's order is not_found), insert the new
  * shipments (ON CONFLICT on the idempotency key = resend is a no-op) and answer every item, in request order,
  * with the row it maps to — new or already known.
  */
 const INSERT_SQL = `
-  WITH input AS (
+  WITH merchant_shops AS (
+    SELECT id FROM core.shops WHERE merchant_id = $9::uuid
+  ), input AS (
     SELECT * FROM unnest($1::int[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
       AS i(idx, erp_shipment_id, order_id, platform, platform_order_id, tracking_no, carrier_code, line_ids)
   ), resolved AS (
@@ -30,7 +36,9 @@ const INSERT_SQL = `
            COALESCE(o1.platform_order_id, o2.platform_order_id) AS o_pid
       FROM input i
       LEFT JOIN order_sync.orders o1 ON i.order_id IS NOT NULL AND o1.id = i.order_id AND (i.platform IS NULL OR o1.platform = i.platform)
+                                    AND o1.shop_id IN (SELECT id FROM merchant_shops)
       LEFT JOIN order_sync.orders o2 ON i.order_id IS NULL AND o2.platform = i.platform AND o2.platform_order_id = i.platform_order_id
+                                    AND o2.shop_id IN (SELECT id FROM merchant_shops)
   ), keyed AS (
     SELECT r.*,
            CASE WHEN r.oid IS NULL THEN NULL
@@ -62,7 +70,7 @@ export class ShipmentIntakeService {
   ) {}
 
   /** records the shipments and enqueues a ship-order job for every one still pending (new or resent) */
-  async create(items: ShipmentItemDto[]): Promise<{ results: ShipmentAccepted[]; enqueued: boolean }> {
+  async create(merchantId: string, items: ShipmentItemDto[]): Promise<{ results: ShipmentAccepted[]; enqueued: boolean }> {
     const rows = await queryRows<InsertResultRow>(this.dataSource, INSERT_SQL, [
       items.map((_, i) => i),
       items.map((s) => s.shipmentId ?? null),
@@ -72,6 +80,7 @@ export class ShipmentIntakeService {
       items.map((s) => s.trackingNo),
       items.map((s) => s.carrierCode),
       items.map((s) => JSON.stringify([...new Set(s.lineIds ?? [])])),
+      merchantId,
     ]);
     // a key inserted by a concurrent request that committed after this statement's snapshot: read it now
     const missing = rows.filter((r) => r.key !== null && r.id === null).map((r) => r.key as string);
@@ -100,18 +109,21 @@ export class ShipmentIntakeService {
     return { results, enqueued };
   }
 
-  /** the order's shipments, oldest first; 404 when the order is unknown */
-  async listForOrder(orderId: string): Promise<{ orderId: string; shipments: ShipmentView[] }> {
+  /** the order's shipments, oldest first; 404 when the order is unknown or another merchant's */
+  async listForOrder(merchantId: string, orderId: string): Promise<{ orderId: string; shipments: ShipmentView[] }> {
     const rows = await queryRows<ShipmentRow>(
       this.dataSource,
       `SELECT s.* FROM order_sync.orders o
          JOIN order_sync.shipments s ON s.order_id = o.id
-        WHERE o.id = $1
+        WHERE o.id = $1 AND ${MERCHANT_SCOPE}
         ORDER BY s.created_at, s.id`,
-      [orderId],
+      [orderId, merchantId],
     );
     if (rows.length === 0) {
-      const exists = await queryRows<{ id: string }>(this.dataSource, `SELECT id FROM order_sync.orders WHERE id = $1`, [orderId]);
+      const exists = await queryRows<{ id: string }>(this.dataSource, `SELECT o.id FROM order_sync.orders o WHERE o.id = $1 AND ${MERCHANT_SCOPE}`, [
+        orderId,
+        merchantId,
+      ]);
       if (exists.length === 0) throw new NotFoundException(`order ${orderId} not found`);
     }
     return { orderId, shipments: rows.map(toShipmentView) };

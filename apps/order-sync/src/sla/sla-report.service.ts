@@ -34,7 +34,9 @@ export interface SlaReport {
 export class SlaReportService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async report(from: Date, to: Date): Promise<SlaReport> {
+  /** `merchantId`: only that merchant's shops (null: every shop, for internal callers) */
+  async report(from: Date, to: Date, merchantId: string | null = null): Promise<SlaReport> {
+    const scope = (col: string) => `($3::uuid IS NULL OR ${col} IN (SELECT s.id FROM core.shops s WHERE s.merchant_id = $3::uuid))`;
     const [lat, ev, late] = await Promise.all([
       this.dataSource.query(
         `SELECT platform, count(*)::int AS acked,
@@ -43,25 +45,25 @@ export class SlaReportService {
                 percentile_cont(0.99) WITHIN GROUP (ORDER BY s) AS p99
            FROM (SELECT platform, EXTRACT(EPOCH FROM erp_acked_at - sla_started_at)::float8 AS s
                    FROM order_sync.orders
-                  WHERE sla_started_at >= $1 AND sla_started_at < $2 AND erp_acked_at IS NOT NULL) t
+                  WHERE sla_started_at >= $1 AND sla_started_at < $2 AND erp_acked_at IS NOT NULL AND ${scope('shop_id')}) t
           GROUP BY platform`,
-        [from, to],
+        [from, to, merchantId],
       ) as Promise<{ platform: string; acked: number; p50: number | null; p95: number | null; p99: number | null }[]>,
       this.dataSource.query(
         `SELECT e.platform, count(*) FILTER (WHERE e.level = 'warning')::int AS warnings,
                 count(*) FILTER (WHERE e.level = 'breach')::int AS breaches
            FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
-          WHERE o.sla_started_at >= $1 AND o.sla_started_at < $2
+          WHERE o.sla_started_at >= $1 AND o.sla_started_at < $2 AND ${scope('o.shop_id')}
           GROUP BY e.platform`,
-        [from, to],
+        [from, to, merchantId],
       ) as Promise<{ platform: string; warnings: number; breaches: number }[]>,
       this.dataSource.query(
         `SELECT DISTINCT ON (e.order_id) e.order_id, e.platform, o.platform_order_id, e.level, e.cause, e.age_ms, e.at, o.erp_acked_at
            FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
-          WHERE o.sla_started_at >= $1 AND o.sla_started_at < $2
+          WHERE o.sla_started_at >= $1 AND o.sla_started_at < $2 AND ${scope('o.shop_id')}
           ORDER BY e.order_id, (e.level = 'breach') DESC
           LIMIT 1000`,
-        [from, to],
+        [from, to, merchantId],
       ) as Promise<{ order_id: string; platform: string; platform_order_id: string; level: 'warning' | 'breach'; cause: string; age_ms: number; at: Date; erp_acked_at: Date | null }[]>,
     ]);
     const platforms = new Map<string, SlaPlatformReport>();

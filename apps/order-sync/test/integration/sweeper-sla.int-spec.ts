@@ -120,6 +120,17 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
 
   it('pages orders by change cursor and acks them, which stops the SLA clock', async () => {
     const server = h.app.getHttpServer();
+    // the gateway forwards the caller's merchant; orders are scoped to that merchant's shops
+    const MERCHANT = '5b1e0000-0000-4000-8000-000000000001';
+    const OTHER = '5b1e0000-0000-4000-8000-000000000002';
+    await h.db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, 'm1'), ($2, 'm2') ON CONFLICT DO NOTHING`, [MERCHANT, OTHER]);
+    await h.db.dataSource.query(
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
+       VALUES ($1, $2, 'douyin', 'dy-shop-1', 'shop', 'dy-app', 'http://127.0.0.1:1', '\\x00') ON CONFLICT DO NOTHING`,
+      [SHOP_ID, MERCHANT],
+    );
+    const get = (path: string, as = MERCHANT) => request(server).get(path).set('x-omnisync-merchant-id', as);
+    const post = (path: string, as = MERCHANT) => request(server).post(path).set('x-omnisync-merchant-id', as);
     const repo = h.app.get(OrderUpsertRepository);
     const now = Date.now();
     const mk = (id: string, status: 'paid' | 'pending_payment') =>
@@ -130,7 +141,7 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 10; i++) {
-      const res = await request(server).get('/erp/orders').query(cursor ? { cursor, limit: 2 } : { limit: 2 }).expect(200);
+      const res = await get('/erp/orders').query(cursor ? { cursor, limit: 2 } : { limit: 2 }).expect(200);
       if (res.body.orders.length === 0) break;
       expect(res.body.orders.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.orders.map((o: { order: { platformOrderId: string } }) => o.order.platformOrderId));
@@ -138,14 +149,19 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     }
     expect(seen.filter((id) => id.startsWith('P')).sort()).toEqual(['P1', 'P2', 'P3']);
     expect(new Set(seen).size).toBe(seen.length);
-    const again = await request(server).get('/erp/orders').query({ cursor }).expect(200);
+    const again = await get('/erp/orders').query({ cursor }).expect(200);
     expect(again.body).toEqual({ orders: [], nextCursor: cursor });
+    // another merchant sees none of these orders, and a request without a merchant is refused
+    const other = await get('/erp/orders', OTHER).expect(200);
+    expect(other.body.orders).toEqual([]);
+    await request(server).get('/erp/orders').expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('x-omnisync-merchant-id'));
+    expect((await post('/erp/orders/ack', OTHER).send({ cursor }).expect(200)).body).toEqual({ acked: 0 });
 
-    await request(server).get('/erp/orders').query({ limit: 0 }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('limit'));
-    await request(server).get('/erp/orders').query({ cursor: 'abc' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('cursor'));
-    await request(server).post('/erp/orders/ack').send({ orderIds: ['nope'] }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('orderIds'));
+    await get('/erp/orders').query({ limit: 0 }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('limit'));
+    await get('/erp/orders').query({ cursor: 'abc' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('cursor'));
+    await post('/erp/orders/ack').send({ orderIds: ['nope'] }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('orderIds'));
 
-    const ack = await request(server).post('/erp/orders/ack').send({ cursor }).expect(200);
+    const ack = await post('/erp/orders/ack').send({ cursor }).expect(200);
     expect(ack.body.acked).toBeGreaterThanOrEqual(3);
     const open = await h.db.dataSource.query(`SELECT platform_order_id FROM order_sync.orders WHERE erp_acked_at IS NULL AND platform_order_id LIKE 'P%'`);
     expect(open).toEqual([{ platform_order_id: 'P4' }]); // unpaid: never offered, never acked
@@ -153,7 +169,7 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
       `SELECT 1 FROM order_sync.outbox b JOIN order_sync.orders o ON o.id = b.order_id WHERE o.platform_order_id LIKE 'P%' AND b.status = 'pending'`,
     );
     expect(pending).toEqual([]);
-    expect((await request(server).post('/erp/orders/ack').send({ cursor }).expect(200)).body).toEqual({ acked: 0 });
+    expect((await post('/erp/orders/ack').send({ cursor }).expect(200)).body).toEqual({ acked: 0 });
     const hist = await h.registry.getSingleMetricAsString('order_pay_to_erp_ack_seconds');
     expect(hist).toMatch(/order_pay_to_erp_ack_seconds_count\{platform="douyin"\} \d+/);
     h.app.get(ErpPushProcessor).worker.resume();

@@ -1,0 +1,13 @@
+export const CATALOG_FEATURE_OPTIONS = Symbol('CATALOG_FEATURE_OPTIONS');
+
+export interface CatalogFeatureOptions {
+  /** concurrent publish-product jobs per process (CATALOG_PUBLISH_CONCURRENCY) */
+  publishConcurrency: number;
+  /** largest catalog file accepted by POST /products/import (bytes) */
+  importMaxBytes: number;
+}
+
+export const DEFAULT_CATALOG_FEATURE_OPTIONS: CatalogFeatureOptions = {
+  publishConcurrency: 4,
+  importMaxBytes: 20 * 1024 * 1024,
+};

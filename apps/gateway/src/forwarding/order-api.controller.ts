@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ServiceForwarder } from './service-forwarder';
+
+export const ORDER_SYNC_FORWARDER = Symbol('ORDER_SYNC_FORWARDER');
+
+/**
+ * The order API on the public surface, served by order-sync. Bodies and queries are validated by
+ * order-sync (its 400s name the field and pass through unchanged); results are scoped to the
+ * caller's merchant.
+ */
+@ApiTags('erp')
+@ApiBearerAuth()
+@Controller()
+export class OrderApiController {
+  constructor(@Inject(ORDER_SYNC_FORWARDER) private readonly orderSync: ServiceForwarder) {}
+
+  @Get('erp/orders')
+  @Roles('erp', 'admin')
+  @ApiOperation({ summary: 'Orders in change order for ERPs that pull: ?cursor=&limit= (returns nextCursor)' })
+  listOrders(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/erp/orders', query, merchantId: p.merchantId });
+  }
+
+  @Post('erp/orders/ack')
+  @HttpCode(200)
+  @Roles('erp', 'admin')
+  @ApiOperation({ summary: 'Acknowledge pulled orders: {orderIds} or {cursor} (stops their SLA clock)' })
+  ackOrders(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'POST', path: '/erp/orders/ack', body, merchantId: p.merchantId });
+  }
+
+  @Post('erp/shipments')
+  @HttpCode(200)
+  @Roles('erp', 'admin')
+  @ApiOperation({ summary: 'Shipments (tracking number, carrier, order or split lines) written back to the platforms' })
+  postShipments(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'POST', path: '/erp/shipments', body, merchantId: p.merchantId });
+  }
+
+  @Get('erp/shipments')
+  @Roles('erp', 'admin', 'ops')
+  @ApiOperation({ summary: 'Shipment results per order: ?orderId=' })
+  listShipments(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/erp/shipments', query, merchantId: p.merchantId });
+  }
+
+  @Get('ops/sla')
+  @Roles('ops', 'admin')
+  @ApiTags('ops')
+  @ApiOperation({ summary: 'Pay -> ERP-ack latency p50/p95/p99 and breaches per platform for ?from=&to=, with the late orders' })
+  sla(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/ops/sla', query, merchantId: p.merchantId });
+  }
+
+  @Post('ops/outbox/retry')
+  @HttpCode(200)
+  @Roles('ops', 'admin')
+  @ApiTags('ops')
+  @ApiOperation({ summary: 'Retry failed ERP deliveries: {ids} or {all: true}' })
+  retryOutbox(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'POST', path: '/ops/outbox/retry', body, merchantId: p.merchantId });
+  }
+}

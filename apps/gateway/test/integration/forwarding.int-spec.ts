@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { PersistenceModule } from '@app/persistence';
+import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { AuthModule } from '../../src/auth/auth.module';
+import { ApiKeysService } from '../../src/auth/api-keys.service';
+import { ORDER_SYNC_FORWARDER, OrderApiController } from '../../src/forwarding/order-api.controller';
+import { MERCHANT_HEADER, ServiceForwarder } from '../../src/forwarding/service-forwarder';
+import { MerchantsModule } from '../../src/merchants/merchants.module';
+import { MerchantsService } from '../../src/merchants/merchants.service';
+
+interface Seen {
+  method: string;
+  url: string;
+  merchant: string | undefined;
+  body: string;
+}
+
+/** A stand-in for order-sync: records what it was sent, answers by path. */
+function fakeOrderSync(seen: Seen[]): Server {
+  return createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, merchant: req.headers[MERCHANT_HEADER] as string | undefined, body });
+      res.setHeader('content-type', 'application/json');
+      if (req.url!.startsWith('/erp/orders?limit=0')) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ statusCode: 400, error: 'Bad Request', message: ['limit must not be less than 1'] }));
+        return;
+      }
+      res.end(JSON.stringify({ orders: [], nextCursor: '0-0', echo: req.url }));
+    });
+  });
+}
+
+describe('gateway forwarding to order-sync', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let upstream: Server;
+  const seen: Seen[] = [];
+  let keys: { erp: string; merch: string; ops: string; merchantId: string };
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
+    upstream = fakeOrderSync(seen);
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const port = (upstream.address() as AddressInfo).port;
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ DATABASE_URL: db.url, SECRETS_KEY: randomBytes(32).toString('hex') })] }),
+        PersistenceModule.forRoot({ url: db.url, poolSize: 3, retryAttempts: 1 }),
+        AuthModule,
+        MerchantsModule,
+      ],
+      controllers: [OrderApiController],
+      providers: [{ provide: ORDER_SYNC_FORWARDER, useValue: new ServiceForwarder('order-sync', `http://127.0.0.1:${port}`, 2000) }],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    await app.init();
+    const { merchant } = await app.get(MerchantsService).findOrCreateByName('forwarding-merchant');
+    const mk = async (roles: ('erp' | 'merchandiser' | 'ops')[]) => (await app.get(ApiKeysService).create(merchant.id, roles.join('+'), roles)).key;
+    keys = { erp: await mk(['erp']), merch: await mk(['merchandiser']), ops: await mk(['ops']), merchantId: merchant.id };
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await new Promise<void>((r) => upstream?.close(() => r()));
+    await db?.drop();
+  });
+
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  it('forwards an ERP pull with the caller merchant and the query', async () => {
+    const res = await request(app.getHttpServer()).get('/erp/orders').query({ cursor: '12-3', limit: 5 }).set('authorization', `Bearer ${keys.erp}`).expect(200);
+    expect(res.body.orders).toEqual([]);
+    expect(seen).toEqual([{ method: 'GET', url: '/erp/orders?cursor=12-3&limit=5', merchant: keys.merchantId, body: '' }]);
+  });
+
+  it('forwards the ack body unchanged', async () => {
+    await request(app.getHttpServer()).post('/erp/orders/ack').send({ cursor: '12-3' }).set('authorization', `Bearer ${keys.erp}`).expect(200);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/erp/orders/ack', merchant: keys.merchantId });
+    expect(JSON.parse(seen[0].body)).toEqual({ cursor: '12-3' });
+  });
+
+  it('passes order-sync validation errors through, naming the field', async () => {
+    const res = await request(app.getHttpServer()).get('/erp/orders').query({ limit: 0 }).set('authorization', `Bearer ${keys.erp}`).expect(400);
+    expect(JSON.stringify(res.body)).toContain('limit');
+  });
+
+  it('refuses a key without the role, and an unauthenticated caller, without calling order-sync', async () => {
+    await request(app.getHttpServer()).get('/erp/orders').set('authorization', `Bearer ${keys.merch}`).expect(403);
+    await request(app.getHttpServer()).get('/erp/orders').expect(401);
+    await request(app.getHttpServer()).get('/ops/sla').set('authorization', `Bearer ${keys.erp}`).expect(403);
+    expect(seen).toEqual([]);
+    await request(app.getHttpServer()).get('/ops/sla').set('authorization', `Bearer ${keys.ops}`).expect(200);
+    expect(seen.map((s) => s.url)).toEqual(['/ops/sla']);
+  });
+
+  it('answers 503 naming the service when order-sync is down', async () => {
+    const down = new ServiceForwarder('order-sync', 'http://127.0.0.1:1', 500);
+    await expect(down.forward({ method: 'GET', path: '/erp/orders', merchantId: keys.merchantId })).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringContaining('order-sync is unavailable'),
+    });
+  });
+});
