@@ -12,6 +12,7 @@ import { OrderSyncFeatureModule } from './order-sync.module';
 import type { OrderSyncOptions } from './order-sync.options';
 import { TaobaoTmcSource } from './tmc/taobao-tmc.source';
 import { TmcSource } from './tmc/tmc-source.port';
+import { ShipmentsFeatureModule } from './shipments/shipments.module';
 
 export function erpOptions(env: OrderSyncEnv): ErpConnectorOptions {
   const common = { baseUrl: env.ERP_BASE_URL, timeoutMs: env.ERP_TIMEOUT_MS, maxBatch: env.ERP_MAX_BATCH };
@@ -43,6 +44,8 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
 
 /** order-sync's feature modules (STYLE rule 2), built from the validated env. */
 export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  // one ERP connector (and breaker) per process, shared by the order path and shipments
+  const erp = ErpModule.forRoot(erpOptions(env));
   return [
     PlatformRuntimeModule.forRoot({
       redisUrl: env.REDIS_URL,
@@ -55,8 +58,12 @@ export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promis
     PlatformLookupModule,
     OrderSyncFeatureModule.register({
       options: orderSyncOptions(env),
-      imports: [ErpModule.forRoot(erpOptions(env))],
+      imports: [erp],
       providers: [{ provide: TmcSource, useClass: TaobaoTmcSource }],
+    }),
+    ShipmentsFeatureModule.register({
+      imports: [erp],
+      options: { concurrency: env.SHIPMENTS_CONCURRENCY, sweepIntervalMs: env.SWEEP_INTERVAL_MS, backgroundLoops: env.ORDER_SYNC_BACKGROUND_LOOPS },
     }),
   ];
 }

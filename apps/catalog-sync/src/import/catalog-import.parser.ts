@@ -10,7 +10,8 @@ import { CsvSyntaxError, parseCsv } from './csv';
  *   - attributes, spec_values: a JSON object ('{"颜色":"红"}') or 'key=value;key=value'
  *   - prices in integer fen; weight in grams
  *   - product fields (title, description, category, images, attributes) may be left empty on the
- *     product's later rows: the first non-empty value among its rows is used
+ *     product's later rows: the first non-empty value among ALL its rows (valid or not) is used, and
+ *     every imported row carries the resolved values
  * JSON: an array of such rows (same names), or an array of products each with a `skus` array.
  *
  * `row` in errors is the 1-based SKU row: the CSV record after the header (the line is given too), or
@@ -134,6 +135,18 @@ function validateRows(raws: { row: number; line?: number; raw: Raw; extraFields:
   const errors: ImportError[] = [];
   const candidates: ImportRow[] = [];
   const firstRowOfCode = new Map<string, number>();
+  /** product fields from ALL rows of a product key (a bad SKU cell on the first row must not cost the product its title) */
+  const info = new Map<string, { title: string; description: string; category: string; images: string[] | null; attributes: Record<string, string> | null }>();
+  const noteInfo = (key: string, f: { title: string; description: string; category: string; images: string[] | null; attributes: Record<string, string> | null }) => {
+    const cur = info.get(key) ?? { title: '', description: '', category: '', images: null, attributes: null };
+    info.set(key, {
+      title: cur.title || f.title,
+      description: cur.description || f.description,
+      category: cur.category || f.category,
+      images: cur.images ?? f.images,
+      attributes: cur.attributes ?? f.attributes,
+    });
+  };
   for (const { row, line, raw, extraFields } of raws) {
     const rowErrors: ImportError[] = [];
     const err = (field: string, message: string) => rowErrors.push({ row, ...(line !== undefined ? { line } : {}), field, message });
@@ -164,6 +177,10 @@ function validateRows(raws: { row: number; line?: number; raw: Raw; extraFields:
     let images: string[] | null = null;
     if (Array.isArray(imagesRaw)) images = imagesRaw.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
     else if (str(imagesRaw)) images = str(imagesRaw).split('|').map((x) => x.trim()).filter(Boolean);
+    if (productKey && title.length <= 200) {
+      const attrsOk = !rowErrors.some((e) => e.field === 'attributes');
+      noteInfo(productKey, { title, description: str(raw.description), category, images: images && images.length ? images : null, attributes: attrsOk ? attributes : null });
+    }
     if (erpSkuCode && rowErrors.length === 0) {
       const prev = firstRowOfCode.get(erpSkuCode);
       if (prev !== undefined) err('erp_sku_code', `duplicate of row ${prev}`);
@@ -194,9 +211,9 @@ function validateRows(raws: { row: number; line?: number; raw: Raw; extraFields:
   const byKey = new Map<string, ImportRow[]>();
   for (const r of candidates) byKey.set(r.productKey, [...(byKey.get(r.productKey) ?? []), r]);
   const rows: ImportRow[] = [];
-  for (const group of byKey.values()) {
-    const title = group.find((r) => r.title)?.title ?? '';
-    const category = group.find((r) => r.category)?.category ?? '';
+  for (const [key, group] of byKey) {
+    const p = info.get(key)!;
+    const { title, category } = p;
     if (!title || !category) {
       for (const r of group) {
         if (!title) errors.push({ row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), field: 'title', message: `product ${r.productKey} has no title on any row` });
@@ -204,7 +221,7 @@ function validateRows(raws: { row: number; line?: number; raw: Raw; extraFields:
       }
       continue;
     }
-    rows.push(...group);
+    rows.push(...group.map((r) => ({ ...r, title, category, description: p.description, images: p.images, attributes: p.attributes })));
   }
   rows.sort((a, b) => a.row - b.row);
   errors.sort((a, b) => a.row - b.row);

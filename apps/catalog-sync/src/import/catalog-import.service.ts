@@ -49,13 +49,14 @@ export class CatalogImportService {
     const products = new Map<string, ImportRow[]>();
     for (const r of rows) products.set(r.productKey, [...(products.get(r.productKey) ?? []), r]);
     const skuCount = await this.repo.transaction(async (m) => {
-      const productRows = [...products.entries()].map(([key, group]) => ({
+      // the parser resolved the product fields onto every row of the product
+      const productRows = [...products.entries()].map(([key, [r]]) => ({
         externalKey: key,
-        title: group.find((r) => r.title)!.title,
-        description: group.find((r) => r.description)?.description ?? '',
-        category: group.find((r) => r.category)!.category,
-        images: group.find((r) => r.images)?.images ?? [],
-        attributes: group.find((r) => r.attributes)?.attributes ?? {},
+        title: r.title,
+        description: r.description,
+        category: r.category,
+        images: r.images ?? [],
+        attributes: r.attributes ?? {},
       }));
       const ids = new Map<string, string>();
       for (let i = 0; i < productRows.length; i += CHUNK) {

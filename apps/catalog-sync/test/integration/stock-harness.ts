@@ -43,7 +43,7 @@ const DEMO: Record<Platform, SimShopConfig> = { douyin: DOUYIN_DEMO_SHOP, taobao
 @Module({})
 class PortsModule {
   static register(providers: Provider[]): DynamicModule {
-    return { module: PortsModule, global: true, providers, exports: providers.map((p) => (p as { provide: never }).provide) };
+    return { module: PortsModule, global: true, providers, exports: providers.map((p) => (p as unknown as { provide: never }).provide) };
   }
 }
 

@@ -20,6 +20,7 @@ describe('order-sync app shell', () => {
         REDIS_URL: 'redis://127.0.0.1:6379',
         BULLMQ_PREFIX: testPrefix('order-sync'),
         SECRETS_KEY: '0f'.repeat(32),
+        ERP_SECRET: 'app-shell-test-erp-secret',
         SHUTDOWN_GRACE_MS: '2000',
       },
     });
