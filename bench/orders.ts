@@ -292,6 +292,8 @@ interface PhaseResult {
   jobs: Record<string, { perSec: number; meanMs: number; failedOrRetried: number }>;
   upstream: Record<string, number>;
   simulator: Record<string, unknown>;
+  /** orders counted lost at the end of the phase's drain that reached the ERP before the run ended */
+  arrivedAfterDrain: number;
   sustained?: boolean;
   verdict?: string;
 }
@@ -300,6 +302,7 @@ class Bench {
   private erpCreatedSeen = 0;
   private generatedSeen: Record<Platform, number> = { douyin: 0, taobao: 0, xiaohongshu: 0 };
   private peakResetWorks = true;
+  private readonly phaseKeys = new Map<PhaseResult, string[]>();
 
   constructor(
     private readonly sys: System,
@@ -307,6 +310,35 @@ class Bench {
     private readonly dbName: string,
     private readonly args: Args,
   ) {}
+
+  /** the ERP's orders by platform + platform order id (more than one = duplicated at the ERP) */
+  async erpOrders(): Promise<Map<string, ErpOrder[]>> {
+    const all = (await this.sys.sandboxAdmin<{ orders: ErpOrder[] }>('erp', 'GET', 'orders')).orders;
+    this.erpCreatedSeen = all.length;
+    const byKey = new Map<string, ErpOrder[]>();
+    for (const o of all) {
+      const k = `${o.platform}|${o.platformOrderId}`;
+      const list = byKey.get(k);
+      if (list) list.push(o);
+      else byKey.set(k, [o]);
+    }
+    return byKey;
+  }
+
+  /**
+   * At the end of the run: orders counted lost after their phase's drain that reached the ERP later are
+   * moved from `lost` to `arrivedAfterDrain`; duplicates that appeared later are counted.
+   */
+  async reconcile(phases: PhaseResult[]): Promise<void> {
+    const erp = await this.erpOrders();
+    for (const ph of phases) {
+      const keys = this.phaseKeys.get(ph) ?? [];
+      const delivered = keys.filter((k) => erp.has(k)).length;
+      ph.arrivedAfterDrain = delivered - ph.delivered;
+      ph.lost = keys.length - delivered;
+      ph.duplicated = keys.filter((k) => (erp.get(k)?.length ?? 0) > 1).length;
+    }
+  }
 
   private async erpStats(): Promise<{ ordersCreated: number; duplicates: number }> {
     return this.sys.sandboxAdmin('erp', 'GET', 'stats');
@@ -326,6 +358,7 @@ class Bench {
     for (const app of ['gateway', 'order-sync'] as const) if (sys.urls[app]) prom0.set(app, await scrape(sys.urls[app]));
 
     const before = { ...this.generatedSeen };
+    const sim0 = (await Promise.all(SIM_PLATFORMS.map((p) => this.simStats(p)))) as unknown as Array<{ accepted: number }>;
     const erpBefore = this.erpCreatedSeen;
     const perPlatform = rate / SIM_PLATFORMS.length;
     const expected = Object.fromEntries(SIM_PLATFORMS.map((p) => [p, Math.round(perPlatform * durationS)])) as Record<Platform, number>;
@@ -346,13 +379,29 @@ class Bench {
       }
     }
     const tLoadEnd = Date.now();
-    // drain: wait until the ERP holds as many new orders as were sent, or the drain timeout
+    // what was sent in this phase
+    const sent: Array<GeneratedRecord & { platform: Platform }> = [];
+    for (const p of SIM_PLATFORMS) {
+      const all = await sys.sandboxAdmin<GeneratedRecord[]>(p, 'GET', 'generated');
+      for (const r of all.slice(before[p])) sent.push({ ...r, platform: p });
+      this.generatedSeen[p] = all.length;
+    }
+    const sentKeys = new Set(sent.map((r) => `${r.platform}|${r.orderId}`));
+    // drain: until every order of the phase is in the ERP, or the drain timeout. The ERP's created counter is the
+    // cheap signal (it also counts late orders of earlier phases), the order list the check.
     const drainDeadline = tLoadEnd + args.drainTimeout * 1000;
-    let created = 0;
+    let erpByKey = new Map<string, ErpOrder[]>();
     for (;;) {
-      created = (await this.erpStats()).ordersCreated - erpBefore;
-      if (created >= expectedTotal || Date.now() > drainDeadline) break;
-      await sleep(250);
+      const created = (await this.erpStats()).ordersCreated - erpBefore;
+      if (created >= sent.length) {
+        erpByKey = await this.erpOrders();
+        if ([...sentKeys].every((k) => erpByKey.has(k))) break;
+      }
+      if (Date.now() > drainDeadline) {
+        erpByKey = await this.erpOrders();
+        break;
+      }
+      await sleep(created >= sent.length ? 1000 : 250);
     }
     const tEnd = Date.now();
     const cpu1 = cpuSnap(sys, this.dbName);
@@ -367,26 +416,14 @@ class Bench {
       for (const [k, v] of Object.entries(d.upstream)) upstream[`${app}:${k}`] = v;
     }
     const simulator: Record<string, unknown> = {};
-    for (const p of SIM_PLATFORMS) {
-      const s = (await this.simStats(p)) as unknown as Record<string, unknown>;
-      simulator[p] = { push: s.push, tmc: s.tmc, rejected: s.rejected };
-    }
-
-    // what was sent in this phase, and what the ERP holds for it
-    const sent: Array<GeneratedRecord & { platform: Platform }> = [];
-    for (const p of SIM_PLATFORMS) {
-      const all = await sys.sandboxAdmin<GeneratedRecord[]>(p, 'GET', 'generated');
-      for (const r of all.slice(before[p])) sent.push({ ...r, platform: p });
-      this.generatedSeen[p] = all.length;
-    }
-    const erpAll = (await sys.sandboxAdmin<{ orders: ErpOrder[] }>('erp', 'GET', 'orders')).orders;
-    this.erpCreatedSeen = erpAll.length;
-    const erpByKey = new Map<string, ErpOrder[]>();
-    for (const o of erpAll) {
-      const k = `${o.platform}|${o.platformOrderId}`;
-      const list = erpByKey.get(k);
-      if (list) list.push(o);
-      else erpByKey.set(k, [o]);
+    for (const [i, p] of SIM_PLATFORMS.entries()) {
+      const s = (await this.simStats(p)) as unknown as Record<string, unknown> & { requests: number; accepted: number };
+      // API calls the apps made to this platform in the phase, by method (from the simulator's request log)
+      const methods: Record<string, number> = {};
+      for (const e of await sys.sandboxAdmin<Array<{ at: number; method: string }>>(p, 'GET', 'requests')) {
+        if (e.at >= t0 && e.at <= tEnd) methods[e.method] = (methods[e.method] ?? 0) + 1;
+      }
+      simulator[p] = { calls: s.accepted - sim0[i].accepted, rejectedTotal: s.rejected, methods, push: s.push, tmc: s.tmc };
     }
 
     const lat: number[] = [];
@@ -411,7 +448,6 @@ class Bench {
       lastAck = Math.max(lastAck, first);
     }
     // SLA breaches recorded by order-sync for this phase's orders (plus any order later than the SLA)
-    const sentKeys = new Set(sent.map((r) => `${r.platform}|${r.orderId}`));
     const breachRows: Array<{ platform: string; platform_order_id: string }> = (
       await this.db.query(
         `SELECT o.platform, o.platform_order_id FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
@@ -458,7 +494,9 @@ class Bench {
       jobs,
       upstream,
       simulator,
+      arrivedAfterDrain: 0,
     };
+    this.phaseKeys.set(res, [...sentKeys]);
     return res;
   }
 
@@ -581,6 +619,7 @@ function table(rows: PhaseResult[]): string {
     ['p99 ms', (r) => r.latencyMs.p99],
     ['max ms', (r) => r.latencyMs.max],
     ['drain s', (r) => r.drainS],
+    ['late', (r) => r.arrivedAfterDrain],
     ['verdict', (r) => r.verdict ?? ''],
   ];
   const cells = [cols.map((c) => c[0]), ...rows.map((r) => cols.map((c) => String(c[1](r))))];
@@ -704,8 +743,7 @@ async function main(): Promise<void> {
     phases.push(fixed);
     log(table([fixed]));
     // (c) step-up: highest offered rate that is sustained
-    const stepRates = [...args.steps].sort((a, b) => a - b).slice(0, Number.isFinite(args.maxSteps) ? args.maxSteps : undefined);
-    for (const rate of stepRates) {
+    const step = async (rate: number): Promise<boolean> => {
       const r = await bench.run(`step ${rate}/s`, rate, args.stepDuration);
       const reasons: string[] = [];
       if (r.lost > 0) reasons.push(`${r.lost} not delivered after drain`);
@@ -717,9 +755,16 @@ async function main(): Promise<void> {
       steps.push(r);
       phases.push(r);
       log(table([r]));
-      if (!r.sustained) break;
-      maxSustained = rate;
+      if (r.sustained) maxSustained = Math.max(maxSustained, rate);
+      return r.sustained;
+    };
+    const budget = () => steps.length < args.maxSteps;
+    const stepRates = [...args.steps].sort((a, b) => a - b);
+    for (const rate of stepRates) {
+      if (!budget() || !(await step(rate))) break;
     }
+    // below the first step: halve until a rate is sustained (so the report has a maximum even on a slow system)
+    for (let rate = Math.floor(stepRates[0] / 2); maxSustained === 0 && rate >= 10 && budget(); rate = Math.floor(rate / 2)) await step(rate);
     // (d) 80 % of the maximum (of the best delivered rate when no step was sustained)
     const bestDelivered = Math.max(0, ...steps.map((s) => s.deliveredPerSec));
     rateAt80 = Math.round(0.8 * (maxSustained > 0 ? maxSustained : bestDelivered));
@@ -729,6 +774,7 @@ async function main(): Promise<void> {
       phases.push(at80);
     }
     peakResetSupported = bench.peakResetSupported;
+    await bench.reconcile(phases);
   } catch (e) {
     await cleanup();
     throw e;

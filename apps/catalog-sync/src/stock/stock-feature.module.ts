@@ -4,6 +4,7 @@ import { QUEUE } from '@app/contracts';
 import { QUEUE_MODULE_OPTIONS, registerQueues, type QueueModuleOptions } from '@app/queue';
 import { RedisRateLimiter } from '@app/resilience';
 import { StockEventsProcessor } from './stock-events.processor';
+import { STOCK_REDIS, StockPushLock } from './stock-lock';
 import { StockJobs } from './stock-jobs';
 import { STOCK_SKU_LIMITER, StockSyncService } from './stock-sync.service';
 import { StockSyncProcessor } from './stock-sync.processor';
@@ -12,7 +13,6 @@ import { DEFAULT_STOCK_OPTIONS, STOCK_OPTIONS, type StockOptions } from './stock
 import { StockRepository } from './stock.repository';
 import { StockService } from './stock.service';
 
-const STOCK_REDIS = Symbol('STOCK_REDIS');
 const STOCK_CONCURRENCY = Symbol('STOCK_CONCURRENCY');
 
 export interface StockFeatureModuleOptions {
@@ -71,6 +71,11 @@ export class StockFeatureModule {
           inject: [STOCK_REDIS, QUEUE_MODULE_OPTIONS],
           useFactory: (redis: Redis, q: QueueModuleOptions) =>
             new RedisRateLimiter(redis, { keyPrefix: `${q.prefix}-stock-sku`, defaultQps: options.skuUpdatesPerSec, maxWaitMs: 0 }),
+        },
+        {
+          provide: StockPushLock,
+          inject: [STOCK_REDIS, QUEUE_MODULE_OPTIONS],
+          useFactory: (redis: Redis, q: QueueModuleOptions) => new StockPushLock(redis, `${q.prefix}-stock-push-lock`),
         },
         StockRepository,
         StockJobs,

@@ -4,6 +4,7 @@ import { PlatformAdapterRegistry, ShopDirectory, type PlatformAdapter, type Shop
 import { RedisRateLimiter } from '@app/resilience';
 import { describeError, DONE, outcomeOf, type JobOutcome } from './job-outcome';
 import { StockJobs } from './stock-jobs';
+import { StockPushLock } from './stock-lock';
 import { STOCK_OPTIONS, type StockOptions } from './stock.options';
 import { believedQuantity, StockRepository, type PushState, type SkuMapping } from './stock.repository';
 
@@ -40,11 +41,17 @@ export class StockSyncService {
     private readonly adapters: PlatformAdapterRegistry,
     private readonly directory: ShopDirectory,
     @Inject(STOCK_SKU_LIMITER) private readonly skuLimiter: RedisRateLimiter,
+    private readonly lock: StockPushLock,
     @Inject(STOCK_OPTIONS) private readonly opts: StockOptions,
   ) {}
 
   async syncOne(skuId: string, shopId: string): Promise<JobOutcome> {
     this.stats.jobs++;
+    const r = await this.lock.run(`${skuId}-${shopId}`, () => this.syncLocked(skuId, shopId));
+    return r.ran ? r.value : { kind: 'delay', ms: this.opts.coalesceDelayMs, reason: 'another push of this SKU and shop is running' };
+  }
+
+  private async syncLocked(skuId: string, shopId: string): Promise<JobOutcome> {
     for (let round = 0; round < this.opts.maxPushRounds; round++) {
       const snap = await this.repo.snapshot(skuId);
       const mapping = snap?.mappings.find((m) => m.shopId === shopId);
@@ -106,11 +113,21 @@ export class StockSyncService {
     try {
       await this.sendDelta(shop, m, adapter, state.skuId, seq, delta);
     } catch (e) {
-      // the platform refuses a delta that would take its stock below 0: it sold more than we know of yet
+      // The platform refuses a delta that would take its stock below 0: it has sold u = believed − actual
+      // units we have not heard of yet (u > target). The true figure is target − u, floored at 0; those u
+      // orders are still on their way, so the anchor counts them already (own units + u), or they would
+      // be subtracted twice when they arrive.
       if (isUpstreamError(e) && e.kind === 'invalid_request' && !isIdempotentReplay(e)) {
         await this.repo.clearPending(state.skuId, m.shopId);
-        this.logger.warn({ msg: 'delta refused, pushing the full figure', skuId: state.skuId, shopId: m.shopId, delta, error: e.message });
-        await this.pushFull(shop, m, adapter, state.skuId, f.target, f.ownUnits);
+        this.stats.platformCalls++;
+        const actual = await adapter.getStock(shop, m.platformProductId, m.platformSkuId);
+        const unheard = Math.max(0, f.believed - actual);
+        const quantity = Math.max(0, f.target - unheard);
+        this.logger.warn({ msg: 'delta refused, pushing the full figure', skuId: state.skuId, shopId: m.shopId, delta, actual, unheard, quantity, error: e.message });
+        this.stats.platformCalls++;
+        this.stats.fullPushes++;
+        await adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' });
+        await this.repo.recordPush(state.skuId, m.shopId, { quantity, ownUnits: f.ownUnits + unheard, mode: 'full' });
         return;
       }
       throw e;

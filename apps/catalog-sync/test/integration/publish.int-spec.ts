@@ -1,4 +1,6 @@
 import { QUEUE, type Platform } from '@app/contracts';
+import type { AddressInfo } from 'node:net';
+import { runCli } from '../../src/catalog-cli';
 import { flowJobId } from '../../src/publish/publish-flow.producer';
 import { ALL_PLATFORMS, createCatalogHarness, productBody, waitFor, type CatalogHarness } from './catalog-harness';
 
@@ -229,5 +231,23 @@ describe('publish (real Postgres, Redis and the three simulators)', () => {
     expect((await h.http().get('/products').set(h.headers('ops'))).status).toBe(403);
     const other = await h.http().get('/products').set({ ...h.headers(), 'x-merchant-id': '00000000-0000-4000-8000-000000000000' });
     expect(other.body.total).toBe(0);
+  });
+
+  it('the CLI bulk-publishes with a progress bar on stderr and a summary on stdout', async () => {
+    const ids = [await createProduct(), await createProduct()];
+    const server = await h.app.listen(0, '127.0.0.1');
+    const port = (server.address() as AddressInfo).port;
+    let out = '';
+    let err = '';
+    const code = await runCli(['publish', ...ids, '--platforms', 'taobao', '--url', `http://127.0.0.1:${port}`, '--merchant', h.merchantId], {
+      out: (x) => (out += x),
+      err: (x) => (err += x),
+      tty: false,
+      fetch: globalThis.fetch,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+    expect(code).toBe(0);
+    expect(err.trim().split('\n').pop()).toBe(`[${'#'.repeat(30)}] 100% 2/2 published 2 failed 0`);
+    expect(out).toMatch(/run [0-9a-f-]{36}: published 2, failed 0, rejected 0/);
   });
 });
