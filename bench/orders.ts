@@ -519,7 +519,8 @@ class Bench {
       )
     ).rows;
     const paid = new Map(sent.map((r) => [`${r.platform}|${r.orderId}`, r.paidAt]));
-    const s = { 'paid->inbox': [] as number[], 'inbox->order': [] as number[], 'order->outbox': [] as number[], 'outbox->erpAck': [] as number[] };
+    const s: Record<string, number[]> = { 'paid->inbox': [], 'inbox->order': [], 'order->outbox': [], 'outbox->erpAck': [] };
+    for (const p of SIM_PLATFORMS) s[`paid->inbox ${p}`] = [];
     for (const r of rows) {
       const p = paid.get(`${r.platform}|${r.platform_order_id}`);
       if (p === undefined) continue;
@@ -529,6 +530,7 @@ class Bench {
       const ack = r.ack_ms === null ? null : Number(r.ack_ms);
       if (inbox !== null) {
         s['paid->inbox'].push(inbox - p);
+        s[`paid->inbox ${r.platform}`]?.push(inbox - p);
         s['inbox->order'].push(order - inbox);
       }
       if (outbox !== null) {

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
 import { HealthModule, MetricsModule } from '@app/observability';
-import { PersistenceModule } from '@app/persistence';
+import { PersistenceModule, ShopDirectoryModule } from '@app/persistence';
+import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
+import { CatalogFeatureModule } from './catalog/catalog-feature.module';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { CatalogSyncEnv } from './config/env.validation';
 
@@ -10,7 +12,19 @@ import { CatalogSyncEnv } from './config/env.validation';
  * by injecting `CatalogSyncEnv`, register their queues with `registerQueues([...])` from @app/queue and
  * declare workers with `@Processor(QUEUE.X, { concurrency })`.
  */
-export const features: Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> = [];
+export function features(env: CatalogSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  return [
+    PlatformRuntimeModule.forRoot({
+      redisUrl: env.REDIS_URL,
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
+      qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
+      rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
+      directory: ShopDirectoryModule,
+    }),
+    CatalogFeatureModule.register({ options: { publishConcurrency: env.CATALOG_PUBLISH_CONCURRENCY } }),
+  ];
+}
 
 /** Root module: typed config, Postgres, BullMQ root, /metrics, /health/*, then the features. */
 @Module({})
@@ -24,7 +38,7 @@ export class AppModule {
         QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
         MetricsModule,
         HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
-        ...features,
+        ...features(env),
       ],
       // root-module provider so its onModuleDestroy runs first: workers drain before anything closes
       providers: [WorkerDrain],

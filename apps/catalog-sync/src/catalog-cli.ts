@@ -6,8 +6,8 @@
  *   node scripts/run-ts.js apps/catalog-sync/src/catalog-cli.ts import catalog.csv
  *   node scripts/run-ts.js apps/catalog-sync/src/catalog-cli.ts status <productId>
  *
- * Options: --url (CATALOG_URL, default http://127.0.0.1:3002), --merchant (MERCHANT_ID; sent as x-merchant-id
- * with x-roles merchandiser, for calling catalog-sync directly) or --api-key (OMNISYNC_API_KEY; sent as a
+ * Options: --url (CATALOG_URL, default http://127.0.0.1:3002), --merchant (MERCHANT_ID; sent as x-omnisync-merchant-id
+ * with x-omnisync-roles merchandiser, for calling catalog-sync directly) or --api-key (OMNISYNC_API_KEY; sent as a
  * Bearer token, for calling through the gateway), --timeout-sec (default 600).
  * Bulk publish shows a progress bar on stderr; results go to stdout. Exit 0 = all published, 1 = some failed
  * or were rejected, 2 = usage / request error.
@@ -74,7 +74,7 @@ class Api {
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { ...extra };
     if (this.o.apiKey) h.authorization = `Bearer ${this.o.apiKey}`;
-    else if (this.o.merchant) Object.assign(h, { 'x-merchant-id': this.o.merchant, 'x-roles': 'merchandiser' });
+    else if (this.o.merchant) Object.assign(h, { 'x-omnisync-merchant-id': this.o.merchant, 'x-omnisync-roles': 'merchandiser' });
     else throw new Error('give --merchant <id> (direct) or --api-key <key> (through the gateway)');
     return h;
   }

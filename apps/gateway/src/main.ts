@@ -7,10 +7,13 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { GatewayEnv } from './config/env.validation';
 import { mountQueueBoard } from './ops/queue-board';
 import { applyWebhookBodyParser } from './webhooks/webhooks.module';
+import { mountCatalogProxy } from './forwarding/catalog-proxy';
 
 function configureGateway(app: INestApplication, env: GatewayEnv): void {
   // raw, bounded bodies for /webhooks/*: signatures are over the bytes as sent (before Nest's JSON parser)
   applyWebhookBodyParser(app);
+  // the catalog API streams through to catalog-sync (CSV imports included) after the API-key check
+  mountCatalogProxy(app, app.get(ApiKeysService), env.CATALOG_SYNC_URL, env.UPSTREAM_TIMEOUT_MS);
   if (env.BULL_BOARD_ENABLED) mountQueueBoard(app, app.get(ApiKeysService));
   if (env.SWAGGER_ENABLED) {
     const config = new DocumentBuilder()

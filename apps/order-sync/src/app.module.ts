@@ -36,6 +36,7 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
     sweepStaleAfterMs: env.SWEEP_STALE_AFTER_MS,
     pollIntervalMs: env.ORDER_POLL_ENABLED ? env.ORDER_POLL_INTERVAL_MS : 0,
     pollOverlapMs: env.ORDER_POLL_OVERLAP_MS,
+    pollSchedulerRefreshMs: env.ORDER_POLL_SCHEDULER_REFRESH_MS,
     tmcEnabled: env.TMC_ENABLED,
     tmcGroupName: env.TMC_GROUP_NAME,
     backgroundLoops: env.ORDER_SYNC_BACKGROUND_LOOPS,

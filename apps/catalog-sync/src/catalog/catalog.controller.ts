@@ -9,7 +9,7 @@ import { ListQueryDto, OverrideBodyDto, ProductDto, SkuMappingDto } from './dto/
 const PlatformParam = new ParseEnumPipe(Object.fromEntries(PLATFORMS.map((p) => [p, p])));
 
 /**
- * Canonical catalog API (merchandiser or admin). The merchant comes from the gateway's x-merchant-id
+ * Canonical catalog API (merchandiser or admin). The merchant comes from the gateway's x-omnisync-merchant-id
  * header (see MerchantContextGuard).
  */
 @Controller()

@@ -129,7 +129,7 @@ export async function createCatalogHarness(opts: { options?: Partial<CatalogFeat
   app.useGlobalFilters(new JsonExceptionFilter());
   await app.init();
   const queue = (name: string) => app.get<Queue>(getQueueToken(name));
-  const headers = (roles = 'merchandiser') => ({ 'x-merchant-id': merchantId, 'x-roles': roles });
+  const headers = (roles = 'merchandiser') => ({ 'x-omnisync-merchant-id': merchantId, 'x-omnisync-roles': roles });
   return {
     db,
     app,

@@ -229,7 +229,7 @@ describe('publish (real Postgres, Redis and the three simulators)', () => {
     expect(JSON.stringify(extra.body.message)).toContain('colour');
     expect((await h.http().get('/products')).status).toBe(401);
     expect((await h.http().get('/products').set(h.headers('ops'))).status).toBe(403);
-    const other = await h.http().get('/products').set({ ...h.headers(), 'x-merchant-id': '00000000-0000-4000-8000-000000000000' });
+    const other = await h.http().get('/products').set({ ...h.headers(), 'x-omnisync-merchant-id': '00000000-0000-4000-8000-000000000000' });
     expect(other.body.total).toBe(0);
   });
 

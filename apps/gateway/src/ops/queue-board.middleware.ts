@@ -38,7 +38,7 @@ export function queueBoardAuth(auth: KeyAuthenticator, roles: Role[] = BOARD_ROL
   };
 }
 
-function extractKey(header: string | undefined): string | undefined {
+export function extractKey(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (bearer) return bearer[1];

@@ -21,6 +21,8 @@ export class OrderSyncEnv extends BaseEnv {
 
   @IntEnv(1000) ORDER_POLL_INTERVAL_MS: number = 60_000;
   @IntEnv(0) ORDER_POLL_OVERLAP_MS: number = 120_000;
+  /** how often the poll schedulers are reconciled with the active shops (new shops start polling within this) */
+  @IntEnv(1000) ORDER_POLL_SCHEDULER_REFRESH_MS: number = 60_000;
   @IntEnv(1) SLA_WARN_MS: number = 20_000;
   @IntEnv(1) SLA_BREACH_MS: number = 30_000;
   @IntEnv(100) SLA_CHECK_INTERVAL_MS: number = 3000;

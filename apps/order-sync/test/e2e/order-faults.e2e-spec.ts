@@ -36,6 +36,8 @@ describe('order sync e2e under faults', () => {
       orderSyncEnv: {
         ORDER_POLL_INTERVAL_MS: '2000',
         ORDER_POLL_OVERLAP_MS: '30000',
+        // the shops are registered after order-sync boots: pick them up (and restore schedulers after the Redis wipe) quickly
+        ORDER_POLL_SCHEDULER_REFRESH_MS: '2000',
         SWEEP_INTERVAL_MS: '1000',
         SWEEP_STALE_AFTER_MS: '3000',
         SLA_WARN_MS: '60000',
@@ -83,6 +85,11 @@ describe('order sync e2e under faults', () => {
   }
 
   it('6. 10% of pushes dropped: the poller recovers every order', async () => {
+    // the poller is running for every shop before pushes start getting lost
+    await waitUntil('every shop polled once', async () => {
+      const rows: { n: string }[] = await e2e.db.query(`SELECT count(*)::text AS n FROM order_sync.poll_cursors`);
+      return Number(rows[0].n) >= PLATFORMS.length;
+    }, 30_000, () => tail(e2e.sys, 'order-sync', 30));
     for (const p of PLATFORMS) await e2e.sys.sandboxAdmin(p, 'POST', 'faults', { pushDropRate: 0.1 });
     try {
       const made = await (await burst(40, 3))();

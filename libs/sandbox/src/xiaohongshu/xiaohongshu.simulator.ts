@@ -349,9 +349,10 @@ export class XiaohongshuSimulator extends PlatformSimulator {
     const original = intParam(p, 'originalPrice', { min: 1, max: MAX_PRICE_FEN }) ?? sku.originalPriceFen;
     if (price > original) throw new SimError('param_invalid', 'price must not exceed originalPrice');
     const stock = intParam(p, 'stock', { min: 0 });
-    this.store.upsertSku({ ...sku, skuCode: strParam(p, 'erpCode') ?? sku.skuCode, barcode: strParam(p, 'barcode') ?? sku.barcode });
-    this.store.setPrice(sku, price, original);
-    if (stock !== undefined) this.store.setStock(sku, 'full', stock);
+    // upsertSku stores a new object: price and stock go on that one, not on the stale copy
+    const updated = this.store.upsertSku({ ...sku, skuCode: strParam(p, 'erpCode') ?? sku.skuCode, barcode: strParam(p, 'barcode') ?? sku.barcode });
+    this.store.setPrice(updated, price, original);
+    if (stock !== undefined) this.store.setStock(updated, 'full', stock);
     return this.skuResult(sku);
   }
 

@@ -12,13 +12,13 @@ import { ROLES, type Role } from '@app/contracts';
 
 /**
  * catalog-sync sits behind the gateway, which authenticates the API key and forwards the request with
- *   x-merchant-id: <uuid of the key's merchant>
- *   x-roles: <comma separated roles of the key>
+ *   x-omnisync-merchant-id: <uuid of the key's merchant>
+ *   x-omnisync-roles: <comma separated roles of the key>
  * This guard trusts those headers (the service is not exposed publicly) and enforces the route's roles.
  * Missing / malformed merchant id: 401; none of the route's roles: 403.
  */
-export const MERCHANT_HEADER = 'x-merchant-id';
-export const ROLES_HEADER = 'x-roles';
+export const MERCHANT_HEADER = 'x-omnisync-merchant-id';
+export const ROLES_HEADER = 'x-omnisync-roles';
 const CATALOG_ROLES_KEY = 'catalogRoles';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,7 +32,7 @@ interface RequestWithMerchant {
   merchant?: MerchantContext;
 }
 
-/** The caller must hold one of these roles (forwarded by the gateway in x-roles). */
+/** The caller must hold one of these roles (forwarded by the gateway in x-omnisync-roles). */
 export const CatalogRoles = (...roles: Role[]) => SetMetadata(CATALOG_ROLES_KEY, roles);
 
 function header(req: RequestWithMerchant, name: string): string | undefined {

@@ -1,0 +1,74 @@
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import type { Role } from '@app/contracts';
+import { currentRequestId } from '@app/observability';
+import type { Principal } from '../auth/principal';
+import { extractKey } from '../ops/queue-board.middleware';
+import { MERCHANT_HEADER } from './service-forwarder';
+
+export const ROLES_HEADER = 'x-omnisync-roles';
+
+/** Public path prefixes served by catalog-sync. */
+export const CATALOG_PREFIXES = ['/products', '/skus', '/sku-mappings', '/compliance', '/publish-runs', '/erp/stock'] as const;
+
+export interface CatalogKeyAuthenticator {
+  authenticate(raw: string): Promise<{ ok: true; principal: Principal } | { ok: false; message: string }>;
+}
+
+const ALLOWED: Role[] = ['merchandiser', 'admin', 'ops', 'erp'];
+
+function deny(res: ServerResponse, status: number, message: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ statusCode: status, error: status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Service Unavailable', message }));
+}
+
+/**
+ * Forwards the catalog API to catalog-sync as a stream, before Nest's body parsers, so CSV and large JSON
+ * imports pass through byte for byte. The gateway authenticates the key (same keys as everywhere); the
+ * caller's merchant and roles travel in headers and catalog-sync checks the role each route needs
+ * (merchandiser/admin for the catalog, erp/admin for stock). The caller's own Authorization header is not
+ * forwarded.
+ */
+export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number) {
+  const target = new URL(catalogUrl);
+  return (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
+    const path = req.url ?? '/';
+    if (!CATALOG_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`))) return next();
+    const key = extractKey(req.headers.authorization);
+    if (!key) return deny(res, 401, 'missing API key: send "Authorization: Bearer <key>"');
+    auth.authenticate(key).then(
+      (r) => {
+        if (!r.ok) return deny(res, 401, r.message);
+        if (!r.principal.roles.some((role) => ALLOWED.includes(role))) return deny(res, 403, `the catalog API needs one of the roles: ${ALLOWED.join(', ')}`);
+        const headers: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(req.headers)) {
+          if (v === undefined || k === 'authorization' || k === 'host' || k === MERCHANT_HEADER || k === ROLES_HEADER) continue;
+          headers[k] = v;
+        }
+        headers[MERCHANT_HEADER] = r.principal.merchantId;
+        headers[ROLES_HEADER] = r.principal.roles.join(',');
+        headers['x-request-id'] = currentRequestId() ?? (req.headers['x-request-id'] as string | undefined) ?? '';
+        const upstream = httpRequest(
+          { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path, headers, timeout: timeoutMs },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
+        upstream.on('timeout', () => upstream.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        upstream.on('error', (e) => {
+          if (!res.headersSent) deny(res, 503, `catalog-sync is unavailable (${e.message})`);
+          else res.destroy(e);
+        });
+        req.pipe(upstream);
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/** Mounts the catalog proxy; call before the app starts listening (ahead of Nest's body parsers). */
+export function mountCatalogProxy(app: INestApplication, auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number): void {
+  app.use(catalogProxy(auth, catalogUrl, timeoutMs));
+}

@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import request from 'supertest';
+import type { Principal } from '../../src/auth/principal';
+import { catalogProxy, ROLES_HEADER, type CatalogKeyAuthenticator } from '../../src/forwarding/catalog-proxy';
+import { MERCHANT_HEADER } from '../../src/forwarding/service-forwarder';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+const MERCHANT = '6c000000-0000-4000-8000-000000000001';
+const keys: Record<string, Principal> = {
+  'osk_merch': { merchantId: MERCHANT, keyId: 'k1', roles: ['merchandiser'] },
+  'osk_nobody': { merchantId: MERCHANT, keyId: 'k2', roles: [] as never[] },
+};
+/** The gateway's ApiKeysService, reduced to what the proxy calls. */
+const auth: CatalogKeyAuthenticator = {
+  async authenticate(raw) {
+    const p = keys[raw];
+    return p ? { ok: true, principal: p } : { ok: false, message: 'unknown API key' };
+  },
+};
+
+describe('catalog proxy', () => {
+  let upstream: Server;
+  let app: express.Express;
+  const seen: Seen[] = [];
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(req.url!.includes('bad') ? 400 : 201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(req.url!.includes('bad') ? { statusCode: 400, message: ['title must be a string'] } : { ok: true }));
+      });
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    app = express();
+    app.use(catalogProxy(auth, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, 2000));
+    // what Nest would serve next: anything the proxy does not own
+    app.use((_req, res) => void res.status(404).json({ owner: 'gateway' }));
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((r) => upstream.close(() => r()));
+  });
+
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  it('streams a CSV import byte for byte with the caller merchant and roles, not the caller key', async () => {
+    const csv = 'product_key,title,erp_sku_code\np1,"Lip balm, 3 pack",SKU-1\n';
+    const res = await request(app).post('/products/import?format=csv').set('authorization', 'Bearer osk_merch').set('content-type', 'text/csv').send(csv);
+    expect(res.status).toBe(201);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/products/import?format=csv', body: csv });
+    expect(seen[0].headers[MERCHANT_HEADER]).toBe(MERCHANT);
+    expect(seen[0].headers[ROLES_HEADER]).toBe('merchandiser');
+    expect(seen[0].headers.authorization).toBeUndefined();
+  });
+
+  it('does not let a caller choose its merchant', async () => {
+    await request(app).get('/products').set('authorization', 'Bearer osk_merch').set(MERCHANT_HEADER, '6c000000-0000-4000-8000-00000000ffff').expect(201);
+    expect(seen[0].headers[MERCHANT_HEADER]).toBe(MERCHANT);
+  });
+
+  it('passes catalog-sync errors through unchanged', async () => {
+    const res = await request(app).post('/products/bad').set('authorization', 'Bearer osk_merch').send({ title: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toEqual(['title must be a string']);
+  });
+
+  it('refuses unknown keys and keys without a role, without calling catalog-sync', async () => {
+    await request(app).get('/products').expect(401);
+    await request(app).get('/products').set('authorization', 'Bearer osk_forged').expect(401);
+    await request(app).get('/products').set('authorization', 'Bearer osk_nobody').expect(403);
+    expect(seen).toEqual([]);
+  });
+
+  it('leaves every other path to the gateway', async () => {
+    const res = await request(app).get('/productsx').set('authorization', 'Bearer osk_merch');
+    expect(res.body).toEqual({ owner: 'gateway' });
+    await request(app).get('/erp/orders').expect(404);
+    expect(seen).toEqual([]);
+  });
+
+  it('answers 503 naming catalog-sync when it is down', async () => {
+    const down = express();
+    down.use(catalogProxy(auth, 'http://127.0.0.1:1', 500));
+    const res = await request(down).get('/products').set('authorization', 'Bearer osk_merch');
+    expect(res.status).toBe(503);
+    expect(res.body.message).toContain('catalog-sync is unavailable');
+  });
+});
