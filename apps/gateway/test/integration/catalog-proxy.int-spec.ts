@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import request from 'supertest';
 import type { Principal } from '../../src/auth/principal';
 import { catalogProxy, ROLES_HEADER, type CatalogKeyAuthenticator } from '../../src/forwarding/catalog-proxy';
@@ -26,9 +25,18 @@ const auth: CatalogKeyAuthenticator = {
   },
 };
 
+/** The proxy as the gateway mounts it: what it does not own falls through to the app (here a 404 marker). */
+function withFallback(proxy: ReturnType<typeof catalogProxy>): RequestListener {
+  return (req, res) =>
+    proxy(req, res, () => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ owner: 'gateway' }));
+    });
+}
+
 describe('catalog proxy', () => {
   let upstream: Server;
-  let app: express.Express;
+  let app: RequestListener;
   const seen: Seen[] = [];
 
   beforeAll(async () => {
@@ -42,10 +50,7 @@ describe('catalog proxy', () => {
       });
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
-    app = express();
-    app.use(catalogProxy(auth, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, 2000));
-    // what Nest would serve next: anything the proxy does not own
-    app.use((_req, res) => void res.status(404).json({ owner: 'gateway' }));
+    app = withFallback(catalogProxy(auth, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, 2000));
   });
 
   afterAll(async () => {
@@ -93,8 +98,7 @@ describe('catalog proxy', () => {
   });
 
   it('answers 503 naming catalog-sync when it is down', async () => {
-    const down = express();
-    down.use(catalogProxy(auth, 'http://127.0.0.1:1', 500));
+    const down = withFallback(catalogProxy(auth, 'http://127.0.0.1:1', 500));
     const res = await request(down).get('/products').set('authorization', 'Bearer osk_merch');
     expect(res.status).toBe(503);
     expect(res.body.message).toContain('catalog-sync is unavailable');
