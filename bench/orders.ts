@@ -335,6 +335,7 @@ class Bench {
       const keys = this.phaseKeys.get(ph) ?? [];
       const delivered = keys.filter((k) => erp.has(k)).length;
       ph.arrivedAfterDrain = delivered - ph.delivered;
+      ph.delivered = delivered;
       ph.lost = keys.length - delivered;
       ph.duplicated = keys.filter((k) => (erp.get(k)?.length ?? 0) > 1).length;
     }
@@ -431,6 +432,7 @@ class Bench {
     let delivered = 0;
     let duplicated = 0;
     let lastAck = 0;
+    let firstAck = Number.POSITIVE_INFINITY;
     const late = new Set<string>();
     for (const r of sent) {
       const k = `${r.platform}|${r.orderId}`;
@@ -446,6 +448,7 @@ class Bench {
       pp.lat.push(ms);
       if (ms > args.slaBreachMs) late.add(k);
       lastAck = Math.max(lastAck, first);
+      firstAck = Math.min(firstAck, first);
     }
     // SLA breaches recorded by order-sync for this phase's orders (plus any order later than the SLA)
     const breachRows: Array<{ platform: string; platform_order_id: string }> = (
@@ -465,8 +468,7 @@ class Bench {
     }
 
     const stagesMs = await this.stages(sent, t0);
-    const firstPaid = sent.length ? Math.min(...sent.map((r) => r.paidAt)) : t0;
-    const lastPaid = sent.length ? Math.max(...sent.map((r) => r.paidAt)) : t0;
+    const lastPaid = sent.reduce((a, r) => Math.max(a, r.paidAt), t0);
     const res: PhaseResult = {
       label,
       offeredPerSec: rate,
@@ -479,7 +481,9 @@ class Bench {
       duplicated,
       breaches: breached.size,
       slaBreachRows,
-      deliveredPerSec: round(delivered / Math.max(0.001, (lastAck - firstPaid) / 1000), 1),
+      // acks per second over the span of the phase's acks: equals the offered rate while latency is steady,
+      // falls below it when a backlog builds (the last acks come later and later)
+      deliveredPerSec: delivered > 1 ? round((delivered - 1) / Math.max(0.001, (lastAck - firstAck) / 1000), 1) : 0,
       drainS: round((Math.max(lastAck, tLoadEnd) - tLoadEnd) / 1000, 2),
       latencyMs: latency(lat),
       byPlatform: Object.fromEntries(
@@ -584,7 +588,8 @@ async function runBaseline(args: Args, ourMax: number): Promise<BaselineSummary>
     child.once('error', () => resolve(1));
   });
   if (code !== 0) return { ran: false, message: `baseline run.sh exited with ${code}`, resultsDir: out };
-  const file = readdirSync(out).find((f) => f.endsWith('.json'));
+  // run.sh writes <BASELINE_OUT>/<date>/5-pipeline-<tag>.json
+  const file = (readdirSync(out, { recursive: true }) as string[]).find((f) => f.endsWith('.json'));
   if (!file) return { ran: false, message: `baseline wrote no JSON to ${out}`, resultsDir: out };
   const json = JSON.parse(readFileSync(join(out, file), 'utf8')) as { loads: Record<string, BaselineLoad> };
   const list = Object.entries(json.loads).map(([label, l]) => {

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
 npx tsc -p tsconfig.json --noEmit
-npx jest --maxWorkers=2 "$@"
+npx jest --maxWorkers=2 --forceExit "$@"

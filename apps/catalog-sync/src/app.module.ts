@@ -4,6 +4,8 @@ import { HealthModule, MetricsModule } from '@app/observability';
 import { PersistenceModule, ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
 import { CatalogFeatureModule } from './catalog/catalog-feature.module';
+import { PriceTiersFeatureModule } from './price-tiers/price-tiers-feature.module';
+import { StockFeatureModule } from './stock/stock-feature.module';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { CatalogSyncEnv } from './config/env.validation';
 
@@ -23,6 +25,9 @@ export function features(env: CatalogSyncEnv): Array<Type | DynamicModule | Prom
       directory: ShopDirectoryModule,
     }),
     CatalogFeatureModule.register({ options: { publishConcurrency: env.CATALOG_PUBLISH_CONCURRENCY } }),
+    // PlatformAdapterRegistry + ShopDirectory come from the global PlatformRuntimeModule above: no imports
+    StockFeatureModule.register({ options: { safetyStockDefault: env.SAFETY_STOCK }, concurrency: env.STOCK_SYNC_CONCURRENCY }),
+    PriceTiersFeatureModule.register({ concurrency: env.PRICE_TIERS_CONCURRENCY }),
   ];
 }
 

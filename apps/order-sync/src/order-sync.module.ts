@@ -9,6 +9,7 @@ import { ErpOrdersController } from './erp-api/erp-orders.controller';
 import { ErpOrdersService } from './erp-api/erp-orders.service';
 import { OrderEventsProcessor } from './ingest/order-events.processor';
 import { OrderIngestService } from './ingest/order-ingest.service';
+import { StockEventsProducer } from './ingest/stock-events.producer';
 import { OpsController } from './ops/ops.controller';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
@@ -65,6 +66,8 @@ export class OrderSyncFeatureModule {
           { name: QUEUE.ERP_PUSH, defaultJobOptions },
           { name: QUEUE.ERP_INTERCEPT, defaultJobOptions },
           { name: QUEUE.ORDER_POLL, defaultJobOptions: { ...defaultJobOptions, attempts: 3 } },
+          // producer only: catalog-sync processes {stock-events}; order-sync declares no worker for it
+          { name: QUEUE.STOCK_EVENTS, defaultJobOptions },
         ),
       ],
       controllers: [ErpOrdersController, OpsController],
@@ -74,6 +77,7 @@ export class OrderSyncFeatureModule {
         OrderJobs,
         OrderUpsertRepository,
         OrderIngestService,
+        StockEventsProducer,
         OrderEventsProcessor,
         OrderSyncMetrics,
         ErpDeliveryService,
@@ -89,7 +93,7 @@ export class OrderSyncFeatureModule {
         TmcConsumerService,
         ErpOrdersService,
       ],
-      exports: [OrderIngestService, ErpDeliveryService, SlaWatcherService, SweeperService, OrderPollService, OrderSyncMetrics],
+      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SweeperService, OrderPollService, OrderSyncMetrics],
     };
   }
 }

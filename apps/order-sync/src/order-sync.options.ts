@@ -8,6 +8,8 @@ export interface OrderSyncOptions {
   /** from this many orders of one shop in a group, use the list API over the messages' window */
   coalesceMinOrders: number;
   coalesceMaxPages: number;
+  /** detail calls in flight per shop when the platform's list has no line items (Xiaohongshu) */
+  detailConcurrency: number;
   /** how long a claimed outbox row is reserved for the worker that claimed it */
   erpLeaseSec: number;
   erpPushConcurrency: number;
@@ -43,6 +45,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   ingestConcurrency: 64,
   coalesceMinOrders: 3,
   coalesceMaxPages: 5,
+  detailConcurrency: 16,
   erpLeaseSec: 60,
   erpPushConcurrency: 4,
   erpInterceptConcurrency: 4,
@@ -63,7 +66,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   tmcEnabled: false,
   tmcGroupName: 'default',
   tmcQuantity: 100,
-  tmcIdleMs: 1000,
+  tmcIdleMs: 200,
   backgroundLoops: true,
 };
 

@@ -84,7 +84,7 @@ export async function createHarness(
     registry,
     queue,
     async close() {
-      const queues = [QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL].map(queue);
+      const queues = [QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS].map(queue);
       await app.close();
       for (const q of queues) {
         const fresh = new (q.constructor as new (n: string, o: unknown) => Queue)(q.name, { connection: REDIS, prefix });

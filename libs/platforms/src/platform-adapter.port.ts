@@ -37,6 +37,8 @@ export interface PlatformCapabilities {
   /** true when the list must be paged from the last page back to the first */
   orderListPagesBackward: boolean;
   orderListMaxPageSize: number;
+  /** true when the incremental list returns full orders (line items, amounts): no detail call per order */
+  orderListIncludesDetail: boolean;
 }
 
 export interface OrderListQuery {

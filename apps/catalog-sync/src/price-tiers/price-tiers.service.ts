@@ -51,12 +51,13 @@ export class PriceTiersService {
     private readonly reader: PlatformPriceReader,
   ) {}
 
-  async create(skuId: string, tiers: NewTier[]): Promise<TierRow[]> {
+  /** `merchantId`: the caller's merchant; a SKU of another merchant is "not found" */
+  async create(merchantId: string, skuId: string, tiers: NewTier[]): Promise<TierRow[]> {
     const now = new Date();
     const windows: TierWindow[] = tiers.map((t) => ({ kind: t.kind, priceFen: t.priceFen, startsAt: new Date(t.startsAt), endsAt: new Date(t.endsAt) }));
     const created = await this.ds.transaction(async (em) => {
       // the SKU row lock serialises tier creation per SKU, so two requests cannot both pass the overlap check
-      const [sku] = await em.query(`SELECT sale_price_fen FROM catalog_sync.skus WHERE id = $1 FOR UPDATE`, [skuId]);
+      const [sku] = await em.query(`SELECT sale_price_fen FROM catalog_sync.skus WHERE id = $1 AND merchant_id = $2 FOR UPDATE`, [skuId, merchantId]);
       if (!sku) throw new TierSkuNotFoundError(`sku ${skuId} not found`);
       const existing = await this.liveTiers(skuId, em.query.bind(em));
       const violations = checkTiers(windows, existing, sku.sale_price_fen, now);
@@ -133,8 +134,8 @@ export class PriceTiersService {
   }
 
   /** per shop: the price shown now (by our applications) and the next scheduled change */
-  async prices(skuId: string) {
-    const sku = await this.skuPrices(skuId);
+  async prices(merchantId: string, skuId: string) {
+    const sku = await this.skuPrices(skuId, merchantId);
     const tiers = await this.liveTiers(skuId, this.ds.query.bind(this.ds), true);
     const now = new Date();
     const scheduledNow = priceAt(tiers, sku.salePriceFen, now);
@@ -166,15 +167,16 @@ export class PriceTiersService {
     };
   }
 
-  private async skuPrices(skuId: string): Promise<SkuPrices> {
+  /** with `merchantId`: only that merchant's SKU (another merchant's is "not found") */
+  private async skuPrices(skuId: string, merchantId: string | null = null): Promise<SkuPrices> {
     const [row] = await this.ds.query(
       `SELECT s.sale_price_fen, s.list_price_fen,
               (SELECT coalesce(json_agg(json_build_object('shopId', m.shop_id, 'platform', m.platform,
                         'platformProductId', m.platform_product_id, 'platformSkuId', m.platform_sku_id) ORDER BY m.shop_id), '[]')
                  FROM catalog_sync.sku_mappings m JOIN core.shops sh ON sh.id = m.shop_id AND sh.status <> 'disabled'
                 WHERE m.sku_id = s.id) AS mappings
-         FROM catalog_sync.skus s WHERE s.id = $1`,
-      [skuId],
+         FROM catalog_sync.skus s WHERE s.id = $1 AND ($2::uuid IS NULL OR s.merchant_id = $2::uuid)`,
+      [skuId, merchantId],
     );
     if (!row) throw new TierSkuNotFoundError(`sku ${skuId} not found`);
     return { salePriceFen: row.sale_price_fen, listPriceFen: row.list_price_fen, mappings: row.mappings };

@@ -69,10 +69,12 @@ export class StockService {
     return result;
   }
 
-  async setAllocation(skuId: string, allocation: Allocation, liveSessionId: string | null): Promise<void> {
+  /** `merchantId`: the caller's merchant; a SKU of another merchant is "not found" (never changed) */
+  async setAllocation(merchantId: string, skuId: string, allocation: Allocation, liveSessionId: string | null): Promise<void> {
+    const snap = await this.repo.snapshot(skuId);
+    if (!snap || snap.merchantId !== merchantId) throw new SkuNotFoundError(`sku ${skuId} not found`);
     const problem = allocationProblem(allocation);
     if (problem) throw new StockValidationError(problem.field, problem.message);
-    if (!(await this.repo.snapshot(skuId))) throw new SkuNotFoundError(`sku ${skuId} not found`);
     await this.repo.upsertAllocation(skuId, allocation, liveSessionId);
     await this.jobs.syncStock(await this.repo.mappingsOf([skuId]));
   }
@@ -130,10 +132,10 @@ export class StockService {
     return { changedSkus, unresolvedLines: unresolved };
   }
 
-  /** per-shop sellable, what we last pushed and what the platform shows by our books */
-  async view(skuId: string) {
+  /** per-shop sellable, what we last pushed and what the platform shows by our books (the merchant's SKUs only) */
+  async view(merchantId: string, skuId: string) {
     const snap = await this.repo.snapshot(skuId);
-    if (!snap) throw new SkuNotFoundError(`sku ${skuId} not found`);
+    if (!snap || snap.merchantId !== merchantId) throw new SkuNotFoundError(`sku ${skuId} not found`);
     const states = new Map((await this.repo.pushStates(skuId)).map((s) => [s.shopId, s]));
     return {
       skuId,

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { createStockHarness, PLATFORMS, waitFor, type StockHarness } from './stock-harness';
 
 describe('price tiers (real Postgres, Redis, simulators)', () => {
@@ -9,7 +8,7 @@ describe('price tiers (real Postgres, Redis, simulators)', () => {
   afterAll(async () => {
     await h?.close();
   });
-  const http = () => request(h.app.getHttpServer());
+  const http = () => h.api({ roles: 'merchandiser' });
 
   it('switches a flash-sale price on every platform at its boundary and reverts after', async () => {
     const f = await h.createSku({ salePriceFen: 9900, listPriceFen: 12900 });
@@ -93,6 +92,47 @@ describe('price tiers (real Postgres, Redis, simulators)', () => {
       await http().post(`/skus/${f.skuId}/price-tiers`).send({ tiers: [{ kind: 'regular', priceFen: 9000, startsAt: inMin(30), endsAt: inMin(60) }] }).expect(201);
       const res = await http().post(`/skus/${f.skuId}/price-tiers`).send({ tiers: [{ kind: 'early_bird', priceFen: 8000, startsAt: inMin(50), endsAt: inMin(70) }] }).expect(422);
       expect(JSON.stringify(res.body.message)).toContain('tiers.0.startsAt window overlaps regular tier');
+    });
+  });
+
+  describe('merchant scoping and roles', () => {
+    const inMin = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
+    const tierBody = () => ({ tiers: [{ kind: 'regular', priceFen: 9000, startsAt: inMin(30), endsAt: inMin(60) }] });
+    const tierCount = async (skuId: string) =>
+      Number((await h.db.dataSource.query(`SELECT count(*)::int AS n FROM catalog_sync.price_tiers WHERE sku_id = $1`, [skuId]))[0].n);
+
+    it("another merchant's SKU: 404 on create and read, no tier written", async () => {
+      const foreign = await h.createForeignSku();
+      await http().post(`/skus/${foreign.skuId}/price-tiers`).send(tierBody()).expect(404);
+      const read = await http().get(`/skus/${foreign.skuId}/prices`).expect(404);
+      expect(JSON.stringify(read.body)).not.toContain('9900');
+      expect(await tierCount(foreign.skuId)).toBe(0);
+      // its own merchant may
+      await h.api({ merchantId: foreign.merchantId, roles: 'admin' }).post(`/skus/${foreign.skuId}/price-tiers`).send(tierBody()).expect(201);
+      expect(await tierCount(foreign.skuId)).toBe(1);
+    });
+
+    it('401 without the merchant header', async () => {
+      const f = await h.createSku({});
+      await h.api({ merchantId: null }).post(`/skus/${f.skuId}/price-tiers`).send(tierBody()).expect(401);
+      await h.api({ merchantId: null }).get(`/skus/${f.skuId}/prices`).expect(401);
+      expect(await tierCount(f.skuId)).toBe(0);
+    });
+
+    it('403 for the wrong role (ops may only read; erp may do neither)', async () => {
+      const f = await h.createSku({});
+      await h.api({ roles: 'ops' }).post(`/skus/${f.skuId}/price-tiers`).send(tierBody()).expect(403);
+      await h.api({ roles: 'erp' }).post(`/skus/${f.skuId}/price-tiers`).send(tierBody()).expect(403);
+      await h.api({ roles: 'erp' }).get(`/skus/${f.skuId}/prices`).expect(403);
+      expect(await tierCount(f.skuId)).toBe(0);
+      expect((await h.api({ roles: 'ops' }).get(`/skus/${f.skuId}/prices`).expect(200)).body.basePriceFen).toBe(9900);
+    });
+
+    it('400 for a body carrying merchantId, naming the field', async () => {
+      const f = await h.createSku({});
+      const res = await http().post(`/skus/${f.skuId}/price-tiers`).send({ ...tierBody(), merchantId: h.merchantId }).expect(400);
+      expect(JSON.stringify(res.body.message)).toContain('merchantId');
+      expect(await tierCount(f.skuId)).toBe(0);
     });
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Global, Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -83,11 +84,24 @@ export interface StockHarness {
   shopIds: Record<Platform, string>;
   sims: Record<Platform, AnySimulator>;
   createSku(o: { salePriceFen?: number; listPriceFen?: number; simStock?: number }): Promise<SkuFixture>;
+  /** a SKU of a second merchant (no shop mappings): what other merchants' callers must never see or change */
+  createForeignSku(): Promise<{ merchantId: string; skuId: string; erpSkuCode: string }>;
+  /**
+   * HTTP client that sends what the gateway forwards: x-omnisync-merchant-id (default: the harness merchant)
+   * and x-omnisync-roles (default 'admin'); `merchantId: null` / `roles: null` leave the header out.
+   */
+  api(o?: { merchantId?: string | null; roles?: string | null }): ApiClient;
   simSku(platform: Platform, f: SkuFixture): { stock: number; priceFen: number };
   /** canonical order for a simulator order (what order-sync would deliver) */
   canonical(platform: Platform, o: SimOrder, f: SkuFixture): CanonicalOrder;
   queue(name: string): Queue;
   close(): Promise<void>;
+}
+
+export interface ApiClient {
+  get(url: string): request.Test;
+  post(url: string): request.Test;
+  put(url: string): request.Test;
 }
 
 let seq = 0;
@@ -184,6 +198,36 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
         );
       }
       return { skuId, erpSkuCode: code, platformIds };
+    },
+    async createForeignSku() {
+      const n = ++seq;
+      const other = randomUUID();
+      await db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, $2)`, [other, `other-${prefix}-${n}`]);
+      const [{ id: productId }] = await db.dataSource.query(
+        `INSERT INTO catalog_sync.products (merchant_id, title, category) VALUES ($1, $2, 'test') RETURNING id`,
+        [other, `foreign product ${n}`],
+      );
+      const erpSkuCode = `FOREIGN-${prefix}-${n}`;
+      const [{ id: skuId }] = await db.dataSource.query(
+        `INSERT INTO catalog_sync.skus (product_id, merchant_id, erp_sku_code, list_price_fen, sale_price_fen) VALUES ($1, $2, $3, 12900, 9900) RETURNING id`,
+        [productId, other, erpSkuCode],
+      );
+      return { merchantId: other, skuId, erpSkuCode };
+    },
+    api(o = {}) {
+      const merchant = o.merchantId === undefined ? merchantId : o.merchantId;
+      const roles = o.roles === undefined ? 'admin' : o.roles;
+      const withHeaders = (t: request.Test) => {
+        if (merchant !== null) t.set('x-omnisync-merchant-id', merchant);
+        if (roles !== null) t.set('x-omnisync-roles', roles);
+        return t;
+      };
+      const server = app.getHttpServer();
+      return {
+        get: (url) => withHeaders(request(server).get(url)),
+        post: (url) => withHeaders(request(server).post(url)),
+        put: (url) => withHeaders(request(server).put(url)),
+      };
     },
     simSku(p, f) {
       const s = sims[p].store.sku(f.platformIds[p].skuId);

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import type { CanonicalOrder, Platform } from '@app/contracts';
 import { StockJobs } from '../../src/stock/stock-jobs';
 import { StockSyncService } from '../../src/stock/stock-sync.service';
@@ -23,12 +22,13 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     await h?.close();
   });
 
-  const http = () => request(h.app.getHttpServer());
+  const http = () => h.api();
+  const erp = () => h.api({ roles: 'erp' });
   const view = async (skuId: string) => (await http().get(`/skus/${skuId}/stock`).expect(200)).body;
   const simStocks = (f: SkuFixture) => PLATFORMS.map((p) => h.simSku(p, f).stock);
 
   async function setOnHand(f: SkuFixture, onHand: number): Promise<void> {
-    const res = await http().post('/erp/stock').send({ merchantId: h.merchantId, items: [{ erpSkuCode: f.erpSkuCode, onHand }] }).expect(200);
+    const res = await erp().post('/erp/stock').send({ items: [{ erpSkuCode: f.erpSkuCode, onHand }] }).expect(200);
     expect(res.body.applied).toHaveLength(1);
   }
 
@@ -209,29 +209,29 @@ describe('stock (real Postgres, Redis, simulators)', () => {
 
   describe('POST /erp/stock validation', () => {
     it.each([
-      [{ merchantId: 'nope', items: [{ erpSkuCode: 'A', onHand: 1 }] }, 'merchantId'],
-      [{ items: [{ erpSkuCode: 'A', onHand: 1 }] }, 'merchantId'],
-      [{ merchantId: '00000000-0000-4000-8000-000000000000', items: [{ erpSkuCode: 'A', onHand: -1 }] }, 'items.0.onHand'],
-      [{ merchantId: '00000000-0000-4000-8000-000000000000', items: [{ erpSkuCode: 'A', onHand: 1.5 }] }, 'items.0.onHand'],
-      [{ merchantId: '00000000-0000-4000-8000-000000000000', items: [{ onHand: 1 }] }, 'items.0.erpSkuCode'],
-      [{ merchantId: '00000000-0000-4000-8000-000000000000', items: [] }, 'items'],
-      [{ merchantId: '00000000-0000-4000-8000-000000000000', items: [{ erpSkuCode: 'A', onHand: 1 }, { erpSkuCode: 'A', onHand: 2 }] }, 'items.1.erpSkuCode'],
+      [{ items: [{ erpSkuCode: 'A', onHand: -1 }] }, 'items.0.onHand'],
+      [{ items: [{ erpSkuCode: 'A', onHand: 1.5 }] }, 'items.0.onHand'],
+      [{ items: [{ onHand: 1 }] }, 'items.0.erpSkuCode'],
+      [{ items: [] }, 'items'],
+      [{ items: [{ erpSkuCode: 'A', onHand: 1 }, { erpSkuCode: 'A', onHand: 2 }] }, 'items.1.erpSkuCode'],
+      // the merchant is the caller's (gateway header): a body naming one is refused, whichever it names
+      [{ merchantId: '00000000-0000-4000-8000-000000000000', items: [{ erpSkuCode: 'A', onHand: 1 }] }, 'merchantId'],
     ])('400 naming the field %#', async (body, field) => {
-      const res = await http().post('/erp/stock').send(body).expect(400);
+      const res = await erp().post('/erp/stock').send(body).expect(400);
       expect(JSON.stringify(res.body.message)).toContain(field);
     });
 
     it('reports unknown SKU codes per row and applies the rest; a stale report is skipped', async () => {
       const f = await h.createSku({});
-      const res = await http()
+      const res = await erp()
         .post('/erp/stock')
-        .send({ merchantId: h.merchantId, items: [{ erpSkuCode: 'NOPE-1', onHand: 3 }, { erpSkuCode: f.erpSkuCode, onHand: 7, asOf: new Date().toISOString() }] })
+        .send({ items: [{ erpSkuCode: 'NOPE-1', onHand: 3 }, { erpSkuCode: f.erpSkuCode, onHand: 7, asOf: new Date().toISOString() }] })
         .expect(200);
       expect(res.body.unknown).toEqual([{ index: 0, erpSkuCode: 'NOPE-1', error: 'unknown SKU code for this merchant' }]);
       expect(res.body.applied).toEqual([{ index: 1, erpSkuCode: f.erpSkuCode, skuId: f.skuId }]);
-      const stale = await http()
+      const stale = await erp()
         .post('/erp/stock')
-        .send({ merchantId: h.merchantId, items: [{ erpSkuCode: f.erpSkuCode, onHand: 99, asOf: new Date(Date.now() - 60_000).toISOString() }] })
+        .send({ items: [{ erpSkuCode: f.erpSkuCode, onHand: 99, asOf: new Date(Date.now() - 60_000).toISOString() }] })
         .expect(200);
       expect(stale.body.stale).toHaveLength(1);
       expect((await view(f.skuId)).onHand).toBe(7);
@@ -241,6 +241,59 @@ describe('stock (real Postgres, Redis, simulators)', () => {
       const f = await h.createSku({});
       const res = await http().put(`/skus/${f.skuId}/stock-allocation`).send({ mode: 'fixed', shares: { douyin: 60, taobao: 50 } }).expect(400);
       expect(JSON.stringify(res.body.message)).toContain('shares');
+    });
+  });
+
+  describe('merchant scoping and roles', () => {
+    const counts = async (skuId: string) =>
+      (
+        await h.db.dataSource.query(
+          `SELECT (SELECT count(*) FROM catalog_sync.stock_allocations WHERE sku_id = $1)::int AS allocations,
+                  (SELECT count(*) FROM catalog_sync.stock_levels WHERE sku_id = $1)::int AS levels`,
+          [skuId],
+        )
+      )[0];
+
+    it("another merchant's SKU: 404 on read and allocation, nothing changed; its ERP code is unknown to this merchant", async () => {
+      const foreign = await h.createForeignSku();
+      const read = await http().get(`/skus/${foreign.skuId}/stock`).expect(404);
+      expect(JSON.stringify(read.body)).not.toContain(foreign.merchantId);
+      await http().put(`/skus/${foreign.skuId}/stock-allocation`).send({ mode: 'fixed', shares: { douyin: 100 } }).expect(404);
+      const levels = await erp().post('/erp/stock').send({ items: [{ erpSkuCode: foreign.erpSkuCode, onHand: 500 }] }).expect(200);
+      expect(levels.body).toEqual({ applied: [], stale: [], unknown: [{ index: 0, erpSkuCode: foreign.erpSkuCode, error: 'unknown SKU code for this merchant' }] });
+      expect(await counts(foreign.skuId)).toEqual({ allocations: 0, levels: 0 });
+      // its own merchant still sees it
+      await h.api({ merchantId: foreign.merchantId, roles: 'ops' }).get(`/skus/${foreign.skuId}/stock`).expect(200);
+    });
+
+    it('401 without the merchant header (or with a malformed one)', async () => {
+      const f = await h.createSku({});
+      await h.api({ merchantId: null }).get(`/skus/${f.skuId}/stock`).expect(401);
+      await h.api({ merchantId: null, roles: 'erp' }).post('/erp/stock').send({ items: [{ erpSkuCode: f.erpSkuCode, onHand: 5 }] }).expect(401);
+      await h.api({ merchantId: 'not-a-uuid' }).put(`/skus/${f.skuId}/stock-allocation`).send({ mode: 'shared' }).expect(401);
+      expect(await counts(f.skuId)).toEqual({ allocations: 0, levels: 0 });
+    });
+
+    it.each([
+      ['POST /erp/stock as merchandiser', 'merchandiser', 'post', '/erp/stock'],
+      ['POST /erp/stock as ops', 'ops', 'post', '/erp/stock'],
+      ['PUT stock-allocation as erp', 'erp', 'put', '/skus/:id/stock-allocation'],
+      ['PUT stock-allocation as ops', 'ops', 'put', '/skus/:id/stock-allocation'],
+      ['GET stock as erp', 'erp', 'get', '/skus/:id/stock'],
+      ['no roles at all', null, 'get', '/skus/:id/stock'],
+    ] as const)('403 for the wrong role: %s', async (_n, roles, method, path) => {
+      const f = await h.createSku({});
+      const body = method === 'post' ? { items: [{ erpSkuCode: f.erpSkuCode, onHand: 5 }] } : { mode: 'shared' };
+      const res = await h.api({ roles })[method](path.replace(':id', f.skuId)).send(body).expect(403);
+      expect(JSON.stringify(res.body.message)).toContain('requires one of the roles');
+      expect(await counts(f.skuId)).toEqual({ allocations: 0, levels: 0 });
+    });
+
+    it('ops may read the stock view; merchandiser may allocate; erp may report levels', async () => {
+      const f = await h.createSku({});
+      await h.api({ roles: 'merchandiser' }).put(`/skus/${f.skuId}/stock-allocation`).send({ mode: 'shared' }).expect(200);
+      await h.api({ roles: 'erp' }).post('/erp/stock').send({ items: [{ erpSkuCode: f.erpSkuCode, onHand: 5 }] }).expect(200);
+      expect((await h.api({ roles: 'ops' }).get(`/skus/${f.skuId}/stock`).expect(200)).body.onHand).toBe(5);
     });
   });
 });

@@ -7,6 +7,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
+import { StockEventsProducer } from './stock-events.producer';
 
 interface InboxRow {
   id: string;
@@ -50,6 +51,7 @@ export class OrderIngestService implements OnModuleDestroy {
     private readonly adapters: PlatformAdapterLookup,
     private readonly upserts: OrderUpsertRepository,
     private readonly jobs: OrderJobs,
+    private readonly stockEvents: StockEventsProducer,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
     this.batcher = new GroupCommitter((ids) => this.processBatch(ids), {
@@ -154,8 +156,10 @@ export class OrderIngestService implements OnModuleDestroy {
         this.stats.statements += 1;
       }
     });
-    const outbox: OutboxRef[] = (summary as UpsertSummary | null)?.outbox ?? [];
-    if (outbox.length > 0) await this.jobs.addDeliveries(outbox);
+    // committed: ERP deliveries (the sweeper re-adds lost ones) and catalog-sync's stock events (logged if lost)
+    const done = summary as UpsertSummary | null;
+    const outbox: OutboxRef[] = done?.outbox ?? [];
+    await Promise.all([outbox.length > 0 && this.jobs.addDeliveries(outbox), this.stockEvents.publish(done?.changedOrders ?? [])]);
 
     for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });
     for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });
@@ -179,6 +183,7 @@ export class OrderIngestService implements OnModuleDestroy {
     const now = Date.now();
     const from = Math.min(...times) - 5000;
     const windowOk =
+      adapter.capabilities.orderListIncludesDetail &&
       wanted.size >= this.opts.coalesceMinOrders &&
       times.every((t) => Number.isFinite(t)) &&
       (now + 1000 - from) / 1000 <= adapter.capabilities.orderListMaxWindowSec;
@@ -208,20 +213,28 @@ export class OrderIngestService implements OnModuleDestroy {
       }
     }
     const missing = [...wanted].filter((id) => !orders.has(id));
-    // small parallelism per shop: the adapter's limiter keeps us inside the platform QPS anyway
-    for (let i = 0; i < missing.length; i += 4) {
-      await Promise.all(
-        missing.slice(i, i + 4).map(async (id) => {
-          this.stats.getCalls += 1;
-          try {
-            orders.set(id, await adapter.getOrder(shop, id));
-          } catch (e) {
-            if (!isUpstreamError(e)) throw e;
-            errors.set(id, e);
-          }
-        }),
-      );
-    }
+    // detail calls run `detailConcurrency` at a time per shop (a pool, not waves): the adapter's shared
+    // rate limiter keeps the shop inside its platform QPS, and a throttled shop stops early
+    let next = 0;
+    let throttled: unknown = null;
+    const worker = async () => {
+      while (next < missing.length) {
+        const id = missing[next++];
+        if (throttled) {
+          errors.set(id, throttled);
+          continue;
+        }
+        this.stats.getCalls += 1;
+        try {
+          orders.set(id, await adapter.getOrder(shop, id));
+        } catch (e) {
+          if (!isUpstreamError(e)) throw e;
+          errors.set(id, e);
+          if (e.kind === 'rate_limited' || e.kind === 'circuit_open') throttled = e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, missing.length) }, worker));
     return { orders, errors };
   }
 }

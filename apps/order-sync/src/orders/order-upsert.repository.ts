@@ -9,6 +9,13 @@ export interface OutboxRef {
   kind: DeliveryKind;
 }
 
+/** one applied order change: the stored row's id and new version, and the canonical order written */
+export interface ChangedOrder {
+  orderId: string;
+  version: number;
+  order: CanonicalOrder;
+}
+
 export interface UpsertSummary {
   /** candidates after collapsing duplicates of one order */
   considered: number;
@@ -16,6 +23,8 @@ export interface UpsertSummary {
   changed: number;
   rejected: number;
   outbox: OutboxRef[];
+  /** every order inserted or changed by this call (for catalog-sync's stock reservations), whether or not it has an outbox row */
+  changedOrders: ChangedOrder[];
   /** SQL statements issued (for tests / capacity planning) */
   statements: number;
 }
@@ -84,7 +93,7 @@ const UPSERT_SQL = `
 @Injectable()
 export class OrderUpsertRepository {
   async apply(em: EntityManager, candidates: CanonicalOrder[]): Promise<UpsertSummary> {
-    const summary: UpsertSummary = { considered: 0, changed: 0, rejected: 0, outbox: [], statements: 0 };
+    const summary: UpsertSummary = { considered: 0, changed: 0, rejected: 0, outbox: [], changedOrders: [], statements: 0 };
     // collapse several versions of one order to the newest, then sort: a fixed lock order avoids deadlocks
     const latest = new Map<string, CanonicalOrder>();
     for (const c of candidates) {
@@ -172,6 +181,7 @@ export class OrderUpsertRepository {
       const prev = stored.get(key(r.platform, r.platform_order_id))?.status ?? null;
       const kind = deliveryFor(prev, r.status);
       const order = byKey.get(key(r.platform, r.platform_order_id));
+      if (order) summary.changedOrders.push({ orderId: r.id, version: r.version, order });
       if (kind && order) outbox.push({ orderId: r.id, version: r.version, kind, payload: JSON.stringify(order) });
     }
     if (outbox.length > 0) {

@@ -7,6 +7,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { OrderUpsertRepository } from '../orders/order-upsert.repository';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
+import { StockEventsProducer } from '../ingest/stock-events.producer';
 
 interface CursorRow {
   cursor_at: Date;
@@ -30,6 +31,7 @@ export class OrderPollService {
     private readonly adapters: PlatformAdapterLookup,
     private readonly upserts: OrderUpsertRepository,
     private readonly jobs: OrderJobs,
+    private readonly stockEvents: StockEventsProducer,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {}
 
@@ -95,7 +97,7 @@ export class OrderPollService {
         );
         return s;
       });
-      if (summary.outbox.length > 0) await this.jobs.addDeliveries(summary.outbox);
+      await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox), this.stockEvents.publish(summary.changedOrders)]);
       if (!more && to.getTime() >= now.getTime()) return DONE;
     }
     return DONE;

@@ -129,8 +129,13 @@ describe('order sync e2e under faults', () => {
     });
     const allAt = Date.now();
     const firstAt = await firstNew;
+    const lastPer = PLATFORMS.map((p) => {
+      const ids = new Set(made[p].map((g) => g.orderId));
+      const acks = orders.filter((o) => o.platform === p && ids.has(o.platformOrderId)).map((o) => o.firstAckAt);
+      return `${p} +${Math.max(...acks) - killedAt} ms`;
+    });
     console.log(
-      `scenario 4: restart took ${upAt - killedAt} ms; kill -> first new ERP delivery ${firstAt - killedAt} ms; kill -> all ${PLATFORMS.map((p) => made[p].length).join('/')} delivered ${allAt - killedAt} ms`,
+      `scenario 4: restart took ${upAt - killedAt} ms; kill -> first new ERP delivery ${firstAt - killedAt} ms; kill -> all ${PLATFORMS.map((p) => made[p].length).join('/')} delivered ${allAt - killedAt} ms (last delivery per platform: ${lastPer.join(', ')})`,
     );
     expect(duplicateErpOrders(orders)).toEqual([]);
     // bound: restart plus stalled-job recovery (lockDuration / stalledInterval) plus the sweeper

@@ -64,6 +64,7 @@ export class FakePlatformAdapter extends PlatformAdapter {
     orderListMaxWindowSec: 1800,
     orderListPagesBackward: false,
     orderListMaxPageSize: 100,
+    orderListIncludesDetail: true,
   };
   readonly history = new Map<string, CanonicalOrder[]>();
   /** per order id, queue of update times the next getOrder calls should answer "as of" */

@@ -52,7 +52,7 @@ describe('core migrations', () => {
 
   it('revert cleanly, one by one, down to nothing, and apply again', async () => {
     const ds = db.dataSource;
-    await ds.query(`TRUNCATE core.api_keys, core.shops, core.merchants`);
+    await ds.query(`TRUNCATE core.api_keys, core.shops, core.merchants CASCADE`);
     const count = async () => Number((await ds.query(`SELECT count(*)::int AS n FROM typeorm_migrations`))[0].n);
     const applied = await count();
     expect(applied).toBe(ALL_MIGRATIONS.length);

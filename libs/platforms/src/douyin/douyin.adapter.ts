@@ -50,6 +50,7 @@ export class DouyinAdapter extends PlatformAdapter {
     orderListMaxWindowSec: 86_400,
     orderListPagesBackward: false,
     orderListMaxPageSize: 100,
+      orderListIncludesDetail: true,
   };
   private readonly caller: PlatformCaller;
 

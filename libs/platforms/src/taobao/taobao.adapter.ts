@@ -46,6 +46,11 @@ const TRADE_FIELDS = [
   'orders.price', 'orders.payment', 'orders.discount_fee', 'orders.status', 'orders.refund_status',
 ].join(',');
 
+/** increment.get returns trades with their orders, but no receiver fields (those come from fullinfo / decrypt) */
+const LIST_FIELDS = TRADE_FIELDS.split(',')
+  .filter((f) => !f.startsWith('receiver_'))
+  .join(',');
+
 /** shop coupon face values TOP accepts, in yuan */
 const COUPON_DENOMINATIONS = [3, 5, 10, 20, 50, 100];
 
@@ -67,6 +72,7 @@ export class TaobaoAdapter extends PlatformAdapter {
       orderListMaxWindowSec: 86_400,
       orderListPagesBackward: true,
       orderListMaxPageSize: 100,
+      orderListIncludesDetail: true,
     };
     const http = createPlatformAxios(deps.options.timeoutMs);
     this.protocol = new TaobaoProtocol(http, deps.options.defaultRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, canRefresh);
@@ -80,21 +86,23 @@ export class TaobaoAdapter extends PlatformAdapter {
   /**
    * `taobao.trades.sold.increment.get` returns newest first; to miss nothing while orders change, pages
    * are read from the last one back to the first. The first call reads page 1 only to learn the total.
-   * Returns trade ids as partialIds (the list carries no line detail); fetch them with getOrder.
+   * Trades come with their order lines (LIST_FIELDS), so they are returned as full orders; a trade without
+   * lines (a platform that withholds them) is returned as a partialId to fetch with getOrder.
    */
   async listOrders(shop: ShopContext, query: OrderListQuery): Promise<OrderPage> {
     checkWindow('taobao', query.from, query.to, this.capabilities.orderListMaxWindowSec);
     const size = Math.min(query.pageSize ?? 50, this.capabilities.orderListMaxPageSize);
     const fetch = (pageNo: number) =>
       this.call(shop, 'taobao.trades.sold.increment.get', {
-        fields: 'tid,status,modified',
+        fields: LIST_FIELDS,
         start_modified: formatGmt8(query.from),
         end_modified: formatGmt8(new Date(query.to.getTime() - 1)),
         page_no: pageNo,
         page_size: size,
         use_has_next: false,
       });
-    const ids = (res: Json) => arr(obj(res.trades).trade).map((t) => str(obj(t).tid));
+    const trades = (res: Json) => arr(obj(res.trades).trade).map((t) => obj(t));
+    const hasLines = (t: Json) => arr(obj(t.orders).order).length > 0;
     let pageNo: number;
     let res: Json;
     if (query.page === null) {
@@ -110,7 +118,13 @@ export class TaobaoAdapter extends PlatformAdapter {
       res = await fetch(pageNo);
     }
     const hasMore = pageNo > 1;
-    return { orders: [], partialIds: ids(res), hasMore, next: hasMore ? String(pageNo - 1) : null };
+    const page = trades(res);
+    return {
+      orders: page.filter(hasLines).map((t) => taobaoTradeToCanonical(shop, t)),
+      partialIds: page.filter((t) => !hasLines(t)).map((t) => str(t.tid)),
+      hasMore,
+      next: hasMore ? String(pageNo - 1) : null,
+    };
   }
 
   async getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {

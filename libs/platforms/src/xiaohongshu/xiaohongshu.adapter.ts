@@ -46,6 +46,7 @@ export class XiaohongshuAdapter extends PlatformAdapter {
     orderListMaxWindowSec: 1_800, // 30 min by update time
     orderListPagesBackward: true,
     orderListMaxPageSize: 100,
+      orderListIncludesDetail: false,
   };
   private readonly caller: PlatformCaller;
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class StockLevelItemDto {
   @IsString()
@@ -22,10 +22,8 @@ export class StockLevelItemDto {
   asOf?: string;
 }
 
+/** The merchant is the caller's (gateway header), never a body field: a body carrying `merchantId` is a 400. */
 export class StockLevelsDto {
-  @IsUUID()
-  merchantId!: string;
-
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
