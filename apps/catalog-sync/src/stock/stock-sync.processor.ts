@@ -2,13 +2,17 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { QUEUE, type JobPayloads } from '@app/contracts';
 import { settleJob } from './job-outcome';
+import { StockReconcileService } from './stock-reconcile.service';
 import { StockSyncService } from './stock-sync.service';
 
 type StockSyncJob = Job<JobPayloads['sync-stock'], void, 'sync-stock'> | Job<JobPayloads['check-stock-drift'], void, 'check-stock-drift'>;
 
 @Processor(QUEUE.STOCK_SYNC, { concurrency: 8 })
 export class StockSyncProcessor extends WorkerHost {
-  constructor(private readonly sync: StockSyncService) {
+  constructor(
+    private readonly sync: StockSyncService,
+    private readonly reconciler: StockReconcileService,
+  ) {
     super();
   }
 
@@ -20,6 +24,8 @@ export class StockSyncProcessor extends WorkerHost {
         return;
       }
       case 'check-stock-drift':
+        // reservations first (order events lost on the way), then the platforms' figures
+        await this.reconciler.reconcile();
         await this.sync.checkDrift();
         return;
       default:

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
-import { CORE_MIGRATIONS } from '@app/persistence';
+import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 import { bootstrapApp } from '../../src/main';
 
 describe('catalog-sync app shell', () => {
@@ -10,7 +10,7 @@ describe('catalog-sync app shell', () => {
   let base: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ migrations: CORE_MIGRATIONS });
+    db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
     started = await bootstrapApp({
       env: {
         PORT: '0',

@@ -103,18 +103,19 @@ describe('stock flow e2e: order on one platform -> stock on the others', () => {
 
   it('publishes one SKU everywhere and takes ERP stock only from an erp key', async () => {
     const created = await merch.post('/products', {
-      title: '库存联动 测试T恤',
-      description: '纯棉',
-      images: ['https://img.example/stock-e2e.jpg'],
+      title: '春季纯棉T恤 男款',
+      description: '舒适透气的纯棉面料',
+      images: ['https://img.example/tee-1.jpg'],
       category: '1001',
-      skus: [{ erpSkuCode: code, listPriceFen: 12900, salePriceFen: 9900 }],
+      attributes: { 品牌: 'Acme', 材质: '棉' },
+      skus: [{ erpSkuCode: code, specValues: { 尺码: 'M' }, listPriceFen: 12900, salePriceFen: 9900, weightGrams: 200 }],
     });
-    expect(created.status).toBe(201);
+    expect([created.status, created.status === 201 ? null : created.data]).toEqual([201, null]);
     const productId = created.data.product.id as string;
     skuId = created.data.skus[0].id as string;
 
     const pub = await merch.post(`/products/${productId}/publish`, {});
-    expect(pub.status).toBe(202);
+    expect([pub.status, pub.status === 202 ? null : pub.data]).toEqual([202, null]);
     await poll(
       'published on all three platforms',
       async () => {
@@ -157,7 +158,7 @@ describe('stock flow e2e: order on one platform -> stock on the others', () => {
           createdAt: now - 5000,
           paidAt: now - 4000,
           updatedAt: now - 4000,
-          items: [{ lineId: `${orderId}1`, productId: dy.productId, skuId: dy.skuId, skuCode: code, title: '库存联动 测试T恤', quantity: 3, unitPriceFen: 9900 }],
+          items: [{ lineId: `${orderId}1`, productId: dy.productId, skuId: dy.skuId, skuCode: code, title: '春季纯棉T恤 男款', quantity: 3, unitPriceFen: 9900 }],
           shippingFen: 0,
           discountFen: 0,
         },

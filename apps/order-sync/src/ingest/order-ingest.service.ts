@@ -111,6 +111,9 @@ export class OrderIngestService implements OnModuleDestroy {
 
     const fetched: CanonicalOrder[] = [];
     const processed: string[] = [];
+    // an order already stored at the message's update time or later needs no fetch: an earlier list call
+    // (which upserts every order it returns) or a duplicate message got there first
+    await this.dropAlreadyCurrent(byShop, processed);
     const retry: { id: string; error: string; delayMs: number }[] = [];
     const failed: { id: string; error: string }[] = [];
     await Promise.all(
@@ -166,6 +169,29 @@ export class OrderIngestService implements OnModuleDestroy {
     return ids.map((id) => outcomes.get(id) ?? DONE);
   }
 
+  private async dropAlreadyCurrent(byShop: Map<string, { shop: ShopContext | null; rows: InboxRow[] }>, processed: string[]): Promise<void> {
+    const candidates = [...byShop.values()].flatMap((g) => g.rows).filter((r) => r.occurred_at !== null);
+    if (candidates.length === 0) return;
+    const stored: { platform: string; platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
+      `SELECT platform, platform_order_id, platform_updated_at FROM order_sync.orders
+        WHERE (platform, platform_order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [candidates.map((r) => r.platform), candidates.map((r) => r.platform_order_id)],
+    );
+    this.stats.statements += 1;
+    if (stored.length === 0) return;
+    const current = new Map(stored.map((o) => [`${o.platform}/${o.platform_order_id}`, o.platform_updated_at.getTime()]));
+    for (const [shopId, g] of byShop) {
+      const keep = g.rows.filter((r) => {
+        const at = current.get(`${r.platform}/${r.platform_order_id}`);
+        const skip = at !== undefined && r.occurred_at !== null && at >= r.occurred_at.getTime();
+        if (skip) processed.push(r.id);
+        return !skip;
+      });
+      if (keep.length === 0) byShop.delete(shopId);
+      else g.rows = keep;
+    }
+  }
+
   /**
    * The current state of each order the rows name. Several orders of one shop with known event times
    * inside the adapter's list window: one list call (paged) over [earliest event - 5 s, now], then
@@ -181,12 +207,15 @@ export class OrderIngestService implements OnModuleDestroy {
     const errors = new Map<string, unknown>();
     const times = rows.map((r) => r.occurred_at?.getTime() ?? Number.NaN);
     const now = Date.now();
-    const from = Math.min(...times) - 5000;
+    // the messages' own update times bound the window (+-1 s for clock granularity): an order changed again
+    // since then is fetched by id below
+    const from = Math.min(...times) - 1000;
+    const to = Math.min(Math.max(...times) + 1000, now + 1000);
     const windowOk =
       adapter.capabilities.orderListIncludesDetail &&
       wanted.size >= this.opts.coalesceMinOrders &&
       times.every((t) => Number.isFinite(t)) &&
-      (now + 1000 - from) / 1000 <= adapter.capabilities.orderListMaxWindowSec;
+      (to - from) / 1000 <= adapter.capabilities.orderListMaxWindowSec;
     if (windowOk) {
       try {
         let page: string | null = null;
@@ -194,11 +223,13 @@ export class OrderIngestService implements OnModuleDestroy {
           this.stats.listCalls += 1;
           const res = await adapter.listOrders(shop, {
             from: new Date(from),
-            to: new Date(now + 1000),
+            to: new Date(to),
             page,
             pageSize: Math.min(100, adapter.capabilities.orderListMaxPageSize),
           });
-          for (const o of res.orders) if (wanted.has(o.platformOrderId)) orders.set(o.platformOrderId, o);
+          // every order the list returned is the platform's current state: keep them all (the upsert only
+          // applies newer versions), so the messages for them that arrive next need no fetch
+          for (const o of res.orders) orders.set(o.platformOrderId, o);
           page = res.next;
           if (!res.hasMore || page === null || [...wanted].every((id) => orders.has(id))) break;
         }

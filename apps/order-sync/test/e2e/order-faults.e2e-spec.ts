@@ -113,13 +113,15 @@ describe('order sync e2e under faults', () => {
     // kill while the burst is flowing and some deliveries are in flight
     await waitUntil('burst flowing into the ERP', async () => (await erpOrders(e2e.sys)).length > 0 && true, 10_000);
     await new Promise((r) => setTimeout(r, 1500));
-    const before = new Set((await erpOrders(e2e.sys)).map((o) => `${o.platform}|${o.platformOrderId}`));
     const killedAt = Date.now();
     await e2e.sys.kill('order-sync', 'SIGKILL');
+    // what the ERP has once the worker is dead (deliveries in flight at the kill may still land just after it)
+    await new Promise((r) => setTimeout(r, 200));
+    const before = new Set((await erpOrders(e2e.sys)).map((o) => `${o.platform}|${o.platformOrderId}`));
     await e2e.sys.restart('order-sync');
     const upAt = Date.now();
     const made = await done();
-    // first ERP delivery of an order that was not at the ERP when the worker died
+    // first ERP delivery, by the restarted worker, of an order that was not at the ERP when the worker died
     const firstNew = waitUntil('first delivery after the kill', async () => {
       const fresh = (await erpOrders(e2e.sys)).filter((o) => !before.has(`${o.platform}|${o.platformOrderId}`));
       return fresh.length > 0 ? Math.min(...fresh.map((o) => o.firstAckAt)) : undefined;
@@ -138,8 +140,9 @@ describe('order sync e2e under faults', () => {
       `scenario 4: restart took ${upAt - killedAt} ms; kill -> first new ERP delivery ${firstAt - killedAt} ms; kill -> all ${PLATFORMS.map((p) => made[p].length).join('/')} delivered ${allAt - killedAt} ms (last delivery per platform: ${lastPer.join(', ')})`,
     );
     expect(duplicateErpOrders(orders)).toEqual([]);
-    // bound: restart plus stalled-job recovery (lockDuration / stalledInterval) plus the sweeper
-    expect(allAt - killedAt).toBeLessThan(60_000);
+    // bounds: restart (~8-14 s on a loaded 2-core box) plus stalled-job recovery (lockDuration 10 s / stalledInterval 5 s)
+    expect(firstAt - killedAt).toBeLessThan(30_000);
+    expect(allAt - killedAt).toBeLessThan(50_000);
     await expectNothingFailed();
   });
 
@@ -194,6 +197,8 @@ describe('order sync e2e under faults', () => {
       `scenario 3: ERP down 60 s; ${rejectedWhileDown} requests hit the down ERP; all ${PLATFORMS.map((p) => made[p].length).join('/')} orders delivered ${allAt - downAt - 60_000} ms after it came back`,
     );
     expect(duplicateErpOrders(orders)).toEqual([]);
+    // retries back off up to 30 s, so the last order lands within ~30 s of the ERP's return
+    expect(allAt - downAt - 60_000).toBeLessThan(45_000);
     expect(rejectedWhileDown).toBeGreaterThan(0);
     console.log(`scenario 3: outbox errors seen while down: ${[...errorKinds].join(', ')}`);
     expect([...errorKinds]).toContain('circuit_open');

@@ -140,6 +140,29 @@ describe('order path (inbox -> orders -> outbox -> ERP)', () => {
     expect(outbox).toBeLessThanOrEqual(changed);
   });
 
+  it('does not fetch an order again when it is already stored at the message time or later', async () => {
+    const at = new Date(Date.now() - 60_000).toISOString();
+    h.adapters.douyin.put(buildOrder({ shopId: SHOP_ID, id: 'F1', status: 'paid', updatedAt: at, paidAt: at }));
+    const writer = h.app.get(InboxWriter);
+    const processedCount = async () =>
+      (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox WHERE platform_order_id = 'F1' AND status = 'processed'`))[0].n;
+    await writer.write([{ message: msg('m-F1-a', 'F1', at), shopId: SHOP_ID }]);
+    await waitFor(async () => (await processedCount()) === 1, 10_000, 'first message processed');
+    const calls = { ...h.adapters.douyin.calls };
+    // a second message about the same change (another message id, e.g. tag 110 after 101): stored already
+    await writer.write([{ message: msg('m-F1-b', 'F1', at), shopId: SHOP_ID }]);
+    await waitFor(async () => (await processedCount()) === 2, 10_000, 'second message processed');
+    expect(h.adapters.douyin.calls).toEqual(calls);
+    // a newer change is fetched
+    const later = new Date(Date.parse(at) + 5000).toISOString();
+    h.adapters.douyin.put(buildOrder({ shopId: SHOP_ID, id: 'F1', status: 'shipped', updatedAt: later, paidAt: at }));
+    await writer.write([{ message: msg('m-F1-c', 'F1', later), shopId: SHOP_ID }]);
+    await waitFor(async () => (await processedCount()) === 3, 10_000, 'third message processed');
+    expect(h.adapters.douyin.calls.getOrder + h.adapters.douyin.calls.listOrders).toBeGreaterThan(calls.getOrder + calls.listOrders);
+    const [row] = await h.db.dataSource.query(`SELECT status FROM order_sync.orders WHERE platform_order_id = 'F1'`);
+    expect(row.status).toBe('shipped');
+  });
+
   it('records an illegal transition instead of applying it', async () => {
     const now = Date.now();
     const repo = h.app.get(OrderUpsertRepository);
