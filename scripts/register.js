@@ -9,7 +9,10 @@ const Module = require('node:module');
 const path = require('node:path');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
-const { transformSync, version: swcVersion } = require('@swc/core');
+// @swc/core (a large native module) is loaded only on a cache miss: a warm start never maps it
+let swc = null;
+const swcCore = () => (swc ??= require('@swc/core'));
+const swcVersion = require('@swc/core/package.json').version;
 
 const root = path.resolve(__dirname, '..');
 const cacheDir = process.env.OMNISYNC_SWC_CACHE === 'off' ? null : (process.env.OMNISYNC_SWC_CACHE ?? path.join(root, 'node_modules', '.cache', 'omnisync-swc'));
@@ -46,7 +49,7 @@ function compile(source, filename) {
       // not cached yet
     }
   }
-  const { code } = transformSync(source, { ...OPTIONS, filename });
+  const { code } = swcCore().transformSync(source, { ...OPTIONS, filename });
   if (cached) {
     try {
       fs.mkdirSync(cacheDir, { recursive: true });

@@ -273,6 +273,13 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
         await fresh.obliterate({ force: true });
         await fresh.close();
       }
+      // the stock feature's own keys (limiter, push locks, reconcile cursor) under this suite's prefix
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}-*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
       await redis.quit();
       await Promise.all(PLATFORMS.map((p) => sims[p].close()));
       await db.drop();

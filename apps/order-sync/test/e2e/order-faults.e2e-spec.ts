@@ -72,6 +72,10 @@ describe('order sync e2e under faults', () => {
       ) as Record<Platform, GeneratedOrder[]>;
   }
 
+  /** the fault hits mid-burst: once `n` of this burst's orders reached the ERP */
+  const burstFlowing = (base: number, n: number) =>
+    waitUntil('burst flowing into the ERP', async () => (await erpOrders(e2e.sys)).length >= base + n, 15_000, undefined, 100);
+
   const idsOf = (made: Record<Platform, GeneratedOrder[]>) => Object.fromEntries(PLATFORMS.map((p) => [p, made[p].map((g) => g.orderId)]));
   const logs = () => `\norder-sync:\n${tail(e2e.sys, 'order-sync', 60)}\ngateway:\n${tail(e2e.sys, 'gateway', 20)}`;
 
@@ -109,10 +113,10 @@ describe('order sync e2e under faults', () => {
   });
 
   it('4. order-sync SIGKILLed mid-burst and restarted: nothing lost, no duplicate ERP order; stall recovery timed', async () => {
+    const base = (await erpOrders(e2e.sys)).length;
     const done = await burst(40, 5);
     // kill while the burst is flowing and some deliveries are in flight
-    await waitUntil('burst flowing into the ERP', async () => (await erpOrders(e2e.sys)).length > 0 && true, 10_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await burstFlowing(base, 60);
     const killedAt = Date.now();
     await e2e.sys.kill('order-sync', 'SIGKILL');
     // what the ERP has once the worker is dead (deliveries in flight at the kill may still land just after it)
@@ -147,9 +151,9 @@ describe('order sync e2e under faults', () => {
   });
 
   it('5. Redis wiped mid-burst: the sweeper re-enqueues from Postgres, everything delivered', async () => {
+    const base = (await erpOrders(e2e.sys)).length;
     const done = await burst(40, 5);
-    await waitUntil('burst flowing into the ERP', async () => (await erpOrders(e2e.sys)).length > 0 && true, 10_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await burstFlowing(base, 60);
     const db = Number(new URL(e2e.redisUrl).pathname.slice(1));
     expect(db).toBeGreaterThan(0); // never wipe db 0
     const redis = new Redis(e2e.redisUrl);
@@ -170,9 +174,9 @@ describe('order sync e2e under faults', () => {
   });
 
   it('3. ERP down for 60 s mid-burst: the breaker opens, nothing fails, all delivered when it is back', async () => {
+    const base = (await erpOrders(e2e.sys)).length;
     const done = await burst(20, 5);
-    await waitUntil('burst flowing into the ERP', async () => (await erpOrders(e2e.sys)).length > 0 && true, 10_000);
-    await new Promise((r) => setTimeout(r, 1000));
+    await burstFlowing(base, 60);
     const downAt = Date.now();
     await e2e.sys.sandboxAdmin('erp', 'POST', 'faults', { downForMs: 60_000 });
     const erpStatsBefore = await e2e.sys.sandboxAdmin<{ injected: { down: number } }>('erp', 'GET', 'stats');
