@@ -71,6 +71,9 @@ export interface OrderPage {
   orders: CanonicalOrder[];
   /** ids the list returned without enough detail; callers fetch them with getOrder */
   partialIds: string[];
+  /** the platform's update time (ISO UTC) of each partial id, where the list says it: a caller that already
+   * holds that version can skip the detail call */
+  partialUpdatedAt?: Record<string, string>;
   hasMore: boolean;
   /** opaque paging state to pass back, or null when done */
   next: string | null;

@@ -1,4 +1,4 @@
-import type { CanonicalOrder, Platform } from '@app/contracts';
+import { QUEUE, type CanonicalOrder, type Platform } from '@app/contracts';
 import { StockJobs } from '../../src/stock/stock-jobs';
 import { StockReconcileService } from '../../src/stock/stock-reconcile.service';
 import { StockSyncService } from '../../src/stock/stock-sync.service';
@@ -189,6 +189,12 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     const f = await h.createSku({});
     await setOnHand(f, 20);
     await waitFor(() => simStocks(f).join() === '20,20,20', 10_000, 'pushed');
+    // a coalesced follow-up push still queued would overwrite the edit below before the check reads it
+    const q = h.queue(QUEUE.STOCK_SYNC);
+    await waitFor(async () => {
+      const ids = PLATFORMS.flatMap((p) => [`stock-${f.skuId}-${h.shopIds[p]}`, `stock-${f.skuId}-${h.shopIds[p]}-next`]);
+      return (await Promise.all(ids.map((id) => q.getJob(id)))).every((j) => !j);
+    }, 10_000, 'no push of this SKU queued');
     const sku = h.sims.xiaohongshu.store.sku(f.platformIds.xiaohongshu.skuId);
     h.sims.xiaohongshu.store.setStock(sku, 'full', 55); // someone edited it in the seller centre
     const sync = h.app.get(StockSyncService);

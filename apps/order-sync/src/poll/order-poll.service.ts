@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isUpstreamError, type CanonicalOrder } from '@app/contracts';
+import { isUpstreamError, type CanonicalOrder, type UpstreamError } from '@app/contracts';
 import { PlatformAdapterLookup } from '@app/intake';
-import { ShopDirectory } from '@app/platforms';
+import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { OrderUpsertRepository } from '../orders/order-upsert.repository';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
@@ -70,14 +70,13 @@ export class OrderPollService {
         return { kind: 'failed', reason: describeError(e) };
       }
       const orders: CanonicalOrder[] = [...res.orders];
-      for (const id of res.partialIds) {
-        try {
-          orders.push(await adapter.getOrder(shop, id));
-        } catch (e) {
-          if (!isUpstreamError(e)) throw e;
-          if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, 1), reason: describeError(e) };
-          this.logger.warn(`poll: order ${id} of shop ${shopId} skipped: ${describeError(e)}`);
-        }
+      const { fetched, throttled } = await this.fetchDetails(shop, adapter, await this.staleIds(shop.platform, res));
+      orders.push(...fetched);
+      if (throttled) {
+        // keep what was fetched (without moving the cursor): the next run skips those as already current,
+        // so a throttled page still makes progress instead of starting over
+        if (fetched.length > 0) await this.applyWithoutCursor(shopId, fetched);
+        return { kind: 'delay', ms: retryDelayMs(throttled, 1), reason: describeError(throttled) };
       }
       pages += 1;
       const more = res.hasMore && res.next !== null;
@@ -101,5 +100,58 @@ export class OrderPollService {
       if (!more && to.getTime() >= now.getTime()) return DONE;
     }
     return DONE;
+  }
+
+  /** the partial ids whose stored version is older than the list's update time (or unknown) */
+  private async staleIds(platform: string, page: { partialIds: string[]; partialUpdatedAt?: Record<string, string> }): Promise<string[]> {
+    if (page.partialIds.length === 0) return [];
+    const known = page.partialUpdatedAt ?? {};
+    const withTime = page.partialIds.filter((id) => known[id] !== undefined);
+    if (withTime.length === 0) return page.partialIds;
+    const rows: { platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
+      `SELECT platform_order_id, platform_updated_at FROM order_sync.orders WHERE platform = $1 AND platform_order_id = ANY($2::text[])`,
+      [platform, withTime],
+    );
+    const stored = new Map(rows.map((r) => [r.platform_order_id, r.platform_updated_at.getTime()]));
+    return page.partialIds.filter((id) => {
+      const at = known[id];
+      const have = stored.get(id);
+      return at === undefined || have === undefined || have < Date.parse(at);
+    });
+  }
+
+  /** detail calls, a few at a time; stops at the first flow-control / breaker / outage error */
+  private async fetchDetails(
+    shop: ShopContext,
+    adapter: PlatformAdapter,
+    ids: string[],
+  ): Promise<{ fetched: CanonicalOrder[]; throttled: UpstreamError | null }> {
+    const fetched: CanonicalOrder[] = [];
+    let throttled: UpstreamError | null = null;
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length && !throttled) {
+        const id = ids[next++];
+        try {
+          fetched.push(await adapter.getOrder(shop, id));
+        } catch (e) {
+          if (!isUpstreamError(e)) throw e;
+          if (e.retryable) throttled = e;
+          else this.logger.warn(`poll: order ${id} of shop ${shop.shopId} skipped: ${describeError(e)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, ids.length) }, worker));
+    return { fetched, throttled };
+  }
+
+  private async applyWithoutCursor(shopId: string, orders: CanonicalOrder[]): Promise<void> {
+    const summary = await this.dataSource.transaction((em) =>
+      this.upserts.apply(
+        em,
+        orders.map((o) => ({ ...o, shopId })),
+      ),
+    );
+    await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox), this.stockEvents.publish(summary.changedOrders)]);
   }
 }

@@ -93,7 +93,14 @@ export class XiaohongshuAdapter extends PlatformAdapter {
       res = await fetch(pageNo);
     }
     const hasMore = pageNo > 1;
-    return { orders: [], partialIds: arr(res.orderList).map((o) => str(obj(o).orderId)), hasMore, next: hasMore ? String(pageNo - 1) : null };
+    const list = arr(res.orderList).map((o) => obj(o));
+    const partialUpdatedAt: Record<string, string> = {};
+    for (const o of list) {
+      // list times are milliseconds
+      const ms = num(o.updateTime, 0);
+      if (ms > 0) partialUpdatedAt[str(o.orderId)] = new Date(ms).toISOString();
+    }
+    return { orders: [], partialIds: list.map((o) => str(o.orderId)), partialUpdatedAt, hasMore, next: hasMore ? String(pageNo - 1) : null };
   }
 
   async getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {
