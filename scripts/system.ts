@@ -162,6 +162,11 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   };
   const stdio = o.stdio ?? 'pipe';
   const processes = new Map<string, RunningProcess>();
+  // children never outlive the process that started them (a crash or an early exit included)
+  const killAll = () => {
+    for (const p of processes.values()) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const specs = new Map<string, { file: string; env: Record<string, string> }>();
 
   log('migrating');
