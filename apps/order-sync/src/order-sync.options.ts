@@ -13,6 +13,8 @@ export interface OrderSyncOptions {
   /** how long a claimed outbox row is reserved for the worker that claimed it */
   erpLeaseSec: number;
   erpPushConcurrency: number;
+  /** outbox rows per push job (each job claims up to the connector's batch size of due rows) */
+  erpPushChunk: number;
   erpInterceptConcurrency: number;
   slaCheckIntervalMs: number;
   slaWarningMs: number;
@@ -48,6 +50,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   detailConcurrency: 16,
   erpLeaseSec: 60,
   erpPushConcurrency: 4,
+  erpPushChunk: 25,
   erpInterceptConcurrency: 4,
   slaCheckIntervalMs: 3000,
   slaWarningMs: 20_000,

@@ -7,7 +7,7 @@ export const ERP_CONNECTORS = ['generic-http', 'jushuitan'] as const;
 export class OrderSyncEnv extends BaseEnv {
   override PORT = 3001;
 
-  @IntEnv(1) ORDER_EVENTS_CONCURRENCY: number = 64;
+  @IntEnv(1) ORDER_EVENTS_CONCURRENCY: number = 256;
   @IntEnv(1) ORDER_INGEST_BATCH_SIZE: number = 200;
   @IntEnv(0) ORDER_INGEST_BATCH_WAIT_MS: number = 5;
   @IntEnv(1) ERP_PUSH_CONCURRENCY: number = 8;

@@ -162,7 +162,7 @@ export class OrderIngestService implements OnModuleDestroy {
     // committed: ERP deliveries (the sweeper re-adds lost ones) and catalog-sync's stock events (logged if lost)
     const done = summary as UpsertSummary | null;
     const outbox: OutboxRef[] = done?.outbox ?? [];
-    await Promise.all([outbox.length > 0 && this.jobs.addDeliveries(outbox), this.stockEvents.publish(done?.changedOrders ?? [])]);
+    await Promise.all([outbox.length > 0 && this.jobs.addDeliveries(outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(done?.changedOrders ?? [])]);
 
     for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });
     for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });

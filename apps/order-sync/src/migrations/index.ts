@@ -7,6 +7,7 @@ import { CreateSlaEventsTable1795575600500 } from './1795575600500-CreateSlaEven
 import { CreatePollCursorsTable1795575600600 } from './1795575600600-CreatePollCursorsTable';
 import { CreateLeasesTable1795575600700 } from './1795575600700-CreateLeasesTable';
 import { CreateShipmentsTable1795575600800 } from './1795575600800-CreateShipmentsTable';
+import { AddShipmentsSeq1795575600900 } from './1795575600900-AddShipmentsSeq';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -19,4 +20,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreatePollCursorsTable1795575600600,
   CreateLeasesTable1795575600700,
   CreateShipmentsTable1795575600800,
+  AddShipmentsSeq1795575600900,
 ];

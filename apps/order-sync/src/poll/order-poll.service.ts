@@ -96,7 +96,7 @@ export class OrderPollService {
         );
         return s;
       });
-      await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox), this.stockEvents.publish(summary.changedOrders)]);
+      await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
       if (!more && to.getTime() >= now.getTime()) return DONE;
     }
     return DONE;
@@ -152,6 +152,6 @@ export class OrderPollService {
         orders.map((o) => ({ ...o, shopId })),
       ),
     );
-    await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox), this.stockEvents.publish(summary.changedOrders)]);
+    await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
   }
 }

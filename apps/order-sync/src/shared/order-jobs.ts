@@ -26,8 +26,13 @@ export class OrderJobs {
     return kind === 'push' ? this.erpPush : this.erpIntercept;
   }
 
-  async addDeliveries(refs: OutboxRef[], suffix = ''): Promise<boolean> {
-    const push = refs.filter((r) => r.kind === 'push');
+  /**
+   * One push job per `pushChunk` outbox rows (named after the chunk's first row): a push job claims its own
+   * row plus other due rows up to the connector's batch size, so one job delivers the whole chunk in one ERP
+   * call. Rows whose job is gone are found by the sweeper. Interceptions keep one job each (priority).
+   */
+  async addDeliveries(refs: OutboxRef[], suffix = '', pushChunk = 1): Promise<boolean> {
+    const push = refs.filter((r) => r.kind === 'push').filter((_r, i) => i % Math.max(1, pushChunk) === 0);
     const intercept = refs.filter((r) => r.kind === 'intercept');
     try {
       await Promise.all([

@@ -47,9 +47,9 @@ const INSERT_SQL = `
       FROM resolved r
   ), ins AS (
     INSERT INTO order_sync.shipments (order_id, platform, platform_order_id, tracking_no, carrier_code, line_ids, erp_shipment_id, idempotency_key)
-    SELECT DISTINCT ON (k.key) k.oid, k.o_platform, k.o_pid, k.tracking_no, k.carrier_code, k.line_ids::jsonb, k.erp_shipment_id, k.key
-      FROM keyed k WHERE k.key IS NOT NULL
-     ORDER BY k.key, k.idx
+    SELECT d.oid, d.o_platform, d.o_pid, d.tracking_no, d.carrier_code, d.line_ids::jsonb, d.erp_shipment_id, d.key
+      FROM (SELECT DISTINCT ON (k.key) k.* FROM keyed k WHERE k.key IS NOT NULL ORDER BY k.key, k.idx) d
+     ORDER BY d.idx -- seq follows the order the ERP sent them in
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, idempotency_key, status
   )
@@ -116,7 +116,7 @@ export class ShipmentIntakeService {
       `SELECT s.* FROM order_sync.orders o
          JOIN order_sync.shipments s ON s.order_id = o.id
         WHERE o.id = $1 AND ${MERCHANT_SCOPE}
-        ORDER BY s.created_at, s.id`,
+        ORDER BY s.created_at, s.seq`,
       [orderId, merchantId],
     );
     if (rows.length === 0) {
