@@ -23,6 +23,8 @@ const ROOT = join(__dirname, '..');
 export const APPS = ['gateway', 'order-sync', 'catalog-sync', 'coupon'] as const;
 export type AppName = (typeof APPS)[number];
 export const SIM_PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
+/** V8 flags of every app process; keep in step with NODE_OPTIONS in docker/Dockerfile */
+export const APP_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=12';
 
 export interface SystemOptions {
   databaseUrl: string;
@@ -205,6 +207,9 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       SECRETS_KEY: options.secretsKey,
       ERP_BASE_URL: `http://127.0.0.1:${ports.erp}`,
       ERP_SECRET: options.erpSecret,
+      // the same V8 heap settings as the production image (docker/Dockerfile): bounded old space and a small
+      // young generation keep each process's resident memory predictable under a burst
+      NODE_OPTIONS: APP_NODE_OPTIONS,
       COUPON_SERVICE_URL: `http://127.0.0.1:${ports.coupon}`,
       ORDER_SYNC_URL: `http://127.0.0.1:${ports['order-sync']}`,
       CATALOG_SYNC_URL: `http://127.0.0.1:${ports['catalog-sync']}`,
