@@ -28,6 +28,8 @@ export const ALL_QUEUES: QueueName[] = Object.values(QUEUE);
 export interface JobPayloads {
   /** one inbox row (a verified push message) to normalise */
   'process-inbox': { v: 1; inboxId: string };
+  /** the inbox rows one intake commit inserted (up to a few hundred): one job instead of one per row */
+  'process-inbox-batch': { v: 1; inboxIds: string[] };
   /** one outbox row (an order version) to deliver to the ERP */
   'push-order': { v: 1; outboxId: string };
   /** cancellation / refund before shipment: interception request to the ERP */
@@ -50,7 +52,7 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
-  [QUEUE.ORDER_EVENTS]: ['process-inbox'],
+  [QUEUE.ORDER_EVENTS]: ['process-inbox', 'process-inbox-batch'],
   [QUEUE.ERP_PUSH]: ['push-order'],
   [QUEUE.ERP_INTERCEPT]: ['intercept-order'],
   [QUEUE.SHIPMENTS]: ['ship-order'],

@@ -6,6 +6,9 @@ import { QUEUE, type JobPayloads } from '@app/contracts';
 import type { PushMessage } from '@app/platforms';
 import { GroupCommitter, type GroupCommitStats } from './group-commit';
 
+/** inbox ids per process-inbox-batch job */
+export const INBOX_BATCH_JOB_SIZE = 200;
+
 export interface InboxEntry {
   message: PushMessage;
   /** our shop id when the caller could resolve it; the worker resolves it otherwise */
@@ -52,7 +55,7 @@ const INSERT_SQL = `
  * Writes verified push messages to `order_sync.inbox` with group commit: concurrent callers share one
  * multi-row INSERT ... ON CONFLICT DO NOTHING. `write()` resolves only after the row is committed, so a
  * reply sent after it never acknowledges a message that could be lost. New order messages are then
- * enqueued in bulk as `process-inbox` jobs (`inbox-<id>`); if Redis is unavailable the failure is logged
+ * enqueued as `process-inbox-batch` jobs (one per group, `inbox-batch-<first>-<last>`); if Redis is unavailable the failure is logged
  * and the sweeper re-enqueues the pending rows later.
  */
 @Injectable()
@@ -127,11 +130,16 @@ export class InboxWriter implements OnModuleDestroy {
   }
 
   private enqueue(ids: string[]): void {
-    const jobs = ids.map((id) => ({
-      name: 'process-inbox' as const,
-      data: { v: 1, inboxId: id } satisfies JobPayloads['process-inbox'],
-      opts: { jobId: `inbox-${id}` },
-    }));
+    // one job per commit group (chunks of INBOX_BATCH_JOB_SIZE): BullMQ's per-job cost is paid once per group
+    const jobs = [];
+    for (let i = 0; i < ids.length; i += INBOX_BATCH_JOB_SIZE) {
+      const chunk = ids.slice(i, i + INBOX_BATCH_JOB_SIZE);
+      jobs.push({
+        name: 'process-inbox-batch' as const,
+        data: { v: 1, inboxIds: chunk } satisfies JobPayloads['process-inbox-batch'],
+        opts: { jobId: `inbox-batch-${chunk[0]}-${chunk[chunk.length - 1]}` },
+      });
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`enqueue timed out after ${this.enqueueTimeoutMs} ms`)), this.enqueueTimeoutMs);

@@ -79,7 +79,8 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0].shop_id).toBe('7a4e1f3c-0000-4000-8000-000000000009');
     await writer.flush();
-    expect(await queue.getJobState(`inbox-${rows[0].id}`)).not.toBe('unknown');
+    // one process-inbox-batch job per commit group, named after its first and last row
+    expect(await queue.getJobState(`inbox-batch-${rows[0].id}-${rows[1].id}`)).not.toBe('unknown');
   });
 
   it('stores a redelivered message once', async () => {
@@ -159,6 +160,13 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     expect(again.every((r) => r.insertedIds.length === 0 && r.duplicates === 1)).toBe(true);
     expect(await count()).toBe(N);
     await writer.flush();
-    expect(await queue.count()).toBeGreaterThanOrEqual(N);
+    // every inserted row is in exactly one enqueued batch job, and there are far fewer jobs than rows
+    const jobs = await queue.getJobs(['waiting', 'paused', 'delayed', 'active', 'completed']);
+    const mine = new Set((await db.dataSource.query(`SELECT id::text AS id FROM order_sync.inbox`)).map((r: { id: string }) => r.id));
+    const batches = jobs.filter((j) => j.name === 'process-inbox-batch' && (j.data as { inboxIds: string[] }).inboxIds.some((id) => mine.has(id)));
+    const ids = batches.flatMap((j) => (j.data as { inboxIds: string[] }).inboxIds);
+    expect(new Set(ids)).toEqual(mine);
+    expect(ids).toHaveLength(N);
+    expect(batches.length).toBeLessThan(N / 2);
   });
 });

@@ -6,7 +6,9 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { settleJob } from '../shared/job-outcome';
 import { OrderIngestService } from './order-ingest.service';
 
-type ProcessInboxJob = Job<JobPayloads['process-inbox'], void, 'process-inbox'>;
+type ProcessInboxJob =
+  | Job<JobPayloads['process-inbox'], void, 'process-inbox'>
+  | Job<JobPayloads['process-inbox-batch'], void, 'process-inbox-batch'>;
 
 @Processor(QUEUE.ORDER_EVENTS)
 export class OrderEventsProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -23,7 +25,14 @@ export class OrderEventsProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async process(job: ProcessInboxJob, token?: string): Promise<void> {
-    if (job.name !== 'process-inbox') throw new UnrecoverableError(`unknown job ${job.name}`);
-    await settleJob(job, token, await this.ingest.processInbox(job.data.inboxId));
+    switch (job.name) {
+      case 'process-inbox':
+        return settleJob(job, token, await this.ingest.processInbox((job.data as JobPayloads['process-inbox']).inboxId));
+      case 'process-inbox-batch':
+        // rows that must wait (platform throttled, breaker open) continue as single delayed jobs
+        return this.ingest.processInboxBatch((job.data as JobPayloads['process-inbox-batch']).inboxIds);
+      default:
+        throw new UnrecoverableError(`unknown job ${(job as Job).name}`);
+    }
   }
 }

@@ -71,6 +71,19 @@ export class OrderIngestService implements OnModuleDestroy {
     return outcome;
   }
 
+  /**
+   * A whole intake group's rows (one process-inbox-batch job). Done and failed rows are settled in Postgres
+   * by the group; rows that must wait are handed to single `process-inbox` jobs delayed by their wait, so
+   * one throttled shop never holds back the others in the group.
+   */
+  async processInboxBatch(inboxIds: string[]): Promise<void> {
+    const outcomes = await this.batcher.submit(inboxIds);
+    const waiting = inboxIds
+      .map((id, i) => ({ id, outcome: outcomes[i] }))
+      .filter((x): x is { id: string; outcome: { kind: 'delay'; ms: number; reason: string } } => x.outcome.kind === 'delay');
+    if (waiting.length > 0) await this.jobs.addInboxDelayed(waiting.map((w) => ({ id: w.id, delayMs: w.outcome.ms })));
+  }
+
   /** normalise a group of inbox rows; one outcome per id, in order */
   async processBatch(ids: string[]): Promise<JobOutcome[]> {
     this.stats.batches += 1;

@@ -60,6 +60,18 @@ export class OrderJobs {
     }
   }
 
+  /** single inbox jobs that start after a delay (rows of a batch that must wait); ids unique per attempt */
+  async addInboxDelayed(rows: { id: string; delayMs: number }[]): Promise<void> {
+    const at = Date.now();
+    await this.orderEvents.addBulk(
+      rows.map(({ id, delayMs }) => ({
+        name: 'process-inbox' as const,
+        data: { v: 1, inboxId: id } satisfies JobPayloads['process-inbox'],
+        opts: { jobId: `${inboxJobId(id)}-w${at}`, delay: Math.max(1, delayMs) },
+      })),
+    );
+  }
+
   async addInbox(ids: { id: string; suffix: string }[]): Promise<boolean> {
     if (ids.length === 0) return true;
     try {

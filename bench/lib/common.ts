@@ -1,0 +1,60 @@
+/** Small helpers shared by the benchmarks (bench/orders.ts, bench/catalog.ts). */
+import Redis from 'ioredis';
+import { Client } from 'pg';
+
+export const ADMIN_DB_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+export const round = (x: number, d = 0) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+export interface Latency { n: number; p50: number; p95: number; p99: number; max: number; mean: number }
+export function latency(values: number[]): Latency {
+  const s = Float64Array.from(values).sort();
+  const pct = (p: number) => (s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]);
+  const mean = s.length === 0 ? Number.NaN : s.reduce((a, b) => a + b, 0) / s.length;
+  return { n: s.length, p50: round(pct(50)), p95: round(pct(95)), p99: round(pct(99)), max: round(s.length ? s[s.length - 1] : Number.NaN), mean: round(mean) };
+}
+
+/** a non-negative number option (`--name v`) */
+export function numArg(name: string, v: string | undefined): number {
+  const n = Number(v);
+  if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number, got ${String(v)}`);
+  return n;
+}
+
+/** a comma-separated list of non-negative numbers */
+export function listArg(name: string, v: string | undefined): number[] {
+  const out = (v ?? '').split(',').filter((s) => s !== '').map((s) => numArg(name, s));
+  if (out.length === 0) throw new Error(`--${name} needs a comma-separated list of numbers`);
+  return out;
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_DB_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  let n = 0;
+  try {
+    for (const pattern of [`${prefix}:*`, `${prefix}-*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) n += await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return n;
+}
