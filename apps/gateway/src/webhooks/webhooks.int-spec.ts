@@ -161,7 +161,7 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     expect(await count()).toBe(N);
     await writer.flush();
     // every inserted row is in exactly one enqueued batch job, and there are far fewer jobs than rows
-    const jobs = await queue.getJobs(['waiting', 'paused', 'delayed', 'active', 'completed']);
+    const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed']);
     const mine = new Set((await db.dataSource.query(`SELECT id::text AS id FROM order_sync.inbox`)).map((r: { id: string }) => r.id));
     const batches = jobs.filter((j) => j.name === 'process-inbox-batch' && (j.data as { inboxIds: string[] }).inboxIds.some((id) => mine.has(id)));
     const ids = batches.flatMap((j) => (j.data as { inboxIds: string[] }).inboxIds);
