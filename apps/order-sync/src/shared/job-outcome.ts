@@ -23,7 +23,8 @@ export async function settleJob(job: Job, token: string | undefined, outcome: Jo
 export function retryDelayMs(e: unknown, attempt: number): number {
   const hinted = isUpstreamError(e) ? e.retryAfterMs : undefined;
   if (hinted !== undefined && hinted > 0) return hinted;
-  return Math.min(1000 * 2 ** Math.max(attempt - 1, 0), 30_000);
+  // capped at 10 s: after an outage the backlog drains within seconds of recovery (the SLA is 30 s)
+  return Math.min(1000 * 2 ** Math.max(attempt - 1, 0), 10_000);
 }
 
 /** `<kind>: <message>` so the SLA watcher can tell throttling from outages */
