@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { Client } from 'pg';
 import type { Platform } from '@app/contracts';
+import { DOUYIN_DEMO_SHOP, TAOBAO_DEMO_SHOP, XHS_DEMO_SHOP, douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from '@app/sandbox';
 import { SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
 import { ADMIN_DB_URL, deleteRedisKeys, dropDatabase, latency, log, numArg, round, sleep, type Latency } from './lib/common';
 import { OrderBench, phaseDetail, phaseTable, type PhaseResult } from './lib/order-phase';
@@ -24,6 +25,8 @@ const RESULTS_DIR = join(__dirname, 'results');
 const CATEGORY = '1001';
 /** API methods of the order path (order-sync): not counted as publish calls */
 const ORDER_PATH_METHOD = /order|trade|tmc/i;
+/** the simulators keep the last 20,000 accepted calls (requestLogLimit) */
+const REQUEST_LOG_LIMIT = 20_000;
 
 // ------------------------------------------------------------------------------------------- options
 
@@ -39,6 +42,7 @@ interface Args {
   orderRate: number;
   orderDuration: number;
   orderDelay: number;
+  warmup: number;
   drainTimeout: number;
   publishTimeout: number;
   stockChanges: number;
@@ -61,6 +65,7 @@ const HELP = `usage: npm run bench:catalog -- [options]
   --order-rate N         order burst, orders/s over the three platforms (100)
   --order-duration S     burst length, alone and during the publish (20)
   --order-delay S        start the burst this long after the publish request returned (2)
+  --warmup S             order warm-up at --order-rate before the 'alone' burst, not judged (5)
   --drain-timeout S      wait for the burst's last orders (60)  --publish-timeout S  give up on the publish (3600)
   --stock-changes N      ERP stock changes measured after the publish (100)
   --stock-rate N         changes/s (10)                         --stock-poll-ms MS  simulator poll interval (200)
@@ -80,6 +85,7 @@ function parseArgs(argv: string[]): Args {
     orderRate: 100,
     orderDuration: 20,
     orderDelay: 2,
+    warmup: 5,
     drainTimeout: 60,
     publishTimeout: 3600,
     stockChanges: 100,
@@ -116,6 +122,7 @@ function parseArgs(argv: string[]): Args {
       case '--order-rate': a.orderRate = num('order-rate'); break;
       case '--order-duration': a.orderDuration = num('order-duration'); break;
       case '--order-delay': a.orderDelay = num('order-delay'); break;
+      case '--warmup': a.warmup = num('warmup'); break;
       case '--drain-timeout': a.drainTimeout = num('drain-timeout'); break;
       case '--publish-timeout': a.publishTimeout = num('publish-timeout'); break;
       case '--stock-changes': a.stockChanges = num('stock-changes'); break;
@@ -298,7 +305,7 @@ class CatalogBench {
     for (const p of SIM_PLATFORMS) {
       const log = await this.sys.sandboxAdmin<RequestLogEntry[]>(p, 'GET', 'requests');
       // the log is a ring of the last 20,000 calls: if its oldest entry is after `from`, the count is partial
-      if (log.length > 0 && log[0].at > from) complete = false;
+      if (log.length >= REQUEST_LOG_LIMIT && log[0].at > from) complete = false;
       const m: Record<string, number> = {};
       for (const e of log) if (e.at >= from && e.at <= to && e.platformShopId === this.sys.shops[p].platformShopId) m[e.method] = (m[e.method] ?? 0) + 1;
       byMethod[p] = m;
@@ -337,7 +344,7 @@ class CatalogBench {
    * catalog-sync says it should (GET /skus/:id/stock right after the change). Latency = the last platform's
    * first sighting - the moment the change was sent (resolution: the poll interval plus one read).
    */
-  async stockChanges(codes: string[]): Promise<{ latencyMs: Latency; timedOut: number; perPlatformP99: Record<Platform, number>; pollReadMs: number }> {
+  async stockChanges(codes: string[]): Promise<{ latencyMs: Latency; timedOut: number; timedOutDetail: unknown[]; perPlatformP99: Record<Platform, number>; pollReadMs: number }> {
     interface Pending { code: string; sentAt: number; expected: Map<Platform, number>; seen: Map<Platform, number>; doneAt?: number }
     const pending: Pending[] = [];
     let sending = true;
@@ -383,17 +390,55 @@ class CatalogBench {
     const ms = pending.filter((c) => Number.isFinite(c.doneAt)).map((c) => c.doneAt! - c.sentAt);
     const perPlatformP99 = {} as Record<Platform, number>;
     for (const p of SIM_PLATFORMS) perPlatformP99[p] = latency(pending.filter((c) => c.seen.has(p)).map((c) => c.seen.get(p)! - c.sentAt)).p99;
-    return { latencyMs: latency(ms), timedOut: pending.length - ms.length, perPlatformP99, pollReadMs: latency(reads).p50 };
+    // what the platforms showed for the changes that never arrived everywhere (diagnosis)
+    const late = pending.filter((c) => !Number.isFinite(c.doneAt));
+    const now = late.length > 0 ? await Promise.all(SIM_PLATFORMS.map((p) => this.simStock(p))) : [];
+    const timedOutDetail = late.map((c) => ({
+      code: c.code,
+      expected: Object.fromEntries(c.expected),
+      showsNow: Object.fromEntries(SIM_PLATFORMS.map((p, i) => [p, now[i].get(c.code)?.stock ?? null])),
+      view: null as unknown,
+    }));
+    for (const d of timedOutDetail) d.view = await this.view(this.skuByCode.get(d.code)!).catch((e: unknown) => String(e));
+    return { latencyMs: latency(ms), timedOut: pending.length - ms.length, timedOutDetail, perPlatformP99, pollReadMs: latency(reads).p50 };
+  }
+
+  /** the shop's signed-API credentials (demo app + current tokens) */
+  private async creds(p: Platform): Promise<SimCredentials> {
+    const demo = { douyin: DOUYIN_DEMO_SHOP, taobao: TAOBAO_DEMO_SHOP, xiaohongshu: XHS_DEMO_SHOP }[p];
+    const state = await this.sys.sandboxAdmin<{ tokens: Array<{ platformShopId: string; accessToken: string }> }>(p, 'GET', 'state');
+    const tok = state.tokens.find((x) => x.platformShopId === demo.platformShopId);
+    return { appKey: demo.appKey, appSecret: demo.appSecret, accessToken: tok?.accessToken ?? demo.accessToken };
+  }
+
+  /**
+   * Takes q units off the platform's figure in one step, the platform's own stock lock: a delta through the
+   * platform API, which the simulator refuses when the figure would drop below 0. true = sold.
+   */
+  private async takeUnits(p: Platform, cred: SimCredentials, row: SimStockRow, q: number): Promise<boolean> {
+    const url = this.sys.urls[p];
+    let res: SimResponse;
+    if (p === 'douyin') {
+      res = await douyinCall(url, cred, 'sku.syncStock', { product_id: row.productId, sku_id: row.skuId, stock_num: -q, incremental: true, idempotent_id: `flash-${randomBytes(8).toString('hex')}` });
+      return res.body?.code === 10000;
+    }
+    if (p === 'taobao') {
+      res = await taobaoCall(url, cred, 'taobao.item.quantity.update', { num_iid: row.productId, sku_id: row.skuId, quantity: String(-q), type: '2' });
+      return res.status === 200 && !res.body?.error_response;
+    }
+    res = await xhsCall(url, cred, 'inventory.incSkuStock', { skuId: row.skuId, qty: -q });
+    return res.body?.success === true;
   }
 
   /**
    * A flash sale of one SKU on the three simulators at once (the idea of stock.int-spec.ts, through the whole
-   * system): a buyer per platform buys 1-2 units whenever that platform shows enough, taking them off the
-   * platform's figure (admin seed/products) and placing a paid order there (admin seed/orders, announced by
-   * push / TMC like a live order) — so catalog-sync hears of each sale the way it would in production. Ends
-   * 1.5 s after the last sale; oversold is catalog-sync's own figure once every order is reserved.
+   * system): a buyer per platform keeps buying 1-2 units; a sale happens when the platform's figure allows it
+   * (takeUnits: one atomic delta through the platform API, refused below 0), then a paid order is placed there
+   * (admin seed/orders, announced by push / TMC like a live order) — so catalog-sync hears of each sale the way
+   * it would in production. Ends 1.5 s after the last sale; oversold is catalog-sync's own figure once every
+   * order is reserved. The simulators' per-API limits are lifted for it (the buyers are not the merchant's app).
    */
-  async flashSale(code: string, seed: number): Promise<{ sold: Record<Platform, number>; total: number; orders: number; oversold: number; oversoldByCounts: number; view: StockView }> {
+  async flashSale(code: string, seed: number): Promise<{ sold: Record<Platform, number>; total: number; orders: number; attempts: number; oversold: number; oversoldByCounts: number; view: StockView }> {
     const skuId = this.skuByCode.get(code)!;
     const sold = { douyin: 0, taobao: 0, xiaohongshu: 0 } as Record<Platform, number>;
     let orders = 0;
@@ -403,15 +448,16 @@ class CatalogBench {
       return s / 2 ** 31;
     };
     const lastSale = { at: Date.now() };
-    const buyer = async (p: Platform) => {
+    const rows = await Promise.all(SIM_PLATFORMS.map(async (p) => (await this.simStock(p)).get(code)));
+    const creds = await Promise.all(SIM_PLATFORMS.map((p) => this.creds(p)));
+    let attempts = 0;
+    const buyer = async (p: Platform, i: number) => {
+      const row = rows[i];
+      if (!row) throw new Error(`${code} not on ${p}`);
       while (Date.now() - lastSale.at < 1500) {
-        const row = (await this.simStock(p)).get(code);
-        if (!row) throw new Error(`${code} not on ${p}`);
         const q = 1 + Math.floor(random() * 2);
-        if (row.stock >= q) {
-          await this.sys.sandboxAdmin(p, 'POST', 'seed/products', {
-            products: [{ productId: row.productId, skus: [{ skuId: row.skuId, skuCode: row.skuCode, stock: row.stock - q, priceFen: row.priceFen, originalPriceFen: row.originalPriceFen }] }],
-          });
+        attempts++;
+        if (await this.takeUnits(p, creds[i], row, q)) {
           const now = Date.now();
           await this.sys.sandboxAdmin(p, 'POST', 'seed/orders', {
             orders: [
@@ -433,7 +479,7 @@ class CatalogBench {
         await sleep(1 + Math.floor(random() * 4));
       }
     };
-    await Promise.all(SIM_PLATFORMS.map(buyer));
+    await Promise.all(SIM_PLATFORMS.map((p, i) => buyer(p, i)));
     const total = SIM_PLATFORMS.reduce((a, p) => a + sold[p], 0);
     const deadline = Date.now() + 60_000;
     let v = await this.view(skuId);
@@ -442,7 +488,7 @@ class CatalogBench {
       v = await this.view(skuId);
     }
     if (v.reserved < total) log(`flash ${code}: only ${v.reserved}/${total} units reserved after 60 s`);
-    return { sold, total, orders, oversold: v.oversold, oversoldByCounts: Math.max(0, total - this.args.flashUnits), view: v };
+    return { sold, total, orders, attempts, oversold: v.oversold, oversoldByCounts: Math.max(0, total - this.args.flashUnits), view: v };
   }
 
   async waitSimStock(code: string, want: Record<Platform, number>, timeoutMs: number): Promise<void> {
@@ -565,7 +611,11 @@ async function main(): Promise<void> {
       result.calibration = { products: args.calibrate, seconds: cal.seconds, calls: c.byMethod, callsPerProduct };
     }
 
-    // (3) the order burst alone
+    // (3) the order burst alone (after a short warm-up at the same rate: the first seconds of fresh processes are slow)
+    if (args.warmup > 0) {
+      const w = await orders.run('warm-up', args.orderRate, args.warmup);
+      result.warmup = w;
+    }
     const alone = await orders.run(`orders alone ${args.orderRate}/s`, args.orderRate, args.orderDuration);
     alone.verdict = 'before the publish';
     log(phaseTable([alone]));
@@ -652,6 +702,7 @@ async function main(): Promise<void> {
     const shareOf = (p: Platform) => Math.floor((args.flashUnits * fixedShares[p]) / 100);
     await bench.waitSimStock(flashFixedCode, { douyin: shareOf('douyin'), taobao: shareOf('taobao'), xiaohongshu: shareOf('xiaohongshu') }, 30_000);
     await bench.waitSimStock(flashSharedCode, { douyin: args.flashUnits, taobao: args.flashUnits, xiaohongshu: args.flashUnits }, 30_000);
+    for (const p of SIM_PLATFORMS) await sys.sandboxAdmin(p, 'POST', 'faults', { qpsPerApi: 0 });
     log(`flash sale of ${args.flashUnits} units: fixed 40/30/30`);
     const fixed = await bench.flashSale(flashFixedCode, 11);
     log(`  sold ${JSON.stringify(fixed.sold)} = ${fixed.total} in ${fixed.orders} orders; oversold ${fixed.oversold}`);

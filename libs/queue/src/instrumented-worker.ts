@@ -33,6 +33,9 @@ export class InstrumentedWorker<D = unknown, R = unknown, N extends string = str
       // a killed worker's active jobs come back within ~15 s instead of after BullMQ's 30 s + 30 s defaults
       lockDuration: opts.lockDuration ?? 10_000,
       stalledInterval: opts.stalledInterval ?? 5_000,
+      // a starved event loop can miss a lock renewal: tolerate a few stalls before failing a job (its rows
+      // are in Postgres and every handler is idempotent, so running it again is safe)
+      maxStalledCount: opts.maxStalledCount ?? 3,
       connection: isPlainOptions(opts.connection) ? workerConnection(opts.connection) : opts.connection,
       metrics: opts.metrics ?? { maxDataPoints: WORKER_METRICS_MAX_DATA_POINTS },
     });

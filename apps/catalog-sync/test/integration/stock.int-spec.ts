@@ -113,7 +113,7 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     expect(v.free).toBe(100 - r.total);
     // afterwards every platform shows 0
     await waitFor(() => simStocks(f).every((s) => s === 0), 10_000, 'all platforms at 0');
-  }, 60_000);
+  }, 150_000);
 
   it('a paid order on one platform lowers what the others show within seconds', async () => {
     const f = await h.createSku({});

@@ -204,8 +204,9 @@ describe('shipments back to the platforms (POST /erp/shipments -> ship-order -> 
     expect(pending.lastError).toMatch(/^rate_limited: /);
     const s = await waitStatus(id, 'shipped');
     expect(s.attempts).toBe(3);
+    // the row is final a moment before BullMQ records the job as completed
+    await waitFor(async () => (await queue.getJobState(`ship-${id}`)) === 'completed', 5000, 'job completed');
     const job = await queue.getJob(`ship-${id}`);
-    expect(await job!.getState()).toBe('completed');
     expect(job!.attemptsStarted).toBe(3);
     expect(job!.attemptsMade).toBeLessThanOrEqual(1); // delays did not count as failed attempts
     expect(h.adapters.xiaohongshu.shipCalls.filter((c) => c.platformOrderId === pid)).toHaveLength(1);
