@@ -3,8 +3,8 @@
  * QPS limits while an order burst runs, then ERP stock changes -> every platform, then a 100-unit flash sale
  * under a fixed allocation and under a shared pool. Method and how to read the output: bench/README.md.
  *
- *   npm run bench:catalog                                  # 10,000 SKUs at 50 calls/s per API per shop (~9 min)
- *   npm run bench:catalog -- --skus 300 --order-duration 5 --stock-changes 20   # quick check (~2 min)
+ *   npm run bench:catalog                                  # 10,000 SKUs at 50 calls/s per API per shop (~7 min)
+ *   npm run bench:catalog -- --skus 300 --order-duration 5 --stock-changes 20   # quick check (~45 s)
  *   npm run bench:catalog -- --qps 10 --order-rate 24      # PROTOCOLS.md's 10/s Douyin assumption (~30 min)
  *
  * The last line printed is one JSON object (the summary); the full result goes to
