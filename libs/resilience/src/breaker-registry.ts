@@ -89,6 +89,13 @@ export class BreakerRegistry {
     return [...this.entries.entries()].map(([key, e]) => ({ key, upstream: e.upstream, state: stateOf(e.breaker) }));
   }
 
+  /** open breakers per upstream (every upstream this registry has seen, 0 when none is open) */
+  openCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const s of this.states()) counts.set(s.upstream, (counts.get(s.upstream) ?? 0) + (s.state === 'open' ? 1 : 0));
+    return counts;
+  }
+
   /** ms until an open breaker lets a trial call through; 0 when not open */
   retryAfterMs(key: string): number {
     const entry = this.entries.get(key);

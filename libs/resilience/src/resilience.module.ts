@@ -1,4 +1,5 @@
-import { type DynamicModule, Global, Module, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, Inject, Injectable } from '@nestjs/common';
+import { addBreakerStateSource } from '@app/observability';
 import { Redis } from 'ioredis';
 import { BreakerRegistry, type BreakerOptions } from './breaker-registry';
 import { RedisRateLimiter, type RateLimiterOptions } from './redis-rate-limiter';
@@ -18,6 +19,21 @@ class ResilienceRedisCloser implements OnApplicationShutdown {
   }
 }
 
+/** Exports every breaker's state as circuit_breaker_open{upstream} when /metrics is scraped. */
+@Injectable()
+class BreakerMetrics implements OnModuleInit, OnModuleDestroy {
+  private off: (() => void) | null = null;
+  constructor(private readonly breakers: BreakerRegistry) {}
+  onModuleInit(): void {
+    this.off = addBreakerStateSource((gauge) => {
+      for (const [upstream, open] of this.breakers.openCounts()) gauge.set({ upstream }, open);
+    });
+  }
+  onModuleDestroy(): void {
+    this.off?.();
+  }
+}
+
 /** Global: one BreakerRegistry and one RedisRateLimiter per process. */
 @Global()
 @Module({})
@@ -30,6 +46,7 @@ export class ResilienceModule {
         { provide: BreakerRegistry, useFactory: () => new BreakerRegistry(options.breaker) },
         { provide: RedisRateLimiter, useFactory: (redis: Redis) => new RedisRateLimiter(redis, options.rateLimit), inject: [RESILIENCE_REDIS] },
         ResilienceRedisCloser,
+        BreakerMetrics,
       ],
       exports: [BreakerRegistry, RedisRateLimiter],
     };

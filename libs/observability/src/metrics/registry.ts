@@ -73,12 +73,25 @@ export function appMetrics(): AppMetrics {
       () =>
         new Gauge({
           name: 'circuit_breaker_open',
-          help: '1 while the circuit breaker of an upstream is open, else 0',
+          help: 'Open circuit breakers of an upstream (platforms have one per shop; the ERP one)',
           labelNames: ['upstream'],
           registers: [metricsRegistry],
+          collect() {
+            for (const source of breakerSources) source(this);
+          },
         }),
     ),
   };
+}
+
+/** Something that sets circuit_breaker_open values when Prometheus scrapes (the breaker registry registers one). */
+export type BreakerStateSource = (gauge: Gauge<'upstream'>) => void;
+const breakerSources = new Set<BreakerStateSource>();
+
+/** Registers a scrape-time source for circuit_breaker_open; returns the function that unregisters it. */
+export function addBreakerStateSource(source: BreakerStateSource): () => void {
+  breakerSources.add(source);
+  return () => breakerSources.delete(source);
 }
 
 /** Something that sets queue_depth values when Prometheus scrapes (QueueHealthService registers one). */
