@@ -169,9 +169,10 @@ describe('order sync e2e under faults', () => {
     });
     console.log(`scenario 5: Redis db ${db} wiped; all ${PLATFORMS.map((p) => made[p].length).join('/')} orders at the ERP ${Date.now() - wipedAt} ms later`);
     expect(duplicateErpOrders(orders)).toEqual([]);
-    await waitUntil('outbox drained', async () => ((await outboxStatusCounts(e2e.db)).pending ?? 0) === 0, 30_000);
+    // every order is at the ERP already; rows of later versions may still wait for a lease or the sweeper
+    await waitUntil('outbox drained', async () => ((await outboxStatusCounts(e2e.db)).pending ?? 0) === 0, 90_000);
     await expectNothingFailed();
-  });
+  }, 200_000);
 
   it('3. ERP down for 60 s mid-burst: the breaker opens, nothing fails, all delivered when it is back', async () => {
     const base = (await erpOrders(e2e.sys)).length;

@@ -76,6 +76,8 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     const sla = h.app.get(SlaWatcherService);
     const now = Date.now();
     h.erp.down = true;
+    // no push job may try L1 (a push job claims other due rows too): its cause must come from state, not a race
+    await h.app.get(ErpPushProcessor).worker.pause(true);
     const late = buildOrder({ shopId: SHOP_ID, id: 'L1', status: 'paid', updatedAt: new Date(now - 25_000).toISOString(), paidAt: new Date(now - 25_000).toISOString() });
     const later = buildOrder({ shopId: SHOP_ID, id: 'L2', status: 'paid', updatedAt: new Date(now - 35_000).toISOString(), paidAt: new Date(now - 35_000).toISOString() });
     await h.db.dataSource.transaction((em) => repo.apply(em, [late, later]));
@@ -119,6 +121,7 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     ]);
     await request(h.app.getHttpServer()).get('/ops/sla').query({ from: 'yesterday' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('from'));
     h.erp.down = false;
+    h.app.get(ErpPushProcessor).worker.resume();
   });
 
   it('pages orders by change cursor and acks them, which stops the SLA clock', async () => {
