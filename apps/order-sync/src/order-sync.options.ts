@@ -48,7 +48,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   coalesceMinOrders: 3,
   coalesceMaxPages: 5,
   detailConcurrency: 16,
-  erpLeaseSec: 60,
+  erpLeaseSec: 15,
   erpPushConcurrency: 4,
   erpPushChunk: 25,
   erpInterceptConcurrency: 4,

@@ -72,56 +72,60 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
   });
 
   it('records a warning and a breach once per order, with a cause, and alerts', async () => {
-    const repo = h.app.get(OrderUpsertRepository);
-    const sla = h.app.get(SlaWatcherService);
-    const now = Date.now();
-    h.erp.down = true;
-    // no push job may try L1 (a push job claims other due rows too): its cause must come from state, not a race
-    await h.app.get(ErpPushProcessor).worker.pause(true);
-    const late = buildOrder({ shopId: SHOP_ID, id: 'L1', status: 'paid', updatedAt: new Date(now - 25_000).toISOString(), paidAt: new Date(now - 25_000).toISOString() });
-    const later = buildOrder({ shopId: SHOP_ID, id: 'L2', status: 'paid', updatedAt: new Date(now - 35_000).toISOString(), paidAt: new Date(now - 35_000).toISOString() });
-    await h.db.dataSource.transaction((em) => repo.apply(em, [late, later]));
-    await h.db.dataSource.query(
-      `UPDATE order_sync.outbox SET last_error = 'circuit_open: erp: circuit_open: breaker open', next_attempt_at = now() + interval '1 hour'
-        WHERE order_id = (SELECT id FROM order_sync.orders WHERE platform_order_id = 'L2')`,
-    );
-    const onlyL = (xs: SlaAlert[]): SlaAlert[] => xs.filter((a) => a.platformOrderId.startsWith('L'));
-    const first = onlyL(await sla.check(new Date(now)));
-    expect(first.map((a) => [a.platformOrderId, a.level, a.cause]).sort()).toEqual([
-      ['L1', 'warning', 'backlog'],
-      ['L2', 'breach', 'erp_down'],
-    ]);
-    expect(onlyL(await sla.check(new Date(now + 1000)))).toEqual([]);
-    const third = onlyL(await sla.check(new Date(now + 6000)));
-    expect(third.map((a) => [a.platformOrderId, a.level])).toEqual([['L1', 'breach']]);
-    const rows = await h.db.dataSource.query(
-      `SELECT e.level, count(*)::int AS n FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
-        WHERE o.platform_order_id LIKE 'L%' GROUP BY e.level ORDER BY e.level`,
-    );
-    expect(rows).toEqual([
-      { level: 'breach', n: 2 },
-      { level: 'warning', n: 1 },
-    ]);
-    const metric = await h.registry.getSingleMetricAsString('sla_events_total');
-    expect(metric).toContain('sla_events_total{platform="douyin",level="breach",cause="erp_down"} 1');
-    await h.app.get(SlaAlertNotifier).flush();
-    expect(onlyL(alertsReceived).map((a) => `${a.platformOrderId}/${a.level}`).sort()).toEqual(['L1/breach', 'L1/warning', 'L2/breach']);
+    try {
+      const repo = h.app.get(OrderUpsertRepository);
+      const sla = h.app.get(SlaWatcherService);
+      const now = Date.now();
+      h.erp.down = true;
+      // no push job may try L1 (a push job claims other due rows too): its cause must come from state, not a race;
+      // pause() waits for the active jobs to finish
+      await h.app.get(ErpPushProcessor).worker.pause();
+      const late = buildOrder({ shopId: SHOP_ID, id: 'L1', status: 'paid', updatedAt: new Date(now - 25_000).toISOString(), paidAt: new Date(now - 25_000).toISOString() });
+      const later = buildOrder({ shopId: SHOP_ID, id: 'L2', status: 'paid', updatedAt: new Date(now - 35_000).toISOString(), paidAt: new Date(now - 35_000).toISOString() });
+      await h.db.dataSource.transaction((em) => repo.apply(em, [late, later]));
+      await h.db.dataSource.query(
+        `UPDATE order_sync.outbox SET last_error = 'circuit_open: erp: circuit_open: breaker open', next_attempt_at = now() + interval '1 hour'
+          WHERE order_id = (SELECT id FROM order_sync.orders WHERE platform_order_id = 'L2')`,
+      );
+      const onlyL = (xs: SlaAlert[]): SlaAlert[] => xs.filter((a) => a.platformOrderId.startsWith('L'));
+      const first = onlyL(await sla.check(new Date(now)));
+      expect(first.map((a) => [a.platformOrderId, a.level, a.cause]).sort()).toEqual([
+        ['L1', 'warning', 'backlog'],
+        ['L2', 'breach', 'erp_down'],
+      ]);
+      expect(onlyL(await sla.check(new Date(now + 1000)))).toEqual([]);
+      const third = onlyL(await sla.check(new Date(now + 6000)));
+      expect(third.map((a) => [a.platformOrderId, a.level])).toEqual([['L1', 'breach']]);
+      const rows = await h.db.dataSource.query(
+        `SELECT e.level, count(*)::int AS n FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
+          WHERE o.platform_order_id LIKE 'L%' GROUP BY e.level ORDER BY e.level`,
+      );
+      expect(rows).toEqual([
+        { level: 'breach', n: 2 },
+        { level: 'warning', n: 1 },
+      ]);
+      const metric = await h.registry.getSingleMetricAsString('sla_events_total');
+      expect(metric).toContain('sla_events_total{platform="douyin",level="breach",cause="erp_down"} 1');
+      await h.app.get(SlaAlertNotifier).flush();
+      expect(onlyL(alertsReceived).map((a) => `${a.platformOrderId}/${a.level}`).sort()).toEqual(['L1/breach', 'L1/warning', 'L2/breach']);
 
-    const report = await request(h.app.getHttpServer())
-      .get('/ops/sla')
-      .query({ from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() })
-      .expect(200);
-    const douyin = report.body.platforms.find((p: { platform: string }) => p.platform === 'douyin');
-    expect(douyin.breaches).toBeGreaterThanOrEqual(2);
-    expect(douyin.warnings).toBeGreaterThanOrEqual(1);
-    const lateL = report.body.late.filter((l: { platformOrderId: string }) => l.platformOrderId.startsWith('L'));
-    expect(lateL.map((l: { platformOrderId: string; level: string; cause: string }) => `${l.platformOrderId}/${l.level}/${l.cause}`).sort()).toEqual([
-      'L1/breach/backlog',
-      'L2/breach/erp_down',
-    ]);
-    await request(h.app.getHttpServer()).get('/ops/sla').query({ from: 'yesterday' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('from'));
-    h.erp.down = false;
-    h.app.get(ErpPushProcessor).worker.resume();
+      const report = await request(h.app.getHttpServer())
+        .get('/ops/sla')
+        .query({ from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() })
+        .expect(200);
+      const douyin = report.body.platforms.find((p: { platform: string }) => p.platform === 'douyin');
+      expect(douyin.breaches).toBeGreaterThanOrEqual(2);
+      expect(douyin.warnings).toBeGreaterThanOrEqual(1);
+      const lateL = report.body.late.filter((l: { platformOrderId: string }) => l.platformOrderId.startsWith('L'));
+      expect(lateL.map((l: { platformOrderId: string; level: string; cause: string }) => `${l.platformOrderId}/${l.level}/${l.cause}`).sort()).toEqual([
+        'L1/breach/backlog',
+        'L2/breach/erp_down',
+      ]);
+      await request(h.app.getHttpServer()).get('/ops/sla').query({ from: 'yesterday' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('from'));
+    } finally {
+      h.erp.down = false;
+      h.app.get(ErpPushProcessor).worker.resume();
+    }
   });
 
   it('pages orders by change cursor and acks them, which stops the SLA clock', async () => {
