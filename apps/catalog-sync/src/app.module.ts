@@ -16,14 +16,7 @@ import { CatalogSyncEnv } from './config/env.validation';
  */
 export function features(env: CatalogSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
   return [
-    PlatformRuntimeModule.forRoot({
-      redisUrl: env.REDIS_URL,
-      timeoutMs: env.PLATFORM_TIMEOUT_MS,
-      breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
-      qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
-      rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
-      directory: ShopDirectoryModule,
-    }),
+    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
     CatalogFeatureModule.register({ options: { publishConcurrency: env.CATALOG_PUBLISH_CONCURRENCY } }),
     // PlatformAdapterRegistry + ShopDirectory come from the global PlatformRuntimeModule above: no imports
     StockFeatureModule.register({ options: { safetyStockDefault: env.SAFETY_STOCK }, concurrency: env.STOCK_SYNC_CONCURRENCY }),

@@ -20,14 +20,7 @@ import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
  */
 export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
   return [
-    PlatformRuntimeModule.forRoot({
-      redisUrl: env.REDIS_URL,
-      timeoutMs: env.PLATFORM_TIMEOUT_MS,
-      breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
-      qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
-      rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
-      directory: ShopDirectoryModule,
-    }),
+    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
     PlatformLookupModule,
     WebhooksModule.register(),
     ForwardingModule,

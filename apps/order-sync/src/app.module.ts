@@ -48,14 +48,7 @@ export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promis
   // one ERP connector (and breaker) per process, shared by the order path and shipments
   const erp = ErpModule.forRoot(erpOptions(env));
   return [
-    PlatformRuntimeModule.forRoot({
-      redisUrl: env.REDIS_URL,
-      timeoutMs: env.PLATFORM_TIMEOUT_MS,
-      breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
-      qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
-      rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
-      directory: ShopDirectoryModule,
-    }),
+    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
     PlatformLookupModule,
     OrderSyncFeatureModule.register({
       options: orderSyncOptions(env),

@@ -18,9 +18,30 @@ export interface PlatformRuntimeOptions {
  * the three adapters and their registry (PlatformsModule), wired to the app's ShopDirectory. Global, so
  * feature modules inject PlatformAdapterRegistry / ShopDirectory without importing it again.
  */
+/** The env variables every platform-calling app validates (libs/config BaseEnv has them all). */
+export interface PlatformRuntimeEnv {
+  REDIS_URL: string;
+  BULLMQ_PREFIX: string;
+  PLATFORM_TIMEOUT_MS: number;
+  PLATFORM_BREAKER_RESET_MS: number;
+  PLATFORM_QPS_PER_SHOP: number;
+}
+
 @Global()
 @Module({})
 export class PlatformRuntimeModule {
+  /** forRoot from an app's validated env; the rate limiter's keys live beside the app's BullMQ keys */
+  static fromEnv(env: PlatformRuntimeEnv, directory: Type | DynamicModule): DynamicModule {
+    return PlatformRuntimeModule.forRoot({
+      redisUrl: env.REDIS_URL,
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
+      qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
+      rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
+      directory,
+    });
+  }
+
   static forRoot(o: PlatformRuntimeOptions): DynamicModule {
     const platforms = PlatformsModule.forRoot({ http: { timeoutMs: o.timeoutMs }, imports: [o.directory] });
     return {
