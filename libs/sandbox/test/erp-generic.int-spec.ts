@@ -135,6 +135,9 @@ describe('GenericHttpErpConnector against the ERP simulator', () => {
       const e = await rejection(impatient.pushOrders([envelope(2)]));
       expect(e.kind).toBe('retryable');
       expect(e.message).toMatch(/timeout/);
+      // the ERP still finishes the request after the client gave up (why every push carries an idempotency key);
+      // wait for it here so it cannot land in a later test after that test's reset
+      await waitFor(() => sim.orders().some((o) => o.orderId === envelope(2).orderId));
     } finally {
       impatient.onModuleDestroy();
     }

@@ -131,6 +131,10 @@ describe('JushuitanErpConnector against the ERP simulator', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
     const e = await rejection(make({ timeoutMs: 100 }).pushOrders([envelope(2)]));
     expect(e.kind).toBe('retryable');
+    // the ERP still finishes the abandoned request: wait for it so it cannot land in the next test after its reset
+    const late = envelope(2).order.platformOrderId;
+    for (let i = 0; i < 100 && !sim.orders().some((o) => o.platformOrderId === late); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(sim.orders().some((o) => o.platformOrderId === late)).toBe(true);
   });
 
   it('intercepts by re-uploading the order closed', async () => {
