@@ -1,4 +1,4 @@
-import type { CanonicalOrder, OrderPage, Platform, ShipmentRequest } from '@app/contracts';
+import { UpstreamError, type CanonicalOrder, type OrderPage, type PartialListing, type Platform, type ShipmentRequest } from '@app/contracts';
 
 /** What an adapter needs to call the platform for one shop. Decrypted only in memory, never logged. */
 export interface ShopCredentials {
@@ -39,6 +39,12 @@ export interface PlatformCapabilities {
   orderListMaxPageSize: number;
   /** true when the incremental list returns full orders (line items, amounts): no detail call per order */
   orderListIncludesDetail: boolean;
+  /**
+   * true when findProductByOuterId works: the platform finds a product by our outer product id, so a
+   * create whose answer was lost (timeout after the platform committed) can be found instead of created
+   * again. Absent = false.
+   */
+  productLookupByOuterId?: boolean;
 }
 
 export interface OrderListQuery {
@@ -92,6 +98,9 @@ export interface ListingResult {
   skus: { skuCode: string; platformSkuId: string }[];
 }
 
+/** re-exported for adapters: what a failed upsertProduct carries in `details.partialListing` */
+export type { PartialListing };
+
 export interface CouponSpec {
   name: string;
   thresholdFen: number;
@@ -143,7 +152,21 @@ export abstract class PlatformAdapter {
   abstract updateStock(shop: ShopContext, update: StockUpdate): Promise<void>;
   abstract getStock(shop: ShopContext, platformProductId: string, platformSkuId: string): Promise<number>;
   abstract updatePrice(shop: ShopContext, update: PriceUpdate): Promise<void>;
+  /**
+   * Creates the listing (no platformProductId) or updates it. When it fails after the platform created
+   * the product (or some of its SKUs), the UpstreamError carries `details.partialListing` (see
+   * withPartialListing in @app/contracts): the caller stores those ids before retrying, so the retry is
+   * an update and never creates a second product.
+   */
   abstract upsertProduct(shop: ShopContext, listing: ProductListing): Promise<ListingResult>;
+
+  /**
+   * The product this shop holds under our outer product id, with the SKU ids by ERP code; null when there
+   * is none. Only where capabilities.productLookupByOuterId; elsewhere it rejects with invalid_request.
+   */
+  findProductByOuterId(_shop: ShopContext, _outerProductId: string): Promise<ListingResult | null> {
+    return Promise.reject(new UpstreamError(this.platform, 'invalid_request', 'findProductByOuterId not supported by platform', { code: 'not_supported' }));
+  }
   abstract createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }>;
   abstract issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }>;
   abstract refreshToken(shop: ShopContext): Promise<TokenSet>;

@@ -99,6 +99,36 @@ describe('QPS limits and injected faults', () => {
     expect((await douyinList()).body.code).toBe(20000);
   });
 
+  it('failNext with a method fails only that API; other calls pass and do not use it up', async () => {
+    douyin.setQps(null);
+    douyin.failNext('busy', 1, { method: 'sku.detail' });
+    expect((await douyinList()).body.code).toBe(10000);
+    const skuId = douyin.store.skus.keys().next().value!;
+    expect((await douyinCall(douyin.url, douyin.shop(), 'sku.detail', { sku_id: skuId })).body.code).toBe(20000);
+    expect((await douyinCall(douyin.url, douyin.shop(), 'sku.detail', { sku_id: skuId })).body.code).toBe(10000);
+  });
+
+  it('skip lets that many targeted calls through first (fail the second createSkuV2)', async () => {
+    xhs.setQps(null);
+    xhs.failNext('rate_limited', 1, { method: 'inventory.getSkuStock', skip: 1 });
+    expect((await xhsStock()).body.success).toBe(true);
+    expect((await xhsStock()).body.error_msg).toMatch(/rate limit/);
+    expect((await xhsStock()).body.success).toBe(true);
+  });
+
+  it("phase 'after' runs the call (its effect stays) and answers with the fault: a lost create answer", async () => {
+    douyin.setQps(null);
+    douyin.failNext('busy', 1, { method: 'product.addV2', phase: 'after' });
+    const before = douyin.store.products.size;
+    const res = await douyinCall(douyin.url, douyin.shop(), 'product.addV2', {
+      name: 'lost answer', outer_product_id: 'outer-lost-1', spec_prices: JSON.stringify([{ code: 'LOST-1', price: 100, stock_num: 1 }]),
+    });
+    expect(res.body.code).toBe(20000);
+    expect(douyin.store.products.size).toBe(before + 1);
+    expect(douyin.store.productByOuterId(douyin.shop().platformShopId, 'outer-lost-1')).toBeDefined();
+    expect(douyin.faults.pending()).toEqual([]);
+  });
+
   it('errorRate 1 answers every business call with the busy error', async () => {
     taobao.setFaults({ errorRate: 1 });
     const res = await taobaoGet();
@@ -127,6 +157,14 @@ describe('QPS limits and injected faults', () => {
     expect((await douyinList()).body.code).toBe(20000);
     expect((await post('faults', { qps: null })).status).toBe(200);
     expect((await post('fail-next', { fault: 'nonsense' })).status).toBe(400);
+    const targeted = await post('fail-next', { fault: 'rate_limited', method: 'sku.detail', phase: 'after', skip: 2 });
+    expect(targeted.status).toBe(200);
+    expect(((await targeted.json()) as { pending: unknown[] }).pending).toEqual([{ fault: 'rate_limited', remaining: 1, method: 'sku.detail', phase: 'after', skip: 2 }]);
+    for (const [bad, field] of [[{ method: '' }, 'method'], [{ phase: 'later' }, 'phase'], [{ skip: -1 }, 'skip']] as const) {
+      const res = await post('fail-next', { fault: 'busy', ...bad });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toContain(field);
+    }
     const stats = (await (await fetch(`${douyin.url}/__admin/stats`)).json()) as { rejected: Record<string, number> };
     expect(stats.rejected.busy).toBe(1);
   });

@@ -290,6 +290,17 @@ export class CatalogRepository {
     );
   }
 
+  /**
+   * Stores the platform product id of a listing the platform holds but we could not finish (a create that
+   * failed part-way): status is left to releaseListing, and the next attempt updates this product.
+   */
+  async setListingProduct(m: EntityManager, productId: string, shopId: string, platformProductId: string): Promise<void> {
+    await m.query(
+      `UPDATE catalog_sync.listings SET platform_product_id = $3, updated_at = now() WHERE product_id = $1 AND shop_id = $2`,
+      [productId, shopId, platformProductId],
+    );
+  }
+
   /** stores the platform ids right after the platform answered (before mappings), so a retry updates */
   async markPublished(m: EntityManager, productId: string, shopId: string, platformProductId: string, version: number): Promise<void> {
     await m.query(

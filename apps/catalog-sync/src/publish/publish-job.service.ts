@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isPlatform, isUpstreamError, type JobPayloads } from '@app/contracts';
-import { PlatformAdapterRegistry, ShopDirectory } from '@app/platforms';
+import { isPlatform, isUpstreamError, partialListingOf, type JobPayloads, type PartialListing, type Platform } from '@app/contracts';
+import { PlatformAdapterRegistry, ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
+import type { EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import type { ListingRecord, ProductAggregate } from '../catalog/catalog.types';
 import { isClean } from '../compliance/compliance.errors';
 import { ComplianceService } from '../compliance/compliance.service';
 import { buildListing } from './listing-builder';
@@ -29,6 +31,11 @@ function describe(e: unknown): string {
  * One child of a publish flow: push one product to one shop. The listing is claimed first (one job per
  * listing at a time); a stored platform product id makes it an update, never a second create. The SKU
  * mappings returned by the platform (keyed by our ERP code) are stored with history.
+ *
+ * A create can fail after the platform made the product (a follow-up SKU call throttled, our own DB write
+ * failed): whatever the platform already holds (the adapter's `partialListing`, or the full result) is
+ * stored before the listing is released for retry, so the retry updates that product. Where the platform
+ * can look a product up by our outer id, a retry without a stored id looks first (an answer lost in transit).
  */
 @Injectable()
 export class PublishJobService {
@@ -49,6 +56,8 @@ export class PublishJobService {
     if (!agg) return { kind: 'failed', reason: `product ${productId} no longer exists` };
     const claim = await this.repo.claimListing(productId, shopId, platform);
     if (!claim) return { kind: 'delay', ms: BUSY_DELAY_MS, reason: 'listing is being published by another job' };
+    /** what the platform holds once it answered: stored even when the rest of this attempt fails */
+    let held: PartialListing | null = null;
     try {
       const shop = await this.directory.get(shopId);
       if (!shop) return await this.fail(productId, shopId, `shop ${shopId} not found or disabled`);
@@ -59,32 +68,78 @@ export class PublishJobService {
         const limits = check.limitViolations.map((l) => l.message);
         return await this.fail(productId, shopId, `compliance: ${[...words, ...limits].join('; ')}`);
       }
-      const ppid = claim.platformProductId;
+      const adapter = this.adapters.get(platform);
+      let ppid = claim.platformProductId;
+      if (!ppid && this.mayHaveCreated(claim, attempt) && adapter.capabilities.productLookupByOuterId) {
+        const found = await this.lookUp(adapter, shop, productId);
+        if (found) {
+          await this.remember(productId, shopId, platform, agg, found, 'publish (found by outer id)');
+          ppid = found.platformProductId;
+        }
+      }
       const mappings = ppid ? (await this.repo.mappingsOfProduct(productId, shopId)).filter((m) => m.platformProductId === ppid) : [];
       const platformSkuIds = new Map(mappings.map((m) => [m.skuId, m.platformSkuId]));
       const stock = await this.stock.stockFor(shop, agg.skus, ppid, platformSkuIds);
       const listing = buildListing({ aggregate: agg, platform, platformProductId: ppid, platformSkuIds, stock });
-      const result = await this.adapters.get(platform).upsertProduct(shop, listing);
-      const skuIdByCode = new Map(agg.skus.map((s) => [s.erpSkuCode, s.id]));
+      const result = await adapter.upsertProduct(shop, listing);
+      held = result;
       await this.repo.transaction(async (m) => {
         await this.repo.markPublished(m, productId, shopId, result.platformProductId, agg.product.version);
-        for (const r of result.skus) {
-          const skuId = skuIdByCode.get(r.skuCode);
-          if (!skuId) continue;
-          const holder = await this.repo.mappingHolder(m, shopId, r.platformSkuId);
-          if (holder && holder.skuId !== skuId) {
-            await this.repo.deleteMapping(m, holder.skuId, shopId, `platform sku ${r.platformSkuId} now belongs to ${r.skuCode}`);
-          }
-          await this.repo.writeMapping(
-            m,
-            { skuId, shopId, platform, platformProductId: result.platformProductId, platformSkuId: r.platformSkuId },
-            ppid ? 'publish (update)' : 'publish (create)',
-          );
-        }
+        await this.writeMappings(m, shopId, platform, agg, result, ppid ? 'publish (update)' : 'publish (create)');
       });
       return { kind: 'done', platformProductId: result.platformProductId };
     } catch (e) {
+      const partial = partialListingOf(e) ?? held;
+      if (partial) {
+        try {
+          await this.remember(productId, shopId, platform, agg, partial, 'publish (partial create)');
+        } catch (storeError) {
+          // nothing more we can do here; the outer-id lookup (where the platform has one) is the last net
+          this.logger.error({ msg: 'could not store the product id of a partly created listing', productId, shopId, platformProductId: partial.platformProductId, error: describe(storeError) });
+        }
+      }
       return this.onError(e, productId, shopId, attempt);
+    }
+  }
+
+  /** a previous attempt ran for this listing (BullMQ retry, or a release after a delay / failure) */
+  private mayHaveCreated(claim: ListingRecord, attempt: AttemptInfo): boolean {
+    return attempt.attemptsMade > 0 || claim.lastError !== null;
+  }
+
+  private async lookUp(adapter: PlatformAdapter, shop: ShopContext, productId: string): Promise<PartialListing | null> {
+    const found = await adapter.findProductByOuterId(shop, productId);
+    if (found) this.logger.warn({ msg: 'publish found a product created by an earlier attempt', productId, shopId: shop.shopId, platformProductId: found.platformProductId });
+    return found;
+  }
+
+  /**
+   * Stores what the platform holds (product id, and the SKU ids it reported) without marking the listing
+   * published. If the mappings cannot be written, the product id alone is stored: that is what keeps the
+   * retry from creating a second product.
+   */
+  private async remember(productId: string, shopId: string, platform: Platform, agg: ProductAggregate, held: PartialListing, reason: string): Promise<void> {
+    try {
+      await this.repo.transaction(async (m) => {
+        await this.repo.setListingProduct(m, productId, shopId, held.platformProductId);
+        await this.writeMappings(m, shopId, platform, agg, held, reason);
+      });
+    } catch (e) {
+      this.logger.error({ msg: 'could not store the SKU mappings of a partly created listing; storing its product id only', productId, shopId, error: describe(e) });
+      await this.repo.transaction((m) => this.repo.setListingProduct(m, productId, shopId, held.platformProductId));
+    }
+  }
+
+  private async writeMappings(m: EntityManager, shopId: string, platform: Platform, agg: ProductAggregate, held: PartialListing, reason: string): Promise<void> {
+    const skuIdByCode = new Map(agg.skus.map((s) => [s.erpSkuCode, s.id]));
+    for (const r of held.skus) {
+      const skuId = skuIdByCode.get(r.skuCode);
+      if (!skuId) continue;
+      const holder = await this.repo.mappingHolder(m, shopId, r.platformSkuId);
+      if (holder && holder.skuId !== skuId) {
+        await this.repo.deleteMapping(m, holder.skuId, shopId, `platform sku ${r.platformSkuId} now belongs to ${r.skuCode}`);
+      }
+      await this.repo.writeMapping(m, { skuId, shopId, platform, platformProductId: held.platformProductId, platformSkuId: r.platformSkuId }, reason);
     }
   }
 

@@ -206,6 +206,67 @@ describe('publish (real Postgres, Redis and the three simulators)', () => {
     expect(s.listings.map((l) => [l.platform, l.status])).toEqual([['douyin', 'published']]);
   });
 
+  describe('a create that fails after the platform made the product never leaves a second listing', () => {
+    // XHS: createItemV2 ok, the 2nd createSkuV2 busy -> BullMQ retry; Taobao: item.add ok, item.seller.get
+    // throttled -> delayed retry; Douyin: addV2 committed but its answer lost -> retry finds it by outer id
+    it.each([
+      ['xiaohongshu', 'busy', { method: 'product.createSkuV2', skip: 1 }],
+      ['taobao', 'rate_limited', { method: 'taobao.item.seller.get' }],
+      ['douyin', 'busy', { method: 'product.addV2', phase: 'after' }],
+    ] as const)('%s: %s on %j -> one product for the outer id, our listing and mappings point to it', async (platform, fault, target) => {
+      const id = await createProduct();
+      const creates = h.sims[platform].requests(CREATE[platform]).length;
+      h.sims[platform].failNext(fault, 1, target);
+      const pub = await h.http().post(`/products/${id}/publish`).set(h.headers()).send({ platforms: [platform] });
+      expect(pub.status).toBe(202);
+      await flowDone(pub.body.runId, id);
+      expect(h.sims[platform].faults.pending()).toEqual([]); // the fault did fire
+      const [listing] = (await status(id)).listings;
+      expect([listing.platform, listing.status]).toEqual([platform, 'published']);
+      const simProducts = h.sims[platform].state().products.filter((x) => x.outerProductId === id);
+      expect(simProducts).toHaveLength(1);
+      expect(listing.platformProductId).toBe(simProducts[0].productId);
+      expect(h.sims[platform].requests(CREATE[platform]).length - creates).toBe(1);
+      const mappings: { erp_sku_code: string; platform_product_id: string; platform_sku_id: string }[] = await h.db.dataSource.query(
+        `SELECT s.erp_sku_code, sm.platform_product_id, sm.platform_sku_id FROM catalog_sync.sku_mappings sm JOIN catalog_sync.skus s ON s.id = sm.sku_id WHERE s.product_id = $1`,
+        [id],
+      );
+      expect(mappings).toHaveLength(2);
+      expect(simProducts[0].skus).toHaveLength(2);
+      for (const m of mappings) {
+        expect(m.platform_product_id).toBe(simProducts[0].productId);
+        expect(simProducts[0].skus.find((k) => k.skuId === m.platform_sku_id)?.skuCode).toBe(m.erp_sku_code);
+      }
+    });
+
+    it('a permanent failure after the create keeps the product id: the listing fails, and the next publish updates it', async () => {
+      const id = await createProduct();
+      const creates = h.sims.xiaohongshu.requests(CREATE.xiaohongshu).length;
+      h.sims.xiaohongshu.failNext('invalid_request', 1, { method: 'product.createSkuV2', skip: 1 });
+      const pub = await h.http().post(`/products/${id}/publish`).set(h.headers()).send({ platforms: ['xiaohongshu'] });
+      await flowDone(pub.body.runId, id);
+      const [failed] = (await status(id)).listings;
+      expect(failed.status).toBe('failed');
+      const made = h.sims.xiaohongshu.state().products.filter((x) => x.outerProductId === id);
+      expect(made).toHaveLength(1);
+      expect(failed.platformProductId).toBe(made[0].productId);
+      const [{ n }] = await h.db.dataSource.query(
+        `SELECT count(*)::int AS n FROM catalog_sync.sku_mappings sm JOIN catalog_sync.skus s ON s.id = sm.sku_id WHERE s.product_id = $1 AND sm.platform_product_id = $2`,
+        [id, made[0].productId],
+      );
+      expect(n).toBe(1); // the SKU created before the failure is mapped, so it is not created again
+
+      const again = await h.http().post(`/products/${id}/publish`).set(h.headers()).send({ platforms: ['xiaohongshu'] });
+      await flowDone(again.body.runId, id);
+      const [ok] = (await status(id)).listings;
+      expect([ok.status, ok.platformProductId]).toEqual(['published', made[0].productId]);
+      const after = h.sims.xiaohongshu.state().products.filter((x) => x.outerProductId === id);
+      expect(after).toHaveLength(1);
+      expect(after[0].skus.map((k) => k.skuCode).sort()).toHaveLength(2);
+      expect(h.sims.xiaohongshu.requests(CREATE.xiaohongshu).length - creates).toBe(1);
+    });
+  });
+
   it('bulk publish reports progress per run and rejects non-compliant products up front', async () => {
     const ids = [await createProduct(), await createProduct(), await createProduct({ title: '全网最低 T恤' })];
     const res = await h.http().post('/products/publish').set(h.headers()).send({ productIds: ids, platforms: ['douyin', 'xiaohongshu'] });

@@ -1,5 +1,5 @@
 import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
-import { UpstreamError } from '@app/contracts';
+import { UpstreamError, withPartialListing } from '@app/contracts';
 import { RawNumber } from '../signing';
 import {
   DEFAULT_RATE_LIMIT_WAIT_MS,
@@ -12,6 +12,7 @@ import {
   obj,
   specDimensions,
   str,
+  type Json,
   type PlatformAdapterDeps,
 } from '../http';
 import {
@@ -38,6 +39,18 @@ function id64(v: string): RawNumber | string {
   return /^\d+$/.test(v) ? new RawNumber(v) : v;
 }
 
+/** SKU ids by our code from a `product.detail` answer (`spec_prices[]`: sku_id, code / outer_sku_id). */
+function skuIdsOf(detail: Json): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of arr(detail.spec_prices)) {
+    const row = obj(r);
+    const code = str(row.code) || str(row.outer_sku_id) || str(row.out_sku_id);
+    const skuId = str(row.sku_id);
+    if (code && skuId) out.set(code, skuId);
+  }
+  return out;
+}
+
 export class DouyinAdapter extends PlatformAdapter {
   readonly platform = 'douyin' as const;
   readonly capabilities: PlatformCapabilities = {
@@ -51,6 +64,7 @@ export class DouyinAdapter extends PlatformAdapter {
     orderListPagesBackward: false,
     orderListMaxPageSize: 100,
       orderListIncludesDetail: true,
+    productLookupByOuterId: true,
   };
   private readonly caller: PlatformCaller;
 
@@ -165,15 +179,48 @@ export class DouyinAdapter extends PlatformAdapter {
     const data = obj(await this.caller.call(shop, method, params));
     const productId = str(data.product_id) || listing.platformProductId;
     if (!productId) throw new UpstreamError('douyin', 'retryable', `${method} returned no product_id`);
-    const returned = new Map(arr(data.sku).map((r) => [str(obj(r).code) || str(obj(r).out_sku_id), str(obj(r).sku_id)] as const));
-    return {
-      platformProductId: productId,
-      skus: listing.skus.map((s) => {
-        const platformSkuId = returned.get(s.skuCode) ?? s.platformSkuId;
-        if (!platformSkuId) throw new UpstreamError('douyin', 'retryable', `${method} returned no sku_id for ${s.skuCode}`);
-        return { skuCode: s.skuCode, platformSkuId };
-      }),
-    };
+    // the product exists from here on: any failure carries its id (and the SKU ids known so far)
+    const known = new Map<string, string>();
+    for (const s of listing.skus) if (s.platformSkuId) known.set(s.skuCode, s.platformSkuId);
+    for (const r of arr(data.sku)) {
+      const code = str(obj(r).code) || str(obj(r).out_sku_id);
+      if (code && str(obj(r).sku_id)) known.set(code, str(obj(r).sku_id));
+    }
+    const partial = () => ({ platformProductId: productId, skus: [...known].map(([skuCode, platformSkuId]) => ({ skuCode, platformSkuId })) });
+    try {
+      // editV2 answers without SKU ids, and a create may leave some out: read them from product.detail
+      if (listing.skus.some((s) => !known.has(s.skuCode))) {
+        for (const [code, skuId] of skuIdsOf(obj(await this.caller.call(shop, 'product.detail', { product_id: id64(productId) })))) {
+          if (listing.skus.some((s) => s.skuCode === code)) known.set(code, skuId);
+        }
+      }
+      return {
+        platformProductId: productId,
+        skus: listing.skus.map((s) => {
+          const platformSkuId = known.get(s.skuCode);
+          if (!platformSkuId) throw new UpstreamError('douyin', 'retryable', `${method} left sku ${s.skuCode} without a sku_id`);
+          return { skuCode: s.skuCode, platformSkuId };
+        }),
+      };
+    } catch (e) {
+      throw withPartialListing(e, 'douyin', partial());
+    }
+  }
+
+  /** `product.detail` by `out_product_id` (our product id); null when the shop has no such product. */
+  override async findProductByOuterId(shop: ShopContext, outerProductId: string): Promise<ListingResult | null> {
+    let data: Json;
+    try {
+      data = obj(await this.caller.call(shop, 'product.detail', { out_product_id: outerProductId }));
+    } catch (e) {
+      if (e instanceof UpstreamError && e.kind === 'not_found') return null;
+      throw e;
+    }
+    const productId = str(data.product_id_str) || str(data.product_id);
+    if (!productId) return null;
+    const found = str(data.outer_product_id) || str(data.out_product_id);
+    if (found && found !== outerProductId) throw new UpstreamError('douyin', 'retryable', `product.detail for ${outerProductId} returned product of ${found}`);
+    return { platformProductId: productId, skus: [...skuIdsOf(data)].map(([skuCode, platformSkuId]) => ({ skuCode, platformSkuId })) };
   }
 
   async createCoupon(_shop: ShopContext, _spec: CouponSpec): Promise<{ platformCouponId: string }> {

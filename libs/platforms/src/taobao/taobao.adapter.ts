@@ -1,5 +1,5 @@
 import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
-import { UpstreamError } from '@app/contracts';
+import { UpstreamError, withPartialListing } from '@app/contracts';
 import { fenToYuan, formatGmt8 } from '../signing';
 import {
   DEFAULT_RATE_LIMIT_WAIT_MS,
@@ -208,16 +208,23 @@ export class TaobaoAdapter extends PlatformAdapter {
       numIid = str(obj(res.item).num_iid);
       if (!numIid) throw new UpstreamError('taobao', 'retryable', 'taobao.item.add returned no num_iid');
     }
-    const item = obj((await this.call(shop, 'taobao.item.seller.get', { fields: 'num_iid,sku', num_iid: numIid })).item);
-    const byCode = new Map(arr(obj(item.skus).sku).map((k) => [str(obj(k).outer_id), str(obj(k).sku_id)] as const));
-    return {
-      platformProductId: numIid,
-      skus: listing.skus.map((s) => {
-        const platformSkuId = byCode.get(s.skuCode) ?? s.platformSkuId;
-        if (!platformSkuId) throw new UpstreamError('taobao', 'retryable', `no sku_id for ${s.skuCode}`);
-        return { skuCode: s.skuCode, platformSkuId };
-      }),
-    };
+    // the item exists from here on: a failed SKU read carries its num_iid, so a retry updates it
+    const itemId = numIid;
+    try {
+      const item = obj((await this.call(shop, 'taobao.item.seller.get', { fields: 'num_iid,sku', num_iid: itemId })).item);
+      const byCode = new Map(arr(obj(item.skus).sku).map((k) => [str(obj(k).outer_id), str(obj(k).sku_id)] as const));
+      return {
+        platformProductId: itemId,
+        skus: listing.skus.map((s) => {
+          const platformSkuId = byCode.get(s.skuCode) ?? s.platformSkuId;
+          if (!platformSkuId) throw new UpstreamError('taobao', 'retryable', `no sku_id for ${s.skuCode}`);
+          return { skuCode: s.skuCode, platformSkuId };
+        }),
+      };
+    } catch (e) {
+      const known = listing.skus.flatMap((s) => (s.platformSkuId ? [{ skuCode: s.skuCode, platformSkuId: s.platformSkuId }] : []));
+      throw withPartialListing(e, 'taobao', { platformProductId: itemId, skus: known });
+    }
   }
 
   /** Legacy `taobao.promotion.coupon.add`: face value must be 3/5/10/20/50/100 yuan. */

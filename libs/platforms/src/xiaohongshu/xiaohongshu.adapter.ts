@@ -1,5 +1,5 @@
 import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
-import { UpstreamError } from '@app/contracts';
+import { UpstreamError, withPartialListing } from '@app/contracts';
 import {
   DEFAULT_RATE_LIMIT_WAIT_MS,
   PlatformCaller,
@@ -165,8 +165,16 @@ export class XiaohongshuAdapter extends PlatformAdapter {
       itemId = str((await this.call(shop, 'product.createItemV2', item)).id);
       if (!itemId) throw new UpstreamError('xiaohongshu', 'retryable', 'product.createItemV2 returned no id');
     }
+    // the item exists from here on: a failed SKU call carries its id and the SKUs created so far, so the
+    // retry updates this item and creates only the SKUs still missing
     const skus: ListingResult['skus'] = [];
-    for (const s of listing.skus) skus.push({ skuCode: s.skuCode, platformSkuId: await this.upsertSku(shop, itemId, s) });
+    try {
+      for (const s of listing.skus) skus.push({ skuCode: s.skuCode, platformSkuId: await this.upsertSku(shop, itemId, s) });
+    } catch (e) {
+      const done = new Set(skus.map((k) => k.skuCode));
+      const known = listing.skus.flatMap((s) => (s.platformSkuId && !done.has(s.skuCode) ? [{ skuCode: s.skuCode, platformSkuId: s.platformSkuId }] : []));
+      throw withPartialListing(e, 'xiaohongshu', { platformProductId: itemId, skus: [...skus, ...known] });
+    }
     return { platformProductId: itemId, skus };
   }
 

@@ -37,6 +37,15 @@ export interface SeedProduct {
 
 export type InjectedFault = 'busy' | 'rate_limited' | 'token_expired' | 'auth_revoked' | 'invalid_request';
 
+export interface FailNextTarget {
+  /** only calls of this API method (default: any business call) */
+  method?: string;
+  /** 'after': the call takes effect, then is answered with the fault (an answer lost after commit); default 'before' */
+  phase?: 'before' | 'after';
+  /** let this many targeted calls through first; default 0 */
+  skip?: number;
+}
+
 /** One call the platform accepted: its API method and business parameters (as the platform parsed them). */
 export interface ReceivedCall {
   method: string;
@@ -50,8 +59,8 @@ export interface ContractBackend {
   shop(): ShopContext;
   seedOrders(orders: SeedOrder[]): Promise<void>;
   seedProduct(product: SeedProduct): Promise<void>;
-  /** the next `times` business calls (not token calls) fail with this fault */
-  failNext(fault: InjectedFault, times?: number): Promise<void>;
+  /** the next `times` business calls (not token calls), of `target.method` when given, fail with this fault */
+  failNext(fault: InjectedFault, times?: number, target?: FailNextTarget): Promise<void>;
   /** the shop's current access token stops working (token refresh still works) */
   expireAccessToken(): Promise<void>;
   /** calls accepted so far, oldest first (token and business calls) */

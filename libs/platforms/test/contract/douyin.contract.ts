@@ -2,7 +2,7 @@ import { DouyinAdapter } from '../../src/douyin/douyin.adapter';
 import { douyinPushSign } from '../../src/signing';
 import type { ContractBackend } from './contract-backend';
 import { contractHarness, id19, rejectionOf } from './harness';
-import { flat, runSharedContract } from './shared.contract';
+import { flat, runSharedContract, sampleListing, withIds } from './shared.contract';
 
 /**
  * Douyin adapter contract (PROTOCOLS.md section 1). Runs against any ContractBackend; see
@@ -25,6 +25,43 @@ export function runDouyinContract(label: string, makeBackend: () => Promise<Cont
     }, harness);
 
     describe(`${label}: douyin specifics`, () => {
+      it('finds a product whose create answer was lost by our outer id; the retry updates it (one product)', async () => {
+        const { sut, shop } = ctx.make();
+        expect(sut.capabilities.productLookupByOuterId).toBe(true);
+        const outer = `lost-${id19('1')}`;
+        const listing = sampleListing(outer);
+        await ctx.backend().failNext('busy', 1, { method: 'product.addV2', phase: 'after' });
+        const err = await rejectionOf(sut.upsertProduct(shop, listing));
+        expect(err).toMatchObject({ kind: 'retryable' });
+        expect(err.details.partialListing).toBeUndefined(); // the adapter never saw the id
+        const found = await sut.findProductByOuterId(shop, outer);
+        expect(found?.platformProductId).toMatch(/^\d{19}$/);
+        expect(found!.skus.map((k) => k.skuCode).sort()).toEqual(['LS-BLU-M', 'LS-RED-M']);
+        const retried = await sut.upsertProduct(shop, withIds(listing, found!));
+        expect(retried.platformProductId).toBe(found!.platformProductId);
+        expect((await ctx.backend().received('product.addV2')).length).toBe(1);
+        expect((await ctx.backend().received('product.editV2')).length).toBe(1);
+        expect(await sut.findProductByOuterId(shop, `never-${id19('1')}`)).toBeNull();
+      });
+
+      it('reads the id of a SKU added by editV2 from product.detail; a throttled read carries the product and known SKU ids', async () => {
+        const { sut, shop } = ctx.make();
+        const outer = `add-sku-${id19('1')}`;
+        const created = await sut.upsertProduct(shop, sampleListing(outer));
+        const grown = withIds(sampleListing(outer, ['LS-RED-M', 'LS-BLU-M', 'LS-GRN-M']), created);
+        await ctx.backend().failNext('rate_limited', 1, { method: 'product.detail' });
+        const err = await rejectionOf(sut.upsertProduct(shop, grown));
+        expect(err).toMatchObject({ kind: 'rate_limited' });
+        expect(err.details.partialListing.platformProductId).toBe(created.platformProductId);
+        expect([...err.details.partialListing.skus].sort((a: { skuCode: string }, b: { skuCode: string }) => a.skuCode.localeCompare(b.skuCode))).toEqual(
+          [...created.skus].sort((a, b) => a.skuCode.localeCompare(b.skuCode)),
+        );
+        const done = await sut.upsertProduct(shop, grown);
+        expect(done.platformProductId).toBe(created.platformProductId);
+        expect(done.skus.find((k) => k.skuCode === 'LS-GRN-M')?.platformSkuId).toMatch(/^\d{19}$/);
+        expect((await ctx.backend().received('product.addV2')).length).toBe(1);
+      });
+
       it('sends a delta stock update with incremental=true and the idempotency id, and refuses one without it', async () => {
         const { sut, shop } = ctx.make();
         const p = id19('36');

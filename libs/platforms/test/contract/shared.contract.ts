@@ -53,6 +53,29 @@ export function flat(params: unknown): string {
   return JSON.stringify(params, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
+/** a two-SKU listing to create (no platform ids) */
+export function sampleListing(outerProductId: string, codes: string[] = ['LS-RED-M', 'LS-BLU-M']): ProductListing {
+  return {
+    outerProductId,
+    title: 'Linen shirt',
+    description: 'Light linen shirt',
+    images: ['https://img.example/1.jpg'],
+    categoryId: '20000',
+    attributes: { material: 'linen' },
+    skus: codes.map((code, i) => ({ skuCode: code, specs: { color: `c${i}`, size: 'M' }, priceFen: 9_900, originalPriceFen: 12_900, stock: 10 })),
+  };
+}
+
+/** the listing updated with what a (partial) result says the platform holds */
+export function withIds(listing: ProductListing, held: { platformProductId: string; skus: { skuCode: string; platformSkuId: string }[] }): ProductListing {
+  const ids = new Map(held.skus.map((k) => [k.skuCode, k.platformSkuId]));
+  return {
+    ...listing,
+    platformProductId: held.platformProductId,
+    skus: listing.skus.map((s) => (ids.has(s.skuCode) ? { ...s, platformSkuId: ids.get(s.skuCode) } : s)),
+  };
+}
+
 function sec(d: Date): number {
   return Math.floor(d.getTime() / 1000);
 }

@@ -1,7 +1,7 @@
 import { TaobaoAdapter } from '../../src/taobao/taobao.adapter';
 import type { ContractBackend } from './contract-backend';
 import { contractHarness, id19, rejectionOf } from './harness';
-import { runSharedContract, seedOrder } from './shared.contract';
+import { runSharedContract, sampleListing, seedOrder, withIds } from './shared.contract';
 
 /**
  * Taobao adapter contract (PROTOCOLS.md section 2). Beyond shared.contract.ts, a backend must:
@@ -30,6 +30,23 @@ export function runTaobaoContract(label: string, makeBackend: () => Promise<Cont
     const legacy = contractHarness((deps) => new TaobaoAdapter(deps, { serviceMarketApp: false }));
 
     describe(`${label}: taobao specifics`, () => {
+      it('a create whose SKU read is throttled carries the new num_iid; the retry updates that item', async () => {
+        const { sut, shop } = ctx.make();
+        expect(sut.capabilities.productLookupByOuterId ?? false).toBe(false);
+        const listing = sampleListing(`tb-${id19('1')}`);
+        await ctx.backend().failNext('rate_limited', 1, { method: 'taobao.item.seller.get' });
+        const err = await rejectionOf(sut.upsertProduct(shop, listing));
+        expect(err).toMatchObject({ kind: 'rate_limited', retryable: true });
+        expect(err.retryAfterMs).toBeGreaterThan(0);
+        const partial = err.details.partialListing;
+        expect(partial).toEqual({ platformProductId: expect.stringMatching(/^\d+$/), skus: [] });
+        const retried = await sut.upsertProduct(shop, withIds(listing, partial));
+        expect(retried.platformProductId).toBe(partial.platformProductId);
+        expect(retried.skus.map((k) => k.skuCode).sort()).toEqual(['LS-BLU-M', 'LS-RED-M']);
+        expect((await ctx.backend().received('taobao.item.add')).length).toBe(1);
+        expect((await ctx.backend().received('taobao.item.update')).length).toBe(1);
+      });
+
       it('creates a shop coupon in yuan and reports per-buyer issue failures', async () => {
         const { sut, shop } = ctx.make();
         expect(sut.capabilities.couponCreate).toBe(true);

@@ -1,8 +1,8 @@
 import { XiaohongshuAdapter } from '../../src/xiaohongshu/xiaohongshu.adapter';
 import { xhsPushSign } from '../../src/xiaohongshu/xiaohongshu.push';
 import type { ContractBackend } from './contract-backend';
-import { contractHarness, id19 } from './harness';
-import { runSharedContract } from './shared.contract';
+import { contractHarness, id19, rejectionOf } from './harness';
+import { runSharedContract, sampleListing, withIds } from './shared.contract';
 
 /** Ark order ids look like "P" + 18 digits */
 const xhsOrderId = () => `P${id19("7").slice(1)}`;
@@ -29,6 +29,32 @@ export function runXiaohongshuContract(label: string, makeBackend: () => Promise
     }, harness);
 
     describe(`${label}: xiaohongshu specifics`, () => {
+      it('a second createSkuV2 throttled after the item and first SKU exist: the error carries both; the retry creates only the missing SKU', async () => {
+        const { sut, shop } = ctx.make();
+        const listing = sampleListing(`xhs-${id19('1')}`);
+        await ctx.backend().failNext('rate_limited', 1, { method: 'product.createSkuV2', skip: 1 });
+        const err = await rejectionOf(sut.upsertProduct(shop, listing));
+        expect(err).toMatchObject({ kind: 'rate_limited', retryable: true });
+        const partial = err.details.partialListing;
+        expect(partial).toEqual({ platformProductId: expect.stringMatching(/\S/), skus: [{ skuCode: 'LS-RED-M', platformSkuId: expect.stringMatching(/\S/) }] });
+        const retried = await sut.upsertProduct(shop, withIds(listing, partial));
+        expect(retried.platformProductId).toBe(partial.platformProductId);
+        expect(retried.skus.find((k) => k.skuCode === 'LS-RED-M')?.platformSkuId).toBe(partial.skus[0].platformSkuId);
+        expect((await ctx.backend().received('product.createItemV2')).length).toBe(1);
+        // LS-RED-M once, LS-BLU-M once (the throttled attempt never reached the platform)
+        expect((await ctx.backend().received('product.createSkuV2')).map((c) => c.params.erpCode).sort()).toEqual(['LS-BLU-M', 'LS-RED-M']);
+        expect((await ctx.backend().received('product.updateItemV2')).length).toBe(1);
+      });
+
+      it('the first createSkuV2 failing for good still reports the created item (a fixed re-publish updates it)', async () => {
+        const { sut, shop } = ctx.make();
+        await ctx.backend().failNext('invalid_request', 1, { method: 'product.createSkuV2' });
+        const err = await rejectionOf(sut.upsertProduct(shop, sampleListing(`xhs-${id19('1')}`)));
+        expect(err).toMatchObject({ kind: 'invalid_request', retryable: false });
+        expect(err.details.partialListing).toEqual({ platformProductId: expect.stringMatching(/\S/), skus: [] });
+        expect((await ctx.backend().received('product.createItemV2')).length).toBe(1);
+      });
+
       const body = Buffer.from(
         JSON.stringify([{ msgTag: 'msg_fulfillment_status_change', sellerId: 'seller-1', data: JSON.stringify({ orderId: 'P712345678901234567', orderStatus: 4, updateTime: 1717000000123 }) }]),
       );

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from './http-util';
 import { SimError } from './sim-error';
+import type { FaultPhase } from './faults';
 import type { PlatformSimulator } from './simulator';
 import type { FaultKind, SimOrderEvent } from './types';
 
@@ -18,7 +19,9 @@ type Json = Record<string, any>;
  *   GET  /__admin/generated             [{orderId, shopId, paidAt}] of generated orders
  *   POST /__admin/faults                {latencyMs?, errorRate?, down?: false|'refused'|'503', pushDropRate?, qps?, qpsPerApi?}
  *   POST /__admin/faults/reset
- *   POST /__admin/fail-next             {fault: busy|rate_limited|token_expired|auth_revoked|invalid_request, times?}
+ *   POST /__admin/fail-next             {fault: busy|rate_limited|token_expired|auth_revoked|invalid_request, times?, method?, phase?: before|after, skip?}
+ *                                       method: only calls of that API; phase 'after': the call runs, then answers
+ *                                       with the fault (a lost answer); skip: let that many targeted calls through first
  *   POST /__admin/tokens/expire         {shopId?}     POST /__admin/tokens/revoke {shopId?}
  *   POST /__admin/auth-code             {shopId}  -> {code}
  *   POST /__admin/seed/orders           {shopId?, orders: SeedOrder[], notify?: boolean (default true: push / TMC)}
@@ -75,7 +78,11 @@ async function route(sim: PlatformSimulator, method: string, path: string, url: 
       sim.resetFaults();
       return { ok: true };
     case 'POST fail-next':
-      sim.failNext(body.fault as FaultKind, (body.times as number | undefined) ?? 1);
+      sim.failNext(body.fault as FaultKind, (body.times as number | undefined) ?? 1, {
+        method: body.method as string | undefined,
+        phase: body.phase as FaultPhase | undefined,
+        skip: body.skip as number | undefined,
+      });
       return { ok: true, pending: sim.faults.pending() };
     case 'POST tokens/expire':
       sim.expireTokens(shopId);

@@ -11,10 +11,33 @@ export interface FaultSettings {
 
 export const FAULT_KINDS: readonly FaultKind[] = ['busy', 'rate_limited', 'token_expired', 'auth_revoked', 'invalid_request'];
 
-/** Injected faults: settings plus a queue of "fail the next N business calls with X". */
+/** Where a queued fault hits a call: before it runs (nothing happens), or after it ran (the answer is lost). */
+export type FaultPhase = 'before' | 'after';
+
+export interface FailNextOptions {
+  /** only calls of this API method; default every business call */
+  method?: string;
+  /**
+   * 'after': the call is executed (its effects stay) and then answered with the fault, like a platform
+   * that committed a create but whose answer never arrived. Default 'before'.
+   */
+  phase?: FaultPhase;
+  /** let this many targeted calls through first (e.g. 1: fail the second createSkuV2); default 0 */
+  skip?: number;
+}
+
+interface QueuedFault {
+  fault: FaultKind;
+  remaining: number;
+  method: string | null;
+  phase: FaultPhase;
+  skip: number;
+}
+
+/** Injected faults: settings plus a queue of "fail the next N business calls (of method M) with X". */
 export class FaultInjector {
   settings: FaultSettings = { latencyMs: 0, errorRate: 0, down: false, pushDropRate: 0 };
-  private queue: { fault: FaultKind; remaining: number }[] = [];
+  private queue: QueuedFault[] = [];
 
   set(patch: Partial<FaultSettings>): FaultSettings {
     if (patch.errorRate !== undefined && (patch.errorRate < 0 || patch.errorRate > 1)) throw new Error('errorRate must be within 0..1');
@@ -25,25 +48,39 @@ export class FaultInjector {
     return this.settings;
   }
 
-  failNext(fault: FaultKind, times = 1): void {
+  failNext(fault: FaultKind, times = 1, opts: FailNextOptions = {}): void {
     if (!FAULT_KINDS.includes(fault)) throw new Error(`unknown fault ${String(fault)}`);
     if (!Number.isInteger(times) || times < 1) throw new Error('times must be a positive integer');
-    this.queue.push({ fault, remaining: times });
+    if (opts.method !== undefined && (typeof opts.method !== 'string' || opts.method.trim() === '')) throw new Error('method must be a non-empty API method name');
+    if (opts.phase !== undefined && opts.phase !== 'before' && opts.phase !== 'after') throw new Error("phase must be 'before' or 'after'");
+    if (opts.skip !== undefined && (!Number.isInteger(opts.skip) || opts.skip < 0)) throw new Error('skip must be a non-negative integer');
+    this.queue.push({ fault, remaining: times, method: opts.method ?? null, phase: opts.phase ?? 'before', skip: opts.skip ?? 0 });
   }
 
-  /** The fault to apply to this business call, if any (consumes one from the queue). */
-  nextFault(random: () => number = Math.random): FaultKind | null {
-    const head = this.queue[0];
-    if (head) {
-      head.remaining--;
-      if (head.remaining <= 0) this.queue.shift();
-      return head.fault;
+  /**
+   * The fault to apply to this business call at this phase, if any (consumes one from the first queued
+   * entry that targets the call). Only the 'before' phase draws from the random errorRate.
+   */
+  nextFault(method: string | null = null, phase: FaultPhase = 'before', random: () => number = Math.random): FaultKind | null {
+    const targets = (q: QueuedFault) => q.phase === phase && (q.method === null || q.method === method);
+    // a skipping entry lets this call through (and counts it); no other entry takes the call
+    const waiting = this.queue.find((q) => targets(q) && q.skip > 0);
+    if (waiting) {
+      waiting.skip--;
+      return null;
     }
-    if (this.settings.errorRate > 0 && random() < this.settings.errorRate) return 'busy';
+    const i = this.queue.findIndex(targets);
+    if (i >= 0) {
+      const hit = this.queue[i];
+      hit.remaining--;
+      if (hit.remaining <= 0) this.queue.splice(i, 1);
+      return hit.fault;
+    }
+    if (phase === 'before' && this.settings.errorRate > 0 && random() < this.settings.errorRate) return 'busy';
     return null;
   }
 
-  pending(): { fault: FaultKind; remaining: number }[] {
+  pending(): { fault: FaultKind; remaining: number; method: string | null; phase: FaultPhase; skip: number }[] {
     return this.queue.map((q) => ({ ...q }));
   }
 

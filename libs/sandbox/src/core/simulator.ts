@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { canonicalJson } from '@app/platforms/signing';
 import type { Platform } from '@app/contracts';
 import { handleAdmin } from './admin';
-import { FaultInjector, type FaultSettings } from './faults';
+import { FaultInjector, type FailNextOptions, type FaultSettings } from './faults';
 import { BodyTooLargeError, delay, readBody, sendJson } from './http-util';
 import { IdFactory } from './ids';
 import { plain } from './lossless';
@@ -228,6 +228,9 @@ export abstract class PlatformSimulator {
       this.gate(call);
       this.record(call);
       const data = this.execute(call);
+      // an 'after' fault: the call took effect, but its answer is an error (lost / failed after commit)
+      const lost = call.tokenCall ? null : this.faults.nextFault(call.method, 'after');
+      if (lost) throw faultError(lost);
       this.reply(res, { status: 200, body: this.successBody(call, data) });
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
@@ -244,7 +247,7 @@ export abstract class PlatformSimulator {
     if (perShop > 0) throw new SimError('rate_limited', 'shop call limit exceeded', { retryAfterSec: perShop });
     const perApi = this.limiter.take(`${shopKey}|${call.method}`, this.options.qpsPerApi);
     if (perApi > 0) throw new SimError('rate_limited', `call limit of ${call.method} exceeded`, { retryAfterSec: perApi });
-    const fault = this.faults.nextFault();
+    const fault = this.faults.nextFault(call.method, 'before');
     if (fault) throw faultError(fault);
   }
 
@@ -267,8 +270,9 @@ export abstract class PlatformSimulator {
   setFaults(patch: Partial<FaultSettings>): FaultSettings {
     return this.faults.set(patch);
   }
-  failNext(fault: FaultKind, times = 1): void {
-    this.faults.failNext(fault, times);
+  /** the next `times` business calls (of `opts.method` only, when given) fail with `fault` (see FailNextOptions) */
+  failNext(fault: FaultKind, times = 1, opts: FailNextOptions = {}): void {
+    this.faults.failNext(fault, times, opts);
   }
   resetFaults(): void {
     this.faults.reset();

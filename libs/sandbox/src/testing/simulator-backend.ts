@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Platform } from '@app/contracts';
 import type { ShopContext } from '@app/platforms';
-import type { ContractBackend, InjectedFault, ReceivedCall, SeedOrder, SeedProduct } from '../../../platforms/test/contract/contract-backend';
+import type { ContractBackend, FailNextTarget, InjectedFault, ReceivedCall, SeedOrder, SeedProduct } from '../../../platforms/test/contract/contract-backend';
 import type { SimulatorOptions } from '../core/types';
 import { startSimulator, type AnySimulator } from '../start';
 
@@ -42,8 +42,8 @@ export class SimulatorBackend implements ContractBackend {
     this.sim.seedProducts([product]);
   }
 
-  async failNext(fault: InjectedFault, times = 1): Promise<void> {
-    this.sim.failNext(fault, times);
+  async failNext(fault: InjectedFault, times = 1, target: FailNextTarget = {}): Promise<void> {
+    this.sim.failNext(fault, times, target);
   }
 
   async expireAccessToken(): Promise<void> {

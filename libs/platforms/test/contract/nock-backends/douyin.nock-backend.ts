@@ -61,10 +61,12 @@ export class DouyinNockBackend extends NockBackendBase {
     const state = this.tokenState(q.get('access_token'));
     if (state === 'expired') return this.err(40003, 'isv.access-token-expired', 'access_token已过期');
     if (state === 'invalid') return this.err(40003, 'isv.access-token-invalid', 'access_token无效');
-    const fault = this.takeFault();
+    const fault = this.takeFault(method);
     if (fault) return this.err(...FAULTS[fault]);
     this.record(method, p);
-    return this.dispatch(method, p);
+    const reply = this.dispatch(method, p);
+    const lost = this.takeFault(method, 'after');
+    return lost ? this.err(...FAULTS[lost]) : reply;
   }
 
   private dispatch(method: string, p: Record<string, unknown>): NockReply {
@@ -140,8 +142,25 @@ export class DouyinNockBackend extends NockBackendBase {
         }
         const productId = this.newId('36');
         const skus = rows.map((r) => ({ skuId: this.newId('17'), skuCode: r.code, priceFen: r.price, originalPriceFen: r.price, stock: r.stock_num }));
-        this.products.set(productId, { productId, title: String(p.name), skus });
+        this.products.set(productId, { productId, outerProductId: String(p.outer_product_id ?? ''), title: String(p.name), skus });
         return this.ok({ product_id: raw(productId), outer_product_id: String(p.outer_product_id ?? ''), sku: skus.map((k) => ({ sku_id: raw(k.skuId), code: k.skuCode, out_sku_id: k.skuCode })) });
+      }
+      case 'product.detail': {
+        // by product_id (int64) or by out_product_id (our outer id)
+        const byOuter = p.product_id === undefined;
+        if (!byOuter) {
+          const bad = this.requireInt64(p, 'product_id');
+          if (bad) return bad;
+        } else if (!p.out_product_id) return this.err(40002, 'isv.parameter-missing', 'product_id or out_product_id');
+        const product = byOuter ? [...this.products.values()].find((x) => x.outerProductId === String(p.out_product_id)) : this.products.get(String(p.product_id));
+        if (!product) return this.err(40004, 'isv.business-failed:product-not-exist', '商品不存在');
+        return this.ok({
+          product_id: raw(product.productId),
+          product_id_str: product.productId,
+          outer_product_id: product.outerProductId ?? '',
+          name: product.title ?? '',
+          spec_prices: product.skus.map((k) => ({ sku_id: raw(k.skuId), code: k.skuCode, outer_sku_id: k.skuCode, price: k.priceFen, stock_num: k.stock })),
+        });
       }
       default:
         return this.err(70000, 'isp.api-service-off', `unknown method ${method}`);

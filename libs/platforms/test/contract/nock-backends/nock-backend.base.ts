@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import nock from 'nock';
 import type { Platform } from '@app/contracts';
 import type { ShopContext, ShopCredentials } from '../../../src/platform-adapter.port';
-import type { ContractBackend, InjectedFault, ReceivedCall, SeedOrder, SeedProduct } from '../contract-backend';
+import type { ContractBackend, FailNextTarget, InjectedFault, ReceivedCall, SeedOrder, SeedProduct } from '../contract-backend';
 
 export interface StoredOrder extends SeedOrder {
   shipped?: { trackingNo: string; carrierCode: string };
@@ -17,8 +17,18 @@ export interface StoredSku {
 }
 export interface StoredProduct {
   productId: string;
+  /** our outer product id, as the create call sent it */
+  outerProductId?: string;
   title?: string;
   skus: StoredSku[];
+}
+
+interface QueuedFault {
+  fault: InjectedFault;
+  remaining: number;
+  method: string | null;
+  phase: 'before' | 'after';
+  skip: number;
 }
 
 export type NockReply = [number, string, Record<string, string>?];
@@ -35,7 +45,7 @@ export abstract class NockBackendBase implements ContractBackend {
   protected readonly orders = new Map<string, StoredOrder>();
   protected readonly products = new Map<string, StoredProduct>();
   protected readonly calls: ReceivedCall[] = [];
-  protected readonly faults: InjectedFault[] = [];
+  protected readonly faults: QueuedFault[] = [];
   protected creds: ShopCredentials;
   protected tokenExpired = false;
   protected readonly oldTokens = new Set<string>();
@@ -96,8 +106,8 @@ export abstract class NockBackendBase implements ContractBackend {
     this.products.set(product.productId, { productId: product.productId, skus: product.skus.map((s) => ({ ...s })) });
   }
 
-  async failNext(fault: InjectedFault, times = 1): Promise<void> {
-    for (let i = 0; i < times; i++) this.faults.push(fault);
+  async failNext(fault: InjectedFault, times = 1, target: FailNextTarget = {}): Promise<void> {
+    this.faults.push({ fault, remaining: times, method: target.method ?? null, phase: target.phase ?? 'before', skip: target.skip ?? 0 });
   }
 
   async expireAccessToken(): Promise<void> {
@@ -116,8 +126,19 @@ export abstract class NockBackendBase implements ContractBackend {
 
   // ---- helpers for the platform handlers -------------------------------------------------------
 
-  protected takeFault(): InjectedFault | undefined {
-    return this.faults.shift();
+  /** the first queued fault that targets this call at this phase (consumed); as the simulator's FaultInjector */
+  protected takeFault(method: string, phase: 'before' | 'after' = 'before'): InjectedFault | undefined {
+    const targets = (f: QueuedFault) => f.phase === phase && (f.method === null || f.method === method);
+    const waiting = this.faults.find((f) => targets(f) && f.skip > 0);
+    if (waiting) {
+      waiting.skip--;
+      return undefined;
+    }
+    const i = this.faults.findIndex(targets);
+    if (i < 0) return undefined;
+    const hit = this.faults[i];
+    if (--hit.remaining <= 0) this.faults.splice(i, 1);
+    return hit.fault;
   }
 
   protected record(method: string, params: Record<string, unknown>): void {

@@ -108,10 +108,12 @@ export class TaobaoNockBackend extends NockBackendBase {
     const state = this.tokenState(p.session);
     if (state === 'expired') return this.err(method, FAULTS.token_expired);
     if (state === 'invalid') return this.err(method, [27, 'Invalid session', 'invalid-sessionkey', 'SessionKey非法']);
-    const fault = this.takeFault();
+    const fault = this.takeFault(method);
     if (fault) return this.err(method, FAULTS[fault]);
     this.record(method, business);
-    return this.dispatch(method, business);
+    const reply = this.dispatch(method, business);
+    const lost = this.takeFault(method, 'after');
+    return lost ? this.err(method, FAULTS[lost]) : reply;
   }
 
   private dispatch(method: string, p: Record<string, string>): NockReply {

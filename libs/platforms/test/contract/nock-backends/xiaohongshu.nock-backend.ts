@@ -57,10 +57,12 @@ export class XiaohongshuNockBackend extends NockBackendBase {
     const state = this.tokenState(s('accessToken'));
     if (state === 'expired') return this.err(...FAULTS.token_expired);
     if (state === 'invalid') return this.err(40104, 'accessToken无效');
-    const fault = this.takeFault();
+    const fault = this.takeFault(method);
     if (fault) return this.err(...FAULTS[fault]);
     this.record(method, p);
-    return this.dispatch(method, p);
+    const reply = this.dispatch(method, p);
+    const lost = this.takeFault(method, 'after');
+    return lost ? this.err(...FAULTS[lost]) : reply;
   }
 
   private dispatch(method: string, p: Record<string, unknown>): NockReply {
