@@ -116,7 +116,9 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 function spawnTs(name: string, file: string, env: Record<string, string>, stdio: 'inherit' | 'pipe', port: number): RunningProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/run-ts.js'), join(ROOT, file)], {
+  // OMNISYNC_CPU_PROF_DIR=<dir>: every process writes a V8 CPU profile there when it exits (profiling a bench run)
+  const prof = process.env.OMNISYNC_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OMNISYNC_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...prof, join(ROOT, 'scripts/run-ts.js'), join(ROOT, file)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],

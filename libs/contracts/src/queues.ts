@@ -30,8 +30,8 @@ export interface JobPayloads {
   'process-inbox': { v: 1; inboxId: string };
   /** the inbox rows one intake commit inserted (up to a few hundred): one job instead of one per row */
   'process-inbox-batch': { v: 1; inboxIds: string[] };
-  /** one outbox row (an order version) to deliver to the ERP */
-  'push-order': { v: 1; outboxId: string };
+  /** outbox rows (order versions) to deliver to the ERP; `outboxIds`: the chunk of rows this job delivers in one ERP call (absent: just `outboxId`) */
+  'push-order': { v: 1; outboxId: string; outboxIds?: string[] };
   /** cancellation / refund before shipment: interception request to the ERP */
   'intercept-order': { v: 1; outboxId: string };
   /** write a shipment back to the platform */

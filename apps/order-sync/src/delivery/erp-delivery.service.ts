@@ -29,28 +29,28 @@ export interface DeliveryStats {
   statements: number;
 }
 
+/**
+ * Claims the named rows that are still pending and due: FOR UPDATE SKIP LOCKED (a concurrent worker's rows
+ * are skipped) and a lease (next_attempt_at moved forward). The rows are found through the primary key only:
+ * the partial index of pending rows carries every delivered row's dead entry until vacuum, so scanning it
+ * (as a "claim any due rows" query must) costs more with every order delivered since the last vacuum.
+ */
 const CLAIM_SQL = `
-  WITH own AS (
-    SELECT id FROM order_sync.outbox
-     WHERE id = $1 AND kind = $2 AND status = 'pending' AND next_attempt_at <= now()
-     FOR UPDATE SKIP LOCKED
-  ), more AS (
-    SELECT id FROM order_sync.outbox
-     WHERE kind = $2 AND status = 'pending' AND next_attempt_at <= now() AND id <> $1
-     ORDER BY id
-     LIMIT $3
-     FOR UPDATE SKIP LOCKED
+  WITH c AS (
+    SELECT id FROM order_sync.outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED
   )
   UPDATE order_sync.outbox o
-     SET next_attempt_at = now() + make_interval(secs => $4), attempts = o.attempts + 1
-   WHERE o.id IN (SELECT id FROM own UNION ALL SELECT id FROM more)
+     SET next_attempt_at = now() + make_interval(secs => $3), attempts = o.attempts + 1
+    FROM c
+   WHERE o.id = c.id AND o.kind = $2 AND o.status = 'pending' AND o.next_attempt_at <= now()
   RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
 
 /**
- * Delivers outbox rows to the ERP. A push job claims its own row plus other due rows, up to the
- * connector's maxBatch, with FOR UPDATE SKIP LOCKED and a lease (next_attempt_at moved forward), so no
- * transaction stays open during the HTTP call and concurrent workers never send the same row. Results are
- * written with one statement per outcome class. The job's own outcome decides how BullMQ settles it.
+ * Delivers outbox rows to the ERP. A push job names its rows (a chunk written by one ingest transaction, at
+ * most the connector's maxBatch) and claims those still pending with FOR UPDATE SKIP LOCKED and a lease
+ * (next_attempt_at moved forward), so no transaction stays open during the HTTP call and concurrent workers
+ * never send the same row. Results are written with one statement per outcome class. The job settles on its
+ * rows: done when all are delivered, delayed while any is pending, failed when the rest failed for good.
  */
 @Injectable()
 export class ErpDeliveryService {
@@ -64,13 +64,17 @@ export class ErpDeliveryService {
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {}
 
-  async deliverPush(outboxId: string): Promise<JobOutcome> {
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [
-      outboxId,
-      'push',
-      Math.max(this.erp.maxBatch - 1, 0),
-      this.opts.erpLeaseSec,
-    ]);
+  async deliverPush(outboxIds: readonly string[]): Promise<JobOutcome> {
+    const ids = [...new Set(outboxIds)];
+    const settled = new Map<string, JobOutcome>();
+    const size = Math.max(this.erp.maxBatch, 1);
+    for (let i = 0; i < ids.length; i += size) await this.pushRows(ids.slice(i, i + size), settled);
+    return this.jobOutcome(ids, settled);
+  }
+
+  /** claim, push and record one ERP call's worth of rows; what happened to each claimed row goes to `settled` */
+  private async pushRows(ids: string[], settled: Map<string, JobOutcome>): Promise<void> {
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [ids, 'push', this.opts.erpLeaseSec]);
     this.stats.statements += 1;
     if (claimed.length > 0) {
       const envelopes: ErpOrderEnvelope[] = claimed.map((r) => ({
@@ -86,10 +90,11 @@ export class ErpDeliveryService {
         results = await this.erp.pushOrders(envelopes);
       } catch (e) {
         await this.settleAll(claimed, e);
-        const own = claimed.find((r) => r.id === outboxId);
         if (!isUpstreamError(e)) throw e;
-        if (own) return e.retryable ? { kind: 'delay', ms: retryDelayMs(e, own.attempts), reason: describeError(e) } : { kind: 'failed', reason: describeError(e) };
-        return this.ownOutcome(outboxId);
+        const attempts = Math.max(...claimed.map((r) => r.attempts));
+        const mine: JobOutcome = e.retryable ? { kind: 'delay', ms: retryDelayMs(e, attempts), reason: describeError(e) } : { kind: 'failed', reason: describeError(e) };
+        for (const r of claimed) settled.set(r.id, mine);
+        return;
       }
       const byKey = new Map(claimed.map((r) => [r.idempotency_key, r]));
       const delivered: { id: string; erpOrderId: string }[] = [];
@@ -109,19 +114,16 @@ export class ErpDeliveryService {
       await this.markDelivered(delivered);
       await this.markRetry(retry);
       await this.markFailed(failed);
-      const ownRetry = retry.find((r) => r.id === outboxId);
-      if (ownRetry) return { kind: 'delay', ms: ownRetry.delayMs, reason: ownRetry.error };
-      const ownFailed = failed.find((r) => r.id === outboxId);
-      if (ownFailed) return { kind: 'failed', reason: ownFailed.error };
-      if (delivered.some((d) => d.id === outboxId)) return DONE;
+      for (const d of delivered) settled.set(d.id, DONE);
+      for (const r of retry) settled.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });
+      for (const f of failed) settled.set(f.id, { kind: 'failed', reason: f.error });
     }
-    return this.ownOutcome(outboxId);
   }
 
   async deliverIntercept(outboxId: string): Promise<JobOutcome> {
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [outboxId, 'intercept', 0, this.opts.erpLeaseSec]);
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [[outboxId], 'intercept', this.opts.erpLeaseSec]);
     const row = claimed[0];
-    if (!row) return this.ownOutcome(outboxId);
+    if (!row) return this.jobOutcome([outboxId], new Map());
     let res;
     try {
       res = await this.erp.intercept({
@@ -163,18 +165,38 @@ export class ErpDeliveryService {
     return rows.map((r) => ({ outboxId: r.id, kind: r.kind }));
   }
 
-  /** the job's row was not (or no longer) ours to send: settle by its current state */
-  private async ownOutcome(outboxId: string): Promise<JobOutcome> {
-    const rows: OwnRow[] = await this.dataSource.query(
-      `SELECT status, last_error, GREATEST(0, EXTRACT(EPOCH FROM next_attempt_at - now()) * 1000)::int AS wait_ms
-         FROM order_sync.outbox WHERE id = $1`,
-      [outboxId],
-    );
-    const own = rows[0];
-    if (!own) return { kind: 'failed', reason: `outbox row ${outboxId} not found` };
-    if (own.status === 'failed') return { kind: 'failed', reason: own.last_error ?? 'failed' };
-    // pending: leased by another worker or backing off; come back when it is due (the other worker usually wins)
-    if (own.status === 'pending') return { kind: 'delay', ms: own.wait_ms + 100, reason: 'row leased or backing off' };
+  /**
+   * One outcome for a job's rows: `settled` holds what this run decided for the rows it claimed; the others
+   * (leased by another worker, backing off, or already finished) are read from their current state. Any row
+   * still pending delays the job until the earliest is due; otherwise a failed row fails it (the reason and the
+   * count stay on the job, and /ops/outbox/retry re-sends the rows); otherwise it is done.
+   */
+  private async jobOutcome(ids: readonly string[], settled: Map<string, JobOutcome>): Promise<JobOutcome> {
+    const unknown = ids.filter((id) => !settled.has(id));
+    if (unknown.length > 0) {
+      const rows = await queryRows<OwnRow & { id: string }>(
+        this.dataSource,
+        `SELECT id::text AS id, status, last_error, GREATEST(0, EXTRACT(EPOCH FROM next_attempt_at - now()) * 1000)::int AS wait_ms
+           FROM order_sync.outbox WHERE id = ANY($1::bigint[])`,
+        [unknown],
+      );
+      const found = new Map(rows.map((r) => [r.id, r]));
+      for (const id of unknown) {
+        const r = found.get(id);
+        if (!r) settled.set(id, { kind: 'failed', reason: `outbox row ${id} not found` });
+        else if (r.status === 'failed') settled.set(id, { kind: 'failed', reason: r.last_error ?? 'failed' });
+        // pending: leased by another worker or backing off; come back when it is due (the other worker usually wins)
+        else if (r.status === 'pending') settled.set(id, { kind: 'delay', ms: r.wait_ms + 100, reason: 'row leased or backing off' });
+        else settled.set(id, DONE);
+      }
+    }
+    const all = ids.map((id) => settled.get(id) ?? DONE);
+    const delays = all.filter((o): o is Extract<JobOutcome, { kind: 'delay' }> => o.kind === 'delay');
+    if (delays.length > 0) return delays.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const failures = all.filter((o): o is Extract<JobOutcome, { kind: 'failed' }> => o.kind === 'failed');
+    if (failures.length > 0) {
+      return { kind: 'failed', reason: ids.length === 1 ? failures[0].reason : `${failures.length} of ${ids.length} rows failed: ${failures[0].reason}` };
+    }
     return DONE;
   }
 

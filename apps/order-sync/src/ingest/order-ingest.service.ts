@@ -89,11 +89,13 @@ export class OrderIngestService implements OnModuleDestroy {
     this.stats.batches += 1;
     this.stats.jobs += ids.length;
     const outcomes = new Map<string, JobOutcome>(ids.map((id) => [id, DONE]));
-    const rows: InboxRow[] = await this.dataSource.query(
-      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts
-         FROM order_sync.inbox WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+    // by primary key only, `status` filtered here: with `AND status = 'pending'` the planner may AND in the
+    // partial index of pending rows, which holds every processed row's dead entry until vacuum
+    const rows = ((await this.dataSource.query(
+      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts, status
+         FROM order_sync.inbox WHERE id = ANY($1::bigint[])`,
       [ids],
-    );
+    )) as (InboxRow & { status: string })[]).filter((r) => r.status === 'pending');
     this.stats.statements += 1;
     if (rows.length === 0) return ids.map(() => DONE);
 

@@ -27,21 +27,23 @@ export class OrderJobs {
   }
 
   /**
-   * One push job per `pushChunk` outbox rows (named after the chunk's first row): a push job claims its own
-   * row plus other due rows up to the connector's batch size, so one job delivers the whole chunk in one ERP
-   * call. Rows whose job is gone are found by the sweeper. Interceptions keep one job each (priority).
+   * One push job per `pushChunk` outbox rows (named after the chunk's first row, carrying every row's id), so
+   * one job delivers the whole chunk in one ERP call. Rows whose job is gone are found by the sweeper.
+   * Interceptions keep one job each (priority).
    */
   async addDeliveries(refs: OutboxRef[], suffix = '', pushChunk = 1): Promise<boolean> {
-    const push = refs.filter((r) => r.kind === 'push').filter((_r, i) => i % Math.max(1, pushChunk) === 0);
+    const pushIds = refs.filter((r) => r.kind === 'push').map((r) => r.outboxId);
+    const chunk = Math.max(1, pushChunk);
+    const push = Array.from({ length: Math.ceil(pushIds.length / chunk) }, (_, i) => pushIds.slice(i * chunk, (i + 1) * chunk));
     const intercept = refs.filter((r) => r.kind === 'intercept');
     try {
       await Promise.all([
         push.length > 0 &&
           this.erpPush.addBulk(
-            push.map((r) => ({
+            push.map((ids) => ({
               name: 'push-order' as const,
-              data: { v: 1, outboxId: r.outboxId } satisfies JobPayloads['push-order'],
-              opts: { jobId: outboxJobId('push', r.outboxId) + suffix },
+              data: (ids.length === 1 ? { v: 1, outboxId: ids[0] } : { v: 1, outboxId: ids[0], outboxIds: ids }) satisfies JobPayloads['push-order'],
+              opts: { jobId: outboxJobId('push', ids[0]) + suffix },
             })),
           ),
         intercept.length > 0 &&

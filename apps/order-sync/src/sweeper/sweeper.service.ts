@@ -101,7 +101,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       // one addDeliveries per suffix group keeps ids deterministic for the common case (no suffix)
       const plain = todo.filter((t) => t.suffix === '').map((t) => ({ outboxId: t.id, kind }));
       const suffixed = todo.filter((t) => t.suffix !== '');
-      if (plain.length > 0 && (await this.jobs.addDeliveries(plain))) result.outboxReenqueued += plain.length;
+      if (plain.length > 0 && (await this.jobs.addDeliveries(plain, '', this.opts.erpPushChunk))) result.outboxReenqueued += plain.length;
       for (const t of suffixed) if (await this.jobs.addDeliveries([{ outboxId: t.id, kind }], t.suffix)) result.outboxReenqueued += 1;
     }
     if (result.inboxReenqueued + result.outboxReenqueued > 0) {

@@ -13,11 +13,16 @@ export class FakeErpConnector extends ErpConnector {
   readonly delivered = new Map<string, string>();
   /** keys that arrived more than once */
   readonly duplicates: string[] = [];
+  /** idempotency keys the ERP refuses for good (a per-order invalid_request result) */
+  readonly rejectKeys = new Set<string>();
 
   async pushOrders(orders: ErpOrderEnvelope[]): Promise<ErpPushResult[]> {
     if (this.down) throw new UpstreamError('erp', 'circuit_open', 'breaker open', { retryAfterMs: this.downRetryAfterMs });
     this.pushCalls.push(orders);
-    return orders.map((o) => {
+    return orders.map((o): ErpPushResult => {
+      if (this.rejectKeys.has(o.idempotencyKey)) {
+        return { idempotencyKey: o.idempotencyKey, ok: false, error: new UpstreamError('erp', 'invalid_request', 'order rejected by the ERP') };
+      }
       const dup = this.delivered.has(o.idempotencyKey);
       if (dup) this.duplicates.push(o.idempotencyKey);
       else this.delivered.set(o.idempotencyKey, `ERP-${o.order.platformOrderId}`);

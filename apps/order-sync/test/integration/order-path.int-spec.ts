@@ -191,6 +191,41 @@ describe('order path (inbox -> orders -> outbox -> ERP)', () => {
     expect(h.erp.intercepts.map((i) => [i.order.platformOrderId, i.reason])).toEqual([['C1', 'cancelled']]);
   });
 
+  it('a push job delivers exactly its chunk of rows, in calls of at most maxBatch, and fails only for the rows the ERP refused', async () => {
+    const delivery = h.app.get(ErpDeliveryService);
+    const insert = async (pid: string): Promise<string> => {
+      const [r]: { id: string }[] = await h.db.dataSource.query(
+        `INSERT INTO order_sync.outbox (order_id, version, kind, idempotency_key, payload)
+         VALUES (gen_random_uuid(), 1, 'push', $1, $2) RETURNING id::text AS id`,
+        [`chunk-${pid}-v1`, JSON.stringify({ platformOrderId: pid })],
+      );
+      return r.id;
+    };
+    const ids = [await insert('C1'), await insert('C2'), await insert('C3')];
+    const bystander = await insert('C4'); // due, but not this job's: left alone
+    const calls = h.erp.pushCalls.length;
+    const maxBatch = h.erp.maxBatch;
+    h.erp.maxBatch = 2;
+    h.erp.rejectKeys.add('chunk-C2-v1');
+    try {
+      const outcome = await delivery.deliverPush(ids);
+      expect(outcome).toEqual({ kind: 'failed', reason: expect.stringMatching(/^1 of 3 rows failed: invalid_request/) });
+    } finally {
+      h.erp.maxBatch = maxBatch;
+      h.erp.rejectKeys.clear();
+    }
+    expect(h.erp.pushCalls.slice(calls).map((c) => c.map((e) => e.order.platformOrderId))).toEqual([['C1', 'C2'], ['C3']]);
+    const rows: { id: string; status: string }[] = await h.db.dataSource.query(
+      `SELECT id::text AS id, status FROM order_sync.outbox WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [[...ids, bystander]],
+    );
+    expect(rows.map((r) => r.status)).toEqual(['delivered', 'failed', 'delivered', 'pending']);
+    // run again (a duplicate job): nothing is sent twice, the outcome is read from the rows
+    await expect(delivery.deliverPush([ids[0], ids[2]])).resolves.toEqual({ kind: 'done' });
+    expect(h.erp.duplicates.filter((k) => k.startsWith('chunk-'))).toEqual([]);
+    await h.db.dataSource.query(`DELETE FROM order_sync.outbox WHERE id = ANY($1::bigint[])`, [[...ids, bystander]]);
+  });
+
   it('delays jobs while the ERP is down without burning attempts, and delivers once it is back', async () => {
     h.erp.down = true;
     const now = Date.now();
