@@ -45,6 +45,8 @@ export interface PlatformCapabilities {
    * again. Absent = false.
    */
   productLookupByOuterId?: boolean;
+  /** true when getSkuPrice reads the price the platform shows for a SKU (to verify a price change). Absent = false. */
+  priceRead?: boolean;
 }
 
 export interface OrderListQuery {
@@ -69,6 +71,13 @@ export interface PriceUpdate {
   platformProductId: string;
   platformSkuId: string;
   priceFen: number;
+  originalPriceFen?: number;
+}
+
+/** A SKU's price as the platform shows it, in fen. */
+export interface SkuPrice {
+  priceFen: number;
+  /** the struck-through / market price, when the platform reports one */
   originalPriceFen?: number;
 }
 
@@ -152,6 +161,14 @@ export abstract class PlatformAdapter {
   abstract updateStock(shop: ShopContext, update: StockUpdate): Promise<void>;
   abstract getStock(shop: ShopContext, platformProductId: string, platformSkuId: string): Promise<number>;
   abstract updatePrice(shop: ShopContext, update: PriceUpdate): Promise<void>;
+
+  /**
+   * The price the platform shows for one SKU, read back through its own read API. Only where
+   * capabilities.priceRead; elsewhere it rejects with invalid_request (code not_supported).
+   */
+  getSkuPrice(_shop: ShopContext, _platformProductId: string, _platformSkuId: string): Promise<SkuPrice> {
+    return Promise.reject(new UpstreamError(this.platform, 'invalid_request', 'getSkuPrice not supported by platform', { code: 'not_supported' }));
+  }
   /**
    * Creates the listing (no platformProductId) or updates it. When it fails after the platform created
    * the product (or some of its SKUs), the UpstreamError carries `details.partialListing` (see

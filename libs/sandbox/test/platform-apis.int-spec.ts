@@ -118,5 +118,30 @@ describe('platform APIs: paging, windows, lifecycle, units', () => {
       await call('inventory.incSkuStock', { skuId, qty: -4 });
       expect((await call('inventory.getSkuStock', { skuId })).body.data.skuStockInfo.available).toBe(6);
     });
+
+    it('product.getDetailSkuList: by sku id with its item and prices in fen; by update time, newest first, paged', async () => {
+      const skuIds = [...sim.store.skus.keys()];
+      const one = (await call('product.getDetailSkuList', { id: skuIds[1] })).body.data;
+      expect(one.total).toBe(1);
+      const sku = sim.store.skus.get(skuIds[1])!;
+      expect(one.data[0]).toMatchObject({
+        item: { id: sku.productId },
+        sku: { id: sku.skuId, itemId: sku.productId, price: sku.priceFen, originalPrice: sku.originalPriceFen, erpCode: sku.skuCode, stock: sku.stock },
+      });
+      await call('product.updateSkuPrice', { skuId: skuIds[1], price: [{ skuId: skuIds[1], price: 1234 }] });
+      expect((await call('product.getDetailSkuList', { id: skuIds[1] })).body.data.data[0].sku.price).toBe(1234);
+      expect((await call('product.getDetailSkuList', { id: 'no-such-sku' })).body.data).toMatchObject({ total: 0, data: [] });
+
+      const now = Math.floor(Date.now() / 1000);
+      const page1 = (await call('product.getDetailSkuList', { updateTimeFrom: now - 600, updateTimeTo: now + 1, pageNo: 1, pageSize: 2 })).body.data;
+      expect(page1).toMatchObject({ pageNO: 1, pageSize: 2, total: skuIds.length });
+      expect(page1.data[0].sku.id).toBe(skuIds[1]); // just updated: newest first
+      const page2 = (await call('product.getDetailSkuList', { updateTimeFrom: now - 600, updateTimeTo: now + 1, pageNo: 2, pageSize: 2 })).body.data;
+      expect(page2.data.map((e: { sku: { id: string } }) => e.sku.id)).not.toContain(skuIds[1]);
+      expect((await call('product.getDetailSkuList', { updateTimeFrom: now + 3600 })).body.data.total).toBe(0);
+      const tooBig = (await call('product.getDetailSkuList', { pageSize: 101 })).body;
+      expect(tooBig.success).toBe(false);
+      expect(tooBig.error_msg).toContain('pageSize');
+    });
   });
 });

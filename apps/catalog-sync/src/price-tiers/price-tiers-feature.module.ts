@@ -1,7 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule, type ModuleMetadata, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import { QUEUE } from '@app/contracts';
 import { registerQueues } from '@app/queue';
-import { NoPlatformPriceReader, PlatformPriceReader } from './ports/platform-price-reader.port';
+import { PlatformApiPriceReader } from './adapters/platform-api-price-reader.adapter';
+import { PlatformPriceReader } from './ports/platform-price-reader.port';
 import { PriceTiersController } from './price-tiers.controller';
 import { PriceTiersProcessor } from './price-tiers.processor';
 import { PriceTiersService } from './price-tiers.service';
@@ -13,7 +14,7 @@ export interface PriceTiersFeatureModuleOptions {
   concurrency?: number;
   /** modules exporting PlatformAdapterRegistry and ShopDirectory, unless they are global */
   imports?: ModuleMetadata['imports'];
-  /** binds PlatformPriceReader (default: NoPlatformPriceReader, applications recorded 'unverified') */
+  /** binds PlatformPriceReader (default: PlatformApiPriceReader, the adapters' getSkuPrice; 'unverified' where a platform has no price read) */
   priceReader?: Provider;
 }
 
@@ -40,7 +41,7 @@ export class PriceTiersFeatureModule {
       imports: [...(cfg.imports ?? []), registerQueues([QUEUE.PRICE_TIERS])],
       controllers: [PriceTiersController],
       providers: [
-        cfg.priceReader ?? { provide: PlatformPriceReader, useClass: NoPlatformPriceReader },
+        cfg.priceReader ?? { provide: PlatformPriceReader, useClass: PlatformApiPriceReader },
         { provide: PRICE_TIERS_CONCURRENCY, useValue: cfg.concurrency ?? null },
         PriceTiersService,
         PriceTiersProcessor,

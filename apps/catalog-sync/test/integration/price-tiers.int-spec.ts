@@ -1,4 +1,8 @@
+import type { Platform } from '@app/contracts';
 import { createStockHarness, PLATFORMS, waitFor, type StockHarness } from './stock-harness';
+
+/** read back through each platform's own read API (Douyin product.detail, XHS product.getDetailSkuList); Taobao has none listed */
+const READ_BACK: Record<Platform, 'verified' | 'unverified'> = { douyin: 'verified', taobao: 'unverified', xiaohongshu: 'verified' };
 
 describe('price tiers (real Postgres, Redis, simulators)', () => {
   let h: StockHarness;
@@ -30,7 +34,9 @@ describe('price tiers (real Postgres, Redis, simulators)', () => {
     expect(switchedAt).toBeGreaterThanOrEqual(startsAt.getTime());
     const during = (await http().get(`/skus/${f.skuId}/prices`).expect(200)).body;
     expect(during.activeTier).toMatchObject({ id: tierId, kind: 'flash_sale' });
-    expect(during.platforms.map((p: { priceFen: number; verification: string }) => [p.priceFen, p.verification])).toEqual(PLATFORMS.map(() => [4900, 'verified']));
+    const shown = (b: { platforms: { platform: Platform; priceFen: number; verification: string }[] }) =>
+      [...b.platforms].sort((x, y) => x.platform.localeCompare(y.platform)).map((p) => [p.platform, p.priceFen, p.verification]);
+    expect(shown(during)).toEqual(PLATFORMS.map((p) => [p, 4900, READ_BACK[p]]));
     expect(during.platforms[0].nextChange).toMatchObject({ at: endsAt.toISOString(), priceFen: 9900 });
 
     await waitFor(() => PLATFORMS.every((p) => h.simSku(p, f).priceFen === 9900), 10_000, 'reverted on all platforms');
@@ -43,16 +49,60 @@ describe('price tiers (real Postgres, Redis, simulators)', () => {
       return b.platforms.every((p: { priceFen: number }) => p.priceFen === 9900) ? b : null;
     }, 5000, 'prices view reverted');
     expect(after.platforms[0].nextChange).toBeNull();
-    const apps: { action: string; verification: string; read_back_price_fen: number }[] = await h.db.dataSource.query(
-      `SELECT action, verification, read_back_price_fen FROM catalog_sync.price_tier_applications WHERE tier_id = $1 ORDER BY action, shop_id`,
+    const apps: { action: string; platform: Platform; verification: string; read_back_price_fen: number | null }[] = await h.db.dataSource.query(
+      `SELECT a.action, sh.platform, a.verification, a.read_back_price_fen FROM catalog_sync.price_tier_applications a
+         JOIN core.shops sh ON sh.id = a.shop_id WHERE a.tier_id = $1 ORDER BY a.action, sh.platform`,
       [tierId],
     );
-    expect(apps.map((a) => [a.action, a.verification, a.read_back_price_fen])).toEqual([
-      ...PLATFORMS.map(() => ['apply', 'verified', 4900]),
-      ...PLATFORMS.map(() => ['revert', 'verified', 9900]),
+    const readBack = (p: Platform, fen: number) => (READ_BACK[p] === 'verified' ? fen : null);
+    expect(apps.map((a) => [a.action, a.platform, a.verification, a.read_back_price_fen])).toEqual([
+      ...PLATFORMS.map((p) => ['apply', p, READ_BACK[p], readBack(p, 4900)]),
+      ...PLATFORMS.map((p) => ['revert', p, READ_BACK[p], readBack(p, 9900)]),
     ]);
+    // the read-back went through the platforms' read APIs
+    expect(h.sims.douyin.requests('product.detail').length).toBeGreaterThanOrEqual(2);
+    expect(h.sims.xiaohongshu.requests('product.getDetailSkuList').length).toBeGreaterThanOrEqual(2);
     const [{ status }] = await h.db.dataSource.query(`SELECT status FROM catalog_sync.price_tiers WHERE id = $1`, [tierId]);
     expect(status).toBe('ended');
+  });
+
+  it('records a mismatch when a platform shows another price than it accepted, and retries that shop until it shows the tier', async () => {
+    const f = await h.createSku({ salePriceFen: 9900, listPriceFen: 12900 });
+    const sim = h.sims.douyin;
+    // the Douyin double accepts sku.editPrice but shows 1 fen more (a platform-side adjustment) until restored
+    const setPrice = sim.store.setPrice.bind(sim.store);
+    sim.store.setPrice = (sku, priceFen, original) => setPrice(sku, sku.skuId === f.platformIds.douyin.skuId ? priceFen + 1 : priceFen, original);
+    let tierId = '';
+    try {
+      const startsAt = new Date(Date.now() + 1500);
+      const created = await http()
+        .post(`/skus/${f.skuId}/price-tiers`)
+        .send({ tiers: [{ kind: 'flash_sale', priceFen: 4900, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 60_000).toISOString() }] })
+        .expect(201);
+      tierId = created.body.tiers[0].id;
+      const mismatch = await waitFor(async () => {
+        const [row] = await h.db.dataSource.query(
+          `SELECT verification, read_back_price_fen FROM catalog_sync.price_tier_applications WHERE tier_id = $1 AND shop_id = $2 AND action = 'apply'`,
+          [tierId, h.shopIds.douyin],
+        );
+        return row?.verification === 'mismatch' ? row : null;
+      }, 10_000, 'douyin apply recorded as mismatch');
+      expect(mismatch.read_back_price_fen).toBe(4901);
+      const [{ status }] = await h.db.dataSource.query(`SELECT status FROM catalog_sync.price_tiers WHERE id = $1`, [tierId]);
+      expect(status).toBe('scheduled'); // not active while a platform shows another price
+    } finally {
+      sim.store.setPrice = setPrice;
+    }
+    const verified = await waitFor(async () => {
+      const [row] = await h.db.dataSource.query(
+        `SELECT a.verification, a.read_back_price_fen, t.status FROM catalog_sync.price_tier_applications a JOIN catalog_sync.price_tiers t ON t.id = a.tier_id
+          WHERE a.tier_id = $1 AND a.shop_id = $2 AND a.action = 'apply'`,
+        [tierId, h.shopIds.douyin],
+      );
+      return row?.verification === 'verified' && row.status === 'active' ? row : null;
+    }, 15_000, 'douyin apply verified after the retry');
+    expect(verified.read_back_price_fen).toBe(4900);
+    expect(h.simSku('douyin', f).priceFen).toBe(4900);
   });
 
   describe('validation', () => {

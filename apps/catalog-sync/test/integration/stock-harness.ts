@@ -31,7 +31,6 @@ import {
 } from '@app/sandbox';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
-import { PlatformPriceReader } from '../../src/price-tiers/ports/platform-price-reader.port';
 import { PriceTiersFeatureModule } from '../../src/price-tiers/price-tiers-feature.module';
 import { StockFeatureModule } from '../../src/stock/stock-feature.module';
 import type { StockOptions } from '../../src/stock/stock.options';
@@ -143,10 +142,6 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
     options: { timeoutMs: 5000 },
   };
   const registry = new PlatformAdapterRegistry([new DouyinAdapter(deps), new TaobaoAdapter(deps), new XiaohongshuAdapter(deps)]);
-  const byShop = new Map(PLATFORMS.map((p) => [shopIds[p], p] as const));
-  const priceReader: PlatformPriceReader = {
-    read: async (shop, _productId, platformSkuId) => sims[byShop.get(shop.shopId) as Platform].store.sku(platformSkuId).priceFen,
-  };
   const moduleRef = await Test.createTestingModule({
     imports: [
       PortsModule.register([
@@ -156,7 +151,8 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
       ]),
       QueueModule.forRoot({ redisUrl: REDIS_URL, prefix, shutdownGraceMs: 2000 }),
       StockFeatureModule.register({ options: { driftCheckEveryMs: 0, coalesceDelayMs: 200, skuUpdatesPerSec: 20, ...opts.stock } }),
-      PriceTiersFeatureModule.register({ priceReader: { provide: PlatformPriceReader, useValue: priceReader } }),
+      // price read-back through the adapters' own read APIs (the default PlatformApiPriceReader)
+      PriceTiersFeatureModule.register(),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });

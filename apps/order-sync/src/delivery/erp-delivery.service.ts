@@ -31,18 +31,20 @@ export interface DeliveryStats {
 
 /**
  * Claims the named rows that are still pending and due: FOR UPDATE SKIP LOCKED (a concurrent worker's rows
- * are skipped) and a lease (next_attempt_at moved forward). The rows are found through the primary key only:
- * the partial index of pending rows carries every delivered row's dead entry until vacuum, so scanning it
- * (as a "claim any due rows" query must) costs more with every order delivered since the last vacuum.
+ * are skipped) and a lease (next_attempt_at moved forward). The rows are found through the primary key only,
+ * and their state is tested on the locked versions (c.*), never as `o.status = 'pending'`: that predicate lets
+ * the planner scan the partial index of pending rows, which carries every delivered row's dead entry until
+ * vacuum, so the claim would cost more with every order delivered since the last vacuum.
  */
 const CLAIM_SQL = `
   WITH c AS (
-    SELECT id FROM order_sync.outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED
+    SELECT id, kind, status, next_attempt_at FROM order_sync.outbox
+     WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED
   )
   UPDATE order_sync.outbox o
      SET next_attempt_at = now() + make_interval(secs => $3), attempts = o.attempts + 1
     FROM c
-   WHERE o.id = c.id AND o.kind = $2 AND o.status = 'pending' AND o.next_attempt_at <= now()
+   WHERE o.id = c.id AND c.kind = $2 AND c.status = 'pending' AND c.next_attempt_at <= now()
   RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
 
 /**
@@ -240,7 +242,7 @@ export class ErpDeliveryService {
     await this.dataSource.query(
       `UPDATE order_sync.outbox o SET next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
          FROM unnest($1::bigint[], $2::text[], $3::int[]) AS r(id, error, delay_ms)
-        WHERE o.id = r.id AND o.status = 'pending'`,
+        WHERE o.id = r.id AND o.status NOT IN ('delivered', 'failed')`, // = pending, without letting the planner scan the partial index (see CLAIM_SQL)
       [rows.map((r) => r.id), rows.map((r) => r.error), rows.map((r) => r.delayMs)],
     );
     this.stats.statements += 1;

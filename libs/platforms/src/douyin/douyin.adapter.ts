@@ -27,6 +27,7 @@ import {
   type PushRequest,
   type PushVerification,
   type ShopContext,
+  type SkuPrice,
   type StockUpdate,
   type TokenSet,
 } from '../platform-adapter.port';
@@ -65,6 +66,7 @@ export class DouyinAdapter extends PlatformAdapter {
     orderListMaxPageSize: 100,
       orderListIncludesDetail: true,
     productLookupByOuterId: true,
+    priceRead: true,
   };
   private readonly caller: PlatformCaller;
 
@@ -150,6 +152,17 @@ export class DouyinAdapter extends PlatformAdapter {
       sku_id: id64(update.platformSkuId),
       price: update.priceFen,
     });
+  }
+
+  /** `product.detail` (the listed read API): the SKU's row in `spec_prices` (price in fen); `market_price` is the product's struck price. */
+  override async getSkuPrice(shop: ShopContext, platformProductId: string, platformSkuId: string): Promise<SkuPrice> {
+    const data = obj(await this.caller.call(shop, 'product.detail', { product_id: id64(platformProductId) }));
+    const row = arr(data.spec_prices).map((r) => obj(r)).find((r) => str(r.sku_id) === platformSkuId);
+    if (!row) throw new UpstreamError('douyin', 'not_found', `sku ${platformSkuId} not in product ${platformProductId}`);
+    const priceFen = num(row.price, NaN);
+    if (!Number.isInteger(priceFen)) throw new UpstreamError('douyin', 'retryable', `product.detail returned no price for sku ${platformSkuId}`);
+    const market = num(data.market_price, 0);
+    return market > 0 ? { priceFen, originalPriceFen: market } : { priceFen };
   }
 
   async upsertProduct(shop: ShopContext, listing: ProductListing): Promise<ListingResult> {

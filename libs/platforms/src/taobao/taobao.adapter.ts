@@ -73,6 +73,9 @@ export class TaobaoAdapter extends PlatformAdapter {
       orderListPagesBackward: true,
       orderListMaxPageSize: 100,
       orderListIncludesDetail: true,
+      // PROTOCOLS.md 2.5 lists no item / SKU read API (taobao.item.sku.get, used by updatePrice for the
+      // SKU's properties, is not in it): price changes stay unverified on Taobao
+      priceRead: false,
     };
     const http = createPlatformAxios(deps.options.timeoutMs);
     this.protocol = new TaobaoProtocol(http, deps.options.defaultRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, canRefresh);

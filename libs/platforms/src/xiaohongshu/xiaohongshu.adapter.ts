@@ -26,6 +26,7 @@ import {
   type PushRequest,
   type PushVerification,
   type ShopContext,
+  type SkuPrice,
   type StockUpdate,
   type TokenSet,
 } from '../platform-adapter.port';
@@ -47,6 +48,7 @@ export class XiaohongshuAdapter extends PlatformAdapter {
     orderListPagesBackward: true,
     orderListMaxPageSize: 100,
       orderListIncludesDetail: false,
+    priceRead: true,
   };
   private readonly caller: PlatformCaller;
 
@@ -145,6 +147,22 @@ export class XiaohongshuAdapter extends PlatformAdapter {
       price: [{ skuId: update.platformSkuId, price: update.priceFen }],
       originalPrice: update.originalPriceFen,
     });
+  }
+
+  /**
+   * `product.getDetailSkuList` filtered by `id` (the SKU id; "使用id查询其他条件可以不填" in the SDK's
+   * ProductGetDetailSkuListRequest, PROTOCOLS.md 3.7): `data.data[]` of `{item, sku}`, prices in fen.
+   */
+  override async getSkuPrice(shop: ShopContext, _platformProductId: string, platformSkuId: string): Promise<SkuPrice> {
+    const data = await this.call(shop, 'product.getDetailSkuList', { id: platformSkuId, pageNo: 1, pageSize: 10 });
+    const sku = arr(data.data)
+      .map((e) => obj(obj(e).sku))
+      .find((k) => str(k.id) === platformSkuId);
+    if (!sku) throw new UpstreamError('xiaohongshu', 'not_found', `sku ${platformSkuId} not returned`);
+    const priceFen = num(sku.price, NaN);
+    if (!Number.isInteger(priceFen)) throw new UpstreamError('xiaohongshu', 'retryable', `product.getDetailSkuList returned no price for sku ${platformSkuId}`);
+    const original = num(sku.originalPrice, 0);
+    return original > 0 ? { priceFen, originalPriceFen: original } : { priceFen };
   }
 
   /** Item first (product.createItemV2 / updateItemV2), then each SKU (createSkuV2 / updateSkuV2). */

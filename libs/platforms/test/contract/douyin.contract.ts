@@ -22,6 +22,7 @@ export function runDouyinContract(label: string, makeBackend: () => Promise<Cont
       receivedPrice: (call) => String(call.params.price),
       expectedPrice: (fen) => String(fen),
       coupons: false,
+      priceRead: true,
     }, harness);
 
     describe(`${label}: douyin specifics`, () => {

@@ -26,6 +26,8 @@ export interface ContractSpec<A extends PlatformAdapter> {
   /** what receivedPrice should read for priceFen */
   expectedPrice(priceFen: number): string;
   coupons: boolean;
+  /** true when the adapter reads a SKU's price back (capabilities.priceRead, getSkuPrice) */
+  priceRead: boolean;
   /** true when the price call names the product (and the SKU by properties) rather than the sku id */
   priceAddressesProduct?: boolean;
 }
@@ -204,6 +206,27 @@ export function runSharedContract<A extends PlatformAdapter>(
       expect(spec.receivedPrice(calls[0])).toBe(spec.expectedPrice(1234));
       expect(flat(calls[0].params)).toContain(spec.priceAddressesProduct ? p : s);
     });
+
+    if (spec.priceRead) {
+      it('reads back the price the platform shows, before and after a price change', async () => {
+        const { sut, shop } = make();
+        expect(sut.capabilities.priceRead).toBe(true);
+        const p = productId();
+        const s = spec.skuId();
+        await backend.seedProduct({ productId: p, skus: [{ skuId: s, skuCode: 'ERP-3', stock: 1, priceFen: 1000, originalPriceFen: 5000 }] });
+        expect(await sut.getSkuPrice(shop, p, s)).toEqual({ priceFen: 1000, originalPriceFen: 5000 });
+        await sut.updatePrice(shop, { platformProductId: p, platformSkuId: s, priceFen: 1234 });
+        expect((await sut.getSkuPrice(shop, p, s)).priceFen).toBe(1234);
+        expect(await rejectionOf(sut.getSkuPrice(shop, p, spec.skuId()))).toMatchObject({ kind: 'not_found' });
+      });
+    } else {
+      it('says price reads are not supported and refuses them as invalid_request', async () => {
+        const { sut, shop } = make();
+        expect(sut.capabilities.priceRead ?? false).toBe(false);
+        expect(await rejectionOf(sut.getSkuPrice(shop, productId(), spec.skuId()))).toMatchObject({ kind: 'invalid_request', details: { code: 'not_supported' } });
+        expect(await backend.received()).toEqual([]);
+      });
+    }
 
     it('creates a product, then updates the same listing', async () => {
       const { sut, shop } = make();

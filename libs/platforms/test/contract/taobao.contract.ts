@@ -25,6 +25,7 @@ export function runTaobaoContract(label: string, makeBackend: () => Promise<Cont
       receivedPrice: (call) => String(call.params.price),
       expectedPrice: (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`,
       coupons: true,
+      priceRead: false,
       priceAddressesProduct: true,
     }, harness);
     const legacy = contractHarness((deps) => new TaobaoAdapter(deps, { serviceMarketApp: false }));

@@ -26,6 +26,7 @@ export function runXiaohongshuContract(label: string, makeBackend: () => Promise
       receivedPrice: (call) => String((call.params.price as { price: unknown }[])[0].price),
       expectedPrice: (fen) => String(fen),
       coupons: false,
+      priceRead: true,
     }, harness);
 
     describe(`${label}: xiaohongshu specifics`, () => {

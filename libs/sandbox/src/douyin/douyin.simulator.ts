@@ -388,6 +388,8 @@ export class DouyinSimulator extends PlatformSimulator {
       check_status: 3,
       create_time: sec(pr.createdAt),
       update_time: sec(pr.updatedAt),
+      // the product's struck-through price (划线价), fen: the highest of its SKUs' original prices
+      market_price: Math.max(0, ...this.store.skusOf(productId).map((s) => s.originalPriceFen)),
       spec_prices: this.store.skusOf(productId).map((s) => this.skuJson(s)),
     };
   }

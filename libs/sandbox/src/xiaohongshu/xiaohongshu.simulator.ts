@@ -151,6 +151,8 @@ export class XiaohongshuSimulator extends PlatformSimulator {
         return this.createSku(shop, p);
       case 'product.updateSkuV2':
         return this.updateSku(shop, p);
+      case 'product.getDetailSkuList':
+        return this.detailSkuList(shop, p);
       default:
         throw new SimError('method_invalid', `${call.method} is not supported`);
     }
@@ -341,6 +343,57 @@ export class XiaohongshuSimulator extends PlatformSimulator {
       barcode: strParam(p, 'barcode') ?? null,
     });
     return this.skuResult(sku);
+  }
+
+  /**
+   * `product.getDetailSkuList`: the shop's SKUs with their items, newest update first. `id` (a SKU id)
+   * narrows to that SKU; `updateTimeFrom` / `updateTimeTo` (Unix seconds), `buyable`, `lastId` (start after
+   * that SKU), `pageNo` (from 1), `pageSize` (<= 100, default 50). Prices in fen, times in ms.
+   */
+  private detailSkuList(shop: ShopState, p: Record<string, unknown>): unknown {
+    const pageNo = intParam(p, 'pageNo', { min: 1 }) ?? 1;
+    const pageSize = intParam(p, 'pageSize', { min: 1, max: 100 }) ?? 50;
+    const id = strParam(p, 'id');
+    const from = intParam(p, 'updateTimeFrom', { min: 0 });
+    const to = intParam(p, 'updateTimeTo', { min: 0 });
+    const buyable = p.buyable === undefined || p.buyable === null ? undefined : p.buyable === true || p.buyable === 'true';
+    let skus = this.store
+      .shopSkus(shop.platformShopId)
+      .filter((k) => !id || k.skuId === id)
+      .filter((k) => from === undefined || k.updatedAt >= from * 1000)
+      .filter((k) => to === undefined || k.updatedAt < (to + 1) * 1000)
+      .filter((k) => buyable === undefined || k.available === buyable)
+      .sort((a, b) => b.updatedAt - a.updatedAt || b.skuId.localeCompare(a.skuId));
+    const lastId = strParam(p, 'lastId');
+    if (lastId) {
+      const at = skus.findIndex((k) => k.skuId === lastId);
+      skus = at >= 0 ? skus.slice(at + 1) : skus;
+    }
+    const page = skus.slice((pageNo - 1) * pageSize, pageNo * pageSize);
+    return {
+      pageNO: pageNo,
+      pageSize,
+      total: skus.length,
+      data: page.map((k) => {
+        const item = this.store.product(k.productId);
+        return {
+          item: { id: item.productId, name: item.title, categoryId: item.categoryId, articleNo: item.outerProductId, images: item.images, createTime: item.createdAt, updateTime: item.updatedAt },
+          sku: {
+            id: k.skuId,
+            itemId: k.productId,
+            name: item.title,
+            price: k.priceFen,
+            originalPrice: k.originalPriceFen,
+            stock: k.stock,
+            erpCode: k.skuCode,
+            barcode: k.barcode ?? '',
+            variants: Object.entries(k.specs).map(([name, value]) => ({ name, value })),
+            buyable: k.available,
+            updateTime: k.updatedAt,
+          },
+        };
+      }),
+    };
   }
 
   private updateSku(shop: ShopState, p: Record<string, unknown>): unknown {

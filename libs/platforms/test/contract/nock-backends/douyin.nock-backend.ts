@@ -159,6 +159,7 @@ export class DouyinNockBackend extends NockBackendBase {
           product_id_str: product.productId,
           outer_product_id: product.outerProductId ?? '',
           name: product.title ?? '',
+          market_price: Math.max(0, ...product.skus.map((k) => k.originalPriceFen)),
           spec_prices: product.skus.map((k) => ({ sku_id: raw(k.skuId), code: k.skuCode, outer_sku_id: k.skuCode, price: k.priceFen, stock_num: k.stock })),
         });
       }

@@ -104,6 +104,20 @@ export class XiaohongshuNockBackend extends NockBackendBase {
         if (!hit) return this.err(40400, 'sku不存在');
         return this.ok({ skuStockInfo: { skuId: hit.sku.skuId, available: hit.sku.stock, total: hit.sku.stock } });
       }
+      case 'product.getDetailSkuList': {
+        const pageSize = Number(s('pageSize') || 50);
+        if (pageSize > 100) return this.err(40001, '参数错误: pageSize');
+        const rows = [...this.products.values()].flatMap((product) => product.skus.filter((k) => !s('id') || k.skuId === s('id')).map((sku) => ({ product, sku })));
+        return this.ok({
+          pageNO: Number(s('pageNo') || 1),
+          pageSize,
+          total: rows.length,
+          data: rows.slice(0, pageSize).map(({ product, sku }) => ({
+            item: { id: product.productId, name: product.title ?? '' },
+            sku: { id: sku.skuId, itemId: product.productId, erpCode: sku.skuCode, price: sku.priceFen, originalPrice: sku.originalPriceFen, stock: sku.stock },
+          })),
+        });
+      }
       case 'product.updateSkuPrice': {
         const hit = this.findSkuAnywhere(s('skuId'));
         if (!hit) return this.err(40400, 'sku不存在');
