@@ -6,7 +6,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
-import { queryRows } from '../shared/sql';
+import { queryRows, retryOnConflict } from '../shared/sql';
 
 interface ClaimedRow {
   id: string;
@@ -214,7 +214,7 @@ export class ErpDeliveryService {
 
   private async markDelivered(rows: { id: string; erpOrderId: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    const acked = await queryRows<{ platform: Platform; first_ack: boolean; latency_s: number | null }>(
+    const acked = await retryOnConflict(() => queryRows<{ platform: Platform; first_ack: boolean; latency_s: number | null }>(
       this.dataSource,
       `WITH acks AS (
          SELECT * FROM unnest($1::bigint[], $2::text[]) AS a(outbox_id, erp_order_id)
@@ -224,15 +224,20 @@ export class ErpDeliveryService {
          RETURNING o.order_id, o.version, acks.erp_order_id
        ), latest AS (
          SELECT DISTINCT ON (order_id) order_id, erp_order_id FROM d ORDER BY order_id, version DESC
+       ), prev AS (
+         -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
+         SELECT p.id, p.erp_acked_at FROM order_sync.orders p JOIN latest ON p.id = latest.order_id
+          ORDER BY p.platform, p.platform_order_id
+          FOR UPDATE OF p
        )
        UPDATE order_sync.orders o
           SET erp_order_id = latest.erp_order_id, erp_acked_at = COALESCE(prev.erp_acked_at, now())
-         FROM latest, order_sync.orders prev
+         FROM latest, prev
         WHERE o.id = latest.order_id AND prev.id = o.id
        RETURNING o.platform, prev.erp_acked_at IS NULL AS first_ack,
                  EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s`,
       [rows.map((r) => r.id), rows.map((r) => r.erpOrderId)],
-    );
+    ));
     this.stats.statements += 1;
     for (const a of acked) if (a.first_ack && a.latency_s !== null) this.metrics.observeAck(a.platform, a.latency_s);
   }

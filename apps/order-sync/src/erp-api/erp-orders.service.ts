@@ -71,15 +71,21 @@ export class ErpOrdersService {
   async ack(merchantId: string, sel: { orderIds?: string[]; cursor?: string }): Promise<{ acked: number }> {
     const [xid, seq] = parseCursor(sel.cursor);
     const rows: { platform: Platform; latency_s: number | null }[] = await this.dataSource.query(
-      `WITH acked AS (
-         UPDATE order_sync.orders o SET erp_acked_at = now()
+      `WITH todo AS (
+         -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
+         SELECT o.id FROM order_sync.orders o
           WHERE o.erp_acked_at IS NULL AND ${ERP_VISIBLE} AND ${MERCHANT_SCOPE('$4')}
             AND (CASE WHEN $1::uuid[] IS NOT NULL THEN o.id = ANY($1::uuid[])
                       ELSE (o.change_xid, o.change_seq) <= ($2::xid8, $3::bigint) AND ${COMMITTED} END)
+          ORDER BY o.platform, o.platform_order_id
+          FOR UPDATE OF o
+       ), acked AS (
+         UPDATE order_sync.orders o SET erp_acked_at = now()
+           FROM todo WHERE o.id = todo.id AND o.erp_acked_at IS NULL
          RETURNING o.id, o.platform, EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s
        ), settled AS (
          UPDATE order_sync.outbox b SET status = 'delivered', delivered_at = now(), last_error = 'acked through the pull API'
-          WHERE b.order_id IN (SELECT id FROM acked) AND b.kind = 'push' AND b.status = 'pending'
+          WHERE b.order_id IN (SELECT id FROM acked) AND b.kind = 'push' AND b.status NOT IN ('delivered', 'failed')
        )
        SELECT platform, latency_s FROM acked`,
       [sel.orderIds ?? null, xid, seq, merchantId],

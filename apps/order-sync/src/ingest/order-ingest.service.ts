@@ -7,6 +7,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
+import { retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from './stock-events.producer';
 
 interface InboxRow {
@@ -147,7 +148,7 @@ export class OrderIngestService implements OnModuleDestroy {
     );
 
     let summary: UpsertSummary | null = null;
-    await this.dataSource.transaction(async (em) => {
+    await retryOnConflict(() => this.dataSource.transaction(async (em) => {
       summary = await this.upserts.apply(em, fetched);
       this.stats.statements += summary.statements + 2; // + BEGIN/COMMIT
       if (processed.length > 0) {
@@ -173,7 +174,7 @@ export class OrderIngestService implements OnModuleDestroy {
         );
         this.stats.statements += 1;
       }
-    });
+    }));
     // committed: ERP deliveries (the sweeper re-adds lost ones) and catalog-sync's stock events (logged if lost)
     const done = summary as UpsertSummary | null;
     const outbox: OutboxRef[] = done?.outbox ?? [];

@@ -7,6 +7,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { OrderUpsertRepository } from '../orders/order-upsert.repository';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
+import { retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from '../ingest/stock-events.producer';
 
 interface CursorRow {
@@ -80,7 +81,7 @@ export class OrderPollService {
       }
       pages += 1;
       const more = res.hasMore && res.next !== null;
-      const summary = await this.dataSource.transaction(async (em) => {
+      const summary = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
         const s = await this.upserts.apply(
           em,
           orders.map((o) => ({ ...o, shopId })),
@@ -95,7 +96,7 @@ export class OrderPollService {
             : [shopId, to, null, null, null],
         );
         return s;
-      });
+      }));
       await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
       if (!more && to.getTime() >= now.getTime()) return DONE;
     }
@@ -146,10 +147,12 @@ export class OrderPollService {
   }
 
   private async applyWithoutCursor(shopId: string, orders: CanonicalOrder[]): Promise<void> {
-    const summary = await this.dataSource.transaction((em) =>
-      this.upserts.apply(
-        em,
-        orders.map((o) => ({ ...o, shopId })),
+    const summary = await retryOnConflict(() =>
+      this.dataSource.transaction((em) =>
+        this.upserts.apply(
+          em,
+          orders.map((o) => ({ ...o, shopId })),
+        ),
       ),
     );
     await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);

@@ -9,3 +9,24 @@ export async function queryRows<T>(db: DataSource | EntityManager, sql: string, 
   if (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0] as T[];
   return r as T[];
 }
+
+/** Postgres chose this transaction as a deadlock victim (40P01) or could not serialise it (40001) */
+export function isTransientConflict(e: unknown): boolean {
+  const code = (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.code ?? (e as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * Runs `work` (a whole transaction or one statement) again at once when Postgres aborted it as a deadlock
+ * victim: the writers of order rows lock them in one order, so this is a safety net, not the plan; without
+ * it a victim would wait for the job queue's backoff.
+ */
+export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (i >= attempts || !isTransientConflict(e)) throw e;
+    }
+  }
+}
