@@ -1,14 +1,15 @@
 import { LosslessNumber, isLosslessNumber } from 'lossless-json';
-import { parseLossless } from '../signing';
+import { parseExact } from '../signing';
 
 /**
- * Readers for values parsed with `parseLossless`: numbers arrive as LosslessNumber so 19-digit ids
- * stay exact. Ids always become strings; counts and money become JS numbers (they are small).
+ * Readers for values parsed with `parseExact` (19-digit numbers arrive as digit strings) or `parseLossless`
+ * (numbers arrive as LosslessNumber): either way 19-digit ids stay exact. Ids always become strings; counts and money become JS numbers (they are small).
  */
 export type Json = Record<string, unknown>;
 
+/** a platform's response body; numbers exact (see parseExact) */
 export function parseBody(text: string): unknown {
-  return parseLossless(text);
+  return parseExact(text);
 }
 
 export function isObj(v: unknown): v is Json {

@@ -22,29 +22,119 @@ export function parseLossless(text: string): unknown {
   return parse(text);
 }
 
+/** a JSON string literal; printable ASCII without `"` or `\\` (most keys and ids) skips JSON.stringify */
+function jsonString(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return JSON.stringify(v);
+  }
+  return `"${v}"`;
+}
+
 /**
  * Compact JSON with object keys sorted ascending at every depth, arrays in order, no HTML or `/`
  * escaping, non-ASCII left as is, and exact numbers for RawNumber / LosslessNumber / bigint.
  * This is Douyin's `param_json` canonical form; the bytes signed are the bytes sent.
+ * (Written as loops with string appends: it serialises whole list pages in the simulators.)
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return jsonString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error('non-finite number in JSON');
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw new Error(`cannot serialise ${typeof value}`);
+  }
   if (value instanceof RawNumber) return value.digits;
   if (value instanceof LosslessNumber) return value.value;
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('non-finite number in JSON');
-    return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
   }
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${jsonString(k)}:${canonicalJson(v)}`;
   }
-  throw new Error(`cannot serialise ${typeof value}`);
+  return `${out}}`;
+}
+
+/**
+ * Number tokens (outside strings) with 16 or more digits turned into JSON strings: a double keeps 15-17
+ * significant digits, so these are the ones JSON.parse could change (19-digit ids above all).
+ */
+export function quoteUnsafeNumbers(text: string): string {
+  let out = '';
+  let last = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: skip to its closing quote (escapes skip the next char)
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i += 2;
+        else {
+          i++;
+          if (d === 0x22) break;
+        }
+      }
+      continue;
+    }
+    if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+      const start = i;
+      let digits = c === 0x2d ? 0 : 1;
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d >= 0x30 && d <= 0x39) {
+          digits++;
+          i++;
+        } else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) i++;
+        else break;
+      }
+      if (digits >= 16) {
+        out += `${text.slice(last, start)}"${text.slice(start, i)}"`;
+        last = i;
+      }
+      continue;
+    }
+    i++;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+/**
+ * Parses a response body exactly, about twice as fast as `parseLossless` and without an object per number:
+ * numbers that a double keeps exactly are JS numbers, longer ones (19-digit ids) arrive as their digit
+ * strings. The readers in http/lossless.ts (str, num, ...) accept both forms. Signatures over JSON text keep
+ * using `parseLossless` + `canonicalJson`, which preserve every number's own spelling.
+ */
+export function parseExact(text: string): unknown {
+  return JSON.parse(quoteUnsafeNumbers(text));
 }
 
 /** Re-serialises JSON text canonically without passing numbers through JS doubles. */
