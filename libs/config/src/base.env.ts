@@ -5,6 +5,10 @@ export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** PLATFORM_QPS_SCOPE values (libs/platforms PlatformHttpOptions.qpsScope) */
+export const QPS_SCOPES = ['api', 'shop'] as const;
+export type QpsScope = (typeof QPS_SCOPES)[number];
+
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/omnisync';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -61,9 +65,13 @@ export class BaseEnv {
   @ToInt()
   PLATFORM_BREAKER_RESET_MS: number = 10_000;
 
-  /** calls per second per shop, shared by every process through Redis (platform quotas are per app+shop) */
+  /** calls per second per shop (and per API, see PLATFORM_QPS_SCOPE), shared by every process through Redis */
   @IsInt({ message: 'must be an integer' })
   @Min(1, { message: 'must be at least 1' })
   @ToInt()
   PLATFORM_QPS_PER_SHOP: number = 50;
+
+  /** 'api': PLATFORM_QPS_PER_SHOP for each API method of a shop (the platforms' quotas are per app and API); 'shop': for all of them */
+  @IsIn(QPS_SCOPES, { message: `must be one of ${QPS_SCOPES.join(', ')}` })
+  PLATFORM_QPS_SCOPE: QpsScope = 'api';
 }

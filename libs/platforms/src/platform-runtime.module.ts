@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ResilienceModule } from '@app/resilience/resilience.module';
+import type { QpsScope } from './http/platform-http.options';
 import { PlatformsModule } from './platforms.module';
 
 export interface PlatformRuntimeOptions {
@@ -7,6 +8,8 @@ export interface PlatformRuntimeOptions {
   timeoutMs: number;
   breakerResetMs: number;
   qpsPerShop: number;
+  /** what one QPS budget covers (default 'api': each API method of a shop) */
+  qpsScope?: QpsScope;
   /** Redis key prefix of the shared rate limiter (tests use their own) */
   rateLimitKeyPrefix?: string;
   /** a module exporting ShopDirectory (ShopDirectoryModule from @app/persistence) */
@@ -25,6 +28,7 @@ export interface PlatformRuntimeEnv {
   PLATFORM_TIMEOUT_MS: number;
   PLATFORM_BREAKER_RESET_MS: number;
   PLATFORM_QPS_PER_SHOP: number;
+  PLATFORM_QPS_SCOPE: QpsScope;
 }
 
 @Global()
@@ -37,13 +41,14 @@ export class PlatformRuntimeModule {
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
       breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
       qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
+      qpsScope: env.PLATFORM_QPS_SCOPE,
       rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
       directory,
     });
   }
 
   static forRoot(o: PlatformRuntimeOptions): DynamicModule {
-    const platforms = PlatformsModule.forRoot({ http: { timeoutMs: o.timeoutMs }, imports: [o.directory] });
+    const platforms = PlatformsModule.forRoot({ http: { timeoutMs: o.timeoutMs, qpsScope: o.qpsScope }, imports: [o.directory] });
     return {
       module: PlatformRuntimeModule,
       imports: [

@@ -48,7 +48,8 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
       } catch (e) {
         this.logger.error(`TMC: listing Taobao apps failed: ${String(e)}`);
       }
-      await this.idle(Math.max(this.opts.tmcIdleMs * 5, 5000));
+      // a shop registered a moment ago gets its consumer within a second (one small query a second)
+      await this.idle(Math.max(this.opts.tmcIdleMs * 5, 1000));
     }
   }
 

@@ -62,14 +62,14 @@ export class PlatformCaller {
       else if (!creds.accessToken) throw await this.reauth(shop, 'no access token and no way to refresh it');
     }
     try {
-      return await this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params));
+      return await this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params), method);
     } catch (e) {
       if (!isUpstreamError(e)) throw e;
       if (e.kind === 'auth_revoked') throw await this.reauth(shop, `platform revoked authorisation (${e.details.subCode ?? e.details.code ?? 'no code'})`, e);
       if (e.kind !== 'auth_expired') throw e;
     }
     creds = toCreds(await this.refreshOnce(shop, creds));
-    return this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params));
+    return this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params), method);
   }
 
   /** Refreshes now (the port's refreshToken): saves the new tokens or marks the shop for re-authorisation. */
@@ -77,18 +77,23 @@ export class PlatformCaller {
     return this.refreshOnce(shop, this.current(shop));
   }
 
-  /** Limiter then breaker around one outbound exchange. */
-  guarded<T>(shop: ShopContext, fn: () => Promise<T>): Promise<T> {
-    return this.guardedKey(this.breakerKey(shop), fn);
+  /**
+   * Limiter then breaker around one outbound exchange. The breaker is per platform + shop; the QPS budget is
+   * per platform + shop + API method (qpsScope 'api', the default) or per platform + shop ('shop').
+   */
+  guarded<T>(shop: ShopContext, fn: () => Promise<T>, method?: string): Promise<T> {
+    const key = this.breakerKey(shop);
+    const perApi = method !== undefined && (this.deps.options.qpsScope ?? 'api') === 'api';
+    return this.guardedKey(key, fn, perApi ? `${key}:${method}` : key);
   }
 
   /** Limiter then breaker for a call not tied to a shop (e.g. app-level TMC polling: `taobao:app-<appKey>`). */
-  async guardedKey<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  async guardedKey<T>(key: string, fn: () => Promise<T>, limitKey: string = key): Promise<T> {
     // fail fast on an open breaker without spending a rate-limit slot
     if (this.deps.breakers.state(key) === 'open') {
       return this.deps.breakers.exec(key, fn);
     }
-    await this.deps.limiter.acquire(key);
+    await this.deps.limiter.acquire(limitKey);
     return this.deps.breakers.exec(key, fn);
   }
 
