@@ -32,7 +32,11 @@ describe('price tiers (real Postgres, Redis, simulators)', () => {
     await waitFor(() => PLATFORMS.every((p) => h.simSku(p, f).priceFen === 4900), 10_000, 'flash price on all platforms');
     const switchedAt = Date.now();
     expect(switchedAt).toBeGreaterThanOrEqual(startsAt.getTime());
-    const during = (await http().get(`/skus/${f.skuId}/prices`).expect(200)).body;
+    // the platforms show the price a moment before the job has read it back and recorded the application
+    const during = await waitFor(async () => {
+      const b = (await http().get(`/skus/${f.skuId}/prices`).expect(200)).body;
+      return b.platforms.every((p: { priceFen: number }) => p.priceFen === 4900) ? b : null;
+    }, 5000, 'prices view shows the tier');
     expect(during.activeTier).toMatchObject({ id: tierId, kind: 'flash_sale' });
     const shown = (b: { platforms: { platform: Platform; priceFen: number; verification: string }[] }) =>
       [...b.platforms].sort((x, y) => x.platform.localeCompare(y.platform)).map((p) => [p.platform, p.priceFen, p.verification]);

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { ErpConnector, type ErpOrderEnvelope } from '@app/erp';
+import { GroupCommitter } from '@app/intake';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
@@ -48,30 +49,62 @@ const CLAIM_SQL = `
   RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
 
 /**
- * Delivers outbox rows to the ERP. A push job names its rows (a chunk written by one ingest transaction, at
- * most the connector's maxBatch) and claims those still pending with FOR UPDATE SKIP LOCKED and a lease
- * (next_attempt_at moved forward), so no transaction stays open during the HTTP call and concurrent workers
- * never send the same row. Results are written with one statement per outcome class. The job settles on its
- * rows: done when all are delivered, delayed while any is pending, failed when the rest failed for good.
+ * One job's outcome from its rows' outcomes: any row still pending delays the job until the earliest is due;
+ * otherwise a failed row fails it (the reason and the count stay on the job, and /ops/outbox/retry re-sends
+ * the rows); otherwise it is done.
+ */
+function combine(ids: readonly string[], outcomes: JobOutcome[]): JobOutcome {
+  const delays = outcomes.filter((o): o is Extract<JobOutcome, { kind: 'delay' }> => o.kind === 'delay');
+  if (delays.length > 0) return delays.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const failures = outcomes.filter((o): o is Extract<JobOutcome, { kind: 'failed' }> => o.kind === 'failed');
+  if (failures.length > 0) {
+    return { kind: 'failed', reason: ids.length === 1 ? failures[0].reason : `${failures.length} of ${ids.length} rows failed: ${failures[0].reason}` };
+  }
+  return DONE;
+}
+
+/**
+ * Delivers outbox rows to the ERP. A push job names its rows (a chunk written by one ingest transaction); the
+ * jobs a worker runs at once are grouped, and their rows still pending are claimed with FOR UPDATE SKIP LOCKED
+ * and a lease (next_attempt_at moved forward), up to the connector's maxBatch per ERP call, so no transaction
+ * stays open during the HTTP call and concurrent workers never send the same row. Results are written with
+ * one statement per outcome class. Each job settles on its own rows (see `combine`).
  */
 @Injectable()
-export class ErpDeliveryService {
+export class ErpDeliveryService implements OnModuleDestroy {
   private readonly logger = new Logger(ErpDeliveryService.name);
   readonly stats: DeliveryStats = { pushCalls: 0, pushedRows: 0, statements: 0 };
+
+  /** the push jobs a worker runs at once share ERP calls: their rows go out together, up to maxBatch a call */
+  private readonly grouper: GroupCommitter<string, JobOutcome>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly erp: ErpConnector,
     private readonly metrics: OrderSyncMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
-  ) {}
+  ) {
+    this.grouper = new GroupCommitter((ids) => this.pushGroup(ids), { maxBatch: Math.max(erp.maxBatch, 1), maxWaitMs: 2, maxInFlight: 2 });
+  }
 
+  async onModuleDestroy(): Promise<void> {
+    await this.grouper.drain();
+  }
+
+  /** one push job: its rows (usually one ingest transaction's chunk) are delivered with other jobs' rows */
   async deliverPush(outboxIds: readonly string[]): Promise<JobOutcome> {
     const ids = [...new Set(outboxIds)];
+    return combine(ids, await this.grouper.submit(ids));
+  }
+
+  /** the rows of a group of jobs: one outcome per id, in order */
+  private async pushGroup(group: string[]): Promise<JobOutcome[]> {
+    const ids = [...new Set(group)];
     const settled = new Map<string, JobOutcome>();
     const size = Math.max(this.erp.maxBatch, 1);
     for (let i = 0; i < ids.length; i += size) await this.pushRows(ids.slice(i, i + size), settled);
-    return this.jobOutcome(ids, settled);
+    await this.readOutcomes(ids, settled);
+    return group.map((id) => settled.get(id) ?? DONE);
   }
 
   /** claim, push and record one ERP call's worth of rows; what happened to each claimed row goes to `settled` */
@@ -125,7 +158,11 @@ export class ErpDeliveryService {
   async deliverIntercept(outboxId: string): Promise<JobOutcome> {
     const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [[outboxId], 'intercept', this.opts.erpLeaseSec]);
     const row = claimed[0];
-    if (!row) return this.jobOutcome([outboxId], new Map());
+    if (!row) {
+      const settled = new Map<string, JobOutcome>();
+      await this.readOutcomes([outboxId], settled);
+      return settled.get(outboxId) ?? DONE;
+    }
     let res;
     try {
       res = await this.erp.intercept({
@@ -168,38 +205,27 @@ export class ErpDeliveryService {
   }
 
   /**
-   * One outcome for a job's rows: `settled` holds what this run decided for the rows it claimed; the others
-   * (leased by another worker, backing off, or already finished) are read from their current state. Any row
-   * still pending delays the job until the earliest is due; otherwise a failed row fails it (the reason and the
-   * count stay on the job, and /ops/outbox/retry re-sends the rows); otherwise it is done.
+   * Fills in `settled` for the rows this run did not claim (leased by another worker, backing off, or already
+   * finished) from their current state.
    */
-  private async jobOutcome(ids: readonly string[], settled: Map<string, JobOutcome>): Promise<JobOutcome> {
+  private async readOutcomes(ids: readonly string[], settled: Map<string, JobOutcome>): Promise<void> {
     const unknown = ids.filter((id) => !settled.has(id));
-    if (unknown.length > 0) {
-      const rows = await queryRows<OwnRow & { id: string }>(
-        this.dataSource,
-        `SELECT id::text AS id, status, last_error, GREATEST(0, EXTRACT(EPOCH FROM next_attempt_at - now()) * 1000)::int AS wait_ms
-           FROM order_sync.outbox WHERE id = ANY($1::bigint[])`,
-        [unknown],
-      );
-      const found = new Map(rows.map((r) => [r.id, r]));
-      for (const id of unknown) {
-        const r = found.get(id);
-        if (!r) settled.set(id, { kind: 'failed', reason: `outbox row ${id} not found` });
-        else if (r.status === 'failed') settled.set(id, { kind: 'failed', reason: r.last_error ?? 'failed' });
-        // pending: leased by another worker or backing off; come back when it is due (the other worker usually wins)
-        else if (r.status === 'pending') settled.set(id, { kind: 'delay', ms: r.wait_ms + 100, reason: 'row leased or backing off' });
-        else settled.set(id, DONE);
-      }
+    if (unknown.length === 0) return;
+    const rows = await queryRows<OwnRow & { id: string }>(
+      this.dataSource,
+      `SELECT id::text AS id, status, last_error, GREATEST(0, EXTRACT(EPOCH FROM next_attempt_at - now()) * 1000)::int AS wait_ms
+         FROM order_sync.outbox WHERE id = ANY($1::bigint[])`,
+      [unknown],
+    );
+    const found = new Map(rows.map((r) => [r.id, r]));
+    for (const id of unknown) {
+      const r = found.get(id);
+      if (!r) settled.set(id, { kind: 'failed', reason: `outbox row ${id} not found` });
+      else if (r.status === 'failed') settled.set(id, { kind: 'failed', reason: r.last_error ?? 'failed' });
+      // pending: leased by another worker or backing off; come back when it is due (the other worker usually wins)
+      else if (r.status === 'pending') settled.set(id, { kind: 'delay', ms: r.wait_ms + 100, reason: 'row leased or backing off' });
+      else settled.set(id, DONE);
     }
-    const all = ids.map((id) => settled.get(id) ?? DONE);
-    const delays = all.filter((o): o is Extract<JobOutcome, { kind: 'delay' }> => o.kind === 'delay');
-    if (delays.length > 0) return delays.reduce((a, b) => (b.ms < a.ms ? b : a));
-    const failures = all.filter((o): o is Extract<JobOutcome, { kind: 'failed' }> => o.kind === 'failed');
-    if (failures.length > 0) {
-      return { kind: 'failed', reason: ids.length === 1 ? failures[0].reason : `${failures.length} of ${ids.length} rows failed: ${failures[0].reason}` };
-    }
-    return DONE;
   }
 
   private async settleAll(rows: ClaimedRow[], e: unknown): Promise<void> {

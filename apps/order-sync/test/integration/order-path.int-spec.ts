@@ -226,6 +226,24 @@ describe('order path (inbox -> orders -> outbox -> ERP)', () => {
     await h.db.dataSource.query(`DELETE FROM order_sync.outbox WHERE id = ANY($1::bigint[])`, [[...ids, bystander]]);
   });
 
+  it('push jobs running at the same time share one ERP call', async () => {
+    const delivery = h.app.get(ErpDeliveryService);
+    const ids: string[] = [];
+    for (const pid of ['G1', 'G2', 'G3', 'G4']) {
+      const [r]: { id: string }[] = await h.db.dataSource.query(
+        `INSERT INTO order_sync.outbox (order_id, version, kind, idempotency_key, payload)
+         VALUES (gen_random_uuid(), 1, 'push', $1, $2) RETURNING id::text AS id`,
+        [`group-${pid}-v1`, JSON.stringify({ platformOrderId: pid })],
+      );
+      ids.push(r.id);
+    }
+    const calls = h.erp.pushCalls.length;
+    const outcomes = await Promise.all([delivery.deliverPush(ids.slice(0, 2)), delivery.deliverPush(ids.slice(2)), delivery.deliverPush([ids[1]])]);
+    expect(outcomes).toEqual([{ kind: 'done' }, { kind: 'done' }, { kind: 'done' }]);
+    expect(h.erp.pushCalls.slice(calls).map((c) => c.map((e) => e.order.platformOrderId).sort())).toEqual([['G1', 'G2', 'G3', 'G4']]);
+    await h.db.dataSource.query(`DELETE FROM order_sync.outbox WHERE id = ANY($1::bigint[])`, [ids]);
+  });
+
   it('delays jobs while the ERP is down without burning attempts, and delivers once it is back', async () => {
     h.erp.down = true;
     const now = Date.now();
