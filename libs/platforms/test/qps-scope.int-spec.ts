@@ -15,7 +15,7 @@ const shop: ShopContext = {
   credentials: { appKey: 'k', appSecret: 's', accessToken: 't', refreshToken: null, accessTokenExpiresAt: null },
 };
 
-/** the shared Redis limiter (2 calls/s, no waiting) in front of a protocol that just counts */
+/** the shared Redis limiter (2 calls/s, a burst of 2, no waiting) in front of a protocol that just counts */
 describe('PlatformCaller QPS scope (real Redis limiter)', () => {
   let redis: Redis;
   const prefixes: string[] = [];
@@ -49,7 +49,7 @@ describe('PlatformCaller QPS scope (real Redis limiter)', () => {
     const caller = new PlatformCaller(protocol, {
       directory: new FakeShopDirectory([shop]),
       breakers,
-      limiter: new RedisRateLimiter(redis, { keyPrefix: prefix, defaultQps: 2, maxWaitMs: 0 }),
+      limiter: new RedisRateLimiter(redis, { keyPrefix: prefix, defaultQps: 2, maxWaitMs: 0, burstFor: () => 2 }),
       options: { timeoutMs: 1000, qpsScope: scope },
     });
     const out: string[] = [];

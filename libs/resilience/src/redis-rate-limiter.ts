@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { UpstreamError } from '@app/contracts';
 
 export interface RateLimiterOptions {
@@ -9,63 +8,74 @@ export interface RateLimiterOptions {
   defaultQps: number;
   /** per-key QPS (e.g. by platform: key `douyin:<shopId>`); undefined = defaultQps */
   qpsFor?: (key: string) => number | undefined;
-  /** a call may wait this long for a slot before it is rejected (default 200 ms) */
+  /** a call may wait this long for its slot before it is rejected (default 200 ms) */
   maxWaitMs?: number;
+  /** calls that may go at once after a quiet spell (default: 1/20 s worth of the rate, at least 1) */
+  burstFor?: (qps: number) => number;
 }
 
-function isLimiterRes(e: unknown): e is RateLimiterRes {
-  return e instanceof RateLimiterRes;
-}
+/** 50 ms worth of calls: a sliding second never sees more than about 1.05 x the rate */
+export const defaultBurst = (qps: number): number => Math.max(1, Math.floor(qps / 20));
 
 /**
- * Per-key QPS limit shared by every process through Redis (fixed 1-second windows).
- * `acquire(key)` resolves when the call may go now, waits a short bounded time when a slot frees up
- * soon, and otherwise throws UpstreamError('rate_limited', retryAfterMs) — never a long silent wait.
+ * GCRA (the generic cell rate algorithm) on one key: the key holds the theoretical arrival time (TAT, µs on
+ * Redis' clock, shared by every process). A call may go at TAT - (burst - 1) x interval; if that is at most
+ * `maxWait` µs away its slot is reserved (TAT advances one interval) and the wait is returned, else nothing
+ * changes and the wait is returned as a refusal.
+ * KEYS[1] key; ARGV interval µs, burst, maxWait µs. Returns {1, waitµs} (reserved) or {0, waitµs} (refused).
+ */
+const GCRA_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local maxWait = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local wait = tat - (burst - 1) * interval - now
+if wait < 0 then wait = 0 end
+if wait > maxWait then return {0, math.ceil(wait)} end
+local newTat = tat + interval
+redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTat - now) / 1000) + 1000)
+return {1, math.ceil(wait)}
+`;
+
+type GcraRedis = Redis & { omnisyncGcra(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number]> };
+
+/**
+ * Per-key QPS limit shared by every process through Redis. Calls are spaced evenly (GCRA) with a small
+ * burst, so the platform sees at most about the rate in ANY one-second window — a fixed-window counter lets
+ * up to twice the rate through around a window boundary, which a platform counting its own seconds throttles.
+ * `acquire(key)` resolves when the call may go (after a short bounded wait for its slot), and otherwise
+ * throws UpstreamError('rate_limited', retryAfterMs) — never a long silent wait.
  */
 export class RedisRateLimiter {
-  private readonly limiters = new Map<number, RateLimiterRedis>();
+  private readonly redis: GcraRedis;
   private readonly maxWaitMs: number;
+  private readonly prefix: string;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly opts: RateLimiterOptions,
-  ) {
+  constructor(redis: Redis, private readonly opts: RateLimiterOptions) {
+    if (typeof (redis as unknown as { omnisyncGcra?: unknown }).omnisyncGcra !== 'function') redis.defineCommand('omnisyncGcra', { numberOfKeys: 1, lua: GCRA_LUA });
+    this.redis = redis as unknown as GcraRedis;
     this.maxWaitMs = opts.maxWaitMs ?? 200;
+    this.prefix = opts.keyPrefix ?? 'omnisync-qps';
   }
 
   async acquire(key: string): Promise<void> {
     const qps = this.opts.qpsFor?.(key) ?? this.opts.defaultQps;
-    const limiter = this.limiterFor(qps);
-    const deadline = Date.now() + this.maxWaitMs;
-    for (;;) {
-      try {
-        await limiter.consume(key, 1);
-        return;
-      } catch (e) {
-        if (!isLimiterRes(e)) {
-          throw new UpstreamError('rate-limiter', 'retryable', `rate limiter store failed: ${(e as Error)?.message ?? String(e)}`);
-        }
-        const wait = Math.max(e.msBeforeNext, 1);
-        if (Date.now() + wait > deadline) {
-          throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: wait });
-        }
-        await new Promise((r) => setTimeout(r, wait));
-      }
+    const burst = Math.max(1, Math.floor((this.opts.burstFor ?? defaultBurst)(qps)));
+    let reply: [number, number];
+    try {
+      reply = await this.redis.omnisyncGcra(`${this.prefix}:${key}`, Math.round(1_000_000 / qps), burst, this.maxWaitMs * 1000);
+    } catch (e) {
+      throw new UpstreamError('rate-limiter', 'retryable', `rate limiter store failed: ${(e as Error)?.message ?? String(e)}`);
     }
-  }
-
-  private limiterFor(qps: number): RateLimiterRedis {
-    let l = this.limiters.get(qps);
-    if (!l) {
-      l = new RateLimiterRedis({
-        storeClient: this.redis,
-        keyPrefix: `${this.opts.keyPrefix ?? 'omnisync-qps'}:${qps}`,
-        points: qps,
-        duration: 1,
-      });
-      this.limiters.set(qps, l);
+    const [reserved, waitUs] = reply;
+    const waitMs = Math.ceil(waitUs / 1000);
+    if (reserved !== 1) {
+      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1) });
     }
-    return l;
+    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }
 }
 
