@@ -115,8 +115,8 @@ export class StockSyncService {
     } catch (e) {
       // The platform refuses a delta that would take its stock below 0: it has sold u = believed − actual
       // units we have not heard of yet (u > target). The true figure is target − u, floored at 0; those u
-      // orders are still on their way, so the anchor counts them already (own units + u), or they would
-      // be subtracted twice when they arrive.
+      // orders are still on their way: sold before this full push, they are absorbed into its anchor when
+      // they arrive (StockRepository.applyReservations), not subtracted twice.
       if (isUpstreamError(e) && e.kind === 'invalid_request' && !isIdempotentReplay(e)) {
         await this.repo.clearPending(state.skuId, m.shopId);
         this.stats.platformCalls++;
@@ -127,7 +127,7 @@ export class StockSyncService {
         this.stats.platformCalls++;
         this.stats.fullPushes++;
         await adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' });
-        await this.repo.recordPush(state.skuId, m.shopId, { quantity, ownUnits: f.ownUnits + unheard, mode: 'full' });
+        await this.repo.recordPush(state.skuId, m.shopId, { quantity, ownUnits: f.ownUnits, mode: 'full' });
         return;
       }
       throw e;

@@ -55,6 +55,8 @@ export interface ReservationRow {
   quantity: number;
   status: ReservationStatus;
   orderUpdatedAt: string;
+  /** when the platform sold the units (pay time; creation time for cash on delivery) */
+  soldAt: string | null;
 }
 
 /** SQL of the stock feature (catalog_sync.stock_*), one statement per method. */
@@ -178,19 +180,38 @@ export class StockRepository {
    */
   async applyReservations(rows: ReservationRow[]): Promise<string[]> {
     if (rows.length === 0) return [];
+    // A sale first heard of now but made before the belief's anchor (a full push or a platform read) is in the
+    // anchored figure already: own_units_at_push takes it too, so the belief (last pushed - units sold since)
+    // does not take it off a second time. Sales made after the anchor (or under a delta push, which lands on
+    // the platform's own figure) do lower the belief.
     const changed: { sku_id: string }[] = await this.ds.query(
-      `INSERT INTO catalog_sync.stock_reservations AS r
-              (sku_id, shop_id, platform, platform_order_id, quantity, status, order_updated_at, consumed_at, released_at)
-       SELECT k.sku_id, k.shop_id, k.platform, k.order_id, k.qty, k.status, k.updated_at,
-              CASE WHEN k.status = 'consumed' THEN now() END, CASE WHEN k.status = 'released' THEN now() END
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[])
-              AS k(sku_id, shop_id, platform, order_id, qty, status, updated_at)
-       ON CONFLICT (platform, platform_order_id, sku_id) DO UPDATE SET
-              status = EXCLUDED.status, order_updated_at = EXCLUDED.order_updated_at,
-              consumed_at = CASE WHEN EXCLUDED.status = 'consumed' THEN now() ELSE r.consumed_at END,
-              released_at = CASE WHEN EXCLUDED.status = 'released' THEN now() ELSE r.released_at END
-        WHERE r.status = 'reserved' AND EXCLUDED.status <> 'reserved'
-       RETURNING r.sku_id`,
+      `WITH k AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[])
+                AS k(sku_id, shop_id, platform, order_id, qty, status, updated_at, sold_at)
+       ), ins AS (
+         INSERT INTO catalog_sync.stock_reservations AS r
+                (sku_id, shop_id, platform, platform_order_id, quantity, status, order_updated_at, consumed_at, released_at)
+         SELECT k.sku_id, k.shop_id, k.platform, k.order_id, k.qty, k.status, k.updated_at,
+                CASE WHEN k.status = 'consumed' THEN now() END, CASE WHEN k.status = 'released' THEN now() END
+           FROM k
+         ON CONFLICT (platform, platform_order_id, sku_id) DO UPDATE SET
+                status = EXCLUDED.status, order_updated_at = EXCLUDED.order_updated_at,
+                consumed_at = CASE WHEN EXCLUDED.status = 'consumed' THEN now() ELSE r.consumed_at END,
+                released_at = CASE WHEN EXCLUDED.status = 'released' THEN now() ELSE r.released_at END
+          WHERE r.status = 'reserved' AND EXCLUDED.status <> 'reserved'
+         RETURNING r.sku_id, r.shop_id, r.platform, r.platform_order_id, r.quantity, r.status, (r.xmax = 0) AS inserted
+       ), absorbed AS (
+         SELECT i.sku_id, i.shop_id, sum(i.quantity)::int AS qty
+           FROM ins i
+           JOIN k ON k.sku_id = i.sku_id AND k.platform = i.platform AND k.order_id = i.platform_order_id
+           JOIN catalog_sync.stock_pushes sp ON sp.sku_id = i.sku_id AND sp.shop_id = i.shop_id
+          WHERE i.inserted AND i.status <> 'released' AND k.sold_at <= sp.anchored_at
+          GROUP BY i.sku_id, i.shop_id
+       ), bumped AS (
+         UPDATE catalog_sync.stock_pushes sp SET own_units_at_push = sp.own_units_at_push + a.qty
+           FROM absorbed a WHERE sp.sku_id = a.sku_id AND sp.shop_id = a.shop_id
+       )
+       SELECT sku_id FROM ins`,
       [
         rows.map((r) => r.skuId),
         rows.map((r) => r.shopId),
@@ -199,6 +220,7 @@ export class StockRepository {
         rows.map((r) => r.quantity),
         rows.map((r) => r.status),
         rows.map((r) => r.orderUpdatedAt),
+        rows.map((r) => r.soldAt),
       ],
     );
     return [...new Set(changed.map((c) => c.sku_id))];
@@ -255,7 +277,8 @@ export class StockRepository {
       `UPDATE catalog_sync.stock_pushes SET last_pushed_quantity = $3, own_units_at_push = $4, last_mode = $5,
               pending_seq = NULL, pending_delta = NULL, pending_target = NULL, pending_own_units = NULL,
               pushes = pushes + 1, pushed_at = now(), last_error = NULL, version = version + 1,
-              drift_seen_quantity = NULL, drift_seen_at = NULL
+              drift_seen_quantity = NULL, drift_seen_at = NULL,
+              anchored_at = CASE WHEN $5 = 'full' THEN now() ELSE anchored_at END
         WHERE sku_id = $1 AND shop_id = $2`,
       [skuId, shopId, p.quantity, p.ownUnits, p.mode],
     );
@@ -285,7 +308,7 @@ export class StockRepository {
   async adoptPlatformFigure(s: PushState, platformQuantity: number, ownUnits: number): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
       `UPDATE catalog_sync.stock_pushes SET last_pushed_quantity = $3, own_units_at_push = $4, version = version + 1,
-              drift_seen_quantity = NULL, drift_seen_at = NULL
+              drift_seen_quantity = NULL, drift_seen_at = NULL, anchored_at = now()
         WHERE sku_id = $1 AND shop_id = $2 AND version = $5 AND pending_seq IS NULL
        RETURNING 1`,
       [s.skuId, s.shopId, platformQuantity, ownUnits, s.version],

@@ -114,6 +114,7 @@ export class StockService {
           quantity: l.item.quantity,
           status: l.effect,
           orderUpdatedAt: l.order.updatedAt,
+          soldAt: l.order.paidAt ?? l.order.createdAt ?? null,
         });
     });
     // one row per (platform, order, SKU): the latest version of the order in this batch wins

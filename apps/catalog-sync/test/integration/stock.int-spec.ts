@@ -188,6 +188,35 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     expect(dy[1].params.idempotent_id).toBe(`${f.skuId}-${h.shopIds.douyin}-1`);
   });
 
+  it('douyin: a sale made before a full push but heard of after is not taken off twice', async () => {
+    const f = await h.createSku({});
+    const sim = h.sims.douyin;
+    const sku = sim.store.sku(f.platformIds.douyin.skuId);
+    sim.store.setStock(sku, 'full', 5); // stock the platform had before we managed it
+    // sold on the platform now; its order reaches us only after our first (full) push
+    sim.store.setStock(sku, 'delta', -2);
+    const early = sim.store.createOrder({ shopId: sim.shop().platformShopId, status: 'paid', items: [{ skuId: sku.skuId, quantity: 2 }] }, { emit: false });
+    await new Promise((r) => setTimeout(r, 20));
+    await setOnHand(f, 10);
+    await waitFor(() => simStocks(f).join() === '10,10,10', 10_000, 'first push');
+    const svc = h.app.get(StockService);
+    await svc.applyOrderEvents([h.canonical('douyin', early, f)]);
+    // 10 on hand - 2 reserved: the full push overwrote the platform's 3 with 10, so douyin must be told -2
+    await waitFor(() => simStocks(f).join() === '8,8,8', 10_000, 'early sale applied once');
+    // a sale after the push: douyin takes it off by itself, the others are told
+    sim.store.setStock(sku, 'delta', -1);
+    const late = sim.store.createOrder({ shopId: sim.shop().platformShopId, status: 'paid', items: [{ skuId: sku.skuId, quantity: 1 }] }, { emit: false });
+    await svc.applyOrderEvents([h.canonical('douyin', late, f)]);
+    await waitFor(() => simStocks(f).join() === '7,7,7', 10_000, 'late sale');
+    const dy = sim.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
+    expect(dy.map((r) => [String(r.params.incremental), Number(r.params.stock_num)])).toEqual([
+      ['false', 10],
+      ['true', -2],
+    ]);
+    const v = await view(f.skuId);
+    expect(v.platforms.find((p: { platform: string }) => p.platform === 'douyin').platformShowsByOurBooks).toBe(7);
+  });
+
   it('drift check: corrects a platform figure changed behind our back and logs why', async () => {
     const f = await h.createSku({});
     await setOnHand(f, 20);
