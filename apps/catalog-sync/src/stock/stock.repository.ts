@@ -183,7 +183,10 @@ export class StockRepository {
     // A sale first heard of now but made before the belief's anchor (a full push or a platform read) is in the
     // anchored figure already: own_units_at_push takes it too, so the belief (last pushed - units sold since)
     // does not take it off a second time. Sales made after the anchor (or under a delta push, which lands on
-    // the platform's own figure) do lower the belief.
+    // the platform's own figure) do lower the belief. Platform times are whole seconds (Douyin, Taobao): a
+    // sale in the anchor's own second may have come after it, so only sales a full second before count as
+    // absorbed — taking one as absorbed wrongly raises the belief and triggers a needless full push, which
+    // during a flash sale overwrites decrements the platform made for orders still on their way.
     const changed: { sku_id: string }[] = await this.ds.query(
       `WITH k AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[])
@@ -205,7 +208,7 @@ export class StockRepository {
            FROM ins i
            JOIN k ON k.sku_id = i.sku_id AND k.platform = i.platform AND k.order_id = i.platform_order_id
            JOIN catalog_sync.stock_pushes sp ON sp.sku_id = i.sku_id AND sp.shop_id = i.shop_id
-          WHERE i.inserted AND i.status <> 'released' AND k.sold_at <= sp.anchored_at
+          WHERE i.inserted AND i.status <> 'released' AND k.sold_at + interval '1 second' < sp.anchored_at
           GROUP BY i.sku_id, i.shop_id
        ), bumped AS (
          UPDATE catalog_sync.stock_pushes sp SET own_units_at_push = sp.own_units_at_push + a.qty

@@ -196,7 +196,7 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     // sold on the platform now; its order reaches us only after our first (full) push
     sim.store.setStock(sku, 'delta', -2);
     const early = sim.store.createOrder({ shopId: sim.shop().platformShopId, status: 'paid', items: [{ skuId: sku.skuId, quantity: 2 }] }, { emit: false });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 1100)); // platform times are whole seconds: clearly before the push
     await setOnHand(f, 10);
     await waitFor(() => simStocks(f).join() === '10,10,10', 10_000, 'first push');
     const svc = h.app.get(StockService);
