@@ -67,7 +67,13 @@ export class StockSyncService {
           await this.resendPending(shop, mapping, state);
           state = await this.repo.pushState(skuId, shopId);
         }
-        const believed = believedQuantity(state, ownUnits);
+        let believed = believedQuantity(state, ownUnits);
+        // below 0 the belief is broken (a platform never shows negative stock): a delta from it would ADD units
+        // the platform must not sell; push the full figure instead, which re-anchors the belief
+        if (believed !== null && believed < 0) {
+          this.logger.warn({ msg: 'negative stock belief, pushing the full figure', skuId, shopId, believed, target });
+          believed = null;
+        }
         if (believed === target) {
           if (round === 0) this.stats.skipped++;
           return DONE;
@@ -115,8 +121,9 @@ export class StockSyncService {
     } catch (e) {
       // The platform refuses a delta that would take its stock below 0: it has sold u = believed − actual
       // units we have not heard of yet (u > target). The true figure is target − u, floored at 0; those u
-      // orders are still on their way: sold before this full push, they are absorbed into its anchor when
-      // they arrive (StockRepository.applyReservations), not subtracted twice.
+      // orders are still on their way, so the belief counts them already (own units + u), or they would be
+      // subtracted twice when they arrive — which is also why this push does not move the belief's anchor
+      // (StockRepository.applyReservations would absorb them a second time).
       if (isUpstreamError(e) && e.kind === 'invalid_request' && !isIdempotentReplay(e)) {
         await this.repo.clearPending(state.skuId, m.shopId);
         this.stats.platformCalls++;
@@ -127,7 +134,7 @@ export class StockSyncService {
         this.stats.platformCalls++;
         this.stats.fullPushes++;
         await adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' });
-        await this.repo.recordPush(state.skuId, m.shopId, { quantity, ownUnits: f.ownUnits, mode: 'full' });
+        await this.repo.recordPush(state.skuId, m.shopId, { quantity, ownUnits: f.ownUnits + unheard, mode: 'full', anchor: false });
         return;
       }
       throw e;

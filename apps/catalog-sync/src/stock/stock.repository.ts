@@ -275,15 +275,16 @@ export class StockRepository {
     );
   }
 
-  async recordPush(skuId: string, shopId: string, p: { quantity: number; ownUnits: number; mode: 'full' | 'delta' }): Promise<void> {
+  /** `anchor` (default: a full push anchors): the belief is now an absolute figure as of now (see applyReservations) */
+  async recordPush(skuId: string, shopId: string, p: { quantity: number; ownUnits: number; mode: 'full' | 'delta'; anchor?: boolean }): Promise<void> {
     await this.ds.query(
       `UPDATE catalog_sync.stock_pushes SET last_pushed_quantity = $3, own_units_at_push = $4, last_mode = $5,
               pending_seq = NULL, pending_delta = NULL, pending_target = NULL, pending_own_units = NULL,
               pushes = pushes + 1, pushed_at = now(), last_error = NULL, version = version + 1,
               drift_seen_quantity = NULL, drift_seen_at = NULL,
-              anchored_at = CASE WHEN $5 = 'full' THEN now() ELSE anchored_at END
+              anchored_at = CASE WHEN $6 THEN now() ELSE anchored_at END
         WHERE sku_id = $1 AND shop_id = $2`,
-      [skuId, shopId, p.quantity, p.ownUnits, p.mode],
+      [skuId, shopId, p.quantity, p.ownUnits, p.mode, p.anchor ?? p.mode === 'full'],
     );
   }
 

@@ -217,6 +217,25 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     expect(v.platforms.find((p: { platform: string }) => p.platform === 'douyin').platformShowsByOurBooks).toBe(7);
   });
 
+  it('douyin: never adds units back from a negative belief (it pushes the full figure instead)', async () => {
+    const f = await h.createSku({});
+    await setOnHand(f, 10);
+    await waitFor(() => simStocks(f).join() === '10,10,10', 10_000, 'first push');
+    const sim = h.sims.douyin;
+    const sku = sim.store.sku(f.platformIds.douyin.skuId);
+    const shop = sim.shop().platformShopId;
+    // the platform sells out, and we hear of 2 units more than it ever showed (an oversold order)
+    sim.store.setStock(sku, 'delta', -10);
+    const a = sim.store.createOrder({ shopId: shop, status: 'paid', items: [{ skuId: sku.skuId, quantity: 10 }] }, { emit: false });
+    const b = sim.store.createOrder({ shopId: shop, status: 'paid', items: [{ skuId: sku.skuId, quantity: 2 }] }, { emit: false });
+    await h.app.get(StockService).applyOrderEvents([h.canonical('douyin', a, f), h.canonical('douyin', b, f)]);
+    await waitFor(() => simStocks(f).join() === '0,0,0', 10_000, 'sold out everywhere');
+    await new Promise((r) => setTimeout(r, 500)); // a wrong +2 delta would land here
+    expect(simStocks(f)).toEqual([0, 0, 0]);
+    const dy = sim.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
+    expect(dy.filter((r) => String(r.params.incremental) === 'true' && Number(r.params.stock_num) > 0)).toEqual([]);
+  });
+
   it('drift check: corrects a platform figure changed behind our back and logs why', async () => {
     const f = await h.createSku({});
     await setOnHand(f, 20);
