@@ -110,7 +110,7 @@ export class OrderBench {
     for (const app of ['gateway', 'order-sync'] as const) if (sys.urls[app]) prom0.set(app, await scrape(sys.urls[app]));
 
     const before = { ...this.generatedSeen };
-    const sim0 = (await Promise.all(SIM_PLATFORMS.map((p) => this.simStats(p)))) as unknown as Array<{ accepted: number }>;
+    const sim0 = (await Promise.all(SIM_PLATFORMS.map((p) => this.simStats(p)))) as unknown as Array<{ accepted: number; byMethod?: Record<string, number> }>;
     const erpBefore = this.erpCreatedSeen;
     const perPlatform = rate / SIM_PLATFORMS.length;
     const expected = Object.fromEntries(SIM_PLATFORMS.map((p) => [p, Math.round(perPlatform * durationS)])) as Record<Platform, number>;
@@ -169,11 +169,12 @@ export class OrderBench {
     }
     const simulator: Record<string, unknown> = {};
     for (const [i, p] of SIM_PLATFORMS.entries()) {
-      const s = (await this.simStats(p)) as unknown as Record<string, unknown> & { requests: number; accepted: number };
-      // API calls the apps made to this platform in the phase, by method (from the simulator's request log)
+      const s = (await this.simStats(p)) as unknown as Record<string, unknown> & { requests: number; accepted: number; byMethod?: Record<string, number> };
+      // API calls the apps made to this platform in the phase, by method (the simulator's counters)
       const methods: Record<string, number> = {};
-      for (const e of await sys.sandboxAdmin<Array<{ at: number; method: string }>>(p, 'GET', 'requests')) {
-        if (e.at >= t0 && e.at <= tEnd) methods[e.method] = (methods[e.method] ?? 0) + 1;
+      for (const [m, n] of Object.entries(s.byMethod ?? {})) {
+        const d = n - (sim0[i].byMethod?.[m] ?? 0);
+        if (d > 0) methods[m] = d;
       }
       simulator[p] = { calls: s.accepted - sim0[i].accepted, rejectedTotal: s.rejected, methods, push: s.push, tmc: s.tmc };
     }
@@ -333,6 +334,14 @@ export function phaseDetail(r: PhaseResult): string {
   lines.push(`    peak RSS MB: ${Object.entries(r.peakRssMb).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const jobs = Object.entries(r.jobs).filter(([, v]) => v.perSec > 0 || v.failedOrRetried > 0);
   if (jobs.length) lines.push(`    jobs: ${jobs.map(([k, v]) => `${k} ${v.perSec}/s ${v.meanMs}ms${v.failedOrRetried ? ` (${v.failedOrRetried} failed/retried)` : ''}`).join(' | ')}`);
+  const calls = Object.entries(r.simulator as Record<string, { methods?: Record<string, number> }>)
+    .map(([p, v]) => {
+      const sent = r.byPlatform[p]?.sent ?? 0;
+      const per = Object.entries(v.methods ?? {}).map(([m, n]) => `${m} ${sent > 0 ? (n / sent).toFixed(2) : n}`);
+      return per.length ? `${p} ${per.join(', ')}` : '';
+    })
+    .filter(Boolean);
+  if (calls.length) lines.push(`    platform calls per order: ${calls.join(' | ')}`);
   if (Object.keys(r.upstream).length) lines.push(`    upstream calls: ${Object.entries(r.upstream).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   return lines.join('\n');
 }

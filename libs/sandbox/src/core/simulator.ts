@@ -51,6 +51,8 @@ export interface SimulatorStats {
   requests: number;
   accepted: number;
   rejected: Record<string, number>;
+  /** accepted calls per API method */
+  byMethod: Record<string, number>;
   generator: GeneratorStats;
   push: PushStats | null;
   orders: number;
@@ -89,7 +91,7 @@ export abstract class PlatformSimulator {
   private readonly log: RequestLogEntry[] = [];
   private server: Server | null = null;
   private sockets = new Set<Socket>();
-  private counters = { requests: 0, accepted: 0, rejected: {} as Record<string, number> };
+  private counters = { requests: 0, accepted: 0, rejected: {} as Record<string, number>, byMethod: {} as Record<string, number> };
   port = 0;
   url = '';
 
@@ -253,8 +255,10 @@ export abstract class PlatformSimulator {
 
   private record(call: ParsedCall): void {
     this.counters.accepted++;
+    this.counters.byMethod[call.method] = (this.counters.byMethod[call.method] ?? 0) + 1;
     this.log.push({ at: Date.now(), method: call.method, platformShopId: call.shop?.platformShopId ?? null, params: plain(call.params) as Record<string, unknown> });
-    if (this.log.length > this.options.requestLogLimit) this.log.splice(0, this.log.length - this.options.requestLogLimit);
+    // trimmed in steps of a quarter of the limit: one splice per call would move the whole log every time
+    if (this.log.length > this.options.requestLogLimit * 1.25) this.log.splice(0, this.log.length - this.options.requestLogLimit);
   }
 
   private count(kind: string): void {
@@ -374,6 +378,7 @@ export abstract class PlatformSimulator {
       requests: this.counters.requests,
       accepted: this.counters.accepted,
       rejected: { ...this.counters.rejected },
+      byMethod: { ...this.counters.byMethod },
       generator: this.generator.stats(),
       push: this.push?.snapshot() ?? null,
       orders: this.store.orders.size,
