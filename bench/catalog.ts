@@ -59,7 +59,7 @@ const HELP = `usage: npm run bench:catalog -- [options]
   --qps N                platform limit, calls/s per API per shop, all three simulators (50)
   --qps-douyin N, --qps-taobao N, --qps-xiaohongshu N          per-platform limit (default --qps)
   --app-qps N            catalog-sync PLATFORM_QPS_PER_SHOP (default floor(--app-qps-ratio x lowest limit))
-  --app-qps-ratio R      (0.95)                                 --publish-concurrency N  CATALOG_PUBLISH_CONCURRENCY (app default)
+  --app-qps-ratio R      (0.98)                                 --publish-concurrency N  CATALOG_PUBLISH_CONCURRENCY (app default)
   --calibrate N          products published first, alone, to measure calls per product (3)
   --create import|products   catalog through POST /products/import (CSV, default) or POST /products
   --order-rate N         order burst, orders/s over the three platforms (100)
@@ -78,7 +78,7 @@ function parseArgs(argv: string[]): Args {
     skusPerProduct: 4,
     qps: { douyin: 50, taobao: 50, xiaohongshu: 50 },
     appQps: null,
-    appQpsRatio: 0.95,
+    appQpsRatio: 0.98,
     publishConcurrency: null,
     calibrate: 3,
     create: 'import',

@@ -81,6 +81,17 @@ export class SimStore {
   readonly products = new Map<string, SimProduct>();
   readonly skus = new Map<string, SimSku>();
   readonly orders = new Map<string, SimOrder>();
+  /** per shop: orders by update and by creation time, so a list call reads its window, not every order */
+  private readonly timeIndexes = new Map<string, { updatedAt: OrderTimeIndex; createdAt: OrderTimeIndex }>();
+
+  private timeIndex(shopId: string): { updatedAt: OrderTimeIndex; createdAt: OrderTimeIndex } {
+    let idx = this.timeIndexes.get(shopId);
+    if (!idx) {
+      idx = { updatedAt: new OrderTimeIndex(), createdAt: new OrderTimeIndex() };
+      this.timeIndexes.set(shopId, idx);
+    }
+    return idx;
+  }
   readonly coupons = new Map<string, SimCoupon>();
   /** idempotency ids already applied (stock deltas), per shop */
   readonly idempotencyIds = new Set<string>();
@@ -321,6 +332,9 @@ export class SimStore {
     };
     if (this.orders.has(order.orderId)) throw new SimError('param_invalid', `order ${order.orderId} exists`);
     this.orders.set(order.orderId, order);
+    const idx = this.timeIndex(order.shopId);
+    idx.updatedAt.add(order.updatedAt, order);
+    idx.createdAt.add(order.createdAt, order);
     if (opts.emitCreated && status !== 'pending_payment') this.emitOrder(order, 'created');
     if (opts.emit) this.emitOrder(order, status === 'pending_payment' ? 'created' : (status as SimOrderEvent));
     return order;
@@ -342,6 +356,7 @@ export class SimStore {
     if (event === 'refunded') o.refundedFrom = o.status;
     o.status = STATUS_AFTER[event];
     o.updatedAt = t;
+    this.timeIndex(o.shopId).updatedAt.add(t, o);
     if (event === 'paid') o.paidAt = t;
     if (event === 'shipped') {
       o.shippedAt = t;
@@ -357,10 +372,7 @@ export class SimStore {
   /** Orders of a shop whose time field lies in [fromMs, toMs], newest first unless asc. */
   queryOrders(shopId: string, field: 'updatedAt' | 'createdAt', fromMs: number, toMs: number, asc = false, filter?: (o: SimOrder) => boolean): SimOrder[] {
     const out: SimOrder[] = [];
-    for (const o of this.orders.values()) {
-      if (o.shopId !== shopId) continue;
-      const v = o[field];
-      if (v < fromMs || v > toMs) continue;
+    for (const o of this.timeIndex(shopId)[field].range(field, fromMs, toMs)) {
       if (filter && !filter(o)) continue;
       out.push(o);
     }
@@ -417,4 +429,40 @@ export function orderGoodsFen(o: SimOrder): number {
 }
 export function orderPaidFen(o: SimOrder): number {
   return orderGoodsFen(o) + o.shippingFen - o.discountFen;
+}
+
+/**
+ * One shop's orders by one time field: entries appended as times are set (an order updated again gets a new
+ * entry; the old one no longer matches its order and is skipped), sorted lazily when an out-of-order time
+ * arrives (tests create orders in the past), range reads by binary search.
+ */
+class OrderTimeIndex {
+  private entries: { t: number; o: SimOrder }[] = [];
+  private sorted = true;
+
+  add(t: number, o: SimOrder): void {
+    const last = this.entries[this.entries.length - 1];
+    if (last && t < last.t) this.sorted = false;
+    this.entries.push({ t, o });
+  }
+
+  range(field: 'updatedAt' | 'createdAt', fromMs: number, toMs: number): SimOrder[] {
+    if (!this.sorted) {
+      this.entries.sort((a, b) => a.t - b.t);
+      this.sorted = true;
+    }
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid].t < fromMs) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: SimOrder[] = [];
+    for (let i = lo; i < this.entries.length && this.entries[i].t <= toMs; i++) {
+      const e = this.entries[i];
+      if (e.o[field] === e.t) out.push(e.o);
+    }
+    return out;
+  }
 }

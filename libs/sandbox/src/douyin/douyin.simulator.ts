@@ -238,7 +238,11 @@ export class DouyinSimulator extends PlatformSimulator {
       if (s !== undefined) statusFilter = s;
     }
     const field = orderBy === 'update_time' ? 'updatedAt' : 'createdAt';
-    const all = this.store.queryOrders(shop.platformShopId, field, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, asc, (o) => {
+    // the window of the sorted field narrows the read (seconds on the wire, ms in the store); the filter checks all
+    const [from, to] = field === 'updatedAt' ? [uStart, uEnd] : [cStart, cEnd];
+    const fromMs = from === undefined ? Number.NEGATIVE_INFINITY : from * 1000;
+    const toMs = to === undefined ? Number.POSITIVE_INFINITY : to * 1000 + 999;
+    const all = this.store.queryOrders(shop.platformShopId, field, fromMs, toMs, asc, (o) => {
       const u = sec(o.updatedAt);
       const c = sec(o.createdAt);
       if (uStart !== undefined && u < uStart) return false;
