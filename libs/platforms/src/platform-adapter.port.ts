@@ -56,6 +56,12 @@ export interface OrderListQuery {
   /** paging state returned by the previous call (opaque), null for the first call */
   page: string | null;
   pageSize?: number;
+  /**
+   * newest first (default: oldest first). Pollers walk a window oldest first so a cursor can advance; the
+   * order path asks newest first, because the orders its messages name changed a moment ago: the first page
+   * holds them even when thousands of orders changed earlier in the window.
+   */
+  newestFirst?: boolean;
 }
 
 export interface StockUpdate {

@@ -242,6 +242,9 @@ export class OrderIngestService implements OnModuleDestroy {
             to: new Date(to),
             page,
             pageSize: Math.min(100, adapter.capabilities.orderListMaxPageSize),
+            // the messages' orders changed a moment ago: newest first finds them on the first page even when
+            // hundreds of orders changed earlier in the window (oldest first, they were pages away)
+            newestFirst: true,
           });
           // every order the list returned is the platform's current state: keep them all (the upsert only
           // applies newer versions), so the messages for them that arrive next need no fetch

@@ -86,7 +86,7 @@ export class DouyinAdapter extends PlatformAdapter {
         update_time_start: Math.floor(query.from.getTime() / 1000),
         update_time_end: Math.floor((query.to.getTime() - 1) / 1000),
         order_by: 'update_time',
-        order_asc: true,
+        order_asc: query.newestFirst !== true,
         page,
         size,
       }),

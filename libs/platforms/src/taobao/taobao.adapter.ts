@@ -108,6 +108,20 @@ export class TaobaoAdapter extends PlatformAdapter {
     const hasLines = (t: Json) => arr(obj(t.orders).order).length > 0;
     let pageNo: number;
     let res: Json;
+    if (query.newestFirst) {
+      // the API's own order: page 1 is the newest
+      pageNo = query.page === null ? 1 : Number(query.page);
+      if (!Number.isInteger(pageNo) || pageNo < 1) throw new UpstreamError('taobao', 'invalid_request', `bad paging state ${query.page}`);
+      res = await fetch(pageNo);
+      const more = pageNo < Math.ceil(num(res.total_results) / size);
+      const newest = trades(res);
+      return {
+        orders: newest.filter(hasLines).map((t) => taobaoTradeToCanonical(shop, t)),
+        partialIds: newest.filter((t) => !hasLines(t)).map((t) => str(t.tid)),
+        hasMore: more,
+        next: more ? String(pageNo + 1) : null,
+      };
+    }
     if (query.page === null) {
       res = await fetch(1);
       const lastPage = Math.max(1, Math.ceil(num(res.total_results) / size));

@@ -23,6 +23,7 @@ export function runDouyinContract(label: string, makeBackend: () => Promise<Cont
       expectedPrice: (fen) => String(fen),
       coupons: false,
       priceRead: true,
+      newestFirst: true,
     }, harness);
 
     describe(`${label}: douyin specifics`, () => {

@@ -30,6 +30,8 @@ export interface ContractSpec<A extends PlatformAdapter> {
   priceRead: boolean;
   /** true when the price call names the product (and the SKU by properties) rather than the sku id */
   priceAddressesProduct?: boolean;
+  /** true when its order list carries full orders and can be read newest first (the order path uses it) */
+  newestFirst: boolean;
 }
 
 export type HarnessFactory<A extends PlatformAdapter> = ReturnType<typeof contractHarness<A>>;
@@ -120,6 +122,24 @@ export function runSharedContract<A extends PlatformAdapter>(
       expect(page).toBeNull();
       expect([...found].sort()).toEqual([...ids].sort());
       expect(found).not.toContain(outside);
+    });
+
+    it('newest first: page one holds the newest orders, paging goes back to the oldest (or: the order path does not list)', async () => {
+      const { sut, shop } = make();
+      expect(sut.capabilities.orderListIncludesDetail).toBe(spec.newestFirst);
+      if (!spec.newestFirst) return; // it fetches each order's detail instead
+      const now = new Date();
+      const ids = Array.from({ length: 5 }, () => spec.orderId());
+      await backend.seedOrders(ids.map((id, i) => seedOrder(id, new Date(now.getTime() - (6 - i) * MIN))));
+      const pages: string[][] = [];
+      let page: string | null = null;
+      do {
+        const res = await sut.listOrders(shop, { from: new Date(now.getTime() - 10 * MIN), to: new Date(now.getTime() + MIN), page, pageSize: 2, newestFirst: true });
+        pages.push([...res.orders.map((o) => o.platformOrderId), ...res.partialIds]); // a backend may list ids only
+        page = res.next;
+      } while (page !== null && pages.length < 10);
+      expect(pages[0]).toEqual([ids[4], ids[3]]);
+      expect(pages.flat()).toEqual([...ids].reverse());
     });
 
     it('rejects a window larger than the platform allows before calling it', async () => {

@@ -26,6 +26,7 @@ export function runTaobaoContract(label: string, makeBackend: () => Promise<Cont
       expectedPrice: (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`,
       coupons: true,
       priceRead: false,
+      newestFirst: true,
       priceAddressesProduct: true,
     }, harness);
     const legacy = contractHarness((deps) => new TaobaoAdapter(deps, { serviceMarketApp: false }));

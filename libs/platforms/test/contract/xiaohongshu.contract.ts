@@ -27,6 +27,7 @@ export function runXiaohongshuContract(label: string, makeBackend: () => Promise
       expectedPrice: (fen) => String(fen),
       coupons: false,
       priceRead: true,
+      newestFirst: false,
     }, harness);
 
     describe(`${label}: xiaohongshu specifics`, () => {
