@@ -72,7 +72,8 @@ export class StockFeatureModule {
           provide: STOCK_SKU_LIMITER,
           inject: [STOCK_REDIS, QUEUE_MODULE_OPTIONS],
           useFactory: (redis: Redis, q: QueueModuleOptions) =>
-            new RedisRateLimiter(redis, { keyPrefix: `${q.prefix}-stock-sku`, defaultQps: options.skuUpdatesPerSec, maxWaitMs: 0 }),
+            // a flash sale needs its first updates at once: a second's worth may go together, then the rate
+            new RedisRateLimiter(redis, { keyPrefix: `${q.prefix}-stock-sku`, defaultQps: options.skuUpdatesPerSec, maxWaitMs: 0, burstFor: (qps) => qps }),
         },
         {
           provide: StockPushLock,
