@@ -11,14 +11,14 @@
  * bench/results/catalog-<ISO timestamp>.json and bench/results/catalog-latest.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { Client } from 'pg';
 import type { Platform } from '@app/contracts';
 import { DOUYIN_DEMO_SHOP, TAOBAO_DEMO_SHOP, XHS_DEMO_SHOP, douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from '@app/sandbox';
 import { SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
-import { ADMIN_DB_URL, deleteRedisKeys, dropDatabase, latency, log, numArg, round, sleep, type Latency } from './lib/common';
+import { ADMIN_DB_URL, benchCleanup, cpuCount, type Latency, latency, log, numArg, round, sleep } from './lib/common';
 import { OrderBench, phaseDetail, phaseTable, type PhaseResult } from './lib/order-phase';
 
 const RESULTS_DIR = join(__dirname, 'results');
@@ -538,28 +538,13 @@ async function main(): Promise<void> {
     publishConcurrency: args.publishConcurrency ?? 'app default',
     database: dbName,
     bullmqPrefix: prefix,
-    cpus: readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length,
+    cpus: cpuCount(),
     node: process.version,
   };
 
   let sys: System | null = null;
   let db: Client | null = null;
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      if (db) await db.end().catch(() => undefined);
-      if (sys) await sys.stop().catch((e: unknown) => log(`stopping the system failed: ${String(e)}`));
-      if (!args.keep) await dropDatabase(dbName).catch((e: unknown) => log(`dropping ${dbName} failed: ${String(e)}`));
-      else log(`kept database ${dbName}`);
-      const n = await deleteRedisKeys(sys?.options.redisUrl ?? 'redis://127.0.0.1:6379', prefix).catch(() => -1);
-      if (n < 0) log(`could not delete Redis keys ${prefix}*`);
-    })());
-  const onSignal = (sig: NodeJS.Signals) => {
-    log(`${sig}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup = benchCleanup({ keep: args.keep, dbName, prefix, sys: () => sys, db: () => db });
 
   const result: Record<string, unknown> = {};
   let summary: Record<string, unknown>;

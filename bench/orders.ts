@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startSystem, type AppName, type System } from '../scripts/system';
-import { ADMIN_DB_URL, deleteRedisKeys, dropDatabase, listArg, log, numArg, round } from './lib/common';
+import { ADMIN_DB_URL, benchCleanup, cpuCount, listArg, log, numArg, round } from './lib/common';
 import { OrderBench, phaseDetail as detail, phaseTable as table, type PhaseResult } from './lib/order-phase';
 
 const ROOT = join(__dirname, '..');
@@ -197,28 +197,13 @@ async function main(): Promise<void> {
     SLA_BREACH_MS: args.slaBreachMs,
     database: dbName,
     bullmqPrefix: prefix,
-    cpus: readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length,
+    cpus: cpuCount(),
     node: process.version,
   };
 
   let sys: System | null = null;
   let db: Client | null = null;
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      if (db) await db.end().catch(() => undefined);
-      if (sys) await sys.stop().catch((e: unknown) => log(`stopping the system failed: ${String(e)}`));
-      if (!args.keep) await dropDatabase(dbName).catch((e: unknown) => log(`dropping ${dbName} failed: ${String(e)}`));
-      else log(`kept database ${dbName}`);
-      const n = await deleteRedisKeys(sys?.options.redisUrl ?? 'redis://127.0.0.1:6379', prefix).catch(() => -1);
-      if (n < 0) log(`could not delete Redis keys ${prefix}*`);
-    })());
-  const onSignal = (sig: NodeJS.Signals) => {
-    log(`${sig}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup = benchCleanup({ keep: args.keep, dbName, prefix, sys: () => sys, db: () => db });
 
   const phases: PhaseResult[] = [];
   const steps: PhaseResult[] = [];

@@ -1,4 +1,6 @@
 /** Small helpers shared by the benchmarks (bench/orders.ts, bench/catalog.ts). */
+import { readFileSync } from 'node:fs';
+import type { System } from '../../scripts/system';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 
@@ -57,4 +59,33 @@ export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise
     redis.disconnect();
   }
   return n;
+}
+
+/** processors of this machine (printed with every result) */
+export const cpuCount = (): number => readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
+
+/**
+ * The one clean-up of a bench run, also on Ctrl-C / SIGTERM: close the bench's own DB client, stop the system,
+ * drop the run's database (unless `keep`) and delete its Redis keys. `sys` and `db` are read when it runs.
+ */
+export function benchCleanup(o: { keep: boolean; dbName: string; prefix: string; sys: () => System | null; db: () => Client | null }): () => Promise<void> {
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      const db = o.db();
+      const sys = o.sys();
+      if (db) await db.end().catch(() => undefined);
+      if (sys) await sys.stop().catch((e: unknown) => log(`stopping the system failed: ${String(e)}`));
+      if (!o.keep) await dropDatabase(o.dbName).catch((e: unknown) => log(`dropping ${o.dbName} failed: ${String(e)}`));
+      else log(`kept database ${o.dbName}`);
+      const n = await deleteRedisKeys(sys?.options.redisUrl ?? 'redis://127.0.0.1:6379', o.prefix).catch(() => -1);
+      if (n < 0) log(`could not delete Redis keys ${o.prefix}*`);
+    })());
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return cleanup;
 }

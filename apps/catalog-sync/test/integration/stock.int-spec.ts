@@ -28,6 +28,15 @@ describe('stock (real Postgres, Redis, simulators)', () => {
   const view = async (skuId: string) => (await http().get(`/skus/${skuId}/stock`).expect(200)).body;
   const simStocks = (f: SkuFixture) => PLATFORMS.map((p) => h.simSku(p, f).stock);
 
+  /** a sale on platform p: it takes the units off its own figure (unless told not to) and makes the paid order */
+  function sell(p: Platform, f: SkuFixture, quantity: number, takesStock = true): CanonicalOrder {
+    const sim = h.sims[p];
+    const sku = sim.store.sku(f.platformIds[p].skuId);
+    if (takesStock) sim.store.setStock(sku, 'delta', -quantity);
+    const o = sim.store.createOrder({ shopId: sim.shop().platformShopId, status: 'paid', items: [{ skuId: sku.skuId, quantity }] }, { emit: false });
+    return h.canonical(p, o, f);
+  }
+
   async function setOnHand(f: SkuFixture, onHand: number): Promise<void> {
     const res = await erp().post('/erp/stock').send({ items: [{ erpSkuCode: f.erpSkuCode, onHand }] }).expect(200);
     expect(res.body.applied).toHaveLength(1);
@@ -194,19 +203,16 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     const sku = sim.store.sku(f.platformIds.douyin.skuId);
     sim.store.setStock(sku, 'full', 5); // stock the platform had before we managed it
     // sold on the platform now; its order reaches us only after our first (full) push
-    sim.store.setStock(sku, 'delta', -2);
-    const early = sim.store.createOrder({ shopId: sim.shop().platformShopId, status: 'paid', items: [{ skuId: sku.skuId, quantity: 2 }] }, { emit: false });
+    const early = sell('douyin', f, 2);
     await new Promise((r) => setTimeout(r, 1100)); // platform times are whole seconds: clearly before the push
     await setOnHand(f, 10);
     await waitFor(() => simStocks(f).join() === '10,10,10', 10_000, 'first push');
     const svc = h.app.get(StockService);
-    await svc.applyOrderEvents([h.canonical('douyin', early, f)]);
+    await svc.applyOrderEvents([early]);
     // 10 on hand - 2 reserved: the full push overwrote the platform's 3 with 10, so douyin must be told -2
     await waitFor(() => simStocks(f).join() === '8,8,8', 10_000, 'early sale applied once');
     // a sale after the push: douyin takes it off by itself, the others are told
-    sim.store.setStock(sku, 'delta', -1);
-    const late = sim.store.createOrder({ shopId: sim.shop().platformShopId, status: 'paid', items: [{ skuId: sku.skuId, quantity: 1 }] }, { emit: false });
-    await svc.applyOrderEvents([h.canonical('douyin', late, f)]);
+    await svc.applyOrderEvents([sell('douyin', f, 1)]);
     await waitFor(() => simStocks(f).join() === '7,7,7', 10_000, 'late sale');
     const dy = sim.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
     expect(dy.map((r) => [String(r.params.incremental), Number(r.params.stock_num)])).toEqual([
@@ -222,13 +228,8 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     await setOnHand(f, 10);
     await waitFor(() => simStocks(f).join() === '10,10,10', 10_000, 'first push');
     const sim = h.sims.douyin;
-    const sku = sim.store.sku(f.platformIds.douyin.skuId);
-    const shop = sim.shop().platformShopId;
     // the platform sells out, and we hear of 2 units more than it ever showed (an oversold order)
-    sim.store.setStock(sku, 'delta', -10);
-    const a = sim.store.createOrder({ shopId: shop, status: 'paid', items: [{ skuId: sku.skuId, quantity: 10 }] }, { emit: false });
-    const b = sim.store.createOrder({ shopId: shop, status: 'paid', items: [{ skuId: sku.skuId, quantity: 2 }] }, { emit: false });
-    await h.app.get(StockService).applyOrderEvents([h.canonical('douyin', a, f), h.canonical('douyin', b, f)]);
+    await h.app.get(StockService).applyOrderEvents([sell('douyin', f, 10), sell('douyin', f, 2, false)]);
     await waitFor(() => simStocks(f).join() === '0,0,0', 10_000, 'sold out everywhere');
     await new Promise((r) => setTimeout(r, 500)); // a wrong +2 delta would land here
     expect(simStocks(f)).toEqual([0, 0, 0]);

@@ -12,7 +12,8 @@ export async function queryRows<T>(db: DataSource | EntityManager, sql: string, 
 
 /** Postgres chose this transaction as a deadlock victim (40P01) or could not serialise it (40001) */
 export function isTransientConflict(e: unknown): boolean {
-  const code = (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.code ?? (e as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  const err = e as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = err?.code ?? err?.driverError?.code;
   return code === '40P01' || code === '40001';
 }
 

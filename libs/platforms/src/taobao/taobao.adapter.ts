@@ -106,41 +106,39 @@ export class TaobaoAdapter extends PlatformAdapter {
       });
     const trades = (res: Json) => arr(obj(res.trades).trade).map((t) => obj(t));
     const hasLines = (t: Json) => arr(obj(t.orders).order).length > 0;
+    const pageArg = (): number => {
+      const n = Number(query.page);
+      if (!Number.isInteger(n) || n < 1) throw new UpstreamError('taobao', 'invalid_request', `bad paging state ${query.page}`);
+      return n;
+    };
     let pageNo: number;
     let res: Json;
+    let next: number | null;
     if (query.newestFirst) {
       // the API's own order: page 1 is the newest
-      pageNo = query.page === null ? 1 : Number(query.page);
-      if (!Number.isInteger(pageNo) || pageNo < 1) throw new UpstreamError('taobao', 'invalid_request', `bad paging state ${query.page}`);
+      pageNo = query.page === null ? 1 : pageArg();
       res = await fetch(pageNo);
-      const more = pageNo < Math.ceil(num(res.total_results) / size);
-      const newest = trades(res);
-      return {
-        orders: newest.filter(hasLines).map((t) => taobaoTradeToCanonical(shop, t)),
-        partialIds: newest.filter((t) => !hasLines(t)).map((t) => str(t.tid)),
-        hasMore: more,
-        next: more ? String(pageNo + 1) : null,
-      };
-    }
-    if (query.page === null) {
-      res = await fetch(1);
-      const lastPage = Math.max(1, Math.ceil(num(res.total_results) / size));
-      if (lastPage > 1) {
-        pageNo = lastPage;
-        res = await fetch(lastPage);
-      } else pageNo = 1;
+      next = pageNo < Math.ceil(num(res.total_results) / size) ? pageNo + 1 : null;
     } else {
-      pageNo = Number(query.page);
-      if (!Number.isInteger(pageNo) || pageNo < 1) throw new UpstreamError('taobao', 'invalid_request', `bad paging state ${query.page}`);
-      res = await fetch(pageNo);
+      if (query.page === null) {
+        res = await fetch(1);
+        const lastPage = Math.max(1, Math.ceil(num(res.total_results) / size));
+        if (lastPage > 1) {
+          pageNo = lastPage;
+          res = await fetch(lastPage);
+        } else pageNo = 1;
+      } else {
+        pageNo = pageArg();
+        res = await fetch(pageNo);
+      }
+      next = pageNo > 1 ? pageNo - 1 : null;
     }
-    const hasMore = pageNo > 1;
     const page = trades(res);
     return {
       orders: page.filter(hasLines).map((t) => taobaoTradeToCanonical(shop, t)),
       partialIds: page.filter((t) => !hasLines(t)).map((t) => str(t.tid)),
-      hasMore,
-      next: hasMore ? String(pageNo - 1) : null,
+      hasMore: next !== null,
+      next: next === null ? null : String(next),
     };
   }
 

@@ -26,18 +26,54 @@ export interface FailNextOptions {
   skip?: number;
 }
 
-interface QueuedFault {
-  fault: FaultKind;
+export interface QueuedFault<K> {
+  fault: K;
   remaining: number;
   method: string | null;
   phase: FaultPhase;
   skip: number;
 }
 
+/**
+ * "Fail the next N calls (of method M, at phase P, after letting S through) with X": a queue of one-shot
+ * faults. The simulators' FaultInjector and the contract tests' nock backends share it.
+ */
+export class TargetedFaults<K> {
+  private queue: QueuedFault<K>[] = [];
+
+  push(fault: K, times: number, opts: FailNextOptions = {}): void {
+    this.queue.push({ fault, remaining: times, method: opts.method ?? null, phase: opts.phase ?? 'before', skip: opts.skip ?? 0 });
+  }
+
+  /** the fault for this call at this phase, if any: consumes one from the first queued entry that targets it */
+  take(method: string | null, phase: FaultPhase): K | null {
+    const targets = (q: QueuedFault<K>) => q.phase === phase && (q.method === null || q.method === method);
+    // a skipping entry lets this call through (and counts it); no other entry takes the call
+    const waiting = this.queue.find((q) => targets(q) && q.skip > 0);
+    if (waiting) {
+      waiting.skip--;
+      return null;
+    }
+    const i = this.queue.findIndex(targets);
+    if (i < 0) return null;
+    const hit = this.queue[i];
+    if (--hit.remaining <= 0) this.queue.splice(i, 1);
+    return hit.fault;
+  }
+
+  pending(): QueuedFault<K>[] {
+    return this.queue.map((q) => ({ ...q }));
+  }
+
+  clear(): void {
+    this.queue = [];
+  }
+}
+
 /** Injected faults: settings plus a queue of "fail the next N business calls (of method M) with X". */
 export class FaultInjector {
   settings: FaultSettings = { latencyMs: 0, errorRate: 0, down: false, pushDropRate: 0 };
-  private queue: QueuedFault[] = [];
+  private readonly queue = new TargetedFaults<FaultKind>();
 
   set(patch: Partial<FaultSettings>): FaultSettings {
     if (patch.errorRate !== undefined && (patch.errorRate < 0 || patch.errorRate > 1)) throw new Error('errorRate must be within 0..1');
@@ -54,7 +90,7 @@ export class FaultInjector {
     if (opts.method !== undefined && (typeof opts.method !== 'string' || opts.method.trim() === '')) throw new Error('method must be a non-empty API method name');
     if (opts.phase !== undefined && opts.phase !== 'before' && opts.phase !== 'after') throw new Error("phase must be 'before' or 'after'");
     if (opts.skip !== undefined && (!Number.isInteger(opts.skip) || opts.skip < 0)) throw new Error('skip must be a non-negative integer');
-    this.queue.push({ fault, remaining: times, method: opts.method ?? null, phase: opts.phase ?? 'before', skip: opts.skip ?? 0 });
+    this.queue.push(fault, times, opts);
   }
 
   /**
@@ -62,30 +98,18 @@ export class FaultInjector {
    * entry that targets the call). Only the 'before' phase draws from the random errorRate.
    */
   nextFault(method: string | null = null, phase: FaultPhase = 'before', random: () => number = Math.random): FaultKind | null {
-    const targets = (q: QueuedFault) => q.phase === phase && (q.method === null || q.method === method);
-    // a skipping entry lets this call through (and counts it); no other entry takes the call
-    const waiting = this.queue.find((q) => targets(q) && q.skip > 0);
-    if (waiting) {
-      waiting.skip--;
-      return null;
-    }
-    const i = this.queue.findIndex(targets);
-    if (i >= 0) {
-      const hit = this.queue[i];
-      hit.remaining--;
-      if (hit.remaining <= 0) this.queue.splice(i, 1);
-      return hit.fault;
-    }
+    const queued = this.queue.take(method, phase);
+    if (queued) return queued;
     if (phase === 'before' && this.settings.errorRate > 0 && random() < this.settings.errorRate) return 'busy';
     return null;
   }
 
-  pending(): { fault: FaultKind; remaining: number; method: string | null; phase: FaultPhase; skip: number }[] {
-    return this.queue.map((q) => ({ ...q }));
+  pending(): QueuedFault<FaultKind>[] {
+    return this.queue.pending();
   }
 
   reset(): void {
     this.settings = { latencyMs: 0, errorRate: 0, down: false, pushDropRate: 0 };
-    this.queue = [];
+    this.queue.clear();
   }
 }

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import nock from 'nock';
 import type { Platform } from '@app/contracts';
 import type { ShopContext, ShopCredentials } from '../../../src/platform-adapter.port';
+import { TargetedFaults } from '@app/sandbox/core/faults';
 import type { ContractBackend, FailNextTarget, InjectedFault, ReceivedCall, SeedOrder, SeedProduct } from '../contract-backend';
 
 export interface StoredOrder extends SeedOrder {
@@ -23,14 +24,6 @@ export interface StoredProduct {
   skus: StoredSku[];
 }
 
-interface QueuedFault {
-  fault: InjectedFault;
-  remaining: number;
-  method: string | null;
-  phase: 'before' | 'after';
-  skip: number;
-}
-
 export type NockReply = [number, string, Record<string, string>?];
 
 /**
@@ -45,7 +38,7 @@ export abstract class NockBackendBase implements ContractBackend {
   protected readonly orders = new Map<string, StoredOrder>();
   protected readonly products = new Map<string, StoredProduct>();
   protected readonly calls: ReceivedCall[] = [];
-  protected readonly faults: QueuedFault[] = [];
+  protected readonly faults = new TargetedFaults<InjectedFault>();
   protected creds: ShopCredentials;
   protected tokenExpired = false;
   protected readonly oldTokens = new Set<string>();
@@ -107,7 +100,7 @@ export abstract class NockBackendBase implements ContractBackend {
   }
 
   async failNext(fault: InjectedFault, times = 1, target: FailNextTarget = {}): Promise<void> {
-    this.faults.push({ fault, remaining: times, method: target.method ?? null, phase: target.phase ?? 'before', skip: target.skip ?? 0 });
+    this.faults.push(fault, times, target);
   }
 
   async expireAccessToken(): Promise<void> {
@@ -128,17 +121,7 @@ export abstract class NockBackendBase implements ContractBackend {
 
   /** the first queued fault that targets this call at this phase (consumed); as the simulator's FaultInjector */
   protected takeFault(method: string, phase: 'before' | 'after' = 'before'): InjectedFault | undefined {
-    const targets = (f: QueuedFault) => f.phase === phase && (f.method === null || f.method === method);
-    const waiting = this.faults.find((f) => targets(f) && f.skip > 0);
-    if (waiting) {
-      waiting.skip--;
-      return undefined;
-    }
-    const i = this.faults.findIndex(targets);
-    if (i < 0) return undefined;
-    const hit = this.faults[i];
-    if (--hit.remaining <= 0) this.faults.splice(i, 1);
-    return hit.fault;
+    return this.faults.take(method, phase) ?? undefined;
   }
 
   protected record(method: string, params: Record<string, unknown>): void {
