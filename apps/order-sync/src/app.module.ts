@@ -4,7 +4,7 @@ import type { ErpConnectorOptions } from '@app/erp';
 import { ErpModule } from '@app/erp/erp.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { HealthModule, MetricsModule } from '@app/observability';
-import { PersistenceModule, ShopDirectoryModule } from '@app/persistence';
+import { PersistenceModule, SecretBox, ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { OrderSyncEnv } from './config/env.validation';
@@ -26,6 +26,7 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
     ingestBatchSize: env.ORDER_INGEST_BATCH_SIZE,
     ingestBatchWaitMs: env.ORDER_INGEST_BATCH_WAIT_MS,
     ingestConcurrency: env.ORDER_EVENTS_CONCURRENCY,
+    maxFutureSkewMs: env.ORDER_MAX_FUTURE_SKEW_MS,
     erpPushConcurrency: env.ERP_PUSH_CONCURRENCY,
     erpInterceptConcurrency: env.ERP_INTERCEPT_CONCURRENCY,
     slaCheckIntervalMs: env.SLA_CHECK_INTERVAL_MS,
@@ -53,7 +54,11 @@ export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promis
     OrderSyncFeatureModule.register({
       options: orderSyncOptions(env),
       imports: [erp],
-      providers: [{ provide: TmcSource, useClass: TaobaoTmcSource }],
+      providers: [
+        { provide: TmcSource, useClass: TaobaoTmcSource },
+        // buyer data at rest: sealed with the same key as shop credentials
+        { provide: SecretBox, useValue: SecretBox.fromConfig(env.SECRETS_KEY) },
+      ],
     }),
     ShipmentsFeatureModule.register({
       imports: [erp],

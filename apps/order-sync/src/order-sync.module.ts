@@ -12,6 +12,7 @@ import { OrderIngestService } from './ingest/order-ingest.service';
 import { StockEventsProducer } from './ingest/stock-events.producer';
 import { OpsController } from './ops/ops.controller';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
+import { BuyerVault } from './orders/buyer-vault';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
 import { OrderPollProcessor } from './poll/order-poll.processor';
 import { OrderPollService } from './poll/order-poll.service';
@@ -38,7 +39,8 @@ export interface OrderSyncFeatureModuleOptions {
   inboxWriter?: InboxWriterOptions;
   /**
    * Modules that export the ports this feature needs: ShopDirectory, PlatformAdapterLookup (both
-   * @app/platforms / @app/intake ports), ErpConnector (@app/erp) and optionally TmcSource. Leave empty when
+   * @app/platforms / @app/intake ports), ErpConnector (@app/erp), SecretBox (@app/persistence, seals buyer
+   * data) and optionally TmcSource. Leave empty when
    * they are provided by global modules.
    */
   imports?: ModuleMetadata['imports'];
@@ -75,6 +77,7 @@ export class OrderSyncFeatureModule {
         ...(cfg.providers ?? []),
         { provide: ORDER_SYNC_OPTIONS, useValue: options },
         OrderJobs,
+        BuyerVault,
         OrderUpsertRepository,
         OrderIngestService,
         StockEventsProducer,

@@ -37,6 +37,8 @@ export interface OrderSyncOptions {
   tmcGroupName: string;
   tmcQuantity: number;
   tmcIdleMs: number;
+  /** platform order times (updated / paid / created) later than now + this are refused, not applied */
+  maxFutureSkewMs: number;
   /** start the interval loops (SLA check, sweeper, poll scheduler, TMC) on bootstrap; tests drive them by hand */
   backgroundLoops: boolean;
 }
@@ -44,6 +46,7 @@ export interface OrderSyncOptions {
 export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   ingestBatchSize: 200,
   ingestBatchWaitMs: 5,
+  maxFutureSkewMs: 300_000,
   ingestConcurrency: 64,
   coalesceMinOrders: 3,
   coalesceMaxPages: 5,

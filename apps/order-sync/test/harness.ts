@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { QUEUE, type Platform } from '@app/contracts';
 import { ErpConnector } from '@app/erp';
 import { PlatformAdapterLookup } from '@app/intake';
+import { SecretBox } from '@app/persistence';
 import { ShopDirectory, type PlatformAdapter } from '@app/platforms';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../scripts/migrations';
@@ -39,6 +40,8 @@ export interface Harness {
 }
 
 export const SHOP_ID = '7a4e1f3c-0000-4000-8000-000000000001';
+/** the key buyer data is sealed with in these tests */
+export const TEST_SECRETS_KEY = '0f'.repeat(32);
 
 export async function createHarness(
   opts: { options?: Partial<OrderSyncOptions>; db?: TestDatabase; extraImports?: DynamicModule[] } = {},
@@ -63,6 +66,7 @@ export async function createHarness(
         { provide: PlatformAdapterLookup, useValue: lookup },
         { provide: ErpConnector, useValue: erp },
         { provide: ORDER_SYNC_METRICS_REGISTRY, useValue: registry },
+        { provide: SecretBox, useValue: SecretBox.fromConfig(TEST_SECRETS_KEY) },
       ]),
       BullModule.forRoot({ connection: REDIS, prefix }),
       OrderSyncFeatureModule.register({

@@ -50,6 +50,12 @@ export interface CanonicalOrder {
   shopId: string;
   /** platform order id as a string, exact */
   platformOrderId: string;
+  /**
+   * The platform's id of the shop the order belongs to, where the platform's answer says it (Douyin
+   * `shop_id`); absent where the protocol does not carry it. Ingest and poll refuse an order whose
+   * platform shop is not the asking shop's.
+   */
+  platformShopId?: string | null;
   status: OrderStatus;
   /** the platform's own status code or string, for audit */
   platformStatus: string;
@@ -85,4 +91,33 @@ export interface ShipmentRequest {
   carrierCode: string;
   /** line ids for a split shipment; empty = whole order */
   lineIds: string[];
+}
+
+/**
+ * What catalog-sync's stock reservations need of an order change: ids, status, times and SKU / quantity
+ * lines. No buyer data and no money: job payloads sit in Redis.
+ */
+export interface StockOrderEvent {
+  platform: Platform;
+  shopId: string;
+  platformOrderId: string;
+  status: OrderStatus;
+  createdAt: string | null;
+  paidAt: string | null;
+  updatedAt: string;
+  items: Pick<CanonicalOrderItem, 'lineId' | 'platformSkuId' | 'erpSkuCode' | 'quantity'>[];
+}
+
+/** the stock event of an order (picks the fields explicitly, so nothing else of the order reaches Redis) */
+export function toStockOrderEvent(o: Pick<CanonicalOrder, 'platform' | 'shopId' | 'platformOrderId' | 'status' | 'createdAt' | 'paidAt' | 'updatedAt' | 'items'>): StockOrderEvent {
+  return {
+    platform: o.platform,
+    shopId: o.shopId,
+    platformOrderId: o.platformOrderId,
+    status: o.status,
+    createdAt: o.createdAt ?? null,
+    paidAt: o.paidAt ?? null,
+    updatedAt: o.updatedAt,
+    items: o.items.map((i) => ({ lineId: i.lineId, platformSkuId: i.platformSkuId, erpSkuCode: i.erpSkuCode, quantity: i.quantity })),
+  };
 }

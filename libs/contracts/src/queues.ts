@@ -1,4 +1,4 @@
-import type { CanonicalOrder } from './order';
+import type { StockOrderEvent } from './order';
 
 /**
  * Queue and job names. DEPLOYED VALUES NEVER CHANGE: a renamed queue or job strands waiting jobs.
@@ -44,8 +44,11 @@ export interface JobPayloads {
   'sync-stock': { v: 1; skuId: string; shopId: string };
   /** repeatable: compare each platform's stock with ours and correct drift (catalog-sync) */
   'check-stock-drift': { v: 1 };
-  /** canonical orders (plain JSON) whose status changes reserve / consume / release stock (do not rename) */
-  'apply-order-stock': { v: 1; orders: CanonicalOrder[] };
+  /**
+   * order changes whose status reserves / consume / release stock (do not rename). v2: ids, status, times and
+   * SKU / quantity lines only (v1 carried whole canonical orders, buyer included; the consumer still drains v1).
+   */
+  'apply-order-stock': { v: 2; orders: StockOrderEvent[] };
   'apply-price-tier': { v: 1; tierId: string; action: 'apply' | 'revert' };
   'sync-coupon': { v: 1; campaignId: string; shopId: string };
 }

@@ -1,11 +1,11 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { QUEUE, type JobPayloads } from '@app/contracts';
+import { QUEUE, toStockOrderEvent, type CanonicalOrder, type JobPayloads } from '@app/contracts';
 import { StockService } from './stock.service';
 
 type ApplyOrderStockJob = Job<JobPayloads['apply-order-stock'], void, 'apply-order-stock'>;
 
-/** canonical order events from order-sync -> stock reservations */
+/** order stock events from order-sync (ids, status, SKU lines) -> stock reservations */
 @Processor(QUEUE.STOCK_EVENTS, { concurrency: 4 })
 export class StockEventsProcessor extends WorkerHost {
   constructor(private readonly stock: StockService) {
@@ -14,7 +14,9 @@ export class StockEventsProcessor extends WorkerHost {
 
   async process(job: ApplyOrderStockJob): Promise<void> {
     if (job.name !== 'apply-order-stock') throw new UnrecoverableError(`unknown job ${job.name}`);
-    if (job.data?.v !== 1 || !Array.isArray(job.data.orders)) throw new UnrecoverableError(`bad payload for ${job.name}`);
-    await this.stock.applyOrderEvents(job.data.orders);
+    const data = job.data as JobPayloads['apply-order-stock'] | { v: 1; orders: CanonicalOrder[] } | undefined;
+    if (!data || !Array.isArray(data.orders) || (data.v !== 1 && data.v !== 2)) throw new UnrecoverableError(`bad payload for ${job.name}`);
+    // v1 (whole orders) is still drained from queues filled before v2; only the stock fields are used
+    await this.stock.applyOrderEvents(data.v === 1 ? data.orders.map(toStockOrderEvent) : data.orders);
   }
 }

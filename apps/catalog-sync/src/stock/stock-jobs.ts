@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QUEUE, type CanonicalOrder } from '@app/contracts';
+import { QUEUE, type StockOrderEvent } from '@app/contracts';
 import { enqueue } from '@app/queue';
 import { STOCK_OPTIONS, type StockOptions } from './stock.options';
 
@@ -39,8 +39,8 @@ export class StockJobs {
   }
 
   /** producer side of the order -> stock path (order-sync calls the same: queue {stock-events}, job apply-order-stock) */
-  async applyOrderStock(orders: CanonicalOrder[], key: string): Promise<void> {
-    await enqueue(this.stockEvents, 'apply-order-stock', { v: 1, orders }, { jobId: `apply-order-stock-${key}` });
+  async applyOrderStock(orders: StockOrderEvent[], key: string): Promise<void> {
+    await enqueue(this.stockEvents, 'apply-order-stock', { v: 2, orders }, { jobId: `apply-order-stock-${key}` });
   }
 
   async scheduleDriftCheck(everyMs: number): Promise<void> {

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import type { CanonicalOrder } from '@app/contracts';
+import type { CanonicalOrder, Platform, StockOrderEvent } from '@app/contracts';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from '@app/queue';
 import { STOCK_REDIS } from './stock-lock';
 import { STOCK_OPTIONS, type StockOptions } from './stock.options';
 import { StockService } from './stock.service';
 
 interface OrderRow {
-  platform: string;
+  platform: Platform;
   shop_id: string;
   platform_order_id: string;
   status: CanonicalOrder['status'];
@@ -64,16 +64,18 @@ export class StockReconcileService {
         [xid, seq, since, this.opts.reconcileBatchSize],
       );
       if (rows.length === 0) break;
+      // no sale time: a reconciled sale is never taken as absorbed by a push anchor (as before)
       const orders = rows.map(
-        (r) =>
-          ({
-            platform: r.platform,
-            shopId: r.shop_id,
-            platformOrderId: r.platform_order_id,
-            status: r.status,
-            updatedAt: new Date(r.platform_updated_at).toISOString(),
-            items: r.items,
-          }) as CanonicalOrder,
+        (r): StockOrderEvent => ({
+          platform: r.platform,
+          shopId: r.shop_id,
+          platformOrderId: r.platform_order_id,
+          status: r.status,
+          createdAt: null,
+          paidAt: null,
+          updatedAt: new Date(r.platform_updated_at).toISOString(),
+          items: r.items.map((i) => ({ lineId: i.lineId, platformSkuId: i.platformSkuId, erpSkuCode: i.erpSkuCode, quantity: i.quantity })),
+        }),
       );
       const res = await this.stock.applyOrderEvents(orders);
       out.orders += rows.length;

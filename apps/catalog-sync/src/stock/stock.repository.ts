@@ -175,7 +175,7 @@ export class StockRepository {
   }
 
   /**
-   * Idempotent per (platform, order, SKU): a new key is inserted in its status; an existing one only
+   * Idempotent per (shop, order, SKU): a new key is inserted in its status; an existing one only
    * moves forward from 'reserved' (to consumed or released). Returns the SKU ids whose holdings changed.
    */
   async applyReservations(rows: ReservationRow[]): Promise<string[]> {
@@ -197,7 +197,7 @@ export class StockRepository {
          SELECT k.sku_id, k.shop_id, k.platform, k.order_id, k.qty, k.status, k.updated_at,
                 CASE WHEN k.status = 'consumed' THEN now() END, CASE WHEN k.status = 'released' THEN now() END
            FROM k
-         ON CONFLICT (platform, platform_order_id, sku_id) DO UPDATE SET
+         ON CONFLICT (shop_id, platform_order_id, sku_id) DO UPDATE SET
                 status = EXCLUDED.status, order_updated_at = EXCLUDED.order_updated_at,
                 consumed_at = CASE WHEN EXCLUDED.status = 'consumed' THEN now() ELSE r.consumed_at END,
                 released_at = CASE WHEN EXCLUDED.status = 'released' THEN now() ELSE r.released_at END
@@ -206,7 +206,7 @@ export class StockRepository {
        ), absorbed AS (
          SELECT i.sku_id, i.shop_id, sum(i.quantity)::int AS qty
            FROM ins i
-           JOIN k ON k.sku_id = i.sku_id AND k.platform = i.platform AND k.order_id = i.platform_order_id
+           JOIN k ON k.sku_id = i.sku_id AND k.shop_id = i.shop_id AND k.order_id = i.platform_order_id
            JOIN catalog_sync.stock_pushes sp ON sp.sku_id = i.sku_id AND sp.shop_id = i.shop_id
           WHERE i.inserted AND i.status <> 'released' AND k.sold_at + interval '1 second' < sp.anchored_at
           GROUP BY i.sku_id, i.shop_id

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { CanonicalOrder, OrderStatus, Platform } from '@app/contracts';
+import type { OrderStatus, Platform, StockOrderEvent } from '@app/contracts';
 import { allocationProblem, type Allocation } from './sellable';
 import { StockJobs } from './stock-jobs';
 import { believedQuantity, StockRepository, type ReservationRow, type ReservationStatus } from './stock.repository';
@@ -80,10 +80,10 @@ export class StockService {
   }
 
   /**
-   * Canonical order events -> reservations, idempotent per (platform, order, SKU). Lines are matched to
+   * Order stock events -> reservations, idempotent per (shop, order, SKU). Lines are matched to
    * SKUs by the shop's SKU mapping or the ERP code (explicit keys only); unmatched lines are counted and skipped.
    */
-  async applyOrderEvents(orders: CanonicalOrder[]): Promise<{ changedSkus: string[]; unresolvedLines: number }> {
+  async applyOrderEvents(orders: StockOrderEvent[]): Promise<{ changedSkus: string[]; unresolvedLines: number }> {
     this.stats.orderEvents += orders.length;
     const lines = orders.flatMap((o) => {
       const effect = STATUS_EFFECT[o.status];
@@ -99,7 +99,7 @@ export class StockService {
         unresolved++;
         return;
       }
-      const key = `${l.order.platform}|${l.order.platformOrderId}|${skuId}|${l.order.updatedAt}|${l.effect}`;
+      const key = `${l.order.shopId}|${l.order.platformOrderId}|${skuId}|${l.order.updatedAt}|${l.effect}`;
       // the same order snapshot delivered twice in one batch must not double its quantities
       if (seenLines.has(`${key}|${l.item.lineId}`)) return;
       seenLines.add(`${key}|${l.item.lineId}`);
@@ -117,10 +117,10 @@ export class StockService {
           soldAt: l.order.paidAt ?? l.order.createdAt ?? null,
         });
     });
-    // one row per (platform, order, SKU): the latest version of the order in this batch wins
+    // one row per (shop, order, SKU): the latest version of the order in this batch wins
     const latest = new Map<string, ReservationRow>();
     for (const r of byKey.values()) {
-      const k = `${r.platform}|${r.platformOrderId}|${r.skuId}`;
+      const k = `${r.shopId}|${r.platformOrderId}|${r.skuId}`;
       const prev = latest.get(k);
       if (!prev || EFFECT_RANK[r.status] > EFFECT_RANK[prev.status] || (EFFECT_RANK[r.status] === EFFECT_RANK[prev.status] && r.orderUpdatedAt > prev.orderUpdatedAt)) latest.set(k, r);
     }

@@ -277,8 +277,8 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     // what order-sync committed while its {stock-events} enqueue failed
     await h.db.dataSource.query(
       `INSERT INTO order_sync.orders (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at, status_rank,
-              created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer, items)
-       VALUES ('taobao', $1, $2, 'paid', 'WAIT_SELLER_SEND_GOODS', now(), 1, now(), 39600, 39600, 0, 0, '{}', $3)`,
+              created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer_enc, items)
+       VALUES ('taobao', $1, $2, 'paid', 'WAIT_SELLER_SEND_GOODS', now(), 1, now(), 39600, 39600, 0, 0, '\\x00'::bytea, $3)`,
       [h.shopIds.taobao, orderId, JSON.stringify(items)],
     );
     // rows become readable once no older transaction is open anywhere in the cluster (snapshot xmin): poll

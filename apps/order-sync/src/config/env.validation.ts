@@ -19,6 +19,8 @@ export class OrderSyncEnv extends BaseEnv {
   @ToBoolean()
   ORDER_POLL_ENABLED: boolean = true;
 
+  /** platform order times more than this in the future are refused (a far-future version would freeze an order) */
+  @IntEnv(0) ORDER_MAX_FUTURE_SKEW_MS: number = 300_000;
   @IntEnv(1000) ORDER_POLL_INTERVAL_MS: number = 60_000;
   @IntEnv(0) ORDER_POLL_OVERLAP_MS: number = 120_000;
   /** how often the poll schedulers are reconciled with the active shops (new shops start polling within this) */

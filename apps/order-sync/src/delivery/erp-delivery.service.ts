@@ -4,6 +4,7 @@ import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contra
 import { ErpConnector, type ErpOrderEnvelope } from '@app/erp';
 import { GroupCommitter } from '@app/intake';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { BuyerVault, fromOutboxPayload, type OutboxPayload } from '../orders/buyer-vault';
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
@@ -15,7 +16,8 @@ interface ClaimedRow {
   version: number;
   idempotency_key: string;
   attempts: number;
-  payload: CanonicalOrder;
+  /** the order as of this version, buyer sealed: opened only for the ERP call */
+  payload: OutboxPayload;
 }
 
 interface OwnRow {
@@ -83,12 +85,18 @@ export class ErpDeliveryService implements OnModuleDestroy {
     private readonly erp: ErpConnector,
     private readonly metrics: OrderSyncMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    private readonly vault: BuyerVault,
   ) {
     this.grouper = new GroupCommitter((ids) => this.pushGroup(ids), { maxBatch: Math.max(erp.maxBatch, 1), maxWaitMs: 2, maxInFlight: 2 });
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.grouper.drain();
+  }
+
+  /** the canonical order the ERP gets: the one place (with GET /erp/orders) the buyer is opened */
+  private orderOf(row: ClaimedRow): CanonicalOrder {
+    return fromOutboxPayload(this.vault, row.order_id, row.payload);
   }
 
   /** one push job: its rows (usually one ingest transaction's chunk) are delivered with other jobs' rows */
@@ -116,7 +124,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
         orderId: r.order_id,
         version: r.version,
         idempotencyKey: r.idempotency_key,
-        order: r.payload,
+        order: this.orderOf(r),
       }));
       this.stats.pushCalls += 1;
       this.stats.pushedRows += envelopes.length;
@@ -168,7 +176,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
       res = await this.erp.intercept({
         orderId: row.order_id,
         idempotencyKey: row.idempotency_key,
-        order: row.payload,
+        order: this.orderOf(row),
         reason: interceptReason(row.payload.status),
       });
     } catch (e) {
@@ -253,7 +261,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
        ), prev AS (
          -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
          SELECT p.id, p.erp_acked_at FROM order_sync.orders p JOIN latest ON p.id = latest.order_id
-          ORDER BY p.platform, p.platform_order_id
+          ORDER BY p.shop_id, p.platform_order_id
           FOR UPDATE OF p
        )
        UPDATE order_sync.orders o

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CanonicalOrder, Platform } from '@app/contracts';
+import { BuyerVault } from '../orders/buyer-vault';
 import { rowToCanonical, type OrderRow } from '../orders/order-row';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 
@@ -40,6 +41,7 @@ export class ErpOrdersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly metrics: OrderSyncMetrics,
+    private readonly vault: BuyerVault,
   ) {}
 
   /** `merchantId`: only that merchant's shops (the gateway always passes the caller's merchant) */
@@ -59,7 +61,8 @@ export class ErpOrdersService {
         orderId: r.id,
         version: r.version,
         cursor: r.cursor,
-        order: rowToCanonical(r),
+        // the ERP pull API is one of the two places buyer data is opened (the other: delivery)
+        order: rowToCanonical(r, this.vault.open(r.id, r.buyer_enc)),
         erpOrderId: r.erp_order_id,
         erpAckedAt: r.erp_acked_at ? r.erp_acked_at.toISOString() : null,
       })),
@@ -77,7 +80,7 @@ export class ErpOrdersService {
           WHERE o.erp_acked_at IS NULL AND ${ERP_VISIBLE} AND ${MERCHANT_SCOPE('$4')}
             AND (CASE WHEN $1::uuid[] IS NOT NULL THEN o.id = ANY($1::uuid[])
                       ELSE (o.change_xid, o.change_seq) <= ($2::xid8, $3::bigint) AND ${COMMITTED} END)
-          ORDER BY o.platform, o.platform_order_id
+          ORDER BY o.shop_id, o.platform_order_id
           FOR UPDATE OF o
        ), acked AS (
          UPDATE order_sync.orders o SET erp_acked_at = now()

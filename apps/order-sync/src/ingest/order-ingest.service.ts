@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
+import { UpstreamError, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
+import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
@@ -132,12 +133,17 @@ export class OrderIngestService implements OnModuleDestroy {
     await this.dropAlreadyCurrent(byShop, processed);
     const retry: { id: string; error: string; delayMs: number }[] = [];
     const failed: { id: string; error: string }[] = [];
+    const refusals: { shop: ShopContext; refused: Refusal[] }[] = [];
     await Promise.all(
       [...byShop.values()].map(async ({ shop, rows: shopRows }) => {
         const s = shop!;
         const adapter = this.adapters.get(s.platform);
         const result = await this.fetchOrders(s, adapter, shopRows);
-        for (const o of result.orders.values()) fetched.push({ ...o, shopId: s.shopId });
+        // only the asking shop's orders, at believable times, are applied (as that shop's)
+        const checked = checkAnswer(s, result.orders.values(), Date.now(), this.opts.maxFutureSkewMs);
+        fetched.push(...checked.accepted);
+        const refused = [...result.refused, ...checked.refused];
+        if (refused.length > 0) refusals.push({ shop: s, refused });
         for (const r of shopRows) {
           const err = result.errors.get(r.platform_order_id);
           if (err === undefined) processed.push(r.id);
@@ -151,6 +157,7 @@ export class OrderIngestService implements OnModuleDestroy {
     await retryOnConflict(() => this.dataSource.transaction(async (em) => {
       summary = await this.upserts.apply(em, fetched);
       this.stats.statements += summary.statements + 2; // + BEGIN/COMMIT
+      for (const r of refusals) this.stats.statements += await recordRefusals(em, r.shop, r.refused);
       if (processed.length > 0) {
         await em.query(
           `UPDATE order_sync.inbox SET status = 'processed', processed_at = now(), attempts = attempts + 1, last_error = NULL
@@ -175,6 +182,9 @@ export class OrderIngestService implements OnModuleDestroy {
         this.stats.statements += 1;
       }
     }));
+    for (const r of refusals) {
+      this.logger.warn({ msg: 'platform answer: orders refused, not applied', shopId: r.shop.shopId, ...refusalSummary(r.refused) });
+    }
     // committed: ERP deliveries (the sweeper re-adds lost ones) and catalog-sync's stock events (logged if lost)
     const done = summary as UpsertSummary | null;
     const outbox: OutboxRef[] = done?.outbox ?? [];
@@ -188,17 +198,20 @@ export class OrderIngestService implements OnModuleDestroy {
   private async dropAlreadyCurrent(byShop: Map<string, { shop: ShopContext | null; rows: InboxRow[] }>, processed: string[]): Promise<void> {
     const candidates = [...byShop.values()].flatMap((g) => g.rows).filter((r) => r.occurred_at !== null);
     if (candidates.length === 0) return;
-    const stored: { platform: string; platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
-      `SELECT platform, platform_order_id, platform_updated_at FROM order_sync.orders
-        WHERE (platform, platform_order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [candidates.map((r) => r.platform), candidates.map((r) => r.platform_order_id)],
+    // by the shop each row was resolved to: the order of that shop, never another's with the same platform id
+    const shopOf = new Map<InboxRow, string>();
+    for (const [shopId, g] of byShop) for (const r of g.rows) shopOf.set(r, shopId);
+    const stored: { shop_id: string; platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
+      `SELECT shop_id, platform_order_id, platform_updated_at FROM order_sync.orders
+        WHERE (shop_id, platform_order_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [candidates.map((r) => shopOf.get(r)), candidates.map((r) => r.platform_order_id)],
     );
     this.stats.statements += 1;
     if (stored.length === 0) return;
-    const current = new Map(stored.map((o) => [`${o.platform}/${o.platform_order_id}`, o.platform_updated_at.getTime()]));
+    const current = new Map(stored.map((o) => [`${o.shop_id}/${o.platform_order_id}`, o.platform_updated_at.getTime()]));
     for (const [shopId, g] of byShop) {
       const keep = g.rows.filter((r) => {
-        const at = current.get(`${r.platform}/${r.platform_order_id}`);
+        const at = current.get(`${shopId}/${r.platform_order_id}`);
         const skip = at !== undefined && r.occurred_at !== null && at >= r.occurred_at.getTime();
         if (skip) processed.push(r.id);
         return !skip;
@@ -217,10 +230,11 @@ export class OrderIngestService implements OnModuleDestroy {
     shop: ShopContext,
     adapter: PlatformAdapter,
     rows: InboxRow[],
-  ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown> }> {
+  ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown>; refused: Refusal[] }> {
     const wanted = new Set(rows.map((r) => r.platform_order_id));
     const orders = new Map<string, CanonicalOrder>();
     const errors = new Map<string, unknown>();
+    const refused: Refusal[] = [];
     const times = rows.map((r) => r.occurred_at?.getTime() ?? Number.NaN);
     const now = Date.now();
     // the messages' own update times bound the window (+-1 s for clock granularity): an order changed again
@@ -257,7 +271,7 @@ export class OrderIngestService implements OnModuleDestroy {
         // throttled or down: every order of this shop waits; no point in hammering getOrder now
         if (e.retryable) {
           for (const id of wanted) errors.set(id, e);
-          return { orders, errors };
+          return { orders, errors, refused };
         }
         this.logger.warn(`list for shop ${shop.shopId} failed (${e.kind}); falling back to getOrder`);
       }
@@ -276,7 +290,13 @@ export class OrderIngestService implements OnModuleDestroy {
         }
         this.stats.getCalls += 1;
         try {
-          orders.set(id, await adapter.getOrder(shop, id));
+          const o = await adapter.getOrder(shop, id);
+          if (answersTheId(id, o)) orders.set(id, o);
+          else {
+            // the answer to "order X" is another order: applied to nothing, and X cannot be read this way
+            refused.push({ platformOrderId: o.platformOrderId, reason: 'not_asked', updatedAt: o.updatedAt ?? null });
+            errors.set(id, new UpstreamError(shop.platform, 'invalid_request', `answer for order ${id} names another order`));
+          }
         } catch (e) {
           if (!isUpstreamError(e)) throw e;
           errors.set(id, e);
@@ -285,6 +305,6 @@ export class OrderIngestService implements OnModuleDestroy {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, missing.length) }, worker));
-    return { orders, errors };
+    return { orders, errors, refused };
   }
 }

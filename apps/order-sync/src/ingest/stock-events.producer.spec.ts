@@ -7,7 +7,18 @@ import { STOCK_EVENTS_CHUNK, StockEventsProducer, stockEventsJobId } from './sto
 
 function change(version = 1, status: CanonicalOrder['status'] = 'paid'): ChangedOrder {
   const id = randomUUID();
-  const order = { platform: 'taobao', shopId: randomUUID(), platformOrderId: `o-${id}`, status, updatedAt: new Date().toISOString(), items: [] } as unknown as CanonicalOrder;
+  const order = {
+    platform: 'taobao',
+    shopId: randomUUID(),
+    platformOrderId: `o-${id}`,
+    status,
+    createdAt: new Date().toISOString(),
+    paidAt: null,
+    updatedAt: new Date().toISOString(),
+    totalFen: 990,
+    buyer: { nickMasked: 'Canary Buyer', receiverMasked: 'Canary Receiver', phoneMasked: '13912345678', addressMasked: 'Canary Road 1' },
+    items: [{ lineId: 'l1', platformProductId: 'p1', platformSkuId: 's1', erpSkuCode: 'E1', title: 'Tea', quantity: 2, unitPriceFen: 495, paidFen: 990, discountFen: 0 }],
+  } as unknown as CanonicalOrder;
   return { orderId: id, version, order };
 }
 
@@ -40,7 +51,21 @@ describe(StockEventsProducer.name, () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0].name).toBe('apply-order-stock');
     expect(jobs[0].id).toBe(stockEventsJobId(changes));
-    expect(jobs[0].data).toEqual({ v: 1, orders: changes.map((c) => c.order) });
+    expect(jobs[0].data).toEqual({
+      v: 2,
+      orders: changes.map((c) => ({
+        platform: c.order.platform,
+        shopId: c.order.shopId,
+        platformOrderId: c.order.platformOrderId,
+        status: c.order.status,
+        createdAt: c.order.createdAt,
+        paidAt: null,
+        updatedAt: c.order.updatedAt,
+        items: [{ lineId: 'l1', platformSkuId: 's1', erpSkuCode: 'E1', quantity: 2 }],
+      })),
+    });
+    // ids and SKU lines only: no buyer data (nor money) in Redis
+    expect(JSON.stringify(jobs[0].data)).not.toMatch(/Canary|13912345678|totalFen|buyer/);
     await queue.obliterate({ force: true });
   });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QUEUE, type JobPayloads } from '@app/contracts';
+import { QUEUE, toStockOrderEvent, type JobPayloads } from '@app/contracts';
 import type { ChangedOrder } from '../orders/order-upsert.repository';
 
 /** orders per apply-order-stock job (keeps one job's payload well under a few hundred KB) */
@@ -25,7 +25,7 @@ export function stockEventsJobId(changes: Pick<ChangedOrder, 'orderId' | 'versio
 
 /**
  * Producer only ({stock-events} is processed by catalog-sync): after an order transaction commits, every
- * applied order change goes to catalog-sync so stock reservations follow paid / shipped / cancelled /
+ * applied order change goes to catalog-sync as ids, status, times and SKU / quantity lines (no buyer data in Redis) so stock reservations follow paid / shipped / cancelled /
  * refunded orders. Enqueue failures (Redis down) are logged and returned, never thrown into the order
  * path; nothing re-sends them later (the sweeper covers ERP deliveries only) — catalog-sync's drift
  * check bounds the effect on the platforms' figures.
@@ -42,7 +42,7 @@ export class StockEventsProducer {
     const jobs: { name: 'apply-order-stock'; data: JobPayloads['apply-order-stock']; opts: { jobId: string } }[] = [];
     for (let i = 0; i < changes.length; i += STOCK_EVENTS_CHUNK) {
       const chunk = changes.slice(i, i + STOCK_EVENTS_CHUNK);
-      jobs.push({ name: 'apply-order-stock', data: { v: 1, orders: chunk.map((c) => c.order) }, opts: { jobId: stockEventsJobId(chunk) } });
+      jobs.push({ name: 'apply-order-stock', data: { v: 2, orders: chunk.map((c) => toStockOrderEvent(c.order)) }, opts: { jobId: stockEventsJobId(chunk) } });
     }
     let timer: NodeJS.Timeout | undefined;
     try {

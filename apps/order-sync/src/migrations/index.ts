@@ -8,6 +8,10 @@ import { CreatePollCursorsTable1795575600600 } from './1795575600600-CreatePollC
 import { CreateLeasesTable1795575600700 } from './1795575600700-CreateLeasesTable';
 import { CreateShipmentsTable1795575600800 } from './1795575600800-CreateShipmentsTable';
 import { AddShipmentsSeq1795575600900 } from './1795575600900-AddShipmentsSeq';
+import { KeyOrdersByShop1795575601000 } from './1795575601000-KeyOrdersByShop';
+import { KeyShipmentsByMerchant1795575601001 } from './1795575601001-KeyShipmentsByMerchant';
+import { CreateOrdersRefusedTable1795575601002 } from './1795575601002-CreateOrdersRefusedTable';
+import { SealBuyerData1795575601003 } from './1795575601003-SealBuyerData';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -21,4 +25,8 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreateLeasesTable1795575600700,
   CreateShipmentsTable1795575600800,
   AddShipmentsSeq1795575600900,
+  KeyOrdersByShop1795575601000,
+  KeyShipmentsByMerchant1795575601001,
+  CreateOrdersRefusedTable1795575601002,
+  SealBuyerData1795575601003,
 ];

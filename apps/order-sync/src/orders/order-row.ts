@@ -18,14 +18,16 @@ export interface OrderRow {
   paid_fen: string;
   shipping_fen: string;
   discount_fen: string;
-  buyer: CanonicalOrder['buyer'];
+  /** the buyer, sealed (BuyerVault) */
+  buyer_enc: Buffer;
   items: CanonicalOrder['items'];
   refund_status: CanonicalOrder['refundStatus'];
   erp_order_id: string | null;
   erp_acked_at: Date | null;
 }
 
-export function rowToCanonical(r: OrderRow): CanonicalOrder {
+/** `buyer`: the row's buyer, opened by the caller (BuyerVault) — only where the ERP gets the order */
+export function rowToCanonical(r: OrderRow, buyer: CanonicalOrder['buyer']): CanonicalOrder {
   return {
     platform: r.platform,
     shopId: r.shop_id,
@@ -40,7 +42,7 @@ export function rowToCanonical(r: OrderRow): CanonicalOrder {
     paidFen: Number(r.paid_fen),
     shippingFen: Number(r.shipping_fen),
     discountFen: Number(r.discount_fen),
-    buyer: r.buyer,
+    buyer,
     items: r.items,
     refundStatus: r.refund_status,
   };

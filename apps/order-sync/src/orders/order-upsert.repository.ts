@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ORDER_STATUS_RANK, type CanonicalOrder, type OrderStatus, type Platform } from '@app/contracts';
+import { BuyerVault, orderRowId, toOutboxPayload } from './buyer-vault';
 import { ALLOWED_TRANSITION_PAIRS, deliveryFor, isAllowedTransition, type DeliveryKind } from './order-transitions';
 import { isNewer, slaStart } from './order-row';
 
@@ -32,31 +33,33 @@ export interface UpsertSummary {
 interface ExistingRow {
   id: string;
   platform: Platform;
+  shop_id: string;
   platform_order_id: string;
   status: OrderStatus;
   status_rank: number;
   platform_updated_at: Date;
+  buyer_enc: Buffer;
 }
 
 interface ChangedRow {
   id: string;
-  platform: Platform;
+  shop_id: string;
   platform_order_id: string;
   version: number;
   status: OrderStatus;
 }
 
-const key = (platform: string, platformOrderId: string): string => `${platform}\u0000${platformOrderId}`;
+/** an order's identity: its shop and the platform's order id (the table's unique key) */
+const key = (shopId: string, platformOrderId: string): string => `${shopId}\u0000${platformOrderId}`;
 
 const UPSERT_SQL = `
   INSERT INTO order_sync.orders AS o (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at,
     status_rank, pay_time, created_at_platform, cod, sla_started_at, total_fen, paid_fen, shipping_fen, discount_fen,
-    buyer, items, refund_status)
+    buyer_enc, items, refund_status, id)
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::smallint[],
     $8::timestamptz[], $9::timestamptz[], $10::bool[], $11::timestamptz[], $12::bigint[], $13::bigint[], $14::bigint[],
-    $15::bigint[], $16::jsonb[], $17::jsonb[], $18::text[])
-  ON CONFLICT (platform, platform_order_id) DO UPDATE SET
-    shop_id = excluded.shop_id,
+    $15::bigint[], $16::bytea[], $17::jsonb[], $18::text[], $20::uuid[])
+  ON CONFLICT (shop_id, platform_order_id) DO UPDATE SET
     status = excluded.status,
     platform_status = excluded.platform_status,
     platform_updated_at = excluded.platform_updated_at,
@@ -69,7 +72,7 @@ const UPSERT_SQL = `
     paid_fen = excluded.paid_fen,
     shipping_fen = excluded.shipping_fen,
     discount_fen = excluded.discount_fen,
-    buyer = excluded.buyer,
+    buyer_enc = excluded.buyer_enc,
     items = excluded.items,
     refund_status = excluded.refund_status,
     version = o.version + 1,
@@ -79,25 +82,32 @@ const UPSERT_SQL = `
   WHERE (excluded.platform_updated_at, excluded.status_rank) > (o.platform_updated_at, o.status_rank)
     AND (o.status || '>' || excluded.status) = ANY($19::text[])
     AND (excluded.status, excluded.platform_status, excluded.refund_status, excluded.pay_time, excluded.cod,
-         excluded.total_fen, excluded.paid_fen, excluded.shipping_fen, excluded.discount_fen, excluded.items, excluded.buyer)
+         excluded.total_fen, excluded.paid_fen, excluded.shipping_fen, excluded.discount_fen, excluded.items, excluded.buyer_enc)
       IS DISTINCT FROM
         (o.status, o.platform_status, o.refund_status, o.pay_time, o.cod,
-         o.total_fen, o.paid_fen, o.shipping_fen, o.discount_fen, o.items, o.buyer)
-  RETURNING o.id, o.platform, o.platform_order_id, o.version, o.status`;
+         o.total_fen, o.paid_fen, o.shipping_fen, o.discount_fen, o.items, o.buyer_enc)
+  RETURNING o.id, o.shop_id, o.platform_order_id, o.version, o.status`;
 
 /**
  * The one write path for orders (push messages and polls alike). Per call, inside the caller's
  * transaction: lock the stored versions, drop stale candidates, record illegal transitions, then ONE
  * multi-row upsert-if-newer, ONE insert of rejected transitions, ONE insert of outbox rows.
+ *
+ * Orders are keyed by (shop, platform order id) and a row's shop never changes: a candidate is always the
+ * order of the shop it names (callers set shopId to the shop that asked the platform). The buyer is sealed
+ * once per written order (BuyerVault, bound to the row id) and the same blob goes into the outbox payload;
+ * an unchanged buyer keeps its stored blob, so it does not count as a change.
  */
 @Injectable()
 export class OrderUpsertRepository {
+  constructor(private readonly vault: BuyerVault) {}
+
   async apply(em: EntityManager, candidates: CanonicalOrder[]): Promise<UpsertSummary> {
     const summary: UpsertSummary = { considered: 0, changed: 0, rejected: 0, outbox: [], changedOrders: [], statements: 0 };
     // collapse several versions of one order to the newest, then sort: a fixed lock order avoids deadlocks
     const latest = new Map<string, CanonicalOrder>();
     for (const c of candidates) {
-      const k = key(c.platform, c.platformOrderId);
+      const k = key(c.shopId, c.platformOrderId);
       const cur = latest.get(k);
       if (!cur || isNewer(c, { updatedAt: Date.parse(cur.updatedAt), rank: ORDER_STATUS_RANK[cur.status] })) latest.set(k, c);
     }
@@ -106,20 +116,20 @@ export class OrderUpsertRepository {
     if (sorted.length === 0) return summary;
 
     const existing: ExistingRow[] = await em.query(
-      `SELECT id, platform, platform_order_id, status, status_rank, platform_updated_at
+      `SELECT id, platform, shop_id, platform_order_id, status, status_rank, platform_updated_at, buyer_enc
          FROM order_sync.orders
-        WHERE (platform, platform_order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-        ORDER BY platform, platform_order_id
+        WHERE (shop_id, platform_order_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+        ORDER BY shop_id, platform_order_id
         FOR UPDATE`,
-      [sorted.map((c) => c.platform), sorted.map((c) => c.platformOrderId)],
+      [sorted.map((c) => c.shopId), sorted.map((c) => c.platformOrderId)],
     );
     summary.statements += 1;
-    const stored = new Map(existing.map((r) => [key(r.platform, r.platform_order_id), r]));
+    const stored = new Map(existing.map((r) => [key(r.shop_id, r.platform_order_id), r]));
 
     const toWrite: CanonicalOrder[] = [];
     const rejected: { row: ExistingRow; order: CanonicalOrder }[] = [];
     for (const c of sorted) {
-      const row = stored.get(key(c.platform, c.platformOrderId));
+      const row = stored.get(key(c.shopId, c.platformOrderId));
       if (!row) {
         toWrite.push(c);
         continue;
@@ -130,6 +140,16 @@ export class OrderUpsertRepository {
     }
 
     let changed: ChangedRow[] = [];
+    // row id and sealed buyer of each order written: one seal per order (none when the buyer is unchanged)
+    const ids: string[] = [];
+    const sealed: Buffer[] = [];
+    for (const c of toWrite) {
+      const row = stored.get(key(c.shopId, c.platformOrderId));
+      const id = row?.id ?? orderRowId(c.shopId, c.platformOrderId);
+      const buyer = JSON.stringify(c.buyer);
+      ids.push(id);
+      sealed.push(row && this.vault.openText(id, row.buyer_enc) === buyer ? row.buyer_enc : this.vault.seal(id, c.buyer));
+    }
     if (toWrite.length > 0) {
       changed = await em.query(UPSERT_SQL, [
         toWrite.map((c) => c.platform),
@@ -147,10 +167,11 @@ export class OrderUpsertRepository {
         toWrite.map((c) => c.paidFen),
         toWrite.map((c) => c.shippingFen),
         toWrite.map((c) => c.discountFen),
-        toWrite.map((c) => JSON.stringify(c.buyer)),
+        sealed,
         toWrite.map((c) => JSON.stringify(c.items)),
         toWrite.map((c) => c.refundStatus),
         ALLOWED_TRANSITION_PAIRS,
+        ids,
       ]);
       summary.statements += 1;
       summary.changed = changed.length;
@@ -175,14 +196,17 @@ export class OrderUpsertRepository {
       summary.rejected = rejected.length;
     }
 
-    const byKey = new Map(toWrite.map((c) => [key(c.platform, c.platformOrderId), c]));
+    const byKey = new Map(toWrite.map((c, i) => [key(c.shopId, c.platformOrderId), { order: c, id: ids[i], sealed: sealed[i] }]));
     const outbox: { orderId: string; version: number; kind: DeliveryKind; payload: string }[] = [];
     for (const r of changed) {
-      const prev = stored.get(key(r.platform, r.platform_order_id))?.status ?? null;
+      const k = key(r.shop_id, r.platform_order_id);
+      const prev = stored.get(k)?.status ?? null;
       const kind = deliveryFor(prev, r.status);
-      const order = byKey.get(key(r.platform, r.platform_order_id));
-      if (order) summary.changedOrders.push({ orderId: r.id, version: r.version, order });
-      if (kind && order) outbox.push({ orderId: r.id, version: r.version, kind, payload: JSON.stringify(order) });
+      const w = byKey.get(k);
+      if (w) summary.changedOrders.push({ orderId: r.id, version: r.version, order: w.order });
+      // the blob is bound to the id it was sealed under: the row's, unless a concurrent insert won with another id
+      const blob = w && (w.id === r.id ? w.sealed : this.vault.seal(r.id, w.order.buyer));
+      if (kind && w && blob) outbox.push({ orderId: r.id, version: r.version, kind, payload: JSON.stringify(toOutboxPayload(w.order, blob)) });
     }
     if (outbox.length > 0) {
       const rows: { id: string; kind: DeliveryKind }[] = await em.query(

@@ -5,6 +5,7 @@ import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { OrderUpsertRepository } from '../orders/order-upsert.repository';
+import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
@@ -70,22 +71,24 @@ export class OrderPollService {
         if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, 1), reason: describeError(e) };
         return { kind: 'failed', reason: describeError(e) };
       }
-      const orders: CanonicalOrder[] = [...res.orders];
-      const { fetched, throttled } = await this.fetchDetails(shop, adapter, await this.staleIds(shop.platform, res));
-      orders.push(...fetched);
+      const { fetched, throttled, refused: notAsked } = await this.fetchDetails(shop, adapter, await this.staleIds(shopId, res));
+      // the list covers a time window (any order of this shop is fine); nothing of another shop, nothing future-dated
+      const listed = checkAnswer(shop, res.orders, Date.now(), this.opts.maxFutureSkewMs);
+      const detailed = checkAnswer(shop, fetched, Date.now(), this.opts.maxFutureSkewMs);
+      const refused = [...listed.refused, ...detailed.refused, ...notAsked];
+      if (refused.length > 0) this.logger.warn({ msg: 'platform answer: orders refused, not applied', shopId, ...refusalSummary(refused) });
       if (throttled) {
         // keep what was fetched (without moving the cursor): the next run skips those as already current,
         // so a throttled page still makes progress instead of starting over
-        if (fetched.length > 0) await this.applyWithoutCursor(shopId, fetched);
+        if (detailed.accepted.length > 0 || refused.length > 0) await this.applyWithoutCursor(shop, detailed.accepted, refused);
         return { kind: 'delay', ms: retryDelayMs(throttled, 1), reason: describeError(throttled) };
       }
+      const orders: CanonicalOrder[] = [...listed.accepted, ...detailed.accepted];
       pages += 1;
       const more = res.hasMore && res.next !== null;
       const summary = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
-        const s = await this.upserts.apply(
-          em,
-          orders.map((o) => ({ ...o, shopId })),
-        );
+        const s = await this.upserts.apply(em, orders);
+        await recordRefusals(em, shop, refused);
         await em.query(
           `INSERT INTO order_sync.poll_cursors (shop_id, cursor_at, window_from, window_to, page_state, updated_at)
            VALUES ($1, $2, $3, $4, $5, now())
@@ -103,15 +106,15 @@ export class OrderPollService {
     return DONE;
   }
 
-  /** the partial ids whose stored version is older than the list's update time (or unknown) */
-  private async staleIds(platform: string, page: { partialIds: string[]; partialUpdatedAt?: Record<string, string> }): Promise<string[]> {
+  /** the partial ids whose stored version (of this shop's order) is older than the list's update time (or unknown) */
+  private async staleIds(shopId: string, page: { partialIds: string[]; partialUpdatedAt?: Record<string, string> }): Promise<string[]> {
     if (page.partialIds.length === 0) return [];
     const known = page.partialUpdatedAt ?? {};
     const withTime = page.partialIds.filter((id) => known[id] !== undefined);
     if (withTime.length === 0) return page.partialIds;
     const rows: { platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
-      `SELECT platform_order_id, platform_updated_at FROM order_sync.orders WHERE platform = $1 AND platform_order_id = ANY($2::text[])`,
-      [platform, withTime],
+      `SELECT platform_order_id, platform_updated_at FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
+      [shopId, withTime],
     );
     const stored = new Map(rows.map((r) => [r.platform_order_id, r.platform_updated_at.getTime()]));
     return page.partialIds.filter((id) => {
@@ -126,15 +129,18 @@ export class OrderPollService {
     shop: ShopContext,
     adapter: PlatformAdapter,
     ids: string[],
-  ): Promise<{ fetched: CanonicalOrder[]; throttled: UpstreamError | null }> {
+  ): Promise<{ fetched: CanonicalOrder[]; throttled: UpstreamError | null; refused: Refusal[] }> {
     const fetched: CanonicalOrder[] = [];
+    const refused: Refusal[] = [];
     let throttled: UpstreamError | null = null;
     let next = 0;
     const worker = async () => {
       while (next < ids.length && !throttled) {
         const id = ids[next++];
         try {
-          fetched.push(await adapter.getOrder(shop, id));
+          const o = await adapter.getOrder(shop, id);
+          if (answersTheId(id, o)) fetched.push(o);
+          else refused.push({ platformOrderId: o.platformOrderId, reason: 'not_asked', updatedAt: o.updatedAt ?? null });
         } catch (e) {
           if (!isUpstreamError(e)) throw e;
           if (e.retryable) throttled = e;
@@ -143,17 +149,17 @@ export class OrderPollService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, ids.length) }, worker));
-    return { fetched, throttled };
+    return { fetched, throttled, refused };
   }
 
-  private async applyWithoutCursor(shopId: string, orders: CanonicalOrder[]): Promise<void> {
+  /** `orders`: already checked (checkAnswer) and set to the shop */
+  private async applyWithoutCursor(shop: ShopContext, orders: CanonicalOrder[], refused: Refusal[]): Promise<void> {
     const summary = await retryOnConflict(() =>
-      this.dataSource.transaction((em) =>
-        this.upserts.apply(
-          em,
-          orders.map((o) => ({ ...o, shopId })),
-        ),
-      ),
+      this.dataSource.transaction(async (em) => {
+        const s = await this.upserts.apply(em, orders);
+        await recordRefusals(em, shop, refused);
+        return s;
+      }),
     );
     await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
   }

@@ -20,7 +20,8 @@ interface InsertResultRow {
 /**
  * One statement: resolve each item's order (by our id or by platform + platform order id, among the calling
  * merchant's shops only — another merchant's order is not_found), insert the new
- * shipments (ON CONFLICT on the idempotency key = resend is a no-op) and answer every item, in request order,
+ * shipments (ON CONFLICT on (merchant, idempotency key) = resend is a no-op; keys are per merchant, so another
+ * merchant naming the same ERP shipment id first changes nothing of this one's) and answer every item, in request order,
  * with the row it maps to — new or already known.
  */
 const INSERT_SQL = `
@@ -30,7 +31,7 @@ const INSERT_SQL = `
     SELECT * FROM unnest($1::int[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
       AS i(idx, erp_shipment_id, order_id, platform, platform_order_id, tracking_no, carrier_code, line_ids)
   ), resolved AS (
-    SELECT i.idx, i.erp_shipment_id, i.tracking_no, i.carrier_code, i.line_ids,
+    SELECT DISTINCT ON (i.idx) i.idx, i.erp_shipment_id, i.tracking_no, i.carrier_code, i.line_ids,
            COALESCE(o1.id, o2.id) AS oid,
            COALESCE(o1.platform, o2.platform) AS o_platform,
            COALESCE(o1.platform_order_id, o2.platform_order_id) AS o_pid
@@ -39,6 +40,7 @@ const INSERT_SQL = `
                                     AND o1.shop_id IN (SELECT id FROM merchant_shops)
       LEFT JOIN order_sync.orders o2 ON i.order_id IS NULL AND o2.platform = i.platform AND o2.platform_order_id = i.platform_order_id
                                     AND o2.shop_id IN (SELECT id FROM merchant_shops)
+     ORDER BY i.idx, COALESCE(o1.id, o2.id)
   ), keyed AS (
     SELECT r.*,
            CASE WHEN r.oid IS NULL THEN NULL
@@ -46,11 +48,11 @@ const INSERT_SQL = `
                 ELSE 'auto-' || encode(sha256(convert_to(r.oid::text || '/' || r.tracking_no, 'UTF8')), 'hex') END AS key
       FROM resolved r
   ), ins AS (
-    INSERT INTO order_sync.shipments (order_id, platform, platform_order_id, tracking_no, carrier_code, line_ids, erp_shipment_id, idempotency_key)
-    SELECT d.oid, d.o_platform, d.o_pid, d.tracking_no, d.carrier_code, d.line_ids::jsonb, d.erp_shipment_id, d.key
+    INSERT INTO order_sync.shipments (merchant_id, order_id, platform, platform_order_id, tracking_no, carrier_code, line_ids, erp_shipment_id, idempotency_key)
+    SELECT $9::uuid, d.oid, d.o_platform, d.o_pid, d.tracking_no, d.carrier_code, d.line_ids::jsonb, d.erp_shipment_id, d.key
       FROM (SELECT DISTINCT ON (k.key) k.* FROM keyed k WHERE k.key IS NOT NULL ORDER BY k.key, k.idx) d
      ORDER BY d.idx -- seq follows the order the ERP sent them in
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ON CONFLICT (merchant_id, idempotency_key) DO NOTHING
     RETURNING id, idempotency_key, status
   )
   SELECT k.idx, k.oid AS order_id, k.key,
@@ -59,7 +61,7 @@ const INSERT_SQL = `
          (k.key IS NOT NULL AND (ins.id IS NULL OR k.idx <> min(k.idx) OVER (PARTITION BY k.key))) AS duplicate
     FROM keyed k
     LEFT JOIN ins ON ins.idempotency_key = k.key
-    LEFT JOIN order_sync.shipments s ON s.idempotency_key = k.key
+    LEFT JOIN order_sync.shipments s ON s.merchant_id = $9::uuid AND s.idempotency_key = k.key
    ORDER BY k.idx`;
 
 @Injectable()
@@ -87,8 +89,8 @@ export class ShipmentIntakeService {
     if (missing.length > 0) {
       const late = await queryRows<{ id: string; idempotency_key: string; status: ShipmentStatus }>(
         this.dataSource,
-        `SELECT id, idempotency_key, status FROM order_sync.shipments WHERE idempotency_key = ANY($1::text[])`,
-        [missing],
+        `SELECT id, idempotency_key, status FROM order_sync.shipments WHERE merchant_id = $2::uuid AND idempotency_key = ANY($1::text[])`,
+        [missing, merchantId],
       );
       const byKey = new Map(late.map((l) => [l.idempotency_key, l]));
       for (const r of rows) {

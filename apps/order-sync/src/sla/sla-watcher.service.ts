@@ -78,6 +78,8 @@ export class SlaWatcherService implements OnApplicationBootstrap, OnModuleDestro
               ob.last_error AS outbox_error, ob.attempts AS outbox_attempts,
               (SELECT i.last_error FROM order_sync.inbox i
                 WHERE i.platform = o.platform AND i.platform_order_id = o.platform_order_id AND i.last_error IS NOT NULL
+                  AND (i.shop_id = o.shop_id
+                       OR (i.shop_id IS NULL AND i.platform_shop_id = (SELECT sh.platform_shop_id FROM core.shops sh WHERE sh.id = o.shop_id)))
                 ORDER BY i.id DESC LIMIT 1) AS inbox_error
          FROM order_sync.orders o
          JOIN LATERAL (

@@ -106,8 +106,8 @@ describe('shipments against the douyin simulator (real DouyinAdapter)', () => {
     // as ingested before the refund (the refunded case: our copy is still 'paid')
     const rows: { id: string }[] = await h.db.dataSource.query(
       `INSERT INTO order_sync.orders (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at, status_rank,
-          pay_time, created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer, items, refund_status)
-       VALUES ('douyin', $1, $2, 'paid', '2', now(), 1, now(), now(), 1990, 1990, 0, 0, '{}'::jsonb, '[]'::jsonb, 'none') RETURNING id`,
+          pay_time, created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer_enc, items, refund_status)
+       VALUES ('douyin', $1, $2, 'paid', '2', now(), 1, now(), now(), 1990, 1990, 0, 0, '\\x00'::bytea, '[]'::jsonb, 'none') RETURNING id`,
       [backend.shop().shopId, pid],
     );
     return { pid, orderId: rows[0].id };

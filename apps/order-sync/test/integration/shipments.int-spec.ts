@@ -41,8 +41,8 @@ async function insertOrder(
   }));
   const rows: { id: string }[] = await ds.query(
     `INSERT INTO order_sync.orders (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at, status_rank,
-        pay_time, created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer, items, refund_status)
-     VALUES ($1, $2, $3, $4, 'S', now(), 1, now(), now(), 1990, 1990, 0, 0, '{}'::jsonb, $5::jsonb, $6) RETURNING id`,
+        pay_time, created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer_enc, items, refund_status)
+     VALUES ($1, $2, $3, $4, 'S', now(), 1, now(), now(), 1990, 1990, 0, 0, '\\x00'::bytea, $5::jsonb, $6) RETURNING id`,
     [p.platform, p.shopId, p.pid, status, JSON.stringify(items), p.refundStatus ?? 'none'],
   );
   return rows[0].id;
@@ -298,9 +298,9 @@ describe('shipments back to the platforms (POST /erp/shipments -> ship-order -> 
     const orderId = await insertOrder(h.db.dataSource, { platform: 'douyin', shopId: SHOP_ID, pid });
     // a row committed without its job (enqueue failed / Redis wiped)
     const [row] = await h.db.dataSource.query(
-      `INSERT INTO order_sync.shipments (order_id, platform, platform_order_id, tracking_no, carrier_code, idempotency_key, created_at, next_attempt_at)
-       VALUES ($1, 'douyin', $2, 'EMS01', 'ems', 'erp-lost-1', now() - interval '1 minute', now() - interval '1 minute') RETURNING id`,
-      [orderId, pid],
+      `INSERT INTO order_sync.shipments (merchant_id, order_id, platform, platform_order_id, tracking_no, carrier_code, idempotency_key, created_at, next_attempt_at)
+       VALUES ($3, $1, 'douyin', $2, 'EMS01', 'ems', 'erp-lost-1', now() - interval '1 minute', now() - interval '1 minute') RETURNING id`,
+      [orderId, pid, MERCHANT],
     );
     const sweeper = h.app.get(ShipmentSweeper);
     expect(await sweeper.tickIfLeader()).toEqual({ reenqueued: 1 });

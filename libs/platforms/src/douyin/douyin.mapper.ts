@@ -35,6 +35,8 @@ export function douyinOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrd
     platform: 'douyin',
     shopId: shop.shopId,
     platformOrderId: orderId,
+    // the shop the platform says the order is in: ingest and poll refuse it for any other shop
+    platformShopId: optStr(o.shop_id) ?? undefined,
     status,
     platformStatus: str(o.order_status),
     createdAt,

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { v5 as uuidv5 } from 'uuid';
+import type { CanonicalOrder } from '@app/contracts';
+import { SecretBox } from '@app/persistence';
+
+export type Buyer = CanonicalOrder['buyer'];
+
+/** Associated data binding a buyer blob to its order row: a blob copied to another order does not open. */
+export function buyerAad(orderId: string): string {
+  return `order_sync.orders/${orderId}/buyer`;
+}
+
+/** namespace of order row ids (uuid v5 of shop id + platform order id); a fixed value, never change it */
+const ORDER_ID_NAMESPACE = '3f1d0c64-7d0e-4f55-9a55-8d6b0f0e2b61';
+
+/**
+ * The id a new order row gets: derived from its key (shop, platform order id), so two transactions inserting
+ * the same new order seal its buyer under the same id. Rows stored before this rule keep their random ids.
+ */
+export function orderRowId(shopId: string, platformOrderId: string): string {
+  return uuidv5(`${shopId}/${platformOrderId}`, ORDER_ID_NAMESPACE);
+}
+
+/**
+ * Buyer name, phone and address at rest: one AES-256-GCM blob per order (SecretBox, SECRETS_KEY), bound to
+ * the order row id. The same blob goes into the order row and its outbox payloads (`buyerSealed`), so an order
+ * costs one seal. Opened only where the ERP gets the order: delivery and GET /erp/orders.
+ */
+@Injectable()
+export class BuyerVault {
+  constructor(private readonly box: SecretBox) {}
+
+  seal(orderId: string, buyer: Buyer): Buffer {
+    return this.box.seal(JSON.stringify(buyer), buyerAad(orderId));
+  }
+
+  /** the plaintext JSON (for comparing with a candidate's without parsing) */
+  openText(orderId: string, blob: Buffer): string {
+    return this.box.open(blob, buyerAad(orderId)).toString('utf8');
+  }
+
+  open(orderId: string, blob: Buffer): Buyer {
+    return JSON.parse(this.openText(orderId, blob)) as Buyer;
+  }
+
+  /** an outbox payload's buyer (base64 of the row's blob) */
+  openSealed(orderId: string, sealed: string): Buyer {
+    return this.open(orderId, Buffer.from(sealed, 'base64'));
+  }
+}
+
+/** An outbox row's payload: the canonical order as of its version, the buyer sealed (see BuyerVault). */
+export type OutboxPayload = Omit<CanonicalOrder, 'buyer'> & { buyerSealed: string };
+
+export function toOutboxPayload(order: CanonicalOrder, sealed: Buffer): OutboxPayload {
+  const { buyer: _buyer, ...rest } = order;
+  return { ...rest, buyerSealed: sealed.toString('base64') };
+}
+
+export function fromOutboxPayload(vault: BuyerVault, orderId: string, p: OutboxPayload): CanonicalOrder {
+  const { buyerSealed, ...rest } = p;
+  return { ...rest, buyer: vault.openSealed(orderId, buyerSealed) };
+}
