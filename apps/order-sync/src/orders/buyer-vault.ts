@@ -57,7 +57,10 @@ export function toOutboxPayload(order: CanonicalOrder, sealed: Buffer): OutboxPa
   return { ...rest, buyerSealed: sealed.toString('base64') };
 }
 
+const NO_BUYER: Buyer = { nickMasked: null, receiverMasked: null, phoneMasked: null, addressMasked: null };
+
+/** the order the ERP gets; a payload without a sealed buyer (none was given) gets an empty one */
 export function fromOutboxPayload(vault: BuyerVault, orderId: string, p: OutboxPayload): CanonicalOrder {
   const { buyerSealed, ...rest } = p;
-  return { ...rest, buyer: vault.openSealed(orderId, buyerSealed) };
+  return { ...rest, buyer: typeof buyerSealed === 'string' ? vault.openSealed(orderId, buyerSealed) : { ...NO_BUYER } };
 }

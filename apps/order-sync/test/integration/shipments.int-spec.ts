@@ -286,6 +286,32 @@ describe('shipments back to the platforms (POST /erp/shipments -> ship-order -> 
     expect(h.adapters.douyin.shipAttempts).toBe(before);
   });
 
+  it("a shipment id another merchant registered first neither pre-empts this merchant's shipment nor changes theirs", async () => {
+    const theirPid = nextPid('douyin');
+    const theirOrder = await insertOrder(h.db.dataSource, { platform: 'douyin', shopId: OTHER_SHOP_ID, pid: theirPid });
+    const shipmentId = `erp-shared-${theirPid.slice(-6)}`;
+    const first = await postRaw('/erp/shipments', OTHER_MERCHANT)
+      .send({ shipments: [{ shipmentId, orderId: theirOrder, trackingNo: 'OTHER01', carrierCode: 'shunfeng' }] })
+      .expect(202);
+    expect(first.body.results[0]).toMatchObject({ orderId: theirOrder, status: 'pending', duplicate: false });
+
+    const pid = nextPid('douyin');
+    const orderId = await insertOrder(h.db.dataSource, { platform: 'douyin', shopId: SHOP_ID, pid });
+    const res = await post([{ shipmentId, orderId, trackingNo: 'MINE0001', carrierCode: 'shunfeng' }]).expect(202);
+    expect(res.body.results).toEqual([
+      { index: 0, shipmentId: expect.any(String), erpShipmentId: shipmentId, orderId, status: 'pending', duplicate: false },
+    ]);
+    expect(res.body.results[0].shipmentId).not.toBe(first.body.results[0].shipmentId);
+    await waitStatus(res.body.results[0].shipmentId, 'shipped');
+    expect(h.adapters.douyin.shipCalls).toContainEqual({ platformOrderId: pid, trackingNo: 'MINE0001', carrierCode: 'shunfeng', lineIds: [] });
+    // theirs is still theirs, as they sent it
+    const [theirs] = await h.db.dataSource.query(`SELECT order_id, tracking_no, merchant_id FROM order_sync.shipments WHERE id = $1`, [first.body.results[0].shipmentId]);
+    expect(theirs).toEqual({ order_id: theirOrder, tracking_no: 'OTHER01', merchant_id: OTHER_MERCHANT });
+    // a resend by this merchant is a duplicate of its own shipment only
+    const again = await post([{ shipmentId, orderId, trackingNo: 'MINE0001', carrierCode: 'shunfeng' }]).expect(202);
+    expect(again.body.results[0]).toMatchObject({ shipmentId: res.body.results[0].shipmentId, duplicate: true });
+  });
+
   it('rejects bad GET selectors: 400 for a malformed order id, 404 for an unknown order', async () => {
     await get('/erp/shipments').expect(400);
     await get('/erp/shipments').query({ orderId: 'nope' }).expect(400);
