@@ -1,4 +1,6 @@
-import { QUEUE, type CanonicalOrder, type Platform } from '@app/contracts';
+import { randomUUID } from 'node:crypto';
+import { QUEUE, toStockOrderEvent, type CanonicalOrder, type Platform } from '@app/contracts';
+import { StockRepository } from '../../src/stock/stock.repository';
 import { StockJobs } from '../../src/stock/stock-jobs';
 import { StockReconcileService } from '../../src/stock/stock-reconcile.service';
 import { StockSyncService } from '../../src/stock/stock-sync.service';
@@ -55,7 +57,7 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     let batch = 0;
     const flush = async () => {
       const orders = pending.splice(0, pending.length);
-      if (orders.length > 0) await jobs.applyOrderStock(orders, `flash-${seed}-${batch++}`);
+      if (orders.length > 0) await jobs.applyOrderStock(orders.map(toStockOrderEvent), `flash-${seed}-${batch++}`);
     };
     const flusher = setInterval(() => void flush(), 20);
     const random = rng(seed);
@@ -151,6 +153,23 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     const again = await h.app.get(StockService).applyOrderEvents([cancelled, h.canonical('taobao', o, f)]);
     expect(again.changedSkus).toEqual([]);
     await waitFor(() => simStocks(f).join() === '50,50,50', 5_000, 'units back');
+  });
+
+  it("keys reservations by shop: another shop's order with the same platform order id neither moves nor releases this one", async () => {
+    const f = await h.createSku({});
+    const repo = h.app.get(StockRepository);
+    const theirShop = randomUUID();
+    const base = { skuId: f.skuId, platform: 'taobao' as const, platformOrderId: `same-${f.skuId.slice(0, 8)}`, quantity: 2, orderUpdatedAt: new Date().toISOString(), soldAt: null };
+    await repo.applyReservations([{ ...base, shopId: h.shopIds.taobao, status: 'reserved' }]);
+    await repo.applyReservations([{ ...base, shopId: theirShop, quantity: 5, status: 'released' }]);
+    const rows = await h.db.dataSource.query(
+      `SELECT shop_id, quantity, status FROM catalog_sync.stock_reservations WHERE platform_order_id = $1 ORDER BY quantity`,
+      [base.platformOrderId],
+    );
+    expect(rows).toEqual([
+      { shop_id: h.shopIds.taobao, quantity: 2, status: 'reserved' },
+      { shop_id: theirShop, quantity: 5, status: 'released' },
+    ]);
   });
 
   it('coalesces a burst of 200 sales of one SKU into a few platform stock calls', async () => {
