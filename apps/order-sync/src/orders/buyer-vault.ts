@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { CanonicalOrder } from '@app/contracts';
 import { SecretBox } from '@app/persistence';
 
@@ -10,8 +10,8 @@ export function buyerAad(orderId: string): string {
   return `order_sync.orders/${orderId}/buyer`;
 }
 
-/** namespace of order row ids (uuid v5 of shop id + platform order id); a fixed value, never change it */
-const ORDER_ID_NAMESPACE = '3f1d0c64-7d0e-4f55-9a55-8d6b0f0e2b61';
+/** namespace of order row ids (uuid v5 of shop id + platform order id); a fixed value, never change it (parsed once) */
+const ORDER_ID_NAMESPACE = parseUuid('3f1d0c64-7d0e-4f55-9a55-8d6b0f0e2b61');
 
 /**
  * The id a new order row gets: derived from its key (shop, platform order id), so two transactions inserting
