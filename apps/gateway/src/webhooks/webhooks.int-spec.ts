@@ -140,7 +140,7 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     const started = Date.now();
     await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        writer.write([{ message: msg(i), shopId: null }]).then((r) => {
+        writer.write([{ message: msg(i), appKey: 'ak-group', shopId: null }]).then((r) => {
           // durable before resolve: another connection sees the row at once
           checks.push(
             db.dataSource.query(`SELECT 1 FROM order_sync.inbox WHERE id = $1`, [r.insertedIds[0]]).then((x: unknown[]) => x.length === 1),
@@ -156,7 +156,7 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     // eslint-disable-next-line no-console
     console.log(`[measure] group commit: ${N} concurrent writes -> ${statements} INSERT statements (${writer.stats.groups - groupsBefore} groups, largest ${writer.stats.largestGroup}) in ${ms} ms`);
 
-    const again = await Promise.all(Array.from({ length: N }, (_, i) => writer.write([{ message: msg(i), shopId: null }])));
+    const again = await Promise.all(Array.from({ length: N }, (_, i) => writer.write([{ message: msg(i), appKey: 'ak-group', shopId: null }])));
     expect(again.every((r) => r.insertedIds.length === 0 && r.duplicates === 1)).toBe(true);
     expect(await count()).toBe(N);
     await writer.flush();

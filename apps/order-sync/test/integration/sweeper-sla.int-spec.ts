@@ -43,6 +43,7 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     const res = await h.app.get(InboxWriter).write(
       ['W1', 'W2', 'W3'].map((id) => ({
         message: { platform: 'douyin' as const, messageId: `w-${id}`, platformShopId: 'dy-shop-1', topic: '101', kind: 'order' as const, platformOrderId: id, occurredAt: new Date(now - 2000).toISOString(), raw: '{}' },
+        appKey: 'ak-test',
         shopId: SHOP_ID,
       })),
     );
