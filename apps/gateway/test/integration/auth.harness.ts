@@ -47,12 +47,12 @@ export interface GatewayHarness {
 }
 
 /** The gateway's auth, merchants and shops modules over a real database, with the app's ValidationPipe. */
-export async function buildGatewayHarness(databaseUrl: string): Promise<GatewayHarness> {
+export async function buildGatewayHarness(databaseUrl: string, env: Record<string, string> = {}): Promise<GatewayHarness> {
   const secretsKeyHex = randomBytes(32).toString('hex');
   const logs = new CaptureLogger();
   const moduleRef = await Test.createTestingModule({
     imports: [
-      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ DATABASE_URL: databaseUrl, SECRETS_KEY: secretsKeyHex })] }),
+      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ DATABASE_URL: databaseUrl, SECRETS_KEY: secretsKeyHex, ...env })] }),
       PersistenceModule.forRoot({ url: databaseUrl, poolSize: 3, retryAttempts: 1 }),
       AuthModule,
       MerchantsModule,
