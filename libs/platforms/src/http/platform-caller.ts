@@ -1,6 +1,6 @@
 import { UpstreamError, isUpstreamError, type Platform, type UpstreamErrorKind } from '@app/contracts';
 import type { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
-import type { ShopContext, TokenSet } from '../platform-adapter.port';
+import type { AuthorisedShop, OAuthApp, ShopContext, TokenSet } from '../platform-adapter.port';
 import type { ShopDirectory } from '../shop-directory.port';
 import { DEFAULT_TOKEN_REFRESH_MARGIN_MS, type PlatformHttpOptions } from './platform-http.options';
 
@@ -13,6 +13,19 @@ export interface PlatformProtocol {
   send(shop: ShopContext, accessToken: string, method: string, params: Record<string, unknown>): Promise<unknown>;
   /** exchanges a refresh token for a new token set; throws UpstreamError */
   refresh(shop: ShopContext, refreshToken: string): Promise<TokenSet>;
+  /** exchanges an OAuth authorisation code (the shop context is the app's: no shop yet); throws UpstreamError */
+  exchangeCode(app: ShopContext, code: string, redirectUri: string): Promise<AuthorisedShop>;
+}
+
+/** A ShopContext for an app-level call (no shop yet): only the app's key, secret and base URL are set. */
+export function appContext(platform: Platform, app: OAuthApp): ShopContext {
+  return {
+    shopId: `app-${app.appKey}`,
+    platform,
+    platformShopId: '',
+    baseUrl: app.baseUrl,
+    credentials: { appKey: app.appKey, appSecret: app.appSecret, accessToken: null, refreshToken: null, accessTokenExpiresAt: null },
+  };
 }
 
 export interface PlatformCallerDeps {
@@ -70,6 +83,12 @@ export class PlatformCaller {
     }
     creds = toCreds(await this.refreshOnce(shop, creds));
     return this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params), method);
+  }
+
+  /** OAuth code exchange, through the app's limiter and breaker (`<platform>:app-<appKey>`). */
+  exchangeCode(app: OAuthApp, code: string, redirectUri: string): Promise<AuthorisedShop> {
+    const ctx = appContext(this.protocol.platform, app);
+    return this.guardedKey(this.breakerKey(ctx), () => this.protocol.exchangeCode(ctx, code, redirectUri));
   }
 
   /** Refreshes now (the port's refreshToken): saves the new tokens or marks the shop for re-authorisation. */
