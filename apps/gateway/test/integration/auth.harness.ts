@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, type INestApplication, type LoggerService, ValidationPipe } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type LoggerService, type ModuleMetadata, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Role } from '@app/contracts';
@@ -47,7 +47,11 @@ export interface GatewayHarness {
 }
 
 /** The gateway's auth, merchants and shops modules over a real database, with the app's ValidationPipe. */
-export async function buildGatewayHarness(databaseUrl: string, env: Record<string, string> = {}): Promise<GatewayHarness> {
+export async function buildGatewayHarness(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  extraImports: NonNullable<ModuleMetadata['imports']> = [],
+): Promise<GatewayHarness> {
   const secretsKeyHex = randomBytes(32).toString('hex');
   const logs = new CaptureLogger();
   const moduleRef = await Test.createTestingModule({
@@ -57,6 +61,7 @@ export async function buildGatewayHarness(databaseUrl: string, env: Record<strin
       AuthModule,
       MerchantsModule,
       ShopsModule,
+      ...extraImports,
     ],
     controllers: [ProbeController],
   }).compile();
