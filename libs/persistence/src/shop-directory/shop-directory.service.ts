@@ -2,7 +2,16 @@ import { inspect } from 'node:util';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Platform } from '@app/contracts';
-import { PLATFORM_OPERATOR_CONFIG, ShopDirectory, type PlatformOperatorConfig, type ShopContext, type ShopCredentials, type TokenSet } from '@app/platforms';
+import {
+  PLATFORM_OPERATOR_CONFIG,
+  ShopDirectory,
+  type PlatformOperatorConfig,
+  type RefreshOutcome,
+  type ShopContext,
+  type ShopCredentials,
+  type StoredTokens,
+  type TokenSet,
+} from '@app/platforms';
 import { Not, type Repository } from 'typeorm';
 import { SecretBox, SecretBoxError } from '../crypto/secret-box';
 import { Shop } from '../core/entities/shop.entity';
@@ -123,8 +132,47 @@ export class ShopDirectoryService extends ShopDirectory {
     this.logger.log(`shop ${shopId}: tokens saved, access token expires ${tokens.accessTokenExpiresAt.toISOString()}`);
   }
 
+  /**
+   * Once per shop across processes: the shop row is locked (SELECT ... FOR UPDATE) for the refresh, so a second
+   * process waits, then finds the new tokens and uses them without calling the platform. The refresh token sent is
+   * the stored one, read under the lock, so a token another process already rotated away is never sent (and its
+   * rejection never marks the shop needs_reauth). The lock is held over one platform call, bounded by its timeout.
+   */
+  override async refreshTokensOnce(
+    shopId: string,
+    seen: StoredTokens,
+    refresh: (refreshToken: string | null) => Promise<TokenSet>,
+    usable: (stored: StoredTokens) => boolean,
+  ): Promise<RefreshOutcome> {
+    const outcome = await this.shops.manager.transaction(async (em): Promise<RefreshOutcome> => {
+      const repo = em.getRepository(Shop);
+      const shop = await repo.findOne({ where: { id: shopId }, lock: { mode: 'pessimistic_write' } });
+      if (!shop) throw new Error(`shop ${shopId} not found`);
+      const current = this.decrypt(shop);
+      const stored: StoredTokens = { accessToken: current.accessToken, refreshToken: current.refreshToken, accessTokenExpiresAt: shop.tokenExpiresAt };
+      if (stored.accessToken !== null && stored.accessToken !== seen.accessToken && usable(stored)) {
+        return { ...stored, accessToken: stored.accessToken, refreshed: false };
+      }
+      const tokens = await refresh(stored.refreshToken);
+      const refreshToken = tokens.refreshToken ?? current.refreshToken;
+      await repo.update(
+        { id: shop.id },
+        {
+          credentials: sealShopSecrets(this.box, shop.id, { appSecret: current.appSecret, accessToken: tokens.accessToken, refreshToken }),
+          tokenExpiresAt: tokens.accessTokenExpiresAt,
+          ...(shop.status === 'needs_reauth' ? { status: 'active' as const, statusReason: null } : {}),
+        },
+      );
+      return { accessToken: tokens.accessToken, refreshToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt, refreshed: true };
+    });
+    this.invalidate(shopId);
+    if (outcome.refreshed) this.logger.log(`shop ${shopId}: tokens refreshed, access token expires ${outcome.accessTokenExpiresAt?.toISOString()}`);
+    return outcome;
+  }
+
   async markNeedsReauth(shopId: string, reason: string): Promise<void> {
     const statusReason = reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+    const before = await this.shops.findOne({ select: { id: true, status: true }, where: { id: shopId } });
     const result = await this.shops.update({ id: shopId, status: Not('disabled') }, { status: 'needs_reauth', statusReason });
     this.invalidate(shopId);
     if ((result.affected ?? 0) === 0) {
@@ -132,6 +180,8 @@ export class ShopDirectoryService extends ShopDirectory {
       return;
     }
     this.logger.warn(`shop ${shopId}: needs re-authorisation: ${statusReason}`);
+    // one alert per fall from active, not one per failing call
+    if (before?.status === 'active') this.emitNeedsReauth({ shopId, reason: statusReason, at: new Date().toISOString() });
   }
 
   /** Drops cached contexts of a shop (call after changing its row elsewhere, e.g. the shops API). */
