@@ -215,6 +215,13 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       COUPON_SERVICE_URL: `http://127.0.0.1:${ports.coupon}`,
       ORDER_SYNC_URL: `http://127.0.0.1:${ports['order-sync']}`,
       CATALOG_SYNC_URL: `http://127.0.0.1:${ports['catalog-sync']}`,
+      // the platforms' API hosts are operator configuration: here, the simulators
+      PLATFORM_BASE_URL_DOUYIN: `http://127.0.0.1:${ports.douyin}`,
+      PLATFORM_BASE_URL_TAOBAO: `http://127.0.0.1:${ports.taobao}`,
+      PLATFORM_BASE_URL_XIAOHONGSHU: `http://127.0.0.1:${ports.xiaohongshu}`,
+      PLATFORM_AUTHORIZE_URL_DOUYIN: `http://127.0.0.1:${ports.douyin}/authorize`,
+      PLATFORM_AUTHORIZE_URL_TAOBAO: `http://127.0.0.1:${ports.taobao}/authorize`,
+      PLATFORM_AUTHORIZE_URL_XIAOHONGSHU: `http://127.0.0.1:${ports.xiaohongshu}/ark/authorization`,
       ...(o.env ?? {}),
       ...(o.appEnv?.[app] ?? {}),
     });
@@ -249,7 +256,6 @@ export async function startSystem(o: SystemOptions): Promise<System> {
         appSecret: sim.appSecret,
         accessToken: sim.accessToken,
         refreshToken: sim.refreshToken,
-        baseUrl: sandboxUrl(platform),
       });
       if (res.status !== 201 && res.status !== 409) throw new Error(`POST /shops (${platform}) -> ${res.status} ${JSON.stringify(res.data)}`);
       const list = await gateway.get('/shops');

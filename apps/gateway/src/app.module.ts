@@ -8,6 +8,7 @@ import { GatewayEnv } from './config/env.validation';
 import { MerchantsModule } from './merchants/merchants.module';
 import { OpsModule } from './ops/ops.module';
 import { ShopsModule } from './shops/shops.module';
+import { ShopOauthModule } from './shops/oauth/shop-oauth.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
@@ -22,6 +23,7 @@ export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<
   return [
     PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
     PlatformLookupModule,
+    ShopOauthModule.register({ redirectBaseUrl: env.OAUTH_REDIRECT_BASE_URL, stateTtlMs: env.OAUTH_STATE_TTL_MS }),
     WebhooksModule.register(),
     ForwardingModule,
   ];

@@ -4,8 +4,9 @@
  *   create-admin-key --merchant "<name>" [--name "<label>"]
  *       creates the merchant if missing and an admin API key; the key alone goes to stdout, once.
  *   add-shop --merchant "<name>" --platform <douyin|taobao|xiaohongshu> --platform-shop-id <id> --name <name>
- *            --app-key <key> --app-secret <secret> [--access-token <t>] [--refresh-token <t>]
- *            [--token-expires-at <iso>] [--base-url <url>]            (needs SECRETS_KEY)
+ *            --app-key <key> [--app-secret <secret>] [--access-token <t>] [--refresh-token <t>]
+ *            [--token-expires-at <iso>]   (needs SECRETS_KEY; no --app-secret for the operator's PLATFORM_APPS;
+ *            the API base URL is PLATFORM_BASE_URL_<PLATFORM>)
  *
  * Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/omnisync). Migrates nothing: run `npm run migrate` first.
  */
@@ -17,11 +18,14 @@ import {
   CORE_ENTITIES,
   DEFAULT_DATABASE_URL,
   Merchant,
+  PlatformApp,
+  PlatformAppRegistry,
   SecretBox,
   Shop,
   ShopDirectoryService,
   buildDataSourceOptions,
 } from '@app/persistence';
+import { PlatformOperatorConfig } from '@app/platforms';
 import { START_POSTGRES_HINT, describeDatabaseUrl, isPostgresUnreachable } from '@app/persistence/cli/db-errors';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from './auth/api-keys.service';
@@ -32,8 +36,8 @@ import { ShopsService } from './shops/shops.service';
 const USAGE = `usage:
   cli create-admin-key --merchant "<name>" [--name "<label>"]
   cli add-shop --merchant "<name>" --platform <douyin|taobao|xiaohongshu> --platform-shop-id <id> --name <name>
-               --app-key <key> --app-secret <secret> [--access-token <t>] [--refresh-token <t>]
-               [--token-expires-at <iso>] [--base-url <url>]`;
+               --app-key <key> [--app-secret <secret>] [--access-token <t>] [--refresh-token <t>]
+               [--token-expires-at <iso>]`;
 
 class CliError extends Error {
   constructor(
@@ -131,7 +135,6 @@ async function addShop(ds: DataSource, args: string[], env: NodeJS.ProcessEnv, i
     'access-token': { type: 'string' },
     'refresh-token': { type: 'string' },
     'token-expires-at': { type: 'string' },
-    'base-url': { type: 'string' },
   });
   const merchantName = required(o.merchant, '--merchant');
   const dto = plainToInstance(CreateShopDto, {
@@ -143,7 +146,6 @@ async function addShop(ds: DataSource, args: string[], env: NodeJS.ProcessEnv, i
     accessToken: o['access-token'],
     refreshToken: o['refresh-token'],
     tokenExpiresAt: o['token-expires-at'],
-    baseUrl: o['base-url'],
   });
   const problems = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
   if (problems.length > 0) {
@@ -151,9 +153,16 @@ async function addShop(ds: DataSource, args: string[], env: NodeJS.ProcessEnv, i
   }
   const box = SecretBox.fromConfig(env.SECRETS_KEY);
   const merchant = await new MerchantsService(ds.getRepository(Merchant)).findOrCreateByName(merchantName);
-  const shops = new ShopsService(ds.getRepository(Shop), box, new ShopDirectoryService(ds.getRepository(Shop), box));
+  let operator: PlatformOperatorConfig;
+  try {
+    operator = PlatformOperatorConfig.fromEnv((name) => env[name]);
+  } catch (e) {
+    throw new CliError(`PLATFORM_APPS ${e instanceof Error ? e.message : String(e)}`, 2);
+  }
+  const apps = new PlatformAppRegistry(ds.getRepository(PlatformApp), ds.getRepository(Shop), box, operator);
+  const shops = new ShopsService(ds.getRepository(Shop), box, new ShopDirectoryService(ds.getRepository(Shop), box, apps, operator), apps);
   const view = await shops.create(merchant.merchant.id, dto);
-  io.out(`shop ${view.id} registered: ${view.platform}/${view.platformShopId} "${view.name}" at ${view.baseUrl}`);
+  io.out(`shop ${view.id} registered: ${view.platform}/${view.platformShopId} "${view.name}" at ${operator.baseUrl(view.platform)}`);
   return 0;
 }
 

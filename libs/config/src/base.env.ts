@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { parsePlatformApps } from '@app/contracts';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { ToInt } from './transforms';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -8,6 +9,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** PLATFORM_QPS_SCOPE values (libs/platforms PlatformHttpOptions.qpsScope) */
 export const QPS_SCOPES = ['api', 'shop'] as const;
 export type QpsScope = (typeof QPS_SCOPES)[number];
+
+const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/omnisync';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -74,4 +77,49 @@ export class BaseEnv {
   /** 'api': PLATFORM_QPS_PER_SHOP for each API method of a shop (the platforms' quotas are per app and API); 'shop': for all of them */
   @IsIn(QPS_SCOPES, { message: `must be one of ${QPS_SCOPES.join(', ')}` })
   PLATFORM_QPS_SCOPE: QpsScope = 'api';
+
+  /** API base URL per platform (operator configuration, never a shop field); default: the production host */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
+  PLATFORM_BASE_URL_DOUYIN?: string;
+
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
+  PLATFORM_BASE_URL_TAOBAO?: string;
+
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
+  PLATFORM_BASE_URL_XIAOHONGSHU?: string;
+
+  /** the operator's service-provider (ISV) apps: JSON [{platform, appKey, appSecret}]; their secrets live only here */
+  @IsOptional()
+  @IsPlatformApps()
+  PLATFORM_APPS?: string;
+}
+
+
+function IsPlatformApps(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPlatformApps',
+    validator: {
+      validate: (v: unknown) => {
+        if (typeof v !== 'string') return false;
+        try {
+          parsePlatformApps(v);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      // the parser's message names the entry and field, never a value
+      defaultMessage: (args) => {
+        try {
+          parsePlatformApps(String(args?.value));
+          return 'is invalid';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    },
+  });
 }

@@ -2,3 +2,4 @@ export * from './platform';
 export * from './order';
 export * from './errors';
 export * from './queues';
+export * from './platform-apps';

@@ -11,8 +11,15 @@ export const INBOX_BATCH_JOB_SIZE = 200;
 
 export interface InboxEntry {
   message: PushMessage;
-  /** our shop id when the caller could resolve it; the worker resolves it otherwise */
+  /** the app that signed the push (HTTP) or whose TMC stream delivered it: message ids are unique per app */
+  appKey: string;
+  /** our shop id (a shop authorised under `appKey`, see entriesForApp); null: the worker resolves it */
   shopId: string | null;
+  /**
+   * why the message is stored as `ignored` (audit only, never processed), e.g. its shop is not authorised
+   * under the app that signed it
+   */
+  ignored?: string;
 }
 
 export interface InboxWriteResult {
@@ -41,15 +48,16 @@ export function isOrderMessage(m: PushMessage): boolean {
 interface InsertedRow {
   id: string;
   platform: string;
+  app_key: string;
   message_id: string;
   status: string;
 }
 
 const INSERT_SQL = `
-  INSERT INTO order_sync.inbox (platform, message_id, platform_shop_id, shop_id, topic, kind, platform_order_id, occurred_at, raw, status)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])
-  ON CONFLICT (platform, message_id) DO NOTHING
-  RETURNING id::text AS id, platform, message_id, status`;
+  INSERT INTO order_sync.inbox (platform, message_id, platform_shop_id, shop_id, topic, kind, platform_order_id, occurred_at, raw, status, app_key, last_error)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
+  ON CONFLICT (platform, app_key, message_id) DO NOTHING
+  RETURNING id::text AS id, platform, app_key, message_id, status`;
 
 /**
  * Writes verified push messages to `order_sync.inbox` with group commit: concurrent callers share one
@@ -101,8 +109,8 @@ export class InboxWriter implements OnModuleDestroy {
   }
 
   private async insert(entries: InboxEntry[]): Promise<(string | null)[]> {
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
-    for (const { message: m, shopId } of entries) {
+    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], [], []];
+    for (const { message: m, shopId, appKey, ignored } of entries) {
       cols[0].push(m.platform);
       cols[1].push(m.messageId);
       cols[2].push(m.platformShopId);
@@ -112,16 +120,18 @@ export class InboxWriter implements OnModuleDestroy {
       cols[6].push(m.platformOrderId);
       cols[7].push(m.occurredAt);
       cols[8].push(m.raw);
-      cols[9].push(isOrderMessage(m) ? 'pending' : 'ignored');
+      cols[9].push(isOrderMessage(m) && !ignored ? 'pending' : 'ignored');
+      cols[10].push(appKey);
+      cols[11].push(ignored ?? null);
     }
     this.statements += 1;
     const rows: InsertedRow[] = await this.dataSource.query(INSERT_SQL, cols);
-    const byKey = new Map(rows.map((r) => [`${r.platform}\u0000${r.message_id}`, r]));
+    const byKey = new Map(rows.map((r) => [`${r.platform}\u0000${r.app_key}\u0000${r.message_id}`, r]));
     const toEnqueue = rows.filter((r) => r.status === 'pending').map((r) => r.id);
     if (toEnqueue.length > 0) this.enqueue(toEnqueue);
     // a message repeated inside one group is reported as inserted once, for its first occurrence
-    return entries.map(({ message: m }) => {
-      const key = `${m.platform}\u0000${m.messageId}`;
+    return entries.map(({ message: m, appKey }) => {
+      const key = `${m.platform}\u0000${appKey}\u0000${m.messageId}`;
       const row = byKey.get(key);
       if (!row) return null;
       byKey.delete(key);

@@ -7,3 +7,4 @@ export * from './typeorm-logger';
 export * from './shop-directory/shop-directory.service';
 export * from './shop-directory/shop-directory.module';
 export { CORE_MIGRATIONS } from './migrations';
+export * from './shop-directory/platform-app-registry.service';

@@ -10,3 +10,4 @@ export { xhsPushSign, XHS_PUSH_MAX_SKEW_SEC } from './xiaohongshu/xiaohongshu.pu
 export type { PlatformHttpOptions, PlatformAdapterDeps } from './http';
 export { DEFAULT_TOKEN_REFRESH_MARGIN_MS } from './http';
 // PlatformsModule: import from '@app/platforms/platforms.module' (Nest is ESM-only; the barrel stays Nest-free for jest)
+export * from './operator-config';

@@ -25,6 +25,20 @@ export interface TokenSet {
   accessTokenExpiresAt: Date;
 }
 
+/** An app (key + secret + the operator's base URL) exchanging an authorisation code. */
+export interface OAuthApp {
+  appKey: string;
+  appSecret: string;
+  baseUrl: string;
+}
+
+/** What a code exchange proves: which platform shop authorised the app, and its tokens. */
+export interface AuthorisedShop {
+  platformShopId: string;
+  shopName: string | null;
+  tokens: TokenSet;
+}
+
 /** What a platform can do through its open API. Callers ask instead of catching "not implemented". */
 export interface PlatformCapabilities {
   couponCreate: boolean;
@@ -193,6 +207,14 @@ export abstract class PlatformAdapter {
   abstract createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }>;
   abstract issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }>;
   abstract refreshToken(shop: ShopContext): Promise<TokenSet>;
+
+  /**
+   * OAuth onboarding: exchanges the authorisation code the platform redirected back with for the shop's tokens,
+   * and says which platform shop authorised the app.
+   */
+  exchangeAuthCode(_app: OAuthApp, _code: string, _redirectUri: string): Promise<AuthorisedShop> {
+    return Promise.reject(new UpstreamError(this.platform, 'invalid_request', 'exchangeAuthCode not supported by platform', { code: 'not_supported' }));
+  }
 
   /** HTTP push transports (douyin, xiaohongshu). */
   abstract verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification>;

@@ -41,6 +41,9 @@ describe('PlatformCaller QPS scope (real Redis limiter)', () => {
         sent.push(method);
         return { ok: true };
       },
+      exchangeCode: async () => {
+        throw new Error('not used');
+      },
       refresh: async () => {
         throw new Error('not used');
       },

@@ -122,9 +122,9 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
     shopIds[p] = id;
     const d = DEMO[p];
     await db.dataSource.query(
-      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, merchantId, p, d.platformShopId, `${p} shop`, d.appKey, sims[p].url, Buffer.from('not-used-in-this-test')],
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, merchantId, p, d.platformShopId, `${p} shop`, d.appKey, Buffer.from('not-used-in-this-test')],
     );
     directory.byId.set(id, {
       shopId: id,

@@ -1,5 +1,5 @@
 import { BaseEnv, ToBoolean, ToInt } from '@app/config';
-import { IsBoolean, IsInt, Matches, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Matches, Min } from 'class-validator';
 
 /** gateway: public HTTP surface (API, webhooks, ops, docs). Defaults documented in .env.example. */
 export class GatewayEnv extends BaseEnv {
@@ -34,4 +34,27 @@ export class GatewayEnv extends BaseEnv {
   @IsBoolean({ message: 'must be true or false' })
   @ToBoolean()
   BULL_BOARD_ENABLED: boolean = true;
+
+  /** the platforms' authorisation pages (default: production); the simulators' in the demo and tests */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PLATFORM_AUTHORIZE_URL_DOUYIN?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PLATFORM_AUTHORIZE_URL_TAOBAO?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PLATFORM_AUTHORIZE_URL_XIAOHONGSHU?: string;
+
+  /** the gateway's public URL: the platform redirects the merchant to <this>/shops/oauth/callback/<platform> */
+  @Matches(/^https?:\/\/[^\s/]+$/, { message: 'must be an http(s) origin without a path' })
+  OAUTH_REDIRECT_BASE_URL: string = 'http://127.0.0.1:3000';
+
+  /** how long a state from POST /shops/authorize stays usable (single use) */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(10_000, { message: 'must be at least 10000' })
+  @ToInt()
+  OAUTH_STATE_TTL_MS: number = 600_000;
 }

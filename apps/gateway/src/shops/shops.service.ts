@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
+  AppOwnershipError,
+  PlatformAppRegistry,
   SecretBox,
   SecretBoxError,
   Shop,
@@ -11,10 +13,11 @@ import {
   sealShopSecrets,
 } from '@app/persistence';
 import { In, QueryFailedError, type Repository } from 'typeorm';
+import type { Platform } from '@app/contracts';
+import type { TokenSet } from '@app/platforms';
 import type { CreateShopDto } from './dto/create-shop.dto';
 import { ShopView } from './dto/shop.view';
 import type { UpdateShopDto } from './dto/update-shop.dto';
-import { PLATFORM_PRODUCTION_BASE_URL } from './platform-hosts';
 
 const UNIQUE_PLATFORM_SHOP = 'uq_shops_platform_platform_shop_id';
 
@@ -27,11 +30,15 @@ export class ShopsService {
     @InjectRepository(Shop) private readonly shops: Repository<Shop>,
     private readonly box: SecretBox,
     private readonly directory: ShopDirectoryService,
+    private readonly apps: PlatformAppRegistry,
   ) {}
 
   async create(merchantId: string, dto: CreateShopDto): Promise<ShopView> {
+    await this.assertPlatformShopFree(dto.platform, dto.platformShopId);
+    await this.claimApp(merchantId, dto.platform, dto.appKey, dto.appSecret);
     const id = randomUUID();
-    const secrets: ShopSecrets = { appSecret: dto.appSecret, accessToken: dto.accessToken ?? null, refreshToken: dto.refreshToken ?? null };
+    // the app secret lives with the app (core.platform_apps or PLATFORM_APPS), not in the shop
+    const secrets: ShopSecrets = { appSecret: null, accessToken: dto.accessToken ?? null, refreshToken: dto.refreshToken ?? null };
     const shop = this.shops.create({
       id,
       merchantId,
@@ -39,7 +46,6 @@ export class ShopsService {
       platformShopId: dto.platformShopId,
       name: dto.name,
       appKey: dto.appKey,
-      baseUrl: stripTrailingSlash(dto.baseUrl ?? PLATFORM_PRODUCTION_BASE_URL[dto.platform]),
       credentials: sealShopSecrets(this.box, id, secrets),
       tokenExpiresAt: dto.tokenExpiresAt ? new Date(dto.tokenExpiresAt) : null,
       status: 'active',
@@ -67,20 +73,24 @@ export class ShopsService {
     const shop = await this.owned(merchantId, id);
     const patch: Partial<Shop> = {};
     if (dto.name !== undefined) patch.name = dto.name;
-    if (dto.appKey !== undefined) patch.appKey = dto.appKey;
-    if (dto.baseUrl !== undefined) patch.baseUrl = stripTrailingSlash(dto.baseUrl);
+    if (dto.appKey !== undefined && dto.appKey !== shop.appKey) {
+      // moving to another app key: the same rule as registering (the operator's app, or this merchant's own)
+      await this.claimApp(merchantId, shop.platform, dto.appKey, dto.appSecret);
+      patch.appKey = dto.appKey;
+    } else if (dto.appSecret !== undefined) {
+      await this.ownership(() => this.apps.rotateSecret(merchantId, shop.platform, shop.appKey, dto.appSecret as string));
+    }
     if (dto.tokenExpiresAt !== undefined) patch.tokenExpiresAt = new Date(dto.tokenExpiresAt);
 
-    const rotates = dto.appSecret !== undefined || dto.accessToken !== undefined || dto.refreshToken !== undefined;
+    const rotates = dto.accessToken !== undefined || dto.refreshToken !== undefined;
     if (rotates) {
       // a rotation must not silently drop secrets it does not mention; unreadable old ones need a full set
       const current = this.tryOpen(shop);
-      const appSecret = dto.appSecret ?? current?.appSecret;
-      if (appSecret === undefined) {
-        throw new ConflictException(`shop ${id}: stored credentials cannot be decrypted; send appSecret to replace them`);
+      if (current === null && (dto.accessToken === undefined || dto.refreshToken === undefined)) {
+        throw new ConflictException(`shop ${id}: stored credentials cannot be decrypted; send accessToken and refreshToken to replace them`);
       }
       patch.credentials = sealShopSecrets(this.box, shop.id, {
-        appSecret,
+        appSecret: current?.appSecret ?? null,
         accessToken: dto.accessToken ?? current?.accessToken ?? null,
         refreshToken: dto.refreshToken ?? current?.refreshToken ?? null,
       });
@@ -96,10 +106,10 @@ export class ShopsService {
       patch.statusReason = dto.statusReason;
     }
 
-    if (Object.keys(patch).length > 0) {
-      await this.shops.update({ id: shop.id, merchantId }, patch);
+    if (Object.keys(patch).length > 0 || dto.appSecret !== undefined) {
+      if (Object.keys(patch).length > 0) await this.shops.update({ id: shop.id, merchantId }, patch);
       this.directory.invalidate(shop.id);
-      this.logger.log(`shop ${shop.id} updated: ${Object.keys(patch).join(', ')}`);
+      this.logger.log(`shop ${shop.id} updated: ${[...Object.keys(patch), ...(dto.appSecret !== undefined ? ['appSecret'] : [])].join(', ')}`);
     }
     return this.view(await this.shops.findOneByOrFail({ id: shop.id }));
   }
@@ -128,6 +138,72 @@ export class ShopsService {
     if (missing !== undefined) throw new NotFoundException(`shop ${missing} not found`);
   }
 
+  /**
+   * Creates or updates the shop a platform authorisation (OAuth) proved: `platformShopId` authorised `appKey`
+   * for this merchant. Another merchant's shop with that id is a 409 that does not say whose.
+   */
+  async upsertAuthorised(
+    merchantId: string,
+    a: { platform: Platform; platformShopId: string; appKey: string; name: string; tokens: TokenSet },
+  ): Promise<{ view: ShopView; created: boolean }> {
+    const existing = await this.shops.findOneBy({ platform: a.platform, platformShopId: a.platformShopId });
+    if (existing && existing.merchantId !== merchantId) throw this.platformShopTaken(a.platform, a.platformShopId);
+    const id = existing?.id ?? randomUUID();
+    const credentials = sealShopSecrets(this.box, id, { appSecret: null, accessToken: a.tokens.accessToken, refreshToken: a.tokens.refreshToken });
+    if (existing) {
+      await this.shops.update(
+        { id, merchantId },
+        { appKey: a.appKey, credentials, tokenExpiresAt: a.tokens.accessTokenExpiresAt, status: 'active', statusReason: null },
+      );
+      this.directory.invalidate(id);
+      this.logger.log(`shop ${id} (${a.platform}/${a.platformShopId}) re-authorised for merchant ${merchantId}`);
+    } else {
+      try {
+        await this.shops.insert(
+          this.shops.create({
+            id,
+            merchantId,
+            platform: a.platform,
+            platformShopId: a.platformShopId,
+            name: a.name,
+            appKey: a.appKey,
+            credentials,
+            tokenExpiresAt: a.tokens.accessTokenExpiresAt,
+            status: 'active',
+            statusReason: null,
+          }),
+        );
+      } catch (e) {
+        throw mapUniqueViolation(e, a.platform, a.platformShopId);
+      }
+      this.logger.log(`shop ${id} (${a.platform}/${a.platformShopId}) authorised for merchant ${merchantId}`);
+    }
+    return { view: this.view(await this.shops.findOneByOrFail({ id })), created: !existing };
+  }
+
+  /** AppOwnershipError -> 409 (app key taken, secret differs) or 400 naming appSecret */
+  async claimApp(merchantId: string, platform: Platform, appKey: string, appSecret: string | undefined): Promise<void> {
+    await this.ownership(() => this.apps.claim(merchantId, platform, appKey, appSecret));
+  }
+
+  private async ownership<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof AppOwnershipError)) throw e;
+      if (e.code === 'app_key_taken' || e.code === 'app_secret_mismatch') throw new ConflictException(e.message);
+      throw new BadRequestException([e.message]);
+    }
+  }
+
+  private async assertPlatformShopFree(platform: Platform, platformShopId: string): Promise<void> {
+    if (await this.shops.existsBy({ platform, platformShopId })) throw this.platformShopTaken(platform, platformShopId);
+  }
+
+  private platformShopTaken(platform: string, platformShopId: string): ConflictException {
+    return new ConflictException(`a ${platform} shop with platformShopId ${platformShopId} is already registered`);
+  }
+
   private async owned(merchantId: string, id: string): Promise<Shop> {
     const shop = await this.shops.findOneBy({ id, merchantId });
     if (!shop) throw new NotFoundException(`shop ${id} not found`);
@@ -147,10 +223,6 @@ export class ShopsService {
       return null;
     }
   }
-}
-
-function stripTrailingSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 function mapUniqueViolation(e: unknown, platform: string, platformShopId: string): unknown {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Platform } from '@app/contracts';
-import { InboxWriter, PlatformAdapterLookup, type InboxEntry } from '@app/intake';
+import { InboxWriter, PlatformAdapterLookup, entriesForApp } from '@app/intake';
 import { ShopDirectory, type PushRequest } from '@app/platforms';
 import type { CapturedBody } from './webhook-body.middleware';
 
@@ -31,8 +31,13 @@ export class WebhookIntakeService {
       return fail(413);
     }
     let verification;
+    // the app whose secret checked the signature: the only app this push may speak for
+    let signer: string | null = null;
     try {
-      verification = await adapter.verifyPush({ headers, rawBody: body.raw }, (appKey) => this.shops.appSecret(platform, appKey));
+      verification = await adapter.verifyPush({ headers, rawBody: body.raw }, (appKey) => {
+        signer = appKey;
+        return this.shops.appSecret(platform, appKey);
+      });
     } catch (e) {
       this.logger.error(`${platform} push verification could not run: ${String(e)}`);
       return fail(503);
@@ -43,16 +48,10 @@ export class WebhookIntakeService {
     }
     const messages = verification.messages.filter((m) => m.kind !== 'check');
     try {
-      const shopIds = new Map<string, string | null>();
-      for (const m of messages) {
-        if (m.platformShopId && !shopIds.has(m.platformShopId)) {
-          shopIds.set(m.platformShopId, (await this.shops.findByPlatformShopId(platform, m.platformShopId))?.shopId ?? null);
-        }
-      }
-      const entries: InboxEntry[] = messages.map((m) => ({
-        message: m,
-        shopId: m.platformShopId ? (shopIds.get(m.platformShopId) ?? null) : null,
-      }));
+      if (signer === null) throw new Error('the adapter verified a push without looking up its app');
+      const entries = await entriesForApp(this.shops, platform, signer, messages);
+      const foreign = entries.filter((e) => e.ignored).length;
+      if (foreign > 0) this.logger.warn(`${platform} push from app ${signer}: ${foreign} of ${entries.length} messages name shops not authorised under it; stored as ignored`);
       if (entries.length > 0) await this.writer.write(entries);
     } catch (e) {
       // not durable: the platform must redeliver

@@ -23,6 +23,9 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
   let queue: Queue;
   const shops = new FakeShopDirectory();
   shops.addShop({ shopId: '7a4e1f3c-0000-4000-8000-000000000009', platform: 'douyin', platformShopId: 'dy-9', appKey: 'dy-app', appSecret: 'dy-secret' });
+  // merchant B's shop under B's own app
+  const SHOP_B = '7a4e1f3c-0000-4000-8000-00000000000b';
+  shops.addShop({ shopId: SHOP_B, platform: 'douyin', platformShopId: 'dy-b', appKey: 'dy-app-b', appSecret: 'dy-secret-b' });
   const adapters: Record<Platform, FakePlatformAdapter> = {
     douyin: new FakePlatformAdapter('douyin'),
     taobao: new FakePlatformAdapter('taobao'),
@@ -61,15 +64,52 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
   });
 
   const count = async (): Promise<number> => (await db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox`))[0].n;
-  const push = (items: FakePushItem[] | string, sign?: string) => {
+  const push = (items: FakePushItem[] | string, sign?: string, as = { appKey: 'dy-app', secret: 'dy-secret' }) => {
     const body = typeof items === 'string' ? items : JSON.stringify(items);
     return request(app.getHttpServer())
       .post('/webhooks/douyin')
       .set('content-type', 'application/json')
-      .set('app-id', 'dy-app')
-      .set('event-sign', sign ?? fakeSign('dy-app', body, 'dy-secret'))
+      .set('app-id', as.appKey)
+      .set('event-sign', sign ?? fakeSign(as.appKey, body, as.secret))
       .send(body);
   };
+  const asB = { appKey: 'dy-app-b', secret: 'dy-secret-b' };
+  const rowsOf = async (msgId: string): Promise<{ app_key: string; shop_id: string | null; status: string; last_error: string | null }[]> =>
+    db.dataSource.query(`SELECT app_key, shop_id, status, last_error FROM order_sync.inbox WHERE message_id = $1 ORDER BY id`, [msgId]);
+
+  describe('across merchants', () => {
+    it("stores a push signed by A's app that names B's shop under no shop, as ignored; B's own push still verifies", async () => {
+      const forged: FakePushItem = { msgId: 'forged-1', shopId: 'dy-b', orderId: 'OB1', updatedAt: new Date().toISOString() };
+      await push([forged]).expect(200);
+      expect(await rowsOf('forged-1')).toEqual([
+        { app_key: 'dy-app', shop_id: null, status: 'ignored', last_error: 'shop not authorised under the app that signed the message' },
+      ]);
+      // nothing was enqueued for it: the order path never sees it
+      const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+      const ids = new Set(jobs.flatMap((j) => (j.data as { inboxIds?: string[] }).inboxIds ?? []));
+      const [{ id }] = await db.dataSource.query(`SELECT id::text AS id FROM order_sync.inbox WHERE message_id = 'forged-1'`);
+      expect(ids.has(id)).toBe(false);
+
+      const genuine: FakePushItem = { msgId: 'genuine-1', shopId: 'dy-b', orderId: 'OB1', updatedAt: new Date().toISOString() };
+      await push([genuine], undefined, asB).expect(200);
+      expect(await rowsOf('genuine-1')).toEqual([{ app_key: 'dy-app-b', shop_id: SHOP_B, status: 'pending', last_error: null }]);
+      // A signing with B's app key but its own secret is a bad signature
+      await push([genuine], fakeSign('dy-app-b', JSON.stringify([genuine]), 'dy-secret')).set('app-id', 'dy-app-b').expect(401);
+    });
+
+    it("a message id A pushes first does not swallow B's message with the same id", async () => {
+      const now = new Date().toISOString();
+      await push([{ msgId: 'same-id', shopId: 'dy-9', orderId: 'OA9', updatedAt: now }]).expect(200);
+      await push([{ msgId: 'same-id', shopId: 'dy-b', orderId: 'OB9', updatedAt: now }], undefined, asB).expect(200);
+      expect(await rowsOf('same-id')).toEqual([
+        { app_key: 'dy-app', shop_id: '7a4e1f3c-0000-4000-8000-000000000009', status: 'pending', last_error: null },
+        { app_key: 'dy-app-b', shop_id: SHOP_B, status: 'pending', last_error: null },
+      ]);
+      // a redelivery of B's message is still a no-op
+      await push([{ msgId: 'same-id', shopId: 'dy-b', orderId: 'OB9', updatedAt: now }], undefined, asB).expect(200);
+      expect(await rowsOf('same-id')).toHaveLength(2);
+    });
+  });
   const item = (n: number): FakePushItem => ({ msgId: `msg-${n}`, shopId: 'dy-9', orderId: `O${n}`, updatedAt: new Date().toISOString() });
 
   it('stores a verified push, answers the platform success body, and enqueues inbox-<id>', async () => {
@@ -140,7 +180,7 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     const started = Date.now();
     await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        writer.write([{ message: msg(i), shopId: null }]).then((r) => {
+        writer.write([{ message: msg(i), appKey: 'ak-group', shopId: null }]).then((r) => {
           // durable before resolve: another connection sees the row at once
           checks.push(
             db.dataSource.query(`SELECT 1 FROM order_sync.inbox WHERE id = $1`, [r.insertedIds[0]]).then((x: unknown[]) => x.length === 1),
@@ -156,7 +196,7 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     // eslint-disable-next-line no-console
     console.log(`[measure] group commit: ${N} concurrent writes -> ${statements} INSERT statements (${writer.stats.groups - groupsBefore} groups, largest ${writer.stats.largestGroup}) in ${ms} ms`);
 
-    const again = await Promise.all(Array.from({ length: N }, (_, i) => writer.write([{ message: msg(i), shopId: null }])));
+    const again = await Promise.all(Array.from({ length: N }, (_, i) => writer.write([{ message: msg(i), appKey: 'ak-group', shopId: null }])));
     expect(again.every((r) => r.insertedIds.length === 0 && r.duplicates === 1)).toBe(true);
     expect(await count()).toBe(N);
     await writer.flush();

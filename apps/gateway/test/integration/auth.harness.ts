@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, type INestApplication, type LoggerService, ValidationPipe } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type LoggerService, type ModuleMetadata, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Role } from '@app/contracts';
@@ -47,16 +47,21 @@ export interface GatewayHarness {
 }
 
 /** The gateway's auth, merchants and shops modules over a real database, with the app's ValidationPipe. */
-export async function buildGatewayHarness(databaseUrl: string): Promise<GatewayHarness> {
+export async function buildGatewayHarness(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  extraImports: NonNullable<ModuleMetadata['imports']> = [],
+): Promise<GatewayHarness> {
   const secretsKeyHex = randomBytes(32).toString('hex');
   const logs = new CaptureLogger();
   const moduleRef = await Test.createTestingModule({
     imports: [
-      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ DATABASE_URL: databaseUrl, SECRETS_KEY: secretsKeyHex })] }),
+      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ DATABASE_URL: databaseUrl, SECRETS_KEY: secretsKeyHex, ...env })] }),
       PersistenceModule.forRoot({ url: databaseUrl, poolSize: 3, retryAttempts: 1 }),
       AuthModule,
       MerchantsModule,
       ShopsModule,
+      ...extraImports,
     ],
     controllers: [ProbeController],
   }).compile();

@@ -8,19 +8,24 @@ import { type GatewayHarness, buildGatewayHarness } from './auth.harness';
 const APP_SECRET = 'appsecret-NEVER-SHOWN-91c2';
 const ACCESS_TOKEN = 'accesstoken-NEVER-SHOWN-5d1e';
 const REFRESH_TOKEN = 'refreshtoken-NEVER-SHOWN-77aa';
+const ISV_SECRET = 'isv-secret-NEVER-SHOWN-0b3f';
+const PLATFORM_APPS = JSON.stringify([{ platform: 'douyin', appKey: 'isv-douyin', appSecret: ISV_SECRET }]);
 
 describe('gateway /shops', () => {
   let db: TestDatabase;
   let h: GatewayHarness;
   let admin: string;
   let adminB: string;
+  let merchantB: string;
   let seq = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
-    h = await buildGatewayHarness(db.url);
+    h = await buildGatewayHarness(db.url, { PLATFORM_APPS });
     admin = (await h.keyFor('Shops A', ['admin'])).key;
-    adminB = (await h.keyFor('Shops B', ['admin'])).key;
+    const b = await h.keyFor('Shops B', ['admin']);
+    adminB = b.key;
+    merchantB = b.merchantId;
   });
 
   afterAll(async () => {
@@ -40,17 +45,17 @@ describe('gateway /shops', () => {
     tokenExpiresAt: '2030-01-01T00:00:00.000Z',
     ...over,
   });
+  // each merchant its own self-developed app
   const createShop = async (key = admin, over: Record<string, unknown> = {}) =>
-    (await http().post('/shops').set('Authorization', `Bearer ${key}`).send(shopBody(over)).expect(201)).body;
+    (await http().post('/shops').set('Authorization', `Bearer ${key}`).send(shopBody({ appKey: key === adminB ? 'ak-douyin-B' : 'ak-douyin-1', ...over })).expect(201)).body;
   const shopCount = async () => (await db.dataSource.query(`SELECT count(*)::int AS n FROM core.shops`))[0].n as number;
 
-  it('registers a shop: encrypted at rest, no secret in the response, default production base URL', async () => {
+  it('registers a shop: encrypted at rest, no secret in the response, the operator\'s base URL', async () => {
     const res = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(shopBody({ platform: 'taobao' })).expect(201);
     expect(res.body).toMatchObject({
       platform: 'taobao',
       name: 'Flagship',
       appKey: 'ak-douyin-1',
-      baseUrl: 'https://eco.taobao.com',
       status: 'active',
       credentials: 'ok',
       hasAccessToken: true,
@@ -66,22 +71,66 @@ describe('gateway /shops', () => {
 
     const ctx = await h.app.get(ShopDirectory).get(res.body.id);
     expect(ctx?.credentials).toMatchObject({ appKey: 'ak-douyin-1', appSecret: APP_SECRET, accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN });
+    // no base URL field anywhere: PLATFORM_BASE_URL_TAOBAO, here unset, so the production host
+    expect(res.body).not.toHaveProperty('baseUrl');
+    expect(ctx?.baseUrl).toBe('https://eco.taobao.com');
     expect(h.logs.text()).not.toMatch(/NEVER-SHOWN/);
   });
 
-  it('keeps a given base URL (simulator) without trailing slash', async () => {
-    const shop = await createShop(admin, { baseUrl: 'http://127.0.0.1:4010/' });
-    expect(shop.baseUrl).toBe('http://127.0.0.1:4010');
+  describe('app ownership', () => {
+    it("refuses another merchant's app key with 409, never naming the owner; the owner's secret stays", async () => {
+      await createShop(adminB, { appKey: 'ak-hijack-B', appSecret: 'secret-of-B' });
+      const dir = h.app.get(ShopDirectory);
+      const before = await shopCount();
+      for (const body of [
+        shopBody({ appKey: 'ak-hijack-B', appSecret: 'secret-chosen-by-A' }),
+        shopBody({ appKey: 'ak-hijack-B', appSecret: undefined }),
+      ]) {
+        const res = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(body).expect(409);
+        expect(res.body.message).toBe('douyin app key ak-hijack-B is already registered');
+        expect(JSON.stringify(res.body)).not.toMatch(new RegExp(`${merchantB}|Shops B`));
+      }
+      // moving an own shop onto B's app key: the same 409
+      const mine = await createShop();
+      await http().patch(`/shops/${mine.id}`).set('Authorization', `Bearer ${admin}`).send({ appKey: 'ak-hijack-B', appSecret: 'x' }).expect(409);
+      expect(await shopCount()).toBe(before + 1);
+      expect(await dir.appSecret('douyin', 'ak-hijack-B')).toBe('secret-of-B');
+      expect((await dir.get(mine.id))?.credentials.appKey).toBe('ak-douyin-1');
+    });
+
+    it('keeps one secret per app: a second shop of an own app must send the same secret or none', async () => {
+      await createShop(admin, { appKey: 'ak-own-2', appSecret: 'own-2-secret' });
+      const mismatch = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(shopBody({ appKey: 'ak-own-2', appSecret: 'another' })).expect(409);
+      expect(mismatch.body.message).toMatch(/appSecret does not match/);
+      const second = await createShop(admin, { appKey: 'ak-own-2', appSecret: undefined });
+      expect((await h.app.get(ShopDirectory).get(second.id))?.credentials.appSecret).toBe('own-2-secret');
+    });
+
+    it("shares the operator's ISV app among merchants; its secret comes only from PLATFORM_APPS", async () => {
+      const a = await createShop(admin, { appKey: 'isv-douyin', appSecret: undefined });
+      const b = await createShop(adminB, { appKey: 'isv-douyin', appSecret: undefined });
+      const dir = h.app.get(ShopDirectory);
+      expect((await dir.get(a.id))?.credentials.appSecret).toBe(ISV_SECRET);
+      expect((await dir.get(b.id))?.credentials.appSecret).toBe(ISV_SECRET);
+      const before = await shopCount();
+      const res = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(shopBody({ appKey: 'isv-douyin', appSecret: 'mine' })).expect(400);
+      expect(JSON.stringify(res.body.message)).toMatch(/appSecret must not be sent/);
+      expect(await shopCount()).toBe(before);
+      expect(await dir.appSecret('douyin', 'isv-douyin')).toBe(ISV_SECRET);
+    });
   });
 
   it('answers 409 when the platform shop is already registered', async () => {
     const shop = await createShop();
-    const res = await http().post('/shops').set('Authorization', `Bearer ${adminB}`).send(shopBody({ platformShopId: shop.platformShopId })).expect(409);
-    expect(res.body.message).toMatch(/already registered/);
-    // the failed INSERT is logged without its parameters (which carry the credentials blob)
-    const failed = h.logs.lines.filter((l) => l.includes('query failed'));
-    expect(failed).toEqual([expect.stringMatching(/duplicate key value violates unique constraint "uq_shops_platform_platform_shop_id"/)]);
-    expect(failed[0]).not.toContain(shop.platformShopId);
+    const before = await shopCount();
+    const res = await http()
+      .post('/shops')
+      .set('Authorization', `Bearer ${adminB}`)
+      .send(shopBody({ platformShopId: shop.platformShopId, appKey: 'ak-douyin-B' }))
+      .expect(409);
+    expect(res.body.message).toBe(`a douyin shop with platformShopId ${shop.platformShopId} is already registered`);
+    expect(JSON.stringify(res.body)).not.toMatch(new RegExp(`${shop.merchantId}|Shops A`));
+    expect(await shopCount()).toBe(before);
   });
 
   describe('validation', () => {
@@ -89,9 +138,9 @@ describe('gateway /shops', () => {
       ['an unknown field', { secretNote: 'x' }, /property secretNote should not exist/],
       ['an unknown platform', { platform: 'jd' }, /platform must be one of: douyin, taobao, xiaohongshu/],
       ['a numeric platformShopId', { platformShopId: 12345 }, /platformShopId must be a string/],
-      ['a missing appSecret', { appSecret: undefined }, /appSecret/],
+      ['a missing appSecret of a new app', { appSecret: undefined, appKey: 'ak-never-seen' }, /appSecret is required/],
+      ['a baseUrl (operator configuration, not a shop field)', { baseUrl: 'http://127.0.0.1:4010' }, /property baseUrl should not exist/],
       ['a malformed tokenExpiresAt', { tokenExpiresAt: 'tomorrow' }, /tokenExpiresAt must be a valid ISO 8601/],
-      ['a malformed baseUrl', { baseUrl: 'ftp://x' }, /baseUrl must be a URL/],
     ])('answers 400 naming the field for %s, and stores nothing', async (_case, over, message) => {
       const before = await shopCount();
       const res = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(shopBody(over)).expect(400);
@@ -107,6 +156,13 @@ describe('gateway /shops', () => {
     ])('answers 400 naming the param for %s %s', async (method, path) => {
       const res = await http()[method.toLowerCase() as 'get' | 'patch' | 'delete'](path).set('Authorization', `Bearer ${admin}`).send({}).expect(400);
       expect(res.body.message).toEqual(['id must be a UUID']);
+    });
+
+    it('rejects baseUrl on PATCH naming the field, and changes nothing', async () => {
+      const shop = await createShop();
+      const res = await http().patch(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).send({ baseUrl: 'http://169.254.169.254', name: 'moved' }).expect(400);
+      expect(res.body.message).toEqual(['property baseUrl should not exist']);
+      expect((await http().get(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.name).toBe('Flagship');
     });
 
     it('rejects an unknown status on PATCH and changes nothing', async () => {
@@ -199,7 +255,7 @@ describe('gateway /shops', () => {
 
   it('logged nothing secret during the whole suite', () => {
     expect(h.logs.lines.length).toBeGreaterThan(0);
-    expect(h.logs.text()).not.toMatch(/NEVER-SHOWN|rotated-token/);
+    expect(h.logs.text()).not.toMatch(/NEVER-SHOWN|rotated-token|secret-of-B|secret-chosen-by-A/);
     expect(h.logs.text()).not.toContain(h.secretsKeyHex);
   });
 });

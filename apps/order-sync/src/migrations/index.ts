@@ -12,6 +12,7 @@ import { KeyOrdersByShop1795575601000 } from './1795575601000-KeyOrdersByShop';
 import { KeyShipmentsByMerchant1795575601001 } from './1795575601001-KeyShipmentsByMerchant';
 import { CreateOrdersRefusedTable1795575601002 } from './1795575601002-CreateOrdersRefusedTable';
 import { SealBuyerData1795575601003 } from './1795575601003-SealBuyerData';
+import { KeyInboxByAppKey1795575601100 } from './1795575601100-KeyInboxByAppKey';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -29,4 +30,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   KeyShipmentsByMerchant1795575601001,
   CreateOrdersRefusedTable1795575601002,
   SealBuyerData1795575601003,
+  KeyInboxByAppKey1795575601100,
 ];

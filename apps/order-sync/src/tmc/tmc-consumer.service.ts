@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InboxWriter } from '@app/intake';
+import { InboxWriter, entriesForApp } from '@app/intake';
 import { ShopDirectory } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { TmcSource } from './tmc-source.port';
@@ -78,14 +78,8 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
     if (!source) return 0;
     const batch = await source.consume(appKey, this.opts.tmcGroupName, this.opts.tmcQuantity);
     if (batch.length === 0) return 0;
-    const shopIds = new Map<string, string | null>();
-    for (const m of batch) {
-      const psid = m.message.platformShopId;
-      if (psid && !shopIds.has(psid)) shopIds.set(psid, (await this.shops.findByPlatformShopId('taobao', psid))?.shopId ?? null);
-    }
-    await this.writer.write(
-      batch.map((m) => ({ message: m.message, shopId: m.message.platformShopId ? (shopIds.get(m.message.platformShopId) ?? null) : null })),
-    );
+    // only this app's shops: a message naming a shop authorised under another app is stored as ignored
+    await this.writer.write(await entriesForApp(this.shops, 'taobao', appKey, batch.map((m) => m.message)));
     // durable now: confirming earlier could lose a message, confirming later only costs a duplicate
     await source.confirm(appKey, batch.map((m) => m.tmcId));
     return batch.length;

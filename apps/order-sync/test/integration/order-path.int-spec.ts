@@ -67,7 +67,7 @@ describe('order path (inbox -> orders -> outbox -> ERP)', () => {
     }
     const writer = h.app.get(InboxWriter);
     // redeliveries: the inbox stores each message once; later copies are no-ops
-    for (let i = 0; i < deliveries.length; i += 7) await writer.write(deliveries.slice(i, i + 7).map((m) => ({ message: m, shopId: SHOP_ID })));
+    for (let i = 0; i < deliveries.length; i += 7) await writer.write(deliveries.slice(i, i + 7).map((m) => ({ message: m, appKey: 'ak-test', shopId: SHOP_ID })));
     const inbox = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox`);
     expect(inbox[0].n).toBe(messages.length);
 
@@ -146,17 +146,17 @@ describe('order path (inbox -> orders -> outbox -> ERP)', () => {
     const writer = h.app.get(InboxWriter);
     const processedCount = async () =>
       (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox WHERE platform_order_id = 'F1' AND status = 'processed'`))[0].n;
-    await writer.write([{ message: msg('m-F1-a', 'F1', at), shopId: SHOP_ID }]);
+    await writer.write([{ message: msg('m-F1-a', 'F1', at), appKey: 'ak-test', shopId: SHOP_ID }]);
     await waitFor(async () => (await processedCount()) === 1, 10_000, 'first message processed');
     const calls = { ...h.adapters.douyin.calls };
     // a second message about the same change (another message id, e.g. tag 110 after 101): stored already
-    await writer.write([{ message: msg('m-F1-b', 'F1', at), shopId: SHOP_ID }]);
+    await writer.write([{ message: msg('m-F1-b', 'F1', at), appKey: 'ak-test', shopId: SHOP_ID }]);
     await waitFor(async () => (await processedCount()) === 2, 10_000, 'second message processed');
     expect(h.adapters.douyin.calls).toEqual(calls);
     // a newer change is fetched
     const later = new Date(Date.parse(at) + 5000).toISOString();
     h.adapters.douyin.put(buildOrder({ shopId: SHOP_ID, id: 'F1', status: 'shipped', updatedAt: later, paidAt: at }));
-    await writer.write([{ message: msg('m-F1-c', 'F1', later), shopId: SHOP_ID }]);
+    await writer.write([{ message: msg('m-F1-c', 'F1', later), appKey: 'ak-test', shopId: SHOP_ID }]);
     await waitFor(async () => (await processedCount()) === 3, 10_000, 'third message processed');
     expect(h.adapters.douyin.calls.getOrder + h.adapters.douyin.calls.listOrders).toBeGreaterThan(calls.getOrder + calls.listOrders);
     const [row] = await h.db.dataSource.query(`SELECT status FROM order_sync.orders WHERE platform_order_id = 'F1'`);
@@ -248,7 +248,7 @@ describe('order path (inbox -> orders -> outbox -> ERP)', () => {
     h.erp.down = true;
     const now = Date.now();
     h.adapters.douyin.put(buildOrder({ shopId: SHOP_ID, id: 'D1', status: 'paid', updatedAt: new Date(now - 1000).toISOString() }));
-    await h.app.get(InboxWriter).write([{ message: msg('m-D1', 'D1', new Date(now - 1000).toISOString()), shopId: SHOP_ID }]);
+    await h.app.get(InboxWriter).write([{ message: msg('m-D1', 'D1', new Date(now - 1000).toISOString()), appKey: 'ak-test', shopId: SHOP_ID }]);
     const [row] = await waitFor(
       async () => {
         const r: { id: string; last_error: string | null }[] = await h.db.dataSource.query(

@@ -21,8 +21,8 @@ async function registerShops(ds: DataSource, shops: { shopId: string; platform: 
   await ds.query(`INSERT INTO core.merchants (id, name) VALUES ($1, 'ship-m1'), ($2, 'ship-m2') ON CONFLICT DO NOTHING`, [MERCHANT, OTHER_MERCHANT]);
   for (const s of shops) {
     await ds.query(
-      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-       VALUES ($1, $2, $3, $4, 'shop', 'k', 'http://127.0.0.1:1', '\\x00')`,
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+       VALUES ($1, $2, $3, $4, 'shop', 'k', '\\x00')`,
       [s.shopId, s.merchantId ?? MERCHANT, s.platform, s.platformShopId],
     );
   }

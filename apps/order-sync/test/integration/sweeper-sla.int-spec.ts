@@ -43,6 +43,7 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     const res = await h.app.get(InboxWriter).write(
       ['W1', 'W2', 'W3'].map((id) => ({
         message: { platform: 'douyin' as const, messageId: `w-${id}`, platformShopId: 'dy-shop-1', topic: '101', kind: 'order' as const, platformOrderId: id, occurredAt: new Date(now - 2000).toISOString(), raw: '{}' },
+        appKey: 'ak-test',
         shopId: SHOP_ID,
       })),
     );
@@ -135,8 +136,8 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     const OTHER = '5b1e0000-0000-4000-8000-000000000002';
     await h.db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, 'm1'), ($2, 'm2') ON CONFLICT DO NOTHING`, [MERCHANT, OTHER]);
     await h.db.dataSource.query(
-      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-       VALUES ($1, $2, 'douyin', 'dy-shop-1', 'shop', 'dy-app', 'http://127.0.0.1:1', '\\x00') ON CONFLICT DO NOTHING`,
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+       VALUES ($1, $2, 'douyin', 'dy-shop-1', 'shop', 'dy-app', '\\x00') ON CONFLICT DO NOTHING`,
       [SHOP_ID, MERCHANT],
     );
     const get = (path: string, as = MERCHANT) => request(server).get(path).set('x-omnisync-merchant-id', as);

@@ -8,7 +8,7 @@ export function shopCredentialsAad(shopId: string): string {
 
 export function sealShopSecrets(box: SecretBox, shopId: string, secrets: ShopSecrets): Buffer {
   const clean: ShopSecrets = {
-    appSecret: secrets.appSecret,
+    appSecret: secrets.appSecret ?? null,
     accessToken: secrets.accessToken ?? null,
     refreshToken: secrets.refreshToken ?? null,
   };
@@ -17,6 +17,10 @@ export function sealShopSecrets(box: SecretBox, shopId: string, secrets: ShopSec
 
 export function openShopSecrets(box: SecretBox, shop: Pick<Shop, 'id' | 'credentials'>): ShopSecrets {
   const s = box.openJson<Partial<ShopSecrets>>(shop.credentials, shopCredentialsAad(shop.id));
-  if (typeof s.appSecret !== 'string') throw new Error(`credentials of shop ${shop.id} hold no appSecret`);
-  return { appSecret: s.appSecret, accessToken: s.accessToken ?? null, refreshToken: s.refreshToken ?? null };
+  return { appSecret: typeof s.appSecret === 'string' ? s.appSecret : null, accessToken: s.accessToken ?? null, refreshToken: s.refreshToken ?? null };
+}
+
+/** Associated data binding a platform app's sealed secret to its row. */
+export function platformAppSecretAad(appId: string): string {
+  return `core.platform_apps/${appId}/secret`;
 }

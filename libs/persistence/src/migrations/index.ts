@@ -2,6 +2,9 @@ import { CreateCoreSchema1795570000000 } from './1795570000000-CreateCoreSchema'
 import { CreateMerchantsTable1795570000001 } from './1795570000001-CreateMerchantsTable';
 import { CreateShopsTable1795570000002 } from './1795570000002-CreateShopsTable';
 import { CreateApiKeysTable1795570000003 } from './1795570000003-CreateApiKeysTable';
+import { CreatePlatformAppsTable1795570000100 } from './1795570000100-CreatePlatformAppsTable';
+import { DropShopsBaseUrl1795570000101 } from './1795570000101-DropShopsBaseUrl';
+import { CreateOauthStatesTable1795570000102 } from './1795570000102-CreateOauthStatesTable';
 
 export { CreateCoreSchema1795570000000, CreateMerchantsTable1795570000001, CreateShopsTable1795570000002, CreateApiKeysTable1795570000003 };
 
@@ -11,4 +14,7 @@ export const CORE_MIGRATIONS: Function[] = [
   CreateMerchantsTable1795570000001,
   CreateShopsTable1795570000002,
   CreateApiKeysTable1795570000003,
+  CreatePlatformAppsTable1795570000100,
+  DropShopsBaseUrl1795570000101,
+  CreateOauthStatesTable1795570000102,
 ];

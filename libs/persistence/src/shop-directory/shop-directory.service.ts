@@ -2,11 +2,21 @@ import { inspect } from 'node:util';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Platform } from '@app/contracts';
-import { ShopDirectory, type ShopContext, type ShopCredentials, type TokenSet } from '@app/platforms';
+import {
+  PLATFORM_OPERATOR_CONFIG,
+  ShopDirectory,
+  type PlatformOperatorConfig,
+  type RefreshOutcome,
+  type ShopContext,
+  type ShopCredentials,
+  type StoredTokens,
+  type TokenSet,
+} from '@app/platforms';
 import { Not, type Repository } from 'typeorm';
 import { SecretBox, SecretBoxError } from '../crypto/secret-box';
 import { Shop } from '../core/entities/shop.entity';
 import { openShopSecrets, sealShopSecrets } from '../core/shop-secrets';
+import { PlatformAppRegistry } from './platform-app-registry.service';
 
 /** DI token: how long (ms) decrypted shop contexts stay cached in memory. Default 10 s. */
 export const SHOP_DIRECTORY_CACHE_TTL_MS = Symbol('SHOP_DIRECTORY_CACHE_TTL_MS');
@@ -35,6 +45,8 @@ export class ShopDirectoryService extends ShopDirectory {
   constructor(
     @InjectRepository(Shop) private readonly shops: Repository<Shop>,
     private readonly box: SecretBox,
+    private readonly apps: PlatformAppRegistry,
+    @Inject(PLATFORM_OPERATOR_CONFIG) private readonly operator: PlatformOperatorConfig,
     @Optional() @Inject(SHOP_DIRECTORY_CACHE_TTL_MS) ttlMs?: number,
   ) {
     super();
@@ -46,27 +58,23 @@ export class ShopDirectoryService extends ShopDirectory {
     const hit = this.fresh(this.byId.get(shopId));
     if (hit) return hit;
     const shop = await this.shops.findOneBy({ id: shopId, status: Not('disabled') });
-    return shop ? this.remember(shop) : null;
+    return shop ? this.rememberOne(shop) : null;
   }
 
   async findByPlatformShopId(platform: Platform, platformShopId: string): Promise<ShopContext | null> {
     const hit = this.fresh(this.byPlatformShopId.get(`${platform}/${platformShopId}`));
     if (hit) return hit;
     const shop = await this.shops.findOneBy({ platform, platformShopId, status: Not('disabled') });
-    return shop ? this.remember(shop) : null;
+    return shop ? this.rememberOne(shop) : null;
   }
 
   async appSecret(platform: Platform, appKey: string): Promise<string | null> {
     const key = `${platform}/${appKey}`;
     const hit = this.fresh(this.secretsByAppKey.get(key));
     if (hit !== null) return hit;
-    // several shops may share one app: any non-disabled one carries its secret
-    const shop = await this.shops.findOne({
-      where: { platform, appKey, status: Not('disabled') },
-      order: { updatedAt: 'DESC' },
-    });
-    if (!shop) return null;
-    const secret = this.decrypt(shop).appSecret;
+    // the operator's ISV app or the one merchant's own app; never "the newest shop of any merchant"
+    const secret = await this.apps.secretFor(platform, appKey);
+    if (secret === null) return null;
     this.secretsByAppKey.set(key, { value: secret, expiresAt: Date.now() + this.ttlMs });
     return secret;
   }
@@ -77,9 +85,19 @@ export class ShopDirectoryService extends ShopDirectory {
       order: { createdAt: 'ASC' },
     });
     const out: ShopContext[] = [];
+    let secrets: Map<string, string | null>;
+    try {
+      secrets = await this.apps.secretsForShops(rows);
+    } catch (e) {
+      if (!(e instanceof SecretBoxError)) throw e;
+      // an unreadable row among them: resolve one by one so the others still run
+      secrets = new Map();
+      for (const shop of rows) secrets.set(shop.id, await this.apps.secretsForShops([shop]).then((m) => m.get(shop.id) ?? null, () => null));
+    }
     for (const shop of rows) {
       try {
-        out.push(this.remember(shop));
+        const ctx = this.remember(shop, secrets.get(shop.id) ?? null);
+        if (ctx) out.push(ctx);
       } catch (e) {
         // one unreadable row must not stop every other shop; get(shopId) still throws for it
         if (!(e instanceof SecretBoxError)) throw e;
@@ -114,8 +132,47 @@ export class ShopDirectoryService extends ShopDirectory {
     this.logger.log(`shop ${shopId}: tokens saved, access token expires ${tokens.accessTokenExpiresAt.toISOString()}`);
   }
 
+  /**
+   * Once per shop across processes: the shop row is locked (SELECT ... FOR UPDATE) for the refresh, so a second
+   * process waits, then finds the new tokens and uses them without calling the platform. The refresh token sent is
+   * the stored one, read under the lock, so a token another process already rotated away is never sent (and its
+   * rejection never marks the shop needs_reauth). The lock is held over one platform call, bounded by its timeout.
+   */
+  override async refreshTokensOnce(
+    shopId: string,
+    seen: StoredTokens,
+    refresh: (refreshToken: string | null) => Promise<TokenSet>,
+    usable: (stored: StoredTokens) => boolean,
+  ): Promise<RefreshOutcome> {
+    const outcome = await this.shops.manager.transaction(async (em): Promise<RefreshOutcome> => {
+      const repo = em.getRepository(Shop);
+      const shop = await repo.findOne({ where: { id: shopId }, lock: { mode: 'pessimistic_write' } });
+      if (!shop) throw new Error(`shop ${shopId} not found`);
+      const current = this.decrypt(shop);
+      const stored: StoredTokens = { accessToken: current.accessToken, refreshToken: current.refreshToken, accessTokenExpiresAt: shop.tokenExpiresAt };
+      if (stored.accessToken !== null && stored.accessToken !== seen.accessToken && usable(stored)) {
+        return { ...stored, accessToken: stored.accessToken, refreshed: false };
+      }
+      const tokens = await refresh(stored.refreshToken);
+      const refreshToken = tokens.refreshToken ?? current.refreshToken;
+      await repo.update(
+        { id: shop.id },
+        {
+          credentials: sealShopSecrets(this.box, shop.id, { appSecret: current.appSecret, accessToken: tokens.accessToken, refreshToken }),
+          tokenExpiresAt: tokens.accessTokenExpiresAt,
+          ...(shop.status === 'needs_reauth' ? { status: 'active' as const, statusReason: null } : {}),
+        },
+      );
+      return { accessToken: tokens.accessToken, refreshToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt, refreshed: true };
+    });
+    this.invalidate(shopId);
+    if (outcome.refreshed) this.logger.log(`shop ${shopId}: tokens refreshed, access token expires ${outcome.accessTokenExpiresAt?.toISOString()}`);
+    return outcome;
+  }
+
   async markNeedsReauth(shopId: string, reason: string): Promise<void> {
     const statusReason = reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+    const before = await this.shops.findOne({ select: { id: true, status: true }, where: { id: shopId } });
     const result = await this.shops.update({ id: shopId, status: Not('disabled') }, { status: 'needs_reauth', statusReason });
     this.invalidate(shopId);
     if ((result.affected ?? 0) === 0) {
@@ -123,6 +180,8 @@ export class ShopDirectoryService extends ShopDirectory {
       return;
     }
     this.logger.warn(`shop ${shopId}: needs re-authorisation: ${statusReason}`);
+    // one alert per fall from active, not one per failing call
+    if (before?.status === 'active') this.emitNeedsReauth({ shopId, reason: statusReason, at: new Date().toISOString() });
   }
 
   /** Drops cached contexts of a shop (call after changing its row elsewhere, e.g. the shops API). */
@@ -149,16 +208,33 @@ export class ShopDirectoryService extends ShopDirectory {
     }
   }
 
-  private remember(shop: Shop): ShopContext {
+  private async rememberOne(shop: Shop): Promise<ShopContext | null> {
+    let appSecret: string | null;
+    try {
+      appSecret = (await this.apps.secretsForShops([shop])).get(shop.id) ?? null;
+    } catch (e) {
+      if (e instanceof SecretBoxError) throw new SecretBoxError(e.code, `credentials of shop ${shop.id} cannot be decrypted: ${e.message}`);
+      throw e;
+    }
+    return this.remember(shop, appSecret);
+  }
+
+  /** null (logged) when the shop's app key is neither the operator's app nor its merchant's own app */
+  private remember(shop: Shop, appSecret: string | null): ShopContext | null {
+    if (appSecret === null) {
+      this.logger.error(`shop ${shop.id}: app key ${shop.appKey} is neither the operator's app nor its merchant's own app; not usable`);
+      return null;
+    }
     const secrets = this.decrypt(shop);
     const ctx: ShopContext = Object.freeze({
       shopId: shop.id,
       platform: shop.platform,
       platformShopId: shop.platformShopId,
-      baseUrl: shop.baseUrl,
+      // operator configuration per platform, never a shop field
+      baseUrl: this.operator.baseUrl(shop.platform),
       credentials: redacted({
         appKey: shop.appKey,
-        appSecret: secrets.appSecret,
+        appSecret,
         accessToken: secrets.accessToken,
         refreshToken: secrets.refreshToken,
         accessTokenExpiresAt: shop.tokenExpiresAt,

@@ -20,7 +20,7 @@ describe('core migrations', () => {
 
   it('are all part of ALL_MIGRATIONS, and create the core tables', async () => {
     expect(ALL_MIGRATIONS).toEqual(expect.arrayContaining(CORE_MIGRATIONS));
-    expect(await tables()).toEqual(['api_keys', 'merchants', 'shops']);
+    expect(await tables()).toEqual(['api_keys', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
   });
 
   it('enforce the platform, status and role checks and the platform shop uniqueness', async () => {
@@ -28,8 +28,8 @@ describe('core migrations', () => {
     const [{ id: m }] = await q(`INSERT INTO core.merchants (name) VALUES ('Check Co') RETURNING id`);
     const shop = (platform: string, psid: string, status = 'active') =>
       q(
-        `INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials, status)
-         VALUES ($1, $2, $3, 'n', 'ak', 'http://x', '\\x01'::bytea, $4)`,
+        `INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, credentials, status)
+         VALUES ($1, $2, $3, 'n', 'ak', '\\x01'::bytea, $4)`,
         [m, platform, psid, status],
       );
     await shop('douyin', '1');
@@ -45,14 +45,14 @@ describe('core migrations', () => {
     await expect(key([], 'h3')).rejects.toThrow(/ck_api_keys_roles/);
     await expect(key(['ops'], 'h1')).rejects.toThrow(/uq_api_keys_key_hash/);
     await expect(
-      q(`INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-         VALUES ('00000000-0000-4000-8000-000000000000', 'douyin', '9', 'n', 'ak', 'http://x', '\\x01'::bytea)`),
+      q(`INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, credentials)
+         VALUES ('00000000-0000-4000-8000-000000000000', 'douyin', '9', 'n', 'ak', '\\x01'::bytea)`),
     ).rejects.toThrow(/fk_shops_merchant_id/);
   });
 
   it('revert cleanly, one by one, down to nothing, and apply again', async () => {
     const ds = db.dataSource;
-    await ds.query(`TRUNCATE core.api_keys, core.shops, core.merchants CASCADE`);
+    await ds.query(`TRUNCATE core.api_keys, core.shops, core.platform_apps, core.oauth_states, core.merchants CASCADE`);
     const count = async () => Number((await ds.query(`SELECT count(*)::int AS n FROM typeorm_migrations`))[0].n);
     const applied = await count();
     expect(applied).toBe(ALL_MIGRATIONS.length);
@@ -63,6 +63,6 @@ describe('core migrations', () => {
 
     const again = await ds.runMigrations({ transaction: 'each' });
     expect(again).toHaveLength(ALL_MIGRATIONS.length);
-    expect(await tables()).toEqual(['api_keys', 'merchants', 'shops']);
+    expect(await tables()).toEqual(['api_keys', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
   });
 });

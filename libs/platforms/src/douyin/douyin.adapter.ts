@@ -31,6 +31,7 @@ import {
   type StockUpdate,
   type TokenSet,
 } from '../platform-adapter.port';
+import type { AuthorisedShop, OAuthApp } from '../platform-adapter.port';
 import { douyinOrderToCanonical } from './douyin.mapper';
 import { DouyinProtocol } from './douyin.protocol';
 import { douyinPushReply, verifyDouyinPush } from './douyin.push';
@@ -246,6 +247,10 @@ export class DouyinAdapter extends PlatformAdapter {
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {
     return this.caller.refresh(shop);
+  }
+
+  override exchangeAuthCode(app: OAuthApp, code: string, redirectUri: string): Promise<AuthorisedShop> {
+    return this.caller.exchangeCode(app, code, redirectUri);
   }
 
   verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification> {

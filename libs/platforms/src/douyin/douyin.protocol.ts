@@ -2,7 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '@app/contracts';
 import { canonicalJson, douyinSign } from '../signing';
 import { exchange, num, obj, str, type PlatformProtocol } from '../http';
-import type { ShopContext, TokenSet } from '../platform-adapter.port';
+import type { AuthorisedShop, ShopContext, TokenSet } from '../platform-adapter.port';
 import { DOUYIN_SUCCESS, douyinError } from './douyin.errors';
 
 /**
@@ -27,6 +27,23 @@ export class DouyinProtocol implements PlatformProtocol {
     const accessToken = str(data.access_token);
     if (!accessToken) throw new UpstreamError('douyin', 'retryable', 'token.refresh returned no access_token');
     return { accessToken, refreshToken: str(data.refresh_token) || refreshToken, accessTokenExpiresAt: douyinExpiry(num(data.expires_in)) };
+  }
+
+  /**
+   * token.create with grant_type=authorization_code and the code from the service-market authorise page
+   * (PROTOCOLS.md 1.6); the answer names the shop (shop_id, shop_name). Douyin takes no redirect_uri here:
+   * the callback is the one registered for the app (unconfirmed whether the authorise page accepts another).
+   */
+  async exchangeCode(app: ShopContext, code: string, _redirectUri: string): Promise<AuthorisedShop> {
+    const data = obj(await this.exchange(app, 'token.create', { grant_type: 'authorization_code', code }, null));
+    const accessToken = str(data.access_token);
+    const platformShopId = str(data.shop_id);
+    if (!accessToken || !platformShopId) throw new UpstreamError('douyin', 'retryable', 'token.create returned no access_token or shop_id');
+    return {
+      platformShopId,
+      shopName: str(data.shop_name) || null,
+      tokens: { accessToken, refreshToken: str(data.refresh_token) || null, accessTokenExpiresAt: douyinExpiry(num(data.expires_in)) },
+    };
   }
 
   private async exchange(shop: ShopContext, method: string, params: Record<string, unknown>, accessToken: string | null): Promise<unknown> {

@@ -1,6 +1,6 @@
 import { UpstreamError, isUpstreamError, type Platform, type UpstreamErrorKind } from '@app/contracts';
 import type { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
-import type { ShopContext, TokenSet } from '../platform-adapter.port';
+import type { AuthorisedShop, OAuthApp, ShopContext, TokenSet } from '../platform-adapter.port';
 import type { ShopDirectory } from '../shop-directory.port';
 import { DEFAULT_TOKEN_REFRESH_MARGIN_MS, type PlatformHttpOptions } from './platform-http.options';
 
@@ -13,6 +13,19 @@ export interface PlatformProtocol {
   send(shop: ShopContext, accessToken: string, method: string, params: Record<string, unknown>): Promise<unknown>;
   /** exchanges a refresh token for a new token set; throws UpstreamError */
   refresh(shop: ShopContext, refreshToken: string): Promise<TokenSet>;
+  /** exchanges an OAuth authorisation code (the shop context is the app's: no shop yet); throws UpstreamError */
+  exchangeCode(app: ShopContext, code: string, redirectUri: string): Promise<AuthorisedShop>;
+}
+
+/** A ShopContext for an app-level call (no shop yet): only the app's key, secret and base URL are set. */
+export function appContext(platform: Platform, app: OAuthApp): ShopContext {
+  return {
+    shopId: `app-${app.appKey}`,
+    platform,
+    platformShopId: '',
+    baseUrl: app.baseUrl,
+    credentials: { appKey: app.appKey, appSecret: app.appSecret, accessToken: null, refreshToken: null, accessTokenExpiresAt: null },
+  };
 }
 
 export interface PlatformCallerDeps {
@@ -39,8 +52,8 @@ const REFRESH_DEAD: ReadonlySet<UpstreamErrorKind> = new Set<UpstreamErrorKind>(
  * holding the old ShopContext uses the new token. Secrets and tokens are never logged or put in errors.
  */
 export class PlatformCaller {
-  private readonly tokens = new Map<string, TokenSet>();
-  private readonly refreshing = new Map<string, Promise<TokenSet>>();
+  private readonly tokens = new Map<string, Creds>();
+  private readonly refreshing = new Map<string, Promise<Creds>>();
   private readonly marginMs: number;
 
   constructor(
@@ -58,7 +71,7 @@ export class PlatformCaller {
   async call(shop: ShopContext, method: string, params: Record<string, unknown>): Promise<unknown> {
     let creds = this.current(shop);
     if (!creds.accessToken || this.expiresSoon(creds)) {
-      if (this.protocol.canRefreshTokens && creds.refreshToken) creds = toCreds(await this.refreshOnce(shop, creds));
+      if (this.protocol.canRefreshTokens && creds.refreshToken) creds = await this.refreshOnce(shop, creds);
       else if (!creds.accessToken) throw await this.reauth(shop, 'no access token and no way to refresh it');
     }
     try {
@@ -68,13 +81,21 @@ export class PlatformCaller {
       if (e.kind === 'auth_revoked') throw await this.reauth(shop, `platform revoked authorisation (${e.details.subCode ?? e.details.code ?? 'no code'})`, e);
       if (e.kind !== 'auth_expired') throw e;
     }
-    creds = toCreds(await this.refreshOnce(shop, creds));
+    // the token that failed is the one `creds` holds: another process may already have a new one (then no refresh)
+    creds = await this.refreshOnce(shop, creds);
     return this.guarded(shop, () => this.protocol.send(shop, creds.accessToken as string, method, params), method);
+  }
+
+  /** OAuth code exchange, through the app's limiter and breaker (`<platform>:app-<appKey>`). */
+  exchangeCode(app: OAuthApp, code: string, redirectUri: string): Promise<AuthorisedShop> {
+    const ctx = appContext(this.protocol.platform, app);
+    return this.guardedKey(this.breakerKey(ctx), () => this.protocol.exchangeCode(ctx, code, redirectUri));
   }
 
   /** Refreshes now (the port's refreshToken): saves the new tokens or marks the shop for re-authorisation. */
   async refresh(shop: ShopContext): Promise<TokenSet> {
-    return this.refreshOnce(shop, this.current(shop));
+    const c = await this.refreshOnce(shop, this.current(shop));
+    return { accessToken: c.accessToken as string, refreshToken: c.refreshToken, accessTokenExpiresAt: c.expiresAt ?? new Date(Date.now() + this.marginMs * 2) };
   }
 
   /**
@@ -100,8 +121,8 @@ export class PlatformCaller {
   private current(shop: ShopContext): Creds {
     const c = shop.credentials;
     const cached = this.tokens.get(shop.shopId);
-    if (cached && (c.accessTokenExpiresAt === null || cached.accessTokenExpiresAt.getTime() >= c.accessTokenExpiresAt.getTime())) {
-      return toCreds(cached);
+    if (cached && (c.accessTokenExpiresAt === null || (cached.expiresAt !== null && cached.expiresAt.getTime() >= c.accessTokenExpiresAt.getTime()))) {
+      return cached;
     }
     return { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.accessTokenExpiresAt };
   }
@@ -110,8 +131,8 @@ export class PlatformCaller {
     return c.expiresAt !== null && c.expiresAt.getTime() - Date.now() <= this.marginMs;
   }
 
-  /** single flight per shop: concurrent callers share one refresh */
-  private refreshOnce(shop: ShopContext, creds: Creds): Promise<TokenSet> {
+  /** single flight per shop in this process; ShopDirectory.refreshTokensOnce makes it once across processes */
+  private refreshOnce(shop: ShopContext, creds: Creds): Promise<Creds> {
     const running = this.refreshing.get(shop.shopId);
     if (running) return running;
     const p = this.doRefresh(shop, creds).finally(() => this.refreshing.delete(shop.shopId));
@@ -119,22 +140,30 @@ export class PlatformCaller {
     return p;
   }
 
-  private async doRefresh(shop: ShopContext, creds: Creds): Promise<TokenSet> {
+  private async doRefresh(shop: ShopContext, creds: Creds): Promise<Creds> {
     if (!this.protocol.canRefreshTokens) throw await this.reauth(shop, 'platform app cannot refresh tokens');
-    if (!creds.refreshToken) throw await this.reauth(shop, 'no refresh token');
-    const refreshToken = creds.refreshToken;
-    let tokens: TokenSet;
+    let outcome;
     try {
-      tokens = await this.guarded(shop, () => this.protocol.refresh(shop, refreshToken));
+      outcome = await this.deps.directory.refreshTokensOnce(
+        shop.shopId,
+        { accessToken: creds.accessToken, refreshToken: creds.refreshToken, accessTokenExpiresAt: creds.expiresAt },
+        // the refresh token given here is the stored one, read under the lock: never one another process discarded
+        (refreshToken) => {
+          if (!refreshToken) throw new NoRefreshTokenError();
+          return this.guarded(shop, () => this.protocol.refresh(shop, refreshToken));
+        },
+        (stored) => stored.accessToken !== null && !this.expiresSoon({ accessToken: stored.accessToken, refreshToken: stored.refreshToken, expiresAt: stored.accessTokenExpiresAt }),
+      );
     } catch (e) {
+      if (e instanceof NoRefreshTokenError) throw await this.reauth(shop, 'no refresh token');
       if (isUpstreamError(e) && REFRESH_DEAD.has(e.kind)) {
         throw await this.reauth(shop, `token refresh rejected (${e.details.subCode ?? e.details.code ?? e.kind})`, e);
       }
       throw e;
     }
-    this.tokens.set(shop.shopId, tokens);
-    await this.deps.directory.saveTokens(shop.shopId, tokens);
-    return tokens;
+    const next: Creds = { accessToken: outcome.accessToken, refreshToken: outcome.refreshToken, expiresAt: outcome.accessTokenExpiresAt };
+    this.tokens.set(shop.shopId, next);
+    return next;
   }
 
   private async reauth(shop: ShopContext, reason: string, cause?: UpstreamError): Promise<UpstreamError> {
@@ -147,9 +176,7 @@ export class PlatformCaller {
   }
 }
 
-function toCreds(t: TokenSet): Creds {
-  return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.accessTokenExpiresAt };
-}
+class NoRefreshTokenError extends Error {}
 
 /** What every adapter is constructed with (plus platform-specific options). */
 export type PlatformAdapterDeps = PlatformCallerDeps;

@@ -30,6 +30,7 @@ import {
   type StockUpdate,
   type TokenSet,
 } from '../platform-adapter.port';
+import type { AuthorisedShop, OAuthApp } from '../platform-adapter.port';
 import { taobaoTradeToCanonical } from './taobao.mapper';
 import { TaobaoProtocol, type TaobaoApp } from './taobao.protocol';
 import { tmcMessageToPush } from './taobao.tmc';
@@ -276,6 +277,10 @@ export class TaobaoAdapter extends PlatformAdapter {
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {
     return this.caller.refresh(shop);
+  }
+
+  override exchangeAuthCode(app: OAuthApp, code: string, redirectUri: string): Promise<AuthorisedShop> {
+    return this.caller.exchangeCode(app, code, redirectUri);
   }
 
   /** HTTP polling for TMC messages (`taobao.tmc.messages.consume`, quantity 10-200). */

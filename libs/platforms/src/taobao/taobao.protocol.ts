@@ -2,7 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '@app/contracts';
 import { formatGmt8, parseLossless, taobaoSign } from '../signing';
 import { exchange, isObj, num, obj, str, type Json, type PlatformProtocol } from '../http';
-import type { ShopContext, TokenSet } from '../platform-adapter.port';
+import type { AuthorisedShop, ShopContext, TokenSet } from '../platform-adapter.port';
 import { taobaoError } from './taobao.errors';
 
 /** The app-level identity used by calls without a seller session (TMC). */
@@ -40,18 +40,21 @@ export class TaobaoProtocol implements PlatformProtocol {
 
   async refresh(shop: ShopContext, refreshToken: string): Promise<TokenSet> {
     const res = await this.exchange(shop.credentials, shop.baseUrl, 'taobao.top.auth.token.refresh', { refresh_token: refreshToken }, null);
-    // token_result is a JSON string in the real API; accept an object too
-    const raw = res.token_result;
-    const t = isObj(raw) ? raw : obj(parseLossless(str(raw) || '{}'));
-    const accessToken = str(t.access_token);
-    if (!accessToken) throw new UpstreamError('taobao', 'retryable', 'token refresh returned no access_token');
-    const expiresIn = num(t.expires_in, 0);
-    const expireTime = num(t.expire_time, 0); // ms
-    return {
-      accessToken,
-      refreshToken: str(t.refresh_token) || refreshToken,
-      accessTokenExpiresAt: new Date(expireTime > 0 ? expireTime : Date.now() + (expiresIn > 0 ? expiresIn : 86_400) * 1000),
-    };
+    return taobaoTokens(tokenResult(res), refreshToken);
+  }
+
+  /**
+   * The code exchange through the API, taobao.top.auth.token.create (`code`) — PROTOCOLS.md 2.6 names it beside
+   * POST https://oauth.taobao.com/token; the API form keeps one signed envelope and one host. The answer names
+   * the seller (taobao_user_id, taobao_user_nick), used as the platform shop id (unconfirmed: a shop id proper
+   * would need another call).
+   */
+  async exchangeCode(app: ShopContext, code: string, _redirectUri: string): Promise<AuthorisedShop> {
+    const res = await this.exchange(app.credentials, app.baseUrl, 'taobao.top.auth.token.create', { code }, null);
+    const t = tokenResult(res);
+    const platformShopId = str(t.taobao_user_id);
+    if (!platformShopId) throw new UpstreamError('taobao', 'retryable', 'token create returned no taobao_user_id');
+    return { platformShopId, shopName: str(t.taobao_user_nick) || null, tokens: taobaoTokens(t, null) };
   }
 
   private async exchange(app: { appKey: string; appSecret: string }, baseUrl: string, method: string, business: Record<string, unknown>, session: string | null): Promise<Json> {
@@ -84,4 +87,22 @@ export class TaobaoProtocol implements PlatformProtocol {
     if (!isObj(res)) throw new UpstreamError('taobao', 'retryable', `response without ${taobaoResponseKey(method)}`);
     return res;
   }
+}
+
+/** token_result is a JSON string in the real API; accept an object too */
+function tokenResult(res: Json): Json {
+  const raw = res.token_result;
+  return isObj(raw) ? raw : obj(parseLossless(str(raw) || '{}'));
+}
+
+function taobaoTokens(t: Json, previousRefreshToken: string | null): TokenSet {
+  const accessToken = str(t.access_token);
+  if (!accessToken) throw new UpstreamError('taobao', 'retryable', 'the token answer has no access_token');
+  const expiresIn = num(t.expires_in, 0);
+  const expireTime = num(t.expire_time, 0); // ms
+  return {
+    accessToken,
+    refreshToken: str(t.refresh_token) || previousRefreshToken,
+    accessTokenExpiresAt: new Date(expireTime > 0 ? expireTime : Date.now() + (expiresIn > 0 ? expiresIn : 86_400) * 1000),
+  };
 }

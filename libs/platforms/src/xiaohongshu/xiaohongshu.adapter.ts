@@ -30,6 +30,7 @@ import {
   type StockUpdate,
   type TokenSet,
 } from '../platform-adapter.port';
+import type { AuthorisedShop, OAuthApp } from '../platform-adapter.port';
 import { xhsOrderToCanonical } from './xiaohongshu.mapper';
 import { XiaohongshuProtocol } from './xiaohongshu.protocol';
 import { verifyXhsPush, xhsPushReply } from './xiaohongshu.push';
@@ -224,6 +225,10 @@ export class XiaohongshuAdapter extends PlatformAdapter {
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {
     return this.caller.refresh(shop);
+  }
+
+  override exchangeAuthCode(app: OAuthApp, code: string, redirectUri: string): Promise<AuthorisedShop> {
+    return this.caller.exchangeCode(app, code, redirectUri);
   }
 
   verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification> {

@@ -2,7 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '@app/contracts';
 import { canonicalJson, xhsSign } from '../signing';
 import { exchange, num, obj, str, type PlatformProtocol } from '../http';
-import type { ShopContext, TokenSet } from '../platform-adapter.port';
+import type { AuthorisedShop, ShopContext, TokenSet } from '../platform-adapter.port';
 import { xhsError } from './xiaohongshu.errors';
 
 export const XHS_PATH = '/ark/open_api/v3/common_controller';
@@ -27,12 +27,18 @@ export class XiaohongshuProtocol implements PlatformProtocol {
 
   async refresh(shop: ShopContext, refreshToken: string): Promise<TokenSet> {
     const data = obj(await this.exchange(shop, 'oauth.refreshToken', { refreshToken }, null));
-    const accessToken = str(data.accessToken);
-    if (!accessToken) throw new UpstreamError('xiaohongshu', 'retryable', 'oauth.refreshToken returned no accessToken');
-    const at = num(data.accessTokenExpiresAt);
-    // absolute time, ms assumed (PROTOCOLS.md 3.6); a 10-digit value is read as seconds
-    const expiresAt = at > 1e12 ? at : at > 1e9 ? at * 1000 : Date.now() + 86_400_000;
-    return { accessToken, refreshToken: str(data.refreshToken) || refreshToken, accessTokenExpiresAt: new Date(expiresAt) };
+    return xhsTokens(data, refreshToken);
+  }
+
+  /**
+   * oauth.getAccessToken (`code`) through the common gateway (PROTOCOLS.md 3.6); the answer names the seller
+   * (sellerId, sellerName). The redirectUri is not a parameter of the exchange (unconfirmed).
+   */
+  async exchangeCode(app: ShopContext, code: string, _redirectUri: string): Promise<AuthorisedShop> {
+    const data = obj(await this.exchange(app, 'oauth.getAccessToken', { code }, null));
+    const platformShopId = str(data.sellerId);
+    if (!platformShopId) throw new UpstreamError('xiaohongshu', 'retryable', 'oauth.getAccessToken returned no sellerId');
+    return { platformShopId, shopName: str(data.sellerName) || null, tokens: xhsTokens(data, null) };
   }
 
   private async exchange(shop: ShopContext, method: string, params: Record<string, unknown>, accessToken: string | null): Promise<unknown> {
@@ -59,4 +65,13 @@ export class XiaohongshuProtocol implements PlatformProtocol {
     const msg = str(env.error_msg ?? env.msg);
     throw xhsError(code, msg, this.defaultWaitMs);
   }
+}
+
+function xhsTokens(data: Record<string, unknown>, previousRefreshToken: string | null): TokenSet {
+  const accessToken = str(data.accessToken);
+  if (!accessToken) throw new UpstreamError('xiaohongshu', 'retryable', 'the token answer has no accessToken');
+  const at = num(data.accessTokenExpiresAt);
+  // absolute time, ms assumed (PROTOCOLS.md 3.6); a 10-digit value is read as seconds
+  const expiresAt = at > 1e12 ? at : at > 1e9 ? at * 1000 : Date.now() + 86_400_000;
+  return { accessToken, refreshToken: str(data.refreshToken) || previousRefreshToken, accessTokenExpiresAt: new Date(expiresAt) };
 }

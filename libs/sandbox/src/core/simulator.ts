@@ -156,6 +156,11 @@ export abstract class PlatformSimulator {
   protected abstract pushEncoding(): PushEncoding | null;
   /** the API method named by a request, for error envelopes of calls that fail before parsing */
   protected abstract methodHint(req: IncomingMessage, url: URL): string | null;
+  /**
+   * The platform's OAuth authorise page: its path and the query parameters naming the app and the redirect
+   * (PROTOCOLS.md 1.6 / 2.6 / 3.6).
+   */
+  protected abstract authorizePage(): { path: string; appKeyParam: string; redirectParam: string };
 
   // ---- lifecycle ----
 
@@ -194,12 +199,59 @@ export abstract class PlatformSimulator {
 
   protected onClose(): void {}
 
+  // ---- OAuth authorise page ----
+
+  /**
+   * GET <authorize page>?<app>&<redirect>&state: the seller's consent page. With `sim_approve_shop=<platform shop
+   * id>` (the test harness's stand-in for a seller clicking "authorise") it issues a single-use code for that shop
+   * and this app and redirects to <redirect>?code=&state=; without it, an HTML page with one approve link per shop
+   * of the app. A shop of another app, or an unknown app, is a 400.
+   */
+  private authorize(url: URL, res: ServerResponse): void {
+    const page = this.authorizePage();
+    const appKey = url.searchParams.get(page.appKeyParam) ?? '';
+    const redirect = url.searchParams.get(page.redirectParam) ?? '';
+    const state = url.searchParams.get('state') ?? '';
+    const approve = url.searchParams.get('sim_approve_shop');
+    const shops = this.store.shopsForApp(appKey);
+    if (shops.length === 0 || !/^https?:\/\//.test(redirect)) {
+      sendJson(res, 400, { ok: false, error: `unknown app ${page.appKeyParam} or missing ${page.redirectParam}` });
+      return;
+    }
+    if (approve === null) {
+      const links = shops
+        .map((s) => {
+          const u = new URL(url.toString().replace('http://sim.local', this.url));
+          u.searchParams.set('sim_approve_shop', s.platformShopId);
+          return `<li><a href="${escapeHtml(u.toString())}">authorise ${escapeHtml(s.shopName)} (${escapeHtml(s.platformShopId)})</a></li>`;
+        })
+        .join('');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>${this.platform} authorisation (simulator)</title><ul>${links}</ul>`);
+      return;
+    }
+    const shop = shops.find((s) => s.platformShopId === approve);
+    if (!shop) {
+      sendJson(res, 400, { ok: false, error: `shop ${approve} cannot authorise app ${appKey}` });
+      return;
+    }
+    const target = new URL(redirect);
+    target.searchParams.set('code', this.store.issueAuthCode(shop.platformShopId, appKey));
+    target.searchParams.set('state', state);
+    res.writeHead(302, { location: target.toString() });
+    res.end();
+  }
+
   // ---- request pipeline ----
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim.local');
     if (url.pathname.startsWith('/__admin/') || url.pathname === '/__admin') {
       await handleAdmin(this, req, res, url);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === this.authorizePage().path) {
+      this.authorize(url, res);
       return;
     }
     this.counters.requests++;
@@ -438,4 +490,8 @@ export function faultError(fault: FaultKind): SimError {
       throw new Error(`unknown fault ${String(never)}`);
     }
   }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }

@@ -95,8 +95,8 @@ export class SimStore {
   readonly coupons = new Map<string, SimCoupon>();
   /** idempotency ids already applied (stock deltas), per shop */
   readonly idempotencyIds = new Set<string>();
-  /** auth codes issued through the admin API: code -> shop */
-  readonly authCodes = new Map<string, string>();
+  /** auth codes (admin API or the authorise page): code -> shop, and the app it was issued to when known */
+  readonly authCodes = new Map<string, { shopId: string; appKey: string | null }>();
   private orderListeners: OrderListener[] = [];
   private productListeners: ProductListener[] = [];
 
@@ -189,19 +189,20 @@ export class SimStore {
     for (const rec of this.tokens.values()) if (!shopId || rec.shopId === shopId) rec.revoked = true;
   }
 
-  issueAuthCode(shopId: string): string {
+  issueAuthCode(shopId: string, appKey: string | null = null): string {
     this.shop(shopId);
     const code = `code-${shopId}-${Math.floor(Math.random() * 1e12).toString(36)}`;
-    this.authCodes.set(code, shopId);
+    this.authCodes.set(code, { shopId, appKey });
     return code;
   }
 
-  /** single-use auth code */
-  useAuthCode(code: string): ShopState {
-    const shopId = this.authCodes.get(code);
-    if (!shopId) throw new SimError('param_invalid', 'authorization code invalid or used');
+  /** single-use auth code; a code issued to one app is refused to another */
+  useAuthCode(code: string, appKey?: string): ShopState {
+    const entry = this.authCodes.get(code);
+    if (!entry) throw new SimError('param_invalid', 'authorization code invalid or used');
     this.authCodes.delete(code);
-    return this.shop(shopId);
+    if (appKey !== undefined && entry.appKey !== null && entry.appKey !== appKey) throw new SimError('param_invalid', 'authorization code belongs to another app');
+    return this.shop(entry.shopId);
   }
 
   // ---- catalogue ----

@@ -79,6 +79,12 @@ export class DouyinSimulator extends PlatformSimulator {
     };
   }
 
+  // fuwu.jinritemai.com/authorize?service_id=...&state=... (PROTOCOLS.md 1.6); the simulator takes the app key as
+  // service_id and a redirect_uri (the real callback is the one registered for the app: unconfirmed)
+  protected authorizePage(): { path: string; appKeyParam: string; redirectParam: string } {
+    return { path: '/authorize', appKeyParam: 'service_id', redirectParam: 'redirect_uri' };
+  }
+
   protected methodHint(_req: IncomingMessage, url: URL): string | null {
     return url.searchParams.get('method');
   }
@@ -189,7 +195,7 @@ export class DouyinSimulator extends PlatformSimulator {
       shop = candidates[0];
     } else if (grant === 'authorization_code') {
       try {
-        shop = this.store.useAuthCode(requireStr(call.params, 'code'));
+        shop = this.store.useAuthCode(requireStr(call.params, 'code'), call.appKey);
       } catch {
         throw new SimError('business', 'authorization code is invalid', { code: 50001, subCode: 'dop.token-generate-failed:code-invalid' });
       }

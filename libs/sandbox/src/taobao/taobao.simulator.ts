@@ -150,6 +150,11 @@ export class TaobaoSimulator extends PlatformSimulator {
     return { tmc: Object.fromEntries([...this.tmc].map(([k, q]) => [k, q.snapshot()])), tmcDropped: this.tmcDropped };
   }
 
+  // oauth.taobao.com/authorize?response_type=code&client_id=&redirect_uri=&state=&view=web (PROTOCOLS.md 2.6)
+  protected authorizePage(): { path: string; appKeyParam: string; redirectParam: string } {
+    return { path: '/authorize', appKeyParam: 'client_id', redirectParam: 'redirect_uri' };
+  }
+
   protected methodHint(_req: IncomingMessage, url: URL): string | null {
     return url.searchParams.get('method');
   }
@@ -213,7 +218,7 @@ export class TaobaoSimulator extends PlatformSimulator {
       case 'taobao.top.auth.token.create': {
         let s: ShopState;
         try {
-          s = this.store.useAuthCode(requireStr(p, 'code'));
+          s = this.store.useAuthCode(requireStr(p, 'code'), call.appKey);
         } catch {
           throw new SimError('business', 'authorization code is invalid or used', { subCode: 'isv.code-invalid' });
         }

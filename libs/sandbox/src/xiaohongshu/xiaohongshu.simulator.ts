@@ -76,6 +76,11 @@ export class XiaohongshuSimulator extends PlatformSimulator {
     };
   }
 
+  // ark.xiaohongshu.com/ark/authorization?appId=&redirectUri=&state= (PROTOCOLS.md 3.6)
+  protected authorizePage(): { path: string; appKeyParam: string; redirectParam: string } {
+    return { path: '/ark/authorization', appKeyParam: 'appId', redirectParam: 'redirectUri' };
+  }
+
   protected methodHint(): string | null {
     return null;
   }
@@ -113,7 +118,7 @@ export class XiaohongshuSimulator extends PlatformSimulator {
       case 'oauth.getAccessToken': {
         let s: ShopState;
         try {
-          s = this.store.useAuthCode(requireStr(p, 'code'));
+          s = this.store.useAuthCode(requireStr(p, 'code'), call.appKey);
         } catch {
           throw new SimError('param_invalid', 'code is invalid or expired');
         }

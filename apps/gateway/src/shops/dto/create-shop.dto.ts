@@ -1,8 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PLATFORMS, type Platform } from '@app/contracts';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
-export const BASE_URL_OPTIONS: NonNullable<Parameters<typeof IsUrl>[0]> = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+/**
+ * A shop with pasted credentials. The appKey must be the operator's service-provider app (then no appSecret:
+ * the operator configures it) or the merchant's own app (its appSecret registers it on first use; another
+ * merchant's app key is a 409). There is no base URL: that is operator configuration per platform.
+ */
 
 export class CreateShopDto {
   @ApiProperty({ enum: PLATFORMS })
@@ -21,17 +25,21 @@ export class CreateShopDto {
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ description: 'the open-platform app key (public)' })
+  @ApiProperty({ description: "the open-platform app key (public): the operator's service-provider app or the merchant's own app" })
   @IsString()
   @IsNotEmpty()
   @MaxLength(128)
   appKey: string;
 
-  @ApiProperty({ description: 'the app secret; stored encrypted, never returned', writeOnly: true })
+  @ApiPropertyOptional({
+    description: "the merchant's own app's secret (registers the app on first use); never for the operator's app. Stored encrypted, never returned",
+    writeOnly: true,
+  })
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
-  appSecret: string;
+  appSecret?: string;
 
   @ApiPropertyOptional({ writeOnly: true })
   @IsOptional()
@@ -51,10 +59,4 @@ export class CreateShopDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   tokenExpiresAt?: string;
-
-  @ApiPropertyOptional({ description: "platform API base URL; default: the platform's production host" })
-  @IsOptional()
-  @IsUrl(BASE_URL_OPTIONS)
-  @MaxLength(500)
-  baseUrl?: string;
 }

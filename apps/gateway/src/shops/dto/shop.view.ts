@@ -10,7 +10,6 @@ export class ShopView {
   @ApiProperty() platformShopId: string;
   @ApiProperty() name: string;
   @ApiProperty() appKey: string;
-  @ApiProperty() baseUrl: string;
   @ApiProperty({ enum: SHOP_STATUSES }) status: ShopStatus;
   @ApiPropertyOptional({ type: String, nullable: true }) statusReason: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) tokenExpiresAt: string | null;
@@ -29,7 +28,6 @@ export class ShopView {
       platformShopId: s.platformShopId,
       name: s.name,
       appKey: s.appKey,
-      baseUrl: s.baseUrl,
       status: s.status,
       statusReason: s.statusReason,
       tokenExpiresAt: s.tokenExpiresAt?.toISOString() ?? null,

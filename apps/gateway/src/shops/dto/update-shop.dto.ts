@@ -1,9 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { SHOP_STATUSES, type ShopStatus } from '@app/contracts';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import { BASE_URL_OPTIONS } from './create-shop.dto';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
-/** Rotate credentials, rename, move, or change status. Absent fields stay as they are. */
+/** Rotate credentials, rename, or change status. Absent fields stay as they are. No base URL: operator configuration. */
 export class UpdateShopDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
@@ -19,7 +18,7 @@ export class UpdateShopDto {
   @MaxLength(128)
   appKey?: string;
 
-  @ApiPropertyOptional({ writeOnly: true })
+  @ApiPropertyOptional({ writeOnly: true, description: "a new secret of the merchant's own app (all its shops use it); never for the operator's app" })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -44,12 +43,6 @@ export class UpdateShopDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   tokenExpiresAt?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUrl(BASE_URL_OPTIONS)
-  @MaxLength(500)
-  baseUrl?: string;
 
   @ApiPropertyOptional({ enum: SHOP_STATUSES })
   @IsOptional()

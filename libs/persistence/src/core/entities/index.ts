@@ -1,9 +1,11 @@
 import { ApiKey } from './api-key.entity';
 import { Merchant } from './merchant.entity';
+import { OauthState } from './oauth-state.entity';
+import { PlatformApp } from './platform-app.entity';
 import { Shop } from './shop.entity';
 
-export { ApiKey, Merchant, Shop };
+export { ApiKey, Merchant, OauthState, PlatformApp, Shop };
 export type { ShopSecrets } from './shop.entity';
 
 /** Entities of the `core` schema, registered by PersistenceModule.forRoot. */
-export const CORE_ENTITIES = [Merchant, Shop, ApiKey];
+export const CORE_ENTITIES = [Merchant, Shop, ApiKey, PlatformApp, OauthState];

@@ -4,7 +4,11 @@ import { Merchant } from './merchant.entity';
 
 /** What the encrypted `credentials` blob holds (JSON, sealed with the row id as associated data). */
 export interface ShopSecrets {
-  appSecret: string;
+  /**
+   * only in shops registered before core.platform_apps (the app's secret now lives there, or in PLATFORM_APPS
+   * for the operator's apps); null in every newer row
+   */
+  appSecret: string | null;
   accessToken: string | null;
   refreshToken: string | null;
 }
@@ -35,9 +39,6 @@ export class Shop {
 
   @Column({ name: 'app_key', type: 'text' })
   appKey: string;
-
-  @Column({ name: 'base_url', type: 'text' })
-  baseUrl: string;
 
   /** SecretBox blob of ShopSecrets; never serialised (see toJSON) */
   @Column({ type: 'bytea' })

@@ -1,0 +1,68 @@
+import { PLATFORMS, parsePlatformApps, type OperatorApp, type Platform } from '@app/contracts';
+
+/**
+ * The platform settings only the operator sets (env), never a merchant: each platform's API base URL
+ * (PLATFORM_BASE_URL_<PLATFORM>), its authorisation page (PLATFORM_AUTHORIZE_URL_<PLATFORM>), and the
+ * operator's own service-provider (ISV) apps (PLATFORM_APPS), whose secrets live only here.
+ */
+
+/** Production API hosts (origin only; adapters append their own path). */
+export const PLATFORM_PRODUCTION_BASE_URL: Record<Platform, string> = {
+  douyin: 'https://openapi-fxg.jinritemai.com',
+  taobao: 'https://eco.taobao.com',
+  xiaohongshu: 'https://ark.xiaohongshu.com',
+};
+
+/** Production authorisation pages (PROTOCOLS.md 1.6, 2.6, 3.6). */
+export const PLATFORM_PRODUCTION_AUTHORIZE_URL: Record<Platform, string> = {
+  douyin: 'https://fuwu.jinritemai.com/authorize',
+  taobao: 'https://oauth.taobao.com/authorize',
+  xiaohongshu: 'https://ark.xiaohongshu.com/ark/authorization',
+};
+
+/** DI token of PlatformOperatorConfig. */
+export const PLATFORM_OPERATOR_CONFIG = Symbol('PLATFORM_OPERATOR_CONFIG');
+
+export class PlatformOperatorConfig {
+  private readonly apps = new Map<string, OperatorApp>();
+
+  constructor(
+    readonly baseUrls: Readonly<Record<Platform, string>>,
+    readonly authorizeUrls: Readonly<Record<Platform, string>>,
+    apps: readonly OperatorApp[],
+  ) {
+    for (const a of apps) this.apps.set(`${a.platform}/${a.appKey}`, a);
+  }
+
+  /** From validated env values (absent = production defaults, no ISV apps). */
+  static fromEnv(get: (name: string) => string | undefined): PlatformOperatorConfig {
+    const pick = (prefix: string, defaults: Record<Platform, string>) =>
+      Object.fromEntries(PLATFORMS.map((p) => [p, stripTrailingSlash(get(`${prefix}${p.toUpperCase()}`) || defaults[p])])) as Record<Platform, string>;
+    const raw = get('PLATFORM_APPS');
+    return new PlatformOperatorConfig(
+      pick('PLATFORM_BASE_URL_', PLATFORM_PRODUCTION_BASE_URL),
+      pick('PLATFORM_AUTHORIZE_URL_', PLATFORM_PRODUCTION_AUTHORIZE_URL),
+      raw ? parsePlatformApps(raw) : [],
+    );
+  }
+
+  baseUrl(platform: Platform): string {
+    return this.baseUrls[platform];
+  }
+
+  /** the operator's ISV app with this key, or null (then it can only be a merchant's own app) */
+  operatorApp(platform: Platform, appKey: string): OperatorApp | null {
+    return this.apps.get(`${platform}/${appKey}`) ?? null;
+  }
+
+  /** the first configured ISV app of a platform (the default for OAuth onboarding) */
+  defaultOperatorApp(platform: Platform): OperatorApp | null {
+    for (const a of this.apps.values()) if (a.platform === platform) return a;
+    return null;
+  }
+}
+
+export function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+export type { OperatorApp } from '@app/contracts';
