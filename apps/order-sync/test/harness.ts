@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { QUEUE, type Platform } from '@app/contracts';
 import { ErpConnector } from '@app/erp';
 import { PlatformAdapterLookup } from '@app/intake';
+import { OutboundPolicy } from '@app/net';
 import { ShopDirectory, type PlatformAdapter } from '@app/platforms';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../scripts/migrations';
@@ -63,6 +64,8 @@ export async function createHarness(
         { provide: PlatformAdapterLookup, useValue: lookup },
         { provide: ErpConnector, useValue: erp },
         { provide: ORDER_SYNC_METRICS_REGISTRY, useValue: registry },
+        // the tests' webhook and simulators listen on loopback (OUTBOUND_ALLOW_LOOPBACK=true)
+        { provide: OutboundPolicy, useValue: new OutboundPolicy({ allowLoopback: true }) },
       ]),
       BullModule.forRoot({ connection: REDIS, prefix }),
       OrderSyncFeatureModule.register({

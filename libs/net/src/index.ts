@@ -4,3 +4,4 @@ export * from './address-class';
 export * from './outbound-policy';
 export * from './outbound-agents';
 export * from './outbound-http';
+export * from './outbound-env';

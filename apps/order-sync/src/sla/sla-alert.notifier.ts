@@ -1,5 +1,7 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import axios from 'axios';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import type { AxiosInstance } from 'axios';
+import { boundText } from '@app/contracts';
+import { DEFAULT_WEBHOOK_MAX_RESPONSE_BYTES, OutboundPolicy, createOutboundAxios } from '@app/net';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 
 export interface SlaAlert {
@@ -12,21 +14,36 @@ export interface SlaAlert {
   at: string;
 }
 
-/** POSTs SLA alerts to ALERT_WEBHOOK_URL when configured. Never blocks the caller; failures are logged. */
+/**
+ * POSTs SLA alerts to ALERT_WEBHOOK_URL when configured. Never blocks the caller; failures are logged.
+ * The webhook follows the outbound URL policy (libs/net, purpose 'webhook': public addresses, checked on
+ * connect, no redirects, bounded answer and total time); without the app's policy, the strict default.
+ */
 @Injectable()
 export class SlaAlertNotifier implements OnModuleDestroy {
   private readonly logger = new Logger(SlaAlertNotifier.name);
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly http: AxiosInstance;
 
-  constructor(@Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions) {}
+  constructor(
+    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Optional() @Inject(OutboundPolicy) policy: OutboundPolicy | null,
+  ) {
+    this.http = createOutboundAxios({
+      policy: policy ?? new OutboundPolicy(),
+      purpose: 'webhook',
+      timeoutMs: opts.alertTimeoutMs,
+      maxResponseBytes: DEFAULT_WEBHOOK_MAX_RESPONSE_BYTES,
+    });
+  }
 
   notify(alerts: SlaAlert[]): void {
     const url = this.opts.alertWebhookUrl;
     if (!url || alerts.length === 0) return;
-    const p = axios
-      .post(url, { source: 'order-sync', kind: 'order_sla', alerts }, { timeout: this.opts.alertTimeoutMs })
+    const p = this.http
+      .post(url, { source: 'order-sync', kind: 'order_sla', alerts })
       .then(() => undefined)
-      .catch((e: unknown) => this.logger.warn(`SLA alert webhook failed (${alerts.length} alerts): ${e instanceof Error ? e.message : String(e)}`))
+      .catch((e: unknown) => this.logger.warn(`SLA alert webhook failed (${alerts.length} alerts): ${boundText(e instanceof Error ? e.message : String(e))}`))
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
   }
