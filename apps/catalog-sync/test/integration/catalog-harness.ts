@@ -4,6 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { QUEUE, type Platform } from '@app/contracts';
@@ -110,7 +111,7 @@ export async function createCatalogHarness(opts: { options?: Partial<CatalogFeat
     directory,
     breakers,
     limiter: new RedisRateLimiter(redis, { keyPrefix: `${prefix}-qps`, defaultQps: 1000 }),
-    options: { timeoutMs: 5000 },
+    options: { timeoutMs: 5000, outbound: testOutboundPolicy() },
   };
   const registry = new PlatformAdapterRegistry([new DouyinAdapter(deps), new TaobaoAdapter(deps), new XiaohongshuAdapter(deps)]);
   const moduleRef = await Test.createTestingModule({

@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import nock from 'nock';
+import { UpstreamError } from '@app/contracts';
+import { OutboundPolicy } from '@app/net';
+import { douyinError } from '../douyin/douyin.errors';
+import { xhsError } from '../xiaohongshu/xiaohongshu.errors';
+import { createPlatformAxios, exchange } from './platform-http';
+
+const CANARY = 'CANARY-7f3e-internal-answer';
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; port: number; hits: () => number; close: () => Promise<void> }> {
+  let hits = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((q, r) => {
+    hits++;
+    handler(q, r);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    hits: () => hits,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function upstreamFailure(p: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(UpstreamError);
+    return e as UpstreamError;
+  }
+  throw new Error('expected an UpstreamError');
+}
+
+describe('platform exchange under the outbound policy', () => {
+  beforeAll(() => nock.restore()); // real local servers only
+  let srv: Awaited<ReturnType<typeof serve>>;
+  afterEach(async () => srv?.close());
+
+  it.each([
+    ['the shop-set loopback port', (port: number) => `http://127.0.0.1:${port}`],
+    ['metadata', () => 'http://169.254.169.254/latest/meta-data'],
+    ['IPv6 loopback', () => 'http://[::1]:5432'],
+    ['a numeric encoding', (port: number) => `http://0x7f000001:${port}`],
+    ['a private range', () => 'http://10.0.0.8'],
+    ['localhost', (port: number) => `http://localhost:${port}`],
+    ['a public host that is not the API host', () => 'https://example.com'],
+  ])('refuses %s by default, without a request (invalid_request)', async (_what, url) => {
+    srv = await serve((_q, r) => r.end('{}'));
+    const http = createPlatformAxios('douyin', { timeoutMs: 1000 });
+    const e = await upstreamFailure(exchange('douyin', http, { method: 'POST', url: `${url(srv.port)}/order/searchList` }, 1000));
+    expect(e.kind).toBe('invalid_request');
+    expect(e.details.code).toBe('outbound_url_refused');
+    expect(e.message).toMatch(/^douyin: invalid_request: outbound URL refused for platform:douyin: /);
+    expect(srv.hits()).toBe(0);
+  });
+
+  it('reaches an operator-allowed simulator and never quotes a non-2xx body', async () => {
+    srv = await serve((_q, r) => {
+      r.writeHead(500);
+      r.end(`redis_version:7.2 ${CANARY}`);
+    });
+    const http = createPlatformAxios('douyin', { timeoutMs: 1000, outbound: new OutboundPolicy({ allowHosts: [`127.0.0.1:${srv.port}`] }) });
+    const e = await upstreamFailure(exchange('douyin', http, { method: 'POST', url: `${srv.url}/x` }, 1000));
+    expect(srv.hits()).toBe(1);
+    expect(e.message).toBe('douyin: retryable: HTTP 500');
+  });
+
+  it('says "unparseable" for a 2xx that is not JSON, without the body', async () => {
+    srv = await serve((_q, r) => r.end(`<html>${CANARY}</html>`));
+    const http = createPlatformAxios('taobao', { timeoutMs: 1000, outbound: new OutboundPolicy({ allowLoopback: true }) });
+    const e = await upstreamFailure(exchange('taobao', http, { method: 'POST', url: `${srv.url}/router/rest` }, 1000));
+    expect(e.message).toBe('taobao: retryable: unparseable response body (HTTP 200)');
+  });
+
+  it('bounds the response size (invalid_request, response_too_large)', async () => {
+    srv = await serve((_q, r) => r.end(JSON.stringify({ code: 10000, data: 'x'.repeat(20_000) })));
+    const http = createPlatformAxios('xiaohongshu', { timeoutMs: 1000, maxResponseBytes: 4096, outbound: new OutboundPolicy({ allowLoopback: true }) });
+    const e = await upstreamFailure(exchange('xiaohongshu', http, { method: 'POST', url: `${srv.url}/ark` }, 1000));
+    expect(e.kind).toBe('invalid_request');
+    expect(e.details.code).toBe('response_too_large');
+    expect(e.message).toBe('xiaohongshu: invalid_request: response larger than 4096 bytes');
+  });
+
+  it('bounds the total time of a trickling answer (retryable)', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    srv = await serve((_q, r) => {
+      r.writeHead(200);
+      timers.push(setInterval(() => r.write(' '), 40));
+    });
+    const http = createPlatformAxios('douyin', { timeoutMs: 400, outbound: new OutboundPolicy({ allowLoopback: true }) });
+    const started = Date.now();
+    const e = await upstreamFailure(exchange('douyin', http, { method: 'POST', url: `${srv.url}/x` }, 1000));
+    timers.forEach(clearInterval);
+    expect(e.kind).toBe('retryable');
+    expect(e.message).toBe('douyin: retryable: total time limit of 400 ms exceeded');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('bounds and flattens the platform error text it quotes', () => {
+    const long = douyinError(50002, 'isv.business-failed', `first line\nsecond\r\n${'y'.repeat(10_000)}${CANARY}`, 1000);
+    expect(long.message.length).toBeLessThanOrEqual('douyin: invalid_request: '.length + 200);
+    expect(long.message).not.toContain(CANARY);
+    expect(long.message).not.toMatch(/[\r\n]/);
+    expect(long.message).toMatch(/^douyin: invalid_request: 50002 isv\.business-failed first line second y+…$/);
+    expect(xhsError('', `系统繁忙\u0000${'z'.repeat(500)}`, 1000).message).toMatch(/^xiaohongshu: retryable: 系统繁忙 z+…$/);
+  });
+});
