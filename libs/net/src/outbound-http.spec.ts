@@ -1,38 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, LookupFunction, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { AxiosError } from 'axios';
 import nock from 'nock';
+import { serveLocal, type LocalServer } from '@app/testing/local-server';
 import { OutboundPolicy, OutboundUrlRefusedError, RESPONSE_TOO_LARGE, TOTAL_TIMEOUT, createOutboundAxios, outboundRefusalOf, type OutboundPolicySettings } from '@app/net';
-
-interface Local {
-  url: string;
-  port: number;
-  hits: number;
-  close(): Promise<void>;
-}
-
-/** a real HTTP server on 127.0.0.1 */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Local> {
-  const sockets = new Set<Socket>();
-  const local = { hits: 0 } as Local;
-  const server: Server = createServer((req, res) => {
-    local.hits++;
-    handler(req, res);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  local.port = (server.address() as AddressInfo).port;
-  local.url = `http://127.0.0.1:${local.port}`;
-  local.close = () =>
-    new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    });
-  return local;
-}
 
 /** name -> answers, one per call (the last repeats): a rebinding DNS server */
 function rebindingDns(name: string, answers: string[]): LookupFunction & { calls: number } {
@@ -66,14 +37,14 @@ function client(settings: OutboundPolicySettings, extra: { timeoutMs?: number; m
 }
 
 describe('createOutboundAxios (send time)', () => {
-  const servers: Local[] = [];
+  const servers: LocalServer[] = [];
   // these tests open real local connections under fake host names: nock (set up for every suite) stays out
   beforeAll(() => nock.restore());
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
   const local = async (h: (req: IncomingMessage, res: ServerResponse) => void) => {
-    const s = await serve(h);
+    const s = await serveLocal(h);
     servers.push(s);
     return s;
   };
@@ -92,7 +63,7 @@ describe('createOutboundAxios (send time)', () => {
     const refusal = outboundRefusalOf(e);
     expect(refusal).toBeInstanceOf(OutboundUrlRefusedError);
     expect(refusal!.message).toBe('outbound URL refused for erp: erp.rebind.example resolved to 127.0.0.1 is a loopback address at connect');
-    expect(target.hits).toBe(0);
+    expect(target.hits()).toBe(0);
   });
 
   it('the same lookup reaches the server when the operator allows loopback (the agent uses the injected lookup)', async () => {
@@ -100,7 +71,7 @@ describe('createOutboundAxios (send time)', () => {
     const http = client({ allowLoopback: true, lookup: rebindingDns('erp.rebind.example', ['127.0.0.1']) });
     const res = await http.get(`http://erp.rebind.example:${target.port}/`);
     expect(res.data).toBe('ok');
-    expect(target.hits).toBe(1);
+    expect(target.hits()).toBe(1);
   });
 
   it('refuses a literal private address before connecting, and an allowed host on another port', async () => {
@@ -113,7 +84,7 @@ describe('createOutboundAxios (send time)', () => {
     expect(e).toBeInstanceOf(OutboundUrlRefusedError);
     expect((e as Error).message).toBe('outbound URL refused for erp: 127.0.0.1 is a loopback address');
     expect((await failure(http.get('http://0x7f000001:6379/'))) as Error).toBeInstanceOf(OutboundUrlRefusedError);
-    expect(other.hits).toBe(0);
+    expect(other.hits()).toBe(0);
   });
 
   it('never follows a redirect (302 to 127.0.0.1:6379-like internal service)', async () => {
@@ -125,7 +96,7 @@ describe('createOutboundAxios (send time)', () => {
     const http = client({ allowHosts: [`127.0.0.1:${target.port}`] });
     const res = await http.get(`${target.url}/`);
     expect(res.status).toBe(302);
-    expect(internal.hits).toBe(0);
+    expect(internal.hits()).toBe(0);
   });
 
   it('bounds the response size (declared and streamed)', async () => {

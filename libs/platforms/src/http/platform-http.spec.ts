@@ -1,38 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import nock from 'nock';
 import { UpstreamError } from '@app/contracts';
 import { OutboundPolicy } from '@app/net';
+import { serveLocal, type LocalServer } from '@app/testing/local-server';
 import { douyinError } from '../douyin/douyin.errors';
 import { xhsError } from '../xiaohongshu/xiaohongshu.errors';
 import { createPlatformAxios, exchange } from './platform-http';
 
 const CANARY = 'CANARY-7f3e-internal-answer';
-
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; port: number; hits: () => number; close: () => Promise<void> }> {
-  let hits = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((q, r) => {
-    hits++;
-    handler(q, r);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    hits: () => hits,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
 
 async function upstreamFailure(p: Promise<unknown>): Promise<UpstreamError> {
   try {
@@ -46,7 +20,7 @@ async function upstreamFailure(p: Promise<unknown>): Promise<UpstreamError> {
 
 describe('platform exchange under the outbound policy', () => {
   beforeAll(() => nock.restore()); // real local servers only
-  let srv: Awaited<ReturnType<typeof serve>>;
+  let srv: LocalServer;
   afterEach(async () => srv?.close());
 
   it.each([
@@ -58,7 +32,7 @@ describe('platform exchange under the outbound policy', () => {
     ['localhost', (port: number) => `http://localhost:${port}`],
     ['a public host that is not the API host', () => 'https://example.com'],
   ])('refuses %s by default, without a request (invalid_request)', async (_what, url) => {
-    srv = await serve((_q, r) => r.end('{}'));
+    srv = await serveLocal((_q, r) => r.end('{}'));
     const http = createPlatformAxios('douyin', { timeoutMs: 1000 });
     const e = await upstreamFailure(exchange('douyin', http, { method: 'POST', url: `${url(srv.port)}/order/searchList` }, 1000));
     expect(e.kind).toBe('invalid_request');
@@ -68,7 +42,7 @@ describe('platform exchange under the outbound policy', () => {
   });
 
   it('reaches an operator-allowed simulator and never quotes a non-2xx body', async () => {
-    srv = await serve((_q, r) => {
+    srv = await serveLocal((_q, r) => {
       r.writeHead(500);
       r.end(`redis_version:7.2 ${CANARY}`);
     });
@@ -79,14 +53,14 @@ describe('platform exchange under the outbound policy', () => {
   });
 
   it('says "unparseable" for a 2xx that is not JSON, without the body', async () => {
-    srv = await serve((_q, r) => r.end(`<html>${CANARY}</html>`));
+    srv = await serveLocal((_q, r) => r.end(`<html>${CANARY}</html>`));
     const http = createPlatformAxios('taobao', { timeoutMs: 1000, outbound: new OutboundPolicy({ allowLoopback: true }) });
     const e = await upstreamFailure(exchange('taobao', http, { method: 'POST', url: `${srv.url}/router/rest` }, 1000));
     expect(e.message).toBe('taobao: retryable: unparseable response body (HTTP 200)');
   });
 
   it('bounds the response size (invalid_request, response_too_large)', async () => {
-    srv = await serve((_q, r) => r.end(JSON.stringify({ code: 10000, data: 'x'.repeat(20_000) })));
+    srv = await serveLocal((_q, r) => r.end(JSON.stringify({ code: 10000, data: 'x'.repeat(20_000) })));
     const http = createPlatformAxios('xiaohongshu', { timeoutMs: 1000, maxResponseBytes: 4096, outbound: new OutboundPolicy({ allowLoopback: true }) });
     const e = await upstreamFailure(exchange('xiaohongshu', http, { method: 'POST', url: `${srv.url}/ark` }, 1000));
     expect(e.kind).toBe('invalid_request');
@@ -96,7 +70,7 @@ describe('platform exchange under the outbound policy', () => {
 
   it('bounds the total time of a trickling answer (retryable)', async () => {
     const timers: NodeJS.Timeout[] = [];
-    srv = await serve((_q, r) => {
+    srv = await serveLocal((_q, r) => {
       r.writeHead(200);
       timers.push(setInterval(() => r.write(' '), 40));
     });
