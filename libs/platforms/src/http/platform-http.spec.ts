@@ -2,7 +2,10 @@ import nock from 'nock';
 import { UpstreamError } from '@app/contracts';
 import { OutboundPolicy } from '@app/net';
 import { serveLocal, type LocalServer } from '@app/testing/local-server';
+import { BreakerRegistry, type RedisRateLimiter } from '@app/resilience';
+import { FakeShopDirectory } from '../../test/fakes/fake-shop-directory';
 import { douyinError } from '../douyin/douyin.errors';
+import { TaobaoAdapter } from '../taobao/taobao.adapter';
 import { xhsError } from '../xiaohongshu/xiaohongshu.errors';
 import { createPlatformAxios, exchange } from './platform-http';
 
@@ -81,6 +84,25 @@ describe('platform exchange under the outbound policy', () => {
     expect(e.kind).toBe('retryable');
     expect(e.message).toBe('douyin: retryable: total time limit of 400 ms exceeded');
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('the Taobao TMC consumer follows the policy too: an internal base URL is refused, an allowed one consumed', async () => {
+    srv = await serveLocal((_q, r) => r.end(JSON.stringify({ tmc_messages_consume_response: { messages: { tmc_message: [] } } })));
+    const breakers = new BreakerRegistry({ requestTimeoutMs: 1000 });
+    const limiter = { acquire: async () => undefined } as unknown as RedisRateLimiter;
+    const app = { appKey: '12345678', appSecret: 'tmc-secret', baseUrl: srv.url };
+    try {
+      const strict = new TaobaoAdapter({ directory: new FakeShopDirectory(), breakers, limiter, options: { timeoutMs: 1000 } });
+      const e = await upstreamFailure(strict.consumeTmc(app, 'default', 10));
+      expect(e.message).toBe('taobao: invalid_request: outbound URL refused for platform:taobao: 127.0.0.1 is not a taobao API host');
+      expect(srv.hits()).toBe(0);
+
+      const allowed = new TaobaoAdapter({ directory: new FakeShopDirectory(), breakers, limiter, options: { timeoutMs: 1000, outbound: new OutboundPolicy({ allowHosts: [`127.0.0.1:${srv.port}`] }) } });
+      await expect(allowed.consumeTmc(app, 'default', 10)).resolves.toEqual([]);
+      expect(srv.hits()).toBe(1);
+    } finally {
+      breakers.shutdown();
+    }
   });
 
   it('bounds and flattens the platform error text it quotes', () => {
