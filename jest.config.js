@@ -15,9 +15,10 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', swc],
     // NestJS 12 ships ES modules only; jest on Node 20 loads CommonJS, so SWC converts them.
-    '^.+/node_modules/@nestjs/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2022' } }],
+    // request-filtering-agent (libs/net) too
+    '^.+/node_modules/(@nestjs|request-filtering-agent)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2022' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/|request-filtering-agent/)'],
   moduleNameMapper: { '^@app/([^/]+)(/(.*))?$': '<rootDir>/libs/$1/src$2' },
   setupFiles: ['<rootDir>/libs/testing/src/jest.setup.ts'],
   setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest.after-env.ts'],

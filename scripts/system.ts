@@ -209,6 +209,9 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       SECRETS_KEY: options.secretsKey,
       ERP_BASE_URL: `http://127.0.0.1:${ports.erp}`,
       ERP_SECRET: options.erpSecret,
+      // the outbound URL policy refuses loopback: allow exactly the simulators' ports (platforms and ERP), so
+      // every other internal address (127.0.0.1:6379, :5432, the apps themselves) is still refused
+      OUTBOUND_ALLOW_HOSTS: [ports.douyin, ports.taobao, ports.xiaohongshu, ports.erp].map((p) => `127.0.0.1:${p}`).join(','),
       // the same V8 heap settings as the production image (docker/Dockerfile): bounded old space and a small
       // young generation keep each process's resident memory predictable under a burst
       NODE_OPTIONS: APP_NODE_OPTIONS,

@@ -3,6 +3,8 @@ import { TypedConfigModule } from '@app/config';
 import { HealthModule, MetricsModule } from '@app/observability';
 import { PersistenceModule, ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
+import { outboundPolicyFromEnv } from '@app/net';
+import { NetModule } from '@app/net/net.module';
 import { CatalogFeatureModule } from './catalog/catalog-feature.module';
 import { PriceTiersFeatureModule } from './price-tiers/price-tiers-feature.module';
 import { StockFeatureModule } from './stock/stock-feature.module';
@@ -15,8 +17,11 @@ import { CatalogSyncEnv } from './config/env.validation';
  * declare workers with `@Processor(QUEUE.X, { concurrency })`.
  */
 export function features(env: CatalogSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  // one outbound URL policy per process (libs/net): platform calls here, save-time URL checks
+  const outbound = outboundPolicyFromEnv(env);
   return [
-    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
+    NetModule.forRoot(outbound),
+    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),
     CatalogFeatureModule.register({ options: { publishConcurrency: env.CATALOG_PUBLISH_CONCURRENCY } }),
     // PlatformAdapterRegistry + ShopDirectory come from the global PlatformRuntimeModule above: no imports
     StockFeatureModule.register({ options: { safetyStockDefault: env.SAFETY_STOCK }, concurrency: env.STOCK_SYNC_CONCURRENCY }),

@@ -14,14 +14,19 @@ import { ForwardingModule } from './forwarding/forwarding.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
+import { outboundPolicyFromEnv } from '@app/net';
+import { NetModule } from '@app/net/net.module';
 
 /**
  * Gateway feature modules go here (webhooks, orders API, catalog API ...). They read typed config by
  * injecting `GatewayEnv` and get their producer queues from `registerQueues([...])` (@app/queue).
  */
 export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  // one outbound URL policy per process (libs/net): platform calls here, save-time URL checks
+  const outbound = outboundPolicyFromEnv(env);
   return [
-    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
+    NetModule.forRoot(outbound),
+    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),
     PlatformLookupModule,
     ShopOauthModule.register({ redirectBaseUrl: env.OAUTH_REDIRECT_BASE_URL, stateTtlMs: env.OAUTH_STATE_TTL_MS }),
     WebhooksModule.register(),

@@ -6,6 +6,8 @@ import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { HealthModule, MetricsModule } from '@app/observability';
 import { PersistenceModule, SecretBox, ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
+import { outboundPolicyFromEnv, type OutboundPolicy } from '@app/net';
+import { NetModule } from '@app/net/net.module';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { OrderSyncEnv } from './config/env.validation';
 import { OrderSyncFeatureModule } from './order-sync.module';
@@ -14,8 +16,8 @@ import { TaobaoTmcSource } from './tmc/taobao-tmc.source';
 import { TmcSource } from './tmc/tmc-source.port';
 import { ShipmentsFeatureModule } from './shipments/shipments.module';
 
-export function erpOptions(env: OrderSyncEnv): ErpConnectorOptions {
-  const common = { baseUrl: env.ERP_BASE_URL, timeoutMs: env.ERP_TIMEOUT_MS, maxBatch: env.ERP_MAX_BATCH };
+export function erpOptions(env: OrderSyncEnv, outbound: OutboundPolicy = outboundPolicyFromEnv(env)): ErpConnectorOptions {
+  const common = { baseUrl: env.ERP_BASE_URL, timeoutMs: env.ERP_TIMEOUT_MS, maxBatch: env.ERP_MAX_BATCH, outbound, maxResponseBytes: env.ERP_MAX_RESPONSE_BYTES };
   return env.ERP_CONNECTOR === 'jushuitan'
     ? { ...common, connector: 'jushuitan', appKey: env.JST_APP_KEY!, appSecret: env.JST_APP_SECRET!, accessToken: env.JST_ACCESS_TOKEN! }
     : { ...common, connector: 'generic-http', secret: env.ERP_SECRET! };
@@ -46,10 +48,13 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
 
 /** order-sync's feature modules (STYLE rule 2), built from the validated env. */
 export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  // one outbound URL policy per process (libs/net): platform calls, the ERP, the SLA alert webhook
+  const outbound = outboundPolicyFromEnv(env);
   // one ERP connector (and breaker) per process, shared by the order path and shipments
-  const erp = ErpModule.forRoot(erpOptions(env));
+  const erp = ErpModule.forRoot(erpOptions(env, outbound));
   return [
-    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
+    NetModule.forRoot(outbound),
+    PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),
     PlatformLookupModule,
     OrderSyncFeatureModule.register({
       options: orderSyncOptions(env),

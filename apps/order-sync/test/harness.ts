@@ -8,6 +8,7 @@ import { QUEUE, type Platform } from '@app/contracts';
 import { ErpConnector } from '@app/erp';
 import { PlatformAdapterLookup } from '@app/intake';
 import { SecretBox } from '@app/persistence';
+import { OutboundPolicy } from '@app/net';
 import { ShopDirectory, type PlatformAdapter } from '@app/platforms';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../scripts/migrations';
@@ -67,6 +68,8 @@ export async function createHarness(
         { provide: ErpConnector, useValue: erp },
         { provide: ORDER_SYNC_METRICS_REGISTRY, useValue: registry },
         { provide: SecretBox, useValue: SecretBox.fromConfig(TEST_SECRETS_KEY) },
+        // the tests' webhook and simulators listen on loopback (OUTBOUND_ALLOW_LOOPBACK=true)
+        { provide: OutboundPolicy, useValue: new OutboundPolicy({ allowLoopback: true }) },
       ]),
       BullModule.forRoot({ connection: REDIS, prefix }),
       OrderSyncFeatureModule.register({

@@ -1,6 +1,6 @@
 import { parsePlatformApps } from '@app/contracts';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
-import { ToInt } from './transforms';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { ToBoolean, ToInt } from './transforms';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -11,6 +11,8 @@ export const QPS_SCOPES = ['api', 'shop'] as const;
 export type QpsScope = (typeof QPS_SCOPES)[number];
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+/** OUTBOUND_ALLOW_HOSTS: comma-separated host or host:port entries (IPv6 in brackets), or empty */
+export const OUTBOUND_ALLOW_HOSTS_PATTERN = /^\s*((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\s*(,\s*|$))*$/;
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/omnisync';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -95,6 +97,24 @@ export class BaseEnv {
   @IsOptional()
   @IsPlatformApps()
   PLATFORM_APPS?: string;
+
+  /** largest platform response body accepted (bytes); a bigger one fails the call */
+  @IsInt({ message: 'must be an integer number of bytes' })
+  @Min(1024, { message: 'must be at least 1024' })
+  @ToInt()
+  PLATFORM_MAX_RESPONSE_BYTES: number = 8 * 1024 * 1024;
+
+  /**
+   * Outbound URL policy allowances (libs/net): hosts reached whatever their address, for every purpose
+   * (platform, ERP, webhook) — the simulators on loopback in the demo, tests and benches. Empty in production.
+   */
+  @Matches(OUTBOUND_ALLOW_HOSTS_PATTERN, { message: 'must be comma-separated host or host:port entries (IPv6 in brackets), e.g. 127.0.0.1:4101,[::1]:4104' })
+  OUTBOUND_ALLOW_HOSTS: string = '';
+
+  /** allow loopback addresses (127.0.0.0/8, ::1) and localhost for every outbound purpose; false in production */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  OUTBOUND_ALLOW_LOOPBACK: boolean = false;
 }
 
 

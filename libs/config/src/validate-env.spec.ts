@@ -43,6 +43,18 @@ describe('loadEnv', () => {
     expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, FEATURE_ENABLED: raw }).FEATURE_ENABLED).toBe(expected);
   });
 
+  it('reads the outbound policy allowances (strict by default) and names a malformed entry', () => {
+    const strict = loadEnv(SampleEnv, { SECRETS_KEY: KEY });
+    expect(strict.OUTBOUND_ALLOW_HOSTS).toBe('');
+    expect(strict.OUTBOUND_ALLOW_LOOPBACK).toBe(false);
+    const demo = loadEnv(SampleEnv, { SECRETS_KEY: KEY, OUTBOUND_ALLOW_HOSTS: '127.0.0.1:4101, [::1]:4104,sim.local', OUTBOUND_ALLOW_LOOPBACK: 'true' });
+    expect(demo.OUTBOUND_ALLOW_HOSTS).toBe('127.0.0.1:4101, [::1]:4104,sim.local');
+    expect(demo.OUTBOUND_ALLOW_LOOPBACK).toBe(true);
+    const err = errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, OUTBOUND_ALLOW_HOSTS: '127.0.0.1:4101,http://169.254.169.254/' }));
+    expect(err.problems.map((p) => p.variable)).toEqual(['OUTBOUND_ALLOW_HOSTS']);
+    expect(err.message).toMatch(/OUTBOUND_ALLOW_HOSTS: must be comma-separated host or host:port entries/);
+  });
+
   it('names a missing SECRETS_KEY and says what it must be', () => {
     const err = errorOf(() => loadEnv(SampleEnv, {}, { app: 'sample' }));
     expect(err.message).toMatch(/^sample: invalid configuration/);

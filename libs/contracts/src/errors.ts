@@ -32,6 +32,26 @@ export interface UpstreamErrorDetails {
   partialListing?: PartialListing;
 }
 
+/** the longest message an UpstreamError carries (what reaches lastError columns and API answers) */
+export const MAX_UPSTREAM_MESSAGE_CHARS = 200;
+/** the longest error text stored in a last_error column (kind + an UpstreamError's message, or our own error) */
+export const MAX_STORED_ERROR_CHARS = 300;
+
+/**
+ * Text fit to store or show: control characters and runs of whitespace become one space, and it is cut
+ * to `max` characters (an ellipsis marks the cut). For messages that may carry upstream text.
+ */
+export function boundText(text: string, max: number = MAX_UPSTREAM_MESSAGE_CHARS): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
+}
+
+/**
+ * A failure of an upstream call. The message is ours: built from the kind, HTTP status and the
+ * upstream's error code, plus at most a short, bounded piece of the upstream's own error message —
+ * never a response body (every message is passed through boundText).
+ */
 export class UpstreamError extends Error {
   readonly retryable: boolean;
   constructor(
@@ -40,7 +60,7 @@ export class UpstreamError extends Error {
     message: string,
     readonly details: UpstreamErrorDetails = {},
   ) {
-    super(`${upstream}: ${kind}: ${message}`);
+    super(`${upstream}: ${kind}: ${boundText(message)}`);
     this.name = 'UpstreamError';
     this.retryable = kind === 'retryable' || kind === 'rate_limited' || kind === 'circuit_open';
   }
@@ -51,6 +71,12 @@ export class UpstreamError extends Error {
 
 export function isUpstreamError(e: unknown): e is UpstreamError {
   return e instanceof UpstreamError;
+}
+
+/** A failure as stored in a last_error column and shown by the ops APIs: bounded, sanitised, never an upstream body. */
+export function describeError(e: unknown): string {
+  if (isUpstreamError(e)) return boundText(`${e.kind}: ${e.message}`, MAX_STORED_ERROR_CHARS);
+  return boundText(`error: ${e instanceof Error ? e.message : String(e)}`, MAX_STORED_ERROR_CHARS);
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { OutboundPolicy } from '@app/net';
+
 /** Breaker tuning; defaults in DEFAULT_ERP_BREAKER. */
 export interface ErpBreakerTuning {
   resetTimeoutMs?: number;
@@ -8,8 +10,15 @@ export interface ErpBreakerTuning {
 interface ErpCommonOptions {
   /** ERP base URL, e.g. `https://erp.example.com/omnisync` or a simulator's url */
   baseUrl: string;
-  /** axios timeout per request (default 5000 ms); the breaker times out 500 ms later */
+  /** time limit per request, total and idle (default 5000 ms); the breaker times out 500 ms later */
   timeoutMs?: number;
+  /**
+   * the outbound URL policy (libs/net) the connector's requests follow: checked before each request
+   * and on connect. Default: a policy without operator allowances (public addresses only).
+   */
+  outbound?: OutboundPolicy;
+  /** largest ERP response accepted (default 4 MiB, ERP_MAX_RESPONSE_BYTES) */
+  maxResponseBytes?: number;
   /** orders per pushOrders call (default and maximum 50) */
   maxBatch?: number;
   breaker?: ErpBreakerTuning;

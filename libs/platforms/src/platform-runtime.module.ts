@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { outboundPolicyFromEnv, type OutboundPolicy } from '@app/net';
 import { ResilienceModule } from '@app/resilience/resilience.module';
 import type { QpsScope } from './http/platform-http.options';
 import { PlatformsModule } from './platforms.module';
@@ -14,6 +15,10 @@ export interface PlatformRuntimeOptions {
   rateLimitKeyPrefix?: string;
   /** a module exporting ShopDirectory (ShopDirectoryModule from @app/persistence) */
   directory: Type | DynamicModule;
+  /** the app's outbound URL policy (default: production hosts only, no operator allowances) */
+  outbound?: OutboundPolicy;
+  /** largest platform response body accepted (default 8 MiB) */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -29,13 +34,19 @@ export interface PlatformRuntimeEnv {
   PLATFORM_BREAKER_RESET_MS: number;
   PLATFORM_QPS_PER_SHOP: number;
   PLATFORM_QPS_SCOPE: QpsScope;
+  PLATFORM_MAX_RESPONSE_BYTES: number;
+  OUTBOUND_ALLOW_HOSTS: string;
+  OUTBOUND_ALLOW_LOOPBACK: boolean;
 }
 
 @Global()
 @Module({})
 export class PlatformRuntimeModule {
-  /** forRoot from an app's validated env; the rate limiter's keys live beside the app's BullMQ keys */
-  static fromEnv(env: PlatformRuntimeEnv, directory: Type | DynamicModule): DynamicModule {
+  /**
+   * forRoot from an app's validated env; the rate limiter's keys live beside the app's BullMQ keys. Pass
+   * the app's OutboundPolicy when it has one (NetModule), else one is built from the same env.
+   */
+  static fromEnv(env: PlatformRuntimeEnv, directory: Type | DynamicModule, outbound: OutboundPolicy = outboundPolicyFromEnv(env)): DynamicModule {
     return PlatformRuntimeModule.forRoot({
       redisUrl: env.REDIS_URL,
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
@@ -44,11 +55,16 @@ export class PlatformRuntimeModule {
       qpsScope: env.PLATFORM_QPS_SCOPE,
       rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
       directory,
+      outbound,
+      maxResponseBytes: env.PLATFORM_MAX_RESPONSE_BYTES,
     });
   }
 
   static forRoot(o: PlatformRuntimeOptions): DynamicModule {
-    const platforms = PlatformsModule.forRoot({ http: { timeoutMs: o.timeoutMs, qpsScope: o.qpsScope }, imports: [o.directory] });
+    const platforms = PlatformsModule.forRoot({
+      http: { timeoutMs: o.timeoutMs, qpsScope: o.qpsScope, outbound: o.outbound, maxResponseBytes: o.maxResponseBytes },
+      imports: [o.directory],
+    });
     return {
       module: PlatformRuntimeModule,
       imports: [

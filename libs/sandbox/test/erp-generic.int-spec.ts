@@ -4,6 +4,7 @@ import { UpstreamError } from '@app/contracts';
 import { GenericHttpErpConnector, signGenericRequest } from '@app/erp';
 import { envelope } from '@app/erp/testing/erp-fixtures';
 import { startErpSimulator, type ErpSimulator } from '../src/erp';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 
 const SECRET = 'int-generic-secret';
 
@@ -40,7 +41,7 @@ describe('GenericHttpErpConnector against the ERP simulator', () => {
   beforeEach(() => {
     sim.reset();
     sim.setFaults({ latencyMs: 0, errorRate: 0, down: false });
-    erp = new GenericHttpErpConnector({ baseUrl: sim.url, secret: SECRET, timeoutMs: 2000 });
+    erp = new GenericHttpErpConnector({ baseUrl: sim.url, secret: SECRET, timeoutMs: 2000, outbound: testOutboundPolicy() });
   });
   afterEach(() => erp.onModuleDestroy());
 
@@ -83,7 +84,7 @@ describe('GenericHttpErpConnector against the ERP simulator', () => {
   });
 
   it('rejects a bad signature and records nothing', async () => {
-    const wrong = new GenericHttpErpConnector({ baseUrl: sim.url, secret: 'not-the-secret', timeoutMs: 2000 });
+    const wrong = new GenericHttpErpConnector({ baseUrl: sim.url, secret: 'not-the-secret', timeoutMs: 2000, outbound: testOutboundPolicy() });
     try {
       const e = await rejection(wrong.pushOrders([envelope(1)]));
       expect(e.kind).toBe('auth_revoked');
@@ -130,7 +131,7 @@ describe('GenericHttpErpConnector against the ERP simulator', () => {
     expect(r.ok).toBe(true);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
 
-    const impatient = new GenericHttpErpConnector({ baseUrl: sim.url, secret: SECRET, timeoutMs: 100 });
+    const impatient = new GenericHttpErpConnector({ baseUrl: sim.url, secret: SECRET, timeoutMs: 100, outbound: testOutboundPolicy() });
     try {
       const e = await rejection(impatient.pushOrders([envelope(2)]));
       expect(e.kind).toBe('retryable');

@@ -5,6 +5,7 @@ import { JST_ORDERS_UPLOAD_PATH, JushuitanErpConnector } from '@app/erp';
 import { envelope } from '@app/erp/testing/erp-fixtures';
 import { jushuitanSign } from '@app/platforms';
 import { startErpSimulator, type ErpSimulator } from '../src/erp';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 
 const JST = { appKey: 'int-jst-key', appSecret: 'int-jst-secret', accessToken: 'int-jst-token' };
 
@@ -23,7 +24,7 @@ describe('JushuitanErpConnector against the ERP simulator', () => {
   let erp: JushuitanErpConnector;
   const others: JushuitanErpConnector[] = [];
   const make = (over: Partial<typeof JST> & { timeoutMs?: number } = {}) => {
-    const c = new JushuitanErpConnector({ baseUrl: sim.url, ...JST, timeoutMs: 2000, ...over });
+    const c = new JushuitanErpConnector({ baseUrl: sim.url, ...JST, timeoutMs: 2000, outbound: testOutboundPolicy(), ...over });
     others.push(c);
     return c;
   };
@@ -101,7 +102,7 @@ describe('JushuitanErpConnector against the ERP simulator', () => {
 
   it('applies its per-second rate limit (code 199 -> rate_limited, 1 s)', async () => {
     const limited = await startErpSimulator({ port: 0, secret: 'unused', jushuitan: { ...JST, rateLimitPerSec: 1 } });
-    const c = new JushuitanErpConnector({ baseUrl: limited.url, ...JST, timeoutMs: 2000 });
+    const c = new JushuitanErpConnector({ baseUrl: limited.url, ...JST, timeoutMs: 2000, outbound: testOutboundPolicy() });
     try {
       const outcomes = await Promise.allSettled([1, 2, 3].map((i) => c.pushOrders([envelope(i)])));
       const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as UpstreamError);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isPlatform, isUpstreamError, partialListingOf, type JobPayloads, type PartialListing, type Platform } from '@app/contracts';
+import { MAX_STORED_ERROR_CHARS, boundText, isPlatform, isUpstreamError, partialListingOf, type JobPayloads, type PartialListing, type Platform } from '@app/contracts';
 import { PlatformAdapterRegistry, ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import type { EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -22,9 +22,10 @@ const BUSY_DELAY_MS = 2000;
 /** wait for a throttled / broken-circuit platform when it gives no hint */
 const DEFAULT_THROTTLE_DELAY_MS = 5000;
 
+/** the listing's lastError (shown by the publish-status API): bounded, sanitised, never an upstream body */
 function describe(e: unknown): string {
-  if (isUpstreamError(e)) return `${e.message}`.slice(0, 2000);
-  return `error: ${e instanceof Error ? e.message : String(e)}`.slice(0, 2000);
+  if (isUpstreamError(e)) return boundText(e.message, MAX_STORED_ERROR_CHARS);
+  return boundText(`error: ${e instanceof Error ? e.message : String(e)}`, MAX_STORED_ERROR_CHARS);
 }
 
 /**

@@ -30,7 +30,5 @@ export function outcomeOf(e: unknown): JobOutcome {
   return { kind: 'failed', reason: e.message };
 }
 
-export function describeError(e: unknown): string {
-  if (isUpstreamError(e)) return `${e.kind}: ${e.message}`.slice(0, 1000);
-  return `error: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000);
-}
+// one describeError for every stored failure (bounded, sanitised): libs/contracts
+export { describeError } from '@app/contracts';

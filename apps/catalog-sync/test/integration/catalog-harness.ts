@@ -4,6 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { OutboundPolicy } from '@app/net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { QUEUE, type Platform } from '@app/contracts';
@@ -72,6 +73,8 @@ export interface CatalogHarness {
   queue(name: string): Queue;
   /** every platform call the simulators accepted, by platform */
   requestCounts(): Record<Platform, number>;
+  /** points a shop's API base URL elsewhere (as a stored shop row would) */
+  setShopBaseUrl(platform: Platform, baseUrl: string): void;
   close(): Promise<void>;
 }
 
@@ -110,7 +113,8 @@ export async function createCatalogHarness(opts: { options?: Partial<CatalogFeat
     directory,
     breakers,
     limiter: new RedisRateLimiter(redis, { keyPrefix: `${prefix}-qps`, defaultQps: 1000 }),
-    options: { timeoutMs: 5000 },
+    // exactly the simulators' ports, as scripts/system.ts gives a running system: other loopback ports stay refused
+    options: { timeoutMs: 5000, outbound: new OutboundPolicy({ allowHosts: ALL_PLATFORMS.map((p) => new URL(sims[p].url).host) }) },
   };
   const registry = new PlatformAdapterRegistry([new DouyinAdapter(deps), new TaobaoAdapter(deps), new XiaohongshuAdapter(deps)]);
   const moduleRef = await Test.createTestingModule({
@@ -140,6 +144,10 @@ export async function createCatalogHarness(opts: { options?: Partial<CatalogFeat
     http: () => request(app.getHttpServer()),
     headers,
     queue,
+    setShopBaseUrl: (platform, baseUrl) => {
+      const shop = directory.byId.get(shopIds[platform])!;
+      directory.byId.set(shopIds[platform], { ...shop, baseUrl });
+    },
     requestCounts: () => ({
       douyin: sims.douyin.requests().length,
       taobao: sims.taobao.requests().length,

@@ -197,6 +197,32 @@ describe('publish (real Postgres, Redis and the three simulators)', () => {
     expect(run.body).toMatchObject({ total: 3, done: true, counts: { published: 2, failed: 1, pending: 0, publishing: 0 } });
   });
 
+  it('never calls, nor shows the answer of, an internal address a shop points at: lastError names the refusal', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const internal = createServer((_q, r) => {
+      hits++;
+      r.end(JSON.stringify({ code: 40001, sub_msg: 'redis_version:7.2 CANARY-INTERNAL-ANSWER' }));
+    });
+    await new Promise<void>((r) => internal.listen(0, '127.0.0.1', r));
+    const port = (internal.address() as AddressInfo).port;
+    const original = h.sims.douyin.url;
+    try {
+      h.setShopBaseUrl('douyin', `http://127.0.0.1:${port}`);
+      const id = await createProduct();
+      const pub = await h.http().post(`/products/${id}/publish`).set(h.headers()).send({ platforms: ['douyin'] });
+      expect(pub.status).toBe(202);
+      await flowDone(pub.body.runId, id);
+      const dy = (await status(id)).listings.find((l) => l.platform === 'douyin')!;
+      expect(dy.status).toBe('failed');
+      expect(dy.lastError).toBe(`douyin: invalid_request: outbound URL refused for platform:douyin: 127.0.0.1 is not a douyin API host`);
+      expect(hits).toBe(0);
+    } finally {
+      h.setShopBaseUrl('douyin', original);
+      await new Promise<void>((r) => internal.close(() => r()));
+    }
+  });
+
   it('waits out platform flow control without failing the listing', async () => {
     const id = await createProduct();
     h.sims.douyin.failNext('rate_limited');

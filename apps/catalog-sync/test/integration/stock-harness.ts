@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { DataSource } from 'typeorm';
 import { QUEUE, type CanonicalOrder, type Platform } from '@app/contracts';
 import { JsonExceptionFilter } from '@app/observability';
@@ -139,7 +140,7 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
     directory,
     breakers: new BreakerRegistry({ requestTimeoutMs: 5000 }),
     limiter: new RedisRateLimiter(redis, { keyPrefix: `${prefix}-qps`, defaultQps: 1000 }),
-    options: { timeoutMs: 5000 },
+    options: { timeoutMs: 5000, outbound: testOutboundPolicy() },
   };
   const registry = new PlatformAdapterRegistry([new DouyinAdapter(deps), new TaobaoAdapter(deps), new XiaohongshuAdapter(deps)]);
   const moduleRef = await Test.createTestingModule({

@@ -53,6 +53,8 @@ export class OrderSyncEnv extends BaseEnv {
 
   @IntEnv(100) ERP_TIMEOUT_MS: number = 5000;
   @IntEnv(1, 50) ERP_MAX_BATCH: number = 50;
+  /** largest ERP response accepted (bytes); a bigger one fails the call */
+  @IntEnv(1024) ERP_MAX_RESPONSE_BYTES: number = 4 * 1024 * 1024;
 
   /** generic-http connector: shared HMAC secret */
   @ValidateIf((e: OrderSyncEnv) => e.ERP_CONNECTOR === 'generic-http')

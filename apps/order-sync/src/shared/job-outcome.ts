@@ -28,7 +28,5 @@ export function retryDelayMs(e: unknown, attempt: number): number {
 }
 
 /** `<kind>: <message>` so the SLA watcher can tell throttling from outages */
-export function describeError(e: unknown): string {
-  if (isUpstreamError(e)) return `${e.kind}: ${e.message}`.slice(0, 1000);
-  return `error: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000);
-}
+// one describeError for every stored failure (bounded, sanitised): libs/contracts
+export { describeError } from '@app/contracts';

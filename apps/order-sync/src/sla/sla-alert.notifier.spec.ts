@@ -1,59 +1,55 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Platform } from '@app/contracts';
-import { ShopDirectory, type ShopContext, type TokenSet } from '@app/platforms';
-import type { OrderSyncOptions } from '../order-sync.options';
-import { SlaAlertNotifier } from './sla-alert.notifier';
+import { Logger } from '@nestjs/common';
+import nock from 'nock';
+import { OutboundPolicy } from '@app/net';
+import { DEFAULT_ORDER_SYNC_OPTIONS } from '../order-sync.options';
+import { SlaAlertNotifier, type SlaAlert } from './sla-alert.notifier';
 
-/** A directory whose markNeedsReauth behaves like the real one: an event when a shop falls from active. */
-class ReauthDirectory extends ShopDirectory {
-  async get(): Promise<ShopContext | null> {
-    return null;
-  }
-  async findByPlatformShopId(_p: Platform, _id: string): Promise<ShopContext | null> {
-    return null;
-  }
-  async appSecret(): Promise<string | null> {
-    return null;
-  }
-  async listActive(): Promise<ShopContext[]> {
-    return [];
-  }
-  async saveTokens(_id: string, _t: TokenSet): Promise<void> {}
-  async markNeedsReauth(shopId: string, reason: string): Promise<void> {
-    this.emitNeedsReauth({ shopId, reason, at: '2026-01-01T00:00:00.000Z' });
-  }
-}
+const ALERT: SlaAlert = { orderId: '1', platform: 'douyin', platformOrderId: 'P1', level: 'breach', cause: 'erp_down', ageMs: 31_000, at: new Date(0).toISOString() };
 
 describe(SlaAlertNotifier.name, () => {
   let server: Server;
-  const received: unknown[] = [];
-  let url: string;
-
+  let port: number;
+  let hits: number;
   beforeAll(async () => {
+    nock.restore(); // a real local webhook receiver
     server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.end('ok');
-      });
+      hits++;
+      req.resume();
+      req.on('end', () => res.end('ok'));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
   });
-  afterAll(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+  beforeEach(() => {
+    hits = 0;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const notifier = (url: string, policy: OutboundPolicy | null) => new SlaAlertNotifier({ ...DEFAULT_ORDER_SYNC_OPTIONS, alertWebhookUrl: url }, policy);
+
+  it('posts to an allowed webhook', async () => {
+    const sut = notifier(`http://127.0.0.1:${port}/alerts`, new OutboundPolicy({ allowHosts: [`127.0.0.1:${port}`] }));
+    sut.notify([ALERT]);
+    await sut.flush();
+    expect(hits).toBe(1);
   });
 
-  it('posts a shop marked needs_reauth to the SLA alert webhook', async () => {
-    const directory = new ReauthDirectory();
-    const sut = new SlaAlertNotifier({ alertWebhookUrl: url, alertTimeoutMs: 2000 } as OrderSyncOptions, directory);
-    sut.onModuleInit();
-    await directory.markNeedsReauth('shop-1', 'token refresh rejected (invalid)');
-    await sut.flush();
-    expect(received).toEqual([
-      { source: 'order-sync', kind: 'shop_needs_reauth', shops: [{ shopId: 'shop-1', reason: 'token refresh rejected (invalid)', at: '2026-01-01T00:00:00.000Z' }] },
-    ]);
+  it.each([
+    ['loopback', () => `http://127.0.0.1:${port}/alerts`],
+    ['a numeric loopback', () => `http://2130706433:${port}/alerts`],
+    ['metadata', () => 'http://169.254.169.254/latest/meta-data'],
+  ])('refuses %s without the operator allowance (strict default policy), and says why in the log', async (_what, url) => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const sut = notifier(url(), null);
+      sut.notify([ALERT]);
+      await sut.flush();
+      expect(hits).toBe(0);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^SLA alert webhook failed \(1 alerts\): outbound URL refused for webhook: .* is a (loopback|link-local) address/));
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

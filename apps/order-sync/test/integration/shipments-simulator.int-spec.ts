@@ -12,6 +12,7 @@ import { ShipmentsFeatureModule } from '../../src/shipments/shipments.module';
 import type { ShipmentView } from '../../src/shipments/shipment.types';
 import { MERCHANT_HEADER } from '../../src/shared/merchant-id.decorator';
 import { createHarness, REDIS, waitFor, type Harness } from '../harness';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 
 const MERCHANT = '5b1e0000-0000-4000-8000-00000000a001';
 const OTHER_MERCHANT = '5b1e0000-0000-4000-8000-00000000a002';
@@ -70,7 +71,7 @@ describe('shipments against the douyin simulator (real DouyinAdapter)', () => {
       directory: h.shops,
       breakers,
       limiter: new RedisRateLimiter(redis, { keyPrefix: redisPrefix, defaultQps: 1000, maxWaitMs: 0 }),
-      options: { timeoutMs: 2000 },
+      options: { timeoutMs: 2000, outbound: testOutboundPolicy() },
     });
     http = request(h.app.getHttpServer());
   });

@@ -83,7 +83,7 @@ describe('tenancy: a platform answer for one shop changes nothing of another sho
       occurredAt,
       raw: JSON.stringify({ orderId }),
     };
-    await h.app.get(InboxWriter).write([{ message, shopId }]);
+    await h.app.get(InboxWriter).write([{ message, appKey: 'tenancy-app', shopId }]);
     return waitFor(
       async () => {
         const [r] = await ds().query(`SELECT status FROM order_sync.inbox WHERE message_id = $1`, [message.messageId]);

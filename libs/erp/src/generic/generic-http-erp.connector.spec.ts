@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { UpstreamError } from '@app/contracts';
+import { OutboundPolicy } from '@app/net';
 import { envelope } from '../testing/erp-fixtures';
 import { GenericHttpErpConnector } from './generic-http-erp.connector';
 import { verifyGenericSignature } from './generic-signature';
@@ -132,10 +133,57 @@ describe('GenericHttpErpConnector', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as AddressInfo).port;
     await new Promise<void>((r) => srv.close(() => r()));
-    c = connector({ baseUrl: `http://127.0.0.1:${port}` });
+    c = connector({ baseUrl: `http://127.0.0.1:${port}`, outbound: new OutboundPolicy({ allowHosts: [`127.0.0.1:${port}`] }) });
     const n = await rejection(c.pushOrders([envelope(2)]));
     expect(n.kind).toBe('retryable');
     expect(n.message).toMatch(/network/);
+  });
+
+  describe('outbound policy and bounds', () => {
+    it('refuses an internal address by default, before any request (invalid_request naming why)', async () => {
+      let hits = 0;
+      const srv = createServer((_q, r) => {
+        hits++;
+        r.end('{}');
+      });
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      const port = (srv.address() as AddressInfo).port;
+      try {
+        for (const baseUrl of [`http://127.0.0.1:${port}`, `http://0x7f000001:${port}`, 'http://169.254.169.254', `http://[::ffff:127.0.0.1]:${port}`]) {
+          c = connector({ baseUrl });
+          const e = await rejection(c.pushOrders([envelope(1)]));
+          expect(e.kind).toBe('invalid_request');
+          expect(e.details.code).toBe('outbound_url_refused');
+          expect(e.message).toMatch(/^erp: invalid_request: outbound URL refused for erp: .* is (a loopback|a link-local|an IPv4-mapped)/);
+          c.onModuleDestroy();
+        }
+      } finally {
+        await new Promise<void>((r) => srv.close(() => r()));
+      }
+      expect(hits).toBe(0);
+    });
+
+    it('bounds the response size (invalid_request, response_too_large)', async () => {
+      c = connector({ maxResponseBytes: 1024 });
+      nock(BASE).post('/orders').reply(200, { results: [], padding: 'x'.repeat(4096) });
+      const e = await rejection(c.pushOrders([envelope(1)]));
+      expect(e.kind).toBe('invalid_request');
+      expect(e.details.code).toBe('response_too_large');
+      expect(e.message).toBe('erp: invalid_request: response larger than 1024 bytes');
+    });
+
+    it('keeps the upstream body out of the message and bounds what it quotes', async () => {
+      c = connector();
+      nock(BASE).post('/orders').reply(500, 'redis_version:7.2.4 requirepass=CANARY-SECRET-BODY');
+      const e = await rejection(c.pushOrders([envelope(1)]));
+      expect(e.message).toBe('erp: retryable: HTTP 500');
+      expect(e.message).not.toContain('CANARY');
+
+      nock(BASE).post('/orders').reply(400, { error: { code: 'bad', message: `line one\nline two ${'z'.repeat(5000)}`, retryable: false } });
+      const long = await rejection(c.pushOrders([envelope(2)]));
+      expect(long.message.length).toBeLessThanOrEqual('erp: invalid_request: '.length + 200);
+      expect(long.message).toMatch(/^erp: invalid_request: HTTP 400: line one line two z+…$/);
+    });
   });
 
   it('opens the breaker after repeated 5xx and then fails fast without an HTTP call', async () => {

@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '@app/contracts';
 import {
   ErpConnector,
@@ -14,7 +14,7 @@ import {
   type GenericHttpErpOptions,
 } from '../erp-options';
 import { BreakerRegistry } from '@app/resilience';
-import { toUpstreamError } from '../internal/http-errors';
+import { createErpAxios, toUpstreamError } from '../internal/http-errors';
 import {
   GENERIC_IDEMPOTENCY_HEADER,
   GENERIC_SIGNATURE_HEADER,
@@ -62,9 +62,7 @@ export class GenericHttpErpConnector extends ErpConnector {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ERP_TIMEOUT_MS;
     this.maxBatch = opts.maxBatch ?? DEFAULT_ERP_MAX_BATCH;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer: ${this.maxBatch}`);
-    this.http = axios.create({
-      baseURL: opts.baseUrl.replace(/\/+$/, ''),
-      timeout: timeoutMs,
+    this.http = createErpAxios(opts, {
       headers: { 'Content-Type': 'application/json' },
       // the signed bytes are the sent bytes: never let axios re-serialise
       transformRequest: [(data: unknown) => data],

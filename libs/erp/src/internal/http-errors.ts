@@ -1,5 +1,19 @@
 import { isAxiosError } from 'axios';
 import { UpstreamError } from '@app/contracts';
+import { DEFAULT_ERP_MAX_RESPONSE_BYTES, OutboundPolicy, RESPONSE_TOO_LARGE, TOTAL_TIMEOUT, createOutboundAxios, outboundRefusalOf } from '@app/net';
+import type { CreateAxiosDefaults, AxiosInstance } from 'axios';
+import { DEFAULT_ERP_TIMEOUT_MS, type ErpConnectorOptions } from '../erp-options';
+
+/** The connectors' axios: the outbound policy for ERPs (public addresses, checked on connect), no redirects, bounded size and total time. */
+export function createErpAxios(opts: Omit<ErpConnectorOptions, 'connector'>, config: CreateAxiosDefaults): AxiosInstance {
+  return createOutboundAxios({
+    policy: opts.outbound ?? new OutboundPolicy(),
+    purpose: 'erp',
+    timeoutMs: opts.timeoutMs ?? DEFAULT_ERP_TIMEOUT_MS,
+    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_ERP_MAX_RESPONSE_BYTES,
+    axios: { ...config, baseURL: opts.baseUrl.replace(/\/+$/, '') },
+  });
+}
 
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
@@ -25,15 +39,20 @@ function bodyMessage(data: unknown): { code?: string; message?: string } {
 
 /**
  * Maps an axios failure to UpstreamError: 5xx, 408, timeouts and network errors are retryable;
- * 429 is rate_limited (Retry-After -> retryAfterMs); 401/403 auth_revoked; other 4xx invalid_request.
- * Anything that is not an axios error is a bug on our side and is rethrown unchanged.
+ * 429 is rate_limited (Retry-After -> retryAfterMs); 401/403 auth_revoked; other 4xx invalid_request;
+ * a URL or address the outbound policy refuses and an oversized response are invalid_request.
+ * Messages carry the status and the ERP's error code and short message (bounded), never the body.
+ * Anything else that is not an axios error is a bug on our side and is rethrown unchanged.
  */
 export function toUpstreamError(upstream: string, err: unknown): UpstreamError {
   if (err instanceof UpstreamError) return err;
+  const refused = outboundRefusalOf(err);
+  if (refused) return new UpstreamError(upstream, 'invalid_request', refused.message, { code: refused.code });
   if (!isAxiosError(err)) throw err;
+  if (err.code === RESPONSE_TOO_LARGE) return new UpstreamError(upstream, 'invalid_request', err.message, { code: 'response_too_large' });
   const res = err.response;
   if (!res) {
-    const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
+    const timedOut = err.code === 'ECONNABORTED' || err.code === TOTAL_TIMEOUT;
     return new UpstreamError(upstream, 'retryable', timedOut ? `timeout: ${err.message}` : `network: ${err.message}`, {
       code: err.code,
     });

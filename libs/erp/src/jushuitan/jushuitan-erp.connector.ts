@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '@app/contracts';
 import { canonicalJson, jushuitanSign } from '@app/platforms';
 import {
@@ -15,7 +15,7 @@ import {
   type JushuitanErpOptions,
 } from '../erp-options';
 import { BreakerRegistry } from '@app/resilience';
-import { toUpstreamError } from '../internal/http-errors';
+import { createErpAxios, toUpstreamError } from '../internal/http-errors';
 import { toJstInterception, toJstUploadOrder, type JstUploadOrder } from './jushuitan.mapping';
 
 const UPSTREAM = 'erp';
@@ -84,9 +84,7 @@ export class JushuitanErpConnector extends ErpConnector {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ERP_TIMEOUT_MS;
     this.maxBatch = opts.maxBatch ?? JST_MAX_BATCH;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer: ${this.maxBatch}`);
-    this.http = axios.create({
-      baseURL: opts.baseUrl.replace(/\/+$/, ''),
-      timeout: timeoutMs,
+    this.http = createErpAxios(opts, {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
       transformRequest: [(data: unknown) => data],
       validateStatus: (s) => s >= 200 && s < 300,

@@ -73,7 +73,7 @@ export class DouyinAdapter extends PlatformAdapter {
 
   constructor(deps: PlatformAdapterDeps) {
     super();
-    const http = createPlatformAxios(deps.options.timeoutMs);
+    const http = createPlatformAxios('douyin', deps.options);
     this.caller = new PlatformCaller(new DouyinProtocol(http, deps.options.defaultRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS), deps);
   }
 

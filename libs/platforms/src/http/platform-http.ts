@@ -1,19 +1,23 @@
-import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import { UpstreamError } from '@app/contracts';
+import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import { UpstreamError, type Platform } from '@app/contracts';
+import { DEFAULT_PLATFORM_MAX_RESPONSE_BYTES, OutboundPolicy, createOutboundAxios, platformPurpose } from '@app/net';
+import type { PlatformHttpOptions } from './platform-http.options';
 import { parseBody } from './lossless';
 import { httpStatusError, transportError } from './transport-errors';
 
 /**
- * The axios instance every adapter uses: explicit timeout, the body kept as text (parsed later with
- * lossless-json, never JSON.parse), every status resolved so the adapter maps it, no axios retries.
+ * The axios instance every adapter uses: the outbound policy for this platform (its hosts only, the
+ * address checked on connect, no redirects), the response bounded in size and total time, the body
+ * kept as text (parsed later with lossless-json, never JSON.parse), every status resolved so the
+ * adapter maps it, no axios retries.
  */
-export function createPlatformAxios(timeoutMs: number): AxiosInstance {
-  return axios.create({
-    timeout: timeoutMs,
-    responseType: 'text',
-    transformResponse: [(d: unknown) => d],
-    validateStatus: () => true,
-    maxRedirects: 0,
+export function createPlatformAxios(platform: Platform, options: PlatformHttpOptions): AxiosInstance {
+  return createOutboundAxios({
+    policy: options.outbound ?? new OutboundPolicy(),
+    purpose: platformPurpose(platform),
+    timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_PLATFORM_MAX_RESPONSE_BYTES,
+    axios: { responseType: 'text', transformResponse: [(d: unknown) => d], validateStatus: () => true },
   });
 }
 

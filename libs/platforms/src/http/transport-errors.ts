@@ -1,12 +1,23 @@
 import { AxiosError } from 'axios';
 import { UpstreamError, isUpstreamError } from '@app/contracts';
+import { RESPONSE_TOO_LARGE, TOTAL_TIMEOUT, outboundRefusalOf } from '@app/net';
 
 /**
  * Transport-level failures (no usable platform envelope) to UpstreamError: network errors,
- * timeouts, 5xx and 408 are retryable; 429 is flow control; other 4xx are the caller's fault.
+ * timeouts, 5xx and 408 are retryable; 429 is flow control; other 4xx are the caller's fault; a URL or
+ * address the outbound policy refuses and an oversized response are permanent (invalid_request).
+ * Messages carry our codes only, never the response body.
  */
 export function transportError(upstream: string, e: unknown, defaultWaitMs: number): UpstreamError {
   if (isUpstreamError(e)) return e;
+  const refused = outboundRefusalOf(e);
+  if (refused) return new UpstreamError(upstream, 'invalid_request', refused.message, { code: refused.code });
+  if (e instanceof AxiosError && e.code === RESPONSE_TOO_LARGE) {
+    return new UpstreamError(upstream, 'invalid_request', e.message, { code: 'response_too_large' });
+  }
+  if (e instanceof AxiosError && e.code === TOTAL_TIMEOUT && e.response === undefined) {
+    return new UpstreamError(upstream, 'retryable', e.message, { code: TOTAL_TIMEOUT });
+  }
   if (e instanceof AxiosError) {
     const status = e.response?.status;
     if (status === undefined) {

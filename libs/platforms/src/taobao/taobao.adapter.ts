@@ -78,7 +78,7 @@ export class TaobaoAdapter extends PlatformAdapter {
       // SKU's properties, is not in it): price changes stay unverified on Taobao
       priceRead: false,
     };
-    const http = createPlatformAxios(deps.options.timeoutMs);
+    const http = createPlatformAxios('taobao', deps.options);
     this.protocol = new TaobaoProtocol(http, deps.options.defaultRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, canRefresh);
     this.caller = new PlatformCaller(this.protocol, deps);
   }

@@ -55,7 +55,7 @@ export class XiaohongshuAdapter extends PlatformAdapter {
 
   constructor(deps: PlatformAdapterDeps) {
     super();
-    const http = createPlatformAxios(deps.options.timeoutMs);
+    const http = createPlatformAxios('xiaohongshu', deps.options);
     this.caller = new PlatformCaller(new XiaohongshuProtocol(http, deps.options.defaultRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS), deps);
   }
 

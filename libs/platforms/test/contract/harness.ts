@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { randomBytes } from 'node:crypto';
 import type { PlatformAdapterDeps } from '../../src/http';
 import type { PlatformAdapter, ShopContext } from '../../src/platform-adapter.port';
@@ -43,7 +44,7 @@ export function contractHarness<A extends PlatformAdapter>(build: (deps: Platfor
       const directory = new FakeShopDirectory([shop]);
       const breakers = new BreakerRegistry({ requestTimeoutMs: CONTRACT_TIMEOUT_MS, resetTimeoutMs: 30_000, volumeThreshold: CONTRACT_BREAKER_VOLUME });
       const limiter = new RedisRateLimiter(redis, { keyPrefix: prefix, defaultQps: 1000, maxWaitMs: 0 });
-      const sut = build({ directory, breakers, limiter, options: { timeoutMs: CONTRACT_TIMEOUT_MS, tokenRefreshMarginMs: 10 * 60_000 } });
+      const sut = build({ directory, breakers, limiter, options: { timeoutMs: CONTRACT_TIMEOUT_MS, tokenRefreshMarginMs: 10 * 60_000, outbound: testOutboundPolicy(new URL(shop.baseUrl).host) } });
       current = { sut, directory, breakers, shop };
       return current;
     },
