@@ -8,6 +8,7 @@ import { GatewayEnv } from './config/env.validation';
 import { MerchantsModule } from './merchants/merchants.module';
 import { OpsModule } from './ops/ops.module';
 import { ShopsModule } from './shops/shops.module';
+import { ErpConnectionModule } from './erp-connection/erp-connection.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
@@ -42,6 +43,7 @@ export class AppModule {
         AuthModule,
         MerchantsModule,
         ShopsModule,
+        ErpConnectionModule,
         OpsModule,
         ...features(env),
       ],

@@ -2,13 +2,15 @@ import { CreateCoreSchema1795570000000 } from './1795570000000-CreateCoreSchema'
 import { CreateMerchantsTable1795570000001 } from './1795570000001-CreateMerchantsTable';
 import { CreateShopsTable1795570000002 } from './1795570000002-CreateShopsTable';
 import { CreateApiKeysTable1795570000003 } from './1795570000003-CreateApiKeysTable';
+import { CreateErpConnectionsTable1795570000200 } from './1795570000200-CreateErpConnectionsTable';
 
-export { CreateCoreSchema1795570000000, CreateMerchantsTable1795570000001, CreateShopsTable1795570000002, CreateApiKeysTable1795570000003 };
+export { CreateCoreSchema1795570000000, CreateMerchantsTable1795570000001, CreateShopsTable1795570000002, CreateApiKeysTable1795570000003, CreateErpConnectionsTable1795570000200 };
 
-/** Schema `core` (merchants, shops, api_keys), in order. Never edit one after merge: add a new one. */
+/** Schema `core` (merchants, shops, api_keys, erp_connections), in order. Never edit one after merge: add a new one. */
 export const CORE_MIGRATIONS: Function[] = [
   CreateCoreSchema1795570000000,
   CreateMerchantsTable1795570000001,
   CreateShopsTable1795570000002,
   CreateApiKeysTable1795570000003,
+  CreateErpConnectionsTable1795570000200,
 ];

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ShopDirectory } from '@app/platforms';
 import { SecretBox } from '../crypto/secret-box';
+import { SECRET_BOX_PROVIDER } from '../crypto/secret-box.provider';
 import { Shop } from '../core/entities/shop.entity';
 import { ShopDirectoryService } from './shop-directory.service';
 
@@ -14,7 +14,7 @@ import { ShopDirectoryService } from './shop-directory.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Shop])],
   providers: [
-    { provide: SecretBox, inject: [ConfigService], useFactory: (config: ConfigService) => SecretBox.fromConfig(config.get<string>('SECRETS_KEY')) },
+    SECRET_BOX_PROVIDER,
     ShopDirectoryService,
     { provide: ShopDirectory, useExisting: ShopDirectoryService },
   ],

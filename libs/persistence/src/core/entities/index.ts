@@ -1,9 +1,12 @@
 import { ApiKey } from './api-key.entity';
+import { ErpConnection } from './erp-connection.entity';
 import { Merchant } from './merchant.entity';
 import { Shop } from './shop.entity';
 
-export { ApiKey, Merchant, Shop };
+export { ApiKey, ErpConnection, Merchant, Shop };
+export { ERP_CONNECTION_CONNECTORS } from './erp-connection.entity';
+export type { ErpConnectionConnector, ErpConnectionSecrets } from './erp-connection.entity';
 export type { ShopSecrets } from './shop.entity';
 
 /** Entities of the `core` schema, registered by PersistenceModule.forRoot. */
-export const CORE_ENTITIES = [Merchant, Shop, ApiKey];
+export const CORE_ENTITIES = [Merchant, Shop, ApiKey, ErpConnection];
