@@ -13,6 +13,7 @@ import type { OrderSyncOptions } from './order-sync.options';
 import { TaobaoTmcSource } from './tmc/taobao-tmc.source';
 import { TmcSource } from './tmc/tmc-source.port';
 import { ShipmentsFeatureModule } from './shipments/shipments.module';
+import { ErpLanesModule } from './delivery/erp-lanes.module';
 
 export function erpOptions(env: OrderSyncEnv): ErpConnectorOptions {
   const common = { baseUrl: env.ERP_BASE_URL, timeoutMs: env.ERP_TIMEOUT_MS, maxBatch: env.ERP_MAX_BATCH };
@@ -45,11 +46,13 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
 
 /** order-sync's feature modules (STYLE rule 2), built from the validated env. */
 export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
-  // one ERP connector (and breaker) per process, shared by the order path and shipments
+  // the default ERP (environment): one connector (and breaker) per process, for merchants without an ERP
+  // connection of their own; ErpLanes gives every other merchant its own connector and breaker
   const erp = ErpModule.forRoot(erpOptions(env));
   return [
     PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule),
     PlatformLookupModule,
+    ErpLanesModule.forRoot([erp]),
     OrderSyncFeatureModule.register({
       options: orderSyncOptions(env),
       imports: [erp],

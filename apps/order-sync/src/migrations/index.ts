@@ -8,6 +8,7 @@ import { CreatePollCursorsTable1795575600600 } from './1795575600600-CreatePollC
 import { CreateLeasesTable1795575600700 } from './1795575600700-CreateLeasesTable';
 import { CreateShipmentsTable1795575600800 } from './1795575600800-CreateShipmentsTable';
 import { AddShipmentsSeq1795575600900 } from './1795575600900-AddShipmentsSeq';
+import { AddOutboxMerchantId1795575601200 } from './1795575601200-AddOutboxMerchantId';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreateLeasesTable1795575600700,
   CreateShipmentsTable1795575600800,
   AddShipmentsSeq1795575600900,
+  AddOutboxMerchantId1795575601200,
 ];
