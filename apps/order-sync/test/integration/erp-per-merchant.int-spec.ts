@@ -174,6 +174,17 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
     }
   });
 
+  it("interceptions go to the merchant's own ERP too", async () => {
+    const [r]: { id: string }[] = await h.db.dataSource.query(
+      `INSERT INTO order_sync.outbox (order_id, version, kind, idempotency_key, payload, merchant_id)
+       VALUES (gen_random_uuid(), 2, 'intercept', $1, $2, $3) RETURNING id::text AS id`,
+      [`icpt-${Date.now()}-v2`, JSON.stringify(sampleOrder({ shopId: shop.b, platformOrderId: `icpt-${Date.now()}`, status: 'cancelled' })), m.b],
+    );
+    await expect(delivery().deliverIntercept(r.id, m.b)).resolves.toEqual({ kind: 'done' });
+    expect(simB.stats().intercepts).toBe(1);
+    expect(simA.stats().intercepts).toBe(0);
+  });
+
   it('a changed connection is picked up: a new lane (and a fresh breaker) on the new URL', async () => {
     await setConnection(m.a, simB.url, SECRET_B);
     try {
@@ -184,6 +195,28 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
       expect(lanes.openBreakers()).toBe(0);
     } finally {
       await setConnection(m.a, simA.url, SECRET_A);
+    }
+  });
+
+  // after the connection change above: A's lane is fresh (its breaker from the outage test is gone)
+  it('while another merchant has work, a slow ERP holds at most half the worker slots; the rest wait without an attempt', async () => {
+    simA.setFaults({ latencyMs: 600 });
+    simB.setFaults({ latencyMs: 600 });
+    try {
+      const b = delivery().deliverPush(await rows('b', 1), m.b);
+      await new Promise((r) => setTimeout(r, 50));
+      // erpPushConcurrency 4 in the harness: A may hold 2 while B is busy
+      const a = await Promise.all([1, 2, 3, 4].map(async () => delivery().deliverPush(await rows('a', 1), m.a)));
+      const turnedAway = a.filter((o) => o.kind === 'delay' && /share of workers/.test(o.reason));
+      expect(turnedAway).toHaveLength(2);
+      expect(a.filter((o) => o.kind === 'done')).toHaveLength(2);
+      await expect(b).resolves.toEqual({ kind: 'done' });
+      // alone, a merchant may use every slot
+      const alone = await Promise.all([1, 2, 3, 4].map(async () => delivery().deliverPush(await rows('a', 1), m.a)));
+      expect(alone.every((o) => o.kind === 'done')).toBe(true);
+    } finally {
+      simA.setFaults({ latencyMs: 0 });
+      simB.setFaults({ latencyMs: 0 });
     }
   });
 });
