@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { sampleOrder } from '@app/erp/testing/erp-fixtures';
+import { appMetrics, metricsRegistry } from '@app/observability';
 import { ErpConnection, ErpConnectionDirectory, Merchant, SecretBox, sealErpSecrets } from '@app/persistence';
 import { startErpSimulator, type ErpSimulator } from '@app/sandbox';
 import { createTestDatabase } from '@app/testing';
@@ -40,6 +41,8 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
     box = new SecretBox(randomBytes(32));
     directory = new ErpConnectionDirectory(db.dataSource.getRepository(ErpConnection), box, 0);
     lanes = new ErpLanes(defaultErp, directory);
+    lanes.onModuleInit();
+    appMetrics();
     h = await createHarness({ db, extraImports: [LanesModule.with(lanes)] });
     for (const k of Object.keys(m) as (keyof typeof m)[]) {
       await db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, $2)`, [m[k], `merchant ${k}`]);
@@ -159,6 +162,10 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
       // one row a call: enough failed calls to open A's breaker (volume threshold 10)
       for (const id of a) expect((await delivery().deliverPush([id], m.a)).kind).toBe('delay');
       expect(lanes.openBreakers()).toBe(1);
+      // exported as a count under upstream "erp": no merchant id in any label
+      const metric = await metricsRegistry.getSingleMetricAsString('circuit_breaker_open');
+      expect(metric).toContain('circuit_breaker_open{upstream="erp"} 1');
+      expect(metric).not.toContain(m.a);
       const before = simA.stats().requests;
       expect((await delivery().deliverPush(await rows('a', 1), m.a)).kind).toBe('delay');
       expect(simA.stats().requests).toBe(before); // rejected by A's open breaker, no HTTP call
