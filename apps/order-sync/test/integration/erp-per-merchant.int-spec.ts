@@ -8,6 +8,8 @@ import { createTestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 import { ErpDeliveryService } from '../../src/delivery/erp-delivery.service';
 import { ErpLanes } from '../../src/delivery/erp-lanes';
+import { ShipmentWritebackService } from '../../src/shipments/shipment-writeback.service';
+import { DEFAULT_SHIPMENTS_OPTIONS } from '../../src/shipments/shipments.options';
 import { FakeErpConnector } from '../fakes';
 import { createHarness, type Harness } from '../harness';
 
@@ -190,6 +192,26 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
     await expect(delivery().deliverIntercept(r.id, m.b)).resolves.toEqual({ kind: 'done' });
     expect(simB.stats().intercepts).toBe(1);
     expect(simA.stats().intercepts).toBe(0);
+  });
+
+  it("shipment outcomes are told to the merchant's own ERP", async () => {
+    const [o]: { id: string }[] = await h.db.dataSource.query(
+      `INSERT INTO order_sync.orders (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at, status_rank,
+         created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer, items, refund_status)
+       VALUES ('douyin', $1, $2, 'refunded', '4', now(), 6, now(), 1, 1, 0, 0, '{}', '[]', 'refunded') RETURNING id`,
+      [shop.b, `ship-${Date.now()}`],
+    );
+    const [sh]: { id: string }[] = await h.db.dataSource.query(
+      `INSERT INTO order_sync.shipments (order_id, platform, platform_order_id, tracking_no, carrier_code, idempotency_key)
+       VALUES ($1, 'douyin', 'x', 'SF1', 'shunfeng', $2) RETURNING id`,
+      [o.id, `auto-${o.id}`],
+    );
+    // a refunded order's shipment is blocked without a platform call; only the ERP is told
+    const sut = new ShipmentWritebackService(h.db.dataSource, { get: () => h.adapters.douyin }, h.shops, defaultErp, DEFAULT_SHIPMENTS_OPTIONS, lanes);
+    await expect(sut.ship(sh.id)).resolves.toEqual({ kind: 'done' });
+    expect(simB.shipmentNotices()).toHaveLength(1);
+    expect(simA.shipmentNotices()).toHaveLength(0);
+    expect(defaultErp.shipmentNotices).toHaveLength(0);
   });
 
   it('a changed connection is picked up: a new lane (and a fresh breaker) on the new URL', async () => {
