@@ -1,9 +1,9 @@
+import type { ErpConnectionKind } from '@app/erp';
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { Merchant } from './merchant.entity';
 
-export const ERP_CONNECTION_CONNECTORS = ['generic-http', 'jushuitan', 'pull'] as const;
-/** `pull`: nothing is pushed; the merchant's ERP pulls GET /erp/orders and acks. */
-export type ErpConnectionConnector = (typeof ERP_CONNECTION_CONNECTORS)[number];
+/** `pull`: nothing is pushed; the merchant's ERP pulls GET /erp/orders and acks (list: ERP_CONNECTION_KINDS, @app/erp). */
+export type ErpConnectionConnector = ErpConnectionKind;
 
 /** What the encrypted `credentials` blob holds (JSON, sealed with the merchant id as associated data). */
 export interface ErpConnectionSecrets {

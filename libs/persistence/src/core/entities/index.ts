@@ -4,7 +4,6 @@ import { Merchant } from './merchant.entity';
 import { Shop } from './shop.entity';
 
 export { ApiKey, ErpConnection, Merchant, Shop };
-export { ERP_CONNECTION_CONNECTORS } from './erp-connection.entity';
 export type { ErpConnectionConnector, ErpConnectionSecrets } from './erp-connection.entity';
 export type { ShopSecrets } from './shop.entity';
 
