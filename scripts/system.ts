@@ -41,6 +41,11 @@ export interface SystemOptions {
   appEnv?: Partial<Record<AppName, Record<string, string>>>;
   sandboxEnv?: Record<string, string>;
   erpSecret?: string;
+  /**
+   * a second merchant (own admin key) owning the simulators' shops of these platforms instead of the first
+   * merchant — two merchants on one system, each with its own shops
+   */
+  secondMerchant?: { platforms: Platform[] };
   /** inherit the children's output (demo) instead of keeping it in memory (tests) */
   stdio?: 'inherit' | 'pipe';
   log?: (line: string) => void;
@@ -68,9 +73,12 @@ export interface System {
   urls: Record<string, string>;
   adminKey: string;
   merchantId: string;
+  /** the shops registered, whichever merchant owns them */
   shops: Record<Platform, { id: string; platformShopId: string }>;
   /** an axios client for the gateway with the admin key */
   gateway: AxiosInstance;
+  /** the second merchant (SystemOptions.secondMerchant), null without one */
+  second: { merchantId: string; adminKey: string; gateway: AxiosInstance; platforms: Platform[] } | null;
   sandboxAdmin<T = unknown>(target: Platform | 'erp', method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** peak resident set size (VmHWM) of each child, MB */
   peakRssMb(): Record<string, number>;
@@ -242,10 +250,18 @@ export async function startSystem(o: SystemOptions): Promise<System> {
 
   // an admin key, then the three simulated shops registered through the gateway's own API
   const { merchantId, adminKey } = await createAdminKey(options.databaseUrl, `merchant-${options.prefix}`);
-  const gateway = axios.create({ baseURL: gatewayUrl, headers: { authorization: `Bearer ${adminKey}` }, timeout: 30_000, validateStatus: () => true });
+  const gatewayFor = (key: string) =>
+    axios.create({ baseURL: gatewayUrl, headers: { authorization: `Bearer ${key}` }, timeout: 30_000, validateStatus: () => true });
+  const gateway = gatewayFor(adminKey);
+  let second: System['second'] = null;
+  if (o.secondMerchant) {
+    const b = await createAdminKey(options.databaseUrl, `merchant-${options.prefix}-b`);
+    second = { merchantId: b.merchantId, adminKey: b.adminKey, gateway: gatewayFor(b.adminKey), platforms: o.secondMerchant.platforms };
+  }
   const shops = {} as System['shops'];
   if (apps.includes('gateway')) {
     for (const platform of SIM_PLATFORMS) {
+      const gateway = second?.platforms.includes(platform) ? second.gateway : gatewayFor(adminKey);
       // the simulators start with their demo shop; its current tokens come from the admin state
       const demo: SimShop = { douyin: DOUYIN_DEMO_SHOP, taobao: TAOBAO_DEMO_SHOP, xiaohongshu: XHS_DEMO_SHOP }[platform];
       const state = await sandboxAdmin<{ tokens: Array<{ platformShopId: string; accessToken: string; refreshToken: string }> }>(platform, 'GET', 'state');
@@ -291,6 +307,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     merchantId,
     shops,
     gateway,
+    second,
     sandboxAdmin,
     peakRssMb: () => Object.fromEntries([...processes.values()].map((p) => [p.name, vmHwmMb(p.child.pid)])),
     async kill(name, signal = 'SIGKILL') {

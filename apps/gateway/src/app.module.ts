@@ -9,6 +9,7 @@ import { MerchantsModule } from './merchants/merchants.module';
 import { OpsModule } from './ops/ops.module';
 import { ShopsModule } from './shops/shops.module';
 import { ShopOauthModule } from './shops/oauth/shop-oauth.module';
+import { ErpConnectionModule } from './erp-connection/erp-connection.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
@@ -49,6 +50,7 @@ export class AppModule {
         AuthModule,
         MerchantsModule,
         ShopsModule,
+        ErpConnectionModule,
         OpsModule,
         ...features(env),
       ],

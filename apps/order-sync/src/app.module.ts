@@ -15,6 +15,7 @@ import type { OrderSyncOptions } from './order-sync.options';
 import { TaobaoTmcSource } from './tmc/taobao-tmc.source';
 import { TmcSource } from './tmc/tmc-source.port';
 import { ShipmentsFeatureModule } from './shipments/shipments.module';
+import { ErpLanesModule } from './delivery/erp-lanes.module';
 
 export function erpOptions(env: OrderSyncEnv, outbound: OutboundPolicy = outboundPolicyFromEnv(env)): ErpConnectorOptions {
   const common = { baseUrl: env.ERP_BASE_URL, timeoutMs: env.ERP_TIMEOUT_MS, maxBatch: env.ERP_MAX_BATCH, outbound, maxResponseBytes: env.ERP_MAX_RESPONSE_BYTES };
@@ -50,12 +51,14 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
 export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
   // one outbound URL policy per process (libs/net): platform calls, the ERP, the SLA alert webhook
   const outbound = outboundPolicyFromEnv(env);
-  // one ERP connector (and breaker) per process, shared by the order path and shipments
+  // the default ERP (environment): one connector (and breaker) per process, for merchants without an ERP
+  // connection of their own; ErpLanes gives every other merchant its own connector and breaker
   const erp = ErpModule.forRoot(erpOptions(env, outbound));
   return [
     NetModule.forRoot(outbound),
     PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),
     PlatformLookupModule,
+    ErpLanesModule.forRoot([erp]),
     OrderSyncFeatureModule.register({
       options: orderSyncOptions(env),
       imports: [erp],

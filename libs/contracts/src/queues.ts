@@ -30,10 +30,14 @@ export interface JobPayloads {
   'process-inbox': { v: 1; inboxId: string };
   /** the inbox rows one intake commit inserted (up to a few hundred): one job instead of one per row */
   'process-inbox-batch': { v: 1; inboxIds: string[] };
-  /** outbox rows (order versions) to deliver to the ERP; `outboxIds`: the chunk of rows this job delivers in one ERP call (absent: just `outboxId`) */
-  'push-order': { v: 1; outboxId: string; outboxIds?: string[] };
-  /** cancellation / refund before shipment: interception request to the ERP */
-  'intercept-order': { v: 1; outboxId: string };
+  /**
+   * outbox rows (order versions) to deliver to the ERP; `outboxIds`: the chunk of rows this job delivers in one ERP call
+   * (absent: just `outboxId`). `merchantId`: whose ERP, every row of the job is that merchant's (null: the default ERP;
+   * absent in jobs enqueued before it existed: read from the rows).
+   */
+  'push-order': { v: 1; outboxId: string; outboxIds?: string[]; merchantId?: string | null };
+  /** cancellation / refund before shipment: interception request to the ERP (`merchantId` as in push-order) */
+  'intercept-order': { v: 1; outboxId: string; merchantId?: string | null };
   /** write a shipment back to the platform */
   'ship-order': { v: 1; shipmentId: string };
   /** pull one shop's changed orders over a window */

@@ -1,4 +1,5 @@
 import type { OutboundPolicy } from '@app/net';
+import type { AxiosAdapter } from 'axios';
 
 /** Breaker tuning; defaults in DEFAULT_ERP_BREAKER. */
 export interface ErpBreakerTuning {
@@ -22,6 +23,11 @@ interface ErpCommonOptions {
   /** orders per pushOrders call (default and maximum 50) */
   maxBatch?: number;
   breaker?: ErpBreakerTuning;
+  /**
+   * axios adapter of the connector's instance (default: axios's own http adapter). The ERP connection
+   * test-send uses it to record the exact request, and to stop it before the network on a dry run.
+   */
+  adapter?: AxiosAdapter;
 }
 
 export interface GenericHttpErpOptions extends ErpCommonOptions {

@@ -7,3 +7,6 @@ export * from './generic/generic-http-erp.connector';
 export * from './jushuitan/jushuitan-erp.connector';
 export * from './jushuitan/jushuitan.mapping';
 // ErpModule: import from '@app/erp/erp.module' (Nest is ESM-only; this barrel stays loadable by jest)
+export * from './erp-url';
+export * from './erp-connection.factory';
+export * from './erp-test-send';

@@ -10,6 +10,7 @@ import { Public } from '../../src/auth/decorators';
 import { MerchantsModule } from '../../src/merchants/merchants.module';
 import { MerchantsService } from '../../src/merchants/merchants.service';
 import { ShopsModule } from '../../src/shops/shops.module';
+import { ErpConnectionModule } from '../../src/erp-connection/erp-connection.module';
 
 @Controller('probe')
 class ProbeController {
@@ -46,7 +47,7 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-/** The gateway's auth, merchants and shops modules over a real database, with the app's ValidationPipe. */
+/** The gateway's auth, merchants, shops and ERP connection modules over a real database, with the app's ValidationPipe. */
 export async function buildGatewayHarness(
   databaseUrl: string,
   env: Record<string, string> = {},
@@ -61,6 +62,7 @@ export async function buildGatewayHarness(
       AuthModule,
       MerchantsModule,
       ShopsModule,
+      ErpConnectionModule,
       ...extraImports,
     ],
     controllers: [ProbeController],

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { ErpConnector, type ErpOrderEnvelope } from '@app/erp';
 import { GroupCommitter } from '@app/intake';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { BuyerVault, fromOutboxPayload, type OutboxPayload } from '../orders/buyer-vault';
+import { ErpLanes, type ErpLane } from './erp-lanes';
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
@@ -38,16 +39,18 @@ export interface DeliveryStats {
  * and their state is tested on the locked versions (c.*), never as `o.status = 'pending'`: that predicate lets
  * the planner scan the partial index of pending rows, which carries every delivered row's dead entry until
  * vacuum, so the claim would cost more with every order delivered since the last vacuum.
+ * `$4` is the merchant whose ERP the call goes to: a claim (and so an ERP call) never holds another merchant's row.
  */
 const CLAIM_SQL = `
   WITH c AS (
-    SELECT id, kind, status, next_attempt_at FROM order_sync.outbox
+    SELECT id, kind, status, next_attempt_at, merchant_id FROM order_sync.outbox
      WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED
   )
   UPDATE order_sync.outbox o
      SET next_attempt_at = now() + make_interval(secs => $3), attempts = o.attempts + 1
     FROM c
    WHERE o.id = c.id AND c.kind = $2 AND c.status = 'pending' AND c.next_attempt_at <= now()
+     AND c.merchant_id IS NOT DISTINCT FROM $4::uuid
   RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
 
 /**
@@ -65,33 +68,54 @@ function combine(ids: readonly string[], outcomes: JobOutcome[]): JobOutcome {
   return DONE;
 }
 
+/** a job for a lane that already holds this many waiting jobs is delayed (if another lane has work) */
+const laneCap = (concurrency: number): number => Math.max(1, Math.ceil(concurrency / 2));
+/** how long a job turned away from a busy lane waits before trying again */
+const LANE_BUSY_DELAY_MS = 250;
+/** how long rows of a merchant whose stored connection cannot be used wait before it is looked at again */
+const UNUSABLE_DELAY_MS = 30_000;
+
+/** one merchant's deliveries in this process: its lane (connector) and the push jobs grouped for it */
+interface LaneState {
+  lane: ErpLane;
+  merchantId: string | null;
+  grouper: GroupCommitter<string, JobOutcome>;
+  pushJobs: number;
+  interceptJobs: number;
+}
+
 /**
- * Delivers outbox rows to the ERP. A push job names its rows (a chunk written by one ingest transaction); the
- * jobs a worker runs at once are grouped, and their rows still pending are claimed with FOR UPDATE SKIP LOCKED
- * and a lease (next_attempt_at moved forward), up to the connector's maxBatch per ERP call, so no transaction
+ * Delivers outbox rows to each merchant's ERP (ErpLanes: its own connector and breaker, or the default ERP).
+ * A push job names its rows (one merchant's chunk written by one ingest transaction); the jobs a worker runs
+ * at once are grouped per merchant, and their rows still pending are claimed with FOR UPDATE SKIP LOCKED and
+ * a lease (next_attempt_at moved forward), up to that merchant's batch size per ERP call, so no transaction
  * stays open during the HTTP call and concurrent workers never send the same row. Results are written with
  * one statement per outcome class. Each job settles on its own rows (see `combine`).
+ *
+ * Isolation: each merchant has its own grouper (its in-flight calls never hold another merchant's rows), its
+ * own breaker and retry delays (on its own rows), and while another merchant has work, a merchant holds at most
+ * half the worker slots; a job beyond that is delayed (no attempt burned) instead of waiting on a slow ERP.
  */
 @Injectable()
 export class ErpDeliveryService implements OnModuleDestroy {
   private readonly logger = new Logger(ErpDeliveryService.name);
   readonly stats: DeliveryStats = { pushCalls: 0, pushedRows: 0, statements: 0 };
-
-  /** the push jobs a worker runs at once share ERP calls: their rows go out together, up to maxBatch a call */
-  private readonly grouper: GroupCommitter<string, JobOutcome>;
+  private readonly lanes: ErpLanes;
+  private readonly states = new Map<string, LaneState>();
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly erp: ErpConnector,
+    erp: ErpConnector,
     private readonly metrics: OrderSyncMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
     private readonly vault: BuyerVault,
+    @Optional() lanes?: ErpLanes,
   ) {
-    this.grouper = new GroupCommitter((ids) => this.pushGroup(ids), { maxBatch: Math.max(erp.maxBatch, 1), maxWaitMs: 2, maxInFlight: 2 });
+    this.lanes = lanes ?? new ErpLanes(erp);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.grouper.drain();
+    await Promise.all([...this.states.values()].map((st) => st.grouper.drain()));
   }
 
   /** the canonical order the ERP gets: the one place (with GET /erp/orders) the buyer is opened */
@@ -99,25 +123,102 @@ export class ErpDeliveryService implements OnModuleDestroy {
     return fromOutboxPayload(this.vault, row.order_id, row.payload);
   }
 
-  /** one push job: its rows (usually one ingest transaction's chunk) are delivered with other jobs' rows */
-  async deliverPush(outboxIds: readonly string[]): Promise<JobOutcome> {
+  /** one push job: its rows (one merchant's, usually one ingest transaction's chunk) go out with other jobs' rows of that merchant */
+  async deliverPush(outboxIds: readonly string[], merchantId?: string | null): Promise<JobOutcome> {
     const ids = [...new Set(outboxIds)];
-    return combine(ids, await this.grouper.submit(ids));
+    if (merchantId !== undefined) return combine(ids, await this.pushFor(merchantId, ids));
+    // a job from before merchant ids were in job data: its rows, split by merchant
+    const rows = await queryRows<{ id: string; merchant_id: string | null }>(
+      this.dataSource,
+      `SELECT id::text AS id, merchant_id FROM order_sync.outbox WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+    const byMerchant = new Map<string | null, string[]>();
+    for (const r of rows) byMerchant.set(r.merchant_id, [...(byMerchant.get(r.merchant_id) ?? []), r.id]);
+    const outcome = new Map<string, JobOutcome>();
+    await Promise.all(
+      [...byMerchant].map(async ([m, mine]) => {
+        const out = await this.pushFor(m, mine);
+        mine.forEach((id, i) => outcome.set(id, out[i]));
+      }),
+    );
+    return combine(ids, ids.map((id) => outcome.get(id) ?? { kind: 'failed', reason: `outbox row ${id} not found` }));
   }
 
-  /** the rows of a group of jobs: one outcome per id, in order */
-  private async pushGroup(group: string[]): Promise<JobOutcome[]> {
+  /** the lane state of a merchant; a rebuilt lane (changed connection) gets a fresh one, the old one drains */
+  private async stateFor(merchantId: string | null): Promise<LaneState> {
+    const lane = await this.lanes.forMerchant(merchantId);
+    const key = merchantId ?? '';
+    const current = this.states.get(key);
+    if (current && current.lane === lane) return current;
+    if (current) void current.grouper.drain();
+    const st: LaneState = {
+      lane,
+      merchantId,
+      pushJobs: 0,
+      interceptJobs: 0,
+      grouper: new GroupCommitter((ids) => this.pushGroup(st, ids), { maxBatch: lane.maxBatch, maxWaitMs: 2, maxInFlight: 2 }),
+    };
+    this.states.set(key, st);
+    return st;
+  }
+
+  /** another merchant has deliveries under way in this process */
+  private othersBusy(st: LaneState): boolean {
+    for (const other of this.states.values()) if (other !== st && other.pushJobs + other.interceptJobs > 0) return true;
+    return false;
+  }
+
+  /** what happens to one merchant's rows: pushed through its lane, handed to the pull API, or held */
+  private async pushFor(merchantId: string | null, ids: string[]): Promise<JobOutcome[]> {
+    const st = await this.stateFor(merchantId);
+    const held = await this.withoutConnector(st, ids);
+    if (held) return held;
+    if (st.pushJobs >= laneCap(this.opts.erpPushConcurrency) && this.othersBusy(st)) {
+      return ids.map(() => ({ kind: 'delay', ms: LANE_BUSY_DELAY_MS, reason: 'this merchant’s ERP deliveries already hold their share of workers' }));
+    }
+    st.pushJobs += 1;
+    try {
+      return await st.grouper.submit(ids);
+    } finally {
+      st.pushJobs -= 1;
+    }
+  }
+
+  /**
+   * A lane without a connector: `pull` (rows are settled as handed over — the ERP reads the orders through
+   * GET /erp/orders and acks them there) or an unusable stored connection (rows wait, with the reason).
+   * null when the lane has a connector.
+   */
+  private async withoutConnector(st: LaneState, ids: string[]): Promise<JobOutcome[] | null> {
+    if (st.lane.connector) return null;
+    if (st.lane.unusable !== null) {
+      await this.markRetry(ids.map((id) => ({ id, error: st.lane.unusable!, delayMs: UNUSABLE_DELAY_MS })));
+      return ids.map(() => ({ kind: 'delay', ms: UNUSABLE_DELAY_MS, reason: st.lane.unusable! }));
+    }
+    await this.dataSource.query(
+      `UPDATE order_sync.outbox SET status = 'delivered', delivered_at = now(), last_error = NULL
+        WHERE id = ANY($1::bigint[]) AND status NOT IN ('delivered', 'failed') AND merchant_id IS NOT DISTINCT FROM $2::uuid`,
+      [ids, st.merchantId],
+    );
+    this.stats.statements += 1;
+    return ids.map(() => DONE);
+  }
+
+  /** the rows of a group of one merchant's jobs: one outcome per id, in order */
+  private async pushGroup(st: LaneState, group: string[]): Promise<JobOutcome[]> {
     const ids = [...new Set(group)];
     const settled = new Map<string, JobOutcome>();
-    const size = Math.max(this.erp.maxBatch, 1);
-    for (let i = 0; i < ids.length; i += size) await this.pushRows(ids.slice(i, i + size), settled);
+    const size = st.lane.maxBatch;
+    for (let i = 0; i < ids.length; i += size) await this.pushRows(st, ids.slice(i, i + size), settled);
     await this.readOutcomes(ids, settled);
     return group.map((id) => settled.get(id) ?? DONE);
   }
 
   /** claim, push and record one ERP call's worth of rows; what happened to each claimed row goes to `settled` */
-  private async pushRows(ids: string[], settled: Map<string, JobOutcome>): Promise<void> {
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [ids, 'push', this.opts.erpLeaseSec]);
+  private async pushRows(st: LaneState, ids: string[], settled: Map<string, JobOutcome>): Promise<void> {
+    const erp = st.lane.connector!;
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [ids, 'push', this.opts.erpLeaseSec, st.merchantId]);
     this.stats.statements += 1;
     if (claimed.length > 0) {
       const envelopes: ErpOrderEnvelope[] = claimed.map((r) => ({
@@ -130,7 +231,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
       this.stats.pushedRows += envelopes.length;
       let results;
       try {
-        results = await this.erp.pushOrders(envelopes);
+        results = await erp.pushOrders(envelopes);
       } catch (e) {
         await this.settleAll(claimed, e);
         if (!isUpstreamError(e)) throw e;
@@ -163,8 +264,28 @@ export class ErpDeliveryService implements OnModuleDestroy {
     }
   }
 
-  async deliverIntercept(outboxId: string): Promise<JobOutcome> {
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [[outboxId], 'intercept', this.opts.erpLeaseSec]);
+  async deliverIntercept(outboxId: string, merchantId?: string | null): Promise<JobOutcome> {
+    const merchant =
+      merchantId !== undefined
+        ? merchantId
+        : ((await queryRows<{ merchant_id: string | null }>(this.dataSource, `SELECT merchant_id FROM order_sync.outbox WHERE id = $1::bigint`, [outboxId]))[0]
+            ?.merchant_id ?? null);
+    const st = await this.stateFor(merchant);
+    const held = await this.withoutConnector(st, [outboxId]);
+    if (held) return held[0];
+    if (st.interceptJobs >= laneCap(this.opts.erpInterceptConcurrency) && this.othersBusy(st)) {
+      return { kind: 'delay', ms: LANE_BUSY_DELAY_MS, reason: 'this merchant’s ERP interceptions already hold their share of workers' };
+    }
+    st.interceptJobs += 1;
+    try {
+      return await this.interceptOne(st, outboxId);
+    } finally {
+      st.interceptJobs -= 1;
+    }
+  }
+
+  private async interceptOne(st: LaneState, outboxId: string): Promise<JobOutcome> {
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [[outboxId], 'intercept', this.opts.erpLeaseSec, st.merchantId]);
     const row = claimed[0];
     if (!row) {
       const settled = new Map<string, JobOutcome>();
@@ -173,7 +294,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
     }
     let res;
     try {
-      res = await this.erp.intercept({
+      res = await st.lane.connector!.intercept({
         orderId: row.order_id,
         idempotencyKey: row.idempotency_key,
         order: this.orderOf(row),
@@ -201,15 +322,15 @@ export class ErpDeliveryService implements OnModuleDestroy {
   }
 
   /** ops: failed rows back to pending; returns them so the caller can enqueue */
-  async resetFailed(ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept' }[]> {
-    const rows = await queryRows<{ id: string; kind: 'push' | 'intercept' }>(
+  async resetFailed(ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept'; merchantId: string | null }[]> {
+    const rows = await queryRows<{ id: string; kind: 'push' | 'intercept'; merchant_id: string | null }>(
       this.dataSource,
       `UPDATE order_sync.outbox SET status = 'pending', next_attempt_at = now(), attempts = 0
         WHERE status = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
-        RETURNING id::text AS id, kind`,
+        RETURNING id::text AS id, kind, merchant_id`,
       [ids],
     );
-    return rows.map((r) => ({ outboxId: r.id, kind: r.kind }));
+    return rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id }));
   }
 
   /**

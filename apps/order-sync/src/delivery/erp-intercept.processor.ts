@@ -24,6 +24,6 @@ export class ErpInterceptProcessor extends WorkerHost implements OnApplicationBo
 
   async process(job: InterceptOrderJob, token?: string): Promise<void> {
     if (job.name !== 'intercept-order') throw new UnrecoverableError(`unknown job ${job.name}`);
-    await settleJob(job, token, await this.delivery.deliverIntercept(job.data.outboxId));
+    await settleJob(job, token, await this.delivery.deliverIntercept(job.data.outboxId, job.data.merchantId));
   }
 }

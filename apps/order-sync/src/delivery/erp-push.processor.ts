@@ -23,6 +23,6 @@ export class ErpPushProcessor extends WorkerHost implements OnApplicationBootstr
 
   async process(job: PushOrderJob, token?: string): Promise<void> {
     if (job.name !== 'push-order') throw new UnrecoverableError(`unknown job ${job.name}`);
-    await settleJob(job, token, await this.delivery.deliverPush(job.data.outboxIds ?? [job.data.outboxId]));
+    await settleJob(job, token, await this.delivery.deliverPush(job.data.outboxIds ?? [job.data.outboxId], job.data.merchantId));
   }
 }

@@ -13,6 +13,7 @@ import { KeyShipmentsByMerchant1795575601001 } from './1795575601001-KeyShipment
 import { CreateOrdersRefusedTable1795575601002 } from './1795575601002-CreateOrdersRefusedTable';
 import { SealBuyerData1795575601003 } from './1795575601003-SealBuyerData';
 import { KeyInboxByAppKey1795575601100 } from './1795575601100-KeyInboxByAppKey';
+import { AddOutboxMerchantId1795575601200 } from './1795575601200-AddOutboxMerchantId';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -31,4 +32,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreateOrdersRefusedTable1795575601002,
   SealBuyerData1795575601003,
   KeyInboxByAppKey1795575601100,
+  AddOutboxMerchantId1795575601200,
 ];

@@ -8,6 +8,8 @@ import { isNewer, slaStart } from './order-row';
 export interface OutboxRef {
   outboxId: string;
   kind: DeliveryKind;
+  /** whose ERP the row goes to (null: the default ERP); absent when the producer did not read it */
+  merchantId?: string | null;
 }
 
 /** one applied order change: the stored row's id and new version, and the canonical order written */
@@ -197,7 +199,7 @@ export class OrderUpsertRepository {
     }
 
     const byKey = new Map(toWrite.map((c, i) => [key(c.shopId, c.platformOrderId), { order: c, id: ids[i], sealed: sealed[i] }]));
-    const outbox: { orderId: string; version: number; kind: DeliveryKind; payload: string }[] = [];
+    const outbox: { orderId: string; version: number; kind: DeliveryKind; payload: string; shopId: string }[] = [];
     for (const r of changed) {
       const k = key(r.shop_id, r.platform_order_id);
       const prev = stored.get(k)?.status ?? null;
@@ -206,19 +208,23 @@ export class OrderUpsertRepository {
       if (w) summary.changedOrders.push({ orderId: r.id, version: r.version, order: w.order });
       // the blob is bound to the id it was sealed under: the row's, unless a concurrent insert won with another id
       const blob = w && (w.id === r.id ? w.sealed : this.vault.seal(r.id, w.order.buyer));
-      if (kind && w && blob) outbox.push({ orderId: r.id, version: r.version, kind, payload: JSON.stringify(toOutboxPayload(w.order, blob)) });
+      if (kind && w && blob) {
+        outbox.push({ orderId: r.id, version: r.version, kind, payload: JSON.stringify(toOutboxPayload(w.order, blob)), shopId: w.order.shopId });
+      }
     }
     if (outbox.length > 0) {
-      const rows: { id: string; kind: DeliveryKind }[] = await em.query(
-        `INSERT INTO order_sync.outbox (order_id, version, kind, idempotency_key, payload)
-         SELECT o.order_id, o.version, o.kind, o.order_id::text || '-v' || o.version, o.payload
-           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[]) AS o(order_id, version, kind, payload)
+      // the merchant (whose ERP gets the row) comes from the order's shop, by primary key
+      const rows: { id: string; kind: DeliveryKind; merchant_id: string | null }[] = await em.query(
+        `INSERT INTO order_sync.outbox (order_id, version, kind, idempotency_key, payload, merchant_id)
+         SELECT o.order_id, o.version, o.kind, o.order_id::text || '-v' || o.version, o.payload, s.merchant_id
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[], $5::uuid[]) AS o(order_id, version, kind, payload, shop_id)
+           LEFT JOIN core.shops s ON s.id = o.shop_id
          ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id::text AS id, kind`,
-        [outbox.map((o) => o.orderId), outbox.map((o) => o.version), outbox.map((o) => o.kind), outbox.map((o) => o.payload)],
+         RETURNING id::text AS id, kind, merchant_id`,
+        [outbox.map((o) => o.orderId), outbox.map((o) => o.version), outbox.map((o) => o.kind), outbox.map((o) => o.payload), outbox.map((o) => o.shopId)],
       );
       summary.statements += 1;
-      summary.outbox = rows.map((r) => ({ outboxId: r.id, kind: r.kind }));
+      summary.outbox = rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id }));
     }
     return summary;
   }

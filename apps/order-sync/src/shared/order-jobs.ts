@@ -32,17 +32,27 @@ export class OrderJobs {
    * Interceptions keep one job each (priority).
    */
   async addDeliveries(refs: OutboxRef[], suffix = '', pushChunk = 1): Promise<boolean> {
-    const pushIds = refs.filter((r) => r.kind === 'push').map((r) => r.outboxId);
+    // a chunk holds one merchant's rows only: each job goes to one merchant's ERP
+    const byMerchant = new Map<string | null | undefined, string[]>();
+    for (const r of refs) if (r.kind === 'push') byMerchant.set(r.merchantId, [...(byMerchant.get(r.merchantId) ?? []), r.outboxId]);
     const chunk = Math.max(1, pushChunk);
-    const push = Array.from({ length: Math.ceil(pushIds.length / chunk) }, (_, i) => pushIds.slice(i * chunk, (i + 1) * chunk));
+    const push: { ids: string[]; merchantId: string | null | undefined }[] = [];
+    for (const [merchantId, pushIds] of byMerchant) {
+      for (let i = 0; i < pushIds.length; i += chunk) push.push({ ids: pushIds.slice(i, i + chunk), merchantId });
+    }
     const intercept = refs.filter((r) => r.kind === 'intercept');
     try {
       await Promise.all([
         push.length > 0 &&
           this.erpPush.addBulk(
-            push.map((ids) => ({
+            push.map(({ ids, merchantId }) => ({
               name: 'push-order' as const,
-              data: (ids.length === 1 ? { v: 1, outboxId: ids[0] } : { v: 1, outboxId: ids[0], outboxIds: ids }) satisfies JobPayloads['push-order'],
+              data: {
+                v: 1,
+                outboxId: ids[0],
+                ...(ids.length > 1 ? { outboxIds: ids } : {}),
+                ...(merchantId !== undefined ? { merchantId } : {}),
+              } satisfies JobPayloads['push-order'],
               opts: { jobId: outboxJobId('push', ids[0]) + suffix },
             })),
           ),
@@ -50,7 +60,7 @@ export class OrderJobs {
           this.erpIntercept.addBulk(
             intercept.map((r) => ({
               name: 'intercept-order' as const,
-              data: { v: 1, outboxId: r.outboxId } satisfies JobPayloads['intercept-order'],
+              data: { v: 1, outboxId: r.outboxId, ...(r.merchantId !== undefined ? { merchantId: r.merchantId } : {}) } satisfies JobPayloads['intercept-order'],
               opts: { jobId: outboxJobId('intercept', r.outboxId) + suffix, priority: 1 },
             })),
           ),

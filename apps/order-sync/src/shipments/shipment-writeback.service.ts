@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isUpstreamError, type UpstreamError } from '@app/contracts';
 import { ErpConnector, type ErpShipmentNotice } from '@app/erp';
@@ -6,6 +6,7 @@ import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type ShopContext } from '@app/platforms';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { queryRows } from '../shared/sql';
+import { ErpLanes } from '../delivery/erp-lanes';
 import { describeOrderState, messageSaysRefund, refundBlocks } from './shipment-rules';
 import { SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
 import type { ShipmentRow, ShipmentStatus, ShipmentWithOrder } from './shipment.types';
@@ -51,13 +52,19 @@ export class ShipmentWritebackService {
   private readonly logger = new Logger(ShipmentWritebackService.name);
   readonly stats: WritebackStats = { platformCalls: 0 };
 
+  private readonly lanes: ErpLanes;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly adapters: PlatformAdapterLookup,
     private readonly shops: ShopDirectory,
-    private readonly erp: ErpConnector,
+    erp: ErpConnector,
     @Inject(SHIPMENTS_OPTIONS) private readonly opts: ShipmentsOptions,
-  ) {}
+    /** each merchant's ERP hears its own shipments (absent: everything goes to the default ERP) */
+    @Optional() lanes?: ErpLanes,
+  ) {
+    this.lanes = lanes ?? new ErpLanes(erp);
+  }
 
   async ship(shipmentId: string): Promise<JobOutcome> {
     const claimed = (await queryRows<ShipmentWithOrder>(this.dataSource, CLAIM_SQL, [shipmentId, this.opts.leaseSec]))[0];
@@ -144,8 +151,17 @@ export class ShipmentWritebackService {
   }
 
   private async notify(row: ShipmentRow, status: FinalStatus, message: string): Promise<JobOutcome> {
+    const merchant = await queryRows<{ merchant_id: string }>(
+      this.dataSource,
+      `SELECT s.merchant_id FROM order_sync.orders o JOIN core.shops s ON s.id = o.shop_id WHERE o.id = $1`,
+      [row.order_id],
+    );
+    const lane = await this.lanes.forMerchant(merchant[0]?.merchant_id ?? null);
+    if (lane.unusable !== null) return { kind: 'delay', ms: 30_000, reason: `ERP shipment notice: ${lane.unusable}` };
+    // connector pull: the ERP reads shipments through GET /erp/shipments; there is nobody to notify
+    if (!lane.connector) return status === 'failed' ? { kind: 'failed', reason: message } : DONE;
     try {
-      await this.erp.notifyShipment({
+      await lane.connector.notifyShipment({
         orderId: row.order_id,
         platformOrderId: row.platform_order_id,
         outcome: ERP_OUTCOME[status],

@@ -85,8 +85,8 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       if (await this.jobs.addInbox(inboxTodo)) result.inboxReenqueued = inboxTodo.length;
     }
 
-    const outbox: { id: string; kind: 'push' | 'intercept' }[] = await this.dataSource.query(
-      `SELECT id::text AS id, kind FROM order_sync.outbox
+    const outbox: { id: string; kind: 'push' | 'intercept'; merchant_id: string | null }[] = await this.dataSource.query(
+      `SELECT id::text AS id, kind, merchant_id FROM order_sync.outbox
         WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
           AND next_attempt_at < now() - make_interval(secs => $1)
         ORDER BY id LIMIT $2`,
@@ -99,10 +99,13 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
         rows.map((r) => ({ id: r.id, jobId: outboxJobId(kind, r.id) })),
       );
       // one addDeliveries per suffix group keeps ids deterministic for the common case (no suffix)
-      const plain = todo.filter((t) => t.suffix === '').map((t) => ({ outboxId: t.id, kind }));
+      const merchantOf = new Map(rows.map((r) => [r.id, r.merchant_id]));
+      const plain = todo.filter((t) => t.suffix === '').map((t) => ({ outboxId: t.id, kind, merchantId: merchantOf.get(t.id) ?? null }));
       const suffixed = todo.filter((t) => t.suffix !== '');
       if (plain.length > 0 && (await this.jobs.addDeliveries(plain, '', this.opts.erpPushChunk))) result.outboxReenqueued += plain.length;
-      for (const t of suffixed) if (await this.jobs.addDeliveries([{ outboxId: t.id, kind }], t.suffix)) result.outboxReenqueued += 1;
+      for (const t of suffixed) {
+        if (await this.jobs.addDeliveries([{ outboxId: t.id, kind, merchantId: merchantOf.get(t.id) ?? null }], t.suffix)) result.outboxReenqueued += 1;
+      }
     }
     if (result.inboxReenqueued + result.outboxReenqueued > 0) {
       this.logger.warn(`sweeper re-enqueued ${result.inboxReenqueued} inbox and ${result.outboxReenqueued} outbox rows`);

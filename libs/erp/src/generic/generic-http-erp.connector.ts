@@ -67,6 +67,7 @@ export class GenericHttpErpConnector extends ErpConnector {
       // the signed bytes are the sent bytes: never let axios re-serialise
       transformRequest: [(data: unknown) => data],
       validateStatus: (s) => s >= 200 && s < 300,
+      ...(opts.adapter ? { adapter: opts.adapter } : {}),
     });
     // one breaker per upstream: the app's shared registry when given, else one owned by this connector
     this.ownsBreakers = breakers === undefined;

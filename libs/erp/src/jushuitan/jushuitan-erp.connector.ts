@@ -88,6 +88,7 @@ export class JushuitanErpConnector extends ErpConnector {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
       transformRequest: [(data: unknown) => data],
       validateStatus: (s) => s >= 200 && s < 300,
+      ...(opts.adapter ? { adapter: opts.adapter } : {}),
     });
     // one breaker per upstream: the app's shared registry when given, else one owned by this connector
     this.ownsBreakers = breakers === undefined;

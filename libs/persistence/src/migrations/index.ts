@@ -5,10 +5,11 @@ import { CreateApiKeysTable1795570000003 } from './1795570000003-CreateApiKeysTa
 import { CreatePlatformAppsTable1795570000100 } from './1795570000100-CreatePlatformAppsTable';
 import { DropShopsBaseUrl1795570000101 } from './1795570000101-DropShopsBaseUrl';
 import { CreateOauthStatesTable1795570000102 } from './1795570000102-CreateOauthStatesTable';
+import { CreateErpConnectionsTable1795570000200 } from './1795570000200-CreateErpConnectionsTable';
 
-export { CreateCoreSchema1795570000000, CreateMerchantsTable1795570000001, CreateShopsTable1795570000002, CreateApiKeysTable1795570000003 };
+export { CreateCoreSchema1795570000000, CreateMerchantsTable1795570000001, CreateShopsTable1795570000002, CreateApiKeysTable1795570000003, CreateErpConnectionsTable1795570000200 };
 
-/** Schema `core` (merchants, shops, api_keys), in order. Never edit one after merge: add a new one. */
+/** Schema `core` (merchants, shops, api_keys, erp_connections), in order. Never edit one after merge: add a new one. */
 export const CORE_MIGRATIONS: Function[] = [
   CreateCoreSchema1795570000000,
   CreateMerchantsTable1795570000001,
@@ -17,4 +18,5 @@ export const CORE_MIGRATIONS: Function[] = [
   CreatePlatformAppsTable1795570000100,
   DropShopsBaseUrl1795570000101,
   CreateOauthStatesTable1795570000102,
+  CreateErpConnectionsTable1795570000200,
 ];

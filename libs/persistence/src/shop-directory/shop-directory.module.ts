@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PLATFORM_OPERATOR_CONFIG, PlatformOperatorConfig, ShopDirectory } from '@app/platforms';
 import { SecretBox } from '../crypto/secret-box';
 import { PlatformApp } from '../core/entities/platform-app.entity';
+import { SECRET_BOX_PROVIDER } from '../crypto/secret-box.provider';
 import { Shop } from '../core/entities/shop.entity';
 import { PlatformAppRegistry } from './platform-app-registry.service';
 import { ShopDirectoryService } from './shop-directory.service';
@@ -17,7 +18,7 @@ import { ShopDirectoryService } from './shop-directory.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Shop, PlatformApp])],
   providers: [
-    { provide: SecretBox, inject: [ConfigService], useFactory: (config: ConfigService) => SecretBox.fromConfig(config.get<string>('SECRETS_KEY')) },
+    SECRET_BOX_PROVIDER,
     {
       provide: PLATFORM_OPERATOR_CONFIG,
       inject: [ConfigService],

@@ -28,6 +28,8 @@ export interface E2eOptions {
   apps?: readonly AppName[];
   orderSyncEnv?: Record<string, string>;
   sandboxEnv?: Record<string, string>;
+  /** a second merchant owning these platforms' shops (scripts/system.ts SystemOptions.secondMerchant) */
+  secondMerchant?: { platforms: Platform[] };
 }
 
 /** The first empty Redis db index in 10..15 (never 0: other processes share it). */
@@ -61,6 +63,7 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
       apps: o.apps ?? ['gateway', 'order-sync'],
       appEnv: { 'order-sync': { SHUTDOWN_GRACE_MS: '3000', ...(o.orderSyncEnv ?? {}) }, gateway: { SHUTDOWN_GRACE_MS: '3000' } },
       sandboxEnv: o.sandboxEnv,
+      secondMerchant: o.secondMerchant,
     });
   } catch (e) {
     await dropDatabase(databaseName);
