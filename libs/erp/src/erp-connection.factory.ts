@@ -3,6 +3,7 @@ import type { CanonicalOrder } from '@app/contracts';
 import type { ErpOrderEnvelope } from './erp-connector.port';
 import type { ErpBreakerTuning, ErpConnectorOptions } from './erp-options';
 import type { AxiosAdapter } from 'axios';
+import type { OutboundPolicy } from '@app/net';
 import { validateErpUrl } from './erp-url';
 
 export const ERP_CONNECTION_KINDS = ['generic-http', 'jushuitan', 'pull'] as const;
@@ -37,7 +38,7 @@ export class ErpConnectionInvalidError extends Error {
  */
 export function erpOptionsFromConnection(
   c: ErpConnectionSettings,
-  extra: { adapter?: AxiosAdapter; breaker?: ErpBreakerTuning } = {},
+  extra: { adapter?: AxiosAdapter; breaker?: ErpBreakerTuning; outbound?: OutboundPolicy; maxResponseBytes?: number } = {},
 ): ErpConnectorOptions | null {
   if (c.connector === 'pull') return null;
   const urlProblem = validateErpUrl(c.baseUrl);

@@ -11,6 +11,8 @@ import {
   openErpSecrets,
   sealErpSecrets,
 } from '@app/persistence';
+import { OutboundPolicy } from '@app/net';
+import { assertOutboundUrlField } from '@app/net/net.module';
 import type { Repository } from 'typeorm';
 import { CONNECTOR_FIELDS, type PutErpConnectionDto } from './dto/put-erp-connection.dto';
 import { ErpConnectionView, type ErpTestView } from './dto/erp-connection.view';
@@ -31,6 +33,8 @@ export class ErpConnectionService {
     @InjectRepository(Shop) private readonly shops: Repository<Shop>,
     private readonly box: SecretBox,
     private readonly directory: ErpConnectionDirectory,
+    /** the app's outbound URL policy (libs/net): a merchant's ERP URL must be a public address, at save and at send */
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   async get(merchantId: string): Promise<ErpConnectionView> {
@@ -42,6 +46,7 @@ export class ErpConnectionService {
     const allowed = new Set<string>(CONNECTOR_FIELDS[dto.connector]);
     const problems = ALL_FIELDS.filter((f) => dto[f] !== undefined && !allowed.has(f)).map((f) => `${f} is not a field of connector ${dto.connector}`);
     if (problems.length > 0) throw new BadRequestException(problems);
+    if (dto.connector !== 'pull' && dto.baseUrl !== undefined) await assertOutboundUrlField(this.outbound, 'baseUrl', dto.baseUrl, 'erp');
 
     await this.rows.manager.transaction(async (em) => {
       const repo = em.getRepository(ErpConnection);
@@ -109,7 +114,7 @@ export class ErpConnectionService {
 
   private optionsOrThrow(settings: ErpConnectionSettings) {
     try {
-      return erpOptionsFromConnection(settings);
+      return erpOptionsFromConnection(settings, { outbound: this.outbound });
     } catch (e) {
       if (e instanceof ErpConnectionInvalidError) throw new BadRequestException([e.message]);
       throw e;

@@ -3,7 +3,9 @@ import { Controller, Get, type INestApplication, type LoggerService, type Module
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Role } from '@app/contracts';
+import { NetModule } from '@app/net/net.module';
 import { PersistenceModule } from '@app/persistence';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { AuthModule } from '../../src/auth/auth.module';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
 import { Public } from '../../src/auth/decorators';
@@ -63,6 +65,8 @@ export async function buildGatewayHarness(
       MerchantsModule,
       ShopsModule,
       ErpConnectionModule,
+      // the tests' ERP simulators listen on loopback: the operator allowance the demo and tests run with
+      NetModule.forRoot(testOutboundPolicy()),
       ...extraImports,
     ],
     controllers: [ProbeController],

@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { addBreakerStateSource } from '@app/observability';
 import {
   DEFAULT_ERP_BREAKER,
@@ -8,6 +8,7 @@ import {
   erpOptionsFromConnection,
 } from '@app/erp';
 import { ErpConnectionDirectory, type MerchantErpConnection } from '@app/persistence';
+import { OutboundPolicy } from '@app/net';
 import { BreakerRegistry } from '@app/resilience';
 
 /**
@@ -53,6 +54,8 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
     @Optional() private readonly directory?: ErpConnectionDirectory,
     /** the app's shared registry, whose `erp` breakers (the default connector's) are added to the exported count */
     @Optional() private readonly sharedBreakers?: BreakerRegistry,
+    /** the app's outbound URL policy (libs/net): a merchant's ERP URL is checked on every connect */
+    @Optional() @Inject(OutboundPolicy) private readonly outbound?: OutboundPolicy,
   ) {
     this.defaultLane = {
       key: DEFAULT_LANE_KEY,
@@ -108,7 +111,7 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
     const base = { key: conn.merchantId, stamp: conn.stamp, maxBatch: Math.max(conn.batchSize, 1) };
     let options;
     try {
-      options = erpOptionsFromConnection(conn);
+      options = erpOptionsFromConnection(conn, { outbound: this.outbound });
     } catch (e) {
       if (!(e instanceof ErpConnectionInvalidError)) throw e;
       return { ...base, connector: null, unusable: `ERP connection invalid: ${e.message}`, breakers: null };

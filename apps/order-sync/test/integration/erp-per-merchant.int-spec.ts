@@ -12,6 +12,7 @@ import { ShipmentWritebackService } from '../../src/shipments/shipment-writeback
 import { DEFAULT_SHIPMENTS_OPTIONS } from '../../src/shipments/shipments.options';
 import { FakeErpConnector } from '../fakes';
 import { createHarness, type Harness } from '../harness';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 
 @Global()
 @Module({})
@@ -42,15 +43,16 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
     const db = await createTestDatabase({ migrations: ALL_MIGRATIONS, entities: [ErpConnection, Merchant] });
     box = new SecretBox(randomBytes(32));
     directory = new ErpConnectionDirectory(db.dataSource.getRepository(ErpConnection), box, 0);
-    lanes = new ErpLanes(defaultErp, directory);
+    // the ERP simulators listen on loopback: the tests' operator allowance
+    lanes = new ErpLanes(defaultErp, directory, undefined, testOutboundPolicy());
     lanes.onModuleInit();
     appMetrics();
     h = await createHarness({ db, extraImports: [LanesModule.with(lanes)] });
     for (const k of Object.keys(m) as (keyof typeof m)[]) {
       await db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, $2)`, [m[k], `merchant ${k}`]);
       await db.dataSource.query(
-        `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-         VALUES ($1, $2, 'douyin', $3, 'shop', 'ak', 'http://127.0.0.1:1', '\\x00')`,
+        `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+         VALUES ($1, $2, 'douyin', $3, 'shop', 'ak', '\\x00')`,
         [shop[k], m[k], `ps-${k}`],
       );
     }
@@ -197,14 +199,14 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
   it("shipment outcomes are told to the merchant's own ERP", async () => {
     const [o]: { id: string }[] = await h.db.dataSource.query(
       `INSERT INTO order_sync.orders (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at, status_rank,
-         created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer, items, refund_status)
-       VALUES ('douyin', $1, $2, 'refunded', '4', now(), 6, now(), 1, 1, 0, 0, '{}', '[]', 'refunded') RETURNING id`,
+         created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer_enc, items, refund_status)
+       VALUES ('douyin', $1, $2, 'refunded', '4', now(), 6, now(), 1, 1, 0, 0, '\\x00'::bytea, '[]', 'refunded') RETURNING id`,
       [shop.b, `ship-${Date.now()}`],
     );
     const [sh]: { id: string }[] = await h.db.dataSource.query(
-      `INSERT INTO order_sync.shipments (order_id, platform, platform_order_id, tracking_no, carrier_code, idempotency_key)
-       VALUES ($1, 'douyin', 'x', 'SF1', 'shunfeng', $2) RETURNING id`,
-      [o.id, `auto-${o.id}`],
+      `INSERT INTO order_sync.shipments (order_id, merchant_id, platform, platform_order_id, tracking_no, carrier_code, idempotency_key)
+       VALUES ($1, $2, 'douyin', 'x', 'SF1', 'shunfeng', $3) RETURNING id`,
+      [o.id, m.b, `auto-${o.id}`],
     );
     // a refunded order's shipment is blocked without a platform call; only the ERP is told
     const sut = new ShipmentWritebackService(h.db.dataSource, { get: () => h.adapters.douyin }, h.shops, defaultErp, DEFAULT_SHIPMENTS_OPTIONS, lanes);

@@ -22,8 +22,8 @@ describe(AddOutboxMerchantId1795575601200.name, () => {
     for (let i = 0; i < 2; i++) {
       await q(`INSERT INTO core.merchants (id, name) VALUES ($1, $2)`, [merchants[i], `m${i}`]);
       await q(
-        `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-         VALUES ($1, $2, 'douyin', $3, 's', 'ak', 'http://127.0.0.1:1', '\\x00')`,
+        `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+         VALUES ($1, $2, 'douyin', $3, 's', 'ak', '\\x00')`,
         [shops[i], merchants[i], `ps${i}`],
       );
     }
@@ -31,8 +31,8 @@ describe(AddOutboxMerchantId1795575601200.name, () => {
       (
         await q(
           `INSERT INTO order_sync.orders (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at, status_rank,
-             created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer, items)
-           VALUES ('douyin', $1, $2, 'paid', '2', now(), 1, now(), 1, 1, 0, 0, '{}', '[]') RETURNING id`,
+             created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer_enc, items)
+           VALUES ('douyin', $1, $2, 'paid', '2', now(), 1, now(), 1, 1, 0, 0, '\\x00'::bytea, '[]') RETURNING id`,
           [shopId, pid],
         )
       )[0].id;

@@ -25,8 +25,8 @@ async function registerShops(ds: DataSource): Promise<void> {
   ];
   for (const [id, merchant, platform] of shops) {
     await ds.query(
-      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-       VALUES ($1, $2, $3, $4, 'shop', 'k', 'http://127.0.0.1:1', '\\x00')`,
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+       VALUES ($1, $2, $3, $4, 'shop', 'k', '\\x00')`,
       [id, merchant, platform, PLATFORM_SHOP[id]],
     );
   }
