@@ -193,13 +193,15 @@ export class ErpDeliveryService implements OnModuleDestroy {
   }
 
   /** ops: failed rows back to pending; returns them so the caller can enqueue */
-  async resetFailed(ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept' }[]> {
+  /** the merchant's failed outbox rows (`ids`, or all of them for null) back to pending; another merchant's ids are not touched */
+  async resetFailed(merchantId: string, ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept' }[]> {
     const rows = await queryRows<{ id: string; kind: 'push' | 'intercept' }>(
       this.dataSource,
-      `UPDATE order_sync.outbox SET status = 'pending', next_attempt_at = now(), attempts = 0
-        WHERE status = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
-        RETURNING id::text AS id, kind`,
-      [ids],
+      `UPDATE order_sync.outbox b SET status = 'pending', next_attempt_at = now(), attempts = 0
+        WHERE b.status = 'failed' AND ($1::bigint[] IS NULL OR b.id = ANY($1::bigint[]))
+          AND b.order_id IN (SELECT o.id FROM order_sync.orders o JOIN core.shops s ON s.id = o.shop_id WHERE s.merchant_id = $2::uuid)
+        RETURNING b.id::text AS id, b.kind`,
+      [ids, merchantId],
     );
     return rows.map((r) => ({ outboxId: r.id, kind: r.kind }));
   }
