@@ -11,6 +11,7 @@
  * Uses the local Postgres and Redis by default (DATABASE_URL's server, database `omnisync_demo`, which
  * is recreated on each run; Redis keys under the `omnisync-demo` prefix).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import type { Platform } from '@app/contracts';
@@ -149,13 +150,19 @@ async function main(): Promise<void> {
   const ports = args.randomPorts
     ? undefined
     : { gateway: 3000, 'order-sync': 3001, 'catalog-sync': 3002, coupon: 3003, douyin: 4101, taobao: 4102, xiaohongshu: 4103, erp: 4104 };
+  // the platform operator's token for Bull Board and /operator/queues (no merchant key opens them)
+  const operatorToken = `op_${randomBytes(24).toString('hex')}`;
   const sys = await startSystem({
     databaseUrl,
     redisUrl,
     prefix,
     ports,
+    metricsPorts: ports ? { gateway: 9400, 'order-sync': 9401, 'catalog-sync': 9402, coupon: 9403 } : undefined,
     log: say,
-    appEnv: { 'order-sync': { ORDER_POLL_INTERVAL_MS: '10000', ERP_MAX_BATCH: '50' } },
+    appEnv: {
+      'order-sync': { ORDER_POLL_INTERVAL_MS: '10000', ERP_MAX_BATCH: '50' },
+      gateway: { OPERATOR_TOKEN_SHA256: createHash('sha256').update(operatorToken).digest('hex') },
+    },
   });
   let stopping = false;
   const stop = async (code: number) => {
@@ -213,14 +220,16 @@ async function main(): Promise<void> {
     '',
     'Where to look (admin key below):',
     `  API docs (Swagger)   ${sys.urls.gateway}/docs`,
-    `  queue health         curl -H "Authorization: Bearer $KEY" ${sys.urls.gateway}/ops/queues`,
+    `  your work (merchant) curl -H "Authorization: Bearer $KEY" ${sys.urls.gateway}/ops/queues`,
+    `  queues (operator)    curl -H "Authorization: Bearer $OPERATOR_TOKEN" ${sys.urls.gateway}/operator/queues`,
     `  SLA report           curl -H "Authorization: Bearer $KEY" ${sys.urls.gateway}/ops/sla`,
-    `  Bull Board           ${sys.urls.gateway}/ops/queues/board  (browser: any user name, the key as password)`,
+    `  Bull Board           ${sys.urls.gateway}/ops/queues/board  (operator only; browser: any user name, $OPERATOR_TOKEN as password)`,
     `  ERP pull API         curl -H "Authorization: Bearer $KEY" "${sys.urls.gateway}/erp/orders?limit=5"`,
-    `  metrics              ${sys.urls.gateway}/metrics  ${sys.urls['order-sync']}/metrics`,
+    `  metrics (own port)   ${sys.metricsUrls.gateway}/metrics  ${sys.metricsUrls['order-sync']}/metrics`,
     `  simulators           ${SIM_PLATFORMS.map((p: Platform) => `${sys.urls[p]}/__admin/stats`).join('  ')}`,
     `  ERP simulator        ${sys.urls.erp}/__admin/stats`,
     `  KEY=${sys.adminKey}`,
+    `  OPERATOR_TOKEN=${operatorToken}`,
     `  queues now: ${JSON.stringify(queues.data).slice(0, 300)}`,
     '',
   ];

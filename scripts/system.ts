@@ -32,8 +32,12 @@ export interface SystemOptions {
   /** BullMQ prefix (and rate-limit key prefix): a unique one isolates a run */
   prefix?: string;
   secretsKey?: string;
+  /** INTERNAL_SERVICE_SECRET shared by the four apps (gateway-signed internal calls); default: random per run */
+  internalServiceSecret?: string;
   /** fixed ports (demo) or 0 for free ones (tests, benchmarks) */
   ports?: Partial<Record<AppName | 'douyin' | 'taobao' | 'xiaohongshu' | 'erp', number>>;
+  /** fixed METRICS_PORTs (demo) or 0 for free ones */
+  metricsPorts?: Partial<Record<AppName, number>>;
   /** which apps to start (default all four) */
   apps?: readonly AppName[];
   /** extra env for every app, and per app */
@@ -63,9 +67,11 @@ export interface SimShop {
 }
 
 export interface System {
-  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret'>>;
+  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret' | 'internalServiceSecret'>>;
   processes: Map<string, RunningProcess>;
   urls: Record<string, string>;
+  /** each app's metrics listener (METRICS_PORT): `${metricsUrls[app]}/metrics` */
+  metricsUrls: Partial<Record<AppName, string>>;
   adminKey: string;
   merchantId: string;
   shops: Record<Platform, { id: string; platformShopId: string }>;
@@ -151,6 +157,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     prefix: o.prefix ?? `os-${randomBytes(3).toString('hex')}`,
     secretsKey: o.secretsKey ?? randomBytes(32).toString('hex'),
     erpSecret: o.erpSecret ?? 'erp-demo-secret',
+    internalServiceSecret: o.internalServiceSecret ?? randomBytes(32).toString('hex'),
   };
   const apps = o.apps ?? APPS;
   const port = async (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? (await freePort());
@@ -164,6 +171,8 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     'catalog-sync': await port('catalog-sync'),
     coupon: await port('coupon'),
   };
+  const metricsPorts = {} as Record<AppName, number>;
+  for (const app of APPS) metricsPorts[app] = o.metricsPorts?.[app] ?? (await freePort());
   const stdio = o.stdio ?? 'pipe';
   const processes = new Map<string, RunningProcess>();
   // children never outlive the process that started them (a crash or an early exit included)
@@ -207,6 +216,9 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       REDIS_URL: options.redisUrl,
       BULLMQ_PREFIX: options.prefix,
       SECRETS_KEY: options.secretsKey,
+      INTERNAL_SERVICE_SECRET: options.internalServiceSecret,
+      METRICS_PORT: String(metricsPorts[app]),
+      BIND_HOST: '127.0.0.1',
       ERP_BASE_URL: `http://127.0.0.1:${ports.erp}`,
       ERP_SECRET: options.erpSecret,
       // the same V8 heap settings as the production image (docker/Dockerfile): bounded old space and a small
@@ -264,6 +276,8 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   const urls: Record<string, string> = { sandbox: sandboxUrl('douyin') };
   for (const t of ['douyin', 'taobao', 'xiaohongshu', 'erp'] as const) urls[t] = sandboxUrl(t);
   for (const app of apps) urls[app] = `http://127.0.0.1:${ports[app]}`;
+  const metricsUrls: System['metricsUrls'] = {};
+  for (const app of apps) metricsUrls[app] = `http://127.0.0.1:${metricsPorts[app]}`;
 
   const stopProc = async (p: RunningProcess, signal: NodeJS.Signals) => {
     if (p.child.exitCode !== null || p.child.signalCode !== null) return;
@@ -278,6 +292,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     options,
     processes,
     urls,
+    metricsUrls,
     adminKey,
     merchantId,
     shops,
