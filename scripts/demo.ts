@@ -11,7 +11,6 @@
  * Uses the local Postgres and Redis by default (DATABASE_URL's server, database `omnisync_demo`, which
  * is recreated on each run; Redis keys under the `omnisync-demo` prefix).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import type { Platform } from '@app/contracts';
@@ -150,8 +149,6 @@ async function main(): Promise<void> {
   const ports = args.randomPorts
     ? undefined
     : { gateway: 3000, 'order-sync': 3001, 'catalog-sync': 3002, coupon: 3003, douyin: 4101, taobao: 4102, xiaohongshu: 4103, erp: 4104 };
-  // the platform operator's token for Bull Board and /operator/queues (no merchant key opens them)
-  const operatorToken = `op_${randomBytes(24).toString('hex')}`;
   const sys = await startSystem({
     databaseUrl,
     redisUrl,
@@ -159,10 +156,7 @@ async function main(): Promise<void> {
     ports,
     metricsPorts: ports ? { gateway: 9400, 'order-sync': 9401, 'catalog-sync': 9402, coupon: 9403 } : undefined,
     log: say,
-    appEnv: {
-      'order-sync': { ORDER_POLL_INTERVAL_MS: '10000', ERP_MAX_BATCH: '50' },
-      gateway: { OPERATOR_TOKEN_SHA256: createHash('sha256').update(operatorToken).digest('hex') },
-    },
+    appEnv: { 'order-sync': { ORDER_POLL_INTERVAL_MS: '10000', ERP_MAX_BATCH: '50' } },
   });
   let stopping = false;
   const stop = async (code: number) => {
@@ -229,7 +223,8 @@ async function main(): Promise<void> {
     `  simulators           ${SIM_PLATFORMS.map((p: Platform) => `${sys.urls[p]}/__admin/stats`).join('  ')}`,
     `  ERP simulator        ${sys.urls.erp}/__admin/stats`,
     `  KEY=${sys.adminKey}`,
-    `  OPERATOR_TOKEN=${operatorToken}`,
+    // the platform operator's token for Bull Board and /operator/queues (no merchant key opens them)
+    `  OPERATOR_TOKEN=${sys.options.operatorToken}`,
     `  queues now: ${JSON.stringify(queues.data).slice(0, 300)}`,
     '',
   ];

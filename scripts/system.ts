@@ -8,7 +8,7 @@
  *   await sys.stop();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ export interface SystemOptions {
   secretsKey?: string;
   /** INTERNAL_SERVICE_SECRET shared by the four apps (gateway-signed internal calls); default: random per run */
   internalServiceSecret?: string;
+  /** the platform operator's token (Bull Board, /operator/*); the gateway gets its SHA-256. Default: random per run */
+  operatorToken?: string;
   /** fixed ports (demo) or 0 for free ones (tests, benchmarks) */
   ports?: Partial<Record<AppName | 'douyin' | 'taobao' | 'xiaohongshu' | 'erp', number>>;
   /** fixed METRICS_PORTs (demo) or 0 for free ones */
@@ -67,7 +69,7 @@ export interface SimShop {
 }
 
 export interface System {
-  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret' | 'internalServiceSecret'>>;
+  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>>;
   processes: Map<string, RunningProcess>;
   urls: Record<string, string>;
   /** each app's metrics listener (METRICS_PORT): `${metricsUrls[app]}/metrics` */
@@ -77,6 +79,8 @@ export interface System {
   shops: Record<Platform, { id: string; platformShopId: string }>;
   /** an axios client for the gateway with the admin key */
   gateway: AxiosInstance;
+  /** an axios client for the gateway with the operator token (GET /operator/queues, Bull Board) */
+  operator: AxiosInstance;
   sandboxAdmin<T = unknown>(target: Platform | 'erp', method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** peak resident set size (VmHWM) of each child, MB */
   peakRssMb(): Record<string, number>;
@@ -158,6 +162,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     secretsKey: o.secretsKey ?? randomBytes(32).toString('hex'),
     erpSecret: o.erpSecret ?? 'erp-demo-secret',
     internalServiceSecret: o.internalServiceSecret ?? randomBytes(32).toString('hex'),
+    operatorToken: o.operatorToken ?? `op_${randomBytes(24).toString('hex')}`,
   };
   const apps = o.apps ?? APPS;
   const port = async (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? (await freePort());
@@ -227,6 +232,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       COUPON_SERVICE_URL: `http://127.0.0.1:${ports.coupon}`,
       ORDER_SYNC_URL: `http://127.0.0.1:${ports['order-sync']}`,
       CATALOG_SYNC_URL: `http://127.0.0.1:${ports['catalog-sync']}`,
+      ...(app === 'gateway' ? { OPERATOR_TOKEN_SHA256: createHash('sha256').update(options.operatorToken).digest('hex') } : {}),
       ...(o.env ?? {}),
       ...(o.appEnv?.[app] ?? {}),
     });
@@ -245,6 +251,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   // an admin key, then the three simulated shops registered through the gateway's own API
   const { merchantId, adminKey } = await createAdminKey(options.databaseUrl, `merchant-${options.prefix}`);
   const gateway = axios.create({ baseURL: gatewayUrl, headers: { authorization: `Bearer ${adminKey}` }, timeout: 30_000, validateStatus: () => true });
+  const operator = axios.create({ baseURL: gatewayUrl, headers: { authorization: `Bearer ${options.operatorToken}` }, timeout: 30_000, validateStatus: () => true });
   const shops = {} as System['shops'];
   if (apps.includes('gateway')) {
     for (const platform of SIM_PLATFORMS) {
@@ -297,6 +304,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     merchantId,
     shops,
     gateway,
+    operator,
     sandboxAdmin,
     peakRssMb: () => Object.fromEntries([...processes.values()].map((p) => [p.name, vmHwmMb(p.child.pid)])),
     async kill(name, signal = 'SIGKILL') {
