@@ -13,13 +13,13 @@ export interface MerchantWork {
   /** platform messages not yet normalised into orders */
   inbox: WorkCounts;
   /** ERP deliveries (pushes and interceptions) */
-  outbox: WorkCounts & { delivered: number };
+  outbox: WorkCounts;
   /** shipments to write back to the platforms */
-  shipments: WorkCounts & { shipped: number };
+  shipments: WorkCounts;
 }
 
 /**
- * A merchant's own queue and job state, from Postgres (the source of truth the jobs only point at). BullMQ
+ * A merchant's own queue and job state, from Postgres (only unfinished rows are read: pending and failed) (the source of truth the jobs only point at). BullMQ
  * queues are shared by every merchant, so their raw counts are the operator's (the gateway's /operator/queues).
  */
 @Injectable()
@@ -35,22 +35,22 @@ export class MerchantWorkService {
       this.dataSource.query(
         `SELECT ${counts} FROM (
            SELECT i.status, i.received_at AS created FROM order_sync.inbox i
-            WHERE i.shop_id IN (${shops})
-               OR (i.shop_id IS NULL AND (i.platform, i.platform_shop_id) IN (SELECT s.platform, s.platform_shop_id FROM core.shops s WHERE s.merchant_id = $1::uuid))
+            WHERE i.status IN ('pending', 'failed') AND (i.shop_id IN (${shops})
+               OR (i.shop_id IS NULL AND (i.platform, i.platform_shop_id) IN (SELECT s.platform, s.platform_shop_id FROM core.shops s WHERE s.merchant_id = $1::uuid)))
          ) x`,
         [merchantId],
       ),
       this.dataSource.query(
-        `SELECT ${counts}, count(*) FILTER (WHERE x.status = 'delivered')::int AS done FROM (
+        `SELECT ${counts} FROM (
            SELECT b.status, b.created_at AS created FROM order_sync.outbox b
-             JOIN order_sync.orders o ON o.id = b.order_id WHERE o.shop_id IN (${shops})
+             JOIN order_sync.orders o ON o.id = b.order_id WHERE b.status IN ('pending', 'failed') AND o.shop_id IN (${shops})
          ) x`,
         [merchantId],
       ),
       this.dataSource.query(
-        `SELECT ${counts}, count(*) FILTER (WHERE x.status = 'shipped')::int AS done FROM (
+        `SELECT ${counts} FROM (
            SELECT sh.status, sh.created_at AS created FROM order_sync.shipments sh
-             JOIN order_sync.orders o ON o.id = sh.order_id WHERE o.shop_id IN (${shops})
+             JOIN order_sync.orders o ON o.id = sh.order_id WHERE sh.status IN ('pending', 'failed') AND o.shop_id IN (${shops})
          ) x`,
         [merchantId],
       ),
@@ -63,8 +63,8 @@ export class MerchantWorkService {
     return {
       at: new Date().toISOString(),
       inbox: view(inbox[0]),
-      outbox: { ...view(outbox[0]), delivered: outbox[0].done },
-      shipments: { ...view(shipments[0]), shipped: shipments[0].done },
+      outbox: view(outbox[0]),
+      shipments: view(shipments[0]),
     };
   }
 }

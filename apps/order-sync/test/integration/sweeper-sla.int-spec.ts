@@ -234,7 +234,8 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     const mine = await request(server).get('/ops/queues').set('x-omnisync-merchant-id', MERCHANT).expect(200);
     expect(mine.body.outbox.failed).toBe(1);
     const theirs = await request(server).get('/ops/queues').set('x-omnisync-merchant-id', OTHER).expect(200);
-    expect(theirs.body.outbox).toMatchObject({ failed: 1, pending: 0, delivered: 0 });
+    expect(theirs.body.outbox).toEqual({ failed: 1, pending: 0, oldestPendingAgeMs: null });
+    expect(theirs.body.shipments).toEqual({ failed: 0, pending: 0, oldestPendingAgeMs: null });
     expect(theirs.body.inbox).toMatchObject({ pending: 0, failed: 0 });
     await request(server).get('/ops/queues').expect(400);
 
