@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     redisUrl,
     prefix,
     ports,
+    metricsPorts: ports ? { gateway: 9400, 'order-sync': 9401, 'catalog-sync': 9402, coupon: 9403 } : undefined,
     log: say,
     appEnv: { 'order-sync': { ORDER_POLL_INTERVAL_MS: '10000', ERP_MAX_BATCH: '50' } },
   });
@@ -213,14 +214,17 @@ async function main(): Promise<void> {
     '',
     'Where to look (admin key below):',
     `  API docs (Swagger)   ${sys.urls.gateway}/docs`,
-    `  queue health         curl -H "Authorization: Bearer $KEY" ${sys.urls.gateway}/ops/queues`,
+    `  your work (merchant) curl -H "Authorization: Bearer $KEY" ${sys.urls.gateway}/ops/queues`,
+    `  queues (operator)    curl -H "Authorization: Bearer $OPERATOR_TOKEN" ${sys.urls.gateway}/operator/queues`,
     `  SLA report           curl -H "Authorization: Bearer $KEY" ${sys.urls.gateway}/ops/sla`,
-    `  Bull Board           ${sys.urls.gateway}/ops/queues/board  (browser: any user name, the key as password)`,
+    `  Bull Board           ${sys.urls.gateway}/ops/queues/board  (operator only; browser: any user name, $OPERATOR_TOKEN as password)`,
     `  ERP pull API         curl -H "Authorization: Bearer $KEY" "${sys.urls.gateway}/erp/orders?limit=5"`,
-    `  metrics              ${sys.urls.gateway}/metrics  ${sys.urls['order-sync']}/metrics`,
+    `  metrics (own port)   ${sys.metricsUrls.gateway}/metrics  ${sys.metricsUrls['order-sync']}/metrics`,
     `  simulators           ${SIM_PLATFORMS.map((p: Platform) => `${sys.urls[p]}/__admin/stats`).join('  ')}`,
     `  ERP simulator        ${sys.urls.erp}/__admin/stats`,
     `  KEY=${sys.adminKey}`,
+    // the platform operator's token for Bull Board and /operator/queues (no merchant key opens them)
+    `  OPERATOR_TOKEN=${sys.options.operatorToken}`,
     `  queues now: ${JSON.stringify(queues.data).slice(0, 300)}`,
     '',
   ];

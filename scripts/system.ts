@@ -8,7 +8,7 @@
  *   await sys.stop();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -32,8 +32,14 @@ export interface SystemOptions {
   /** BullMQ prefix (and rate-limit key prefix): a unique one isolates a run */
   prefix?: string;
   secretsKey?: string;
+  /** INTERNAL_SERVICE_SECRET shared by the four apps (gateway-signed internal calls); default: random per run */
+  internalServiceSecret?: string;
+  /** the platform operator's token (Bull Board, /operator/*); the gateway gets its SHA-256. Default: random per run */
+  operatorToken?: string;
   /** fixed ports (demo) or 0 for free ones (tests, benchmarks) */
   ports?: Partial<Record<AppName | 'douyin' | 'taobao' | 'xiaohongshu' | 'erp', number>>;
+  /** fixed METRICS_PORTs (demo) or 0 for free ones */
+  metricsPorts?: Partial<Record<AppName, number>>;
   /** which apps to start (default all four) */
   apps?: readonly AppName[];
   /** extra env for every app, and per app */
@@ -68,9 +74,11 @@ export interface SimShop {
 }
 
 export interface System {
-  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret'>>;
+  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>>;
   processes: Map<string, RunningProcess>;
   urls: Record<string, string>;
+  /** each app's metrics listener (METRICS_PORT): `${metricsUrls[app]}/metrics` */
+  metricsUrls: Partial<Record<AppName, string>>;
   adminKey: string;
   merchantId: string;
   /** the shops registered, whichever merchant owns them */
@@ -79,6 +87,8 @@ export interface System {
   gateway: AxiosInstance;
   /** the second merchant (SystemOptions.secondMerchant), null without one */
   second: { merchantId: string; adminKey: string; gateway: AxiosInstance; platforms: Platform[] } | null;
+  /** an axios client for the gateway with the operator token (GET /operator/queues, Bull Board) */
+  operator: AxiosInstance;
   sandboxAdmin<T = unknown>(target: Platform | 'erp', method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** peak resident set size (VmHWM) of each child, MB */
   peakRssMb(): Record<string, number>;
@@ -159,6 +169,8 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     prefix: o.prefix ?? `os-${randomBytes(3).toString('hex')}`,
     secretsKey: o.secretsKey ?? randomBytes(32).toString('hex'),
     erpSecret: o.erpSecret ?? 'erp-demo-secret',
+    internalServiceSecret: o.internalServiceSecret ?? randomBytes(32).toString('hex'),
+    operatorToken: o.operatorToken ?? `op_${randomBytes(24).toString('hex')}`,
   };
   const apps = o.apps ?? APPS;
   const port = async (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? (await freePort());
@@ -172,6 +184,8 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     'catalog-sync': await port('catalog-sync'),
     coupon: await port('coupon'),
   };
+  const metricsPorts = {} as Record<AppName, number>;
+  for (const app of APPS) metricsPorts[app] = o.metricsPorts?.[app] ?? (await freePort());
   const stdio = o.stdio ?? 'pipe';
   const processes = new Map<string, RunningProcess>();
   // children never outlive the process that started them (a crash or an early exit included)
@@ -215,6 +229,9 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       REDIS_URL: options.redisUrl,
       BULLMQ_PREFIX: options.prefix,
       SECRETS_KEY: options.secretsKey,
+      INTERNAL_SERVICE_SECRET: options.internalServiceSecret,
+      METRICS_PORT: String(metricsPorts[app]),
+      BIND_HOST: '127.0.0.1',
       ERP_BASE_URL: `http://127.0.0.1:${ports.erp}`,
       ERP_SECRET: options.erpSecret,
       // the outbound URL policy refuses loopback: allow exactly the simulators' ports (platforms and ERP), so
@@ -233,6 +250,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       PLATFORM_AUTHORIZE_URL_DOUYIN: `http://127.0.0.1:${ports.douyin}/authorize`,
       PLATFORM_AUTHORIZE_URL_TAOBAO: `http://127.0.0.1:${ports.taobao}/authorize`,
       PLATFORM_AUTHORIZE_URL_XIAOHONGSHU: `http://127.0.0.1:${ports.xiaohongshu}/ark/authorization`,
+      ...(app === 'gateway' ? { OPERATOR_TOKEN_SHA256: createHash('sha256').update(options.operatorToken).digest('hex') } : {}),
       ...(o.env ?? {}),
       ...(o.appEnv?.[app] ?? {}),
     });
@@ -258,6 +276,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     const b = await createAdminKey(options.databaseUrl, `merchant-${options.prefix}-b`);
     second = { merchantId: b.merchantId, adminKey: b.adminKey, gateway: gatewayFor(b.adminKey), platforms: o.secondMerchant.platforms };
   }
+  const operator = axios.create({ baseURL: gatewayUrl, headers: { authorization: `Bearer ${options.operatorToken}` }, timeout: 30_000, validateStatus: () => true });
   const shops = {} as System['shops'];
   if (apps.includes('gateway')) {
     for (const platform of SIM_PLATFORMS) {
@@ -289,6 +308,8 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   const urls: Record<string, string> = { sandbox: sandboxUrl('douyin') };
   for (const t of ['douyin', 'taobao', 'xiaohongshu', 'erp'] as const) urls[t] = sandboxUrl(t);
   for (const app of apps) urls[app] = `http://127.0.0.1:${ports[app]}`;
+  const metricsUrls: System['metricsUrls'] = {};
+  for (const app of apps) metricsUrls[app] = `http://127.0.0.1:${metricsPorts[app]}`;
 
   const stopProc = async (p: RunningProcess, signal: NodeJS.Signals) => {
     if (p.child.exitCode !== null || p.child.signalCode !== null) return;
@@ -303,11 +324,13 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     options,
     processes,
     urls,
+    metricsUrls,
     adminKey,
     merchantId,
     shops,
     gateway,
     second,
+    operator,
     sandboxAdmin,
     peakRssMb: () => Object.fromEntries([...processes.values()].map((p) => [p.name, vmHwmMb(p.child.pid)])),
     async kill(name, signal = 'SIGKILL') {

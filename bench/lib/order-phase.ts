@@ -5,7 +5,7 @@
  */
 import type { Client } from 'pg';
 import type { Platform } from '@app/contracts';
-import { SIM_PLATFORMS, type System } from '../../scripts/system';
+import { SIM_PLATFORMS, type AppName, type System } from '../../scripts/system';
 import { latency, log, round, sleep, type Latency } from './common';
 import { cpuCores, cpuSnap, procStatus, promDelta, resetPeak, scrape, type Prom } from './procs';
 
@@ -107,7 +107,7 @@ export class OrderBench {
     for (const pid of pids) this.peakResetWorks = resetPeak(pid) && this.peakResetWorks;
     const cpu0 = cpuSnap(sys, this.dbName);
     const prom0 = new Map<string, Prom>();
-    for (const app of ['gateway', 'order-sync'] as const) if (sys.urls[app]) prom0.set(app, await scrape(sys.urls[app]));
+    for (const app of ['gateway', 'order-sync'] as const) if (sys.metricsUrls[app]) prom0.set(app, await scrape(sys.metricsUrls[app]!));
 
     const before = { ...this.generatedSeen };
     const sim0 = (await Promise.all(SIM_PLATFORMS.map((p) => this.simStats(p)))) as unknown as Array<{ accepted: number; byMethod?: Record<string, number> }>;
@@ -163,7 +163,7 @@ export class OrderBench {
     const jobs: PhaseResult['jobs'] = {};
     const upstream: PhaseResult['upstream'] = {};
     for (const [app, a] of prom0) {
-      const d = promDelta(a, await scrape(sys.urls[app]), wallS);
+      const d = promDelta(a, await scrape(sys.metricsUrls[app as AppName]!), wallS);
       for (const [k, v] of Object.entries(d.jobs)) jobs[`${app}:${k}`] = v;
       for (const [k, v] of Object.entries(d.upstream)) upstream[`${app}:${k}`] = v;
     }

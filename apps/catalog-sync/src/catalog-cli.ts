@@ -6,13 +6,15 @@
  *   node scripts/run-ts.js apps/catalog-sync/src/catalog-cli.ts import catalog.csv
  *   node scripts/run-ts.js apps/catalog-sync/src/catalog-cli.ts status <productId>
  *
- * Options: --url (CATALOG_URL, default http://127.0.0.1:3002), --merchant (MERCHANT_ID; sent as x-omnisync-merchant-id
- * with x-omnisync-roles merchandiser, for calling catalog-sync directly) or --api-key (OMNISYNC_API_KEY; sent as a
- * Bearer token, for calling through the gateway), --timeout-sec (default 600).
+ * Options: --url (CATALOG_URL, default http://127.0.0.1:3002), --merchant (MERCHANT_ID; for calling catalog-sync
+ * directly: the call is signed as the gateway signs it, with INTERNAL_SERVICE_SECRET from the environment, as
+ * merchant MERCHANT_ID with role merchandiser) or --api-key (OMNISYNC_API_KEY; sent as a Bearer token, for calling
+ * through the gateway), --timeout-sec (default 600).
  * Bulk publish shows a progress bar on stderr; results go to stdout. Exit 0 = all published, 1 = some failed
  * or were rejected, 2 = usage / request error.
  */
 import { readFile } from 'node:fs/promises';
+import { signServiceCall, UNSIGNED_PAYLOAD } from '@app/service-auth';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -26,6 +28,7 @@ export interface CliIo {
 interface Opts {
   url: string;
   merchant?: string;
+  internalSecret?: string;
   apiKey?: string;
   platforms?: string[];
   all: boolean;
@@ -44,7 +47,7 @@ export function renderProgressBar(counts: { published: number; failed: number; t
 }
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Opts {
-  const o: Opts = { url: env.CATALOG_URL ?? 'http://127.0.0.1:3002', merchant: env.MERCHANT_ID, apiKey: env.OMNISYNC_API_KEY, all: false, timeoutSec: 600, args: [] };
+  const o: Opts = { url: env.CATALOG_URL ?? 'http://127.0.0.1:3002', merchant: env.MERCHANT_ID, internalSecret: env.INTERNAL_SERVICE_SECRET, apiKey: env.OMNISYNC_API_KEY, all: false, timeoutSec: 600, args: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -71,19 +74,24 @@ class Api {
     private readonly io: CliIo,
   ) {}
 
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
+  private headers(method: string, path: string, body: string | undefined, contentType: string, extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { ...extra };
     if (this.o.apiKey) h.authorization = `Bearer ${this.o.apiKey}`;
-    else if (this.o.merchant) Object.assign(h, { 'x-omnisync-merchant-id': this.o.merchant, 'x-omnisync-roles': 'merchandiser' });
-    else throw new Error('give --merchant <id> (direct) or --api-key <key> (through the gateway)');
+    else if (this.o.merchant) {
+      if (!this.o.internalSecret) throw new Error('--merchant (direct) needs INTERNAL_SERVICE_SECRET: catalog-sync accepts only signed calls');
+      Object.assign(h, signServiceCall(this.o.internalSecret, { method, pathAndQuery: path, merchantId: this.o.merchant, roles: ['merchandiser'],
+        // catalog-sync streams CSV/XLSX imports itself (no raw JSON body to hash), as the gateway's proxy does
+        body: body !== undefined && contentType !== 'application/json' ? UNSIGNED_PAYLOAD : (body ?? null) }));
+    } else throw new Error('give --merchant <id> (direct) or --api-key <key> (through the gateway)');
     return h;
   }
 
   async call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+    const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const res = await this.io.fetch(`${this.o.url.replace(/\/$/, '')}${path}`, {
       method,
-      headers: this.headers(body === undefined ? {} : { 'content-type': contentType }),
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headers: this.headers(method, path, data, contentType, body === undefined ? {} : { 'content-type': contentType }),
+      body: data,
     });
     const text = await res.text();
     let parsed: unknown = text;

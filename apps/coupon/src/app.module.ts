@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
 import { HealthModule, MetricsModule } from '@app/observability';
+import { ServiceAuthModule } from '@app/service-auth';
 import { PersistenceModule } from '@app/persistence';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { CouponEnv } from './config/env.validation';
@@ -22,7 +23,9 @@ export class AppModule {
         TypedConfigModule.forRoot(CouponEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'coupon' }),
         QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
-        MetricsModule,
+        MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
+        // only calls the gateway signed (health stays open): libs/service-auth
+        ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redisUrl: env.REDIS_URL, keyPrefix: env.BULLMQ_PREFIX }),
         HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
         ...features,
       ],

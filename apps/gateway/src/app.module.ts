@@ -45,7 +45,7 @@ export class AppModule {
         TypedConfigModule.forRoot(GatewayEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'gateway' }),
         QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
-        MetricsModule,
+        MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
         AuthModule,
         MerchantsModule,

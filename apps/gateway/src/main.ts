@@ -5,6 +5,7 @@ import { createServiceApp, isEntryPoint, type ServiceApp, type ServiceAppOptions
 import { AppModule } from './app.module';
 import { ApiKeysService } from './auth/api-keys.service';
 import { GatewayEnv } from './config/env.validation';
+import { OperatorCredential } from './ops/operator-credential';
 import { mountQueueBoard } from './ops/queue-board';
 import { applyWebhookBodyParser } from './webhooks/webhooks.module';
 import { mountCatalogProxy } from './forwarding/catalog-proxy';
@@ -13,8 +14,9 @@ function configureGateway(app: INestApplication, env: GatewayEnv): void {
   // raw, bounded bodies for /webhooks/*: signatures are over the bytes as sent (before Nest's JSON parser)
   applyWebhookBodyParser(app);
   // the catalog API streams through to catalog-sync (CSV imports included) after the API-key check
-  mountCatalogProxy(app, app.get(ApiKeysService), env.CATALOG_SYNC_URL, env.UPSTREAM_TIMEOUT_MS);
-  if (env.BULL_BOARD_ENABLED) mountQueueBoard(app, app.get(ApiKeysService));
+  mountCatalogProxy(app, app.get(ApiKeysService), env.CATALOG_SYNC_URL, env.UPSTREAM_TIMEOUT_MS, env.INTERNAL_SERVICE_SECRET);
+  // Bull Board: the platform operator's only (OPERATOR_TOKEN_SHA256); merchants see their own work at GET /ops/queues
+  if (env.BULL_BOARD_ENABLED) mountQueueBoard(app, app.get(OperatorCredential), app.get(ApiKeysService));
   if (env.SWAGGER_ENABLED) {
     const config = new DocumentBuilder()
       .setTitle('omnisync gateway')
@@ -37,8 +39,8 @@ export function createApp(opts: ServiceAppOptions = {}): Promise<ServiceApp<Gate
 /** createApp + listen on PORT (0 = random, read it back from app.getHttpServer().address()). */
 export async function bootstrapApp(opts: ServiceAppOptions = {}): Promise<ServiceApp<GatewayEnv>> {
   const created = await createApp(opts);
-  await created.app.listen(created.env.PORT);
-  created.logger.log({ msg: 'listening', port: created.env.PORT }, 'Bootstrap');
+  await created.app.listen(created.env.PORT, created.env.BIND_HOST);
+  created.logger.log({ msg: 'listening', host: created.env.BIND_HOST, port: created.env.PORT }, 'Bootstrap');
   return created;
 }
 

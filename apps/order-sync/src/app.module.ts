@@ -4,6 +4,7 @@ import type { ErpConnectorOptions } from '@app/erp';
 import { ErpModule } from '@app/erp/erp.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { HealthModule, MetricsModule } from '@app/observability';
+import { ServiceAuthModule } from '@app/service-auth';
 import { PersistenceModule, SecretBox, ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
 import { outboundPolicyFromEnv, type OutboundPolicy } from '@app/net';
@@ -85,7 +86,9 @@ export class AppModule {
         TypedConfigModule.forRoot(OrderSyncEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'order-sync' }),
         QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
-        MetricsModule,
+        MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
+        // only calls the gateway signed (health stays open): libs/service-auth
+        ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redisUrl: env.REDIS_URL, keyPrefix: env.BULLMQ_PREFIX }),
         HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
         ...features(env),
       ],

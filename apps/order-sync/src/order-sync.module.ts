@@ -11,6 +11,7 @@ import { OrderEventsProcessor } from './ingest/order-events.processor';
 import { OrderIngestService } from './ingest/order-ingest.service';
 import { StockEventsProducer } from './ingest/stock-events.producer';
 import { OpsController } from './ops/ops.controller';
+import { MerchantWorkService } from './ops/merchant-work.service';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
 import { BuyerVault } from './orders/buyer-vault';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
@@ -78,6 +79,7 @@ export class OrderSyncFeatureModule {
         { provide: ORDER_SYNC_OPTIONS, useValue: options },
         OrderJobs,
         BuyerVault,
+        MerchantWorkService,
         OrderUpsertRepository,
         OrderIngestService,
         StockEventsProducer,

@@ -1,5 +1,5 @@
 import { parsePlatformApps } from '@app/contracts';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MinLength, Max, Min, ValidateBy } from 'class-validator';
 import { ToBoolean, ToInt } from './transforms';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -33,6 +33,30 @@ export class BaseEnv {
   @Max(65535, { message: 'must be between 0 and 65535' })
   @ToInt()
   PORT: number = 3000;
+
+  /**
+   * Interface the HTTP API (PORT) and the metrics listener (METRICS_PORT) bind to. Default 127.0.0.1: a local
+   * run is not reachable from the network; containers (docker/, k8s/) set 0.0.0.0 and k8s NetworkPolicies
+   * decide who may connect (only the gateway reaches the internal services' API ports).
+   */
+  @Matches(/^[0-9a-fA-F:.]+$|^[A-Za-z0-9.-]+$/, { message: 'must be an IP address or host name (0.0.0.0 for every interface)' })
+  BIND_HOST: string = '127.0.0.1';
+
+  /** Prometheus /metrics, on its own port (never the public API port); each app sets its default, 0 = random */
+  @IsInt({ message: 'must be an integer port number' })
+  @Min(0, { message: 'must be between 0 and 65535' })
+  @Max(65535, { message: 'must be between 0 and 65535' })
+  @ToInt()
+  METRICS_PORT: number = 9400;
+
+  /**
+   * Shared secret the gateway signs every call to order-sync, catalog-sync and coupon with (HMAC-SHA256, see
+   * libs/service-auth); those services accept no other caller. Required, no default; at least 32 characters
+   * (`openssl rand -hex 32`).
+   */
+  @IsString({ message: 'is required (at least 32 characters, e.g. `openssl rand -hex 32`)' })
+  @MinLength(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+  INTERNAL_SERVICE_SECRET: string;
 
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL: string = DEFAULT_DATABASE_URL;

@@ -12,6 +12,7 @@ class SampleEnv extends BaseEnv {
 }
 
 const KEY = 'ab'.repeat(32);
+const ISS = 'internal-service-secret-for-this-test-0123';
 
 function errorOf(fn: () => unknown): ConfigValidationError {
   try {
@@ -25,7 +26,7 @@ function errorOf(fn: () => unknown): ConfigValidationError {
 
 describe('loadEnv', () => {
   it('applies defaults and parses numbers when everything required is set', () => {
-    const env = loadEnv(SampleEnv, { SECRETS_KEY: KEY, SHUTDOWN_GRACE_MS: '1500' });
+    const env = loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, SHUTDOWN_GRACE_MS: '1500' });
     expect(env.PORT).toBe(3009);
     expect(env.SHUTDOWN_GRACE_MS).toBe(1500);
     expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/omnisync');
@@ -40,7 +41,7 @@ describe('loadEnv', () => {
     ['true', true],
     ['1', true],
   ])('parses boolean %p as %p', (raw, expected) => {
-    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, FEATURE_ENABLED: raw }).FEATURE_ENABLED).toBe(expected);
+    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, FEATURE_ENABLED: raw }).FEATURE_ENABLED).toBe(expected);
   });
 
   it('reads the outbound policy allowances (strict by default) and names a malformed entry', () => {
@@ -63,7 +64,7 @@ describe('loadEnv', () => {
 
   it('lists every bad variable in one error, without echoing values', () => {
     const err = errorOf(() =>
-      loadEnv(SampleEnv, { SECRETS_KEY: 'nothex-secret-value', PORT: 'abc', FEATURE_ENABLED: 'maybe', REDIS_URL: 'http://x' }),
+      loadEnv(SampleEnv, { SECRETS_KEY: 'nothex-secret-value', INTERNAL_SERVICE_SECRET: ISS, PORT: 'abc', FEATURE_ENABLED: 'maybe', REDIS_URL: 'http://x' }),
     );
     expect(err.problems.map((p) => p.variable)).toEqual(['FEATURE_ENABLED', 'PORT', 'REDIS_URL', 'SECRETS_KEY']);
     expect(err.message).toMatch(/PORT: [^|]*must be an integer port number/);
@@ -72,8 +73,16 @@ describe('loadEnv', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('requires INTERNAL_SERVICE_SECRET of at least 32 characters, and defaults BIND_HOST to loopback', () => {
+    expect(errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY })).message).toMatch(/INTERNAL_SERVICE_SECRET: .*32 characters/);
+    const short = errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: 'short-secret-value' }));
+    expect(short.problems.map((p) => p.variable)).toEqual(['INTERNAL_SERVICE_SECRET']);
+    expect(short.message).not.toContain('short-secret-value');
+    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS }).BIND_HOST).toBe('127.0.0.1');
+  });
+
   it('treats an empty string as unset (default applies)', () => {
-    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, PORT: '' }).PORT).toBe(3009);
+    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, PORT: '' }).PORT).toBe(3009);
   });
 });
 

@@ -3,7 +3,7 @@ export * from './logging/request-context';
 export * from './logging/pino-logger.service';
 export * from './metrics/registry';
 export * from './metrics/metrics.module';
-export * from './metrics/metrics.controller';
+export * from './metrics/metrics-server';
 export * from './public-route';
 export * from './health/health.module';
 export * from './health/health.options';

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
+import { MetricsServer } from '@app/observability';
 import request from 'supertest';
 import type { MixedList } from 'typeorm';
 import { createTestDatabase, testPrefix, type TestDatabase } from './db';
@@ -8,9 +9,14 @@ export interface StartedShell {
   app: INestApplication;
 }
 
+/** INTERNAL_SERVICE_SECRET of the shells booted here (sign test calls to internal services with it) */
+export const TEST_INTERNAL_SERVICE_SECRET = 'test-internal-service-secret-0123456789';
+
 export interface AppShellContext<S extends StartedShell> {
   /** base URL of the running app */
   base(): string;
+  /** base URL of its metrics listener (METRICS_PORT) */
+  metricsBase(): string;
   started(): S;
 }
 
@@ -29,6 +35,7 @@ export function describeAppShell<S extends StartedShell>(
     let db: TestDatabase;
     let started: S;
     let base: string;
+    let metricsBase: string;
 
     beforeAll(async () => {
       db = await createTestDatabase({ migrations: opts.migrations });
@@ -41,11 +48,14 @@ export function describeAppShell<S extends StartedShell>(
           REDIS_URL: 'redis://127.0.0.1:6379',
           BULLMQ_PREFIX: testPrefix(name),
           SECRETS_KEY: '0f'.repeat(32),
+          INTERNAL_SERVICE_SECRET: TEST_INTERNAL_SERVICE_SECRET,
+          METRICS_PORT: '0',
           SHUTDOWN_GRACE_MS: '2000',
           ...(opts.env ?? {}),
         },
       });
       base = `http://127.0.0.1:${(started.app.getHttpServer().address() as AddressInfo).port}`;
+      metricsBase = `http://127.0.0.1:${started.app.get(MetricsServer).port()}`;
     });
 
     afterAll(async () => {
@@ -69,8 +79,11 @@ export function describeAppShell<S extends StartedShell>(
       expect(res.status).toBe(redis.maxmemoryPolicy === 'noeviction' ? 200 : 503);
     });
 
-    it('serves /metrics with process metrics and the app metric set', async () => {
-      const res = await request(base).get('/metrics');
+    it('serves /metrics on METRICS_PORT only, not on the API port', async () => {
+      expect((await request(base).get('/metrics')).status).toBe(404);
+      expect(metricsBase).not.toBe(base);
+      expect((await request(metricsBase).get('/health/live')).status).toBe(404);
+      const res = await request(metricsBase).get('/metrics');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/plain/);
       for (const metric of ['process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes', 'jobs_processed_total', 'job_duration_seconds', 'upstream_requests_total', 'circuit_breaker_open']) {
@@ -86,6 +99,6 @@ export function describeAppShell<S extends StartedShell>(
       expect(JSON.stringify(res.body)).not.toMatch(/stack|at .*\.js/);
     });
 
-    extra?.({ base: () => base, started: () => started });
+    extra?.({ base: () => base, metricsBase: () => metricsBase, started: () => started });
   });
 }

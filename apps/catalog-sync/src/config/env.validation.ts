@@ -3,6 +3,7 @@ import { BaseEnv, IntEnv } from '@app/config';
 /** catalog-sync: products, SKUs, publish fan-out, stock, price tiers. Defaults documented in .env.example. */
 export class CatalogSyncEnv extends BaseEnv {
   override PORT = 3002;
+  override METRICS_PORT = 9402;
 
   @IntEnv(1) CATALOG_PUBLISH_CONCURRENCY: number = 4;
   @IntEnv(1) STOCK_SYNC_CONCURRENCY: number = 8;

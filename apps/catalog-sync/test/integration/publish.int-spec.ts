@@ -332,7 +332,7 @@ describe('publish (real Postgres, Redis and the three simulators)', () => {
       tty: false,
       fetch: globalThis.fetch,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    });
+    }, { ...process.env, INTERNAL_SERVICE_SECRET: 'cli-test-internal-service-secret-0123456789' });
     expect(code).toBe(0);
     expect(err.trim().split('\n').pop()).toBe(`[${'#'.repeat(30)}] 100% 2/2 published 2 failed 0`);
     expect(out).toMatch(/run [0-9a-f-]{36}: published 2, failed 0, rejected 0/);

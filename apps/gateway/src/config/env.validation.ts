@@ -4,6 +4,7 @@ import { IsBoolean, IsInt, IsOptional, Matches, Min } from 'class-validator';
 /** gateway: public HTTP surface (API, webhooks, ops, docs). Defaults documented in .env.example. */
 export class GatewayEnv extends BaseEnv {
   override PORT = 3000;
+  override METRICS_PORT = 9400;
 
   /** coupon service base URL (the gateway forwards coupon queries to it) */
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
@@ -57,4 +58,12 @@ export class GatewayEnv extends BaseEnv {
   @Min(10_000, { message: 'must be at least 10000' })
   @ToInt()
   OAUTH_STATE_TTL_MS: number = 600_000;
+
+  /**
+   * SHA-256 (hex) of the platform operator's token, the only credential Bull Board and /operator/* accept
+   * (`printf %s "$TOKEN" | sha256sum`). No merchant API key can be it. Unset: no operator console.
+   */
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be the 64-hex-character SHA-256 of the operator token' })
+  OPERATOR_TOKEN_SHA256?: string;
 }

@@ -4,9 +4,9 @@ import type { Role } from '@app/contracts';
 import { currentRequestId } from '@app/observability';
 import type { Principal } from '../auth/principal';
 import { extractKey } from '../ops/queue-board.middleware';
-import { MERCHANT_HEADER } from './service-forwarder';
+import { ROLES_HEADER, SIGNED_HEADERS, UNSIGNED_PAYLOAD, signServiceCall } from '@app/service-auth';
 
-export const ROLES_HEADER = 'x-omnisync-roles';
+export { ROLES_HEADER };
 
 /** Public path prefixes served by catalog-sync. */
 export const CATALOG_PREFIXES = ['/products', '/skus', '/sku-mappings', '/compliance', '/publish-runs', '/erp/stock'] as const;
@@ -26,11 +26,11 @@ function deny(res: ServerResponse, status: number, message: string): void {
 /**
  * Forwards the catalog API to catalog-sync as a stream, before Nest's body parsers, so CSV and large JSON
  * imports pass through byte for byte. The gateway authenticates the key (same keys as everywhere); the
- * caller's merchant and roles travel in headers and catalog-sync checks the role each route needs
- * (merchandiser/admin for the catalog, erp/admin for stock). The caller's own Authorization header is not
- * forwarded.
+ * caller's merchant and roles travel in signed headers (@app/service-auth; the streamed body is outside the
+ * signature) and catalog-sync checks the role each route needs (merchandiser/admin for the catalog, erp/admin
+ * for stock). The caller's own Authorization header and any x-omnisync-* header it sent are not forwarded.
  */
-export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number) {
+export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number, secret: string) {
   const target = new URL(catalogUrl);
   return (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const path = req.url ?? '/';
@@ -43,11 +43,14 @@ export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, 
         if (!r.principal.roles.some((role) => ALLOWED.includes(role))) return deny(res, 403, `the catalog API needs one of the roles: ${ALLOWED.join(', ')}`);
         const headers: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(req.headers)) {
-          if (v === undefined || k === 'authorization' || k === 'host' || k === MERCHANT_HEADER || k === ROLES_HEADER) continue;
+          if (v === undefined || k === 'authorization' || k === 'host' || (SIGNED_HEADERS as readonly string[]).includes(k)) continue;
           headers[k] = v;
         }
-        headers[MERCHANT_HEADER] = r.principal.merchantId;
-        headers[ROLES_HEADER] = r.principal.roles.join(',');
+        // signed like every forwarded call; the body streams through unbuffered, so it is not part of the signature
+        Object.assign(
+          headers,
+          signServiceCall(secret, { method: req.method ?? 'GET', pathAndQuery: path, merchantId: r.principal.merchantId, roles: r.principal.roles, body: UNSIGNED_PAYLOAD }),
+        );
         headers['x-request-id'] = currentRequestId() ?? (req.headers['x-request-id'] as string | undefined) ?? '';
         const upstream = httpRequest(
           { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path, headers, timeout: timeoutMs },
@@ -69,6 +72,6 @@ export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, 
 }
 
 /** Mounts the catalog proxy; call before the app starts listening (ahead of Nest's body parsers). */
-export function mountCatalogProxy(app: INestApplication, auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number): void {
-  app.use(catalogProxy(auth, catalogUrl, timeoutMs));
+export function mountCatalogProxy(app: INestApplication, auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number, secret: string): void {
+  app.use(catalogProxy(auth, catalogUrl, timeoutMs, secret));
 }

@@ -10,7 +10,7 @@ import { ServiceForwarder } from './service-forwarder';
     {
       provide: ORDER_SYNC_FORWARDER,
       inject: [GatewayEnv],
-      useFactory: (env: GatewayEnv) => new ServiceForwarder('order-sync', env.ORDER_SYNC_URL, env.UPSTREAM_TIMEOUT_MS),
+      useFactory: (env: GatewayEnv) => new ServiceForwarder('order-sync', env.ORDER_SYNC_URL, env.UPSTREAM_TIMEOUT_MS, env.INTERNAL_SERVICE_SECRET),
     },
   ],
 })

@@ -55,11 +55,19 @@ export class OrderApiController {
     return this.orderSync.forward({ method: 'GET', path: '/ops/sla', query, merchantId: p.merchantId });
   }
 
+  @Get('ops/queues')
+  @Roles('ops', 'admin')
+  @ApiTags('ops')
+  @ApiOperation({ summary: "The caller merchant's own work: pending/failed inbox messages, ERP deliveries and shipments, oldest pending age" })
+  queues(@CurrentPrincipal() p: Principal): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/ops/queues', merchantId: p.merchantId });
+  }
+
   @Post('ops/outbox/retry')
   @HttpCode(200)
   @Roles('ops', 'admin')
   @ApiTags('ops')
-  @ApiOperation({ summary: 'Retry failed ERP deliveries: {ids} or {all: true}' })
+  @ApiOperation({ summary: "Retry the caller merchant's failed ERP deliveries: {ids} (others' ids come back in notFound) or {all: true}" })
   retryOutbox(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>): Promise<unknown> {
     return this.orderSync.forward({ method: 'POST', path: '/ops/outbox/retry', body, merchantId: p.merchantId });
   }

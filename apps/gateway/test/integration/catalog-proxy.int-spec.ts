@@ -4,12 +4,17 @@ import request from 'supertest';
 import type { Principal } from '../../src/auth/principal';
 import { catalogProxy, ROLES_HEADER, type CatalogKeyAuthenticator } from '../../src/forwarding/catalog-proxy';
 import { MERCHANT_HEADER } from '../../src/forwarding/service-forwarder';
+import { SIGNATURE_HEADER, verifyServiceCall } from '@app/service-auth';
+
+const SECRET = 'catalog-proxy-test-secret-0123456789abcdef';
 
 interface Seen {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** the gateway signature as catalog-sync checks it */
+  verified: boolean;
 }
 
 const MERCHANT = '6c000000-0000-4000-8000-000000000001';
@@ -44,13 +49,15 @@ describe('catalog proxy', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const raw = Buffer.concat(chunks);
+        const verified = verifyServiceCall(SECRET, { method: req.method!, pathAndQuery: req.url!, headers: req.headers, rawBody: raw }).ok;
+        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: raw.toString('utf8'), verified });
         res.writeHead(req.url!.includes('bad') ? 400 : 201, { 'content-type': 'application/json' });
         res.end(JSON.stringify(req.url!.includes('bad') ? { statusCode: 400, message: ['title must be a string'] } : { ok: true }));
       });
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
-    app = withFallback(catalogProxy(auth, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, 2000));
+    app = withFallback(catalogProxy(auth, `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, 2000, SECRET));
   });
 
   afterAll(async () => {
@@ -70,11 +77,21 @@ describe('catalog proxy', () => {
     expect(seen[0].headers[MERCHANT_HEADER]).toBe(MERCHANT);
     expect(seen[0].headers[ROLES_HEADER]).toBe('merchandiser');
     expect(seen[0].headers.authorization).toBeUndefined();
+    expect(seen[0].verified).toBe(true);
   });
 
-  it('does not let a caller choose its merchant', async () => {
-    await request(app).get('/products').set('authorization', 'Bearer osk_merch').set(MERCHANT_HEADER, '6c000000-0000-4000-8000-00000000ffff').expect(201);
+  it('does not let a caller choose its merchant or pass its own signature through', async () => {
+    await request(app)
+      .get('/products?q=1')
+      .set('authorization', 'Bearer osk_merch')
+      .set(MERCHANT_HEADER, '6c000000-0000-4000-8000-00000000ffff')
+      .set(SIGNATURE_HEADER, `v1=${'0'.repeat(64)}`)
+      .expect(201);
     expect(seen[0].headers[MERCHANT_HEADER]).toBe(MERCHANT);
+    expect(seen[0].headers[SIGNATURE_HEADER]).not.toBe(`v1=${'0'.repeat(64)}`);
+    expect(seen[0].verified).toBe(true);
+    // a signature made with another secret does not verify
+    expect(verifyServiceCall('another-secret-0123456789abcdefghijkl', { method: 'GET', pathAndQuery: seen[0].url, headers: seen[0].headers, rawBody: Buffer.alloc(0) }).ok).toBe(false);
   });
 
   it('passes catalog-sync errors through unchanged', async () => {
@@ -98,7 +115,7 @@ describe('catalog proxy', () => {
   });
 
   it('answers 503 naming catalog-sync when it is down', async () => {
-    const down = withFallback(catalogProxy(auth, 'http://127.0.0.1:1', 500));
+    const down = withFallback(catalogProxy(auth, 'http://127.0.0.1:1', 500, SECRET));
     const res = await request(down).get('/products').set('authorization', 'Bearer osk_merch');
     expect(res.status).toBe(503);
     expect(res.body.message).toContain('catalog-sync is unavailable');

@@ -14,21 +14,29 @@ import { ORDER_SYNC_FORWARDER, OrderApiController } from '../../src/forwarding/o
 import { MERCHANT_HEADER, ServiceForwarder } from '../../src/forwarding/service-forwarder';
 import { MerchantsModule } from '../../src/merchants/merchants.module';
 import { MerchantsService } from '../../src/merchants/merchants.service';
+import { verifyServiceCall } from '@app/service-auth';
+
+const SECRET = 'forwarding-test-secret-0123456789abcdef';
 
 interface Seen {
   method: string;
   url: string;
   merchant: string | undefined;
   body: string;
+  /** order-sync's check of the gateway signature */
+  verified: string;
 }
 
 /** A stand-in for order-sync: records what it was sent, answers by path. */
 function fakeOrderSync(seen: Seen[]): Server {
   return createServer((req: IncomingMessage, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, merchant: req.headers[MERCHANT_HEADER] as string | undefined, body });
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
+      const v = verifyServiceCall(SECRET, { method: req.method!, pathAndQuery: req.url!, headers: req.headers, rawBody: raw });
+      seen.push({ method: req.method!, url: req.url!, merchant: req.headers[MERCHANT_HEADER] as string | undefined, body, verified: v.ok ? 'ok' : v.reason });
       res.setHeader('content-type', 'application/json');
       if (req.url!.startsWith('/erp/orders?limit=0')) {
         res.statusCode = 400;
@@ -60,7 +68,7 @@ describe('gateway forwarding to order-sync', () => {
         MerchantsModule,
       ],
       controllers: [OrderApiController],
-      providers: [{ provide: ORDER_SYNC_FORWARDER, useValue: new ServiceForwarder('order-sync', `http://127.0.0.1:${port}`, 2000) }],
+      providers: [{ provide: ORDER_SYNC_FORWARDER, useValue: new ServiceForwarder('order-sync', `http://127.0.0.1:${port}`, 2000, SECRET) }],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
@@ -83,12 +91,12 @@ describe('gateway forwarding to order-sync', () => {
   it('forwards an ERP pull with the caller merchant and the query', async () => {
     const res = await request(app.getHttpServer()).get('/erp/orders').query({ cursor: '12-3', limit: 5 }).set('authorization', `Bearer ${keys.erp}`).expect(200);
     expect(res.body.orders).toEqual([]);
-    expect(seen).toEqual([{ method: 'GET', url: '/erp/orders?cursor=12-3&limit=5', merchant: keys.merchantId, body: '' }]);
+    expect(seen).toEqual([{ method: 'GET', url: '/erp/orders?cursor=12-3&limit=5', merchant: keys.merchantId, body: '', verified: 'ok' }]);
   });
 
   it('forwards the ack body unchanged', async () => {
     await request(app.getHttpServer()).post('/erp/orders/ack').send({ cursor: '12-3' }).set('authorization', `Bearer ${keys.erp}`).expect(200);
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/erp/orders/ack', merchant: keys.merchantId });
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/erp/orders/ack', merchant: keys.merchantId, verified: 'ok' });
     expect(JSON.parse(seen[0].body)).toEqual({ cursor: '12-3' });
   });
 
@@ -106,8 +114,21 @@ describe('gateway forwarding to order-sync', () => {
     expect(seen.map((s) => s.url)).toEqual(['/ops/sla']);
   });
 
+  it("forwards GET /ops/queues (the merchant's own work) and outbox retries, signed, for ops keys only", async () => {
+    await request(app.getHttpServer()).get('/ops/queues').set('authorization', `Bearer ${keys.erp}`).expect(403);
+    await request(app.getHttpServer()).post('/ops/outbox/retry').send({ all: true }).set('authorization', `Bearer ${keys.merch}`).expect(403);
+    expect(seen).toEqual([]);
+    await request(app.getHttpServer()).get('/ops/queues').set('authorization', `Bearer ${keys.ops}`).expect(200);
+    await request(app.getHttpServer()).post('/ops/outbox/retry').send({ ids: ['12'] }).set('authorization', `Bearer ${keys.ops}`).expect(200);
+    expect(seen.map((s) => [s.method, s.url, s.merchant, s.verified])).toEqual([
+      ['GET', '/ops/queues', keys.merchantId, 'ok'],
+      ['POST', '/ops/outbox/retry', keys.merchantId, 'ok'],
+    ]);
+    expect(JSON.parse(seen[1].body)).toEqual({ ids: ['12'] });
+  });
+
   it('answers 503 naming the service when order-sync is down', async () => {
-    const down = new ServiceForwarder('order-sync', 'http://127.0.0.1:1', 500);
+    const down = new ServiceForwarder('order-sync', 'http://127.0.0.1:1', 500, SECRET);
     await expect(down.forward({ method: 'GET', path: '/erp/orders', merchantId: keys.merchantId })).rejects.toMatchObject({
       status: 503,
       message: expect.stringContaining('order-sync is unavailable'),

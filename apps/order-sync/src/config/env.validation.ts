@@ -6,6 +6,7 @@ export const ERP_CONNECTORS = ['generic-http', 'jushuitan'] as const;
 /** order-sync: order ingest, ERP push, SLA watch, polling, shipments. Defaults documented in .env.example. */
 export class OrderSyncEnv extends BaseEnv {
   override PORT = 3001;
+  override METRICS_PORT = 9401;
 
   @IntEnv(1) ORDER_EVENTS_CONCURRENCY: number = 256;
   @IntEnv(1) ORDER_INGEST_BATCH_SIZE: number = 200;

@@ -322,13 +322,14 @@ export class ErpDeliveryService implements OnModuleDestroy {
   }
 
   /** ops: failed rows back to pending; returns them so the caller can enqueue */
-  async resetFailed(ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept'; merchantId: string | null }[]> {
+  /** the merchant's failed outbox rows (`ids`, or all of them for null) back to pending; another merchant's ids are not touched */
+  async resetFailed(merchantId: string, ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept'; merchantId: string | null }[]> {
     const rows = await queryRows<{ id: string; kind: 'push' | 'intercept'; merchant_id: string | null }>(
       this.dataSource,
-      `UPDATE order_sync.outbox SET status = 'pending', next_attempt_at = now(), attempts = 0
-        WHERE status = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
-        RETURNING id::text AS id, kind, merchant_id`,
-      [ids],
+      `UPDATE order_sync.outbox b SET status = 'pending', next_attempt_at = now(), attempts = 0
+        WHERE b.status = 'failed' AND ($1::bigint[] IS NULL OR b.id = ANY($1::bigint[])) AND b.merchant_id = $2::uuid
+        RETURNING b.id::text AS id, b.kind, b.merchant_id`,
+      [ids, merchantId],
     );
     return rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id }));
   }

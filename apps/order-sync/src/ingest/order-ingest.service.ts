@@ -35,6 +35,14 @@ function isPermanent(e: unknown): boolean {
 }
 
 /**
+ * The platform said "not now" (breaker open, rate limited): the row waits and no attempt is counted, so an
+ * outage of a platform's API delays its rows however long it lasts and never makes the sweeper give up.
+ */
+export function isDeferral(e: unknown): boolean {
+  return isUpstreamError(e) && (e.kind === 'circuit_open' || e.kind === 'rate_limited');
+}
+
+/**
  * Normalises inbox rows into orders. Jobs are processed in groups: each `process-inbox` job submits its
  * inbox id to a group committer, so the jobs a worker has in flight (its concurrency) share one fetch per
  * shop (a list call over the messages' update-time window when several orders of a shop are due) and one
@@ -131,7 +139,7 @@ export class OrderIngestService implements OnModuleDestroy {
     // an order already stored at the message's update time or later needs no fetch: an earlier list call
     // (which upserts every order it returns) or a duplicate message got there first
     await this.dropAlreadyCurrent(byShop, processed);
-    const retry: { id: string; error: string; delayMs: number }[] = [];
+    const retry: { id: string; error: string; delayMs: number; deferred: boolean }[] = [];
     const failed: { id: string; error: string }[] = [];
     const refusals: { shop: ShopContext; refused: Refusal[] }[] = [];
     await Promise.all(
@@ -148,7 +156,7 @@ export class OrderIngestService implements OnModuleDestroy {
           const err = result.errors.get(r.platform_order_id);
           if (err === undefined) processed.push(r.id);
           else if (isPermanent(err)) failed.push({ id: r.id, error: describeError(err) });
-          else retry.push({ id: r.id, error: describeError(err), delayMs: retryDelayMs(err, r.attempts + 1) });
+          else retry.push({ id: r.id, error: describeError(err), delayMs: retryDelayMs(err, r.attempts + 1), deferred: isDeferral(err) });
         }
       }),
     );
@@ -167,17 +175,18 @@ export class OrderIngestService implements OnModuleDestroy {
         this.stats.statements += 1;
       }
       const settled = [
-        ...ignored.map((x) => ({ ...x, status: 'ignored' })),
-        ...failed.map((x) => ({ id: x.id, reason: x.error, status: 'failed' })),
-        ...retry.map((x) => ({ id: x.id, reason: x.error, status: 'pending' })),
+        ...ignored.map((x) => ({ ...x, status: 'ignored', counts: 1 })),
+        ...failed.map((x) => ({ id: x.id, reason: x.error, status: 'failed', counts: 1 })),
+        // a deferral (breaker open, throttled) is not an attempt: see isDeferral
+        ...retry.map((x) => ({ id: x.id, reason: x.error, status: 'pending', counts: x.deferred ? 0 : 1 })),
       ];
       if (settled.length > 0) {
         await em.query(
-          `UPDATE order_sync.inbox i SET status = s.status, last_error = s.reason, attempts = i.attempts + 1,
+          `UPDATE order_sync.inbox i SET status = s.status, last_error = s.reason, attempts = i.attempts + s.counts,
                   processed_at = CASE WHEN s.status = 'pending' THEN NULL ELSE now() END
-             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS s(id, status, reason)
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[]) AS s(id, status, reason, counts)
             WHERE i.id = s.id`,
-          [settled.map((x) => x.id), settled.map((x) => x.status), settled.map((x) => x.reason)],
+          [settled.map((x) => x.id), settled.map((x) => x.status), settled.map((x) => x.reason), settled.map((x) => x.counts)],
         );
         this.stats.statements += 1;
       }

@@ -1,11 +1,13 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
-import { MERCHANT_HEADER } from '../shared/merchant-id.decorator';
+import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { MerchantId } from '../shared/merchant-id.decorator';
 import { ErpDeliveryService } from '../delivery/erp-delivery.service';
 import { OrderJobs } from '../shared/order-jobs';
 import { SlaReportService, type SlaReport } from '../sla/sla-report.service';
+import { MerchantWorkService, type MerchantWork } from './merchant-work.service';
 import { RetryOutboxDto, SlaReportQueryDto } from './ops.dto';
 import { RequiresRole } from './roles';
 
+/** The merchant's ops API: every answer and every change is scoped to the caller's merchant (never "all"). */
 @Controller('ops')
 @RequiresRole('ops', 'admin')
 @UsePipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }))
@@ -14,23 +16,33 @@ export class OpsController {
     private readonly sla: SlaReportService,
     private readonly delivery: ErpDeliveryService,
     private readonly jobs: OrderJobs,
+    private readonly work: MerchantWorkService,
   ) {}
 
   @Get('sla')
-  async slaReport(@Query() q: SlaReportQueryDto, @Headers(MERCHANT_HEADER) merchantId?: string): Promise<SlaReport> {
+  async slaReport(@MerchantId() merchantId: string, @Query() q: SlaReportQueryDto): Promise<SlaReport> {
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 3_600_000);
     if (from >= to) throw new BadRequestException('from must be before to');
-    if (merchantId !== undefined && !/^[0-9a-f-]{36}$/i.test(merchantId)) throw new BadRequestException(`${MERCHANT_HEADER} must be a UUID`);
-    return this.sla.report(from, to, merchantId ?? null);
+    return this.sla.report(from, to, merchantId);
   }
 
-  /** failed outbox rows back to pending, then enqueued under fresh job ids */
+  /** the merchant's own pending/failed inbox, outbox and shipments (BullMQ's raw counts are the operator's) */
+  @Get('queues')
+  queues(@MerchantId() merchantId: string): Promise<MerchantWork> {
+    return this.work.forMerchant(merchantId);
+  }
+
+  /** the merchant's failed outbox rows back to pending, then enqueued under fresh job ids */
   @Post('outbox/retry')
   @HttpCode(200)
-  async retryOutbox(@Body() body: RetryOutboxDto): Promise<{ retried: string[]; enqueued: boolean }> {
-    const rows = await this.delivery.resetFailed(body.all === true ? null : (body.ids ?? []));
-    const enqueued = await this.jobs.addDeliveries(rows, `-retry-${Date.now()}`);
-    return { retried: rows.map((r) => r.outboxId), enqueued };
+  async retryOutbox(@MerchantId() merchantId: string, @Body() body: RetryOutboxDto): Promise<{ retried: string[]; notFound: string[]; enqueued: boolean }> {
+    const asked = body.all === true ? null : (body.ids ?? []);
+    const rows = await this.delivery.resetFailed(merchantId, asked);
+    const enqueued = rows.length > 0 && (await this.jobs.addDeliveries(rows, `-retry-${Date.now()}`));
+    const retried = new Set(rows.map((r) => r.outboxId));
+    // unknown ids, another merchant's and rows not failed: all the same to the caller (nothing says whose)
+    const notFound = asked === null ? [] : [...new Set(asked.map((id) => String(BigInt(id))))].filter((id) => !retried.has(id));
+    return { retried: [...retried], notFound, enqueued };
   }
 }

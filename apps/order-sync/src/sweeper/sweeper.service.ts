@@ -58,13 +58,15 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     const staleSec = this.opts.sweepStaleAfterMs / 1000;
     const result: SweepResult = { inboxReenqueued: 0, inboxGaveUp: 0, outboxReenqueued: 0 };
 
-    const inbox: { id: string; attempts: number }[] = await this.dataSource.query(
-      `SELECT id::text AS id, attempts FROM order_sync.inbox
+    const inbox: { id: string; attempts: number; deferred: boolean }[] = await this.dataSource.query(
+      `SELECT id::text AS id, attempts, coalesce(last_error ~ '^(circuit_open|rate_limited):', false) AS deferred FROM order_sync.inbox
         WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1)
         ORDER BY id LIMIT $2`,
       [staleSec, this.opts.sweepBatch],
     );
-    const giveUp = inbox.filter((r) => r.attempts >= this.opts.sweepMaxReenqueues).map((r) => r.id);
+    // a row waiting out an open breaker or a throttle is never given up: a platform outage delays it, however long
+    const giveUp = inbox.filter((r) => r.attempts >= this.opts.sweepMaxReenqueues && !r.deferred).map((r) => r.id);
+    const gaveUp = new Set(giveUp);
     if (giveUp.length > 0) {
       await this.dataSource.query(
         `UPDATE order_sync.inbox SET status = 'failed', processed_at = now(),
@@ -76,7 +78,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const inboxTodo = await this.needingJobs(
       this.jobs.orderEvents,
-      inbox.filter((r) => r.attempts < this.opts.sweepMaxReenqueues).map((r) => ({ id: r.id, jobId: inboxJobId(r.id) })),
+      inbox.filter((r) => !gaveUp.has(r.id)).map((r) => ({ id: r.id, jobId: inboxJobId(r.id) })),
     );
     if (inboxTodo.length > 0) {
       await this.dataSource.query(`UPDATE order_sync.inbox SET attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [

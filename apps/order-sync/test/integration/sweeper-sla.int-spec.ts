@@ -11,6 +11,10 @@ import { SweeperService } from '../../src/sweeper/sweeper.service';
 import { buildOrder } from '../fakes';
 import { createHarness, SHOP_ID, waitFor, type Harness } from '../harness';
 
+// the gateway forwards the caller's merchant; orders are scoped to that merchant's shops
+const MERCHANT = '5b1e0000-0000-4000-8000-000000000001';
+const OTHER = '5b1e0000-0000-4000-8000-000000000002';
+
 describe('sweeper, SLA watcher and the ERP pull API', () => {
   let h: Harness;
   let alertServer: Server;
@@ -28,6 +32,12 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
     const port = (alertServer.address() as AddressInfo).port;
     h = await createHarness({ options: { sweepStaleAfterMs: 0, alertWebhookUrl: `http://127.0.0.1:${port}/alerts` } });
+    await h.db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, 'm1'), ($2, 'm2') ON CONFLICT DO NOTHING`, [MERCHANT, OTHER]);
+    await h.db.dataSource.query(
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
+       VALUES ($1, $2, 'douyin', 'dy-shop-1', 'shop', 'dy-app', 'http://127.0.0.1:1', '\\x00') ON CONFLICT DO NOTHING`,
+      [SHOP_ID, MERCHANT],
+    );
   });
   afterAll(async () => {
     await h.close();
@@ -110,8 +120,13 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
       await h.app.get(SlaAlertNotifier).flush();
       expect(onlyL(alertsReceived).map((a) => `${a.platformOrderId}/${a.level}`).sort()).toEqual(['L1/breach', 'L1/warning', 'L2/breach']);
 
+      // the report is the caller's merchant's only: without one it is refused, another merchant's is empty
+      await request(h.app.getHttpServer()).get('/ops/sla').expect(400);
+      const foreign = await request(h.app.getHttpServer()).get('/ops/sla').set('x-omnisync-merchant-id', OTHER).expect(200);
+      expect(foreign.body.late).toEqual([]);
       const report = await request(h.app.getHttpServer())
         .get('/ops/sla')
+        .set('x-omnisync-merchant-id', MERCHANT)
         .query({ from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() })
         .expect(200);
       const douyin = report.body.platforms.find((p: { platform: string }) => p.platform === 'douyin');
@@ -122,7 +137,7 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
         'L1/breach/backlog',
         'L2/breach/erp_down',
       ]);
-      await request(h.app.getHttpServer()).get('/ops/sla').query({ from: 'yesterday' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('from'));
+      await request(h.app.getHttpServer()).get('/ops/sla').set('x-omnisync-merchant-id', MERCHANT).query({ from: 'yesterday' }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('from'));
     } finally {
       h.erp.down = false;
       h.app.get(ErpPushProcessor).worker.resume();
@@ -131,9 +146,6 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
 
   it('pages orders by change cursor and acks them, which stops the SLA clock', async () => {
     const server = h.app.getHttpServer();
-    // the gateway forwards the caller's merchant; orders are scoped to that merchant's shops
-    const MERCHANT = '5b1e0000-0000-4000-8000-000000000001';
-    const OTHER = '5b1e0000-0000-4000-8000-000000000002';
     await h.db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, 'm1'), ($2, 'm2') ON CONFLICT DO NOTHING`, [MERCHANT, OTHER]);
     await h.db.dataSource.query(
       `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
@@ -189,13 +201,58 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     h.app.get(ErpPushProcessor).worker.resume();
   });
 
-  it('retries failed outbox rows from the ops endpoint', async () => {
+  it('retries failed outbox rows from the ops endpoint, the caller merchant\'s only', async () => {
+    const server = h.app.getHttpServer();
+    const post = (as: string) => request(server).post('/ops/outbox/retry').set('x-omnisync-merchant-id', as);
+    // merchant OTHER's shop and a failed delivery of its own
+    const OTHER_SHOP = '7a4e1f3c-0000-4000-8000-0000000000b2';
+    await h.db.dataSource.query(
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
+       VALUES ($1, $2, 'douyin', 'dy-shop-b', 'shop b', 'dy-app-b', 'http://127.0.0.1:1', '\\x00')`,
+      [OTHER_SHOP, OTHER],
+    );
+    const now = Date.now();
+    const at = new Date(now - 1000).toISOString();
+    // rows written, no push job enqueued (the ingest service does that): both stay pending until set failed below
+    await h.db.dataSource.transaction((em) =>
+      h.app.get(OrderUpsertRepository).apply(em, [
+        buildOrder({ shopId: OTHER_SHOP, id: 'RB1', status: 'paid', updatedAt: at, paidAt: at }),
+        buildOrder({ shopId: SHOP_ID, id: 'RA1', status: 'paid', updatedAt: at, paidAt: at }),
+      ]),
+    );
+    const bRow = async () =>
+      ((await h.db.dataSource.query(
+        `SELECT b.id::text AS id, b.status, b.attempts FROM order_sync.outbox b JOIN order_sync.orders o ON o.id = b.order_id WHERE o.platform_order_id = 'RB1'`,
+      )) as { id: string; status: string; attempts: number }[])[0];
+    await h.db.dataSource.query(`UPDATE order_sync.outbox SET status = 'failed', attempts = 7, last_error = 'invalid_request: b' WHERE id = $1`, [(await bRow()).id]);
     const [row] = await h.db.dataSource.query(
-      `UPDATE order_sync.outbox SET status = 'failed', last_error = 'invalid_request: bad sku' WHERE id = (SELECT min(id) FROM order_sync.outbox) RETURNING id::text AS id`,
+      `UPDATE order_sync.outbox SET status = 'failed', last_error = 'invalid_request: bad sku'
+        WHERE order_id = (SELECT id FROM order_sync.orders WHERE platform_order_id = 'RA1') RETURNING id::text AS id`,
     ).then((r: [{ id: string }[], number]) => r[0]);
-    const res = await request(h.app.getHttpServer()).post('/ops/outbox/retry').send({ ids: [row.id] }).expect(200);
-    expect(res.body).toEqual({ retried: [row.id], enqueued: true });
+    const bId = (await bRow()).id;
+
+    // MERCHANT's own view counts its failed row, not OTHER's
+    const mine = await request(server).get('/ops/queues').set('x-omnisync-merchant-id', MERCHANT).expect(200);
+    expect(mine.body.outbox.failed).toBe(1);
+    const theirs = await request(server).get('/ops/queues').set('x-omnisync-merchant-id', OTHER).expect(200);
+    expect(theirs.body.outbox).toEqual({ failed: 1, pending: 0, oldestPendingAgeMs: null });
+    expect(theirs.body.shipments).toEqual({ failed: 0, pending: 0, oldestPendingAgeMs: null });
+    expect(theirs.body.inbox).toMatchObject({ pending: 0, failed: 0 });
+    await request(server).get('/ops/queues').expect(400);
+
+    // B's id from A: not found, nothing of B's changes; `all` covers A's rows only
+    expect((await post(MERCHANT).send({ ids: [bId] }).expect(200)).body).toEqual({ retried: [], notFound: [bId], enqueued: false });
+    const res = await post(MERCHANT).send({ all: true }).expect(200);
+    expect(res.body.retried).toEqual([row.id]);
+    expect(await bRow()).toEqual({ id: bId, status: 'failed', attempts: 7 });
     await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.outbox WHERE id = $1 AND status = 'delivered'`, [row.id])).length === 1, 10_000, 'redelivered');
-    await request(h.app.getHttpServer()).post('/ops/outbox/retry').send({ ids: ['x'] }).expect(400);
+    expect((await bRow()).status).toBe('failed');
+
+    // B retries its own
+    expect((await post(OTHER).send({ ids: [bId] }).expect(200)).body).toEqual({ retried: [bId], notFound: [], enqueued: true });
+    await waitFor(async () => (await bRow()).status === 'delivered', 10_000, 'B redelivered by B');
+
+    await post(MERCHANT).send({ ids: ['x'] }).expect(400).expect((r) => expect(JSON.stringify(r.body)).toContain('ids'));
+    await request(server).post('/ops/outbox/retry').send({ all: true }).expect(400);
   });
 });

@@ -18,6 +18,11 @@ export interface ServiceAppSpec<E extends BaseEnv> {
   name: string;
   EnvClass: ClassConstructor<E>;
   rootModule: (env: E) => DynamicModule;
+  /**
+   * an internal service (order-sync, catalog-sync, coupon): keeps each request's raw body (`req.rawBody`) so
+   * libs/service-auth can check the gateway signature's body hash
+   */
+  internal?: boolean;
   /** app-specific HTTP setup after the common one (swagger, bull board ...) */
   configure?: (app: INestApplication, env: E) => void | Promise<void>;
 }
@@ -41,7 +46,7 @@ export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E
     format: env.NODE_ENV === 'production' ? 'json' : 'pretty',
     app: spec.name,
   });
-  const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false });
+  const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false, rawBody: spec.internal === true });
   app.use(correlationMiddleware);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new JsonExceptionFilter());

@@ -9,16 +9,17 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ROLES, type Role } from '@app/contracts';
+import { MERCHANT_HEADER, ROLES_HEADER, type ServiceCaller } from '@app/service-auth';
 
 /**
  * catalog-sync sits behind the gateway, which authenticates the API key and forwards the request with
  *   x-omnisync-merchant-id: <uuid of the key's merchant>
  *   x-omnisync-roles: <comma separated roles of the key>
- * This guard trusts those headers (the service is not exposed publicly) and enforces the route's roles.
- * Missing / malformed merchant id: 401; none of the route's roles: 403.
+ * signed (libs/service-auth): the app's global ServiceSignatureGuard refuses anything else, and this guard reads
+ * the verified caller it leaves (the headers only in feature-module tests, which mount no signature guard).
+ * It enforces the route's roles. Missing / malformed merchant id: 401; none of the route's roles: 403.
  */
-export const MERCHANT_HEADER = 'x-omnisync-merchant-id';
-export const ROLES_HEADER = 'x-omnisync-roles';
+export { MERCHANT_HEADER, ROLES_HEADER };
 const CATALOG_ROLES_KEY = 'catalogRoles';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,6 +31,7 @@ export interface MerchantContext {
 interface RequestWithMerchant {
   headers: Record<string, string | string[] | undefined>;
   merchant?: MerchantContext;
+  serviceCaller?: ServiceCaller;
 }
 
 /** The caller must hold one of these roles (forwarded by the gateway in x-omnisync-roles). */
@@ -46,10 +48,9 @@ export class MerchantContextGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<RequestWithMerchant>();
-    const merchantId = header(req, MERCHANT_HEADER)?.trim();
+    const merchantId = (req.serviceCaller?.merchantId ?? header(req, MERCHANT_HEADER))?.trim();
     if (!merchantId || !UUID_RE.test(merchantId)) throw new UnauthorizedException(`${MERCHANT_HEADER} header (merchant uuid) is required`);
-    const roles = (header(req, ROLES_HEADER) ?? '')
-      .split(',')
+    const roles = (req.serviceCaller ? req.serviceCaller.roles : (header(req, ROLES_HEADER) ?? '').split(','))
       .map((r) => r.trim())
       .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
     const needed = this.reflector.getAllAndOverride<Role[] | undefined>(CATALOG_ROLES_KEY, [ctx.getHandler(), ctx.getClass()]) ?? [];

@@ -246,10 +246,10 @@ export interface QueueHealthView {
   failedTotal: number;
 }
 
-/** GET /ops/queues on the gateway (admin key). */
+/** GET /operator/queues on the gateway (the raw BullMQ view: the operator token, not a merchant key). */
 export async function opsQueues(sys: System): Promise<QueueHealthView[]> {
-  const res = await sys.gateway.get('/ops/queues');
-  if (res.status !== 200) throw new Error(`GET /ops/queues -> ${res.status} ${JSON.stringify(res.data)}`);
+  const res = await sys.operator.get('/operator/queues');
+  if (res.status !== 200) throw new Error(`GET /operator/queues -> ${res.status} ${JSON.stringify(res.data)}`);
   return (res.data as { queues: QueueHealthView[] }).queues;
 }
 

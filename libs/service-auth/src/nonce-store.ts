@@ -1,0 +1,26 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+
+/** Remembers the nonces of accepted signed calls for their validity window, in Redis (shared by every replica). */
+@Injectable()
+export class NonceStore implements OnModuleDestroy {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {}
+
+  static connect(redisUrl: string, keyPrefix: string): NonceStore {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 2000, connectionName: 'omnisync-service-auth' });
+    redis.on('error', () => undefined);
+    return new NonceStore(redis, keyPrefix);
+  }
+
+  /** true the first time a nonce is seen within `ttlMs`, false for a replay */
+  async claim(nonce: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.keyPrefix}:svc-nonce:${nonce}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

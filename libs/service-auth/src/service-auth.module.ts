@@ -1,0 +1,19 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { NonceStore } from './nonce-store';
+import { SERVICE_AUTH_OPTIONS, ServiceSignatureGuard, type ServiceAuthOptions } from './service-signature.guard';
+
+/** Installs ServiceSignatureGuard globally. The app must be created with `rawBody: true` (createServiceApp's `internal`). */
+@Module({})
+export class ServiceAuthModule {
+  static forRoot(opts: ServiceAuthOptions & { redisUrl: string; keyPrefix: string }): DynamicModule {
+    return {
+      module: ServiceAuthModule,
+      providers: [
+        { provide: SERVICE_AUTH_OPTIONS, useValue: { secret: opts.secret, windowMs: opts.windowMs } },
+        { provide: NonceStore, useFactory: () => NonceStore.connect(opts.redisUrl, opts.keyPrefix) },
+        { provide: APP_GUARD, useClass: ServiceSignatureGuard },
+      ],
+    };
+  }
+}
