@@ -8,12 +8,17 @@ import { GatewayEnv } from './config/env.validation';
 import { mountQueueBoard } from './ops/queue-board';
 import { applyWebhookBodyParser } from './webhooks/webhooks.module';
 import { mountCatalogProxy } from './forwarding/catalog-proxy';
+import { RateLimitService } from './limits/rate-limit.service';
+import { webhookRateLimit } from './limits/webhook-limit.middleware';
 
 function configureGateway(app: INestApplication, env: GatewayEnv): void {
+  const limiter = app.get(RateLimitService, { strict: false });
+  // pushes are bounded per platform and source address before their body is read
+  if (limiter) app.use('/webhooks', webhookRateLimit(limiter));
   // raw, bounded bodies for /webhooks/*: signatures are over the bytes as sent (before Nest's JSON parser)
-  applyWebhookBodyParser(app);
+  applyWebhookBodyParser(app, { maxDepth: env.HTTP_JSON_MAX_DEPTH });
   // the catalog API streams through to catalog-sync (CSV imports included) after the API-key check
-  mountCatalogProxy(app, app.get(ApiKeysService), env.CATALOG_SYNC_URL, env.UPSTREAM_TIMEOUT_MS);
+  mountCatalogProxy(app, app.get(ApiKeysService), env.CATALOG_SYNC_URL, env.UPSTREAM_TIMEOUT_MS, limiter);
   if (env.BULL_BOARD_ENABLED) mountQueueBoard(app, app.get(ApiKeysService));
   if (env.SWAGGER_ENABLED) {
     const config = new DocumentBuilder()

@@ -74,4 +74,17 @@ export class BaseEnv {
   /** 'api': PLATFORM_QPS_PER_SHOP for each API method of a shop (the platforms' quotas are per app and API); 'shop': for all of them */
   @IsIn(QPS_SCOPES, { message: `must be one of ${QPS_SCOPES.join(', ')}` })
   PLATFORM_QPS_SCOPE: QpsScope = 'api';
+
+  /** every app: JSON request bodies larger than this get 413 (webhooks have their own 1 MB bound) */
+  @IsInt({ message: 'must be an integer number of bytes' })
+  @Min(1024, { message: 'must be at least 1024' })
+  @ToInt()
+  HTTP_JSON_LIMIT_BYTES: number = 1024 * 1024;
+
+  /** every app: JSON request bodies nested deeper than this ({ or [ levels) get 400, checked before parsing */
+  @IsInt({ message: 'must be an integer' })
+  @Min(2, { message: 'must be at least 2' })
+  @Max(1000, { message: 'must be at most 1000' })
+  @ToInt()
+  HTTP_JSON_MAX_DEPTH: number = 64;
 }

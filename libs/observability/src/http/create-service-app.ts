@@ -2,9 +2,11 @@ import { ValidationPipe, type DynamicModule, type INestApplication } from '@nest
 import { NestFactory } from '@nestjs/core';
 import { loadEnv, type BaseEnv } from '@app/config';
 import type { ClassConstructor } from 'class-transformer';
+import helmet from 'helmet';
 import { checkDependencies } from '../health/preflight';
 import { correlationMiddleware } from '../logging/request-context';
 import { PinoLoggerService } from '../logging/pino-logger.service';
+import { applyJsonBodyLimits } from './json-body';
 import { JsonExceptionFilter } from './json-exception.filter';
 
 export interface ServiceAppOptions {
@@ -30,8 +32,10 @@ export interface ServiceApp<E extends BaseEnv> {
 
 /**
  * The common shell of every app: validated env (one-line error on failure), start-up reachability check
- * of Postgres and Redis, pino logger, correlation id middleware, global ValidationPipe
- * (whitelist + forbidNonWhitelisted + transform), JSON exception filter, shutdown hooks.
+ * of Postgres and Redis, pino logger, correlation id middleware, helmet's security headers, bounded JSON
+ * bodies (HTTP_JSON_LIMIT_BYTES -> 413, HTTP_JSON_MAX_DEPTH -> 400, `__proto__`/`constructor`/`prototype`
+ * keys -> 400, malformed -> 400), global ValidationPipe (whitelist + forbidNonWhitelisted + transform),
+ * JSON exception filter, shutdown hooks.
  */
 export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E>, opts: ServiceAppOptions = {}): Promise<ServiceApp<E>> {
   const env = loadEnv(spec.EnvClass, { ...process.env, ...(opts.env ?? {}) }, { app: spec.name });
@@ -43,10 +47,13 @@ export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E
   });
   const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false });
   app.use(correlationMiddleware);
+  app.use(helmet());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new JsonExceptionFilter());
   app.enableShutdownHooks();
   await spec.configure?.(app, env);
+  // after configure: its raw-stream middleware (webhook capture, catalog proxy) must see bodies first
+  applyJsonBodyLimits(app, { limitBytes: env.HTTP_JSON_LIMIT_BYTES, maxDepth: env.HTTP_JSON_MAX_DEPTH });
   return { app, env, logger };
 }
 
