@@ -35,6 +35,10 @@ function fakeOrderSync(seen: Seen[]): Server {
         res.end(JSON.stringify({ statusCode: 400, error: 'Bad Request', message: ['limit must not be less than 1'] }));
         return;
       }
+      if (req.url!.includes('cursor=7-1')) {
+        res.end(JSON.stringify({ orders: [{ cursor: '8-1' }, { cursor: '9-2' }], nextCursor: '9-2' }));
+        return;
+      }
       res.end(JSON.stringify({ orders: [], nextCursor: '0-0', echo: req.url }));
     });
   });
@@ -45,7 +49,7 @@ describe('gateway forwarding to order-sync', () => {
   let app: INestApplication;
   let upstream: Server;
   const seen: Seen[] = [];
-  let keys: { erp: string; merch: string; ops: string; merchantId: string };
+  let keys: { erp: string; erpKeyId: string; admin: string; merch: string; ops: string; merchantId: string };
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
@@ -66,8 +70,9 @@ describe('gateway forwarding to order-sync', () => {
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     await app.init();
     const { merchant } = await app.get(MerchantsService).findOrCreateByName('forwarding-merchant');
-    const mk = async (roles: ('erp' | 'merchandiser' | 'ops')[]) => (await app.get(ApiKeysService).create(merchant.id, roles.join('+'), roles)).key;
-    keys = { erp: await mk(['erp']), merch: await mk(['merchandiser']), ops: await mk(['ops']), merchantId: merchant.id };
+    const mk = async (roles: ('erp' | 'merchandiser' | 'ops' | 'admin')[]) => (await app.get(ApiKeysService).create(merchant.id, roles.join('+'), roles)).key;
+    const erp = await app.get(ApiKeysService).create(merchant.id, 'erp', ['erp']);
+    keys = { erp: erp.key, erpKeyId: erp.apiKey.id, admin: await mk(['admin']), merch: await mk(['merchandiser']), ops: await mk(['ops']), merchantId: merchant.id };
   });
 
   afterAll(async () => {
@@ -104,6 +109,32 @@ describe('gateway forwarding to order-sync', () => {
     expect(seen).toEqual([]);
     await request(app.getHttpServer()).get('/ops/sla').set('authorization', `Bearer ${keys.ops}`).expect(200);
     expect(seen.map((s) => s.url)).toEqual(['/ops/sla']);
+  });
+
+  it('audits every buyer-data read: acting key, orders returned, cursors', async () => {
+    await request(app.getHttpServer()).get('/erp/orders').query({ cursor: '7-1', limit: 2 }).set('authorization', `Bearer ${keys.erp}`).expect(200);
+    await request(app.getHttpServer()).get('/erp/orders').set('authorization', `Bearer ${keys.erp}`).expect(200);
+    const rows = await db.dataSource.query(
+      `SELECT merchant_id, actor_key_id, action, details FROM core.audit_log WHERE action = 'erp_orders.read' ORDER BY id`,
+    );
+    expect(rows.slice(-2)).toEqual([
+      { merchant_id: keys.merchantId, actor_key_id: keys.erpKeyId, action: 'erp_orders.read', details: { count: 2, cursor: '7-1', nextCursor: '9-2' } },
+      { merchant_id: keys.merchantId, actor_key_id: keys.erpKeyId, action: 'erp_orders.read', details: { count: 0, cursor: null, nextCursor: '0-0' } },
+    ]);
+  });
+
+  it('does not audit a read that returned nothing (order-sync refused it)', async () => {
+    const [{ n: before }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM core.audit_log`);
+    await request(app.getHttpServer()).get('/erp/orders').query({ limit: 0 }).set('authorization', `Bearer ${keys.erp}`).expect(400);
+    const [{ n: after }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM core.audit_log`);
+    expect(after).toBe(before);
+  });
+
+  it('gives buyer data to erp keys only: admin, ops and merchandiser keys get 403 without a call', async () => {
+    for (const key of [keys.admin, keys.ops, keys.merch]) {
+      await request(app.getHttpServer()).get('/erp/orders').set('authorization', `Bearer ${key}`).expect(403);
+    }
+    expect(seen).toEqual([]);
   });
 
   it('answers 503 naming the service when order-sync is down', async () => {
