@@ -14,3 +14,4 @@ export * from './health/preflight';
 export * from './http/json-exception.filter';
 export * from './http/create-service-app';
 export * from './http/json-body';
+export * from './http/strict-validation.pipe';

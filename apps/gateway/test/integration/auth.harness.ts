@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, type INestApplication, type LoggerService, ValidationPipe } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type LoggerService } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Role } from '@app/contracts';
+import { StrictValidationPipe } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { AuthModule } from '../../src/auth/auth.module';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
@@ -61,7 +62,7 @@ export async function buildGatewayHarness(databaseUrl: string): Promise<GatewayH
     controllers: [ProbeController],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: logs });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new StrictValidationPipe());
   await app.init();
   const merchants = app.get(MerchantsService);
   const apiKeys = app.get(ApiKeysService);

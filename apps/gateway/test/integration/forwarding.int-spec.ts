@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { StrictValidationPipe } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
@@ -67,7 +68,7 @@ describe('gateway forwarding to order-sync', () => {
       providers: [{ provide: ORDER_SYNC_FORWARDER, useValue: new ServiceForwarder('order-sync', `http://127.0.0.1:${port}`, 2000) }],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(new StrictValidationPipe());
     await app.init();
     const { merchant } = await app.get(MerchantsService).findOrCreateByName('forwarding-merchant');
     const mk = async (roles: ('erp' | 'merchandiser' | 'ops' | 'admin')[]) => (await app.get(ApiKeysService).create(merchant.id, roles.join('+'), roles)).key;
@@ -134,6 +135,17 @@ describe('gateway forwarding to order-sync', () => {
     for (const key of [keys.admin, keys.ops, keys.merch]) {
       await request(app.getHttpServer()).get('/erp/orders').set('authorization', `Bearer ${key}`).expect(403);
     }
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a prototype key nested in a forwarded body (no DTO at the gateway) without calling order-sync', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/erp/shipments')
+      .set('content-type', 'application/json')
+      .send('{"shipments":[{"orderId":"o1","constructor":{"prototype":{"polluted":true}}}]}')
+      .set('authorization', `Bearer ${keys.erp}`)
+      .expect(400);
+    expect(res.body.message).toEqual(['property shipments.0.constructor should not exist']);
     expect(seen).toEqual([]);
   });
 

@@ -57,6 +57,27 @@ describe('API key expiry, last-used time and the audit log', () => {
     });
   });
 
+  describe('prototype keys', () => {
+    it.each([
+      ['{"name":"k","roles":["ops"],"__proto__":{"roles":["admin"]}}', '__proto__'],
+      ['{"name":"k","roles":["ops"],"constructor":{"prototype":{"x":1}}}', 'constructor'],
+      ['{"name":"k","roles":["ops"],"prototype":1}', 'prototype'],
+    ])('answers 400 naming the field like any unknown field for %s, and creates nothing', async (body, field) => {
+      const admin = await h.keyFor('Proto Co', ['admin']);
+      const [{ n: before }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM core.api_keys`);
+      const res = await http().post('/api-keys').set(as(admin.key)).set('content-type', 'application/json').send(body).expect(400);
+      expect(res.body.message).toEqual([`property ${field} should not exist`]);
+      const [{ n: after }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM core.api_keys`);
+      expect(after).toBe(before);
+    });
+
+    it('refuses them in a query string too', async () => {
+      const admin = await h.keyFor('Proto Co', ['admin']);
+      const q = await http().get('/audit-log?constructor=1').set(as(admin.key)).expect(400);
+      expect(q.body.message).toEqual(['property constructor should not exist']);
+    });
+  });
+
   describe('last-used time', () => {
     it('is written at most once a minute per key, not on every request', async () => {
       const { key, keyId } = await h.keyFor('Usage Co', ['ops']);

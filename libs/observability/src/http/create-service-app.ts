@@ -1,4 +1,4 @@
-import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadEnv, type BaseEnv } from '@app/config';
 import type { ClassConstructor } from 'class-transformer';
@@ -8,6 +8,7 @@ import { correlationMiddleware } from '../logging/request-context';
 import { PinoLoggerService } from '../logging/pino-logger.service';
 import { applyJsonBodyLimits } from './json-body';
 import { JsonExceptionFilter } from './json-exception.filter';
+import { StrictValidationPipe } from './strict-validation.pipe';
 
 export interface ServiceAppOptions {
   /** env overrides on top of process.env (tests: PORT '0', DATABASE_URL, BULLMQ_PREFIX, SECRETS_KEY) */
@@ -34,7 +35,8 @@ export interface ServiceApp<E extends BaseEnv> {
  * The common shell of every app: validated env (one-line error on failure), start-up reachability check
  * of Postgres and Redis, pino logger, correlation id middleware, helmet's security headers, bounded JSON
  * bodies (HTTP_JSON_LIMIT_BYTES -> 413, HTTP_JSON_MAX_DEPTH -> 400, `__proto__`/`constructor`/`prototype`
- * keys -> 400, malformed -> 400), global ValidationPipe (whitelist + forbidNonWhitelisted + transform),
+ * keys -> 400, malformed -> 400), global StrictValidationPipe (whitelist + forbidNonWhitelisted + transform,
+ * and the same prototype keys refused in every body and query),
  * JSON exception filter, shutdown hooks.
  */
 export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E>, opts: ServiceAppOptions = {}): Promise<ServiceApp<E>> {
@@ -48,7 +50,7 @@ export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E
   const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false });
   app.use(correlationMiddleware);
   app.use(helmet());
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new JsonExceptionFilter());
   app.enableShutdownHooks();
   await spec.configure?.(app, env);
