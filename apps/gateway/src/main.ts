@@ -9,12 +9,17 @@ import { mountQueueBoard } from './ops/queue-board';
 import { applyWebhookBodyParser } from './webhooks/webhooks.module';
 import { mountCatalogProxy } from './forwarding/catalog-proxy';
 import { RateLimitService } from './limits/rate-limit.service';
+import { keyRateLimit } from './limits/key-limit.middleware';
 import { webhookRateLimit } from './limits/webhook-limit.middleware';
 
 function configureGateway(app: INestApplication, env: GatewayEnv): void {
   const limiter = app.get(RateLimitService, { strict: false });
-  // pushes are bounded per platform and source address before their body is read
-  if (limiter) app.use('/webhooks', webhookRateLimit(limiter));
+  if (limiter) {
+    // pushes are bounded per platform and source address before their body is read
+    app.use('/webhooks', webhookRateLimit(limiter));
+    // a key over its limit is refused before any other work
+    app.use(keyRateLimit(limiter));
+  }
   // raw, bounded bodies for /webhooks/*: signatures are over the bytes as sent (before Nest's JSON parser)
   applyWebhookBodyParser(app, { maxDepth: env.HTTP_JSON_MAX_DEPTH });
   // the catalog API streams through to catalog-sync (CSV imports included) after the API-key check

@@ -4,6 +4,7 @@ import {
   ForbiddenException,
   HttpException,
   HttpStatus,
+  Inject,
   Injectable,
   Optional,
   UnauthorizedException,
@@ -34,7 +35,8 @@ export class ApiKeyAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
-    @Optional() private readonly limiter?: RateLimitService | null,
+    // explicit token: a `T | null` parameter type is emitted as Object in the decorator metadata
+    @Optional() @Inject(RateLimitService) private readonly limiter?: RateLimitService | null,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -49,7 +51,7 @@ export class ApiKeyAuthGuard implements CanActivate {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
     if (!m) throw new UnauthorizedException('malformed Authorization header: expected "Bearer osk_<prefix>_<secret>"');
 
-    const result = await admitApiKey(m[1], this.apiKeys, this.limiter);
+    const result = await admitApiKey(m[1], this.apiKeys, this.limiter, req);
     if (!result.ok) {
       if (result.status === 401) throw new UnauthorizedException(result.message);
       ctx.switchToHttp().getResponse<HttpResponse>().setHeader('Retry-After', String(result.retryAfterSec));

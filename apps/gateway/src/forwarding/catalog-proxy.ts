@@ -39,7 +39,7 @@ export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, 
     if (!CATALOG_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`))) return next();
     const key = extractKey(req.headers.authorization);
     if (!key) return deny(res, 401, 'missing API key: send "Authorization: Bearer <key>"');
-    admitApiKey(key, auth, limiter).then(
+    admitApiKey(key, auth, limiter, req).then(
       (r) => {
         if (!r.ok) return r.status === 429 ? sendTooManyRequests(res, r.message, r.retryAfterSec) : deny(res, 401, r.message);
         if (!r.principal.roles.some((role) => ALLOWED.includes(role))) return deny(res, 403, `the catalog API needs one of the roles: ${ALLOWED.join(', ')}`);

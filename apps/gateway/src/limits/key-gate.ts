@@ -1,5 +1,6 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal';
+import { KEY_COUNTED, type CountedRequest } from './key-limit.middleware';
 import { limitMessage, type RateLimitService } from './rate-limit.service';
 
 export interface KeyAuthenticatorLike {
@@ -13,11 +14,17 @@ export type GateResult =
 
 /**
  * The one admission path for API-key requests (Nest guard, catalog proxy): the key's own rate limit first
- * (a flooding key is refused before any database work), then the key lookup, then the merchant's limit.
- * Without a limiter (RATE_LIMIT_ENABLED=false, or a test module) it only authenticates.
+ * (a flooding key is refused before any database work; skipped when keyRateLimit already counted this
+ * request), then the key lookup, then the merchant's limit. Without a limiter (RATE_LIMIT_ENABLED=false,
+ * or a test module) it only authenticates.
  */
-export async function admitApiKey(raw: string, auth: KeyAuthenticatorLike, limiter?: RateLimitService | null): Promise<GateResult> {
-  if (limiter) {
+export async function admitApiKey(
+  raw: string,
+  auth: KeyAuthenticatorLike,
+  limiter?: RateLimitService | null,
+  req?: IncomingMessage | object,
+): Promise<GateResult> {
+  if (limiter && !(req as CountedRequest | undefined)?.[KEY_COUNTED]) {
     const perKey = await limiter.admitKey(raw);
     if (!perKey.ok) return { ok: false, status: 429, message: limitMessage(perKey), retryAfterSec: perKey.retryAfterSec };
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
@@ -24,7 +24,7 @@ export interface RateLimitOptions {
  * If Redis is unreachable each instance falls back to the same limits in its own memory (insurance limiter).
  */
 @Injectable()
-export class RateLimitService implements OnModuleDestroy {
+export class RateLimitService implements OnModuleInit, OnModuleDestroy {
   private readonly redis: Redis;
   private readonly limiters: Record<LimitScope, { limiter: RateLimiterAbstract; points: number }>;
 
@@ -78,6 +78,19 @@ export class RateLimitService implements OnModuleDestroy {
       if (!(e instanceof RateLimiterRes)) throw e;
       return { ok: false, scope, limit: points, windowSec: this.opts.windowSec, retryAfterSec: Math.max(1, Math.ceil(e.msBeforeNext / 1000)) };
     }
+  }
+
+  /** Waits (bounded) for the Redis connection, so the first requests are counted in Redis rather than in memory. */
+  async onModuleInit(timeoutMs = 5000): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.redis.once('ready', done);
+    });
   }
 
   onModuleDestroy(): void {
