@@ -242,6 +242,8 @@ describe('gateway rate limits and request bodies (whole app)', () => {
       // every key stayed under its own limit: what refused them is the merchant's
       const messages = results.filter((r) => r.status === 429).map((r) => (JSON.parse(r.body) as { message: string }).message);
       expect(messages.every((m) => /for this merchant; retry after \d+ s$/.test(m))).toBe(true);
+      // answered by the guard (after the key lookup), with the same Retry-After
+      expect(results.filter((r) => r.status === 429).every((r) => Number(r.retryAfter) >= 1 && Number(r.retryAfter) <= WINDOW_SEC)).toBe(true);
     } finally {
       agent.destroy();
     }
