@@ -12,14 +12,18 @@ import { RateLimitService } from './limits/rate-limit.service';
 import { keyRateLimit } from './limits/key-limit.middleware';
 import { webhookRateLimit } from './limits/webhook-limit.middleware';
 
+/** Ahead of every other middleware: limits that refuse without reading the body or looking up the key. */
+function limitFirst(app: INestApplication): void {
+  const limiter = app.get(RateLimitService, { strict: false });
+  if (!limiter) return;
+  // pushes are bounded per platform and source address before their body is read
+  app.use('/webhooks', webhookRateLimit(limiter));
+  // a key over its limit is refused before any other work
+  app.use(keyRateLimit(limiter));
+}
+
 function configureGateway(app: INestApplication, env: GatewayEnv): void {
   const limiter = app.get(RateLimitService, { strict: false });
-  if (limiter) {
-    // pushes are bounded per platform and source address before their body is read
-    app.use('/webhooks', webhookRateLimit(limiter));
-    // a key over its limit is refused before any other work
-    app.use(keyRateLimit(limiter));
-  }
   // raw, bounded bodies for /webhooks/*: signatures are over the bytes as sent (before Nest's JSON parser)
   applyWebhookBodyParser(app, { maxDepth: env.HTTP_JSON_MAX_DEPTH });
   // the catalog API streams through to catalog-sync (CSV imports included) after the API-key check
@@ -39,7 +43,7 @@ function configureGateway(app: INestApplication, env: GatewayEnv): void {
 /** Builds the gateway (validated config, logger, pipes, filters, health, metrics, docs, Bull Board) without listening. */
 export function createApp(opts: ServiceAppOptions = {}): Promise<ServiceApp<GatewayEnv>> {
   return createServiceApp(
-    { name: 'gateway', EnvClass: GatewayEnv, rootModule: (env) => AppModule.forRoot(env), configure: configureGateway },
+    { name: 'gateway', EnvClass: GatewayEnv, rootModule: (env) => AppModule.forRoot(env), early: limitFirst, configure: configureGateway },
     opts,
   );
 }

@@ -21,6 +21,8 @@ export interface ServiceAppSpec<E extends BaseEnv> {
   name: string;
   EnvClass: ClassConstructor<E>;
   rootModule: (env: E) => DynamicModule;
+  /** app-specific middleware ahead of everything else (the gateway's per-key limit: a refused request costs nothing more) */
+  early?: (app: INestApplication, env: E) => void;
   /** app-specific HTTP setup after the common one (swagger, bull board ...) */
   configure?: (app: INestApplication, env: E) => void | Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E
     app: spec.name,
   });
   const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false });
+  spec.early?.(app, env);
   app.use(correlationMiddleware);
   app.use(helmet());
   app.useGlobalPipes(new StrictValidationPipe());
