@@ -5,6 +5,7 @@ import { PersistenceModule } from '@app/persistence';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { AuthModule } from './auth/auth.module';
 import { GatewayEnv } from './config/env.validation';
+import { LimitsModule } from './limits/limits.module';
 import { MerchantsModule } from './merchants/merchants.module';
 import { OpsModule } from './ops/ops.module';
 import { ShopsModule } from './shops/shops.module';
@@ -47,6 +48,7 @@ export class AppModule {
         QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
+        LimitsModule,
         AuthModule,
         MerchantsModule,
         ShopsModule,

@@ -139,6 +139,19 @@ export class BaseEnv {
   @IsBoolean({ message: 'must be true or false' })
   @ToBoolean()
   OUTBOUND_ALLOW_LOOPBACK: boolean = false;
+
+  /** every app: JSON request bodies larger than this get 413 (webhooks have their own 1 MB bound) */
+  @IsInt({ message: 'must be an integer number of bytes' })
+  @Min(1024, { message: 'must be at least 1024' })
+  @ToInt()
+  HTTP_JSON_LIMIT_BYTES: number = 1024 * 1024;
+
+  /** every app: JSON request bodies nested deeper than this ({ or [ levels) get 400, checked before parsing */
+  @IsInt({ message: 'must be an integer' })
+  @Min(2, { message: 'must be at least 2' })
+  @Max(1000, { message: 'must be at most 1000' })
+  @ToInt()
+  HTTP_JSON_MAX_DEPTH: number = 64;
 }
 
 

@@ -13,3 +13,5 @@ export * from './health/database-health.indicator';
 export * from './health/preflight';
 export * from './http/json-exception.filter';
 export * from './http/create-service-app';
+export * from './http/json-body';
+export * from './http/strict-validation.pipe';

@@ -99,6 +99,61 @@ export function describeAppShell<S extends StartedShell>(
       expect(JSON.stringify(res.body)).not.toMatch(/stack|at .*\.js/);
     });
 
+    it('sends helmet security headers', async () => {
+      const res = await request(base).get('/health/live');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+
+    describe('JSON bodies: 400/413 before any route, never 500', () => {
+      const post = (body: string, type = 'application/json') =>
+        request(base).post('/no-such-route').set('content-type', type).send(body);
+
+      it('answers 400 for a body nested deeper than 64 levels (100,000 deep included)', async () => {
+        for (const depth of [65, 100_000]) {
+          const res = await post('['.repeat(depth) + ']'.repeat(depth));
+          expect(res.status).toBe(400);
+          expect(res.body).toMatchObject({ statusCode: 400, message: 'JSON body is nested deeper than 64 levels' });
+        }
+        const objects = '{"a":'.repeat(70) + '1' + '}'.repeat(70);
+        expect((await post(objects)).status).toBe(400);
+      });
+
+      it('lets 64 levels through to routing (404 here), brackets inside strings not counted', async () => {
+        expect((await post('['.repeat(64) + ']'.repeat(64))).status).toBe(404);
+        expect((await post(JSON.stringify({ s: '['.repeat(500) + '\\"{' }))).status).toBe(404);
+      });
+
+      it('answers 413 for a body over HTTP_JSON_LIMIT_BYTES', async () => {
+        const res = await post(JSON.stringify({ a: 'x'.repeat(1024 * 1024 + 10) }));
+        expect(res.status).toBe(413);
+        expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+      });
+
+      it('answers 400 for malformed JSON', async () => {
+        const res = await post('{"a": ');
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      });
+
+      it.each([
+        ['{"__proto__": {"admin": true}}', '__proto__'],
+        ['{"a": [{"b": {"constructor": {"x": 1}}}]}', 'constructor'],
+        ['{"prototype": 1}', 'prototype'],
+        ['{"\\u005f_proto__": {"admin": true}}', '__proto__'],
+      ])('answers 400 naming the field for %s', async (body, key) => {
+        const res = await post(body);
+        expect(res.status).toBe(400);
+        expect(res.body.message).toBe(`property ${key} should not exist`);
+      });
+
+      it('lets the same words through as values', async () => {
+        expect((await post('{"name": "constructor", "tags": ["__proto__", "prototype"]}')).status).toBe(404);
+      });
+    });
+
     extra?.({ base: () => base, metricsBase: () => metricsBase, started: () => started });
   });
 }

@@ -11,6 +11,7 @@ import {
   UnsupportedMediaTypeException,
   UseGuards,
 } from '@nestjs/common';
+import { forbiddenJsonKey, jsonDepthExceeds } from '@app/observability';
 import { CatalogRoles, MerchantContextGuard, MerchantId } from '../catalog/auth/merchant-context.guard';
 import { CATALOG_FEATURE_OPTIONS, type CatalogFeatureOptions } from '../catalog/catalog-feature.options';
 import { ImportFileError } from './catalog-import.parser';
@@ -47,11 +48,20 @@ export class ImportController {
       const effective = format ?? (type === 'text/csv' ? 'csv' : undefined);
       if (!effective) throw new UnsupportedMediaTypeException('send text/csv, application/json, or ?format=csv|json');
       const text = await this.readBody(req);
+      if (effective === 'json') this.checkRawJson(text);
       return effective === 'csv' ? await this.importer.importCsv(merchantId, text) : await this.importer.importJson(merchantId, text);
     } catch (e) {
       if (e instanceof ImportFileError) throw new BadRequestException([e.message]);
       throw e;
     }
+  }
+
+  /** The raw JSON file skips the app's JSON parser: the same depth and prototype-key rules, here. */
+  private checkRawJson(text: string): void {
+    const maxDepth = 64;
+    if (jsonDepthExceeds(text, maxDepth)) throw new BadRequestException([`JSON file is nested deeper than ${maxDepth} levels`]);
+    const key = forbiddenJsonKey(text);
+    if (key !== undefined) throw new BadRequestException([`property ${key} should not exist`]);
   }
 
   private async readBody(req: RawRequest): Promise<string> {

@@ -53,4 +53,15 @@ describe('catalog import (real Postgres)', () => {
     const unknown = await h.http().post('/products/import').set(h.headers()).set('content-type', 'application/xml').send('<a/>');
     expect(unknown.status).toBe(415);
   });
+
+  it.each([
+    ['nested 100,000 deep', '[{"productKey":"D-1","title":"x","category":"1002","attributes":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}]', 'JSON file is nested deeper than 64 levels'],
+    ['carrying __proto__', '[{"productKey":"P-1","title":"x","category":"1002","attributes":{"__proto__":{"polluted":true}},"skus":[]}]', 'property __proto__ should not exist'],
+  ])('answers 400 for a raw JSON file (?format=json) %s and imports nothing', async (_case, body, message) => {
+    const before = await count(`SELECT count(*)::int AS n FROM catalog_sync.products WHERE merchant_id = $1`);
+    const res = await h.http().post('/products/import?format=json').set(h.headers()).set('content-type', 'application/octet-stream').send(Buffer.from(body));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toEqual([message]);
+    expect(await count(`SELECT count(*)::int AS n FROM catalog_sync.products WHERE merchant_id = $1`)).toBe(before);
+  });
 });

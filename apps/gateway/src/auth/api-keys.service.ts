@@ -9,16 +9,20 @@ import type { Principal } from './principal';
 
 export type AuthResult =
   | { ok: true; principal: Principal }
-  | { ok: false; reason: 'malformed' | 'unknown' | 'revoked'; message: string };
+  | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired'; message: string };
 
 const LAST_USED_RESOLUTION_SEC = 60;
+/** this process remembers when it last wrote a key's last_used_at: the write (and its query) at most once a minute */
+const TOUCH_MEMORY_MAX = 10_000;
 
 @Injectable()
 export class ApiKeysService {
+  private readonly touchedAt = new Map<string, number>();
+
   constructor(@InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>) {}
 
   /** Creates a key; the returned `key` is the only time the secret exists outside the caller. */
-  async create(merchantId: string, name: string, roles: Role[]): Promise<{ apiKey: ApiKey; key: string }> {
+  async create(merchantId: string, name: string, roles: Role[], expiresAt: Date | null = null): Promise<{ apiKey: ApiKey; key: string }> {
     const fresh = generateApiKey();
     const apiKey = this.keys.create({
       id: randomUUID(),
@@ -28,6 +32,7 @@ export class ApiKeysService {
       keyHash: fresh.keyHash,
       roles: [...new Set(roles)],
       lastUsedAt: null,
+      expiresAt,
       revokedAt: null,
     });
     await this.keys.insert(apiKey);
@@ -61,12 +66,23 @@ export class ApiKeysService {
     if (match.revokedAt !== null) {
       return { ok: false, reason: 'revoked', message: `API key ${displayPrefix(match.prefix)} has been revoked` };
     }
+    if (match.expiresAt !== null && match.expiresAt.getTime() <= Date.now()) {
+      return { ok: false, reason: 'expired', message: `API key ${displayPrefix(match.prefix)} expired at ${match.expiresAt.toISOString()}` };
+    }
     await this.touch(match.id);
     return { ok: true, principal: { merchantId: match.merchantId, keyId: match.id, roles: match.roles } };
   }
 
-  /** last_used_at at one-minute resolution: at most one write per key per minute. */
+  /**
+   * last_used_at at one-minute resolution: this process skips the query within a minute of its last write for
+   * the key, and the WHERE keeps several processes to one write per key per minute.
+   */
   private async touch(id: string): Promise<void> {
+    const now = Date.now();
+    const last = this.touchedAt.get(id);
+    if (last !== undefined && now - last < LAST_USED_RESOLUTION_SEC * 1000) return;
+    if (this.touchedAt.size >= TOUCH_MEMORY_MAX) this.touchedAt.clear();
+    this.touchedAt.set(id, now);
     await this.keys
       .createQueryBuilder()
       .update(ApiKey)

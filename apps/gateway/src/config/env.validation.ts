@@ -66,4 +66,30 @@ export class GatewayEnv extends BaseEnv {
   @IsOptional()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be the 64-hex-character SHA-256 of the operator token' })
   OPERATOR_TOKEN_SHA256?: string;
+  /** per-key and per-merchant request limits (shared by every gateway instance through Redis) */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  RATE_LIMIT_ENABLED: boolean = true;
+
+  /** the window the RATE_LIMIT_* counts are per */
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(1, { message: 'must be at least 1' })
+  @ToInt()
+  RATE_LIMIT_WINDOW_SEC: number = 1;
+
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  @ToInt()
+  RATE_LIMIT_PER_KEY: number = 300;
+
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  @ToInt()
+  RATE_LIMIT_PER_MERCHANT: number = 600;
+
+  /** platform pushes are signed, not keyed: bounded per (platform, source IP) instead */
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  @ToInt()
+  RATE_LIMIT_WEBHOOK_PER_IP: number = 5000;
 }

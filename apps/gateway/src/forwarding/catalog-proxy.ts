@@ -3,6 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { Role } from '@app/contracts';
 import { currentRequestId } from '@app/observability';
 import type { Principal } from '../auth/principal';
+import { admitApiKey, sendTooManyRequests } from '../limits/key-gate';
+import type { RateLimitService } from '../limits/rate-limit.service';
 import { extractKey } from '../ops/queue-board.middleware';
 import { ROLES_HEADER, SIGNED_HEADERS, UNSIGNED_PAYLOAD, signServiceCall } from '@app/service-auth';
 
@@ -30,16 +32,16 @@ function deny(res: ServerResponse, status: number, message: string): void {
  * signature) and catalog-sync checks the role each route needs (merchandiser/admin for the catalog, erp/admin
  * for stock). The caller's own Authorization header and any x-omnisync-* header it sent are not forwarded.
  */
-export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number, secret: string) {
+export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number, secret: string, limiter?: RateLimitService | null) {
   const target = new URL(catalogUrl);
   return (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const path = req.url ?? '/';
     if (!CATALOG_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`))) return next();
     const key = extractKey(req.headers.authorization);
     if (!key) return deny(res, 401, 'missing API key: send "Authorization: Bearer <key>"');
-    auth.authenticate(key).then(
+    admitApiKey(key, auth, limiter, req).then(
       (r) => {
-        if (!r.ok) return deny(res, 401, r.message);
+        if (!r.ok) return r.status === 429 ? sendTooManyRequests(res, r.message, r.retryAfterSec) : deny(res, 401, r.message);
         if (!r.principal.roles.some((role) => ALLOWED.includes(role))) return deny(res, 403, `the catalog API needs one of the roles: ${ALLOWED.join(', ')}`);
         const headers: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(req.headers)) {
@@ -72,6 +74,13 @@ export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, 
 }
 
 /** Mounts the catalog proxy; call before the app starts listening (ahead of Nest's body parsers). */
-export function mountCatalogProxy(app: INestApplication, auth: CatalogKeyAuthenticator, catalogUrl: string, timeoutMs: number, secret: string): void {
-  app.use(catalogProxy(auth, catalogUrl, timeoutMs, secret));
+export function mountCatalogProxy(
+  app: INestApplication,
+  auth: CatalogKeyAuthenticator,
+  catalogUrl: string,
+  timeoutMs: number,
+  secret: string,
+  limiter?: RateLimitService | null,
+): void {
+  app.use(catalogProxy(auth, catalogUrl, timeoutMs, secret, limiter));
 }

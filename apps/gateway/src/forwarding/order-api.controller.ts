@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ServiceForwarder } from './service-forwarder';
@@ -10,18 +11,32 @@ export const ORDER_SYNC_FORWARDER = Symbol('ORDER_SYNC_FORWARDER');
  * The order API on the public surface, served by order-sync. Bodies and queries are validated by
  * order-sync (its 400s name the field and pass through unchanged); results are scoped to the
  * caller's merchant.
+ *
+ * GET /erp/orders returns buyer data (names, phones, addresses), so it takes the `erp` role only — not
+ * admin: an admin who needs it mints an erp key, and that act is itself in the audit log — and every
+ * call is recorded (acting key, orders returned, cursors) in the audit log.
  */
 @ApiTags('erp')
 @ApiBearerAuth()
 @Controller()
 export class OrderApiController {
-  constructor(@Inject(ORDER_SYNC_FORWARDER) private readonly orderSync: ServiceForwarder) {}
+  constructor(
+    @Inject(ORDER_SYNC_FORWARDER) private readonly orderSync: ServiceForwarder,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get('erp/orders')
-  @Roles('erp', 'admin')
-  @ApiOperation({ summary: 'Orders in change order for ERPs that pull: ?cursor=&limit= (returns nextCursor)' })
-  listOrders(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
-    return this.orderSync.forward({ method: 'GET', path: '/erp/orders', query, merchantId: p.merchantId });
+  @Roles('erp')
+  @ApiOperation({ summary: 'Orders in change order for ERPs that pull: ?cursor=&limit= (returns nextCursor). Buyer data: erp keys only, every read audited' })
+  async listOrders(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
+    const page = await this.orderSync.forward<{ orders?: unknown; nextCursor?: unknown }>({ method: 'GET', path: '/erp/orders', query, merchantId: p.merchantId });
+    // recorded before the data leaves: a read that cannot be audited is not answered
+    await this.audit.record(p, 'erp_orders.read', { type: 'erp_orders' }, {
+      count: Array.isArray(page.orders) ? page.orders.length : 0,
+      cursor: typeof query.cursor === 'string' ? query.cursor : null,
+      nextCursor: typeof page.nextCursor === 'string' ? page.nextCursor : null,
+    });
+    return page;
   }
 
   @Post('erp/orders/ack')

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { UuidParam } from '../auth/uuid-param';
@@ -12,14 +13,19 @@ import { ShopsService } from './shops.service';
 @ApiBearerAuth()
 @Controller('shops')
 export class ShopsController {
-  constructor(private readonly shops: ShopsService) {}
+  constructor(
+    private readonly shops: ShopsService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: ShopView })
   @ApiConflictResponse({ description: 'the platform shop is already registered' })
-  create(@CurrentPrincipal() who: Principal, @Body() dto: CreateShopDto): Promise<ShopView> {
-    return this.shops.create(who.merchantId, dto);
+  async create(@CurrentPrincipal() who: Principal, @Body() dto: CreateShopDto): Promise<ShopView> {
+    const shop = await this.shops.create(who.merchantId, dto);
+    await this.audit.record(who, 'shop.create', { type: 'shop', id: shop.id }, { platform: shop.platform, platformShopId: shop.platformShopId });
+    return shop;
   }
 
   @Get()
@@ -41,8 +47,11 @@ export class ShopsController {
   @Roles('admin')
   @ApiOkResponse({ type: ShopView })
   @ApiNotFoundResponse()
-  update(@CurrentPrincipal() who: Principal, @UuidParam('id') id: string, @Body() dto: UpdateShopDto): Promise<ShopView> {
-    return this.shops.update(who.merchantId, id, dto);
+  async update(@CurrentPrincipal() who: Principal, @UuidParam('id') id: string, @Body() dto: UpdateShopDto): Promise<ShopView> {
+    const shop = await this.shops.update(who.merchantId, id, dto);
+    // the names of the changed fields only: their values may be credentials
+    await this.audit.record(who, 'shop.update', { type: 'shop', id }, { fields: Object.keys(dto).sort() });
+    return shop;
   }
 
   @Delete(':id')
@@ -50,7 +59,9 @@ export class ShopsController {
   @HttpCode(200)
   @ApiOkResponse({ type: ShopView, description: 'the shop, now disabled' })
   @ApiNotFoundResponse()
-  disable(@CurrentPrincipal() who: Principal, @UuidParam('id') id: string): Promise<ShopView> {
-    return this.shops.disable(who.merchantId, id);
+  async disable(@CurrentPrincipal() who: Principal, @UuidParam('id') id: string): Promise<ShopView> {
+    const shop = await this.shops.disable(who.merchantId, id);
+    await this.audit.record(who, 'shop.disable', { type: 'shop', id });
+    return shop;
   }
 }

@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jsonDepthExceeds } from '@app/observability';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+export const WEBHOOK_BODY_MAX_DEPTH = 64;
 
 /** What the capture middleware leaves on the request for the webhook controller. */
-export type CapturedBody = { ok: true; raw: Buffer } | { ok: false; tooLarge: true };
+export type CapturedBody = { ok: true; raw: Buffer } | { ok: false; tooLarge: true } | { ok: false; tooDeep: true };
 
 export interface WebhookRequest extends IncomingMessage {
   webhookBody?: CapturedBody;
@@ -17,9 +19,10 @@ export interface WebhookRequest extends IncomingMessage {
 /**
  * Reads webhook bodies as raw bytes (signatures are computed over the bytes as sent), bounded: a body over
  * the limit is discarded while it streams and flagged, so the controller can answer 413 in the platform's
- * own failure shape. The request is fully consumed before `next()`, so Nest's JSON parser skips it.
+ * own failure shape. A body nested deeper than `maxDepth` is flagged too (400: the adapters' parsers recurse).
+ * The request is fully consumed before `next()`, so Nest's JSON parser skips it.
  */
-export function captureWebhookBody(limitBytes = WEBHOOK_BODY_LIMIT_BYTES) {
+export function captureWebhookBody(limitBytes = WEBHOOK_BODY_LIMIT_BYTES, maxDepth = WEBHOOK_BODY_MAX_DEPTH) {
   return (req: WebhookRequest, _res: ServerResponse, next: (err?: unknown) => void): void => {
     if (req.method !== 'POST') return next();
     const chunks: Buffer[] = [];
@@ -42,7 +45,11 @@ export function captureWebhookBody(limitBytes = WEBHOOK_BODY_LIMIT_BYTES) {
       chunks.push(c);
     });
     req.on('end', () => {
-      req.webhookBody = tooLarge ? { ok: false, tooLarge: true } : { ok: true, raw: Buffer.concat(chunks) };
+      if (tooLarge) req.webhookBody = { ok: false, tooLarge: true };
+      else {
+        const raw = Buffer.concat(chunks);
+        req.webhookBody = jsonDepthExceeds(raw.toString('utf8'), maxDepth) ? { ok: false, tooDeep: true } : { ok: true, raw };
+      }
       req.body = undefined;
       req._body = true;
       next();
@@ -55,6 +62,6 @@ export function captureWebhookBody(limitBytes = WEBHOOK_BODY_LIMIT_BYTES) {
  * Call in the gateway's main.ts BEFORE `app.listen()` / `app.init()`: middleware added with `app.use` now runs
  * ahead of Nest's body parsers (registered during init), which would otherwise consume and reshape the body.
  */
-export function applyWebhookBodyParser(app: INestApplication, opts: { path?: string; limitBytes?: number } = {}): void {
-  app.use(opts.path ?? '/webhooks', captureWebhookBody(opts.limitBytes));
+export function applyWebhookBodyParser(app: INestApplication, opts: { path?: string; limitBytes?: number; maxDepth?: number } = {}): void {
+  app.use(opts.path ?? '/webhooks', captureWebhookBody(opts.limitBytes, opts.maxDepth));
 }

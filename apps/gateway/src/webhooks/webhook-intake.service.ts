@@ -27,8 +27,9 @@ export class WebhookIntakeService {
     const adapter = this.adapters.get(platform);
     const fail = (status: number): WebhookReply => ({ status, body: adapter.pushReply(false).body });
     if (!body.ok) {
-      this.logger.warn(`${platform} push rejected: body over the size limit`);
-      return fail(413);
+      const tooLarge = 'tooLarge' in body;
+      this.logger.warn(`${platform} push rejected: body ${tooLarge ? 'over the size limit' : 'nested too deep'}`);
+      return fail(tooLarge ? 413 : 400);
     }
     let verification;
     // the app whose secret checked the signature: the only app this push may speak for

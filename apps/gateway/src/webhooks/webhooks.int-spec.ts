@@ -148,6 +148,15 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     expect(await count()).toBe(0);
   });
 
+  it('answers a body nested deeper than 64 levels with 400 in the platform failure shape (never 500), before verifying it', async () => {
+    const deep = JSON.stringify([{ ...item(6), data: JSON.parse('['.repeat(100) + ']'.repeat(100)) }]);
+    const res = await push(deep).expect(400);
+    expect(res.body).toEqual({ code: 1, msg: 'fail' });
+    expect(await count()).toBe(0);
+    const huge = '['.repeat(200_000) + ']'.repeat(200_000);
+    expect((await push(huge).expect(400)).body).toEqual({ code: 1, msg: 'fail' });
+  });
+
   it('group-commits concurrent HTTP pushes', async () => {
     const before = writer.statements;
     const N = 100;

@@ -54,6 +54,14 @@ describeAppShell('gateway', bootstrapApp, { migrations: CORE_MIGRATIONS, env: { 
     expect((await request(base()).get('/ops/queues').set('Authorization', `Bearer ${OPERATOR_TOKEN}`)).status).toBe(401);
   });
 
+  it('serves the Swagger UI under helmet\'s CSP: every script it runs is an external same-origin file', async () => {
+    const res = await request(base()).get('/docs/').redirects(1);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    const inline = [...res.text.matchAll(/<script(?![^>]*\bsrc=)(?![^>]*application\/json)[^>]*>/g)];
+    expect(inline).toEqual([]);
+  });
+
   it('serves the OpenAPI document at /docs with bearer auth', async () => {
     const res = await request(base()).get('/docs-json');
     expect(res.status).toBe(200);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, type INestApplication, type LoggerService, type ModuleMetadata, ValidationPipe } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type LoggerService, type ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Role } from '@app/contracts';
 import { NetModule } from '@app/net/net.module';
+import { StrictValidationPipe } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { AuthModule } from '../../src/auth/auth.module';
@@ -72,7 +73,7 @@ export async function buildGatewayHarness(
     controllers: [ProbeController],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: logs });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new StrictValidationPipe());
   await app.init();
   const merchants = app.get(MerchantsService);
   const apiKeys = app.get(ApiKeysService);

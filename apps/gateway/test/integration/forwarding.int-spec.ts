@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { StrictValidationPipe } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
@@ -43,6 +44,10 @@ function fakeOrderSync(seen: Seen[]): Server {
         res.end(JSON.stringify({ statusCode: 400, error: 'Bad Request', message: ['limit must not be less than 1'] }));
         return;
       }
+      if (req.url!.includes('cursor=7-1')) {
+        res.end(JSON.stringify({ orders: [{ cursor: '8-1' }, { cursor: '9-2' }], nextCursor: '9-2' }));
+        return;
+      }
       res.end(JSON.stringify({ orders: [], nextCursor: '0-0', echo: req.url }));
     });
   });
@@ -53,7 +58,7 @@ describe('gateway forwarding to order-sync', () => {
   let app: INestApplication;
   let upstream: Server;
   const seen: Seen[] = [];
-  let keys: { erp: string; merch: string; ops: string; merchantId: string };
+  let keys: { erp: string; erpKeyId: string; admin: string; merch: string; ops: string; merchantId: string };
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
@@ -71,11 +76,12 @@ describe('gateway forwarding to order-sync', () => {
       providers: [{ provide: ORDER_SYNC_FORWARDER, useValue: new ServiceForwarder('order-sync', `http://127.0.0.1:${port}`, 2000, SECRET) }],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(new StrictValidationPipe());
     await app.init();
     const { merchant } = await app.get(MerchantsService).findOrCreateByName('forwarding-merchant');
-    const mk = async (roles: ('erp' | 'merchandiser' | 'ops')[]) => (await app.get(ApiKeysService).create(merchant.id, roles.join('+'), roles)).key;
-    keys = { erp: await mk(['erp']), merch: await mk(['merchandiser']), ops: await mk(['ops']), merchantId: merchant.id };
+    const mk = async (roles: ('erp' | 'merchandiser' | 'ops' | 'admin')[]) => (await app.get(ApiKeysService).create(merchant.id, roles.join('+'), roles)).key;
+    const erp = await app.get(ApiKeysService).create(merchant.id, 'erp', ['erp']);
+    keys = { erp: erp.key, erpKeyId: erp.apiKey.id, admin: await mk(['admin']), merch: await mk(['merchandiser']), ops: await mk(['ops']), merchantId: merchant.id };
   });
 
   afterAll(async () => {
@@ -125,6 +131,43 @@ describe('gateway forwarding to order-sync', () => {
       ['POST', '/ops/outbox/retry', keys.merchantId, 'ok'],
     ]);
     expect(JSON.parse(seen[1].body)).toEqual({ ids: ['12'] });
+  });
+
+  it('audits every buyer-data read: acting key, orders returned, cursors', async () => {
+    await request(app.getHttpServer()).get('/erp/orders').query({ cursor: '7-1', limit: 2 }).set('authorization', `Bearer ${keys.erp}`).expect(200);
+    await request(app.getHttpServer()).get('/erp/orders').set('authorization', `Bearer ${keys.erp}`).expect(200);
+    const rows = await db.dataSource.query(
+      `SELECT merchant_id, actor_key_id, action, details FROM core.audit_log WHERE action = 'erp_orders.read' ORDER BY id`,
+    );
+    expect(rows.slice(-2)).toEqual([
+      { merchant_id: keys.merchantId, actor_key_id: keys.erpKeyId, action: 'erp_orders.read', details: { count: 2, cursor: '7-1', nextCursor: '9-2' } },
+      { merchant_id: keys.merchantId, actor_key_id: keys.erpKeyId, action: 'erp_orders.read', details: { count: 0, cursor: null, nextCursor: '0-0' } },
+    ]);
+  });
+
+  it('does not audit a read that returned nothing (order-sync refused it)', async () => {
+    const [{ n: before }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM core.audit_log`);
+    await request(app.getHttpServer()).get('/erp/orders').query({ limit: 0 }).set('authorization', `Bearer ${keys.erp}`).expect(400);
+    const [{ n: after }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM core.audit_log`);
+    expect(after).toBe(before);
+  });
+
+  it('gives buyer data to erp keys only: admin, ops and merchandiser keys get 403 without a call', async () => {
+    for (const key of [keys.admin, keys.ops, keys.merch]) {
+      await request(app.getHttpServer()).get('/erp/orders').set('authorization', `Bearer ${key}`).expect(403);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a prototype key nested in a forwarded body (no DTO at the gateway) without calling order-sync', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/erp/shipments')
+      .set('content-type', 'application/json')
+      .send('{"shipments":[{"orderId":"o1","constructor":{"prototype":{"polluted":true}}}]}')
+      .set('authorization', `Bearer ${keys.erp}`)
+      .expect(400);
+    expect(res.body.message).toEqual(['property shipments.0.constructor should not exist']);
+    expect(seen).toEqual([]);
   });
 
   it('answers 503 naming the service when order-sync is down', async () => {

@@ -6,8 +6,21 @@ import { CreatePlatformAppsTable1795570000100 } from './1795570000100-CreatePlat
 import { DropShopsBaseUrl1795570000101 } from './1795570000101-DropShopsBaseUrl';
 import { CreateOauthStatesTable1795570000102 } from './1795570000102-CreateOauthStatesTable';
 import { CreateErpConnectionsTable1795570000200 } from './1795570000200-CreateErpConnectionsTable';
+import { AddApiKeysExpiresAt1795570000300 } from './1795570000300-AddApiKeysExpiresAt';
+import { CreateAuditLogTable1795570000301 } from './1795570000301-CreateAuditLogTable';
 
-export { CreateCoreSchema1795570000000, CreateMerchantsTable1795570000001, CreateShopsTable1795570000002, CreateApiKeysTable1795570000003, CreateErpConnectionsTable1795570000200 };
+export {
+  CreateCoreSchema1795570000000,
+  CreateMerchantsTable1795570000001,
+  CreateShopsTable1795570000002,
+  CreateApiKeysTable1795570000003,
+  CreatePlatformAppsTable1795570000100,
+  DropShopsBaseUrl1795570000101,
+  CreateOauthStatesTable1795570000102,
+  CreateErpConnectionsTable1795570000200,
+  AddApiKeysExpiresAt1795570000300,
+  CreateAuditLogTable1795570000301,
+};
 
 /** Schema `core` (merchants, shops, api_keys, erp_connections), in order. Never edit one after merge: add a new one. */
 export const CORE_MIGRATIONS: Function[] = [
@@ -19,4 +32,6 @@ export const CORE_MIGRATIONS: Function[] = [
   DropShopsBaseUrl1795570000101,
   CreateOauthStatesTable1795570000102,
   CreateErpConnectionsTable1795570000200,
+  AddApiKeysExpiresAt1795570000300,
+  CreateAuditLogTable1795570000301,
 ];

@@ -10,7 +10,8 @@ export class ApiKeyView {
   @ApiProperty({ example: 'osk_1a2b3c4d', description: 'the public start of the key' }) prefix: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastUsedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'to the minute' }) lastUsedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'refused from then on' }) expiresAt: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
 
   static of(k: ApiKey): ApiKeyView {
@@ -21,6 +22,7 @@ export class ApiKeyView {
       roles: k.roles,
       createdAt: k.createdAt.toISOString(),
       lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+      expiresAt: k.expiresAt?.toISOString() ?? null,
       revokedAt: k.revokedAt?.toISOString() ?? null,
     });
   }

@@ -1,0 +1,233 @@
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { ROLES, type Role } from '@app/contracts';
+import { CORE_MIGRATIONS } from '@app/persistence';
+import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
+import { ApiKeysService } from '../../src/auth/api-keys.service';
+import { bootstrapApp } from '../../src/main';
+import { MerchantsService } from '../../src/merchants/merchants.service';
+
+/**
+ * Every route x role x own/foreign id, generated from the gateway's OpenAPI document (/docs-json).
+ *
+ * A route in the document that is missing from ROUTES fails the test: a new route must be classified here
+ * (who may call it, what its path parameters are) before it can ship. For every classified route:
+ *   - without a key: 401 (public routes: never the API's 401);
+ *   - with a key of each role that is not allowed: 403; with each allowed role: neither 401 nor 403;
+ *   - every path parameter filled with another merchant's id of that kind: 404, and that merchant's
+ *     resource is unchanged; with the caller's own id: 2xx.
+ * The catalog API (/products, /skus, ...) is proxied to catalog-sync outside Nest and is not in this
+ * document; catalog-sync checks its roles itself.
+ */
+
+type ParamKind = 'apiKey' | 'shop';
+
+interface RouteRule {
+  /** roles that may call it; 'public' = no API key (platform pushes, health) */
+  roles: readonly Role[] | 'public';
+  /** what each path parameter names, so a foreign one can be made */
+  params?: Record<string, ParamKind>;
+  /** a valid body, so that validation does not answer before the ownership check */
+  body?: Record<string, unknown>;
+}
+
+const ANY: readonly Role[] = ROLES;
+
+const shopBody = (tag: string) => ({
+  platform: 'douyin',
+  platformShopId: `matrix-${tag}-${Math.random().toString(36).slice(2, 10)}`,
+  name: `shop ${tag}`,
+  appKey: `ak-${tag}-${Math.random().toString(36).slice(2, 8)}`,
+  appSecret: 'matrix-app-secret',
+});
+
+/** THE table. Keep it in step with the controllers: the test fails on any route it does not list. */
+const ROUTES: Record<string, RouteRule> = {
+  'GET /health/live': { roles: 'public' },
+  'GET /health/ready': { roles: 'public' },
+  'POST /webhooks/douyin': { roles: 'public' },
+  'POST /webhooks/xiaohongshu': { roles: 'public' },
+
+  'GET /merchants/me': { roles: ANY },
+
+  'POST /api-keys': { roles: ['admin'], body: { name: 'matrix', roles: ['ops'] } },
+  'GET /api-keys': { roles: ['admin'] },
+  'DELETE /api-keys/{id}': { roles: ['admin'], params: { id: 'apiKey' } },
+
+  'POST /shops': { roles: ['admin'], body: shopBody('create') },
+  'GET /shops': { roles: ['admin', 'ops', 'merchandiser'] },
+  'GET /shops/{id}': { roles: ['admin', 'ops', 'merchandiser'], params: { id: 'shop' } },
+  'PATCH /shops/{id}': { roles: ['admin'], params: { id: 'shop' }, body: { name: 'renamed by matrix' } },
+  'DELETE /shops/{id}': { roles: ['admin'], params: { id: 'shop' } },
+
+  'GET /audit-log': { roles: ['admin'] },
+
+  'GET /ops/queues': { roles: ['ops', 'admin'] },
+  'GET /ops/sla': { roles: ['ops', 'admin'] },
+  'POST /ops/outbox/retry': { roles: ['ops', 'admin'], body: { ids: ['1'] } },
+
+  // buyer data: erp keys only (every read audited)
+  'GET /erp/orders': { roles: ['erp'] },
+  'POST /erp/orders/ack': { roles: ['erp', 'admin'], body: { cursor: '1-1' } },
+  'POST /erp/shipments': { roles: ['erp', 'admin'], body: { shipments: [] } },
+  'GET /erp/shipments': { roles: ['erp', 'admin', 'ops'] },
+};
+
+interface Route {
+  method: string;
+  path: string;
+  id: string;
+  rule: RouteRule;
+}
+
+describe('every route x role x own/foreign id, from the OpenAPI document', () => {
+  let db: TestDatabase;
+  let started: Awaited<ReturnType<typeof bootstrapApp>>;
+  let base: string;
+  let documented: string[];
+  /** merchant A: one key per role; merchant B: an admin key */
+  const keysA = {} as Record<Role, string>;
+  let merchantA: string;
+  let merchantB: string;
+  let adminB: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: CORE_MIGRATIONS });
+    started = await bootstrapApp({
+      env: {
+        PORT: '0',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'error',
+        DATABASE_URL: db.url,
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        BULLMQ_PREFIX: testPrefix('gw-matrix'),
+        SECRETS_KEY: '0f'.repeat(32),
+        SHUTDOWN_GRACE_MS: '2000',
+        RATE_LIMIT_ENABLED: 'false',
+        // forwarded routes: nothing listens here, an allowed call ends as 503, never at another merchant
+        ORDER_SYNC_URL: 'http://127.0.0.1:1',
+        UPSTREAM_TIMEOUT_MS: '500',
+      },
+    });
+    base = `http://127.0.0.1:${(started.app.getHttpServer().address() as AddressInfo).port}`;
+    const merchants = started.app.get(MerchantsService);
+    const apiKeys = started.app.get(ApiKeysService);
+    merchantA = (await merchants.findOrCreateByName('Matrix A')).merchant.id;
+    merchantB = (await merchants.findOrCreateByName('Matrix B')).merchant.id;
+    for (const role of ROLES) keysA[role] = (await apiKeys.create(merchantA, `A ${role}`, [role])).key;
+    adminB = (await apiKeys.create(merchantB, 'B admin', ['admin'])).key;
+    const doc = (await request(base).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+  });
+
+  afterAll(async () => {
+    await started?.app.close();
+    await db?.drop();
+  });
+
+  /** A resource of this kind owned by the given merchant (B through its admin key, A through A's). */
+  async function make(kind: ParamKind, owner: 'A' | 'B'): Promise<{ id: string; unchanged(): Promise<void> }> {
+    const adminKey = owner === 'A' ? keysA.admin : adminB;
+    const merchantId = owner === 'A' ? merchantA : merchantB;
+    if (kind === 'apiKey') {
+      const { apiKey } = await started.app.get(ApiKeysService).create(merchantId, `victim of ${owner}`, ['ops']);
+      return {
+        id: apiKey.id,
+        unchanged: async () => {
+          const [row] = await db.dataSource.query(`SELECT revoked_at, merchant_id FROM core.api_keys WHERE id = $1`, [apiKey.id]);
+          expect(row).toEqual({ revoked_at: null, merchant_id: merchantId });
+        },
+      };
+    }
+    const created = await request(base).post('/shops').set('Authorization', `Bearer ${adminKey}`).send(shopBody(owner)).expect(201);
+    return {
+      id: created.body.id,
+      unchanged: async () => {
+        const now = await request(base).get(`/shops/${created.body.id}`).set('Authorization', `Bearer ${adminKey}`).expect(200);
+        expect({ name: now.body.name, status: now.body.status }).toEqual({ name: created.body.name, status: created.body.status });
+      },
+    };
+  }
+
+  function call(route: Route, key: string | undefined, params: Record<string, string> = {}) {
+    const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => params[name] ?? '00000000-0000-4000-8000-000000000000');
+    const req = request(base)[route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path);
+    if (key) req.set('Authorization', `Bearer ${key}`);
+    if (route.rule.body) req.send(route.rule.body);
+    return req;
+  }
+
+  const routes = (): Route[] =>
+    documented.map((id) => {
+      const [method, path] = id.split(' ');
+      return { method, path, id, rule: ROUTES[id] };
+    });
+
+  it('lists every documented route in the expectation table (classify new routes in ROUTES)', () => {
+    const unclassified = documented.filter((id) => !(id in ROUTES));
+    const stale = Object.keys(ROUTES).filter((id) => !documented.includes(id));
+    expect({ unclassified, stale }).toEqual({ unclassified: [], stale: [] });
+    // and every path parameter of every documented route has a kind the test can make a foreign one of
+    for (const r of routes()) {
+      const names = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      expect({ route: r.id, params: names.filter((n) => !r.rule.params?.[n]) }).toEqual({ route: r.id, params: [] });
+    }
+  });
+
+  it('answers 401 without a key on every non-public route, and never the API 401 on public ones', async () => {
+    const failures: string[] = [];
+    for (const r of routes().filter((x) => x.rule)) {
+      const res = await call(r, undefined);
+      if (r.rule.roles === 'public') {
+        if (res.status === 401 && /missing API key/.test(JSON.stringify(res.body))) failures.push(`${r.id}: API 401 on a public route`);
+      } else if (res.status !== 401) failures.push(`${r.id}: ${res.status} without a key`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers 403 to every role lacking permission, and lets every allowed role through the guard', async () => {
+    const failures: string[] = [];
+    for (const r of routes().filter((x) => x.rule && x.rule.roles !== 'public')) {
+      const allowed = r.rule.roles as readonly Role[];
+      for (const role of ROLES) {
+        const own = r.rule.params ? await ownParams(r) : {};
+        const res = await call(r, keysA[role], own);
+        if (!allowed.includes(role) && res.status !== 403) failures.push(`${r.id} as ${role}: ${res.status}, expected 403`);
+        if (allowed.includes(role) && (res.status === 403 || res.status === 401)) failures.push(`${r.id} as ${role}: ${res.status}, expected allowed`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  async function ownParams(r: Route): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const [name, kind] of Object.entries(r.rule.params ?? {})) out[name] = (await make(kind, 'A')).id;
+    return out;
+  }
+
+  it("answers 404 with another merchant's id in every path parameter, changing nothing of theirs; 2xx with its own", async () => {
+    const failures: string[] = [];
+    for (const r of routes().filter((x) => x.rule?.params)) {
+      const role = (r.rule.roles as readonly Role[])[0];
+      const foreign: Record<string, string> = {};
+      const checks: Array<() => Promise<void>> = [];
+      for (const [name, kind] of Object.entries(r.rule.params!)) {
+        const made = await make(kind, 'B');
+        foreign[name] = made.id;
+        checks.push(made.unchanged);
+      }
+      const res = await call(r, keysA[role], foreign);
+      if (res.status !== 404) failures.push(`${r.id} as ${role} with B's ids: ${res.status}, expected 404`);
+      if (JSON.stringify(res.body).includes('shop B')) failures.push(`${r.id}: B's data in the answer`);
+      for (const check of checks) await check();
+
+      const mine = await call(r, keysA[role], await ownParams(r));
+      if (mine.status < 200 || mine.status >= 300) failures.push(`${r.id} as ${role} with its own ids: ${mine.status}, expected 2xx`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
