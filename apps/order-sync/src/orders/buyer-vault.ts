@@ -10,6 +10,9 @@ export function buyerAad(orderId: string): string {
   return `order_sync.orders/${orderId}/buyer`;
 }
 
+/** orders whose last blob is kept for comparing the next version's buyer (a few MB) */
+const RECENT_MAX = 20_000;
+
 /** namespace of order row ids (uuid v5 of shop id + platform order id); a fixed value, never change it (parsed once) */
 const ORDER_ID_NAMESPACE = parseUuid('3f1d0c64-7d0e-4f55-9a55-8d6b0f0e2b61');
 
@@ -28,15 +31,35 @@ export function orderRowId(shopId: string, platformOrderId: string): string {
  */
 @Injectable()
 export class BuyerVault {
+  /**
+   * The blobs this process sealed or opened last, by order id (bounded, oldest dropped first; process memory
+   * only): the next version of an order usually comes through the same worker, and comparing its buyer with
+   * the stored one then needs no decryption. Written by hand: a Map in insertion order is the whole LRU.
+   */
+  private readonly recent = new Map<string, { blob: Buffer; text: string }>();
+
   constructor(private readonly box: SecretBox) {}
 
   seal(orderId: string, buyer: Buyer): Buffer {
-    return this.box.seal(JSON.stringify(buyer), buyerAad(orderId));
+    const text = JSON.stringify(buyer);
+    const blob = this.box.seal(text, buyerAad(orderId));
+    this.remember(orderId, blob, text);
+    return blob;
   }
 
   /** the plaintext JSON (for comparing with a candidate's without parsing) */
   openText(orderId: string, blob: Buffer): string {
-    return this.box.open(blob, buyerAad(orderId)).toString('utf8');
+    const known = this.recent.get(orderId);
+    if (known && known.blob.equals(blob)) return known.text;
+    const text = this.box.open(blob, buyerAad(orderId)).toString('utf8');
+    this.remember(orderId, blob, text);
+    return text;
+  }
+
+  private remember(orderId: string, blob: Buffer, text: string): void {
+    this.recent.delete(orderId);
+    this.recent.set(orderId, { blob, text });
+    if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   open(orderId: string, blob: Buffer): Buyer {

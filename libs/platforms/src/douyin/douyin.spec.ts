@@ -67,4 +67,10 @@ describe('douyin conversions', () => {
     expect(canonicalJson({ sku_id: new RawNumber(o.items[0].platformSkuId) })).toBe('{"sku_id":1760000000000000021}');
     expect(String(Number('1760000000000000021'))).not.toBe('1760000000000000021'); // why ids never pass through a double
   });
+
+  it("carries the order's shop_id (exact) as platformShopId, and leaves it out when the answer has none", () => {
+    const base = '"order_id":"4900000000000000125","order_status":2,"create_time":1717000000,"update_time":1717000060,"sku_order_list":[]';
+    expect(douyinOrderToCanonical(shop, obj(parseBody(`{${base},"shop_id":7700000000000000001}`))).platformShopId).toBe('7700000000000000001');
+    expect(douyinOrderToCanonical(shop, obj(parseBody(`{${base}}`))).platformShopId).toBeUndefined();
+  });
 });
