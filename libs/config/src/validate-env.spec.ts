@@ -60,6 +60,30 @@ describe('loadEnv', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('checks the operator platform settings: base URLs and PLATFORM_APPS, naming the bad entry, never its secret', () => {
+    const ok = loadEnv(SampleEnv, {
+      SECRETS_KEY: KEY,
+      PLATFORM_BASE_URL_DOUYIN: 'http://127.0.0.1:4101',
+      PLATFORM_APPS: JSON.stringify([{ platform: 'douyin', appKey: 'isv-1', appSecret: 'isv-secret-1' }]),
+    });
+    expect(ok.PLATFORM_BASE_URL_DOUYIN).toBe('http://127.0.0.1:4101');
+    const err = errorOf(() =>
+      loadEnv(SampleEnv, {
+        SECRETS_KEY: KEY,
+        PLATFORM_BASE_URL_TAOBAO: 'eco.taobao.com',
+        PLATFORM_APPS: JSON.stringify([{ platform: 'douyin', appKey: 'isv-1', appSecret: 'top-secret-value' }, { platform: 'jd', appKey: 'x', appSecret: 'y' }]),
+      }),
+    );
+    expect(err.problems).toEqual([
+      { variable: 'PLATFORM_APPS', problems: ['entry 1: platform must be one of douyin, taobao, xiaohongshu'] },
+      { variable: 'PLATFORM_BASE_URL_TAOBAO', problems: ['must be an http(s) URL'] },
+    ]);
+    expect(err.message).not.toContain('top-secret-value');
+    expect(errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, PLATFORM_APPS: '{"platform":"douyin"}' })).problems).toEqual([
+      { variable: 'PLATFORM_APPS', problems: ['must be a JSON array of {platform, appKey, appSecret}'] },
+    ]);
+  });
+
   it('treats an empty string as unset (default applies)', () => {
     expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, PORT: '' }).PORT).toBe(3009);
   });
