@@ -45,13 +45,13 @@ describe('loadEnv', () => {
   });
 
   it('reads the outbound policy allowances (strict by default) and names a malformed entry', () => {
-    const strict = loadEnv(SampleEnv, { SECRETS_KEY: KEY });
+    const strict = loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS });
     expect(strict.OUTBOUND_ALLOW_HOSTS).toBe('');
     expect(strict.OUTBOUND_ALLOW_LOOPBACK).toBe(false);
-    const demo = loadEnv(SampleEnv, { SECRETS_KEY: KEY, OUTBOUND_ALLOW_HOSTS: '127.0.0.1:4101, [::1]:4104,sim.local', OUTBOUND_ALLOW_LOOPBACK: 'true' });
+    const demo = loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, OUTBOUND_ALLOW_HOSTS: '127.0.0.1:4101, [::1]:4104,sim.local', OUTBOUND_ALLOW_LOOPBACK: 'true' });
     expect(demo.OUTBOUND_ALLOW_HOSTS).toBe('127.0.0.1:4101, [::1]:4104,sim.local');
     expect(demo.OUTBOUND_ALLOW_LOOPBACK).toBe(true);
-    const err = errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, OUTBOUND_ALLOW_HOSTS: '127.0.0.1:4101,http://169.254.169.254/' }));
+    const err = errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, OUTBOUND_ALLOW_HOSTS: '127.0.0.1:4101,http://169.254.169.254/' }));
     expect(err.problems.map((p) => p.variable)).toEqual(['OUTBOUND_ALLOW_HOSTS']);
     expect(err.message).toMatch(/OUTBOUND_ALLOW_HOSTS: must be comma-separated host or host:port entries/);
   });
@@ -79,6 +79,30 @@ describe('loadEnv', () => {
     expect(short.problems.map((p) => p.variable)).toEqual(['INTERNAL_SERVICE_SECRET']);
     expect(short.message).not.toContain('short-secret-value');
     expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS }).BIND_HOST).toBe('127.0.0.1');
+  });
+
+  it('checks the operator platform settings: base URLs and PLATFORM_APPS, naming the bad entry, never its secret', () => {
+    const ok = loadEnv(SampleEnv, {
+      SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS,
+      PLATFORM_BASE_URL_DOUYIN: 'http://127.0.0.1:4101',
+      PLATFORM_APPS: JSON.stringify([{ platform: 'douyin', appKey: 'isv-1', appSecret: 'isv-secret-1' }]),
+    });
+    expect(ok.PLATFORM_BASE_URL_DOUYIN).toBe('http://127.0.0.1:4101');
+    const err = errorOf(() =>
+      loadEnv(SampleEnv, {
+        SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS,
+        PLATFORM_BASE_URL_TAOBAO: 'eco.taobao.com',
+        PLATFORM_APPS: JSON.stringify([{ platform: 'douyin', appKey: 'isv-1', appSecret: 'top-secret-value' }, { platform: 'jd', appKey: 'x', appSecret: 'y' }]),
+      }),
+    );
+    expect(err.problems).toEqual([
+      { variable: 'PLATFORM_APPS', problems: ['entry 1: platform must be one of douyin, taobao, xiaohongshu'] },
+      { variable: 'PLATFORM_BASE_URL_TAOBAO', problems: ['must be an http(s) URL'] },
+    ]);
+    expect(err.message).not.toContain('top-secret-value');
+    expect(errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, PLATFORM_APPS: '{"platform":"douyin"}' })).problems).toEqual([
+      { variable: 'PLATFORM_APPS', problems: ['must be a JSON array of {platform, appKey, appSecret}'] },
+    ]);
   });
 
   it('treats an empty string as unset (default applies)', () => {

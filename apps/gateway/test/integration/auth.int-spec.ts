@@ -136,7 +136,11 @@ describe('gateway auth (API keys, roles, merchant scope)', () => {
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/shops', '/shops/{id}', '/api-keys', '/api-keys/{id}', '/merchants/me']));
       const schemas = doc.components?.schemas as Record<string, { properties: Record<string, { writeOnly?: boolean }>; required?: string[] }>;
       expect(schemas.CreateShopDto.properties.appSecret.writeOnly).toBe(true);
-      expect(schemas.CreateShopDto.required).toEqual(expect.arrayContaining(['platform', 'platformShopId', 'name', 'appKey', 'appSecret']));
+      expect(schemas.CreateShopDto.required).toEqual(expect.arrayContaining(['platform', 'platformShopId', 'name', 'appKey']));
+      // appSecret only for a merchant's own app (never for the operator's); no base URL: operator configuration
+      expect(schemas.CreateShopDto.required).not.toContain('appSecret');
+      expect(schemas.CreateShopDto.properties.baseUrl).toBeUndefined();
+      expect(schemas.UpdateShopDto.properties.baseUrl).toBeUndefined();
       expect(Object.keys(schemas.ShopView.properties).filter((k) => /^(appSecret|accessToken|refreshToken|credentials.+)$/.test(k))).toEqual([]);
       expect(schemas.ShopView.properties.hasAccessToken).toBeDefined();
       expect(schemas.CreateApiKeyDto.properties.roles).toBeDefined();

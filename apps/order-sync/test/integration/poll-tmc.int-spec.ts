@@ -37,6 +37,8 @@ describe('poller and TMC consumer', () => {
     });
     countRows = async () => (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox`))[0].n;
     h.shops.addShop({ shopId: '7a4e1f3c-0000-4000-8000-00000000000b', platform: 'taobao', platformShopId: 'tb-1', appKey: 'tb-app', appSecret: 's' });
+    // another merchant's shop, authorised under another app
+    h.shops.addShop({ shopId: '7a4e1f3c-0000-4000-8000-00000000000c', platform: 'taobao', platformShopId: 'tb-other', appKey: 'tb-app-other', appSecret: 's2' });
   });
   afterAll(async () => {
     await h.close();
@@ -81,5 +83,17 @@ describe('poller and TMC consumer', () => {
     await h.app.get(TmcConsumerService).runOnce('tb-app');
     expect((await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox`))[0].n).toBe(before + 3);
     await h.app.get(InboxWriter).flush();
+  });
+
+  it("stores a TMC message of one app that names another app's shop as ignored, under no shop", async () => {
+    tmc.queue.push({
+      tmcId: 'tmc-x',
+      message: { platform: 'taobao', messageId: 'tb-x', platformShopId: 'tb-other', topic: 'taobao_trade_TradeBuyerPay', kind: 'order', platformOrderId: 'TX', occurredAt: new Date().toISOString(), raw: '{}' } as PushMessage,
+    });
+    expect(await h.app.get(TmcConsumerService).runOnce('tb-app')).toBe(1);
+    expect(await h.db.dataSource.query(`SELECT app_key, shop_id, status FROM order_sync.inbox WHERE message_id = 'tb-x'`)).toEqual([
+      { app_key: 'tb-app', shop_id: null, status: 'ignored' },
+    ]);
+    expect(tmc.confirmed).toContain('tmc-x');
   });
 });

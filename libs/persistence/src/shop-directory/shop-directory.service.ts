@@ -172,16 +172,23 @@ export class ShopDirectoryService extends ShopDirectory {
 
   async markNeedsReauth(shopId: string, reason: string): Promise<void> {
     const statusReason = reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
-    const before = await this.shops.findOne({ select: { id: true, status: true }, where: { id: shopId } });
-    const result = await this.shops.update({ id: shopId, status: Not('disabled') }, { status: 'needs_reauth', statusReason });
+    // the status before, read under the row lock: concurrent callers alert once, not once each
+    const raw: unknown[] = await this.shops.query(
+      `WITH prev AS (SELECT id, status FROM core.shops WHERE id = $1 FOR UPDATE)
+       UPDATE core.shops s SET status = 'needs_reauth', status_reason = $2, updated_at = now()
+       FROM prev WHERE s.id = prev.id AND prev.status <> 'disabled'
+       RETURNING prev.status AS previous`,
+      [shopId, statusReason],
+    );
+    const rows = (Array.isArray(raw[0]) ? raw[0] : raw) as { previous: string }[];
     this.invalidate(shopId);
-    if ((result.affected ?? 0) === 0) {
+    if (rows.length === 0) {
       this.logger.warn(`shop ${shopId}: markNeedsReauth ignored (unknown or disabled shop)`);
       return;
     }
     this.logger.warn(`shop ${shopId}: needs re-authorisation: ${statusReason}`);
     // one alert per fall from active, not one per failing call
-    if (before?.status === 'active') this.emitNeedsReauth({ shopId, reason: statusReason, at: new Date().toISOString() });
+    if (rows[0].previous === 'active') this.emitNeedsReauth({ shopId, reason: statusReason, at: new Date().toISOString() });
   }
 
   /** Drops cached contexts of a shop (call after changing its row elsewhere, e.g. the shops API). */

@@ -124,6 +124,32 @@ describe(ShopDirectoryService.name, () => {
     });
   });
 
+  describe('app ownership (never "the newest shop of any merchant")', () => {
+    it("takes an app's secret from its owner only; another merchant's shop under that key is not usable", async () => {
+      const owned = await insertShop({ appKey: 'shared-app' }, { appSecret: 'owner-secret', accessToken: ACCESS, refreshToken: REFRESH });
+      // merchant B's newer shop claims the same app key with its own secret in its blob (data from before the fix)
+      const other = randomUUID();
+      await db.dataSource.getRepository(Merchant).insert({ id: other, name: 'Other Co' });
+      const foreign = await insertShop({ merchantId: other, appKey: 'shared-app' }, { appSecret: 'attacker-secret', accessToken: ACCESS, refreshToken: REFRESH });
+      await repo().update({ id: foreign.id }, { name: 'touched later' });
+      const sut = newSut();
+      expect(await sut.appSecret('xiaohongshu', 'shared-app')).toBe('owner-secret');
+      expect((await sut.get(owned.id))?.credentials.appSecret).toBe('owner-secret');
+      expect(await sut.get(foreign.id)).toBeNull();
+      expect(await sut.findByPlatformShopId('xiaohongshu', foreign.platformShopId)).toBeNull();
+      expect((await sut.listActive()).map((s) => s.shopId)).not.toContain(foreign.id);
+    });
+
+    it("uses the operator's ISV secret for every merchant's shop of that app, whatever a shop blob holds", async () => {
+      const isv = PlatformOperatorConfig.fromEnv((name) => ({ PLATFORM_APPS: JSON.stringify([{ platform: 'xiaohongshu', appKey: 'isv-app', appSecret: 'isv-secret' }]) })[name]);
+      const shop = await insertShop({ appKey: 'isv-app' }, { appSecret: 'pasted-secret', accessToken: ACCESS, refreshToken: REFRESH });
+      const apps = new PlatformAppRegistry(db.dataSource.getRepository(PlatformApp), repo(), box, isv);
+      const sut = new ShopDirectoryService(repo(), box, apps, isv, 0);
+      expect(await sut.appSecret('xiaohongshu', 'isv-app')).toBe('isv-secret');
+      expect((await sut.get(shop.id))?.credentials.appSecret).toBe('isv-secret');
+    });
+  });
+
   describe('listActive', () => {
     it('lists active shops only, by platform when asked', async () => {
       const active = await insertShop();
