@@ -75,6 +75,14 @@ function connect(
   return next(guarded, cb);
 }
 
+type CreateConnection = { createConnection: (o: TcpNetConnectOpts, c?: ConnectCallback) => Duplex };
+
+/** `connect` for an agent: the library's createConnection (`filtering`), or the plain agent's below it */
+function connectVia(agent: object, filtering: CreateConnection, g: Guard, options: TcpNetConnectOpts, cb: ConnectCallback | undefined): Duplex {
+  const plain = Object.getPrototypeOf(filtering) as CreateConnection;
+  return connect(g, options, cb, (o, c) => filtering.createConnection.call(agent, o, c), (o, c) => plain.createConnection.call(agent, o, c));
+}
+
 export class OutboundHttpAgent extends RequestFilteringHttpAgent {
   constructor(
     private readonly guard: Guard,
@@ -84,8 +92,7 @@ export class OutboundHttpAgent extends RequestFilteringHttpAgent {
   }
 
   override createConnection(options: TcpNetConnectOpts, cb?: ConnectCallback): Duplex {
-    const grandparent = Object.getPrototypeOf(RequestFilteringHttpAgent.prototype) as { createConnection: (o: TcpNetConnectOpts, c?: ConnectCallback) => Duplex };
-    return connect(this.guard, options, cb, (o, c) => super.createConnection(o, c), (o, c) => grandparent.createConnection.call(this, o, c));
+    return connectVia(this, RequestFilteringHttpAgent.prototype, this.guard, options, cb);
   }
 }
 
@@ -98,8 +105,7 @@ export class OutboundHttpsAgent extends RequestFilteringHttpsAgent {
   }
 
   override createConnection(options: TcpNetConnectOpts, cb?: ConnectCallback): Duplex {
-    const grandparent = Object.getPrototypeOf(RequestFilteringHttpsAgent.prototype) as { createConnection: (o: TcpNetConnectOpts, c?: ConnectCallback) => Duplex };
-    return connect(this.guard, options, cb, (o, c) => super.createConnection(o, c), (o, c) => grandparent.createConnection.call(this, o, c));
+    return connectVia(this, RequestFilteringHttpsAgent.prototype, this.guard, options, cb);
   }
 }
 

@@ -74,6 +74,16 @@ describe('createOutboundAxios (send time)', () => {
     expect(target.hits()).toBe(1);
   });
 
+  it('a host name the operator allowed (host:port) reaches its address; the same name on another port does not', async () => {
+    const target = await local((_q, r) => r.end('sim'));
+    const other = await local((_q, r) => r.end('internal'));
+    const http = client({ allowHosts: [`sim.operator.example:${target.port}`], lookup: rebindingDns('sim.operator.example', ['127.0.0.1']) });
+    expect((await http.get(`http://sim.operator.example:${target.port}/`)).data).toBe('sim');
+    const e = await failure(http.get(`http://sim.operator.example:${other.port}/`));
+    expect(outboundRefusalOf(e)?.message).toMatch(/sim\.operator\.example resolved to 127\.0\.0\.1 is a loopback address at connect$/);
+    expect(other.hits()).toBe(0);
+  });
+
   it('refuses a literal private address before connecting, and an allowed host on another port', async () => {
     const target = await local((_q, r) => r.end('ok'));
     const http = client({ allowHosts: [`127.0.0.1:${target.port}`] });
