@@ -5,10 +5,26 @@ import { OutboundPolicy, parseAllowHosts } from './outbound-policy';
 export interface OutboundEnv {
   OUTBOUND_ALLOW_HOSTS: string;
   OUTBOUND_ALLOW_LOOPBACK: boolean;
+  /** the operator's platform API base URLs (libs/config BaseEnv); an override is an allowed host for that platform's calls only */
+  PLATFORM_BASE_URL_DOUYIN?: string;
+  PLATFORM_BASE_URL_TAOBAO?: string;
+  PLATFORM_BASE_URL_XIAOHONGSHU?: string;
 }
 
-/** One app's policy from its validated env (plus the operator's platform base URL overrides, when configured). */
-export function outboundPolicyFromEnv(env: OutboundEnv, platformBaseUrls?: Partial<Record<Platform, readonly string[]>>): OutboundPolicy {
+/** the operator's platform base URL overrides in an env (none: production hosts only) */
+export function platformBaseUrlsOf(env: OutboundEnv): Partial<Record<Platform, readonly string[]>> {
+  const out: Partial<Record<Platform, readonly string[]>> = {};
+  if (env.PLATFORM_BASE_URL_DOUYIN) out.douyin = [env.PLATFORM_BASE_URL_DOUYIN];
+  if (env.PLATFORM_BASE_URL_TAOBAO) out.taobao = [env.PLATFORM_BASE_URL_TAOBAO];
+  if (env.PLATFORM_BASE_URL_XIAOHONGSHU) out.xiaohongshu = [env.PLATFORM_BASE_URL_XIAOHONGSHU];
+  return out;
+}
+
+/**
+ * One app's policy from its validated env: the operator allowances plus the operator's platform base URL
+ * overrides (PLATFORM_BASE_URL_*), which are allowed for that platform's calls (a sandbox, the simulators).
+ */
+export function outboundPolicyFromEnv(env: OutboundEnv, platformBaseUrls: Partial<Record<Platform, readonly string[]>> = platformBaseUrlsOf(env)): OutboundPolicy {
   return new OutboundPolicy({
     allowHosts: parseAllowHosts(env.OUTBOUND_ALLOW_HOSTS),
     allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK,

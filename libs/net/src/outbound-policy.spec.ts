@@ -1,5 +1,5 @@
 import type { LookupFunction } from 'node:net';
-import { OutboundPolicy, OutboundUrlRefusedError, assertAllowed, parseAllowHosts, type OutboundPurpose } from '@app/net';
+import { OutboundPolicy, OutboundUrlRefusedError, assertAllowed, outboundPolicyFromEnv, parseAllowHosts, platformBaseUrlsOf, type OutboundPurpose } from '@app/net';
 
 /** a DNS table instead of real DNS: name -> addresses */
 function fakeDns(table: Record<string, string[]>): LookupFunction {
@@ -141,6 +141,17 @@ describe(OutboundPolicy.name, () => {
       await expect(p.assertAllowed('https://erp.example.com', 'platform:douyin')).resolves.toBeDefined();
       expect((await refusal(p.assertAllowed('https://erp.example.com', 'platform:taobao'))).reason).toBe('not_platform_host');
       expect((await refusal(p.assertAllowed('http://sim.example.com:4101', 'platform:douyin'))).reason).toBe('address');
+    });
+
+    it("reads the overrides from the app's env (PLATFORM_BASE_URL_*): that platform only", () => {
+      const env = { OUTBOUND_ALLOW_HOSTS: '', OUTBOUND_ALLOW_LOOPBACK: false, PLATFORM_BASE_URL_DOUYIN: 'https://openapi-sandbox.example.com' };
+      expect(platformBaseUrlsOf(env)).toEqual({ douyin: ['https://openapi-sandbox.example.com'] });
+      const p = outboundPolicyFromEnv(env);
+      expect(p.checkUrl('https://openapi-sandbox.example.com/x', 'platform:douyin').host).toBe('openapi-sandbox.example.com');
+      expect(() => p.checkUrl('https://openapi-sandbox.example.com/x', 'platform:xiaohongshu')).toThrow(OutboundUrlRefusedError);
+      expect(() => outboundPolicyFromEnv({ OUTBOUND_ALLOW_HOSTS: '', OUTBOUND_ALLOW_LOOPBACK: false }).checkUrl('https://openapi-sandbox.example.com/x', 'platform:douyin')).toThrow(
+        OutboundUrlRefusedError,
+      );
     });
   });
 
