@@ -52,6 +52,8 @@ export interface SystemOptions {
    * merchant — two merchants on one system, each with its own shops
    */
   secondMerchant?: { platforms: Platform[] };
+  /** more host:port entries the outbound URL policy lets the apps reach (a test's own ERP simulators) */
+  extraOutboundHosts?: string[];
   /** inherit the children's output (demo) instead of keeping it in memory (tests) */
   stdio?: 'inherit' | 'pipe';
   log?: (line: string) => void;
@@ -236,7 +238,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       ERP_SECRET: options.erpSecret,
       // the outbound URL policy refuses loopback: allow exactly the simulators' ports (platforms and ERP), so
       // every other internal address (127.0.0.1:6379, :5432, the apps themselves) is still refused
-      OUTBOUND_ALLOW_HOSTS: [ports.douyin, ports.taobao, ports.xiaohongshu, ports.erp].map((p) => `127.0.0.1:${p}`).join(','),
+      OUTBOUND_ALLOW_HOSTS: [...[ports.douyin, ports.taobao, ports.xiaohongshu, ports.erp].map((p) => `127.0.0.1:${p}`), ...(o.extraOutboundHosts ?? [])].join(','),
       // the same V8 heap settings as the production image (docker/Dockerfile): bounded old space and a small
       // young generation keep each process's resident memory predictable under a burst
       NODE_OPTIONS: APP_NODE_OPTIONS,

@@ -132,6 +132,7 @@ describe('gateway rate limits and request bodies (whole app)', () => {
         REDIS_URL: 'redis://127.0.0.1:6379',
         BULLMQ_PREFIX: testPrefix('gw-limits'),
         SECRETS_KEY: '0f'.repeat(32),
+        INTERNAL_SERVICE_SECRET: 'internal-service-secret-of-this-test-0123456789',
         SHUTDOWN_GRACE_MS: '2000',
         RATE_LIMIT_WINDOW_SEC: String(WINDOW_SEC),
         RATE_LIMIT_PER_KEY: String(PER_KEY),

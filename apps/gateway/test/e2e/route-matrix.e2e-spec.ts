@@ -20,7 +20,9 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
  * document; catalog-sync checks its roles itself.
  */
 
-type ParamKind = 'apiKey' | 'shop';
+/** what a path parameter names: a merchant's resource (a foreign one can be made), or a platform name (nobody's) */
+type ParamKind = 'apiKey' | 'shop' | 'platform';
+type OwnedKind = Exclude<ParamKind, 'platform'>;
 
 interface RouteRule {
   /** roles that may call it; 'public' = no API key (platform pushes, health) */
@@ -60,7 +62,22 @@ const ROUTES: Record<string, RouteRule> = {
   'PATCH /shops/{id}': { roles: ['admin'], params: { id: 'shop' }, body: { name: 'renamed by matrix' } },
   'DELETE /shops/{id}': { roles: ['admin'], params: { id: 'shop' } },
 
+  // a merchant's own (self-developed) platform apps; onboarding through the platform's OAuth
+  'POST /platform-apps': { roles: ['admin'], body: { platform: 'taobao', appKey: 'matrix-own-app', appSecret: 'matrix-own-secret' } },
+  'GET /platform-apps': { roles: ['admin', 'ops'] },
+  'POST /shops/authorize': { roles: ['admin'], body: { platform: 'douyin' } },
+  // the platform redirects the merchant's browser here: the single-use state is the proof, not a key
+  'GET /shops/oauth/callback/{platform}': { roles: 'public', params: { platform: 'platform' } },
+
+  // the merchant's own ERP connection (there is no id to guess: always the caller's)
+  'GET /erp-connection': { roles: ['admin'] },
+  'PUT /erp-connection': { roles: ['admin'], body: { connector: 'pull' } },
+  'POST /erp-connection/test': { roles: ['admin'], body: {} },
+
   'GET /audit-log': { roles: ['admin'] },
+
+  // the platform operator's console: the operator token only, which no merchant key of any role can be
+  'GET /operator/queues': { roles: [] },
 
   'GET /ops/queues': { roles: ['ops', 'admin'] },
   'GET /ops/sla': { roles: ['ops', 'admin'] },
@@ -102,6 +119,7 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
         REDIS_URL: 'redis://127.0.0.1:6379',
         BULLMQ_PREFIX: testPrefix('gw-matrix'),
         SECRETS_KEY: '0f'.repeat(32),
+        INTERNAL_SERVICE_SECRET: 'internal-service-secret-of-this-test-0123456789',
         SHUTDOWN_GRACE_MS: '2000',
         RATE_LIMIT_ENABLED: 'false',
         // forwarded routes: nothing listens here, an allowed call ends as 503, never at another merchant
@@ -130,7 +148,7 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
   });
 
   /** A resource of this kind owned by the given merchant (B through its admin key, A through A's). */
-  async function make(kind: ParamKind, owner: 'A' | 'B'): Promise<{ id: string; unchanged(): Promise<void> }> {
+  async function make(kind: OwnedKind, owner: 'A' | 'B'): Promise<{ id: string; unchanged(): Promise<void> }> {
     const adminKey = owner === 'A' ? keysA.admin : adminB;
     const merchantId = owner === 'A' ? merchantA : merchantB;
     if (kind === 'apiKey') {
@@ -205,17 +223,22 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
 
   async function ownParams(r: Route): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
-    for (const [name, kind] of Object.entries(r.rule.params ?? {})) out[name] = (await make(kind, 'A')).id;
+    for (const [name, kind] of Object.entries(r.rule.params ?? {})) out[name] = kind === 'platform' ? 'douyin' : (await make(kind, 'A')).id;
     return out;
   }
 
   it("answers 404 with another merchant's id in every path parameter, changing nothing of theirs; 2xx with its own", async () => {
     const failures: string[] = [];
-    for (const r of routes().filter((x) => x.rule?.params)) {
+    // routes naming a merchant's resource (a platform name is nobody's: nothing to take from another merchant)
+    for (const r of routes().filter((x) => Object.values(x.rule?.params ?? {}).some((k) => k !== 'platform'))) {
       const role = (r.rule.roles as readonly Role[])[0];
       const foreign: Record<string, string> = {};
       const checks: Array<() => Promise<void>> = [];
       for (const [name, kind] of Object.entries(r.rule.params!)) {
+        if (kind === 'platform') {
+          foreign[name] = 'douyin';
+          continue;
+        }
         const made = await make(kind, 'B');
         foreign[name] = made.id;
         checks.push(made.unchanged);

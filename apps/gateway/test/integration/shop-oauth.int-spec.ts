@@ -9,6 +9,7 @@ import { DOUYIN_DEMO_SHOP, TAOBAO_DEMO_SHOP, XHS_DEMO_SHOP, startSimulator, type
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 import { ShopOauthModule } from '../../src/shops/oauth/shop-oauth.module';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { type GatewayHarness, buildGatewayHarness } from './auth.harness';
 
 const PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
@@ -34,7 +35,8 @@ describe('shop onboarding through OAuth (against the simulators)', () => {
       directory: {} as ShopDirectory,
       breakers: new BreakerRegistry({ requestTimeoutMs: 5000 }),
       limiter: new RedisRateLimiter(redis, { keyPrefix: `${testPrefix('oauth')}-qps`, defaultQps: 1000 }),
-      options: { timeoutMs: 5000 },
+      // the simulators listen on loopback: the tests' operator allowance
+      options: { timeoutMs: 5000, outbound: testOutboundPolicy() },
     };
     const registry = new PlatformAdapterRegistry([new DouyinAdapter(deps), new TaobaoAdapter(deps), new XiaohongshuAdapter(deps)]);
     @Global()

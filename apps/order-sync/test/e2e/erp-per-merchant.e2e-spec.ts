@@ -43,6 +43,8 @@ describe('ERP per merchant e2e: two merchants, two ERPs', () => {
     simB = await startErpSimulator({ secret: SECRET_B });
     e2e = await startE2eSystem({
       secondMerchant: { platforms: B_PLATFORMS },
+      // the two merchants' ERP simulators listen on loopback: the operator allows exactly them
+      extraOutboundHosts: [simA.url, simB.url].map((u) => new URL(u).host),
       orderSyncEnv: { SWEEP_INTERVAL_MS: '1000', SWEEP_STALE_AFTER_MS: '3000' },
     });
     const second = e2e.sys.second!;

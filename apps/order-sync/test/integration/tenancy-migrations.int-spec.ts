@@ -29,8 +29,8 @@ describe('tenancy migrations carry existing data over', () => {
     const q = (sql: string, p: unknown[] = []) => db.dataSource.query(sql, p);
     const [{ id: merchant }] = await q(`INSERT INTO core.merchants (name) VALUES ('Old Co') RETURNING id`);
     const [{ id: shop }] = await q(
-      `INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-       VALUES ($1, 'douyin', 'old-1', 'n', 'ak', 'http://x', '\\x01'::bytea) RETURNING id`,
+      `INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, credentials)
+       VALUES ($1, 'douyin', 'old-1', 'n', 'ak', '\\x01'::bytea) RETURNING id`,
       [merchant],
     );
     const [{ id: order }] = await q(

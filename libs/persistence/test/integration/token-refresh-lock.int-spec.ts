@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { PlatformOperatorConfig, XiaohongshuAdapter, type NeedsReauthEvent, type ShopContext } from '@app/platforms';
@@ -53,7 +54,8 @@ describe('token refresh across processes', () => {
       directory,
       breakers: new BreakerRegistry({ requestTimeoutMs: 5000 }),
       limiter: new RedisRateLimiter(redis, { keyPrefix: `${testPrefix('refresh')}-qps`, defaultQps: 1000 }),
-      options: { timeoutMs: 5000 },
+      // the simulator listens on loopback: the tests' operator allowance
+      options: { timeoutMs: 5000, outbound: testOutboundPolicy() },
     });
     const p = { ds, directory, adapter, reauth };
     procs.push(p);

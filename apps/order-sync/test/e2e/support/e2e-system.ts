@@ -30,6 +30,8 @@ export interface E2eOptions {
   sandboxEnv?: Record<string, string>;
   /** a second merchant owning these platforms' shops (scripts/system.ts SystemOptions.secondMerchant) */
   secondMerchant?: { platforms: Platform[] };
+  /** more host:port entries the apps' outbound URL policy allows (scripts/system.ts SystemOptions.extraOutboundHosts) */
+  extraOutboundHosts?: string[];
 }
 
 /** The first empty Redis db index in 10..15 (never 0: other processes share it). */
@@ -64,6 +66,7 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
       appEnv: { 'order-sync': { SHUTDOWN_GRACE_MS: '3000', ...(o.orderSyncEnv ?? {}) }, gateway: { SHUTDOWN_GRACE_MS: '3000' } },
       sandboxEnv: o.sandboxEnv,
       secondMerchant: o.secondMerchant,
+      extraOutboundHosts: o.extraOutboundHosts,
     });
   } catch (e) {
     await dropDatabase(databaseName);
