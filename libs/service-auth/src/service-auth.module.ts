@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { NonceStore } from './nonce-store';
 import { SERVICE_AUTH_OPTIONS, ServiceSignatureGuard, type ServiceAuthOptions } from './service-signature.guard';
 
-/** Installs ServiceSignatureGuard globally. The app must be created with `rawBody: true` (createServiceApp's `internal`). */
+/** Installs ServiceSignatureGuard globally. The app must keep raw bodies (createServiceApp's `internal`: `req.rawBody`). */
 @Module({})
 export class ServiceAuthModule {
   static forRoot(opts: ServiceAuthOptions & { redisUrl: string; keyPrefix: string }): DynamicModule {

@@ -34,8 +34,8 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     h = await createHarness({ options: { sweepStaleAfterMs: 0, alertWebhookUrl: `http://127.0.0.1:${port}/alerts` } });
     await h.db.dataSource.query(`INSERT INTO core.merchants (id, name) VALUES ($1, 'm1'), ($2, 'm2') ON CONFLICT DO NOTHING`, [MERCHANT, OTHER]);
     await h.db.dataSource.query(
-      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-       VALUES ($1, $2, 'douyin', 'dy-shop-1', 'shop', 'dy-app', 'http://127.0.0.1:1', '\\x00') ON CONFLICT DO NOTHING`,
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+       VALUES ($1, $2, 'douyin', 'dy-shop-1', 'shop', 'dy-app', '\\x00') ON CONFLICT DO NOTHING`,
       [SHOP_ID, MERCHANT],
     );
   });
@@ -207,8 +207,8 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     // merchant OTHER's shop and a failed delivery of its own
     const OTHER_SHOP = '7a4e1f3c-0000-4000-8000-0000000000b2';
     await h.db.dataSource.query(
-      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, base_url, credentials)
-       VALUES ($1, $2, 'douyin', 'dy-shop-b', 'shop b', 'dy-app-b', 'http://127.0.0.1:1', '\\x00')`,
+      `INSERT INTO core.shops (id, merchant_id, platform, platform_shop_id, name, app_key, credentials)
+       VALUES ($1, $2, 'douyin', 'dy-shop-b', 'shop b', 'dy-app-b', '\\x00')`,
       [OTHER_SHOP, OTHER],
     );
     const now = Date.now();

@@ -54,7 +54,7 @@ export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E
     format: env.NODE_ENV === 'production' ? 'json' : 'pretty',
     app: spec.name,
   });
-  const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false, rawBody: spec.internal === true });
+  const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false });
   spec.early?.(app, env);
   app.use(correlationMiddleware);
   app.use(helmet());
@@ -63,7 +63,7 @@ export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E
   app.enableShutdownHooks();
   await spec.configure?.(app, env);
   // after configure: its raw-stream middleware (webhook capture, catalog proxy) must see bodies first
-  applyJsonBodyLimits(app, { limitBytes: env.HTTP_JSON_LIMIT_BYTES, maxDepth: env.HTTP_JSON_MAX_DEPTH });
+  applyJsonBodyLimits(app, { limitBytes: env.HTTP_JSON_LIMIT_BYTES, maxDepth: env.HTTP_JSON_MAX_DEPTH, keepRawBody: spec.internal === true });
   return { app, env, logger };
 }
 

@@ -6,6 +6,12 @@ export interface JsonBodyLimits {
   limitBytes: number;
   /** more `{`/`[` levels than this: 400, found by a scan of the raw text before JSON.parse runs */
   maxDepth: number;
+  /**
+   * keep each request's raw bytes as `req.rawBody` (internal services: libs/service-auth checks the gateway
+   * signature's body hash). Done here, not with Nest's `rawBody` option: that one replaces this parser's
+   * `verify` hook with its own, and the depth and prototype-key checks would silently stop running.
+   */
+  keepRawBody?: boolean;
 }
 
 /** Keys that would reach an object's prototype chain if any code ever merged the body into an object. */
@@ -68,8 +74,9 @@ export function forbiddenJsonKey(text: string): string | undefined {
  * the limit -> 400; a `__proto__`/`constructor`/`prototype` key at any depth -> 400 named like the
  * ValidationPipe names any other unknown property; JSON that is not UTF-8 (RFC 8259) -> 415.
  */
-export function verifyJsonBody(maxDepth: number) {
-  return (_req: unknown, _res: unknown, buf: Buffer, encoding: string | null): void => {
+export function verifyJsonBody(maxDepth: number, keepRawBody = false) {
+  return (req: unknown, _res: unknown, buf: Buffer, encoding: string | null): void => {
+    if (keepRawBody) (req as { rawBody?: Buffer }).rawBody = buf;
     if (encoding && !/^utf-?8$/i.test(encoding)) throw new JsonBodyError(415, 'JSON bodies must be UTF-8', 'charset.unsupported');
     const text = buf.toString('utf8');
     if (jsonDepthExceeds(text, maxDepth)) {
@@ -86,6 +93,11 @@ export function verifyJsonBody(maxDepth: number) {
  */
 export function applyJsonBodyLimits(app: INestApplication, limits: JsonBodyLimits): void {
   const express = app as NestExpressApplication;
-  express.useBodyParser('json', { limit: limits.limitBytes, verify: verifyJsonBody(limits.maxDepth) });
-  express.useBodyParser('urlencoded', { limit: limits.limitBytes, extended: true, depth: 8 });
+  express.useBodyParser('json', { limit: limits.limitBytes, verify: verifyJsonBody(limits.maxDepth, limits.keepRawBody === true) });
+  express.useBodyParser('urlencoded', {
+    limit: limits.limitBytes,
+    extended: true,
+    depth: 8,
+    ...(limits.keepRawBody ? { verify: (req: unknown, _res: unknown, buf: Buffer) => void ((req as { rawBody?: Buffer }).rawBody = buf) } : {}),
+  });
 }

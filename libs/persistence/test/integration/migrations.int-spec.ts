@@ -20,7 +20,7 @@ describe('core migrations', () => {
 
   it('are all part of ALL_MIGRATIONS, and create the core tables', async () => {
     expect(ALL_MIGRATIONS).toEqual(expect.arrayContaining(CORE_MIGRATIONS));
-    expect(await tables()).toEqual(['api_keys', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
+    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
   });
 
   it('enforce the platform, status and role checks and the platform shop uniqueness', async () => {
@@ -63,6 +63,6 @@ describe('core migrations', () => {
 
     const again = await ds.runMigrations({ transaction: 'each' });
     expect(again).toHaveLength(ALL_MIGRATIONS.length);
-    expect(await tables()).toEqual(['api_keys', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
+    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
   });
 });
