@@ -10,7 +10,7 @@ interface Vector {
   inputs: Record<string, any>;
   expectedSign: string;
 }
-const vectors: Vector[] = JSON.parse(readFileSync(join(__dirname, '../../../../shared/platforms/sign-vectors.json'), 'utf8')).vectors;
+const vectors: Vector[] = JSON.parse(readFileSync(join(__dirname, '../../testing/fixtures/sign-vectors.json'), 'utf8')).vectors;
 const vector = (id: string) => vectors.find((v) => v.id === id)!;
 
 function rejection(fn: () => unknown): SimError {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicaliseJsonText, douyinPushSign, douyinSign, jushuitanSign, taobaoSign, xhsSign } from '.';
 
@@ -7,9 +7,8 @@ interface Vector {
   inputs: Record<string, any>;
   expectedSign: string;
 }
-// The shared reference beside the project's root; a committed copy when shared/ is absent.
-const shared = join(__dirname, '../../../../../shared/platforms/sign-vectors.json');
-const vectorFile = existsSync(shared) ? shared : join(__dirname, '../../../testing/fixtures/sign-vectors.json');
+// The committed copy of ../shared/platforms/sign-vectors.json (tests read nothing outside the repository).
+const vectorFile = join(__dirname, '../../../testing/fixtures/sign-vectors.json');
 const vectors: Vector[] = JSON.parse(readFileSync(vectorFile, 'utf8')).vectors;
 
 function adapterSign(v: Vector): string {
