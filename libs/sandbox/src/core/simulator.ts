@@ -38,6 +38,8 @@ export interface SeedOrderInput {
   shippingFen: number;
   discountFen: number;
   buyerNick?: string;
+  /** the receiver as the platform shows it (default: a masked demo receiver) */
+  receiver?: { name: string; phone: string; address: string };
 }
 
 export interface SeedProductInput {
@@ -392,6 +394,7 @@ export abstract class PlatformSimulator {
         shippingFen: o.shippingFen,
         discountFen: o.discountFen,
         buyerNick: o.buyerNick,
+        receiver: o.receiver,
       }, { emit: opts.notify ?? true }),
     );
   }

@@ -65,6 +65,7 @@ export interface NewOrder {
   shippingFen?: number;
   discountFen?: number;
   buyerNick?: string;
+  receiver?: SimOrder['receiver'];
   generated?: boolean;
 }
 
@@ -328,7 +329,7 @@ export class SimStore {
       discountFen,
       logistics: status === 'shipped' || status === 'completed' ? { companyCode: 'zhongtong', trackingNo: `ZT${trackingSuffix(t)}`, at: updatedAt } : null,
       buyerNick: o.buyerNick ?? `buyer${Math.floor(Math.random() * 1e6)}`,
-      receiver: { name: '张*', phone: '138****0000', address: '浙江省杭州市余杭区***' },
+      receiver: o.receiver ?? { name: '张*', phone: '138****0000', address: '浙江省杭州市余杭区***' },
       generated: o.generated ?? false,
     };
     if (this.orders.has(order.orderId)) throw new SimError('param_invalid', `order ${order.orderId} exists`);

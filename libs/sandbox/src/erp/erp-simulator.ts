@@ -54,6 +54,8 @@ export interface ErpSimOrder {
   /** deliveries incl. duplicates */
   deliveries: number;
   intercepted: string | null;
+  /** the buyer block of the latest accepted version (generic protocol), as the ERP received it */
+  buyer?: unknown;
 }
 
 export interface ErpSimStats {
@@ -226,6 +228,7 @@ export async function startErpSimulator(opts: ErpSimulatorOptions): Promise<ErpS
       if (version >= existing.version) {
         existing.status = status;
         existing.version = version;
+        existing.buyer = order.buyer ?? null;
       }
       existing.lastAckAt = now;
       stats.updates++;
@@ -246,6 +249,7 @@ export async function startErpSimulator(opts: ErpSimulatorOptions): Promise<ErpS
       keys: [key],
       deliveries: 1,
       intercepted: pendingIntercepts.get(entry.orderId) ?? null,
+      buyer: order.buyer ?? null,
     };
     orders.set(identity, created);
     stats.ordersCreated++;

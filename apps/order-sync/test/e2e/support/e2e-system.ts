@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Platform } from '@app/contracts';
-import { startSystem, type AppName, type System } from '../../../../../scripts/system';
+import { startSystem, type AppName, type System, type SystemOptions } from '../../../../../scripts/system';
 
 const PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
@@ -32,6 +32,10 @@ export interface E2eOptions {
   secondMerchant?: { platforms: Platform[] };
   /** more host:port entries the apps' outbound URL policy allows (scripts/system.ts SystemOptions.extraOutboundHosts) */
   extraOutboundHosts?: string[];
+  /** extra env for every app (below orderSyncEnv for order-sync) */
+  env?: Record<string, string>;
+  /** fixed secrets instead of random ones (the canary test) */
+  secrets?: Pick<SystemOptions, 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>;
 }
 
 /** The first empty Redis db index in 10..15 (never 0: other processes share it). */
@@ -63,6 +67,8 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
       redisUrl,
       prefix,
       apps: o.apps ?? ['gateway', 'order-sync'],
+      env: o.env,
+      ...(o.secrets ?? {}),
       appEnv: { 'order-sync': { SHUTDOWN_GRACE_MS: '3000', ...(o.orderSyncEnv ?? {}) }, gateway: { SHUTDOWN_GRACE_MS: '3000' } },
       sandboxEnv: o.sandboxEnv,
       secondMerchant: o.secondMerchant,
