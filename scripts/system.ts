@@ -111,6 +111,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `n` distinct free ports: all listened on at once, then released together, so one system never gets the
+ * same port twice (freePort() called in a row can hand back a port it just released).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => {
+    const addr = srv.address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
+  });
+  await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+  return ports;
+}
+
 /** Creates the database if needed and applies every migration (what `npm run migrate` does). */
 export async function migrate(databaseUrl: string): Promise<void> {
   await ensureDatabase(databaseUrl);
@@ -175,19 +195,21 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     operatorToken: o.operatorToken ?? `op_${randomBytes(24).toString('hex')}`,
   };
   const apps = o.apps ?? APPS;
-  const port = async (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? (await freePort());
+  // every port this system needs, distinct (fixed ones from the options, the rest free ones taken together)
+  const spare = await freePorts(8 + APPS.length);
+  const port = (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? spare.pop()!;
   const ports = {
-    douyin: await port('douyin'),
-    taobao: await port('taobao'),
-    xiaohongshu: await port('xiaohongshu'),
-    erp: await port('erp'),
-    gateway: await port('gateway'),
-    'order-sync': await port('order-sync'),
-    'catalog-sync': await port('catalog-sync'),
-    coupon: await port('coupon'),
+    douyin: port('douyin'),
+    taobao: port('taobao'),
+    xiaohongshu: port('xiaohongshu'),
+    erp: port('erp'),
+    gateway: port('gateway'),
+    'order-sync': port('order-sync'),
+    'catalog-sync': port('catalog-sync'),
+    coupon: port('coupon'),
   };
   const metricsPorts = {} as Record<AppName, number>;
-  for (const app of APPS) metricsPorts[app] = o.metricsPorts?.[app] ?? (await freePort());
+  for (const app of APPS) metricsPorts[app] = o.metricsPorts?.[app] ?? spare.pop()!;
   const stdio = o.stdio ?? 'pipe';
   const processes = new Map<string, RunningProcess>();
   // children never outlive the process that started them (a crash or an early exit included)
