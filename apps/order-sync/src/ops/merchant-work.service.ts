@@ -19,7 +19,8 @@ export interface MerchantWork {
 }
 
 /**
- * A merchant's own queue and job state, from Postgres (only unfinished rows are read: pending and failed) (the source of truth the jobs only point at). BullMQ
+ * A merchant's own queue and job state, from Postgres (the source of truth the jobs only point at; only pending
+ * and failed rows are read; outbox and shipment rows carry their merchant). BullMQ
  * queues are shared by every merchant, so their raw counts are the operator's (the gateway's /operator/queues).
  */
 @Injectable()
@@ -43,14 +44,14 @@ export class MerchantWorkService {
       this.dataSource.query(
         `SELECT ${counts} FROM (
            SELECT b.status, b.created_at AS created FROM order_sync.outbox b
-             JOIN order_sync.orders o ON o.id = b.order_id WHERE b.status IN ('pending', 'failed') AND o.shop_id IN (${shops})
+            WHERE b.status IN ('pending', 'failed') AND b.merchant_id = $1::uuid
          ) x`,
         [merchantId],
       ),
       this.dataSource.query(
         `SELECT ${counts} FROM (
            SELECT sh.status, sh.created_at AS created FROM order_sync.shipments sh
-             JOIN order_sync.orders o ON o.id = sh.order_id WHERE sh.status IN ('pending', 'failed') AND o.shop_id IN (${shops})
+            WHERE sh.status IN ('pending', 'failed') AND sh.merchant_id = $1::uuid
          ) x`,
         [merchantId],
       ),
