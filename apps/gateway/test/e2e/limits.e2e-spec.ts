@@ -211,17 +211,17 @@ describe('gateway rate limits and request bodies (whole app)', () => {
             `${t.report.skipped} not sent: 64 in flight); other merchant p99 quiet ${t.quietP99.toFixed(1)} ms (n=${t.n[0]}), during ${t.duringP99.toFixed(1)} ms (n=${t.n[1]})`,
         );
       }
-      // The bound is judged where the flooding client does not share the gateway's cores: on a 2-core box the
-      // flood process itself (500 req/s) takes about a core, and B's p99 (its slowest of ~35 samples) measures
-      // that contention, not the limiter. Measured on the 2-core CI machine: quiet 21-27 ms, during 101-174 ms,
-      // i.e. the promise is NOT shown there (see the closing note). There B must still be served every time
-      // (asserted in measure) and stay bounded: under a second, where an unlimited flood queues it for seconds.
+      // The bound is judged where the measurement has the machine to itself: `npm test` runs this spec after
+      // the others, alone (OMNISYNC_SOLO=1), or on a machine with cores to spare. Measured alone on the 2-core
+      // CI machine: quiet 25-37 ms, during 40-121 ms per trial (a second or third trial always within). Run
+      // beside the other jest worker's e2e systems it measured 101-174 ms: that is the other suites' CPU, so
+      // there only the bounded, served answer is asserted (under a second; an unlimited flood queues B for seconds).
       const load = loadavg()[0];
       const last = trials[trials.length - 1];
-      if (cpus().length >= 4 && load <= cpus().length) {
+      if (process.env.OMNISYNC_SOLO === '1' || (cpus().length >= 4 && load <= cpus().length)) {
         expect(within(last)).toBe(true);
       } else {
-        console.warn(`latency bound not judged on ${cpus().length} cores (load ${load.toFixed(1)}): only B's p99 < 1000 ms is`);
+        console.warn(`latency bound not judged: not run alone (OMNISYNC_SOLO unset), ${cpus().length} cores, load ${load.toFixed(1)}; only B's p99 < 1000 ms is`);
         expect(last.duringP99).toBeLessThan(1000);
       }
     } finally {
