@@ -36,6 +36,22 @@ describe(RateLimitService.name, () => {
     expect((await sut.admitWebhook('xiaohongshu', '10.0.0.1')).ok).toBe(true);
   });
 
+  it('counts pushes in the instance (no Redis command before a push): a second instance has its own count', async () => {
+    const prefix = testPrefix('rl-webhook');
+    const one = await make({ prefix });
+    const two = await make({ prefix });
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect((await one.admitWebhook('douyin', '10.0.0.9')).ok).toBe(true);
+      expect((await one.admitWebhook('douyin', '10.0.0.9')).ok).toBe(true);
+      expect((await one.admitWebhook('douyin', '10.0.0.9')).ok).toBe(false);
+      expect((await two.admitWebhook('douyin', '10.0.0.9')).ok).toBe(true);
+      expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('shares the counts between gateway instances of one deployment (same prefix), not across prefixes', async () => {
     const prefix = testPrefix('rl-shared');
     const one = await make({ prefix });
