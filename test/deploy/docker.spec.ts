@@ -2,8 +2,8 @@
  * docker/compose.yaml validated against the compose-spec JSON schema (the copy dclint ships, compiled by ajv)
  * after interpolation, as `docker compose` validates it; then the wiring issue 12 asks for. docker/Dockerfile:
  * multi-stage, compiled JavaScript from tsconfig.build.json, production dependencies only, a numeric USER.
- * (No Docker engine runs here: the image was checked by building dist/ and starting it under uid 10001 with
- * production dependencies only — see README "Deploy".)
+ * (No Docker engine runs on this machine, so no image is built here: these checks read the Dockerfile and the
+ * TypeScript build configuration it relies on.)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
