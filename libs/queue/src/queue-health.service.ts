@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ALL_QUEUES, type QueueName } from '@app/contracts';
-import { addQueueDepthSource, appMetrics } from '@app/observability';
+import { addQueueAgeSource, addQueueDepthSource, appMetrics } from '@app/observability';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { reconnectForever, redisOptionsFromUrl } from './connections';
@@ -40,7 +40,9 @@ export interface QueueHealth {
 export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly queues: Map<QueueName, Queue>;
-  private unregister?: () => void;
+  private unregister: (() => void)[] = [];
+  /** one read of every queue serves both gauges of a scrape (they are collected at the same time) */
+  private scrape: Promise<QueueHealth[]> | null = null;
 
   constructor(
     @Inject(QUEUE_MODULE_OPTIONS) private readonly opts: QueueModuleOptions,
@@ -60,18 +62,31 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     appMetrics(); // make sure queue_depth exists in the registry
-    this.unregister = addQueueDepthSource(async (gauge) => {
-      for (const h of await this.all()) {
-        gauge.set({ queue: h.queue, state: 'waiting' }, h.waiting);
-        gauge.set({ queue: h.queue, state: 'active' }, h.active);
-        gauge.set({ queue: h.queue, state: 'delayed' }, h.delayed);
-        gauge.set({ queue: h.queue, state: 'failed' }, h.failed);
-      }
+    this.unregister = [
+      addQueueDepthSource(async (gauge) => {
+        for (const h of await this.forScrape()) {
+          gauge.set({ queue: h.queue, state: 'waiting' }, h.waiting);
+          gauge.set({ queue: h.queue, state: 'active' }, h.active);
+          gauge.set({ queue: h.queue, state: 'delayed' }, h.delayed);
+          gauge.set({ queue: h.queue, state: 'failed' }, h.failed);
+        }
+      }),
+      addQueueAgeSource(async (gauge) => {
+        for (const h of await this.forScrape()) gauge.set({ queue: h.queue }, (h.oldestWaitingAgeMs ?? 0) / 1000);
+      }),
+    ];
+  }
+
+  /** the figures of the scrape in progress (a concurrent caller shares the read), else a fresh read */
+  private forScrape(): Promise<QueueHealth[]> {
+    this.scrape ??= this.all().finally(() => {
+      this.scrape = null;
     });
+    return this.scrape;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.unregister?.();
+    for (const off of this.unregister) off();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
   }

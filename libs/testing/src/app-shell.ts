@@ -90,6 +90,8 @@ export function describeAppShell<S extends StartedShell>(
         expect(res.text).toContain(`# TYPE ${metric} `);
       }
       expect(res.text).toMatch(/queue_depth\{queue="\{order-events\}",state="waiting"\} \d+/);
+      // the oldest-job age KEDA scales the workers on (k8s/base/keda.yaml)
+      expect(res.text).toMatch(/queue_oldest_waiting_seconds\{queue="\{order-events\}"\} [\d.]+/);
     });
 
     it('turns unknown routes into JSON errors without stack traces', async () => {

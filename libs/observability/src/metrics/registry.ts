@@ -18,6 +18,7 @@ export interface AppMetrics {
   jobsProcessed: Counter<'queue' | 'job' | 'outcome'>;
   jobDuration: Histogram<'queue' | 'job' | 'outcome'>;
   queueDepth: Gauge<'queue' | 'state'>;
+  queueOldestWaiting: Gauge<'queue'>;
   upstreamRequests: Counter<'upstream' | 'status_class'>;
   circuitBreakerOpen: Gauge<'upstream'>;
 }
@@ -55,6 +56,19 @@ export function appMetrics(): AppMetrics {
           registers: [metricsRegistry],
           async collect() {
             await Promise.all([...depthSources].map((s) => s(this)));
+          },
+        }),
+    ),
+    queueOldestWaiting: getOrCreate(
+      'queue_oldest_waiting_seconds',
+      () =>
+        new Gauge({
+          name: 'queue_oldest_waiting_seconds',
+          help: 'Seconds since the oldest waiting job of a queue became ready (0 when nothing waits), read from Redis at scrape time; KEDA scales the workers on it',
+          labelNames: ['queue'],
+          registers: [metricsRegistry],
+          async collect() {
+            await Promise.all([...ageSources].map((s) => s(this)));
           },
         }),
     ),
@@ -102,6 +116,16 @@ const depthSources = new Set<QueueDepthSource>();
 export function addQueueDepthSource(source: QueueDepthSource): () => void {
   depthSources.add(source);
   return () => depthSources.delete(source);
+}
+
+/** Something that sets queue_oldest_waiting_seconds values when Prometheus scrapes (QueueHealthService registers one). */
+export type QueueAgeSource = (gauge: Gauge<'queue'>) => Promise<void>;
+const ageSources = new Set<QueueAgeSource>();
+
+/** Registers a scrape-time source for queue_oldest_waiting_seconds; returns the function that unregisters it. */
+export function addQueueAgeSource(source: QueueAgeSource): () => void {
+  ageSources.add(source);
+  return () => ageSources.delete(source);
 }
 
 /** Maps an HTTP status (or failure kind) to the `status_class` label. */
