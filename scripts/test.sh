@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
+# the k8s manifest specs render the overlays with `kubectl kustomize`: install a kubectl when the machine has none
+if ! command -v kubectl >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq kubernetes-client) >/dev/null 2>&1 || echo "could not install kubectl (kubernetes-client); the k8s manifest specs will fail"
+fi
 npx tsc -p tsconfig.json --noEmit
 if [ $# -gt 0 ]; then
   npx jest --maxWorkers=2 --forceExit "$@"
