@@ -8,7 +8,7 @@ import { OrderUpsertRepository, type UpsertSummary } from '../orders/order-upser
 import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
-import { retryOnConflict } from '../shared/sql';
+import { queryRows, retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from '../ingest/stock-events.producer';
 import { PollCadence } from './poll-cadence';
 import { PollMetrics } from './poll.metrics';
@@ -160,7 +160,8 @@ export class OrderPollService {
   private async markFoundByPoll(em: EntityManager, summary: UpsertSummary, pollingSince: Date | null): Promise<number> {
     const pushes = summary.outbox.filter((o) => o.kind === 'push').map((o) => o.outboxId);
     if (pushes.length === 0) return 0;
-    const rows: unknown[] = await em.query(
+    const rows = await queryRows<{ id: string }>(
+      em,
       `UPDATE order_sync.orders o SET found_by_poll_at = now()
          FROM order_sync.outbox b
         WHERE b.id = ANY($1::bigint[]) AND o.id = b.order_id AND o.found_by_poll_at IS NULL
@@ -182,7 +183,8 @@ export class OrderPollService {
    */
   private async adjustCadence(shopId: string, run: RunState): Promise<void> {
     if (run.foundByPoll === 0 && run.fastUntil === null) return;
-    const rows: { fast_until: Date | null }[] = await this.dataSource.query(
+    const rows = await queryRows<{ fast_until: Date | null }>(
+      this.dataSource,
       `UPDATE order_sync.poll_cursors
           SET fast_until = CASE WHEN $2 THEN now() + make_interval(secs => $3 / 1000.0)
                                 WHEN fast_until > now() THEN fast_until END
