@@ -1,4 +1,5 @@
 import type { OrderListQuery } from '@app/platforms';
+import { OrderUpsertRepository } from '../../src/orders/order-upsert.repository';
 import { OrderPollService } from '../../src/poll/order-poll.service';
 import { pollSchedulerKey } from '../../src/poll/poll-cadence';
 import { PollSchedulerService } from '../../src/poll/poll-scheduler.service';
@@ -49,8 +50,14 @@ describe('poll cadence: incremental windows, found-by-poll orders, fast cadence 
     // the first run covers the initial look-back, in windows no longer than the adapter allows
     expect(windows[before].from).toBe(t0 - DEFAULT_ORDER_SYNC_OPTIONS.pollInitialLookbackMs);
     expect(windows.at(-1)?.to).toBe(t0);
+    // an order the first run stored is in the next run's overlap: read, compared, not written again
+    paid(SHOP_ID, 'SEEN-1', t0 - 3000);
+    await poll.pollShop(SHOP_ID, new Date(t0 + 1500));
+    const apply = jest.spyOn(h.app.get(OrderUpsertRepository), 'apply');
     await poll.pollShop(SHOP_ID, new Date(t0 + 5000));
-    expect(windows.at(-1)).toEqual({ shopId: SHOP_ID, from: t0 - DEFAULT_ORDER_SYNC_OPTIONS.pollOverlapMs, to: t0 + 5000 });
+    expect(windows.at(-1)).toEqual({ shopId: SHOP_ID, from: t0 + 1500 - DEFAULT_ORDER_SYNC_OPTIONS.pollOverlapMs, to: t0 + 5000 });
+    expect(apply.mock.calls.map(([, candidates]) => candidates.length)).toEqual([0]);
+    apply.mockRestore();
     const deepAt = t0 + DEFAULT_ORDER_SYNC_OPTIONS.pollDeepEveryMs;
     await poll.pollShop(SHOP_ID, new Date(deepAt));
     expect(windows.at(-1)).toEqual({ shopId: SHOP_ID, from: t0 + 5000 - DEFAULT_ORDER_SYNC_OPTIONS.pollDeepOverlapMs, to: deepAt });
