@@ -40,7 +40,8 @@ interface RunState {
  * Runs every few seconds per shop (PollCadence), so the overlap re-read each time is small
  * (pollOverlapMs: update-time rounding, late indexing, clock skew); once every pollDeepEveryMs a run re-reads
  * pollDeepOverlapMs instead, for orders a platform lists later than that. Re-read orders cost list rows
- * only: the upsert skips versions already stored, and detail calls are made for stale partial orders only.
+ * and one read: listed orders no newer than stored are dropped before the upsert (no row locks, no
+ * writes), and detail calls are made for stale partial orders only.
  *
  * An order whose first ERP delivery comes from a poll while no push for its paid state had arrived is
  * marked `found_by_poll_at` (a lost push: the SLA ledger's cause push_lost), and its shop is polled at the
