@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     ports,
     metricsPorts: ports ? { gateway: 9400, 'order-sync': 9401, 'catalog-sync': 9402, coupon: 9403 } : undefined,
     log: say,
-    appEnv: { 'order-sync': { ORDER_POLL_INTERVAL_MS: '10000', ERP_MAX_BATCH: '50' } },
+    appEnv: { 'order-sync': { ERP_MAX_BATCH: '50' } },
   });
   let stopping = false;
   const stop = async (code: number) => {

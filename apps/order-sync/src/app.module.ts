@@ -40,8 +40,15 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     sweepStaleAfterMs: env.SWEEP_STALE_AFTER_MS,
     pollIntervalMs: env.ORDER_POLL_ENABLED ? env.ORDER_POLL_INTERVAL_MS : 0,
+    pollFastIntervalMs: env.ORDER_POLL_FAST_INTERVAL_MS,
+    pollFastHoldMs: env.ORDER_POLL_FAST_HOLD_MS,
     pollOverlapMs: env.ORDER_POLL_OVERLAP_MS,
+    pollDeepOverlapMs: env.ORDER_POLL_DEEP_OVERLAP_MS,
+    pollDeepEveryMs: env.ORDER_POLL_DEEP_EVERY_MS,
+    pollConcurrency: env.ORDER_POLL_CONCURRENCY,
+    pollShopCheckMs: env.ORDER_POLL_SHOP_CHECK_MS,
     pollSchedulerRefreshMs: env.ORDER_POLL_SCHEDULER_REFRESH_MS,
+    leaderLeaseTtlMs: env.LEADER_LEASE_TTL_MS,
     tmcEnabled: env.TMC_ENABLED,
     tmcGroupName: env.TMC_GROUP_NAME,
     backgroundLoops: env.ORDER_SYNC_BACKGROUND_LOOPS,
@@ -71,7 +78,12 @@ export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promis
     }),
     ShipmentsFeatureModule.register({
       imports: [erp],
-      options: { concurrency: env.SHIPMENTS_CONCURRENCY, sweepIntervalMs: env.SWEEP_INTERVAL_MS, backgroundLoops: env.ORDER_SYNC_BACKGROUND_LOOPS },
+      options: {
+        concurrency: env.SHIPMENTS_CONCURRENCY,
+        sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+        leaderLeaseTtlMs: env.LEADER_LEASE_TTL_MS,
+        backgroundLoops: env.ORDER_SYNC_BACKGROUND_LOOPS,
+      },
     }),
   ];
 }

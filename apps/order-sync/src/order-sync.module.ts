@@ -17,6 +17,8 @@ import { BuyerVault } from './orders/buyer-vault';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
 import { OrderPollProcessor } from './poll/order-poll.processor';
 import { OrderPollService } from './poll/order-poll.service';
+import { PollCadence } from './poll/poll-cadence';
+import { PollMetrics } from './poll/poll.metrics';
 import { PollSchedulerService } from './poll/poll-scheduler.service';
 import { OrderJobs } from './shared/order-jobs';
 import { OrderSyncMetrics } from './sla/order-sync.metrics';
@@ -94,11 +96,13 @@ export class OrderSyncFeatureModule {
         SweeperService,
         OrderPollService,
         OrderPollProcessor,
+        PollCadence,
+        PollMetrics,
         PollSchedulerService,
         TmcConsumerService,
         ErpOrdersService,
       ],
-      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SweeperService, OrderPollService, OrderSyncMetrics],
+      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
     };
   }
 }

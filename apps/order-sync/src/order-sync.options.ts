@@ -1,3 +1,5 @@
+import { DEFAULT_LEASE_TTL_MS } from './shared/leader-lock';
+
 /** Tunables of the order path. The app's config layer builds this from validated env (see OrderSyncFeatureModule). */
 export interface OrderSyncOptions {
   /** inbox ids normalised together (one upsert statement per group) */
@@ -28,11 +30,30 @@ export interface OrderSyncOptions {
   sweepBatch: number;
   /** inbox rows re-enqueued this often are marked failed */
   sweepMaxReenqueues: number;
+  /**
+   * each active shop is polled this often (0: polling off); a lost push then costs at most about this much
+   * plus one list call (the SLA is 30 s)
+   */
   pollIntervalMs: number;
+  /** while the list shows orders no push told us about (pushes lost), the shop is polled this often ... */
+  pollFastIntervalMs: number;
+  /** ... until this long after the last such order */
+  pollFastHoldMs: number;
+  /** each poll re-reads this much before its cursor (update-time rounding, a platform's late indexing, clock skew) */
   pollOverlapMs: number;
+  /** and once every pollDeepEveryMs it re-reads this much instead (orders indexed later than pollOverlapMs) */
+  pollDeepOverlapMs: number;
+  pollDeepEveryMs: number;
   pollInitialLookbackMs: number;
   pollMaxPagesPerRun: number;
+  /** poll-shop jobs in flight per worker */
+  pollConcurrency: number;
+  /** the poll scheduler compares the active shops (one cheap query) and its job schedulers this often ... */
+  pollShopCheckMs: number;
+  /** ... and rewrites every shop's scheduler this often regardless */
   pollSchedulerRefreshMs: number;
+  /** the singleton loops' lease (shared/leader-lock.ts): a dead leader is replaced within this plus a third of it */
+  leaderLeaseTtlMs: number;
   tmcEnabled: boolean;
   tmcGroupName: string;
   tmcQuantity: number;
@@ -64,11 +85,18 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   sweepStaleAfterMs: 15_000,
   sweepBatch: 500,
   sweepMaxReenqueues: 50,
-  pollIntervalMs: 60_000,
-  pollOverlapMs: 120_000,
+  pollIntervalMs: 5000,
+  pollFastIntervalMs: 2000,
+  pollFastHoldMs: 30_000,
+  pollOverlapMs: 10_000,
+  pollDeepOverlapMs: 120_000,
+  pollDeepEveryMs: 300_000,
   pollInitialLookbackMs: 3_600_000,
   pollMaxPagesPerRun: 20,
+  pollConcurrency: 8,
+  pollShopCheckMs: 2000,
   pollSchedulerRefreshMs: 60_000,
+  leaderLeaseTtlMs: DEFAULT_LEASE_TTL_MS,
   tmcEnabled: false,
   tmcGroupName: 'default',
   tmcQuantity: 100,

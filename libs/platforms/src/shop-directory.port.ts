@@ -33,6 +33,16 @@ export abstract class ShopDirectory {
   /** app secret for push verification, by the platform's app key */
   abstract appSecret(platform: Platform, appKey: string): Promise<string | null>;
   abstract listActive(platform?: Platform): Promise<ShopContext[]>;
+
+  /**
+   * A cheap fingerprint of which shops are active: it changes whenever a shop is added, removed, disabled or
+   * (re-)activated, so a caller can poll it every few seconds and call listActive only on a change. The
+   * database implementation reads ids only (no credentials decrypted); this default (for fakes) derives it
+   * from listActive.
+   */
+  async activeShopsVersion(): Promise<string> {
+    return (await this.listActive()).map((s) => s.shopId).sort().join(',');
+  }
   /** persist refreshed tokens (encrypted) */
   abstract saveTokens(shopId: string, tokens: TokenSet): Promise<void>;
   /** the shop can no longer be called until a person re-authorises it */

@@ -14,7 +14,7 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(1) ERP_PUSH_CONCURRENCY: number = 8;
   @IntEnv(1) ERP_INTERCEPT_CONCURRENCY: number = 4;
   @IntEnv(1) SHIPMENTS_CONCURRENCY: number = 4;
-  @IntEnv(1) ORDER_POLL_CONCURRENCY: number = 2;
+  @IntEnv(1) ORDER_POLL_CONCURRENCY: number = 8;
 
   @IsBoolean({ message: 'must be true or false' })
   @ToBoolean()
@@ -22,10 +22,21 @@ export class OrderSyncEnv extends BaseEnv {
 
   /** platform order times more than this in the future are refused (a far-future version would freeze an order) */
   @IntEnv(0) ORDER_MAX_FUTURE_SKEW_MS: number = 300_000;
-  @IntEnv(1000) ORDER_POLL_INTERVAL_MS: number = 60_000;
-  @IntEnv(0) ORDER_POLL_OVERLAP_MS: number = 120_000;
-  /** how often the poll schedulers are reconciled with the active shops (new shops start polling within this) */
+  /** each shop's incremental list call; a lost push costs about this much (the SLA is 30 s) */
+  @IntEnv(1000) ORDER_POLL_INTERVAL_MS: number = 5000;
+  /** the cadence while polls find orders no push announced, until ORDER_POLL_FAST_HOLD_MS after the last one */
+  @IntEnv(500) ORDER_POLL_FAST_INTERVAL_MS: number = 2000;
+  @IntEnv(0) ORDER_POLL_FAST_HOLD_MS: number = 30_000;
+  /** each poll re-reads this much before its cursor; once every ORDER_POLL_DEEP_EVERY_MS, ORDER_POLL_DEEP_OVERLAP_MS */
+  @IntEnv(0) ORDER_POLL_OVERLAP_MS: number = 10_000;
+  @IntEnv(0) ORDER_POLL_DEEP_OVERLAP_MS: number = 120_000;
+  @IntEnv(1000) ORDER_POLL_DEEP_EVERY_MS: number = 300_000;
+  /** how often the poll scheduler looks for shops added, removed or re-activated (new shops start polling within this) */
+  @IntEnv(200) ORDER_POLL_SHOP_CHECK_MS: number = 2000;
+  /** how often every shop's poll scheduler is rewritten regardless */
   @IntEnv(1000) ORDER_POLL_SCHEDULER_REFRESH_MS: number = 60_000;
+  /** lease of the singleton loops (SLA watcher, sweepers, poll scheduler): a dead leader is replaced within ~4/3 of it */
+  @IntEnv(1000) LEADER_LEASE_TTL_MS: number = 6000;
   @IntEnv(1) SLA_WARN_MS: number = 20_000;
   @IntEnv(1) SLA_BREACH_MS: number = 30_000;
   @IntEnv(100) SLA_CHECK_INTERVAL_MS: number = 3000;

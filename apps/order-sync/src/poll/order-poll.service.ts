@@ -1,27 +1,51 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { isUpstreamError, type CanonicalOrder, type UpstreamError } from '@app/contracts';
 import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { OrderUpsertRepository } from '../orders/order-upsert.repository';
+import { OrderUpsertRepository, type UpsertSummary } from '../orders/order-upsert.repository';
+import { isNewer } from '../orders/order-row';
 import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { OrderJobs } from '../shared/order-jobs';
-import { retryOnConflict } from '../shared/sql';
+import { queryRows, retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from '../ingest/stock-events.producer';
+import { PollCadence } from './poll-cadence';
+import { PollMetrics } from './poll.metrics';
 
 interface CursorRow {
   cursor_at: Date;
   window_from: Date | null;
   window_to: Date | null;
   page_state: string | null;
+  fast_until: Date | null;
+  deep_at: Date | null;
+  started_at: Date | null;
+}
+
+/** what one run saw, for the shop's cadence */
+interface RunState {
+  /** orders this run found whose paid state no push had announced */
+  foundByPoll: number;
+  /** the shop's fast-cadence deadline as the run started */
+  fastUntil: Date | null;
 }
 
 /**
  * The safety net for lost pushes: pulls one shop's orders updated in [cursor - overlap, now), in windows no
  * longer than the adapter allows, page by page (the adapter owns the paging direction through its opaque
  * page state). Each page's upserts and the cursor advance commit together, so a crash resumes mid-window.
+ *
+ * Runs every few seconds per shop (PollCadence), so the overlap re-read each time is small
+ * (pollOverlapMs: update-time rounding, late indexing, clock skew); once every pollDeepEveryMs a run re-reads
+ * pollDeepOverlapMs instead, for orders a platform lists later than that. Re-read orders cost list rows
+ * and one read: listed orders no newer than stored are dropped before the upsert (no row locks, no
+ * writes), and detail calls are made for stale partial orders only.
+ *
+ * An order whose first ERP delivery comes from a poll while no push for its paid state had arrived is
+ * marked `found_by_poll_at` (a lost push: the SLA ledger's cause push_lost), and its shop is polled at the
+ * fast cadence for pollFastHoldMs: pushes have stopped while the platform shows activity.
  */
 @Injectable()
 export class OrderPollService {
@@ -34,34 +58,51 @@ export class OrderPollService {
     private readonly upserts: OrderUpsertRepository,
     private readonly jobs: OrderJobs,
     private readonly stockEvents: StockEventsProducer,
+    private readonly cadence: PollCadence,
+    private readonly metrics: PollMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {}
 
   async pollShop(shopId: string, now: Date = new Date()): Promise<JobOutcome> {
     const shop = await this.shops.get(shopId);
     if (!shop) return DONE; // shop removed or disabled: its scheduler is dropped on the next refresh
+    const run: RunState = { foundByPoll: 0, fastUntil: null };
+    const outcome = await this.pollWindows(shop, now, run);
+    if (run.foundByPoll > 0) this.metrics.foundByPoll.inc({ platform: shop.platform }, run.foundByPoll);
+    await this.adjustCadence(shopId, run);
+    return outcome;
+  }
+
+  private async pollWindows(shop: ShopContext, now: Date, run: RunState): Promise<JobOutcome> {
+    const shopId = shop.shopId;
     const adapter = this.adapters.get(shop.platform);
     const maxWindowMs = adapter.capabilities.orderListMaxWindowSec * 1000;
     let pages = 0;
     while (pages < this.opts.pollMaxPagesPerRun) {
       const rows: CursorRow[] = await this.dataSource.query(
-        `SELECT cursor_at, window_from, window_to, page_state FROM order_sync.poll_cursors WHERE shop_id = $1`,
+        `SELECT cursor_at, window_from, window_to, page_state, fast_until, deep_at, started_at FROM order_sync.poll_cursors WHERE shop_id = $1`,
         [shopId],
       );
       const cur = rows[0];
+      if (pages === 0) run.fastUntil = cur?.fast_until ?? null;
+      // orders paid before this shop's polling began were never ours to be pushed: not "found by poll"
+      const pollingSince = cur ? cur.started_at : now;
       let from: Date;
       let to: Date;
       let page: string | null;
+      let deep = false;
       if (cur?.window_from && cur.window_to) {
         from = cur.window_from;
         to = cur.window_to;
         page = cur.page_state;
       } else {
-        const start = cur ? cur.cursor_at.getTime() - this.opts.pollOverlapMs : now.getTime() - this.opts.pollInitialLookbackMs;
+        if (cur && cur.cursor_at.getTime() >= now.getTime() - 1000) return DONE; // caught up
+        deep = !cur || cur.deep_at === null || now.getTime() - cur.deep_at.getTime() >= this.opts.pollDeepEveryMs;
+        const overlap = deep ? Math.max(this.opts.pollDeepOverlapMs, this.opts.pollOverlapMs) : this.opts.pollOverlapMs;
+        const start = cur ? cur.cursor_at.getTime() - overlap : now.getTime() - this.opts.pollInitialLookbackMs;
         from = new Date(start);
         to = new Date(Math.min(now.getTime(), from.getTime() + maxWindowMs));
         page = null;
-        if (cur && cur.cursor_at.getTime() >= now.getTime() - 1000) return DONE; // caught up
       }
       let res;
       try {
@@ -80,30 +121,100 @@ export class OrderPollService {
       if (throttled) {
         // keep what was fetched (without moving the cursor): the next run skips those as already current,
         // so a throttled page still makes progress instead of starting over
-        if (detailed.accepted.length > 0 || refused.length > 0) await this.applyWithoutCursor(shop, detailed.accepted, refused);
+        if (detailed.accepted.length > 0 || refused.length > 0) {
+          run.foundByPoll += await this.applyWithoutCursor(shop, detailed.accepted, refused, pollingSince);
+        }
         return { kind: 'delay', ms: retryDelayMs(throttled, 1), reason: describeError(throttled) };
       }
-      const orders: CanonicalOrder[] = [...listed.accepted, ...detailed.accepted];
+      const orders: CanonicalOrder[] = [...(await this.newerThanStored(shopId, listed.accepted)), ...detailed.accepted];
       pages += 1;
       const more = res.hasMore && res.next !== null;
-      const summary = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
+      const { summary, found } = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
         const s = await this.upserts.apply(em, orders);
         await recordRefusals(em, shop, refused);
+        const marked = await this.markFoundByPoll(em, s, pollingSince);
         await em.query(
-          `INSERT INTO order_sync.poll_cursors (shop_id, cursor_at, window_from, window_to, page_state, updated_at)
-           VALUES ($1, $2, $3, $4, $5, now())
+          `INSERT INTO order_sync.poll_cursors (shop_id, cursor_at, window_from, window_to, page_state, deep_at, started_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, now())
            ON CONFLICT (shop_id) DO UPDATE SET cursor_at = excluded.cursor_at, window_from = excluded.window_from,
-             window_to = excluded.window_to, page_state = excluded.page_state, updated_at = now()`,
-          more
-            ? [shopId, cur?.cursor_at ?? from, from, to, res.next]
-            : [shopId, to, null, null, null],
+             window_to = excluded.window_to, page_state = excluded.page_state,
+             deep_at = coalesce(excluded.deep_at, order_sync.poll_cursors.deep_at), updated_at = now()`,
+          [
+            ...(more ? [shopId, cur?.cursor_at ?? from, from, to, res.next] : [shopId, to, null, null, null]),
+            deep ? now : null,
+            pollingSince,
+          ],
         );
-        return s;
+        return { summary: s, found: marked };
       }));
+      run.foundByPoll += found;
       await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
       if (!more && to.getTime() >= now.getTime()) return DONE;
     }
     return DONE;
+  }
+
+  /**
+   * Marks the orders whose first ERP delivery this write created while no push for their paid state had
+   * arrived (no inbox row of the shop and order with an event time from the SLA start on, 1 s for platforms
+   * that send whole seconds; an inbox row without an event time counts as such a push). Returns how many.
+   */
+  private async markFoundByPoll(em: EntityManager, summary: UpsertSummary, pollingSince: Date | null): Promise<number> {
+    const pushes = summary.outbox.filter((o) => o.kind === 'push').map((o) => o.outboxId);
+    if (pushes.length === 0) return 0;
+    const rows = await queryRows<{ id: string }>(
+      em,
+      `UPDATE order_sync.orders o SET found_by_poll_at = now()
+         FROM order_sync.outbox b
+        WHERE b.id = ANY($1::bigint[]) AND o.id = b.order_id AND o.found_by_poll_at IS NULL
+          AND o.sla_started_at >= $2::timestamptz
+          AND NOT EXISTS (SELECT 1 FROM order_sync.outbox e WHERE e.order_id = o.id AND e.kind = 'push' AND e.version < b.version)
+          AND NOT EXISTS (
+            SELECT 1 FROM order_sync.inbox i
+             WHERE i.platform = o.platform AND i.platform_order_id = o.platform_order_id AND i.shop_id = o.shop_id
+               AND (i.occurred_at IS NULL OR i.occurred_at >= o.sla_started_at - interval '1 second'))
+       RETURNING o.id`,
+      [pushes, pollingSince ?? '-infinity'],
+    );
+    return rows.length;
+  }
+
+  /**
+   * Fast cadence while polls find orders no push announced, back to normal pollFastHoldMs after the last
+   * one. Nothing is read or written for a shop that is and stays at the normal cadence.
+   */
+  private async adjustCadence(shopId: string, run: RunState): Promise<void> {
+    if (run.foundByPoll === 0 && run.fastUntil === null) return;
+    const rows = await queryRows<{ fast_until: Date | null }>(
+      this.dataSource,
+      `UPDATE order_sync.poll_cursors
+          SET fast_until = CASE WHEN $2 THEN now() + make_interval(secs => $3 / 1000.0)
+                                WHEN fast_until > now() THEN fast_until END
+        WHERE shop_id = $1
+       RETURNING fast_until`,
+      [shopId, run.foundByPoll > 0, this.opts.pollFastHoldMs],
+    );
+    const fast = (rows[0]?.fast_until ?? null) !== null;
+    if (await this.cadence.adjust(shopId, fast)) {
+      this.logger.log(`shop ${shopId}: polled every ${this.cadence.intervalMs(fast)} ms${fast ? ' (its polls find orders no push announced)' : ''}`);
+    }
+  }
+
+  /**
+   * The listed orders newer than their stored version (or not stored). Most of a poll's list is the overlap
+   * re-read of orders the pushes already brought: one read here instead of locking their rows to write nothing.
+   */
+  private async newerThanStored(shopId: string, orders: CanonicalOrder[]): Promise<CanonicalOrder[]> {
+    if (orders.length === 0) return orders;
+    const rows: { platform_order_id: string; platform_updated_at: Date; status_rank: number }[] = await this.dataSource.query(
+      `SELECT platform_order_id, platform_updated_at, status_rank FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
+      [shopId, orders.map((o) => o.platformOrderId)],
+    );
+    const stored = new Map(rows.map((r) => [r.platform_order_id, { updatedAt: r.platform_updated_at.getTime(), rank: r.status_rank }]));
+    return orders.filter((o) => {
+      const s = stored.get(o.platformOrderId);
+      return s === undefined || isNewer(o, s);
+    });
   }
 
   /** the partial ids whose stored version (of this shop's order) is older than the list's update time (or unknown) */
@@ -152,15 +263,16 @@ export class OrderPollService {
     return { fetched, throttled, refused };
   }
 
-  /** `orders`: already checked (checkAnswer) and set to the shop */
-  private async applyWithoutCursor(shop: ShopContext, orders: CanonicalOrder[], refused: Refusal[]): Promise<void> {
-    const summary = await retryOnConflict(() =>
+  /** `orders`: already checked (checkAnswer) and set to the shop; returns how many were found by this poll */
+  private async applyWithoutCursor(shop: ShopContext, orders: CanonicalOrder[], refused: Refusal[], pollingSince: Date | null): Promise<number> {
+    const { summary, found } = await retryOnConflict(() =>
       this.dataSource.transaction(async (em) => {
         const s = await this.upserts.apply(em, orders);
         await recordRefusals(em, shop, refused);
-        return s;
+        return { summary: s, found: await this.markFoundByPoll(em, s, pollingSince) };
       }),
     );
     await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
+    return found;
   }
 }

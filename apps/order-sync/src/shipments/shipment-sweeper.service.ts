@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LeaderLock } from '../shared/leader-lock';
+import { LeaderLoop } from '../shared/leader-lock';
 import { ShipmentJobs } from './shipment-jobs';
 import { shipmentJobId } from './shipment-rules';
 import { SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
@@ -15,35 +15,26 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
 @Injectable()
 export class ShipmentSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ShipmentSweeper.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private readonly lock: LeaderLock;
+  private readonly loop: LeaderLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly jobs: ShipmentJobs,
     @Inject(SHIPMENTS_OPTIONS) private readonly opts: ShipmentsOptions,
   ) {
-    this.lock = new LeaderLock(dataSource, 'shipment-sweeper', opts.sweepIntervalMs * 3);
+    this.loop = new LeaderLoop(dataSource, 'shipment-sweeper', opts.sweepIntervalMs, () => this.sweep(), this.logger, opts.leaderLeaseTtlMs);
   }
 
   onApplicationBootstrap(): void {
-    if (!this.opts.backgroundLoops) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tickIfLeader()
-        .catch((e: unknown) => this.logger.error(`shipment sweep failed: ${String(e)}`))
-        .finally(() => (this.running = null));
-    }, this.opts.sweepIntervalMs);
+    if (this.opts.backgroundLoops) this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   async tickIfLeader(): Promise<{ reenqueued: number } | null> {
-    if (!(await this.lock.tryAcquire())) return null;
+    if (!(await this.loop.lock.isLeading())) return null;
     return this.sweep();
   }
 

@@ -1,3 +1,5 @@
+import { DEFAULT_LEASE_TTL_MS } from '../shared/leader-lock';
+
 /** Tunables of the shipment write-back (see ShipmentsFeatureModule.register). */
 export interface ShipmentsOptions {
   /** ship-order jobs in flight per worker */
@@ -8,6 +10,8 @@ export interface ShipmentsOptions {
   /** pending shipments older than this (and not due or leased within it) get their job back */
   sweepStaleAfterMs: number;
   sweepBatch: number;
+  /** the sweeper's lease (shared/leader-lock.ts): a dead leader is replaced within this plus a third of it */
+  leaderLeaseTtlMs: number;
   /** start the sweeper interval on bootstrap; tests drive it by hand */
   backgroundLoops: boolean;
 }
@@ -18,6 +22,7 @@ export const DEFAULT_SHIPMENTS_OPTIONS: ShipmentsOptions = {
   sweepIntervalMs: 5000,
   sweepStaleAfterMs: 15_000,
   sweepBatch: 500,
+  leaderLeaseTtlMs: DEFAULT_LEASE_TTL_MS,
   backgroundLoops: true,
 };
 

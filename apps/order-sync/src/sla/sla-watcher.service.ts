@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { LeaderLock } from '../shared/leader-lock';
+import { LeaderLoop } from '../shared/leader-lock';
 import { OrderSyncMetrics } from './order-sync.metrics';
 import { SlaAlertNotifier, type SlaAlert } from './sla-alert.notifier';
 
@@ -30,16 +30,14 @@ export function slaCause(r: Pick<LateRow, 'outbox_error' | 'outbox_attempts' | '
 }
 
 /**
- * The 30-second promise: every few seconds (one active instance, via a Redis lock) finds paid orders the
+ * The 30-second promise: every few seconds (one active instance, via a Postgres lease) finds paid orders the
  * ERP has not acknowledged 20 s / 30 s after payment, records each level once per order, counts it and
  * sends an alert.
  */
 @Injectable()
 export class SlaWatcherService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SlaWatcherService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private readonly lock: LeaderLock;
+  private readonly loop: LeaderLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,26 +45,19 @@ export class SlaWatcherService implements OnApplicationBootstrap, OnModuleDestro
     private readonly alerts: SlaAlertNotifier,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
-    this.lock = new LeaderLock(dataSource, 'sla-watcher', opts.slaCheckIntervalMs * 3);
+    this.loop = new LeaderLoop(dataSource, 'sla-watcher', opts.slaCheckIntervalMs, () => this.check(), this.logger, opts.leaderLeaseTtlMs);
   }
 
   onApplicationBootstrap(): void {
-    if (!this.opts.backgroundLoops) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tickIfLeader()
-        .catch((e: unknown) => this.logger.error(`SLA check failed: ${String(e)}`))
-        .finally(() => (this.running = null));
-    }, this.opts.slaCheckIntervalMs);
+    if (this.opts.backgroundLoops) this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   async tickIfLeader(): Promise<SlaAlert[]> {
-    if (!(await this.lock.tryAcquire())) return [];
+    if (!(await this.loop.lock.isLeading())) return [];
     return this.check();
   }
 

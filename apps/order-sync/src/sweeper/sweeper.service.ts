@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { LeaderLock } from '../shared/leader-lock';
+import { LeaderLoop } from '../shared/leader-lock';
 import { OrderJobs, inboxJobId, outboxJobId } from '../shared/order-jobs';
 
 export interface SweepResult {
@@ -22,35 +22,26 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SweeperService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private readonly lock: LeaderLock;
+  private readonly loop: LeaderLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly jobs: OrderJobs,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
-    this.lock = new LeaderLock(dataSource, 'sweeper', opts.sweepIntervalMs * 3);
+    this.loop = new LeaderLoop(dataSource, 'sweeper', opts.sweepIntervalMs, () => this.sweep(), this.logger, opts.leaderLeaseTtlMs);
   }
 
   onApplicationBootstrap(): void {
-    if (!this.opts.backgroundLoops) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tickIfLeader()
-        .catch((e: unknown) => this.logger.error(`sweep failed: ${String(e)}`))
-        .finally(() => (this.running = null));
-    }, this.opts.sweepIntervalMs);
+    if (this.opts.backgroundLoops) this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   async tickIfLeader(): Promise<SweepResult | null> {
-    if (!(await this.lock.tryAcquire())) return null;
+    if (!(await this.loop.lock.isLeading())) return null;
     return this.sweep();
   }
 

@@ -107,6 +107,14 @@ export class ShopDirectoryService extends ShopDirectory {
     return out;
   }
 
+  /** one row: a digest of the active shops' ids (ids only, nothing decrypted) */
+  override async activeShopsVersion(): Promise<string> {
+    const rows: { v: string | null }[] = await this.shops.query(
+      `SELECT md5(string_agg(id::text, ',' ORDER BY id)) AS v FROM core.shops WHERE status = 'active'`,
+    );
+    return rows[0]?.v ?? '';
+  }
+
   async saveTokens(shopId: string, tokens: TokenSet): Promise<void> {
     await this.shops.manager.transaction(async (em) => {
       const repo = em.getRepository(Shop);

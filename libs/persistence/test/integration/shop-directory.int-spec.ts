@@ -163,6 +163,22 @@ describe(ShopDirectoryService.name, () => {
       expect(onlyDouyin.every((s) => s.platform === 'douyin')).toBe(true);
       expect(onlyDouyin.map((s) => s.shopId)).toContain(douyin.id);
     });
+
+    it('activeShopsVersion changes when a shop is added, leaves or re-enters the active set, and only then', async () => {
+      const sut = newSut();
+      const v0 = await sut.activeShopsVersion();
+      const shop = await insertShop();
+      const v1 = await sut.activeShopsVersion();
+      expect(v1).not.toBe(v0);
+      // a change that keeps the active set as it is (a token saved) keeps the version
+      await sut.saveTokens(shop.id, { accessToken: 'a2', refreshToken: null, accessTokenExpiresAt: new Date('2031-06-01T00:00:00Z') });
+      expect(await sut.activeShopsVersion()).toBe(v1);
+      await sut.markNeedsReauth(shop.id, 'revoked');
+      expect(await sut.activeShopsVersion()).toBe(v0);
+      // re-authorised: active again
+      await sut.saveTokens(shop.id, { accessToken: 'a3', refreshToken: null, accessTokenExpiresAt: new Date('2031-06-01T00:00:00Z') });
+      expect(await sut.activeShopsVersion()).toBe(v1);
+    });
   });
 
   describe('saveTokens', () => {
