@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, Inject, Injectable } from '@nestjs/common';
-import { addBreakerStateSource } from '@app/observability';
-import { Redis } from 'ioredis';
+import { addBreakerStateSource, createRedisClient } from '@app/observability';
+import type { Redis } from 'ioredis';
 import { BreakerRegistry, type BreakerOptions } from './breaker-registry';
 import { RedisRateLimiter, type RateLimiterOptions } from './redis-rate-limiter';
 
@@ -15,7 +15,7 @@ export const RESILIENCE_REDIS = Symbol('RESILIENCE_REDIS');
 class ResilienceRedisCloser implements OnApplicationShutdown {
   constructor(@Inject(RESILIENCE_REDIS) private readonly redis: Redis) {}
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis.status !== 'end') await this.redis.quit();
+    if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
 
@@ -42,7 +42,12 @@ export class ResilienceModule {
     return {
       module: ResilienceModule,
       providers: [
-        { provide: RESILIENCE_REDIS, useFactory: () => new Redis(options.rateLimit.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) },
+        {
+          provide: RESILIENCE_REDIS,
+          // the platform QPS limiter's client: its errors are logged once per outage (a Redis restart used to print
+          // "[ioredis] Unhandled error event" here)
+          useFactory: () => createRedisClient(options.rateLimit.redisUrl, { connectionName: 'omnisync-rate-limiter', maxRetriesPerRequest: 2 }),
+        },
         { provide: BreakerRegistry, useFactory: () => new BreakerRegistry(options.breaker) },
         { provide: RedisRateLimiter, useFactory: (redis: Redis) => new RedisRateLimiter(redis, options.rateLimit), inject: [RESILIENCE_REDIS] },
         ResilienceRedisCloser,
