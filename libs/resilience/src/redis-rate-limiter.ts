@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { UpstreamError } from '@app/contracts';
+import { OWN_QUOTA_CODE, UpstreamError } from '@app/contracts';
 
 export interface RateLimiterOptions {
   /** Redis key prefix; tests use a unique one */
@@ -73,7 +73,8 @@ export class RedisRateLimiter {
     const [reserved, waitUs] = reply;
     const waitMs = Math.ceil(waitUs / 1000);
     if (reserved !== 1) {
-      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1) });
+      // our own limiter, not the platform: marked so stored failures say platform_quota (describeError)
+      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1), code: OWN_QUOTA_CODE });
     }
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }

@@ -27,7 +27,22 @@ export interface IngestStats {
   statements: number;
   listCalls: number;
   getCalls: number;
+  /** detail reads answered by a read of the same order already in flight in this process (no call) */
+  sharedGets: number;
 }
+
+/** a detail read in flight, shared by every batch of this process that needs the same order meanwhile */
+interface InFlightRead {
+  startedAt: number;
+  result: Promise<CanonicalOrder>;
+}
+
+/**
+ * A read that started this long after a message's update time reflects that update: a duplicate message of
+ * the order waits for it instead of reading again (the ±1 s every update-time comparison here allows for
+ * the platform's clock and its time granularity).
+ */
+const SHARED_READ_MARGIN_MS = 1000;
 
 /** Errors after which fetching again cannot help; everything else waits and retries. */
 function isPermanent(e: unknown): boolean {
@@ -53,7 +68,9 @@ export function isDeferral(e: unknown): boolean {
 export class OrderIngestService implements OnModuleDestroy {
   private readonly logger = new Logger(OrderIngestService.name);
   private readonly batcher: GroupCommitter<string, JobOutcome>;
-  readonly stats: IngestStats = { batches: 0, jobs: 0, statements: 0, listCalls: 0, getCalls: 0 };
+  readonly stats: IngestStats = { batches: 0, jobs: 0, statements: 0, listCalls: 0, getCalls: 0, sharedGets: 0 };
+  /** detail reads in flight, by shop and platform order id (see InFlightRead) */
+  private readonly reads = new Map<string, InFlightRead>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -90,8 +107,8 @@ export class OrderIngestService implements OnModuleDestroy {
     const outcomes = await this.batcher.submit(inboxIds);
     const waiting = inboxIds
       .map((id, i) => ({ id, outcome: outcomes[i] }))
-      .filter((x): x is { id: string; outcome: { kind: 'delay'; ms: number; reason: string } } => x.outcome.kind === 'delay');
-    if (waiting.length > 0) await this.jobs.addInboxDelayed(waiting.map((w) => ({ id: w.id, delayMs: w.outcome.ms })));
+      .filter((x): x is { id: string; outcome: Extract<JobOutcome, { kind: 'delay' }> } => x.outcome.kind === 'delay');
+    if (waiting.length > 0) await this.jobs.addInboxDelayed(waiting.map((w) => ({ id: w.id, delayMs: w.outcome.ms, later: w.outcome.later })));
   }
 
   /** normalise a group of inbox rows; one outcome per id, in order */
@@ -138,15 +155,15 @@ export class OrderIngestService implements OnModuleDestroy {
     const processed: string[] = [];
     // an order already stored at the message's update time or later needs no fetch: an earlier list call
     // (which upserts every order it returns) or a duplicate message got there first
-    await this.dropAlreadyCurrent(byShop, processed);
-    const retry: { id: string; error: string; delayMs: number; deferred: boolean }[] = [];
+    const delivered = await this.dropAlreadyCurrent(byShop, processed);
+    const retry: { id: string; error: string; delayMs: number; deferred: boolean; later: boolean }[] = [];
     const failed: { id: string; error: string }[] = [];
     const refusals: { shop: ShopContext; refused: Refusal[] }[] = [];
     await Promise.all(
       [...byShop.values()].map(async ({ shop, rows: shopRows }) => {
         const s = shop!;
         const adapter = this.adapters.get(s.platform);
-        const result = await this.fetchOrders(s, adapter, shopRows);
+        const result = await this.fetchOrders(s, adapter, shopRows, delivered);
         // only the asking shop's orders, at believable times, are applied (as that shop's)
         const checked = checkAnswer(s, result.orders.values(), Date.now(), this.opts.maxFutureSkewMs);
         fetched.push(...checked.accepted);
@@ -156,7 +173,10 @@ export class OrderIngestService implements OnModuleDestroy {
           const err = result.errors.get(r.platform_order_id);
           if (err === undefined) processed.push(r.id);
           else if (isPermanent(err)) failed.push({ id: r.id, error: describeError(err) });
-          else retry.push({ id: r.id, error: describeError(err), delayMs: retryDelayMs(err, r.attempts + 1), deferred: isDeferral(err) });
+          else {
+            const later = delivered.has(orderKey(s.shopId, r.platform_order_id));
+            retry.push({ id: r.id, error: describeError(err), delayMs: retryDelayMs(err, r.attempts + 1), deferred: isDeferral(err), later });
+          }
         }
       }),
     );
@@ -200,27 +220,34 @@ export class OrderIngestService implements OnModuleDestroy {
     await Promise.all([outbox.length > 0 && this.jobs.addDeliveries(outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(done?.changedOrders ?? [])]);
 
     for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });
-    for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });
+    for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error, ...(r.later ? { later: true } : {}) });
     return ids.map((id) => outcomes.get(id) ?? DONE);
   }
 
-  private async dropAlreadyCurrent(byShop: Map<string, { shop: ShopContext | null; rows: InboxRow[] }>, processed: string[]): Promise<void> {
-    const candidates = [...byShop.values()].flatMap((g) => g.rows).filter((r) => r.occurred_at !== null);
-    if (candidates.length === 0) return;
+  /**
+   * Drops the rows whose order is stored at the message's update time or later (marked processed), and
+   * returns the orders (orderKey) the ERP has already acknowledged: fetching those again is a refresh, which
+   * waits behind first fetches of new orders when the quota is short.
+   */
+  private async dropAlreadyCurrent(byShop: Map<string, { shop: ShopContext | null; rows: InboxRow[] }>, processed: string[]): Promise<Set<string>> {
+    const delivered = new Set<string>();
+    const candidates = [...byShop.values()].flatMap((g) => g.rows);
+    if (candidates.length === 0) return delivered;
     // by the shop each row was resolved to: the order of that shop, never another's with the same platform id
     const shopOf = new Map<InboxRow, string>();
     for (const [shopId, g] of byShop) for (const r of g.rows) shopOf.set(r, shopId);
-    const stored: { shop_id: string; platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
-      `SELECT shop_id, platform_order_id, platform_updated_at FROM order_sync.orders
+    const stored: { shop_id: string; platform_order_id: string; platform_updated_at: Date; acked: boolean }[] = await this.dataSource.query(
+      `SELECT shop_id, platform_order_id, platform_updated_at, erp_acked_at IS NOT NULL AS acked FROM order_sync.orders
         WHERE (shop_id, platform_order_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
       [candidates.map((r) => shopOf.get(r)), candidates.map((r) => r.platform_order_id)],
     );
     this.stats.statements += 1;
-    if (stored.length === 0) return;
-    const current = new Map(stored.map((o) => [`${o.shop_id}/${o.platform_order_id}`, o.platform_updated_at.getTime()]));
+    if (stored.length === 0) return delivered;
+    for (const o of stored) if (o.acked) delivered.add(orderKey(o.shop_id, o.platform_order_id));
+    const current = new Map(stored.map((o) => [orderKey(o.shop_id, o.platform_order_id), o.platform_updated_at.getTime()]));
     for (const [shopId, g] of byShop) {
       const keep = g.rows.filter((r) => {
-        const at = current.get(`${shopId}/${r.platform_order_id}`);
+        const at = current.get(orderKey(shopId, r.platform_order_id));
         const skip = at !== undefined && r.occurred_at !== null && at >= r.occurred_at.getTime();
         if (skip) processed.push(r.id);
         return !skip;
@@ -228,17 +255,24 @@ export class OrderIngestService implements OnModuleDestroy {
       if (keep.length === 0) byShop.delete(shopId);
       else g.rows = keep;
     }
+    return delivered;
   }
 
   /**
-   * The current state of each order the rows name. Several orders of one shop with known event times
-   * inside the adapter's list window: one list call (paged) over [earliest event - 5 s, now], then
-   * getOrder for whatever the list did not return in full. Otherwise one getOrder per order.
+   * The current state of each order the rows name, spending at most about one platform call per order.
+   * Several orders of one shop with known event times inside the adapter's list window: one list call
+   * (paged) over [earliest event - 1 s, latest + 1 s], where the list carries whole orders; a next page only
+   * while the pages so far have paid for themselves (pages + orders still missing stay within the orders
+   * asked for), so paging never costs more than fetching each order would. Then getOrder for whatever the
+   * list did not return: first fetches of orders the ERP does not have yet before refreshes of orders it
+   * has (`delivered`), so a short quota goes to new orders; a read of the same order already in flight in
+   * this process is shared (duplicate messages in concurrent batches cost one call).
    */
   private async fetchOrders(
     shop: ShopContext,
     adapter: PlatformAdapter,
     rows: InboxRow[],
+    delivered: ReadonlySet<string>,
   ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown>; refused: Refusal[] }> {
     const wanted = new Set(rows.map((r) => r.platform_order_id));
     const orders = new Map<string, CanonicalOrder>();
@@ -258,7 +292,7 @@ export class OrderIngestService implements OnModuleDestroy {
     if (windowOk) {
       try {
         let page: string | null = null;
-        for (let i = 0; i < this.opts.coalesceMaxPages; i++) {
+        for (let pages = 0; pages < this.opts.coalesceMaxPages; ) {
           this.stats.listCalls += 1;
           const res = await adapter.listOrders(shop, {
             from: new Date(from),
@@ -269,11 +303,15 @@ export class OrderIngestService implements OnModuleDestroy {
             // hundreds of orders changed earlier in the window (oldest first, they were pages away)
             newestFirst: true,
           });
+          pages += 1;
           // every order the list returned is the platform's current state: keep them all (the upsert only
           // applies newer versions), so the messages for them that arrive next need no fetch
           for (const o of res.orders) orders.set(o.platformOrderId, o);
           page = res.next;
-          if (!res.hasMore || page === null || [...wanted].every((id) => orders.has(id))) break;
+          const stillMissing = [...wanted].filter((id) => !orders.has(id)).length;
+          if (!res.hasMore || page === null || stillMissing === 0) break;
+          // another page pays only if it can beat fetching the missing ones by id: at most one call per order
+          if (pages + 1 + stillMissing > wanted.size) break;
         }
       } catch (e) {
         if (!isUpstreamError(e)) throw e;
@@ -285,9 +323,18 @@ export class OrderIngestService implements OnModuleDestroy {
         this.logger.warn(`list for shop ${shop.shopId} failed (${e.kind}); falling back to getOrder`);
       }
     }
-    const missing = [...wanted].filter((id) => !orders.has(id));
-    // detail calls run `detailConcurrency` at a time per shop (a pool, not waves): the adapter's shared
-    // rate limiter keeps the shop inside its platform QPS, and a throttled shop stops early
+    // first fetches first: an order the ERP has not acknowledged yet is on the SLA clock, a refresh is not
+    const missing = [...wanted]
+      .filter((id) => !orders.has(id))
+      .sort((a, b) => Number(delivered.has(orderKey(shop.shopId, a))) - Number(delivered.has(orderKey(shop.shopId, b))));
+    // the latest update time the rows give for each order: a shared read must have started after it
+    const changedAt = new Map<string, number>();
+    for (const r of rows) {
+      const t = r.occurred_at?.getTime() ?? Number.POSITIVE_INFINITY;
+      changedAt.set(r.platform_order_id, Math.max(changedAt.get(r.platform_order_id) ?? Number.NEGATIVE_INFINITY, t));
+    }
+    // detail calls run `detailConcurrency` at a time per shop (a pool, not waves, taken in `missing` order): the
+    // adapter's shared rate limiter keeps the shop inside its platform QPS, and a throttled shop stops early
     let next = 0;
     let throttled: unknown = null;
     const worker = async () => {
@@ -297,9 +344,8 @@ export class OrderIngestService implements OnModuleDestroy {
           errors.set(id, throttled);
           continue;
         }
-        this.stats.getCalls += 1;
         try {
-          const o = await adapter.getOrder(shop, id);
+          const o = await this.readOrder(shop, adapter, id, changedAt.get(id) ?? Number.POSITIVE_INFINITY);
           if (answersTheId(id, o)) orders.set(id, o);
           else {
             // the answer to "order X" is another order: applied to nothing, and X cannot be read this way
@@ -316,4 +362,30 @@ export class OrderIngestService implements OnModuleDestroy {
     await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, missing.length) }, worker));
     return { orders, errors, refused };
   }
+
+  /**
+   * getOrder, or the read of the same order another batch of this process has in flight when that read started
+   * after the order's latest change named here (see SHARED_READ_MARGIN_MS): its answer (or error) is this one's.
+   */
+  private readOrder(shop: ShopContext, adapter: PlatformAdapter, id: string, changedAt: number): Promise<CanonicalOrder> {
+    const key = orderKey(shop.shopId, id);
+    const running = this.reads.get(key);
+    if (running && running.startedAt >= changedAt + SHARED_READ_MARGIN_MS) {
+      this.stats.sharedGets += 1;
+      return running.result;
+    }
+    this.stats.getCalls += 1;
+    const read: InFlightRead = { startedAt: Date.now(), result: adapter.getOrder(shop, id) };
+    this.reads.set(key, read);
+    const forget = () => {
+      if (this.reads.get(key) === read) this.reads.delete(key);
+    };
+    read.result.then(forget, forget);
+    return read.result;
+  }
+}
+
+/** an order's identity in this service: its shop and the platform's order id */
+function orderKey(shopId: string, platformOrderId: string): string {
+  return `${shopId}/${platformOrderId}`;
 }
