@@ -12,6 +12,7 @@ import { OrderIngestService } from './ingest/order-ingest.service';
 import { StockEventsProducer } from './ingest/stock-events.producer';
 import { OpsController } from './ops/ops.controller';
 import { MerchantWorkService } from './ops/merchant-work.service';
+import { QuotaUseService } from './ops/quota-use.service';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
 import { BuyerVault } from './orders/buyer-vault';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
@@ -67,6 +68,7 @@ export class OrderSyncFeatureModule {
         OrderJobs,
         BuyerVault,
         MerchantWorkService,
+        QuotaUseService,
         OrderUpsertRepository,
         OrderIngestService,
         StockEventsProducer,

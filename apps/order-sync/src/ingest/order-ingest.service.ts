@@ -1,9 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { UpstreamError, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
+import { UsageMeter } from '@app/resilience';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { orderReadsKey } from '../shared/order-reads';
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
 import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
@@ -19,6 +21,8 @@ interface InboxRow {
   platform_order_id: string;
   occurred_at: Date | null;
   attempts: number;
+  /** null until a try failed or was deferred: the row's first look */
+  last_error: string | null;
 }
 
 export interface IngestStats {
@@ -80,6 +84,8 @@ export class OrderIngestService implements OnModuleDestroy {
     private readonly jobs: OrderJobs,
     private readonly stockEvents: StockEventsProducer,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    /** counts the order reads per shop for ops' quota figures (absent in tests without the platform runtime) */
+    @Optional() private readonly meter?: UsageMeter,
   ) {
     this.batcher = new GroupCommitter((ids) => this.processBatch(ids), {
       maxBatch: opts.ingestBatchSize,
@@ -119,7 +125,7 @@ export class OrderIngestService implements OnModuleDestroy {
     // by primary key only, `status` filtered here: with `AND status = 'pending'` the planner may AND in the
     // partial index of pending rows, which holds every processed row's dead entry until vacuum
     const rows = ((await this.dataSource.query(
-      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts, status
+      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts, last_error, status
          FROM order_sync.inbox WHERE id = ANY($1::bigint[])`,
       [ids],
     )) as (InboxRow & { status: string })[]).filter((r) => r.status === 'pending');
@@ -156,6 +162,11 @@ export class OrderIngestService implements OnModuleDestroy {
     // an order already stored at the message's update time or later needs no fetch: an earlier list call
     // (which upserts every order it returns) or a duplicate message got there first
     const delivered = await this.dropAlreadyCurrent(byShop, processed);
+    // the order rate the platform quota must carry: orders whose change this batch reads, retries not counted
+    for (const { shop, rows: shopRows } of byShop.values()) {
+      const firstLooks = new Set(shopRows.filter((r) => r.attempts === 0 && r.last_error === null).map((r) => r.platform_order_id));
+      this.meter?.add(orderReadsKey(shop!.platform, shop!.shopId), 'orders', firstLooks.size);
+    }
     const retry: { id: string; error: string; delayMs: number; deferred: boolean; later: boolean }[] = [];
     const failed: { id: string; error: string }[] = [];
     const refusals: { shop: ShopContext; refused: Refusal[] }[] = [];
