@@ -28,6 +28,8 @@ export interface UpstreamErrorDetails {
   subCode?: string;
   status?: number;
   retryAfterMs?: number;
+  /** our own quota limiter's refusals (OWN_QUOTA_CODE): the quota, calls per second, of the key refused */
+  quotaPerSec?: number;
   /** set by upsertProduct when the platform created (part of) the listing before the failure */
   partialListing?: PartialListing;
 }

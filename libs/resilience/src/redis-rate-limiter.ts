@@ -82,7 +82,7 @@ export class RedisRateLimiter {
     this.meter?.add(key, reserved === 1 ? 'granted' : 'refused');
     if (reserved !== 1) {
       // our own limiter, not the platform: marked so stored failures say platform_quota (describeError)
-      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1), code: OWN_QUOTA_CODE });
+      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1), code: OWN_QUOTA_CODE, quotaPerSec: qps });
     }
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }

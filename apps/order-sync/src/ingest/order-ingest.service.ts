@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UpstreamError, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
+import { UpstreamError, isOwnQuotaLimit, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { UsageMeter } from '@app/resilience';
@@ -180,13 +180,15 @@ export class OrderIngestService implements OnModuleDestroy {
         fetched.push(...checked.accepted);
         const refused = [...result.refused, ...checked.refused];
         if (refused.length > 0) refusals.push({ shop: s, refused });
+        const queued = quotaQueue(result.readSequence, result.errors);
         for (const r of shopRows) {
           const err = result.errors.get(r.platform_order_id);
           if (err === undefined) processed.push(r.id);
           else if (isPermanent(err)) failed.push({ id: r.id, error: describeError(err) });
           else {
             const later = delivered.has(orderKey(s.shopId, r.platform_order_id));
-            retry.push({ id: r.id, error: describeError(err), delayMs: retryDelayMs(err, r.attempts + 1), deferred: isDeferral(err), later });
+            const delayMs = retryDelayMs(err, r.attempts + 1) + (queued.get(r.platform_order_id) ?? 0);
+            retry.push({ id: r.id, error: describeError(err), delayMs, deferred: isDeferral(err), later });
           }
         }
       }),
@@ -284,7 +286,7 @@ export class OrderIngestService implements OnModuleDestroy {
     adapter: PlatformAdapter,
     rows: InboxRow[],
     delivered: ReadonlySet<string>,
-  ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown>; refused: Refusal[] }> {
+  ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown>; refused: Refusal[]; readSequence: string[] }> {
     const wanted = new Set(rows.map((r) => r.platform_order_id));
     const orders = new Map<string, CanonicalOrder>();
     const errors = new Map<string, unknown>();
@@ -329,7 +331,8 @@ export class OrderIngestService implements OnModuleDestroy {
         // throttled or down: every order of this shop waits; no point in hammering getOrder now
         if (e.retryable) {
           for (const id of wanted) errors.set(id, e);
-          return { orders, errors, refused };
+          // no place in line (readSequence empty): they come back together and share the next list call
+          return { orders, errors, refused, readSequence: [] };
         }
         this.logger.warn(`list for shop ${shop.shopId} failed (${e.kind}); falling back to getOrder`);
       }
@@ -371,7 +374,7 @@ export class OrderIngestService implements OnModuleDestroy {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, missing.length) }, worker));
-    return { orders, errors, refused };
+    return { orders, errors, refused, readSequence: missing };
   }
 
   /**
@@ -394,6 +397,25 @@ export class OrderIngestService implements OnModuleDestroy {
     read.result.then(forget, forget);
     return read.result;
   }
+}
+
+/**
+ * The orders our own quota limiter turned away, each given its place in line: the i-th (in read order, first
+ * fetches first) comes back i slots of the quota later than the limiter's hint. Without it every waiting row
+ * would retry at the same moment, one would get the slot and the rest bounce again; in line, the backlog
+ * drains at the quota's rate with about one retry per order.
+ */
+function quotaQueue(readSequence: readonly string[], errors: ReadonlyMap<string, unknown>): Map<string, number> {
+  const out = new Map<string, number>();
+  let place = 0;
+  for (const id of readSequence) {
+    const e = errors.get(id);
+    if (!isOwnQuotaLimit(e)) continue;
+    const qps = (e as UpstreamError).details.quotaPerSec ?? 0;
+    out.set(id, qps > 0 ? Math.round((place * 1000) / qps) : 0);
+    place += 1;
+  }
+  return out;
 }
 
 /** an order's identity in this service: its shop and the platform's order id */

@@ -95,7 +95,7 @@ export class FakePlatformAdapter extends PlatformAdapter {
     if (this.failWith) throw this.failWith;
     if (this.getOrderQuota !== null) {
       if (this.getOrderQuota <= 0) {
-        throw new UpstreamError(this.platform, 'rate_limited', `local QPS limit 1/s reached for ${this.platform}:shop:getOrder`, { retryAfterMs: 500, code: OWN_QUOTA_CODE });
+        throw new UpstreamError(this.platform, 'rate_limited', `local QPS limit 1/s reached for ${this.platform}:shop:getOrder`, { retryAfterMs: 500, code: OWN_QUOTA_CODE, quotaPerSec: 1 });
       }
       this.getOrderQuota -= 1;
     }

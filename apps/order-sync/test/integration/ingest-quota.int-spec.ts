@@ -78,6 +78,8 @@ describe('ingest under a platform quota', () => {
     const mine = jobs.filter((j) => ids.includes((j.data as { inboxId?: string }).inboxId ?? ''));
     expect(mine).toHaveLength(3);
     for (const j of mine) expect(j.opts.priority).toBe(REFRESH_PRIORITY);
+    // in line, one quota slot apart (the fake's quota: 1/s), instead of all retrying at the limiter's hint
+    expect(mine.map((j) => j.opts.delay).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([500, 1500, 2500]);
     await h.queue(QUEUE.ORDER_EVENTS).drain(true);
   });
 
