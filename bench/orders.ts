@@ -3,7 +3,8 @@
  * Xiaohongshu push) through the whole system (gateway + order-sync as separate processes, real Postgres
  * and Redis) into the ERP simulator. Method and how to read the output: bench/README.md.
  *
- *   npm run bench:orders                                   # full run (~3-5 min)
+ *   npm run bench:orders                                   # full run (~3-5 min), at the stated platform quotas
+ *   npm run bench:orders -- --no-quotas                    # the same with platform quotas lifted (the old measurement)
  *   npm run bench:orders -- --duration 5 --max-steps 2     # quick check
  *   npm run bench:orders -- --with-baseline                # then ../shared/baseline, side by side
  *
@@ -16,7 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startSystem, type AppName, type System } from '../scripts/system';
+import type { Platform } from '@app/contracts';
+import { SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
 import { ADMIN_DB_URL, benchCleanup, cpuCount, listArg, log, numArg, round } from './lib/common';
 import { OrderBench, phaseDetail as detail, phaseTable as table, type PhaseResult } from './lib/order-phase';
 
@@ -37,7 +39,10 @@ interface Args {
   p99BoundMs: number;
   keepUpRatio: number;
   drainTimeout: number;
+  /** calls/s per API per shop the platforms allow (null: --no-quotas) */
+  quota: number | null;
   sandboxQps: number;
+  sandboxQpsPerApi: number;
   platformQps: number;
   allApps: boolean;
   keep: boolean;
@@ -55,8 +60,14 @@ const HELP = `usage: npm run bench:orders -- [options]
   --p99-bound MS        a step is sustained only if its pay->ack p99 <= this (2000)
   --keep-up R           ... and delivered/s >= R x offered (0.95)
   --drain-timeout S     after each phase, wait this long for the last orders (60)
-  --sandbox-qps N       SANDBOX_QPS: simulator limit per shop (5000)
-  --platform-qps N      PLATFORM_QPS_PER_SHOP of the apps (2000)
+  --quota N             stated platform quota, calls/s per API per shop (50: no platform documents its own):
+                        the simulators enforce it per API (SANDBOX_QPS_PER_API=N, no per-shop total) and the
+                        apps' limiter spends N-1 per API (PLATFORM_QPS_PER_SHOP); each platform's quota-bound
+                        ceiling (orders/s per shop = quota x orders per call) is printed beside what it reached
+  --no-quotas           quotas lifted, so they are not what is measured: SANDBOX_QPS=5000 per shop,
+                        PLATFORM_QPS_PER_SHOP=2000 (the measurement before quotas were the default)
+  --sandbox-qps N       SANDBOX_QPS: simulator limit per shop, all APIs (quota: off; --no-quotas: 5000)
+  --platform-qps N      PLATFORM_QPS_PER_SHOP of the apps (quota: quota-1; --no-quotas: 2000)
   --all-apps            also start catalog-sync and coupon (idle on this path; default: gateway + order-sync)
   --keep                keep the bench database (default: dropped)
   --with-baseline       then run ../shared/baseline/run.sh and report the ratio
@@ -75,8 +86,10 @@ function parseArgs(argv: string[]): Args {
     p99BoundMs: 2000,
     keepUpRatio: 0.95,
     drainTimeout: 60,
-    sandboxQps: 5000,
-    platformQps: 2000,
+    quota: 50,
+    sandboxQps: Number.NaN,
+    sandboxQpsPerApi: Number.NaN,
+    platformQps: Number.NaN,
     allApps: false,
     keep: false,
     withBaseline: false,
@@ -100,6 +113,8 @@ function parseArgs(argv: string[]): Args {
       case '--p99-bound': a.p99BoundMs = num('p99-bound', next()); break;
       case '--keep-up': a.keepUpRatio = num('keep-up', next()); break;
       case '--drain-timeout': a.drainTimeout = num('drain-timeout', next()); break;
+      case '--quota': a.quota = num('quota', next()); break;
+      case '--no-quotas': a.quota = null; break;
       case '--sandbox-qps': a.sandboxQps = num('sandbox-qps', next()); break;
       case '--platform-qps': a.platformQps = num('platform-qps', next()); break;
       case '--all-apps': a.allApps = true; break;
@@ -117,7 +132,55 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (Number.isNaN(a.baselineDuration)) a.baselineDuration = a.stepDuration;
+  // explicit --sandbox-qps / --platform-qps win over what --quota / --no-quotas imply
+  if (Number.isNaN(a.sandboxQps)) a.sandboxQps = a.quota === null ? 5000 : 0;
+  a.sandboxQpsPerApi = a.quota === null ? 0 : a.quota;
+  if (Number.isNaN(a.platformQps)) a.platformQps = a.quota === null ? 2000 : Math.max(1, a.quota - 1);
   return a;
+}
+
+// ------------------------------------------------------------------------------------------- quota ceilings
+
+/**
+ * What carries an order's lines on each platform, and how many orders one call of it carries (libs/platforms
+ * capabilities: orderListIncludesDetail, orderListMaxPageSize, orderApis). Douyin's and Taobao's incremental
+ * lists return whole orders, 100 a page (Taobao's TMC consume also carries up to 100 messages a call);
+ * Xiaohongshu's list, push and every other order API carry no lines and it has no batch detail call, so each
+ * order costs one order.getOrderDetail.
+ */
+const ORDER_CARRIER: Record<Platform, { api: string; ordersPerCall: number }> = {
+  douyin: { api: 'order.searchList', ordersPerCall: 100 },
+  taobao: { api: 'taobao.trades.sold.increment.get', ordersPerCall: 100 },
+  xiaohongshu: { api: 'order.getOrderDetail', ordersPerCall: 1 },
+};
+
+interface QuotaCeiling {
+  api: string;
+  quotaPerSec: number;
+  ordersPerCall: number;
+  /** orders/s per shop the quota can carry: quota x orders per call */
+  ceilingPerShop: number;
+}
+
+/** each platform's quota-bound ceiling at `quota` calls/s per API per shop (null: no quotas) */
+function ceilings(quota: number | null): Record<Platform, QuotaCeiling> | null {
+  if (quota === null) return null;
+  return Object.fromEntries(
+    SIM_PLATFORMS.map((p) => [p, { api: ORDER_CARRIER[p].api, quotaPerSec: quota, ordersPerCall: ORDER_CARRIER[p].ordersPerCall, ceilingPerShop: quota * ORDER_CARRIER[p].ordersPerCall }]),
+  ) as Record<Platform, QuotaCeiling>;
+}
+
+/** per platform: the ceiling beside what the phase reached per shop (one simulated shop per platform) */
+function ceilingLines(phase: PhaseResult, c: Record<Platform, QuotaCeiling>): string[] {
+  const offeredPerShop = phase.offeredPerSec / SIM_PLATFORMS.length;
+  return SIM_PLATFORMS.map((p) => {
+    const r = phase.byPlatform[p];
+    const bound = c[p].ceilingPerShop < offeredPerShop ? ' (quota-bound: offered above the ceiling)' : '';
+    return (
+      `  ${p.padEnd(12)} ceiling ${c[p].ceilingPerShop} orders/s per shop (${c[p].quotaPerSec}/s x ${c[p].ordersPerCall} orders per ${c[p].api}); ` +
+      `offered ${round(offeredPerShop, 1)}/s, reached ${r?.perSec ?? 0}/s, p50 ${r?.p50 ?? '-'} ms p99 ${r?.p99 ?? '-'} ms max ${r?.max ?? '-'} ms${bound}`
+    );
+  });
 }
 
 // ------------------------------------------------------------------------------------------- baseline
@@ -191,7 +254,9 @@ async function main(): Promise<void> {
   const apps: AppName[] = args.allApps ? ['gateway', 'order-sync', 'catalog-sync', 'coupon'] : ['gateway', 'order-sync'];
   const settings = {
     apps,
+    quotaPerApiPerShop: args.quota,
     SANDBOX_QPS: args.sandboxQps,
+    SANDBOX_QPS_PER_API: args.sandboxQpsPerApi,
     PLATFORM_QPS_PER_SHOP: args.platformQps,
     SANDBOX_TMC_REDELIVER_MS: 20_000,
     SLA_BREACH_MS: args.slaBreachMs,
@@ -220,7 +285,7 @@ async function main(): Promise<void> {
       apps,
       env: { LOG_LEVEL: 'warn', PLATFORM_QPS_PER_SHOP: String(args.platformQps) },
       appEnv: { 'order-sync': { SLA_BREACH_MS: String(args.slaBreachMs) } },
-      sandboxEnv: { SANDBOX_QPS: String(args.sandboxQps), SANDBOX_TMC_REDELIVER_MS: '20000' },
+      sandboxEnv: { SANDBOX_QPS: String(args.sandboxQps), SANDBOX_QPS_PER_API: String(args.sandboxQpsPerApi), SANDBOX_TMC_REDELIVER_MS: '20000' },
       log: (l) => log(l),
     });
     db = new Client({ connectionString: dbUrl.toString() });
@@ -286,6 +351,7 @@ async function main(): Promise<void> {
   const appPeaks = Object.entries(peakByProcess).filter(([k]) => k !== 'sandbox');
   const peakRssMb = Math.max(0, ...appPeaks.map(([, v]) => v));
   const total = (f: (p: PhaseResult) => number) => phases.reduce((a, p) => a + f(p), 0);
+  const quotaCeilings = ceilings(args.quota);
   const summary = {
     sent: total((p) => p.sent),
     delivered: total((p) => p.delivered),
@@ -314,11 +380,39 @@ async function main(): Promise<void> {
       everyProcessUnder250Mb: peakRssMb <= 250,
     },
     stepsMaxed: steps.length > 0 && steps.every((s) => s.sustained) && steps.length === args.steps.length,
+    // per platform at the stated quotas: the quota-bound ceiling beside what the fixed-rate phase reached
+    quotas: quotaCeilings
+      ? {
+          perApiPerShop: args.quota,
+          byPlatform: Object.fromEntries(
+            SIM_PLATFORMS.map((p) => [
+              p,
+              {
+                ...quotaCeilings[p],
+                offeredPerShopAtFixed: round(args.rate / SIM_PLATFORMS.length, 1),
+                reachedPerShopAtFixed: fixed?.byPlatform[p]?.perSec ?? null,
+                p50MsAtFixed: fixed?.byPlatform[p]?.p50 ?? null,
+                p99MsAtFixed: fixed?.byPlatform[p]?.p99 ?? null,
+              },
+            ]),
+          ),
+        }
+      : null,
   };
 
   process.stdout.write(`\nomnisync bench:orders — ${startedAt.toISOString()} — ${settings.cpus} cores, node ${settings.node}\n`);
-  process.stdout.write(`apps: ${apps.join(', ')} (+ sandbox); SANDBOX_QPS=${args.sandboxQps} PLATFORM_QPS_PER_SHOP=${args.platformQps}; latency = ERP firstAckAt - generated paidAt\n\n`);
+  const quotaText = args.quota === null ? 'platform quotas lifted (--no-quotas)' : `stated platform quota ${args.quota} calls/s per API per shop`;
+  process.stdout.write(
+    `apps: ${apps.join(', ')} (+ sandbox); ${quotaText}: SANDBOX_QPS=${args.sandboxQps} SANDBOX_QPS_PER_API=${args.sandboxQpsPerApi} PLATFORM_QPS_PER_SHOP=${args.platformQps}; latency = ERP firstAckAt - generated paidAt\n\n`,
+  );
   process.stdout.write(`${table(phases)}\n\n`);
+  if (quotaCeilings) {
+    for (const ph of [fixed, steps.find((s) => s.offeredPerSec === maxSustained) ?? steps[steps.length - 1]]) {
+      if (!ph) continue;
+      process.stdout.write(`quota-bound ceilings vs reached, ${ph.label}:\n${ceilingLines(ph, quotaCeilings).join('\n')}\n`);
+    }
+    process.stdout.write('\n');
+  }
   for (const ph of phases) process.stdout.write(`${detail(ph)}\n`);
   process.stdout.write(`\npeak RSS (MB, whole run${peakResetSupported ? '; per phase above' : ''}): ${Object.entries(peakByProcess).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
   process.stdout.write(

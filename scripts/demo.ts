@@ -12,7 +12,7 @@
  * is recreated on each run; Redis keys under the `omnisync-demo` prefix).
  */
 import { Client } from 'pg';
-import Redis from 'ioredis';
+import { createRedisClient } from '@app/observability';
 import type { Platform } from '@app/contracts';
 import { SIM_PLATFORMS, startSystem, type System } from './system';
 
@@ -62,8 +62,7 @@ async function preflight(databaseUrl: string, redisUrl: string): Promise<void> {
   } finally {
     await pg.end().catch(() => undefined);
   }
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  redis.on('error', () => undefined);
+  const redis = createRedisClient(redisUrl, { connectionName: 'omnisync-demo-check', errors: 'silent', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000, commandTimeout: 3000 });
   try {
     await redis.connect();
     await redis.ping();
@@ -83,7 +82,7 @@ async function resetDemoState(databaseUrl: string, redisUrl: string, prefix: str
   await pg.connect();
   await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await pg.end();
-  const redis = new Redis(redisUrl);
+  const redis = createRedisClient(redisUrl, { connectionName: 'omnisync-demo-reset' });
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);

@@ -1,7 +1,7 @@
 /** Small helpers shared by the benchmarks (bench/orders.ts, bench/catalog.ts). */
 import { readFileSync } from 'node:fs';
 import type { System } from '../../scripts/system';
-import Redis from 'ioredis';
+import { createRedisClient } from '@app/observability';
 import { Client } from 'pg';
 
 export const ADMIN_DB_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -43,7 +43,7 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(redisUrl, { connectionName: 'omnisync-bench-cleanup', lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
   let n = 0;
   try {

@@ -36,7 +36,8 @@ export interface PhaseResult {
   deliveredPerSec: number;
   drainS: number;
   latencyMs: Latency;
-  byPlatform: Record<string, { sent: number; delivered: number; p50: number; p99: number; max: number }>;
+  /** per platform (one simulated shop each): `perSec` = its acks per second over its first-to-last ack span (as deliveredPerSec) */
+  byPlatform: Record<string, { sent: number; delivered: number; perSec: number; p50: number; p99: number; max: number }>;
   stagesMs: Record<string, Latency>;
   peakRssMb: Record<string, number>;
   cpu: { cores: Record<string, number>; machineBusyPct: number };
@@ -180,7 +181,7 @@ export class OrderBench {
     }
 
     const lat: number[] = [];
-    const perPlat: Record<string, { sent: number; lat: number[] }> = {};
+    const perPlat: Record<string, { sent: number; lat: number[]; firstAck: number; lastAck: number }> = {};
     let delivered = 0;
     let duplicated = 0;
     let lastAck = 0;
@@ -188,7 +189,7 @@ export class OrderBench {
     const late = new Set<string>();
     for (const r of sent) {
       const k = `${r.platform}|${r.orderId}`;
-      const pp = (perPlat[r.platform] ??= { sent: 0, lat: [] });
+      const pp = (perPlat[r.platform] ??= { sent: 0, lat: [], firstAck: Number.POSITIVE_INFINITY, lastAck: 0 });
       pp.sent++;
       const got = erpByKey.get(k);
       if (!got) continue;
@@ -198,6 +199,8 @@ export class OrderBench {
       const ms = first - r.paidAt;
       lat.push(ms);
       pp.lat.push(ms);
+      pp.firstAck = Math.min(pp.firstAck, first);
+      pp.lastAck = Math.max(pp.lastAck, first);
       if (ms > args.slaBreachMs) late.add(k);
       lastAck = Math.max(lastAck, first);
       firstAck = Math.min(firstAck, first);
@@ -241,7 +244,8 @@ export class OrderBench {
       byPlatform: Object.fromEntries(
         Object.entries(perPlat).map(([p, v]) => {
           const l = latency(v.lat);
-          return [p, { sent: v.sent, delivered: v.lat.length, p50: l.p50, p99: l.p99, max: l.max }];
+          const perSec = v.lat.length > 1 ? round((v.lat.length - 1) / Math.max(0.001, (v.lastAck - v.firstAck) / 1000), 1) : 0;
+          return [p, { sent: v.sent, delivered: v.lat.length, perSec, p50: l.p50, p99: l.p99, max: l.max }];
         }),
       ),
       stagesMs,
@@ -328,7 +332,7 @@ export function phaseTable(rows: PhaseResult[]): string {
 
 export function phaseDetail(r: PhaseResult): string {
   const lines = [`  ${r.label}:`];
-  lines.push(`    by platform: ${Object.entries(r.byPlatform).map(([p, v]) => `${p} ${v.delivered}/${v.sent} p50 ${v.p50} p99 ${v.p99} max ${v.max}`).join(' | ')}`);
+  lines.push(`    by platform: ${Object.entries(r.byPlatform).map(([p, v]) => `${p} ${v.delivered}/${v.sent} ${v.perSec}/s p50 ${v.p50} p99 ${v.p99} max ${v.max}`).join(' | ')}`);
   lines.push(`    stages p50/p99 ms: ${Object.entries(r.stagesMs).map(([k, v]) => `${k} ${v.p50}/${v.p99}`).join(' | ')}`);
   lines.push(`    cpu cores: ${Object.entries(r.cpu.cores).map(([k, v]) => `${k}=${v}`).join(' ')} machine=${r.cpu.machineBusyPct}%`);
   lines.push(`    peak RSS MB: ${Object.entries(r.peakRssMb).map(([k, v]) => `${k}=${v}`).join(' ')}`);

@@ -31,6 +31,7 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
     ingestBatchWaitMs: env.ORDER_INGEST_BATCH_WAIT_MS,
     ingestConcurrency: env.ORDER_EVENTS_CONCURRENCY,
     maxFutureSkewMs: env.ORDER_MAX_FUTURE_SKEW_MS,
+    platformQpsScope: env.PLATFORM_QPS_SCOPE,
     erpPushConcurrency: env.ERP_PUSH_CONCURRENCY,
     erpInterceptConcurrency: env.ERP_INTERCEPT_CONCURRENCY,
     slaCheckIntervalMs: env.SLA_CHECK_INTERVAL_MS,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
 import { QUEUE } from '@app/contracts';
 import { IntakeModule, type InboxWriterOptions } from '@app/intake';
+import { registerQueues } from '@app/queue';
 import { ErpDeliveryService } from './delivery/erp-delivery.service';
 import { ErpInterceptProcessor } from './delivery/erp-intercept.processor';
 import { ErpPushProcessor } from './delivery/erp-push.processor';
@@ -12,6 +12,7 @@ import { OrderIngestService } from './ingest/order-ingest.service';
 import { StockEventsProducer } from './ingest/stock-events.producer';
 import { OpsController } from './ops/ops.controller';
 import { MerchantWorkService } from './ops/merchant-work.service';
+import { QuotaUseService } from './ops/quota-use.service';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
 import { BuyerVault } from './orders/buyer-vault';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
@@ -27,14 +28,6 @@ import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { SweeperService } from './sweeper/sweeper.service';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
-
-/** Retries are BullMQ's; dependency outages move jobs to delayed instead (see settleJob). */
-const defaultJobOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { count: 10_000, age: 3600 },
-  removeOnFail: { count: 50_000, age: 7 * 24 * 3600 },
-};
 
 export interface OrderSyncFeatureModuleOptions {
   /** partial options, merged over DEFAULT_ORDER_SYNC_OPTIONS */
@@ -66,14 +59,9 @@ export class OrderSyncFeatureModule {
       imports: [
         ...(cfg.imports ?? []),
         IntakeModule.register({ writer: cfg.inboxWriter, imports: cfg.imports }),
-        BullModule.registerQueue(
-          { name: QUEUE.ORDER_EVENTS, defaultJobOptions },
-          { name: QUEUE.ERP_PUSH, defaultJobOptions },
-          { name: QUEUE.ERP_INTERCEPT, defaultJobOptions },
-          { name: QUEUE.ORDER_POLL, defaultJobOptions: { ...defaultJobOptions, attempts: 3 } },
-          // producer only: catalog-sync processes {stock-events}; order-sync declares no worker for it
-          { name: QUEUE.STOCK_EVENTS, defaultJobOptions },
-        ),
+        // retries are BullMQ's (QUEUE_JOB_OPTIONS, libs/queue); dependency outages move jobs to delayed instead (settleJob).
+        // {stock-events}: producer only, catalog-sync processes it; order-sync declares no worker for it
+        registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS], { connection: 'root' }),
       ],
       controllers: [ErpOrdersController, OpsController],
       providers: [
@@ -82,6 +70,7 @@ export class OrderSyncFeatureModule {
         OrderJobs,
         BuyerVault,
         MerchantWorkService,
+        QuotaUseService,
         OrderUpsertRepository,
         OrderIngestService,
         StockEventsProducer,

@@ -12,6 +12,8 @@ export interface OrderSyncOptions {
   coalesceMaxPages: number;
   /** detail calls in flight per shop when the platform's list has no line items (Xiaohongshu) */
   detailConcurrency: number;
+  /** what one platform QPS budget covers (PLATFORM_QPS_SCOPE): each API of a shop, or the whole shop; for ops' quota figures */
+  platformQpsScope: 'api' | 'shop';
   /** how long a claimed outbox row is reserved for the worker that claimed it */
   erpLeaseSec: number;
   erpPushConcurrency: number;
@@ -72,6 +74,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   coalesceMinOrders: 3,
   coalesceMaxPages: 5,
   detailConcurrency: 16,
+  platformQpsScope: 'api',
   erpLeaseSec: 15,
   erpPushConcurrency: 4,
   erpPushChunk: 25,

@@ -28,6 +28,8 @@ export interface UpstreamErrorDetails {
   subCode?: string;
   status?: number;
   retryAfterMs?: number;
+  /** our own quota limiter's refusals (OWN_QUOTA_CODE): the quota, calls per second, of the key refused */
+  quotaPerSec?: number;
   /** set by upsertProduct when the platform created (part of) the listing before the failure */
   partialListing?: PartialListing;
 }
@@ -73,8 +75,26 @@ export function isUpstreamError(e: unknown): e is UpstreamError {
   return e instanceof UpstreamError;
 }
 
-/** A failure as stored in a last_error column and shown by the ops APIs: bounded, sanitised, never an upstream body. */
+/**
+ * `details.code` of the `rate_limited` errors OUR OWN limiter raises when a call would exceed the platform's
+ * stated quota (per API per shop, PLATFORM_QPS_PER_SHOP), as opposed to the platform itself throttling us.
+ * Stored failures say `platform_quota:` instead of `rate_limited:` (describeError), so the SLA ledger can tell
+ * "the quota is the ceiling" (cause platform_quota) from "the platform pushed back" (platform_throttled).
+ */
+export const OWN_QUOTA_CODE = 'platform_quota';
+
+/** a refusal by our own quota limiter (see OWN_QUOTA_CODE); still kind rate_limited: it waits, no attempt spent */
+export function isOwnQuotaLimit(e: unknown): boolean {
+  return isUpstreamError(e) && e.kind === 'rate_limited' && e.details.code === OWN_QUOTA_CODE;
+}
+
+/**
+ * A failure as stored in a last_error column and shown by the ops APIs: bounded, sanitised, never an upstream
+ * body. `<kind>: <message>`, where kind is the UpstreamError kind, `platform_quota` for our own quota limiter's
+ * refusals (OWN_QUOTA_CODE), or `error` for anything else.
+ */
 export function describeError(e: unknown): string {
+  if (isOwnQuotaLimit(e)) return boundText(`${OWN_QUOTA_CODE}: ${(e as UpstreamError).message}`, MAX_STORED_ERROR_CHARS);
   if (isUpstreamError(e)) return boundText(`${e.kind}: ${e.message}`, MAX_STORED_ERROR_CHARS);
   return boundText(`error: ${e instanceof Error ? e.message : String(e)}`, MAX_STORED_ERROR_CHARS);
 }

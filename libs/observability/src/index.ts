@@ -11,6 +11,7 @@ export * from './health/health.controller';
 export * from './health/redis-health.indicator';
 export * from './health/database-health.indicator';
 export * from './health/preflight';
+export * from './redis/redis-client';
 export * from './http/json-exception.filter';
 export * from './http/create-service-app';
 export * from './http/json-body';

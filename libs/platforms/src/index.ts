@@ -7,7 +7,7 @@ export { TaobaoAdapter, type TaobaoAdapterOptions } from './taobao/taobao.adapte
 export type { TaobaoApp } from './taobao/taobao.protocol';
 export { XiaohongshuAdapter } from './xiaohongshu/xiaohongshu.adapter';
 export { xhsPushSign, XHS_PUSH_MAX_SKEW_SEC } from './xiaohongshu/xiaohongshu.push';
-export type { PlatformHttpOptions, PlatformAdapterDeps } from './http';
-export { DEFAULT_TOKEN_REFRESH_MARGIN_MS } from './http';
+export type { PlatformHttpOptions, PlatformAdapterDeps, QpsScope } from './http';
+export { DEFAULT_TOKEN_REFRESH_MARGIN_MS, platformLimitKey } from './http';
 // PlatformsModule: import from '@app/platforms/platforms.module' (Nest is ESM-only; the barrel stays Nest-free for jest)
 export * from './operator-config';

@@ -54,6 +54,11 @@ export interface PlatformCapabilities {
   /** true when the incremental list returns full orders (line items, amounts): no detail call per order */
   orderListIncludesDetail: boolean;
   /**
+   * The API methods the order path reads orders with (each its own quota under PLATFORM_QPS_SCOPE=api): the
+   * incremental list and the per-order detail. For ops' quota figures (calls needed against the quota).
+   */
+  orderApis?: { list: string; detail: string };
+  /**
    * true when findProductByOuterId works: the platform finds a product by our outer product id, so a
    * create whose answer was lost (timeout after the platform committed) can be found instead of created
    * again. Absent = false.

@@ -2,6 +2,7 @@ export * from './connections';
 export * from './job-options';
 export * from './enqueue';
 export * from './instrumented-worker';
+export * from './instrumented-queue';
 export * from './queue-module.options';
 export * from './queue-health.service';
 export * from './worker-drain';

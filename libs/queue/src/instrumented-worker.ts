@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { appMetrics, runWithRequestId } from '@app/observability';
+import { appMetrics, redisErrorLog, runWithRequestId } from '@app/observability';
 import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import type { RedisOptions } from 'bullmq';
 import { workerConnection } from './connections';
@@ -15,7 +15,8 @@ function isPlainOptions(c: unknown): c is RedisOptions {
  *  - turns the queue's (producer) connection options into worker options (maxRetriesPerRequest null, retry forever),
  *  - turns on BullMQ metrics (completed/failed per minute, read by QueueHealthService),
  *  - records jobs_processed_total / job_duration_seconds,
- *  - runs each job with a correlation id (job.data.requestId, else `job-<id>`).
+ *  - runs each job with a correlation id (job.data.requestId, else `job-<id>`),
+ *  - logs its errors (connection errors on every reconnect attempt, mostly) at most once per 30 s (redisErrorLog).
  */
 export class InstrumentedWorker<D = unknown, R = unknown, N extends string = string> extends Worker<D, R, N> {
   private static readonly log = new Logger('Worker');
@@ -59,6 +60,7 @@ export class InstrumentedWorker<D = unknown, R = unknown, N extends string = str
         error: err.message,
       });
     });
-    this.on('error', (err) => InstrumentedWorker.log.error({ msg: 'worker error', queue: name, error: err.message }));
+    // every reconnect attempt while Redis is away is an 'error': one line per worker and 30 s, with the count
+    this.on('error', redisErrorLog(name, { logger: InstrumentedWorker.log, msg: 'worker error', level: 'error' }).onError);
   }
 }

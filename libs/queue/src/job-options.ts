@@ -1,8 +1,13 @@
+import { QUEUE, type QueueName } from '@app/contracts';
 import type { DefaultJobOptions } from 'bullmq';
 
 /**
  * Queue-wide defaults (STYLE rule 6): 8 attempts with exponential backoff from 1 s
  * (1, 2, 4 ... 64 s ≈ 2 min in total), completed jobs kept 1 h / 1,000, failed 7 days / 10,000.
+ *
+ * The retention caps bound Redis memory whatever the rate: completed jobs are only a console's history (every
+ * outcome that matters is in Postgres, and the sweeper re-adds work for rows still pending whether or not the
+ * finished job is remembered), failed ones stay longer for ops.
  */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 8,
@@ -10,6 +15,32 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
+
+/**
+ * Every queue's default job options, in one place: each registration (registerQueues), each FlowProducer job
+ * (jobOptionsFor) and each Queue an app creates gets its queue's entry. A test lists them all
+ * (job-options.spec.ts) and the app shells check every Queue instance an app holds against this table.
+ */
+export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> = {
+  [QUEUE.ORDER_EVENTS]: DEFAULT_JOB_OPTIONS,
+  [QUEUE.ERP_PUSH]: DEFAULT_JOB_OPTIONS,
+  [QUEUE.ERP_INTERCEPT]: DEFAULT_JOB_OPTIONS,
+  [QUEUE.SHIPMENTS]: DEFAULT_JOB_OPTIONS,
+  // the next poll tick polls the shop again: a poll job that keeps failing is not worth minutes of retries
+  [QUEUE.ORDER_POLL]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
+  [QUEUE.CATALOG_PUBLISH]: DEFAULT_JOB_OPTIONS,
+  // a flow parent only collects its children's outcomes
+  [QUEUE.CATALOG_PUBLISH_FLOW]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
+  [QUEUE.STOCK_SYNC]: DEFAULT_JOB_OPTIONS,
+  [QUEUE.PRICE_TIERS]: DEFAULT_JOB_OPTIONS,
+  [QUEUE.STOCK_EVENTS]: DEFAULT_JOB_OPTIONS,
+  [QUEUE.COUPON_EVENTS]: DEFAULT_JOB_OPTIONS,
+};
+
+/** a queue's default job options (QUEUE_JOB_OPTIONS), for jobs added outside the queue's defaults (flows) */
+export function jobOptionsFor(queue: QueueName): DefaultJobOptions {
+  return QUEUE_JOB_OPTIONS[queue];
+}
 
 /** Data points kept by BullMQ worker metrics (one per minute): one day. */
 export const WORKER_METRICS_MAX_DATA_POINTS = 24 * 60;

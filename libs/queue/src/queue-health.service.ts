@@ -1,9 +1,10 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ALL_QUEUES, type QueueName } from '@app/contracts';
-import { addQueueAgeSource, addQueueDepthSource, appMetrics } from '@app/observability';
+import { addQueueAgeSource, addQueueDepthSource, appMetrics, createRedisClient } from '@app/observability';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { reconnectForever, redisOptionsFromUrl } from './connections';
+import { jobOptionsFor } from './job-options';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
 
 /** Optional override of the queues reported (default ALL_QUEUES). */
@@ -49,15 +50,21 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
     @Optional() @Inject(QUEUE_HEALTH_QUEUES) queueNames: readonly QueueName[] = ALL_QUEUES,
   ) {
     // offline queue on (commands wait for the first connect), but bounded: ops reads fail within 3 s when Redis is down
-    this.redis = new Redis({
-      ...redisOptionsFromUrl(opts.redisUrl),
+    this.redis = createRedisClient(redisOptionsFromUrl(opts.redisUrl), {
       maxRetriesPerRequest: 1,
       commandTimeout: 3000,
       retryStrategy: reconnectForever,
       connectionName: 'omnisync-queue-health',
     });
-    this.redis.on('error', () => undefined);
-    this.queues = new Map(queueNames.map((q) => [q, new Queue(q, { connection: this.redis, prefix: opts.prefix })]));
+    // read-only views, given their queue's options anyway (every Queue an app holds matches QUEUE_JOB_OPTIONS);
+    // their connection errors are the shared client's, which logs them: the queues' own listener stays quiet
+    this.queues = new Map(
+      queueNames.map((q) => {
+        const queue = new Queue(q, { connection: this.redis, prefix: opts.prefix, defaultJobOptions: jobOptionsFor(q) });
+        queue.on('error', () => undefined);
+        return [q, queue];
+      }),
+    );
   }
 
   onModuleInit(): void {

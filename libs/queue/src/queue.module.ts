@@ -2,10 +2,10 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BullModule } from '@nestjs/bullmq';
 import type { QueueName } from '@app/contracts';
-import type { DefaultJobOptions } from 'bullmq';
 import { producerConnection, workerConnection } from './connections';
 import { InstrumentedWorker } from './instrumented-worker';
-import { DEFAULT_JOB_OPTIONS } from './job-options';
+import { InstrumentedQueue } from './instrumented-queue';
+import { jobOptionsFor } from './job-options';
 import { QueueHealthService } from './queue-health.service';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
 
@@ -30,18 +30,28 @@ export class QueueModule {
 }
 
 /**
- * Registers producer queues (injectable with `@InjectQueue(QUEUE.X)`): `enableOfflineQueue: false`
- * connections, the app's prefix, and DEFAULT_JOB_OPTIONS (STYLE rule 6) merged with `jobOptions`.
+ * Registers queues (injectable with `@InjectQueue(QUEUE.X)`) with the app's prefix and their entry of
+ * QUEUE_JOB_OPTIONS — the one place every queue's attempts, backoff and retention caps are set; no module
+ * registers a queue any other way. Connection:
+ *  - `producer` (default): `enableOfflineQueue: false`, so an enqueue from an HTTP handler fails at once while
+ *    Redis is down (the handler answers 503) instead of hanging;
+ *  - `root`: the app's BullModule.forRoot connection (QueueModule: worker-style, waits out a Redis restart),
+ *    for the order path's producers whose enqueues are bounded by their own timeouts and backed by the sweeper.
  * Workers (`@Processor(QUEUE.X)`) on these queues get worker connections via InstrumentedWorker.
  */
-export function registerQueues(names: readonly QueueName[], jobOptions: DefaultJobOptions = {}): DynamicModule {
+export function registerQueues(names: readonly QueueName[], opts: { connection?: 'producer' | 'root' } = {}): DynamicModule {
+  // @nestjs/bullmq's documented hook for a custom Queue class (read when the providers below are built)
+  BullModule.queueClass = InstrumentedQueue;
+  if (opts.connection === 'root') {
+    return BullModule.registerQueue(...names.map((name) => ({ name, defaultJobOptions: jobOptionsFor(name) })));
+  }
   return BullModule.registerQueueAsync(
     ...names.map((name) => ({
       name,
       useFactory: (o: QueueModuleOptions) => ({
         connection: producerConnection(o.redisUrl),
         prefix: o.prefix,
-        defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, ...jobOptions },
+        defaultJobOptions: jobOptionsFor(name),
       }),
       inject: [QUEUE_MODULE_OPTIONS],
     })),

@@ -1,4 +1,5 @@
 export * from './breaker-registry';
 export * from './redis-rate-limiter';
+export * from './usage-meter';
 // ResilienceModule (Nest) is imported from '@app/resilience/resilience.module': @nestjs/common 12 is
 // ESM-only and jest (CommonJS) cannot load it, so the barrel stays Nest-free for unit tests.

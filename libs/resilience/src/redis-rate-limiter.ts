@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { UpstreamError } from '@app/contracts';
+import { OWN_QUOTA_CODE, UpstreamError } from '@app/contracts';
+import type { UsageMeter } from './usage-meter';
 
 export interface RateLimiterOptions {
   /** Redis key prefix; tests use a unique one */
@@ -54,15 +55,21 @@ export class RedisRateLimiter {
   private readonly maxWaitMs: number;
   private readonly prefix: string;
 
-  constructor(redis: Redis, private readonly opts: RateLimiterOptions) {
+  /** `meter`: counts the calls let through (`granted`) and refused (`refused`) per key, for ops (quota use) */
+  constructor(redis: Redis, private readonly opts: RateLimiterOptions, private readonly meter: UsageMeter | null = null) {
     if (typeof (redis as unknown as { omnisyncGcra?: unknown }).omnisyncGcra !== 'function') redis.defineCommand('omnisyncGcra', { numberOfKeys: 1, lua: GCRA_LUA });
     this.redis = redis as unknown as GcraRedis;
     this.maxWaitMs = opts.maxWaitMs ?? 200;
     this.prefix = opts.keyPrefix ?? 'omnisync-qps';
   }
 
+  /** the calls per second a key may make (its quota) */
+  qpsOf(key: string): number {
+    return this.opts.qpsFor?.(key) ?? this.opts.defaultQps;
+  }
+
   async acquire(key: string): Promise<void> {
-    const qps = this.opts.qpsFor?.(key) ?? this.opts.defaultQps;
+    const qps = this.qpsOf(key);
     const burst = Math.max(1, Math.floor((this.opts.burstFor ?? defaultBurst)(qps)));
     let reply: [number, number];
     try {
@@ -72,8 +79,10 @@ export class RedisRateLimiter {
     }
     const [reserved, waitUs] = reply;
     const waitMs = Math.ceil(waitUs / 1000);
+    this.meter?.add(key, reserved === 1 ? 'granted' : 'refused');
     if (reserved !== 1) {
-      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1) });
+      // our own limiter, not the platform: marked so stored failures say platform_quota (describeError)
+      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1), code: OWN_QUOTA_CODE, quotaPerSec: qps });
     }
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }

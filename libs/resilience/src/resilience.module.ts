@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, Inject, Injectable } from '@nestjs/common';
-import { addBreakerStateSource } from '@app/observability';
-import { Redis } from 'ioredis';
+import { addBreakerStateSource, createRedisClient } from '@app/observability';
+import type { Redis } from 'ioredis';
 import { BreakerRegistry, type BreakerOptions } from './breaker-registry';
 import { RedisRateLimiter, type RateLimiterOptions } from './redis-rate-limiter';
+import { UsageMeter } from './usage-meter';
 
 export interface ResilienceModuleOptions {
   breaker: BreakerOptions;
@@ -13,9 +14,13 @@ export const RESILIENCE_REDIS = Symbol('RESILIENCE_REDIS');
 
 @Injectable()
 class ResilienceRedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(RESILIENCE_REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(RESILIENCE_REDIS) private readonly redis: Redis,
+    private readonly meter: UsageMeter,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis.status !== 'end') await this.redis.quit();
+    await this.meter.close();
+    if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
 
@@ -34,7 +39,7 @@ class BreakerMetrics implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** Global: one BreakerRegistry and one RedisRateLimiter per process. */
+/** Global: one BreakerRegistry, one RedisRateLimiter and its UsageMeter per process. */
 @Global()
 @Module({})
 export class ResilienceModule {
@@ -42,13 +47,24 @@ export class ResilienceModule {
     return {
       module: ResilienceModule,
       providers: [
-        { provide: RESILIENCE_REDIS, useFactory: () => new Redis(options.rateLimit.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) },
+        {
+          provide: RESILIENCE_REDIS,
+          // the platform QPS limiter's client: its errors are logged once per outage (a Redis restart used to print
+          // "[ioredis] Unhandled error event" here)
+          useFactory: () => createRedisClient(options.rateLimit.redisUrl, { connectionName: 'omnisync-rate-limiter', maxRetriesPerRequest: 2 }),
+        },
         { provide: BreakerRegistry, useFactory: () => new BreakerRegistry(options.breaker) },
-        { provide: RedisRateLimiter, useFactory: (redis: Redis) => new RedisRateLimiter(redis, options.rateLimit), inject: [RESILIENCE_REDIS] },
+        // quota use per API and shop (granted / refused calls, order reads), beside the limiter's own keys
+        { provide: UsageMeter, useFactory: (redis: Redis) => new UsageMeter(redis, options.rateLimit.keyPrefix ?? 'omnisync-qps'), inject: [RESILIENCE_REDIS] },
+        {
+          provide: RedisRateLimiter,
+          useFactory: (redis: Redis, meter: UsageMeter) => new RedisRateLimiter(redis, options.rateLimit, meter),
+          inject: [RESILIENCE_REDIS, UsageMeter],
+        },
         ResilienceRedisCloser,
         BreakerMetrics,
       ],
-      exports: [BreakerRegistry, RedisRateLimiter],
+      exports: [BreakerRegistry, RedisRateLimiter, UsageMeter],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { UpstreamError } from '@app/contracts';
+import { UpstreamError, describeError, isOwnQuotaLimit } from '@app/contracts';
 import { randomBytes } from 'node:crypto';
 import { RedisRateLimiter } from '@app/resilience';
 
@@ -28,6 +28,11 @@ describe(RedisRateLimiter.name, () => {
     expect(err).toMatchObject({ kind: 'rate_limited', upstream: 'douyin' });
     expect((err as UpstreamError).retryAfterMs).toBeGreaterThan(0);
     expect((err as UpstreamError).retryAfterMs).toBeLessThanOrEqual(334); // one interval at 3/s
+    // our own quota limiter, not the platform: stored failures say so (the SLA ledger's cause platform_quota)
+    expect(isOwnQuotaLimit(err)).toBe(true);
+    expect(describeError(err)).toBe('platform_quota: douyin: rate_limited: local QPS limit 3/s reached for douyin:s1');
+    expect(isOwnQuotaLimit(new UpstreamError('douyin', 'rate_limited', 'isv.traffic-limited'))).toBe(false);
+    expect(describeError(new UpstreamError('douyin', 'rate_limited', 'isv.traffic-limited'))).toMatch(/^rate_limited: /);
   });
 
   it('spaces calls evenly: never more than the rate (plus the burst) in any one-second window', async () => {

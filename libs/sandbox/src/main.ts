@@ -5,6 +5,7 @@
  *
  * Env: SANDBOX_HOST (127.0.0.1), SANDBOX_DOUYIN_PORT (4101), SANDBOX_TAOBAO_PORT (4102),
  * SANDBOX_XHS_PORT (4103), SANDBOX_ERP_PORT (4104), SANDBOX_QPS (100 per shop; 0 = off),
+ * SANDBOX_QPS_PER_API (per shop and API method, like the platforms' per-API quotas; 0 = off, the default),
  * SANDBOX_PUSH_URL_DOUYIN, SANDBOX_PUSH_URL_XHS (push targets), SANDBOX_PUSH_BATCH_SIZE (20),
  * SANDBOX_ERP_SECRET (erp-demo-secret), SANDBOX_ORDERS_PER_SEC (0 = generator off), SANDBOX_SEED (1), SANDBOX_TMC_REDELIVER_MS (60000).
  */
@@ -21,9 +22,11 @@ function envNumber(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
   const qpsRaw = envNumber('SANDBOX_QPS', 100);
+  const qpsPerApiRaw = envNumber('SANDBOX_QPS_PER_API', 0);
   const common = {
     host,
     qps: qpsRaw === 0 ? null : qpsRaw,
+    qpsPerApi: qpsPerApiRaw === 0 ? null : qpsPerApiRaw,
     pushBatchSize: envNumber('SANDBOX_PUSH_BATCH_SIZE', 20),
     seed: envNumber('SANDBOX_SEED', 1),
     tmcRedeliverAfterMs: envNumber('SANDBOX_TMC_REDELIVER_MS', 60_000),

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '@app/observability';
 
 /** Remembers the nonces of accepted signed calls for their validity window, in Redis (shared by every replica). */
 @Injectable()
@@ -10,9 +11,7 @@ export class NonceStore implements OnModuleDestroy {
   ) {}
 
   static connect(redisUrl: string, keyPrefix: string): NonceStore {
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 2000, connectionName: 'omnisync-service-auth' });
-    redis.on('error', () => undefined);
-    return new NonceStore(redis, keyPrefix);
+    return new NonceStore(createRedisClient(redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 2000, connectionName: 'omnisync-service-auth' }), keyPrefix);
   }
 
   /** true the first time a nonce is seen within `ttlMs`, false for a replay */

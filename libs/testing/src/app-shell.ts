@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { Queue } from 'bullmq';
+import type { QueueName } from '@app/contracts';
 import { MetricsServer } from '@app/observability';
+import { QUEUE_JOB_OPTIONS } from '@app/queue';
 import request from 'supertest';
 import type { MixedList } from 'typeorm';
 import { createTestDatabase, testPrefix, type TestDatabase } from './db';
@@ -92,6 +96,19 @@ export function describeAppShell<S extends StartedShell>(
       expect(res.text).toMatch(/queue_depth\{queue="\{order-events\}",state="waiting"\} \d+/);
       // the oldest-job age KEDA scales the workers on (k8s/base/keda.yaml)
       expect(res.text).toMatch(/queue_oldest_waiting_seconds\{queue="\{order-events\}"\} [\d.]+/);
+    });
+
+    it('holds no BullMQ queue without its QUEUE_JOB_OPTIONS entry (bounded retention) and an error listener', () => {
+      // every Queue instance in the app's container, whichever module registered it
+      const queues: Queue[] = [];
+      for (const mod of started.app.get(ModulesContainer).values()) {
+        for (const w of mod.providers.values()) if (w.instance instanceof Queue) queues.push(w.instance);
+      }
+      console.log(`${name} queues: ${queues.map((q) => `${q.name} ${JSON.stringify(q.defaultJobOptions)}`).join('; ') || 'none'}`);
+      for (const q of queues) {
+        expect({ queue: q.name, options: q.defaultJobOptions }).toEqual({ queue: q.name, options: QUEUE_JOB_OPTIONS[q.name as QueueName] });
+        expect(q.listenerCount('error')).toBeGreaterThan(0);
+      }
     });
 
     it('turns unknown routes into JSON errors without stack traces', async () => {

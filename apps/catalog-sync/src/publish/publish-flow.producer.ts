@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { QUEUE, type JobPayloads } from '@app/contracts';
-import { DEFAULT_JOB_OPTIONS, QUEUE_MODULE_OPTIONS, producerConnection, type QueueModuleOptions } from '@app/queue';
+import { withRedisErrorLog } from '@app/observability';
+import { QUEUE_MODULE_OPTIONS, jobOptionsFor, producerConnection, type QueueModuleOptions } from '@app/queue';
 import { FlowProducer, type FlowJob } from 'bullmq';
 
 export interface PublishFlowSpec {
@@ -28,8 +29,8 @@ export class PublishFlowProducer implements OnApplicationShutdown {
   private readonly flows: FlowProducer;
 
   constructor(@Inject(QUEUE_MODULE_OPTIONS) opts: QueueModuleOptions) {
-    this.flows = new FlowProducer({ connection: producerConnection(opts.redisUrl), prefix: opts.prefix });
-    this.flows.on('error', () => undefined); // connection errors surface on add()
+    // connection errors also surface on add(); the listener keeps them out of BullMQ's console.error fallback
+    this.flows = withRedisErrorLog(new FlowProducer({ connection: producerConnection(opts.redisUrl), prefix: opts.prefix }), 'publish flows');
   }
 
   async add(specs: PublishFlowSpec[]): Promise<void> {
@@ -44,14 +45,15 @@ export class PublishFlowProducer implements OnApplicationShutdown {
       name: 'publish-product-flow',
       queueName: QUEUE.CATALOG_PUBLISH_FLOW,
       data: parent,
-      opts: { ...DEFAULT_JOB_OPTIONS, attempts: 3, jobId: flowJobId(s.runId, s.productId) },
+      // a FlowProducer does not apply the queues' defaults: each job gets its queue's QUEUE_JOB_OPTIONS entry
+      opts: { ...jobOptionsFor(QUEUE.CATALOG_PUBLISH_FLOW), jobId: flowJobId(s.runId, s.productId) },
       children: s.targets.map((t) => {
         const child: JobPayloads['publish-product'] = { v: 1, productId: s.productId, platform: t.platform, shopId: t.shopId };
         return {
           name: 'publish-product',
           queueName: QUEUE.CATALOG_PUBLISH,
           data: child,
-          opts: { ...DEFAULT_JOB_OPTIONS, jobId: childJobId(s.runId, s.productId, t.shopId), priority, ignoreDependencyOnFailure: true },
+          opts: { ...jobOptionsFor(QUEUE.CATALOG_PUBLISH), jobId: childJobId(s.runId, s.productId, t.shopId), priority, ignoreDependencyOnFailure: true },
         };
       }),
     };

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type ModuleMetadata, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '@app/observability';
 import { QUEUE } from '@app/contracts';
 import { QUEUE_MODULE_OPTIONS, registerQueues, type QueueModuleOptions } from '@app/queue';
 import { RedisRateLimiter } from '@app/resilience';
@@ -41,7 +42,7 @@ class StockLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis.status !== 'end') await this.redis.quit();
+    if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
 
@@ -66,7 +67,7 @@ export class StockFeatureModule {
         {
           provide: STOCK_REDIS,
           inject: [QUEUE_MODULE_OPTIONS],
-          useFactory: (q: QueueModuleOptions) => new Redis(q.redisUrl, { maxRetriesPerRequest: 2 }),
+          useFactory: (q: QueueModuleOptions) => createRedisClient(q.redisUrl, { connectionName: 'omnisync-stock', maxRetriesPerRequest: 2 }),
         },
         {
           provide: STOCK_SKU_LIMITER,

@@ -73,7 +73,7 @@ export class OrderApiController {
   @Get('ops/queues')
   @Roles('ops', 'admin')
   @ApiTags('ops')
-  @ApiOperation({ summary: "The caller merchant's own work: pending/failed inbox messages, ERP deliveries and shipments, oldest pending age" })
+  @ApiOperation({ summary: "The caller merchant's own work: pending/failed inbox messages, ERP deliveries and shipments, oldest pending age; per shop, the platform calls per second the order rate needs against the quota" })
   queues(@CurrentPrincipal() p: Principal): Promise<unknown> {
     return this.orderSync.forward({ method: 'GET', path: '/ops/queues', merchantId: p.merchantId });
   }

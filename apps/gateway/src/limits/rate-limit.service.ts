@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '@app/observability';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export type LimitScope = 'key' | 'merchant' | 'webhook';
@@ -29,9 +30,8 @@ export class RateLimitService implements OnModuleInit, OnModuleDestroy {
   private readonly limiters: Record<LimitScope, { limiter: RateLimiterAbstract; points: number }>;
 
   constructor(private readonly opts: RateLimitOptions) {
-    this.redis = new Redis(opts.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    // errors surface as rejected consumes (-> insurance limiter); without a listener ioredis logs every retry
-    this.redis.on('error', () => undefined);
+    // errors also surface as rejected consumes (-> insurance limiter)
+    this.redis = createRedisClient(opts.redisUrl, { connectionName: 'omnisync-gateway-limits', enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const make = (scope: LimitScope, points: number) => ({
       points,
       limiter: new RateLimiterRedis({

@@ -1,9 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UpstreamError, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
+import { UpstreamError, isOwnQuotaLimit, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
+import { UsageMeter } from '@app/resilience';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { orderReadsKey } from '../shared/order-reads';
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
 import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
@@ -19,6 +21,8 @@ interface InboxRow {
   platform_order_id: string;
   occurred_at: Date | null;
   attempts: number;
+  /** null until a try failed or was deferred: the row's first look */
+  last_error: string | null;
 }
 
 export interface IngestStats {
@@ -27,7 +31,22 @@ export interface IngestStats {
   statements: number;
   listCalls: number;
   getCalls: number;
+  /** detail reads answered by a read of the same order already in flight in this process (no call) */
+  sharedGets: number;
 }
+
+/** a detail read in flight, shared by every batch of this process that needs the same order meanwhile */
+interface InFlightRead {
+  startedAt: number;
+  result: Promise<CanonicalOrder>;
+}
+
+/**
+ * A read that started this long after a message's update time reflects that update: a duplicate message of
+ * the order waits for it instead of reading again (the ±1 s every update-time comparison here allows for
+ * the platform's clock and its time granularity).
+ */
+const SHARED_READ_MARGIN_MS = 1000;
 
 /** Errors after which fetching again cannot help; everything else waits and retries. */
 function isPermanent(e: unknown): boolean {
@@ -53,7 +72,9 @@ export function isDeferral(e: unknown): boolean {
 export class OrderIngestService implements OnModuleDestroy {
   private readonly logger = new Logger(OrderIngestService.name);
   private readonly batcher: GroupCommitter<string, JobOutcome>;
-  readonly stats: IngestStats = { batches: 0, jobs: 0, statements: 0, listCalls: 0, getCalls: 0 };
+  readonly stats: IngestStats = { batches: 0, jobs: 0, statements: 0, listCalls: 0, getCalls: 0, sharedGets: 0 };
+  /** detail reads in flight, by shop and platform order id (see InFlightRead) */
+  private readonly reads = new Map<string, InFlightRead>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -63,6 +84,8 @@ export class OrderIngestService implements OnModuleDestroy {
     private readonly jobs: OrderJobs,
     private readonly stockEvents: StockEventsProducer,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    /** counts the order reads per shop for ops' quota figures (absent in tests without the platform runtime) */
+    @Optional() private readonly meter?: UsageMeter,
   ) {
     this.batcher = new GroupCommitter((ids) => this.processBatch(ids), {
       maxBatch: opts.ingestBatchSize,
@@ -90,8 +113,8 @@ export class OrderIngestService implements OnModuleDestroy {
     const outcomes = await this.batcher.submit(inboxIds);
     const waiting = inboxIds
       .map((id, i) => ({ id, outcome: outcomes[i] }))
-      .filter((x): x is { id: string; outcome: { kind: 'delay'; ms: number; reason: string } } => x.outcome.kind === 'delay');
-    if (waiting.length > 0) await this.jobs.addInboxDelayed(waiting.map((w) => ({ id: w.id, delayMs: w.outcome.ms })));
+      .filter((x): x is { id: string; outcome: Extract<JobOutcome, { kind: 'delay' }> } => x.outcome.kind === 'delay');
+    if (waiting.length > 0) await this.jobs.addInboxDelayed(waiting.map((w) => ({ id: w.id, delayMs: w.outcome.ms, later: w.outcome.later })));
   }
 
   /** normalise a group of inbox rows; one outcome per id, in order */
@@ -102,7 +125,7 @@ export class OrderIngestService implements OnModuleDestroy {
     // by primary key only, `status` filtered here: with `AND status = 'pending'` the planner may AND in the
     // partial index of pending rows, which holds every processed row's dead entry until vacuum
     const rows = ((await this.dataSource.query(
-      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts, status
+      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts, last_error, status
          FROM order_sync.inbox WHERE id = ANY($1::bigint[])`,
       [ids],
     )) as (InboxRow & { status: string })[]).filter((r) => r.status === 'pending');
@@ -138,25 +161,35 @@ export class OrderIngestService implements OnModuleDestroy {
     const processed: string[] = [];
     // an order already stored at the message's update time or later needs no fetch: an earlier list call
     // (which upserts every order it returns) or a duplicate message got there first
-    await this.dropAlreadyCurrent(byShop, processed);
-    const retry: { id: string; error: string; delayMs: number; deferred: boolean }[] = [];
+    const delivered = await this.dropAlreadyCurrent(byShop, processed);
+    // the order rate the platform quota must carry: orders whose change this batch reads, retries not counted
+    for (const { shop, rows: shopRows } of byShop.values()) {
+      const firstLooks = new Set(shopRows.filter((r) => r.attempts === 0 && r.last_error === null).map((r) => r.platform_order_id));
+      this.meter?.add(orderReadsKey(shop!.platform, shop!.shopId), 'orders', firstLooks.size);
+    }
+    const retry: { id: string; error: string; delayMs: number; deferred: boolean; later: boolean }[] = [];
     const failed: { id: string; error: string }[] = [];
     const refusals: { shop: ShopContext; refused: Refusal[] }[] = [];
     await Promise.all(
       [...byShop.values()].map(async ({ shop, rows: shopRows }) => {
         const s = shop!;
         const adapter = this.adapters.get(s.platform);
-        const result = await this.fetchOrders(s, adapter, shopRows);
+        const result = await this.fetchOrders(s, adapter, shopRows, delivered);
         // only the asking shop's orders, at believable times, are applied (as that shop's)
         const checked = checkAnswer(s, result.orders.values(), Date.now(), this.opts.maxFutureSkewMs);
         fetched.push(...checked.accepted);
         const refused = [...result.refused, ...checked.refused];
         if (refused.length > 0) refusals.push({ shop: s, refused });
+        const queued = quotaQueue(result.readSequence, result.errors);
         for (const r of shopRows) {
           const err = result.errors.get(r.platform_order_id);
           if (err === undefined) processed.push(r.id);
           else if (isPermanent(err)) failed.push({ id: r.id, error: describeError(err) });
-          else retry.push({ id: r.id, error: describeError(err), delayMs: retryDelayMs(err, r.attempts + 1), deferred: isDeferral(err) });
+          else {
+            const later = delivered.has(orderKey(s.shopId, r.platform_order_id));
+            const delayMs = retryDelayMs(err, r.attempts + 1) + (queued.get(r.platform_order_id) ?? 0);
+            retry.push({ id: r.id, error: describeError(err), delayMs, deferred: isDeferral(err), later });
+          }
         }
       }),
     );
@@ -200,27 +233,34 @@ export class OrderIngestService implements OnModuleDestroy {
     await Promise.all([outbox.length > 0 && this.jobs.addDeliveries(outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(done?.changedOrders ?? [])]);
 
     for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });
-    for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });
+    for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error, ...(r.later ? { later: true } : {}) });
     return ids.map((id) => outcomes.get(id) ?? DONE);
   }
 
-  private async dropAlreadyCurrent(byShop: Map<string, { shop: ShopContext | null; rows: InboxRow[] }>, processed: string[]): Promise<void> {
-    const candidates = [...byShop.values()].flatMap((g) => g.rows).filter((r) => r.occurred_at !== null);
-    if (candidates.length === 0) return;
+  /**
+   * Drops the rows whose order is stored at the message's update time or later (marked processed), and
+   * returns the orders (orderKey) the ERP has already acknowledged: fetching those again is a refresh, which
+   * waits behind first fetches of new orders when the quota is short.
+   */
+  private async dropAlreadyCurrent(byShop: Map<string, { shop: ShopContext | null; rows: InboxRow[] }>, processed: string[]): Promise<Set<string>> {
+    const delivered = new Set<string>();
+    const candidates = [...byShop.values()].flatMap((g) => g.rows);
+    if (candidates.length === 0) return delivered;
     // by the shop each row was resolved to: the order of that shop, never another's with the same platform id
     const shopOf = new Map<InboxRow, string>();
     for (const [shopId, g] of byShop) for (const r of g.rows) shopOf.set(r, shopId);
-    const stored: { shop_id: string; platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
-      `SELECT shop_id, platform_order_id, platform_updated_at FROM order_sync.orders
+    const stored: { shop_id: string; platform_order_id: string; platform_updated_at: Date; acked: boolean }[] = await this.dataSource.query(
+      `SELECT shop_id, platform_order_id, platform_updated_at, erp_acked_at IS NOT NULL AS acked FROM order_sync.orders
         WHERE (shop_id, platform_order_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
       [candidates.map((r) => shopOf.get(r)), candidates.map((r) => r.platform_order_id)],
     );
     this.stats.statements += 1;
-    if (stored.length === 0) return;
-    const current = new Map(stored.map((o) => [`${o.shop_id}/${o.platform_order_id}`, o.platform_updated_at.getTime()]));
+    if (stored.length === 0) return delivered;
+    for (const o of stored) if (o.acked) delivered.add(orderKey(o.shop_id, o.platform_order_id));
+    const current = new Map(stored.map((o) => [orderKey(o.shop_id, o.platform_order_id), o.platform_updated_at.getTime()]));
     for (const [shopId, g] of byShop) {
       const keep = g.rows.filter((r) => {
-        const at = current.get(`${shopId}/${r.platform_order_id}`);
+        const at = current.get(orderKey(shopId, r.platform_order_id));
         const skip = at !== undefined && r.occurred_at !== null && at >= r.occurred_at.getTime();
         if (skip) processed.push(r.id);
         return !skip;
@@ -228,18 +268,25 @@ export class OrderIngestService implements OnModuleDestroy {
       if (keep.length === 0) byShop.delete(shopId);
       else g.rows = keep;
     }
+    return delivered;
   }
 
   /**
-   * The current state of each order the rows name. Several orders of one shop with known event times
-   * inside the adapter's list window: one list call (paged) over [earliest event - 5 s, now], then
-   * getOrder for whatever the list did not return in full. Otherwise one getOrder per order.
+   * The current state of each order the rows name, spending at most about one platform call per order.
+   * Several orders of one shop with known event times inside the adapter's list window: one list call
+   * (paged) over [earliest event - 1 s, latest + 1 s], where the list carries whole orders; a next page only
+   * while the pages so far have paid for themselves (pages + orders still missing stay within the orders
+   * asked for), so paging never costs more than fetching each order would. Then getOrder for whatever the
+   * list did not return: first fetches of orders the ERP does not have yet before refreshes of orders it
+   * has (`delivered`), so a short quota goes to new orders; a read of the same order already in flight in
+   * this process is shared (duplicate messages in concurrent batches cost one call).
    */
   private async fetchOrders(
     shop: ShopContext,
     adapter: PlatformAdapter,
     rows: InboxRow[],
-  ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown>; refused: Refusal[] }> {
+    delivered: ReadonlySet<string>,
+  ): Promise<{ orders: Map<string, CanonicalOrder>; errors: Map<string, unknown>; refused: Refusal[]; readSequence: string[] }> {
     const wanted = new Set(rows.map((r) => r.platform_order_id));
     const orders = new Map<string, CanonicalOrder>();
     const errors = new Map<string, unknown>();
@@ -258,7 +305,7 @@ export class OrderIngestService implements OnModuleDestroy {
     if (windowOk) {
       try {
         let page: string | null = null;
-        for (let i = 0; i < this.opts.coalesceMaxPages; i++) {
+        for (let pages = 0; pages < this.opts.coalesceMaxPages; ) {
           this.stats.listCalls += 1;
           const res = await adapter.listOrders(shop, {
             from: new Date(from),
@@ -269,25 +316,39 @@ export class OrderIngestService implements OnModuleDestroy {
             // hundreds of orders changed earlier in the window (oldest first, they were pages away)
             newestFirst: true,
           });
+          pages += 1;
           // every order the list returned is the platform's current state: keep them all (the upsert only
           // applies newer versions), so the messages for them that arrive next need no fetch
           for (const o of res.orders) orders.set(o.platformOrderId, o);
           page = res.next;
-          if (!res.hasMore || page === null || [...wanted].every((id) => orders.has(id))) break;
+          const stillMissing = [...wanted].filter((id) => !orders.has(id)).length;
+          if (!res.hasMore || page === null || stillMissing === 0) break;
+          // another page pays only if it can beat fetching the missing ones by id: at most one call per order
+          if (pages + 1 + stillMissing > wanted.size) break;
         }
       } catch (e) {
         if (!isUpstreamError(e)) throw e;
         // throttled or down: every order of this shop waits; no point in hammering getOrder now
         if (e.retryable) {
           for (const id of wanted) errors.set(id, e);
-          return { orders, errors, refused };
+          // no place in line (readSequence empty): they come back together and share the next list call
+          return { orders, errors, refused, readSequence: [] };
         }
         this.logger.warn(`list for shop ${shop.shopId} failed (${e.kind}); falling back to getOrder`);
       }
     }
-    const missing = [...wanted].filter((id) => !orders.has(id));
-    // detail calls run `detailConcurrency` at a time per shop (a pool, not waves): the adapter's shared
-    // rate limiter keeps the shop inside its platform QPS, and a throttled shop stops early
+    // first fetches first: an order the ERP has not acknowledged yet is on the SLA clock, a refresh is not
+    const missing = [...wanted]
+      .filter((id) => !orders.has(id))
+      .sort((a, b) => Number(delivered.has(orderKey(shop.shopId, a))) - Number(delivered.has(orderKey(shop.shopId, b))));
+    // the latest update time the rows give for each order: a shared read must have started after it
+    const changedAt = new Map<string, number>();
+    for (const r of rows) {
+      const t = r.occurred_at?.getTime() ?? Number.POSITIVE_INFINITY;
+      changedAt.set(r.platform_order_id, Math.max(changedAt.get(r.platform_order_id) ?? Number.NEGATIVE_INFINITY, t));
+    }
+    // detail calls run `detailConcurrency` at a time per shop (a pool, not waves, taken in `missing` order): the
+    // adapter's shared rate limiter keeps the shop inside its platform QPS, and a throttled shop stops early
     let next = 0;
     let throttled: unknown = null;
     const worker = async () => {
@@ -297,9 +358,8 @@ export class OrderIngestService implements OnModuleDestroy {
           errors.set(id, throttled);
           continue;
         }
-        this.stats.getCalls += 1;
         try {
-          const o = await adapter.getOrder(shop, id);
+          const o = await this.readOrder(shop, adapter, id, changedAt.get(id) ?? Number.POSITIVE_INFINITY);
           if (answersTheId(id, o)) orders.set(id, o);
           else {
             // the answer to "order X" is another order: applied to nothing, and X cannot be read this way
@@ -314,6 +374,51 @@ export class OrderIngestService implements OnModuleDestroy {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, missing.length) }, worker));
-    return { orders, errors, refused };
+    return { orders, errors, refused, readSequence: missing };
   }
+
+  /**
+   * getOrder, or the read of the same order another batch of this process has in flight when that read started
+   * after the order's latest change named here (see SHARED_READ_MARGIN_MS): its answer (or error) is this one's.
+   */
+  private readOrder(shop: ShopContext, adapter: PlatformAdapter, id: string, changedAt: number): Promise<CanonicalOrder> {
+    const key = orderKey(shop.shopId, id);
+    const running = this.reads.get(key);
+    if (running && running.startedAt >= changedAt + SHARED_READ_MARGIN_MS) {
+      this.stats.sharedGets += 1;
+      return running.result;
+    }
+    this.stats.getCalls += 1;
+    const read: InFlightRead = { startedAt: Date.now(), result: adapter.getOrder(shop, id) };
+    this.reads.set(key, read);
+    const forget = () => {
+      if (this.reads.get(key) === read) this.reads.delete(key);
+    };
+    read.result.then(forget, forget);
+    return read.result;
+  }
+}
+
+/**
+ * The orders our own quota limiter turned away, each given its place in line: the i-th (in read order, first
+ * fetches first) comes back i slots of the quota later than the limiter's hint. Without it every waiting row
+ * would retry at the same moment, one would get the slot and the rest bounce again; in line, the backlog
+ * drains at the quota's rate with about one retry per order.
+ */
+function quotaQueue(readSequence: readonly string[], errors: ReadonlyMap<string, unknown>): Map<string, number> {
+  const out = new Map<string, number>();
+  let place = 0;
+  for (const id of readSequence) {
+    const e = errors.get(id);
+    if (!isOwnQuotaLimit(e)) continue;
+    const qps = (e as UpstreamError).details.quotaPerSec ?? 0;
+    out.set(id, qps > 0 ? Math.round((place * 1000) / qps) : 0);
+    place += 1;
+  }
+  return out;
+}
+
+/** an order's identity in this service: its shop and the platform's order id */
+function orderKey(shopId: string, platformOrderId: string): string {
+  return `${shopId}/${platformOrderId}`;
 }

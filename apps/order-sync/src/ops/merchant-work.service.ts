@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { QuotaUseService, type ShopQuotaUse } from './quota-use.service';
 
 export interface WorkCounts {
   pending: number;
@@ -16,6 +17,11 @@ export interface MerchantWork {
   outbox: WorkCounts;
   /** shipments to write back to the platforms */
   shipments: WorkCounts;
+  /**
+   * each of the merchant's shops: platform calls per second the current order rate needs against its quota, per
+   * order API, and the orders per second its quota can carry (QuotaUseService)
+   */
+  platformQuota: ShopQuotaUse[];
 }
 
 /**
@@ -25,14 +31,17 @@ export interface MerchantWork {
  */
 @Injectable()
 export class MerchantWorkService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly quota: QuotaUseService,
+  ) {}
 
   async forMerchant(merchantId: string): Promise<MerchantWork> {
     const shops = `SELECT s.id FROM core.shops s WHERE s.merchant_id = $1::uuid`;
     const counts = `count(*) FILTER (WHERE x.status = 'pending')::int AS pending,
                     count(*) FILTER (WHERE x.status = 'failed')::int AS failed,
                     (EXTRACT(EPOCH FROM now() - min(x.created) FILTER (WHERE x.status = 'pending')) * 1000)::bigint AS oldest`;
-    const [inbox, outbox, shipments] = await Promise.all([
+    const [inbox, outbox, shipments, platformQuota] = await Promise.all([
       this.dataSource.query(
         `SELECT ${counts} FROM (
            SELECT i.status, i.received_at AS created FROM order_sync.inbox i
@@ -55,6 +64,7 @@ export class MerchantWorkService {
          ) x`,
         [merchantId],
       ),
+      this.quota.forMerchant(merchantId),
     ]);
     const view = (r: { pending: number; failed: number; oldest: string | null }): WorkCounts => ({
       pending: r.pending,
@@ -66,6 +76,7 @@ export class MerchantWorkService {
       inbox: view(inbox[0]),
       outbox: view(outbox[0]),
       shipments: view(shipments[0]),
+      platformQuota,
     };
   }
 }

@@ -38,21 +38,31 @@ describe('order transitions', () => {
 
   describe('deliveryFor', () => {
     it.each([
-      [null, 'pending_payment', null],
-      [null, 'paid', 'push'],
-      ['pending_payment', 'paid', 'push'],
-      ['paid', 'shipped', 'push'],
-      ['paid', 'cancelled', 'intercept'],
-      ['paid', 'refunding', 'intercept'],
-      ['refunding', 'refunded', 'intercept'],
-      ['shipped', 'refunding', 'push'],
-      ['completed', 'refunded', 'push'],
-      ['pending_payment', 'cancelled', null],
-      [null, 'cancelled', null],
-      ['cancelled', 'cancelled', null],
-      ['refunding', 'paid', 'push'],
-    ] as const)('%s -> %s delivers %s', (prev, next, expected) => {
-      expect(deliveryFor(prev, next)).toBe(expected);
+      [null, 'pending_payment', false, null],
+      [null, 'paid', true, 'push'],
+      ['pending_payment', 'paid', true, 'push'],
+      ['paid', 'shipped', true, 'push'],
+      ['paid', 'cancelled', true, 'intercept'],
+      ['paid', 'refunding', true, 'intercept'],
+      ['refunding', 'refunded', true, 'intercept'],
+      ['shipped', 'refunding', true, 'push'],
+      ['completed', 'refunded', true, 'push'],
+      ['pending_payment', 'cancelled', false, null],
+      [null, 'cancelled', false, null],
+      ['cancelled', 'cancelled', true, null],
+      ['refunded', 'refunded', true, null],
+      ['refunding', 'paid', true, 'push'],
+      // paid, then closed before the ERP had it: pushed once, in its final state
+      [null, 'refunded', true, 'push'],
+      [null, 'cancelled', true, 'push'],
+      [null, 'refunding', true, 'push'],
+      ['pending_payment', 'refunded', true, 'push'],
+      ['pending_payment', 'cancelled', true, 'push'],
+      // never paid: nothing for the ERP
+      [null, 'refunded', false, null],
+      ['pending_payment', 'refunding', false, null],
+    ] as const)('%s -> %s (paid: %s) delivers %s', (prev, next, paid, expected) => {
+      expect(deliveryFor(prev, next, paid)).toBe(expected);
     });
   });
 

@@ -32,14 +32,19 @@ export type DeliveryKind = 'push' | 'intercept';
 
 /**
  * What the ERP must hear about a changed order. `prev` is the stored status before the change (null for a
- * new order). Unpaid orders are stored, not pushed. A cancellation or refund of an order the ERP already has
- * but has not shipped is an interception (priority queue); after shipment it is an ordinary order update.
+ * new order); `paid`: the order has a pay time. Unpaid orders are stored, not pushed. A cancellation or
+ * refund of an order the ERP already has but has not shipped is an interception (priority queue); after
+ * shipment it is an ordinary order update. A paid order the ERP has not had yet that is already closed,
+ * refunded or being refunded when we first see it (refunded seconds after payment, pushes lost or shuffled)
+ * is pushed in that final state: the ERP knows every paid order, finance reconciles the refund, and the
+ * status tells the ERP not to ship it (libs/erp/README.md, "Orders closed before delivery").
  */
-export function deliveryFor(prev: OrderStatus | null, next: OrderStatus): DeliveryKind | null {
+export function deliveryFor(prev: OrderStatus | null, next: OrderStatus, paid: boolean): DeliveryKind | null {
   if (next === 'pending_payment') return null;
   if (CANCEL_LIKE.has(next)) {
-    const erpHasIt = prev !== null && prev !== 'pending_payment' && prev !== 'cancelled';
-    if (!erpHasIt || prev === next) return null;
+    if (prev === next) return null;
+    // prev 'cancelled' cannot reach here: a terminal state only repeats itself (ALLOWED_TRANSITIONS)
+    if (prev === null || prev === 'pending_payment') return paid ? 'push' : null;
     return SHIPPED_LIKE.has(prev) ? 'push' : 'intercept';
   }
   return 'push';

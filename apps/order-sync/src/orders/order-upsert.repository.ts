@@ -203,8 +203,8 @@ export class OrderUpsertRepository {
     for (const r of changed) {
       const k = key(r.shop_id, r.platform_order_id);
       const prev = stored.get(k)?.status ?? null;
-      const kind = deliveryFor(prev, r.status);
       const w = byKey.get(k);
+      const kind = deliveryFor(prev, r.status, w?.order.paidAt != null);
       if (w) summary.changedOrders.push({ orderId: r.id, version: r.version, order: w.order });
       // the blob is bound to the id it was sealed under: the row's, unless a concurrent insert won with another id
       const blob = w && (w.id === r.id ? w.sealed : this.vault.seal(r.id, w.order.buyer));

@@ -4,8 +4,11 @@ import { isUpstreamError } from '@app/contracts';
 /** What a service decided for one job; the thin processor turns it into BullMQ terms. */
 export type JobOutcome =
   | { kind: 'done' }
-  /** a dependency is down or throttling: wait without burning an attempt */
-  | { kind: 'delay'; ms: number; reason: string }
+  /**
+   * a dependency is down or throttling: wait without burning an attempt. `later`: a refresh of an order the ERP
+   * already has, which waits behind first fetches of new orders (BullMQ priority) when it is re-queued
+   */
+  | { kind: 'delay'; ms: number; reason: string; later?: boolean }
   /** permanent: the row is marked failed with the reason; the job fails without retries */
   | { kind: 'failed'; reason: string };
 

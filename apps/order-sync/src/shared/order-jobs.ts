@@ -4,6 +4,9 @@ import type { Queue } from 'bullmq';
 import { QUEUE, type JobPayloads } from '@app/contracts';
 import type { OutboxRef } from '../orders/order-upsert.repository';
 
+/** BullMQ priority of re-queued refreshes (any priority runs after every job without one; 1 is the highest) */
+export const REFRESH_PRIORITY = 10;
+
 /** Job ids: `inbox-<id>`, `push-<outboxId>`, `intercept-<outboxId>` (plus a suffix when the sweeper re-adds a finished id). */
 export const inboxJobId = (id: string): string => `inbox-${id}`;
 export const outboxJobId = (kind: OutboxRef['kind'], id: string): string => `${kind}-${id}`;
@@ -72,14 +75,18 @@ export class OrderJobs {
     }
   }
 
-  /** single inbox jobs that start after a delay (rows of a batch that must wait); ids unique per attempt */
-  async addInboxDelayed(rows: { id: string; delayMs: number }[]): Promise<void> {
+  /**
+   * single inbox jobs that start after a delay (rows of a batch that must wait); ids unique per attempt. `later`
+   * rows (refreshes of orders the ERP already has) get a BullMQ priority: a worker takes every job without one
+   * first, so while the platform quota is short it is spent on first fetches of new orders.
+   */
+  async addInboxDelayed(rows: { id: string; delayMs: number; later?: boolean }[]): Promise<void> {
     const at = Date.now();
     await this.orderEvents.addBulk(
-      rows.map(({ id, delayMs }) => ({
+      rows.map(({ id, delayMs, later }) => ({
         name: 'process-inbox' as const,
         data: { v: 1, inboxId: id } satisfies JobPayloads['process-inbox'],
-        opts: { jobId: `${inboxJobId(id)}-w${at}`, delay: Math.max(1, delayMs) },
+        opts: { jobId: `${inboxJobId(id)}-w${at}`, delay: Math.max(1, delayMs), ...(later ? { priority: REFRESH_PRIORITY } : {}) },
       })),
     );
   }

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
 import { QUEUE } from '@app/contracts';
+import { registerQueues } from '@app/queue';
 import { ErpShipmentsController, OrderShipmentsController } from './erp-shipments.controller';
 import { ShipOrderProcessor } from './ship-order.processor';
 import { ShipmentIntakeService } from './shipment-intake.service';
@@ -8,14 +8,6 @@ import { ShipmentJobs } from './shipment-jobs';
 import { ShipmentSweeper } from './shipment-sweeper.service';
 import { ShipmentWritebackService } from './shipment-writeback.service';
 import { DEFAULT_SHIPMENTS_OPTIONS, SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
-
-/** Retries are BullMQ's; throttling and outages move the job to delayed instead (settleJob). */
-const defaultJobOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { count: 10_000, age: 3600 },
-  removeOnFail: { count: 50_000, age: 7 * 24 * 3600 },
-};
 
 export interface ShipmentsFeatureModuleOptions {
   /** partial options, merged over DEFAULT_SHIPMENTS_OPTIONS */
@@ -40,7 +32,8 @@ export class ShipmentsFeatureModule {
     const options: ShipmentsOptions = { ...DEFAULT_SHIPMENTS_OPTIONS, ...(cfg.options ?? {}) };
     return {
       module: ShipmentsFeatureModule,
-      imports: [...(cfg.imports ?? []), BullModule.registerQueue({ name: QUEUE.SHIPMENTS, defaultJobOptions })],
+      // retries are BullMQ's (QUEUE_JOB_OPTIONS); throttling and outages move the job to delayed instead (settleJob)
+      imports: [...(cfg.imports ?? []), registerQueues([QUEUE.SHIPMENTS], { connection: 'root' })],
       controllers: [ErpShipmentsController, OrderShipmentsController],
       providers: [
         ...(cfg.providers ?? []),

@@ -50,12 +50,13 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     const result: SweepResult = { inboxReenqueued: 0, inboxGaveUp: 0, outboxReenqueued: 0 };
 
     const inbox: { id: string; attempts: number; deferred: boolean }[] = await this.dataSource.query(
-      `SELECT id::text AS id, attempts, coalesce(last_error ~ '^(circuit_open|rate_limited):', false) AS deferred FROM order_sync.inbox
+      `SELECT id::text AS id, attempts, coalesce(last_error ~ '^(circuit_open|rate_limited|platform_quota):', false) AS deferred FROM order_sync.inbox
         WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1)
         ORDER BY id LIMIT $2`,
       [staleSec, this.opts.sweepBatch],
     );
-    // a row waiting out an open breaker or a throttle is never given up: a platform outage delays it, however long
+    // a row waiting out an open breaker, a throttle or our own quota limiter is never given up: a platform outage
+    // (or a flash sale over the quota) delays it, however long
     const giveUp = inbox.filter((r) => r.attempts >= this.opts.sweepMaxReenqueues && !r.deferred).map((r) => r.id);
     const gaveUp = new Set(giveUp);
     if (giveUp.length > 0) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UpstreamError, type CanonicalOrder, type OrderPage, type OrderStatus, type Platform, type ShipmentRequest } from '@app/contracts';
+import { OWN_QUOTA_CODE, UpstreamError, type CanonicalOrder, type OrderPage, type OrderStatus, type Platform, type ShipmentRequest } from '@app/contracts';
 import {
   PlatformAdapter,
   type AppSecretLookup,
@@ -71,6 +71,12 @@ export class FakePlatformAdapter extends PlatformAdapter {
   readonly asOf = new Map<string, string[]>();
   calls = { getOrder: 0, listOrders: 0 };
   failWith: UpstreamError | null = null;
+  /** order ids of every getOrder call, in call order */
+  readonly getOrderLog: string[] = [];
+  /** getOrder calls left before our own quota limiter refuses (null: no limit), like RedisRateLimiter */
+  getOrderQuota: number | null = null;
+  /** how long each getOrder takes (keeps reads in flight) */
+  getOrderDelayMs = 0;
 
   constructor(readonly platform: Platform = 'douyin') {
     super();
@@ -85,7 +91,15 @@ export class FakePlatformAdapter extends PlatformAdapter {
 
   async getOrder(_shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {
     this.calls.getOrder += 1;
+    this.getOrderLog.push(platformOrderId);
     if (this.failWith) throw this.failWith;
+    if (this.getOrderQuota !== null) {
+      if (this.getOrderQuota <= 0) {
+        throw new UpstreamError(this.platform, 'rate_limited', `local QPS limit 1/s reached for ${this.platform}:shop:getOrder`, { retryAfterMs: 500, code: OWN_QUOTA_CODE, quotaPerSec: 1 });
+      }
+      this.getOrderQuota -= 1;
+    }
+    if (this.getOrderDelayMs > 0) await new Promise((r) => setTimeout(r, this.getOrderDelayMs));
     const h = this.history.get(platformOrderId);
     if (!h || h.length === 0) throw new UpstreamError(this.platform, 'not_found', `order ${platformOrderId}`);
     const at = this.asOf.get(platformOrderId)?.shift();

@@ -1,6 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createProbeRedisClient } from '../redis/redis-client';
 import { DatabaseHealthIndicator } from './database-health.indicator';
 import { HealthController } from './health.controller';
 import { HEALTH_OPTIONS, type HealthModuleOptions } from './health.options';
@@ -25,15 +26,9 @@ export class HealthModule {
         { provide: HEALTH_OPTIONS, useValue: opts },
         {
           provide: HEALTH_REDIS,
-          // fail fast: a health probe must answer "down", not queue commands until Redis returns
-          useFactory: () =>
-            new Redis(opts.redisUrl, {
-              enableOfflineQueue: false,
-              maxRetriesPerRequest: 1,
-              connectTimeout: 2000,
-              retryStrategy: (times) => Math.min(times * 200, 5000),
-              connectionName: 'omnisync-health',
-            }).on('error', () => undefined),
+          // fail fast: a health probe must answer "down", not queue commands until Redis returns, nor wait
+          // for a frozen Redis (command timeout)
+          useFactory: () => createProbeRedisClient(opts.redisUrl, 'omnisync-health'),
         },
         HealthRedisCloser,
         DatabaseHealthIndicator,

@@ -1,6 +1,6 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { StartupError } from '@app/config';
+import { createRedisClient } from '../redis/redis-client';
 
 function where(url: string): string {
   try {
@@ -31,14 +31,18 @@ export async function checkPostgres(url: string, timeoutMs = 3000): Promise<void
 }
 
 export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
-  const redis = new Redis(url, {
+  // errors are reported as the StartupError below; the command timeout covers a Redis that accepts the
+  // connection but never answers (frozen)
+  const redis = createRedisClient(url, {
+    connectionName: 'omnisync-preflight',
+    errors: 'silent',
     lazyConnect: true,
     connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();

@@ -65,7 +65,8 @@ export class DouyinAdapter extends PlatformAdapter {
     orderListMaxWindowSec: 86_400,
     orderListPagesBackward: false,
     orderListMaxPageSize: 100,
-      orderListIncludesDetail: true,
+    orderListIncludesDetail: true,
+    orderApis: { list: 'order.searchList', detail: 'order.orderDetail' },
     productLookupByOuterId: true,
     priceRead: true,
   };

@@ -2,7 +2,7 @@ import { UpstreamError, isUpstreamError, type Platform, type UpstreamErrorKind }
 import type { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
 import type { AuthorisedShop, OAuthApp, ShopContext, TokenSet } from '../platform-adapter.port';
 import type { ShopDirectory } from '../shop-directory.port';
-import { DEFAULT_TOKEN_REFRESH_MARGIN_MS, type PlatformHttpOptions } from './platform-http.options';
+import { DEFAULT_TOKEN_REFRESH_MARGIN_MS, type PlatformHttpOptions, type QpsScope } from './platform-http.options';
 
 /** The platform-specific half of a call: one signed exchange, and the token refresh exchange. */
 export interface PlatformProtocol {
@@ -15,6 +15,15 @@ export interface PlatformProtocol {
   refresh(shop: ShopContext, refreshToken: string): Promise<TokenSet>;
   /** exchanges an OAuth authorisation code (the shop context is the app's: no shop yet); throws UpstreamError */
   exchangeCode(app: ShopContext, code: string, redirectUri: string): Promise<AuthorisedShop>;
+}
+
+/**
+ * The rate limiter key of a shop's call: `<platform>:<shopId>:<method>` (qpsScope 'api', the default: each API
+ * method its own quota) or `<platform>:<shopId>` (scope 'shop', or a call not tied to a method).
+ */
+export function platformLimitKey(platform: Platform, shopId: string, method: string | undefined, scope: QpsScope = 'api'): string {
+  const key = `${platform}:${shopId}`;
+  return method !== undefined && scope === 'api' ? `${key}:${method}` : key;
 }
 
 /** A ShopContext for an app-level call (no shop yet): only the app's key, secret and base URL are set. */
@@ -103,9 +112,7 @@ export class PlatformCaller {
    * per platform + shop + API method (qpsScope 'api', the default) or per platform + shop ('shop').
    */
   guarded<T>(shop: ShopContext, fn: () => Promise<T>, method?: string): Promise<T> {
-    const key = this.breakerKey(shop);
-    const perApi = method !== undefined && (this.deps.options.qpsScope ?? 'api') === 'api';
-    return this.guardedKey(key, fn, perApi ? `${key}:${method}` : key);
+    return this.guardedKey(this.breakerKey(shop), fn, platformLimitKey(this.protocol.platform, shop.shopId, method, this.deps.options.qpsScope));
   }
 
   /** Limiter then breaker for a call not tied to a shop (e.g. app-level TMC polling: `taobao:app-<appKey>`). */

@@ -74,6 +74,7 @@ export class TaobaoAdapter extends PlatformAdapter {
       orderListPagesBackward: true,
       orderListMaxPageSize: 100,
       orderListIncludesDetail: true,
+      orderApis: { list: 'taobao.trades.sold.increment.get', detail: 'taobao.trade.fullinfo.get' },
       // PROTOCOLS.md 2.5 lists no item / SKU read API (taobao.item.sku.get, used by updatePrice for the
       // SKU's properties, is not in it): price changes stay unverified on Taobao
       priceRead: false,

@@ -48,7 +48,8 @@ export class XiaohongshuAdapter extends PlatformAdapter {
     orderListMaxWindowSec: 1_800, // 30 min by update time
     orderListPagesBackward: true,
     orderListMaxPageSize: 100,
-      orderListIncludesDetail: false,
+    orderListIncludesDetail: false,
+    orderApis: { list: 'order.getOrderList', detail: 'order.getOrderDetail' },
     priceRead: true,
   };
   private readonly caller: PlatformCaller;

@@ -25,6 +25,8 @@ export interface E2eSystem {
 export interface E2eOptions {
   /** a whole Redis db index for this system (tests that wipe Redis); otherwise db 0 with a unique prefix */
   dedicatedRedisDb?: boolean;
+  /** a Redis of the test's own (libs/testing own-redis: tests that freeze or restart Redis) instead of the shared one */
+  redisUrl?: string;
   apps?: readonly AppName[];
   orderSyncEnv?: Record<string, string>;
   sandboxEnv?: Record<string, string>;
@@ -57,8 +59,8 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
   const databaseName = `omnisync_e2e_${id}`;
   const dbUrl = new URL(PG_ADMIN_URL);
   dbUrl.pathname = `/${databaseName}`;
-  const redisDb = o.dedicatedRedisDb ? await emptyRedisDb() : 0;
-  const redisUrl = `redis://127.0.0.1:6379/${redisDb}`;
+  const redisDb = o.dedicatedRedisDb && !o.redisUrl ? await emptyRedisDb() : 0;
+  const redisUrl = o.redisUrl ?? `redis://127.0.0.1:6379/${redisDb}`;
   const prefix = `e2e-${id}`;
   let sys: System | undefined;
   try {

@@ -1,0 +1,40 @@
+import { REDIS_ERROR_REPEAT_MS, redisErrorLog } from './redis-client';
+
+describe('redisErrorLog', () => {
+  const fakeLogger = () => ({ warn: jest.fn(), error: jest.fn(), log: jest.fn() });
+  let now = 1_000_000;
+  beforeEach(() => {
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('logs the first error of an outage, counts the repeats, and reports them in the next line and on recovery', () => {
+    const logger = fakeLogger();
+    const sut = redisErrorLog('omnisync-test', { logger });
+    const err = new Error('connect ECONNREFUSED 127.0.0.1:6390');
+    sut.onError(err);
+    sut.onError(err);
+    sut.onError(err);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenLastCalledWith({ msg: 'redis connection error', client: 'omnisync-test', error: err.message });
+    now += REDIS_ERROR_REPEAT_MS;
+    sut.onError(err);
+    expect(logger.warn).toHaveBeenCalledTimes(2);
+    expect(logger.warn).toHaveBeenLastCalledWith({ msg: 'redis connection error', client: 'omnisync-test', error: err.message, repeatedSinceLastLine: 2 });
+    sut.onError(err);
+    sut.onBack();
+    expect(logger.log).toHaveBeenCalledWith({ msg: 'redis connection back', client: 'omnisync-test', errorsNotLogged: 1 });
+    // back once: a second 'ready' says nothing; the next outage is logged at once
+    sut.onBack();
+    expect(logger.log).toHaveBeenCalledTimes(1);
+    sut.onError(err);
+    expect(logger.warn).toHaveBeenCalledTimes(3);
+  });
+
+  it('uses the level and message it is given (workers)', () => {
+    const logger = fakeLogger();
+    redisErrorLog('{erp-push}', { logger, msg: 'worker error', level: 'error' }).onError(new Error('boom'));
+    expect(logger.error).toHaveBeenCalledWith({ msg: 'worker error', client: '{erp-push}', error: 'boom' });
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+});

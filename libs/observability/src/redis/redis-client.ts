@@ -1,0 +1,105 @@
+import { Logger } from '@nestjs/common';
+import Redis, { type RedisOptions } from 'ioredis';
+
+/** how long repeats of one client's error are held back before one line says how many there were */
+export const REDIS_ERROR_REPEAT_MS = 30_000;
+
+/**
+ * Command timeout of the clients health probes use: a frozen Redis (process stopped, TCP still open) never
+ * answers, and without a timeout a readiness probe would wait forever instead of answering "not ready".
+ * Two probe commands in a row (PING, CONFIG GET) stay under a second.
+ */
+export const REDIS_PROBE_COMMAND_TIMEOUT_MS = 400;
+
+interface ErrorSource {
+  on(event: 'error', listener: (e: Error) => void): unknown;
+}
+
+/**
+ * An 'error' listener for anything that emits Redis connection errors (an ioredis client, a BullMQ Queue,
+ * Worker or FlowProducer): without one, ioredis prints "[ioredis] Unhandled error event" with a stack on
+ * every reconnect attempt, and BullMQ falls back to console.error. The first error of a run is logged (`msg`,
+ * the client's name and the message; never the URL), repeats within REDIS_ERROR_REPEAT_MS are counted
+ * and reported in the next line after that. `onBack()` (call it on 'ready') logs the recovery once.
+ */
+export function redisErrorLog(
+  name: string,
+  opts: { logger?: Pick<Logger, 'warn' | 'error' | 'log'>; msg?: string; level?: 'warn' | 'error' } = {},
+): { onError: (e: Error) => void; onBack: () => void } {
+  const logger = opts.logger ?? new Logger('Redis');
+  const msg = opts.msg ?? 'redis connection error';
+  const level = opts.level ?? 'warn';
+  let lastLoggedAt = 0;
+  let held = 0;
+  let failing = false;
+  return {
+    onError(e: Error) {
+      failing = true;
+      const now = Date.now();
+      if (now - lastLoggedAt < REDIS_ERROR_REPEAT_MS) {
+        held += 1;
+        return;
+      }
+      logger[level]({ msg, client: name, error: e.message, ...(held > 0 ? { repeatedSinceLastLine: held } : {}) });
+      lastLoggedAt = now;
+      held = 0;
+    },
+    onBack() {
+      if (!failing) return;
+      failing = false;
+      logger.log({ msg: 'redis connection back', client: name, ...(held > 0 ? { errorsNotLogged: held } : {}) });
+      held = 0;
+      lastLoggedAt = 0;
+    },
+  };
+}
+
+/**
+ * Attaches an error listener to a BullMQ Queue / Worker / FlowProducer (or any error emitter): its own
+ * redisErrorLog, or `log` when several sources share one (one line per outage for all of them); returns it.
+ */
+export function withRedisErrorLog<T extends ErrorSource>(source: T, name: string, log = redisErrorLog(name)): T {
+  source.on('error', log.onError);
+  return source;
+}
+
+export interface RedisClientOptions extends RedisOptions {
+  /** CLIENT SETNAME and the name in error lines, e.g. `omnisync-health` */
+  connectionName: string;
+  /** `silent`: the caller reports failures itself (start-up preflight); default `log` */
+  errors?: 'log' | 'silent';
+}
+
+/**
+ * The one way omnisync creates an ioredis client: named, and never without an 'error' listener (see
+ * redisErrorLog). BullMQ builds its own clients from options (libs/queue connections.ts); its Queues,
+ * Workers and FlowProducers get the same listener through withRedisErrorLog.
+ */
+export function createRedisClient(target: string | RedisOptions, opts: RedisClientOptions): Redis {
+  const { errors = 'log', ...options } = opts;
+  const client = typeof target === 'string' ? new Redis(target, options) : new Redis({ ...target, ...options });
+  if (errors === 'silent') {
+    client.on('error', () => undefined);
+  } else {
+    const log = redisErrorLog(options.connectionName);
+    client.on('error', log.onError);
+    client.on('ready', log.onBack);
+  }
+  return client;
+}
+
+/**
+ * A client for health probes: fails fast instead of queueing (no offline queue, one retry) and every command
+ * times out after REDIS_PROBE_COMMAND_TIMEOUT_MS, so /health/ready says "not ready" within a second even
+ * while Redis is frozen; reconnects with a short capped backoff.
+ */
+export function createProbeRedisClient(url: string, connectionName: string): Redis {
+  return createRedisClient(url, {
+    connectionName,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: REDIS_PROBE_COMMAND_TIMEOUT_MS,
+    retryStrategy: (times) => Math.min(times * 200, 5000),
+  });
+}
