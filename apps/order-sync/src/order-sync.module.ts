@@ -20,7 +20,9 @@ import { OrderPollService } from './poll/order-poll.service';
 import { PollSchedulerService } from './poll/poll-scheduler.service';
 import { OrderJobs } from './shared/order-jobs';
 import { OrderSyncMetrics } from './sla/order-sync.metrics';
+import { DependencyOutages } from './sla/dependency-outages';
 import { SlaAlertNotifier } from './sla/sla-alert.notifier';
+import { SlaLedger } from './sla/sla-ledger.service';
 import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { SweeperService } from './sweeper/sweeper.service';
@@ -89,6 +91,8 @@ export class OrderSyncFeatureModule {
         ErpPushProcessor,
         ErpInterceptProcessor,
         SlaAlertNotifier,
+        DependencyOutages,
+        SlaLedger,
         SlaWatcherService,
         SlaReportService,
         SweeperService,
@@ -98,7 +102,7 @@ export class OrderSyncFeatureModule {
         TmcConsumerService,
         ErpOrdersService,
       ],
-      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SweeperService, OrderPollService, OrderSyncMetrics],
+      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, OrderPollService, OrderSyncMetrics],
     };
   }
 }
