@@ -36,6 +36,10 @@ export interface E2eOptions {
   env?: Record<string, string>;
   /** fixed secrets instead of random ones (the canary test) */
   secrets?: Pick<SystemOptions, 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>;
+  /** a Redis server of the test's own (redis://host:port) instead of the shared one: db 0, with this run's prefix */
+  redisUrl?: string;
+  /** a Postgres cluster of the test's own (superuser URL of its `postgres` db): the system's database is created there */
+  pgAdminUrl?: string;
 }
 
 /** The first empty Redis db index in 10..15 (never 0: other processes share it). */
@@ -55,10 +59,11 @@ async function emptyRedisDb(): Promise<number> {
 export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
   const id = randomBytes(4).toString('hex');
   const databaseName = `omnisync_e2e_${id}`;
-  const dbUrl = new URL(PG_ADMIN_URL);
+  const pgAdminUrl = o.pgAdminUrl ?? PG_ADMIN_URL;
+  const dbUrl = new URL(pgAdminUrl);
   dbUrl.pathname = `/${databaseName}`;
   const redisDb = o.dedicatedRedisDb ? await emptyRedisDb() : 0;
-  const redisUrl = `redis://127.0.0.1:6379/${redisDb}`;
+  const redisUrl = o.redisUrl ? `${o.redisUrl.replace(/\/+$/, '')}/0` : `redis://127.0.0.1:6379/${redisDb}`;
   const prefix = `e2e-${id}`;
   let sys: System | undefined;
   try {
@@ -75,7 +80,7 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
       extraOutboundHosts: o.extraOutboundHosts,
     });
   } catch (e) {
-    await dropDatabase(databaseName);
+    await dropDatabase(databaseName, pgAdminUrl);
     await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
     throw e;
   }
@@ -91,14 +96,14 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
     async teardown() {
       await running.stop().catch(() => undefined);
       if (db.isInitialized) await db.destroy();
-      await dropDatabase(databaseName);
+      await dropDatabase(databaseName, pgAdminUrl);
       await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
     },
   };
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new DataSource({ type: 'postgres', url: PG_ADMIN_URL });
+async function dropDatabase(name: string, adminUrl: string): Promise<void> {
+  const admin = new DataSource({ type: 'postgres', url: adminUrl });
   await admin.initialize();
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
