@@ -83,17 +83,18 @@ export function outageDuring(outages: readonly Outage[], from: number, to: numbe
 }
 
 /**
- * Why an order is late, first match wins: the ERP failing on its row; the platform refusing its fetch; Redis or
- * Postgres out during its wait (no job ran, nothing could be written); what its warning recorded; found by the
- * poller (its push never came); otherwise it waited in line (backlog).
+ * Why an order is late, first match wins: Redis or Postgres out during its wait (nothing moves then: no job
+ * runs, nothing is written; what the order meets while the backlog drains afterwards — the platform quota, say —
+ * is a consequence); the ERP failing on its row; the platform refusing its fetch; what its warning recorded;
+ * found by the poller (its push never came); otherwise it waited in line (backlog).
  */
 export function slaCause(e: SlaEvidence, outages: readonly Outage[], now: number = Date.now()): SlaCause {
+  const out = outageDuring(outages, e.waitFrom, e.waitTo, now);
+  if (out) return out === 'redis' ? 'redis_unavailable' : 'postgres_unavailable';
   const fromErp = e.erpError ? erpCause(e.erpError, e.earlier) : null;
   if (fromErp) return fromErp;
   const fromPlatform = e.platformError ? platformCause(e.platformError) : null;
   if (fromPlatform) return fromPlatform;
-  const out = outageDuring(outages, e.waitFrom, e.waitTo, now);
-  if (out) return out === 'redis' ? 'redis_unavailable' : 'postgres_unavailable';
   if (e.earlier && e.earlier !== 'backlog') return e.earlier;
   return e.foundByPoll ? 'push_lost' : 'backlog';
 }

@@ -146,7 +146,7 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
       redis.thaw();
     }
     const causes = await expectLedgerExact('A. Redis frozen', await done());
-    expect(causes.redis_unavailable).toBeGreaterThan(0);
+    expect(Object.keys(causes)).toEqual(['redis_unavailable']);
   });
 
   it('B. Postgres stopped 7 s: every order later than the mark is a breach (postgres_unavailable)', async () => {
@@ -159,7 +159,7 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
       await pg.start();
     }
     const causes = await expectLedgerExact('B. Postgres stopped', await done());
-    expect(causes.postgres_unavailable).toBeGreaterThan(0);
+    expect(Object.keys(causes)).toEqual(['postgres_unavailable']);
   });
 
   it('C. every push lost: the poller finds the orders; every one later than the mark is a breach (push_lost)', async () => {
@@ -172,10 +172,10 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
     } finally {
       for (const p of PLATFORMS) await e2e.sys.sandboxAdmin(p, 'POST', 'faults/reset');
     }
-    const stats = await Promise.all(PLATFORMS.map((p) => e2e.sys.sandboxAdmin<{ push?: { dropped: number } | null; tmc?: { dropped?: number } }>(p, 'GET', 'stats')));
-    console.log(`C: pushes dropped ${JSON.stringify(stats.map((s) => s.push?.dropped ?? s.tmc ?? null))}`);
+    const stats = await Promise.all(PLATFORMS.map((p) => e2e.sys.sandboxAdmin<{ push?: { dropped: number } | null; tmcDropped?: number }>(p, 'GET', 'stats')));
+    console.log(`C: pushes dropped so far: ${PLATFORMS.map((p, i) => `${p} ${stats[i].push?.dropped ?? stats[i].tmcDropped}`).join(', ')}`);
     const causes = await expectLedgerExact('C. pushes lost', made);
-    expect(causes.push_lost).toBeGreaterThan(0);
+    expect(Object.keys(causes)).toEqual(['push_lost']);
   });
 
   it('D. the ERP answering 503 for 8 s: every order later than the mark is a breach (erp_down)', async () => {
@@ -183,7 +183,7 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
     await sleep(2000);
     await e2e.sys.sandboxAdmin('erp', 'POST', 'faults', { downForMs: 8000 });
     const causes = await expectLedgerExact('D. ERP 503', await done());
-    expect(causes.erp_down).toBeGreaterThan(0);
+    expect(Object.keys(causes)).toEqual(['erp_down']);
   });
 });
 
