@@ -113,41 +113,47 @@ export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async probeRedis(): Promise<boolean> {
+    const redis = this.redis ?? this.connectRedis();
     try {
-      if (!this.redis) {
-        // its own connection to the queues' Redis, with a command timeout (BullMQ's waits however long)
-        const probe: RedisOptions = { commandTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, connectionName: 'order-sync-probe' };
-        const conn = this.queue.opts.connection as RedisOptions | Redis;
-        const redis = conn instanceof Redis ? conn.duplicate(probe) : new Redis({ ...conn, ...probe });
-        redis.on('error', () => undefined); // a failed probe is the report; reconnects are ioredis's
-        this.redis = redis;
-        await withTimeout(redis.connect(), PROBE_TIMEOUT_MS, 'redis');
-      }
-      await this.redis!.ping();
+      if (redis.status === 'wait') await withTimeout(redis.connect(), PROBE_TIMEOUT_MS, 'redis');
+      await redis.ping();
       return true;
     } catch {
-      if (this.redis && this.redis.status !== 'ready' && this.redis.status !== 'connecting' && this.redis.status !== 'reconnecting') {
-        this.redis.disconnect();
-        this.redis = null;
-      }
+      // a frozen server keeps the connection (the command timed out); a closed one is opened again next time
+      if (redis.status === 'end') this.redis = null;
       return false;
     }
   }
 
+  /** its own connection to the queues' Redis, with a command timeout (BullMQ's waits however long) */
+  private connectRedis(): Redis {
+    const probe: RedisOptions = { commandTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, connectionName: 'order-sync-probe' };
+    const conn = this.queue.opts.connection as RedisOptions | Redis;
+    const redis = conn instanceof Redis ? conn.duplicate(probe) : new Redis({ ...conn, ...probe });
+    redis.on('error', () => undefined); // a failed probe is the report; reconnecting is ioredis's
+    this.redis = redis;
+    return redis;
+  }
+
   private async probePostgres(): Promise<boolean> {
+    let pg = this.pg;
     try {
-      if (!this.pg) {
-        const url = (this.dataSource.options as { url?: string }).url;
-        const pg = new Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS, query_timeout: PROBE_TIMEOUT_MS, application_name: 'order-sync-probe' });
+      if (!pg) {
+        pg = new Client({
+          connectionString: (this.dataSource.options as { url?: string }).url,
+          connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+          query_timeout: PROBE_TIMEOUT_MS,
+          application_name: 'order-sync-probe',
+        });
         pg.on('error', () => undefined);
         this.pg = pg;
         await pg.connect();
       }
-      await this.pg!.query('SELECT 1');
+      await pg.query('SELECT 1');
       return true;
     } catch {
-      await this.pg?.end().catch(() => undefined);
       this.pg = null;
+      await pg?.end().catch(() => undefined);
       return false;
     }
   }

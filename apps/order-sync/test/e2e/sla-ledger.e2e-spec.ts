@@ -124,9 +124,14 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
     const causes: Record<string, number> = {};
     for (const p of report.platforms) for (const [c, n] of Object.entries(p.breachCauses)) causes[c] = (causes[c] ?? 0) + n;
     const latencies = made.map((g, i) => erp.get(key(g.platform, g.orderId))!.firstAckAt - pays[i]).sort((a, b) => a - b);
+    // waiting events an ack showed did not happen (the ERP had accepted the order, its answer came late)
+    const [{ n: disproved }] = await e2e.db.query(
+      `SELECT count(*)::int AS n FROM order_sync.sla_events WHERE disproved_at IS NOT NULL AND sla_started_at >= $1 AND sla_started_at < $2`,
+      [window.from, window.to],
+    );
     console.log(
       `${name}: ${made.length} orders, ${late.size} later than ${BREACH_MS} ms by the ERP's ack times (max ${latencies[latencies.length - 1]} ms); ` +
-        `ledger: ${breaches} breaches ${JSON.stringify(causes)}, ${report.platforms.reduce((n, p) => n + p.warnings, 0)} warnings`,
+        `ledger: ${breaches} breaches ${JSON.stringify(causes)}, ${report.platforms.reduce((n, p) => n + p.warnings, 0)} warnings, ${disproved} waiting events disproved at the ack`,
     );
     const diff = [...new Set([...late, ...breached])].filter((k) => late.has(k) !== breached.has(k));
     expect({ breaches, diff }).toEqual({ breaches: late.size, diff: [] });
