@@ -14,15 +14,6 @@ export interface RateLimiterOptions {
   burstFor?: (qps: number) => number;
 }
 
-/**
- * Says, in a refusal's message, that OUR limiter refused the call (the platform quota we keep to is the ceiling),
- * as opposed to the platform throttling us: the SLA ledger tells platform_quota from platform_throttled by it.
- */
-export const LOCAL_QPS_LIMIT = 'local QPS limit';
-
-/** a call refused because the limiter's Redis did not answer (SLA cause redis_unavailable) */
-export const RATE_LIMITER_STORE_FAILED = 'rate limiter store failed';
-
 /** 50 ms worth of calls: a sliding second never sees more than about 1.05 x the rate */
 export const defaultBurst = (qps: number): number => Math.max(1, Math.floor(qps / 20));
 
@@ -77,12 +68,12 @@ export class RedisRateLimiter {
     try {
       reply = await this.redis.omnisyncGcra(`${this.prefix}:${key}`, Math.round(1_000_000 / qps), burst, this.maxWaitMs * 1000);
     } catch (e) {
-      throw new UpstreamError('rate-limiter', 'retryable', `${RATE_LIMITER_STORE_FAILED}: ${(e as Error)?.message ?? String(e)}`);
+      throw new UpstreamError('rate-limiter', 'retryable', `rate limiter store failed: ${(e as Error)?.message ?? String(e)}`);
     }
     const [reserved, waitUs] = reply;
     const waitMs = Math.ceil(waitUs / 1000);
     if (reserved !== 1) {
-      throw new UpstreamError(upstreamOf(key), 'rate_limited', `${LOCAL_QPS_LIMIT} ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1) });
+      throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1) });
     }
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }

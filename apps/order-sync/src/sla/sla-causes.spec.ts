@@ -1,4 +1,3 @@
-import { LOCAL_QPS_LIMIT } from '@app/resilience';
 import { describeError, UpstreamError } from '@app/contracts';
 import { outageDuring, slaCause, type Outage, type SlaEvidence } from './sla-causes';
 
@@ -13,6 +12,12 @@ describe(slaCause.name, () => {
     ['an ERP call timing out (ours)', 'erp_slow', err('erp', 'retryable', 'timeout: timeout of 5000ms exceeded')],
     ['an ERP call timing out (the breaker)', 'erp_slow', err('erp', 'retryable', 'breaker timeout for erp:generic-http')],
     ['the ERP breaker open, nothing seen before', 'erp_down', err('erp', 'circuit_open', 'circuit open for erp:generic-http')],
+    // the ERP delivery's classified failure texts
+    ['no ERP answer in time', 'erp_slow', 'timeout: total time limit of 15000 ms exceeded'],
+    ['the ERP unavailable', 'erp_down', 'unavailable: HTTP 503: ERP simulator is down'],
+    ['the ERP breaker opened by timeouts', 'erp_slow', 'circuit_open: after timeouts: circuit open for erp:generic-http'],
+    ['the ERP breaker opened by errors', 'erp_down', 'circuit_open: after errors: circuit open for erp:generic-http'],
+    ['the ERP’s flow control', 'erp_slow', err('erp', 'rate_limited', 'HTTP 429')],
   ])('%s on the outbox row -> %s', (_what, cause, erpError) => {
     expect(slaCause({ ...quiet, erpError }, [])).toBe(cause);
   });
@@ -22,7 +27,8 @@ describe(slaCause.name, () => {
   });
 
   it.each([
-    ['our own per-shop limiter (the platform quota)', 'platform_quota', err('douyin', 'rate_limited', `${LOCAL_QPS_LIMIT} 50/s reached for douyin:s1`)],
+    ['our own per-shop limiter (the platform quota)', 'platform_quota', err('douyin', 'rate_limited', `local QPS limit 50/s reached for douyin:s1`)],
+    ['our own per-shop limiter, as stored with its own prefix', 'platform_quota', 'platform_quota: douyin: rate_limited: local QPS limit 50/s reached for douyin:s1'],
     ['the platform throttling us', 'platform_throttled', err('douyin', 'rate_limited', 'isv.traffic-limited: too many calls')],
     ['the platform breaker open', 'breaker_open', err('taobao', 'circuit_open', 'circuit open for taobao:s1')],
     ['the limiter’s Redis not answering', 'redis_unavailable', err('rate-limiter', 'retryable', 'rate limiter store failed: Command timed out')],
@@ -32,7 +38,7 @@ describe(slaCause.name, () => {
 
   it('takes an outage during the wait first, then the ERP, then the platform', () => {
     const redis: Outage[] = [{ dependency: 'redis', startedAt: T0 + 1000, endedAt: T0 + 20_000 }];
-    const quota = err('douyin', 'rate_limited', `${LOCAL_QPS_LIMIT} 50/s reached for douyin:s1`);
+    const quota = err('douyin', 'rate_limited', `local QPS limit 50/s reached for douyin:s1`);
     const erp502 = err('erp', 'retryable', 'HTTP 502');
     // the quota met while the backlog Redis left drains is a consequence of the outage
     expect(slaCause({ ...quiet, erpError: erp502, platformError: quota, foundByPoll: true }, redis)).toBe('redis_unavailable');

@@ -1,5 +1,3 @@
-import { LOCAL_QPS_LIMIT, RATE_LIMITER_STORE_FAILED } from '@app/resilience';
-
 /** Why an order was late, as the SLA ledger records it (sla_events.cause, the sla_events_total label). */
 export const SLA_CAUSES = [
   'redis_unavailable',
@@ -41,29 +39,40 @@ export interface SlaEvidence {
   waitTo: number;
 }
 
-/** describeError of an UpstreamError: `<kind>: <upstream>: <kind>: <message>`; anything else is our own failure */
-const UPSTREAM_FAILURE = /^(retryable|rate_limited|circuit_open|auth_expired|auth_revoked|invalid_request|not_found): /;
+/**
+ * A failure an upstream answered (or failed to answer) with, as stored in last_error: describeError's
+ * `<kind>: <upstream>: <kind>: <message>`, or the ERP delivery's classified texts (`timeout:`, `unavailable:`,
+ * `circuit_open: after timeouts|errors:`). `error: ...` is our own failure, no upstream answer in it.
+ */
+const UPSTREAM_FAILURE = /^(retryable|rate_limited|circuit_open|auth_expired|auth_revoked|invalid_request|not_found|timeout|unavailable|platform_quota): /;
 
 /**
- * The ERP's part, from its last failure on the row: a timeout (ours or the breaker's) is erp_slow; an open
- * breaker says only that the ERP failed before, so it keeps what the warning saw (erp_slow) and is erp_down
- * otherwise; any other answer (5xx, refused, bad gateway) is erp_down. Our own errors (no ERP answer) say nothing.
+ * The ERP's part, from its last failure on the row: no answer in time (a timeout, ours or the breaker's) or its
+ * flow control is erp_slow; an open breaker is what opened it (`after timeouts` erp_slow, `after errors`
+ * erp_down) or, when the text does not say, what the warning saw (erp_slow) or erp_down; any other answer (5xx,
+ * refused connection, a refusal) is erp_down.
  */
 function erpCause(error: string, earlier: SlaCause | null): SlaCause | null {
   if (!UPSTREAM_FAILURE.test(error)) return null;
-  if (/timeout/i.test(error)) return 'erp_slow';
-  if (error.startsWith('circuit_open:')) return earlier === 'erp_slow' ? 'erp_slow' : 'erp_down';
+  if (error.startsWith('circuit_open:')) {
+    if (error.startsWith('circuit_open: after timeouts:')) return 'erp_slow';
+    if (error.startsWith('circuit_open: after errors:')) return 'erp_down';
+    return earlier === 'erp_slow' ? 'erp_slow' : 'erp_down';
+  }
+  if (error.startsWith('timeout:') || error.startsWith('rate_limited:') || /^retryable: .*timeout/i.test(error)) return 'erp_slow';
   return 'erp_down';
 }
 
 /**
- * The platform's part, from the last fetch failure: our own per-shop limiter refusing (the platform quota we
- * keep to is the ceiling) is platform_quota, the platform throttling us platform_throttled, the platform
- * breaker open breaker_open, the limiter's Redis not answering redis_unavailable.
+ * The platform's part, from the last fetch failure: our own per-shop limiter refusing — the platform quota we
+ * keep to is the ceiling — is platform_quota (stored as `platform_quota: ...`, or as a `rate_limited:` naming
+ * the `local QPS limit`); the platform throttling us platform_throttled; the platform breaker open
+ * breaker_open; the limiter's Redis not answering (`rate limiter store failed`) redis_unavailable.
  */
 function platformCause(error: string): SlaCause | null {
-  if (error.includes(RATE_LIMITER_STORE_FAILED)) return 'redis_unavailable';
-  if (error.startsWith('rate_limited:')) return error.includes(LOCAL_QPS_LIMIT) ? 'platform_quota' : 'platform_throttled';
+  if (error.includes('rate limiter store failed')) return 'redis_unavailable';
+  if (error.startsWith('platform_quota:')) return 'platform_quota';
+  if (error.startsWith('rate_limited:')) return error.includes('local QPS limit') ? 'platform_quota' : 'platform_throttled';
   if (error.startsWith('circuit_open:')) return 'breaker_open';
   return null;
 }

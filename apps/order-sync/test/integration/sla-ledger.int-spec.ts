@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { CanonicalOrder } from '@app/contracts';
 import { InboxWriter } from '@app/intake';
-import { LOCAL_QPS_LIMIT } from '@app/resilience';
 import { ErpDeliveryService } from '../../src/delivery/erp-delivery.service';
 import { OrderEventsProcessor } from '../../src/ingest/order-events.processor';
 import { orderRowId } from '../../src/orders/buyer-vault';
@@ -166,7 +165,7 @@ describe('SLA ledger', () => {
       // its fetch was refused by our own per-shop limiter (the platform quota)
       await h.db.dataSource.query(
         `UPDATE order_sync.inbox SET last_error = $1 WHERE platform_order_id = 'I1'`,
-        [`rate_limited: douyin: rate_limited: ${LOCAL_QPS_LIMIT} 50/s reached for douyin:${SHOP_B}`],
+        [`rate_limited: douyin: rate_limited: local QPS limit 50/s reached for douyin:${SHOP_B}`],
       );
       const seen = (await h.app.get(SlaWatcherService).check(new Date(now))).filter((a) => a.platformOrderId.startsWith('I'));
       expect(seen).toEqual([
@@ -183,6 +182,14 @@ describe('SLA ledger', () => {
     expect((await events('I1')).map((e) => [e.level, e.cause, e.disproved, e.merchant_id])).toEqual([['warning', 'platform_quota', false, MERCHANT_B]]);
     const [started] = await h.db.dataSource.query(`SELECT sla_started_at FROM order_sync.sla_events WHERE platform_order_id = 'I1'`);
     expect((started.sla_started_at as Date).toISOString()).toBe(iso(now - 22_500));
+  });
+
+  it('keeps the clock start of an order once paid when a later version carries no pay time', async () => {
+    const now = Date.now();
+    await store(paidOrder(SHOP_ID, 'A5', now - 10_000));
+    await store(buildOrder({ shopId: SHOP_ID, id: 'A5', status: 'refunded', updatedAt: iso(now - 1000), paidAt: null, createdAt: iso(now - 15_000) }));
+    const [o] = await h.db.dataSource.query(`SELECT status, sla_started_at FROM order_sync.orders WHERE platform_order_id = 'A5'`);
+    expect(o).toEqual({ status: 'refunded', sla_started_at: new Date(iso(now - 10_000)) });
   });
 
   it('judges acks through the pull API as well (found by the poller: push_lost)', async () => {
