@@ -2,17 +2,17 @@
  * The SLA ledger under the faults of issue 8's table, on one whole system (sandbox + gateway + order-sync)
  * running on a Redis server and a Postgres cluster of this test's own (started here on spare loopback ports,
  * so freezing / stopping them touches nothing else):
- *  A. Redis frozen (SIGSTOP) 8 s;
- *  B. Postgres stopped (pg_ctl stop -m fast) 7 s;
+ *  A. Redis frozen (SIGSTOP) 7 s;
+ *  B. Postgres stopped (pg_ctl stop -m fast) 6 s;
  *  C. every push lost (simulators' pushDropRate 1): the poller finds the orders;
- *  D. the ERP answering 503 for 8 s.
+ *  D. the ERP answering 503 for 7 s.
  * In each, the breaches GET /ops/sla counts (and the orders it lists as breached) are exactly the orders whose
  * pay -> ack exceeded the breach mark, computed here from the ERP simulator's first-ack times and the
  * generators' pay times (as each platform publishes them: Douyin and Taobao in whole seconds).
  *
  * Shortened from the issue's runs (45 s / 30 s / 120 s / 3 min at 60 orders/s): the SLA marks are lowered to
- * 3 s (warning) and 5 s (breach) through SLA_WARN_MS / SLA_BREACH_MS, each fault lasts 7-8 s, and each burst is
- * 4 orders/s per platform for 12 s — enough for some orders of each burst to be late and some not.
+ * 3 s (warning) and 5 s (breach) through SLA_WARN_MS / SLA_BREACH_MS, each fault lasts 6-7 s, and each burst is
+ * 4 orders/s per platform for 10 s — enough for some orders of each burst to be late and some not.
  */
 import type { Platform } from '@app/contracts';
 import type { DataSource } from 'typeorm';
@@ -141,12 +141,12 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
     return causes;
   }
 
-  it('A. Redis frozen 8 s: every order later than the mark is a breach (redis_unavailable)', async () => {
-    const done = await burst(4, 12);
+  it('A. Redis frozen 7 s: every order later than the mark is a breach (redis_unavailable)', async () => {
+    const done = await burst(4, 10);
     await sleep(2000);
     redis.freeze();
     try {
-      await sleep(8000);
+      await sleep(7000);
     } finally {
       redis.thaw();
     }
@@ -154,12 +154,12 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
     expect(Object.keys(causes)).toEqual(['redis_unavailable']);
   });
 
-  it('B. Postgres stopped 7 s: every order later than the mark is a breach (postgres_unavailable)', async () => {
-    const done = await burst(4, 12);
+  it('B. Postgres stopped 6 s: every order later than the mark is a breach (postgres_unavailable)', async () => {
+    const done = await burst(4, 10);
     await sleep(2000);
     await pg.stop();
     try {
-      await sleep(7000);
+      await sleep(6000);
     } finally {
       await pg.start();
     }
@@ -171,7 +171,7 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
     for (const p of PLATFORMS) await e2e.sys.sandboxAdmin(p, 'POST', 'faults', { pushDropRate: 1 });
     let made: (GeneratedOrder & { platform: Platform })[];
     try {
-      made = await (await burst(4, 12))();
+      made = await (await burst(4, 10))();
       // every order is found by a poll (no push arrives), so they are all in before the drop is lifted
       await waitUntil('C: all orders found by the poller', async () => (await notYet(e2e.db, made, 'stored')) === 0, 60_000, logs);
     } finally {
@@ -183,10 +183,10 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
     expect(Object.keys(causes)).toEqual(['push_lost']);
   });
 
-  it('D. the ERP answering 503 for 8 s: every order later than the mark is a breach (erp_down)', async () => {
-    const done = await burst(4, 12);
+  it('D. the ERP answering 503 for 7 s: every order later than the mark is a breach (erp_down)', async () => {
+    const done = await burst(4, 10);
     await sleep(2000);
-    await e2e.sys.sandboxAdmin('erp', 'POST', 'faults', { downForMs: 8000 });
+    await e2e.sys.sandboxAdmin('erp', 'POST', 'faults', { downForMs: 7000 });
     const causes = await expectLedgerExact('D. ERP 503', await done());
     expect(Object.keys(causes)).toEqual(['erp_down']);
   });
