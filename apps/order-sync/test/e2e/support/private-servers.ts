@@ -2,7 +2,7 @@
  * A Redis server and a Postgres cluster of a test's own, on loopback ports it picks, so the test can freeze,
  * stop and start them without touching the shared ones (127.0.0.1:6379 / :5432) other runs use.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,8 @@ export async function startPrivateRedis(port: number): Promise<PrivateRedis> {
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--protected-mode', 'no'],
     { stdio: 'ignore' },
   );
+  // never outlives the test process (a frozen orphan included)
+  process.once('exit', () => child.kill('SIGKILL'));
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -105,8 +107,8 @@ export async function startPrivatePostgres(port: number): Promise<PrivatePostgre
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
     chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
   }
-  const pg = (tool: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
+  const argv = (tool: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args]);
+  const pg = (tool: string, args: string[]) => run(...argv(tool, args));
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   const start = async () => {
@@ -116,11 +118,22 @@ export async function startPrivatePostgres(port: number): Promise<PrivatePostgre
     await pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']);
   };
   await start();
+  // never outlives the test process
+  const cleanUp = () => {
+    try {
+      execFileSync(...argv('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' });
+    } catch {
+      // not running
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop,
     start,
     destroy: async () => {
+      process.removeListener('exit', cleanUp);
       await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
