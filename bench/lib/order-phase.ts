@@ -209,7 +209,7 @@ export class OrderBench {
     const breachRows: Array<{ platform: string; platform_order_id: string }> = (
       await this.db.query(
         `SELECT o.platform, o.platform_order_id FROM order_sync.sla_events e JOIN order_sync.orders o ON o.id = e.order_id
-          WHERE e.level = 'breach' AND e.at >= to_timestamp($1 / 1000.0)`,
+          WHERE e.level = 'breach' AND e.disproved_at IS NULL AND e.at >= to_timestamp($1 / 1000.0)`,
         [t0],
       )
     ).rows;

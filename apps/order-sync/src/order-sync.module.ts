@@ -23,7 +23,9 @@ import { PollMetrics } from './poll/poll.metrics';
 import { PollSchedulerService } from './poll/poll-scheduler.service';
 import { OrderJobs } from './shared/order-jobs';
 import { OrderSyncMetrics } from './sla/order-sync.metrics';
+import { DependencyOutages } from './sla/dependency-outages';
 import { SlaAlertNotifier } from './sla/sla-alert.notifier';
+import { SlaLedger } from './sla/sla-ledger.service';
 import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { SweeperService } from './sweeper/sweeper.service';
@@ -80,6 +82,8 @@ export class OrderSyncFeatureModule {
         ErpPushProcessor,
         ErpInterceptProcessor,
         SlaAlertNotifier,
+        DependencyOutages,
+        SlaLedger,
         SlaWatcherService,
         SlaReportService,
         SweeperService,
@@ -91,7 +95,7 @@ export class OrderSyncFeatureModule {
         TmcConsumerService,
         ErpOrdersService,
       ],
-      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
+      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
     };
   }
 }

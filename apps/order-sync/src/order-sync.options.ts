@@ -20,9 +20,12 @@ export interface OrderSyncOptions {
   /** outbox rows per push job (each job claims up to the connector's batch size of due rows) */
   erpPushChunk: number;
   erpInterceptConcurrency: number;
+  /** how often the SLA watcher looks for orders waiting past the marks (each level is alerted within this of happening) */
   slaCheckIntervalMs: number;
   slaWarningMs: number;
   slaBreachMs: number;
+  /** how often each process probes Redis and Postgres (DependencyOutages: the SLA causes redis/postgres_unavailable) */
+  healthProbeIntervalMs: number;
   /** optional: where SLA alerts are POSTed */
   alertWebhookUrl: string | null;
   alertTimeoutMs: number;
@@ -79,9 +82,10 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   erpPushConcurrency: 4,
   erpPushChunk: 25,
   erpInterceptConcurrency: 4,
-  slaCheckIntervalMs: 3000,
+  slaCheckIntervalMs: 1000,
   slaWarningMs: 20_000,
   slaBreachMs: 30_000,
+  healthProbeIntervalMs: 500,
   alertWebhookUrl: null,
   alertTimeoutMs: 2000,
   sweepIntervalMs: 5000,

@@ -9,7 +9,8 @@ export interface ErpOrderEnvelope {
 }
 
 export type ErpPushResult =
-  | { idempotencyKey: string; ok: true; erpOrderId: string; duplicate: boolean }
+  /** `acceptedAt`: when the ERP says it first accepted the order (ISO), if its protocol tells */
+  | { idempotencyKey: string; ok: true; erpOrderId: string; duplicate: boolean; acceptedAt?: string }
   | { idempotencyKey: string; ok: false; error: UpstreamError };
 
 export interface ErpInterception {

@@ -54,8 +54,8 @@ interface InsertedRow {
 }
 
 const INSERT_SQL = `
-  INSERT INTO order_sync.inbox (platform, message_id, platform_shop_id, shop_id, topic, kind, platform_order_id, occurred_at, raw, status, app_key, last_error)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
+  INSERT INTO order_sync.inbox (platform, message_id, platform_shop_id, shop_id, topic, kind, platform_order_id, occurred_at, raw, status, app_key, last_error, paid_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
   ON CONFLICT (platform, app_key, message_id) DO NOTHING
   RETURNING id::text AS id, platform, app_key, message_id, status`;
 
@@ -109,7 +109,7 @@ export class InboxWriter implements OnModuleDestroy {
   }
 
   private async insert(entries: InboxEntry[]): Promise<(string | null)[]> {
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], [], []];
+    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], [], [], []];
     for (const { message: m, shopId, appKey, ignored } of entries) {
       cols[0].push(m.platform);
       cols[1].push(m.messageId);
@@ -123,6 +123,8 @@ export class InboxWriter implements OnModuleDestroy {
       cols[9].push(isOrderMessage(m) && !ignored ? 'pending' : 'ignored');
       cols[10].push(appKey);
       cols[11].push(ignored ?? null);
+      // the SLA watcher starts a paid order's clock from here while the order is still only this message
+      cols[12].push(m.paidAt ?? null);
     }
     this.statements += 1;
     const rows: InsertedRow[] = await this.dataSource.query(INSERT_SQL, cols);

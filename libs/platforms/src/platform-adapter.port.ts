@@ -157,6 +157,11 @@ export interface PushMessage {
   platformOrderId: string | null;
   /** platform's update time of the event, ISO UTC, when the message carries one */
   occurredAt: string | null;
+  /**
+   * when the message announces a payment: the payment's time, ISO UTC (the order's SLA clock starts there,
+   * before the order itself is read). Absent / null for every other message.
+   */
+  paidAt?: string | null;
   /** the message's own payload, as the platform sent it (a JSON string) */
   raw: string;
 }

@@ -69,8 +69,11 @@ describe('GenericHttpErpConnector against the ERP simulator', () => {
     expect(again.map((r) => r.ok && r.duplicate)).toEqual([true, true, true]);
     expect(again.map((r) => (r.ok ? r.erpOrderId : null))).toEqual(first.map((r) => (r.ok ? r.erpOrderId : null)));
 
+    // every answer says when the ERP first accepted the order: a re-delivery and a new version too
+    const acceptedAt = new Date(sim.orders().find((o) => o.orderId === batch[0].orderId)!.firstAckAt).toISOString();
+    expect([first[0], again[0]]).toEqual([expect.objectContaining({ acceptedAt }), expect.objectContaining({ acceptedAt })]);
     const [v2] = await erp.pushOrders([envelope(1, 2, { status: 'shipped' })]);
-    expect(v2).toMatchObject({ ok: true, duplicate: false, erpOrderId: (first[0] as { erpOrderId: string }).erpOrderId });
+    expect(v2).toMatchObject({ ok: true, duplicate: false, erpOrderId: (first[0] as { erpOrderId: string }).erpOrderId, acceptedAt });
 
     expect(sim.stats()).toMatchObject({ ordersCreated: 3, duplicates: 3, updates: 1 });
     expect(sim.orders()).toHaveLength(3);

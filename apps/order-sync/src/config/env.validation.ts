@@ -39,7 +39,7 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(1000) LEADER_LEASE_TTL_MS: number = 6000;
   @IntEnv(1) SLA_WARN_MS: number = 20_000;
   @IntEnv(1) SLA_BREACH_MS: number = 30_000;
-  @IntEnv(100) SLA_CHECK_INTERVAL_MS: number = 3000;
+  @IntEnv(100) SLA_CHECK_INTERVAL_MS: number = 1000;
   @IntEnv(100) SWEEP_INTERVAL_MS: number = 5000;
   @IntEnv(1000) SWEEP_STALE_AFTER_MS: number = 15_000;
 

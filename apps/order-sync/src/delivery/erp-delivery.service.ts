@@ -8,6 +8,7 @@ import { BuyerVault, fromOutboxPayload, type OutboxPayload } from '../orders/buy
 import { ErpLanes, type ErpLane } from './erp-lanes';
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
+import { ACK_RETURNING, SlaLedger, type AckRow } from '../sla/sla-ledger.service';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
 import { queryRows, retryOnConflict } from '../shared/sql';
 
@@ -109,6 +110,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
     private readonly metrics: OrderSyncMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
     private readonly vault: BuyerVault,
+    private readonly ledger: SlaLedger,
     @Optional() lanes?: ErpLanes,
   ) {
     this.lanes = lanes ?? new ErpLanes(erp);
@@ -241,7 +243,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
         return;
       }
       const byKey = new Map(claimed.map((r) => [r.idempotency_key, r]));
-      const delivered: { id: string; erpOrderId: string }[] = [];
+      const delivered: { id: string; erpOrderId: string; acceptedAt?: string }[] = [];
       const retry: { id: string; error: string; delayMs: number }[] = [];
       const failed: { id: string; error: string }[] = [];
       const seen = new Set<string>();
@@ -249,7 +251,7 @@ export class ErpDeliveryService implements OnModuleDestroy {
         const row = byKey.get(res.idempotencyKey);
         if (!row) continue;
         seen.add(row.id);
-        if (res.ok) delivered.push({ id: row.id, erpOrderId: res.erpOrderId });
+        if (res.ok) delivered.push({ id: row.id, erpOrderId: res.erpOrderId, acceptedAt: res.acceptedAt });
         else if (res.error.retryable) retry.push({ id: row.id, error: describeError(res.error), delayMs: retryDelayMs(res.error, row.attempts) });
         else failed.push({ id: row.id, error: describeError(res.error) });
       }
@@ -368,33 +370,47 @@ export class ErpDeliveryService implements OnModuleDestroy {
     await this.markRetry(rows.map((r) => ({ id: r.id, error: describeError(e), delayMs: retryable ? retryDelayMs(e, r.attempts) : 0 })));
   }
 
-  private async markDelivered(rows: { id: string; erpOrderId: string }[]): Promise<void> {
+  /**
+   * The ack: rows delivered, each order's first ack time set (the ERP's own acceptedAt when it says, kept between
+   * the order first seen and now; else now) and, in the same transaction, the SLA ledger's verdict on it.
+   */
+  private async markDelivered(rows: { id: string; erpOrderId: string; acceptedAt?: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    const acked = await retryOnConflict(() => queryRows<{ platform: Platform; first_ack: boolean; latency_s: number | null }>(
-      this.dataSource,
-      `WITH acks AS (
-         SELECT * FROM unnest($1::bigint[], $2::text[]) AS a(outbox_id, erp_order_id)
-       ), d AS (
-         UPDATE order_sync.outbox o SET status = 'delivered', delivered_at = now(), last_error = NULL
-           FROM acks WHERE o.id = acks.outbox_id
-         RETURNING o.order_id, o.version, acks.erp_order_id
-       ), latest AS (
-         SELECT DISTINCT ON (order_id) order_id, erp_order_id FROM d ORDER BY order_id, version DESC
-       ), prev AS (
-         -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
-         SELECT p.id, p.erp_acked_at FROM order_sync.orders p JOIN latest ON p.id = latest.order_id
-          ORDER BY p.shop_id, p.platform_order_id
-          FOR UPDATE OF p
-       )
-       UPDATE order_sync.orders o
-          SET erp_order_id = latest.erp_order_id, erp_acked_at = COALESCE(prev.erp_acked_at, now())
-         FROM latest, prev
-        WHERE o.id = latest.order_id AND prev.id = o.id
-       RETURNING o.platform, prev.erp_acked_at IS NULL AS first_ack,
-                 EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s`,
-      [rows.map((r) => r.id), rows.map((r) => r.erpOrderId)],
-    ));
+    const { acked, events } = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
+      const acked = await queryRows<AckRow & { latency_s: number | null }>(
+        em,
+        `WITH acks AS (
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS a(outbox_id, erp_order_id, accepted_at)
+         ), before AS (
+           -- the rows as they were (same snapshot as the update): the ERP's last failure, for the SLA cause
+           SELECT b.id, b.last_error FROM order_sync.outbox b JOIN acks ON b.id = acks.outbox_id
+         ), d AS (
+           UPDATE order_sync.outbox o SET status = 'delivered', delivered_at = now(), last_error = NULL
+             FROM acks WHERE o.id = acks.outbox_id
+           RETURNING o.id, o.order_id, o.version, acks.erp_order_id, acks.accepted_at
+         ), latest AS (
+           SELECT DISTINCT ON (d.order_id) d.order_id, d.erp_order_id, d.accepted_at, before.last_error
+             FROM d JOIN before ON before.id = d.id ORDER BY d.order_id, d.version DESC
+         ), prev AS (
+           -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
+           SELECT p.id, p.erp_acked_at FROM order_sync.orders p JOIN latest ON p.id = latest.order_id
+            ORDER BY p.shop_id, p.platform_order_id
+            FOR UPDATE OF p
+         )
+         UPDATE order_sync.orders o
+            SET erp_order_id = latest.erp_order_id,
+                erp_acked_at = COALESCE(prev.erp_acked_at,
+                  CASE WHEN latest.accepted_at IS NULL THEN now() ELSE LEAST(now(), GREATEST(o.first_seen_at, latest.accepted_at)) END)
+           FROM latest, prev
+          WHERE o.id = latest.order_id AND prev.id = o.id
+         RETURNING ${ACK_RETURNING}, prev.erp_acked_at IS NULL AS first_ack, latest.last_error AS erp_error,
+                   EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s`,
+        [rows.map((r) => r.id), rows.map((r) => r.erpOrderId), rows.map((r) => r.acceptedAt ?? null)],
+      );
+      return { acked, events: await this.ledger.recordAcks(em, acked) };
+    }));
     this.stats.statements += 1;
+    this.ledger.publish(events);
     for (const a of acked) if (a.first_ack && a.latency_s !== null) this.metrics.observeAck(a.platform, a.latency_s);
   }
 

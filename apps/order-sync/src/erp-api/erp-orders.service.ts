@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CanonicalOrder, Platform } from '@app/contracts';
+import type { CanonicalOrder } from '@app/contracts';
 import { BuyerVault } from '../orders/buyer-vault';
 import { rowToCanonical, type OrderRow } from '../orders/order-row';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
+import { ACK_RETURNING, SlaLedger, type AckRow } from '../sla/sla-ledger.service';
+import { queryRows } from '../shared/sql';
 
 export interface ErpOrderView {
   orderId: string;
@@ -42,6 +44,7 @@ export class ErpOrdersService {
     private readonly dataSource: DataSource,
     private readonly metrics: OrderSyncMetrics,
     private readonly vault: BuyerVault,
+    private readonly ledger: SlaLedger,
   ) {}
 
   /** `merchantId`: only that merchant's shops (the gateway always passes the caller's merchant) */
@@ -70,29 +73,34 @@ export class ErpOrdersService {
     };
   }
 
-  /** sets erp_acked_at once per order (the SLA clock stops) and settles its pending push rows */
+  /** sets erp_acked_at once per order (the SLA clock stops), settles its pending push rows, and the SLA ledger judges it */
   async ack(merchantId: string, sel: { orderIds?: string[]; cursor?: string }): Promise<{ acked: number }> {
     const [xid, seq] = parseCursor(sel.cursor);
-    const rows: { platform: Platform; latency_s: number | null }[] = await this.dataSource.query(
-      `WITH todo AS (
-         -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
-         SELECT o.id FROM order_sync.orders o
-          WHERE o.erp_acked_at IS NULL AND ${ERP_VISIBLE} AND ${MERCHANT_SCOPE('$4')}
-            AND (CASE WHEN $1::uuid[] IS NOT NULL THEN o.id = ANY($1::uuid[])
-                      ELSE (o.change_xid, o.change_seq) <= ($2::xid8, $3::bigint) AND ${COMMITTED} END)
-          ORDER BY o.shop_id, o.platform_order_id
-          FOR UPDATE OF o
-       ), acked AS (
-         UPDATE order_sync.orders o SET erp_acked_at = now()
-           FROM todo WHERE o.id = todo.id AND o.erp_acked_at IS NULL
-         RETURNING o.id, o.platform, EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s
-       ), settled AS (
-         UPDATE order_sync.outbox b SET status = 'delivered', delivered_at = now(), last_error = 'acked through the pull API'
-          WHERE b.order_id IN (SELECT id FROM acked) AND b.kind = 'push' AND b.status NOT IN ('delivered', 'failed')
-       )
-       SELECT platform, latency_s FROM acked`,
-      [sel.orderIds ?? null, xid, seq, merchantId],
-    );
+    const { rows, events } = await this.dataSource.transaction(async (em) => {
+      const rows = await queryRows<AckRow & { latency_s: number | null }>(
+        em,
+        `WITH todo AS (
+           -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
+           SELECT o.id FROM order_sync.orders o
+            WHERE o.erp_acked_at IS NULL AND ${ERP_VISIBLE} AND ${MERCHANT_SCOPE('$4')}
+              AND (CASE WHEN $1::uuid[] IS NOT NULL THEN o.id = ANY($1::uuid[])
+                        ELSE (o.change_xid, o.change_seq) <= ($2::xid8, $3::bigint) AND ${COMMITTED} END)
+            ORDER BY o.shop_id, o.platform_order_id
+            FOR UPDATE OF o
+         ), acked AS (
+           UPDATE order_sync.orders o SET erp_acked_at = now()
+             FROM todo WHERE o.id = todo.id AND o.erp_acked_at IS NULL
+           RETURNING ${ACK_RETURNING}, true AS first_ack, EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s
+         ), settled AS (
+           UPDATE order_sync.outbox b SET status = 'delivered', delivered_at = now(), last_error = 'acked through the pull API'
+            WHERE b.order_id IN (SELECT order_id FROM acked) AND b.kind = 'push' AND b.status NOT IN ('delivered', 'failed')
+         )
+         SELECT *, NULL::text AS erp_error FROM acked`,
+        [sel.orderIds ?? null, xid, seq, merchantId],
+      );
+      return { rows, events: await this.ledger.recordAcks(em, rows) };
+    });
+    this.ledger.publish(events);
     for (const r of rows) if (r.latency_s !== null) this.metrics.observeAck(r.platform, r.latency_s);
     return { acked: rows.length };
   }

@@ -14,6 +14,9 @@ import { CreateOrdersRefusedTable1795575601002 } from './1795575601002-CreateOrd
 import { SealBuyerData1795575601003 } from './1795575601003-SealBuyerData';
 import { KeyInboxByAppKey1795575601100 } from './1795575601100-KeyInboxByAppKey';
 import { AddOutboxMerchantId1795575601200 } from './1795575601200-AddOutboxMerchantId';
+import { ExtendSlaEventsLedger1795575602000 } from './1795575602000-ExtendSlaEventsLedger';
+import { CreateDependencyOutagesTable1795575602001 } from './1795575602001-CreateDependencyOutagesTable';
+import { AddInboxPaidAt1795575602002 } from './1795575602002-AddInboxPaidAt';
 import { AddOrdersFoundByPollAt1795575602200 } from './1795575602200-AddOrdersFoundByPollAt';
 import { AddPollCursorsCadence1795575602201 } from './1795575602201-AddPollCursorsCadence';
 
@@ -35,6 +38,9 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   SealBuyerData1795575601003,
   KeyInboxByAppKey1795575601100,
   AddOutboxMerchantId1795575601200,
+  ExtendSlaEventsLedger1795575602000,
+  CreateDependencyOutagesTable1795575602001,
+  AddInboxPaidAt1795575602002,
   AddOrdersFoundByPollAt1795575602200,
   AddPollCursorsCadence1795575602201,
 ];

@@ -69,7 +69,8 @@ const UPSERT_SQL = `
     pay_time = excluded.pay_time,
     created_at_platform = excluded.created_at_platform,
     cod = excluded.cod,
-    sla_started_at = excluded.sla_started_at,
+    -- the SLA clock, once started at the platform's pay time, survives a later version without one
+    sla_started_at = COALESCE(excluded.sla_started_at, o.sla_started_at),
     total_fen = excluded.total_fen,
     paid_fen = excluded.paid_fen,
     shipping_fen = excluded.shipping_fen,

@@ -15,7 +15,7 @@ export class OrderSyncMetrics {
       (reg.getSingleMetric('sla_events_total') as Counter<'platform' | 'level' | 'cause'> | undefined) ??
       new Counter({
         name: 'sla_events_total',
-        help: 'Orders that crossed the 20 s warning / 30 s breach mark before the ERP ack',
+        help: 'SLA ledger events: orders past the warning / breach mark of pay -> ERP ack (seen waiting, or decided at the ack)',
         labelNames: ['platform', 'level', 'cause'],
         registers: [reg],
       });

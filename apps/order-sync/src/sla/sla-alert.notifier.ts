@@ -9,15 +9,22 @@ export interface SlaAlert {
   orderId: string;
   platform: string;
   platformOrderId: string;
+  /** whose order (null: a shop unknown to omnisync) */
+  merchantId?: string | null;
+  shopId?: string | null;
   level: 'warning' | 'breach';
   cause: string;
+  /** pay -> now while it waits, pay -> ack when decided at the ack */
   ageMs: number;
   at: string;
+  /** 'waiting': seen late by the watcher; 'ack': decided when the ERP acknowledged it */
+  source?: 'waiting' | 'ack';
 }
 
 /**
  * POSTs SLA alerts to ALERT_WEBHOOK_URL when configured, and (same path, kind 'shop_needs_reauth') every shop
- * this process marks needs_reauth. Never blocks the caller; failures are logged.
+ * this process marks needs_reauth. Never blocks the caller; failures are logged (SLA alerts are sent again by
+ * the ledger until the webhook takes them).
  * The webhook follows the outbound URL policy (libs/net, purpose 'webhook': public addresses, checked on
  * connect, no redirects, bounded answer and total time); without the app's policy, the strict default.
  */
@@ -44,24 +51,38 @@ export class SlaAlertNotifier implements OnModuleInit, OnModuleDestroy {
     this.shops?.onNeedsReauth((e) => this.notifyShopNeedsReauth(e));
   }
 
+  /** a webhook is configured: alerts are posted (and the ledger marks them sent) */
+  get enabled(): boolean {
+    return Boolean(this.opts.alertWebhookUrl);
+  }
+
   notify(alerts: SlaAlert[]): void {
-    if (alerts.length === 0) return;
-    this.post({ source: 'order-sync', kind: 'order_sla', alerts }, `${alerts.length} alerts`);
+    void this.send(alerts);
+  }
+
+  /** posts the alerts; resolves true once the webhook took them (false: no webhook, or it failed, logged) */
+  send(alerts: SlaAlert[]): Promise<boolean> {
+    if (alerts.length === 0) return Promise.resolve(true);
+    return this.post({ source: 'order-sync', kind: 'order_sla', alerts }, `${alerts.length} alerts`);
   }
 
   notifyShopNeedsReauth(e: NeedsReauthEvent): void {
-    this.post({ source: 'order-sync', kind: 'shop_needs_reauth', shops: [e] }, `shop ${e.shopId} needs_reauth`);
+    void this.post({ source: 'order-sync', kind: 'shop_needs_reauth', shops: [e] }, `shop ${e.shopId} needs_reauth`);
   }
 
-  private post(body: unknown, what: string): void {
+  private post(body: unknown, what: string): Promise<boolean> {
     const url = this.opts.alertWebhookUrl;
-    if (!url) return;
+    if (!url) return Promise.resolve(false);
     const p = this.http
       .post(url, body)
-      .then(() => undefined)
-      .catch((e: unknown) => this.logger.warn(`SLA alert webhook failed (${what}): ${boundText(e instanceof Error ? e.message : String(e))}`))
-      .finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
+      .then(() => true)
+      .catch((e: unknown) => {
+        this.logger.warn(`SLA alert webhook failed (${what}): ${boundText(e instanceof Error ? e.message : String(e))}`);
+        return false;
+      });
+    const tracked = p.then(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return p;
   }
 
   async flush(): Promise<void> {

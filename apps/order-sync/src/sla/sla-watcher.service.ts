@@ -1,51 +1,54 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { orderRowId } from '../orders/buyer-vault';
 import { LeaderLoop } from '../shared/leader-lock';
-import { OrderSyncMetrics } from './order-sync.metrics';
-import { SlaAlertNotifier, type SlaAlert } from './sla-alert.notifier';
+import { queryRows } from '../shared/sql';
+import { DependencyOutages } from './dependency-outages';
+import type { SlaAlert } from './sla-alert.notifier';
+import { slaCause, type SlaCause } from './sla-causes';
+import { FOUND_BY_POLL_SQL, PLATFORM_ERROR_SQL, SlaLedger, type NewEvent, type SlaLevel } from './sla-ledger.service';
 
-export type SlaCause = 'erp_down' | 'platform_throttled' | 'breaker_open' | 'backlog';
-
-interface LateRow {
-  id: string;
+/** a paid order not acknowledged by the ERP yet, as one pass sees it */
+interface Waiting {
+  orderId: string;
   platform: string;
-  platform_order_id: string;
-  age_ms: number;
-  outbox_error: string | null;
-  outbox_attempts: number | null;
-  inbox_error: string | null;
+  platformOrderId: string;
+  shopId: string | null;
+  merchantId: string | null;
+  slaStartedAt: Date;
+  ageMs: number;
+  erpError: string | null;
+  platformError: string | null;
+  foundByPoll: boolean;
+  levels: SlaLevel[];
+  earlier: SlaCause | null;
 }
 
-/**
- * Why an order is late, from what Postgres shows: the ERP failing on its outbox row (any error, breaker
- * included) is erp_down; a platform rate limit or open platform breaker seen while fetching it is
- * platform_throttled / breaker_open; otherwise the order simply waited in line (backlog).
- */
-export function slaCause(r: Pick<LateRow, 'outbox_error' | 'outbox_attempts' | 'inbox_error'>): SlaCause {
-  if (r.outbox_error !== null) return 'erp_down';
-  if (r.inbox_error?.startsWith('rate_limited:')) return 'platform_throttled';
-  if (r.inbox_error?.startsWith('circuit_open:')) return 'breaker_open';
-  return 'backlog';
-}
+/** how often (at most) alerts the webhook did not take are sent again */
+const RESEND_EVERY_MS = 15_000;
 
 /**
- * The 30-second promise: every few seconds (one active instance, via a Postgres lease) finds paid orders the
- * ERP has not acknowledged 20 s / 30 s after payment, records each level once per order, counts it and
- * sends an alert.
+ * The 30-second promise while orders wait: every `slaCheckIntervalMs` (one active instance, via a Postgres
+ * lease) finds paid orders the ERP has not acknowledged `slaWarningMs` / `slaBreachMs` after payment and
+ * records each level once per order in the SLA ledger (SlaLedger), with its cause, and alerts. Two kinds:
+ * orders stored and unacknowledged, and orders still only in the inbox — a pending message announcing the
+ * payment (inbox.paid_at) of an order with no orders row yet (Redis frozen, the fetch throttled). What an ack
+ * shows later is judged at the ack (SlaLedger.recordAcks), so nothing depends on a pass seeing an order.
  */
 @Injectable()
 export class SlaWatcherService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SlaWatcherService.name);
   private readonly loop: LeaderLoop;
+  private lastResend = 0;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly metrics: OrderSyncMetrics,
-    private readonly alerts: SlaAlertNotifier,
+    private readonly ledger: SlaLedger,
+    private readonly outages: DependencyOutages,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
-    this.loop = new LeaderLoop(dataSource, 'sla-watcher', opts.slaCheckIntervalMs, () => this.check(), this.logger, opts.leaderLeaseTtlMs);
+    this.loop = new LeaderLoop(dataSource, 'sla-watcher', opts.slaCheckIntervalMs, () => this.tick(), this.logger, opts.leaderLeaseTtlMs);
   }
 
   onApplicationBootstrap(): void {
@@ -58,70 +61,127 @@ export class SlaWatcherService implements OnApplicationBootstrap, OnModuleDestro
 
   async tickIfLeader(): Promise<SlaAlert[]> {
     if (!(await this.loop.lock.isLeading())) return [];
-    return this.check();
+    return this.tick();
+  }
+
+  /** the leader's pass: the check, and (at most every RESEND_EVERY_MS) the alerts the webhook did not take */
+  private async tick(): Promise<SlaAlert[]> {
+    const alerts = await this.check();
+    if (Date.now() - this.lastResend >= RESEND_EVERY_MS) {
+      this.lastResend = Date.now();
+      await this.ledger.resendUnalerted();
+    }
+    return alerts;
   }
 
   /** one pass; returns the events recorded by it */
   async check(now: Date = new Date()): Promise<SlaAlert[]> {
-    const late: LateRow[] = await this.dataSource.query(
-      `SELECT o.id, o.platform, o.platform_order_id,
-              (EXTRACT(EPOCH FROM $1::timestamptz - o.sla_started_at) * 1000)::int AS age_ms,
-              ob.last_error AS outbox_error, ob.attempts AS outbox_attempts,
-              (SELECT i.last_error FROM order_sync.inbox i
-                WHERE i.platform = o.platform AND i.platform_order_id = o.platform_order_id AND i.last_error IS NOT NULL
-                  AND (i.shop_id = o.shop_id
-                       OR (i.shop_id IS NULL AND i.platform_shop_id = (SELECT sh.platform_shop_id FROM core.shops sh WHERE sh.id = o.shop_id)))
-                ORDER BY i.id DESC LIMIT 1) AS inbox_error
+    const [stored, inboxOnly] = await Promise.all([this.storedOrders(now), this.inboxOrders(now)]);
+    const outages = this.outages.list();
+    const events: NewEvent[] = [];
+    for (const w of [...stored, ...inboxOnly]) {
+      const due = this.ledger.levelsAt(w.ageMs).filter((l) => !w.levels.includes(l));
+      if (due.length === 0) continue;
+      const cause = slaCause(
+        { erpError: w.erpError, platformError: w.platformError, foundByPoll: w.foundByPoll, earlier: w.earlier, waitFrom: w.slaStartedAt.getTime(), waitTo: now.getTime() },
+        outages,
+        now.getTime(),
+      );
+      for (const level of due) events.push({ ...w, level, cause });
+    }
+    const recorded = await this.ledger.insert(this.dataSource, events, now, true);
+    this.ledger.publish(recorded);
+    return recorded.map(({ eventId: _id, ...alert }) => alert);
+  }
+
+  /** stored paid orders past the warning mark, with a push delivery, not acknowledged, not breached yet */
+  private async storedOrders(now: Date): Promise<Waiting[]> {
+    const rows = await queryRows<{
+      id: string; platform: string; platform_order_id: string; shop_id: string; merchant_id: string | null; sla_started_at: Date;
+      age_ms: string; erp_error: string | null; platform_error: string | null; found_by_poll: boolean; levels: SlaLevel[]; earlier: SlaCause | null;
+    }>(
+      this.dataSource,
+      `SELECT o.id, o.platform, o.platform_order_id, o.shop_id, s.merchant_id, o.sla_started_at,
+              (EXTRACT(EPOCH FROM $1::timestamptz - o.sla_started_at) * 1000)::bigint AS age_ms,
+              ob.last_error AS erp_error, ${PLATFORM_ERROR_SQL} AS platform_error, ${FOUND_BY_POLL_SQL} AS found_by_poll,
+              ARRAY(SELECT e.level FROM order_sync.sla_events e WHERE e.order_id = o.id AND e.disproved_at IS NULL) AS levels,
+              (SELECT e.cause FROM order_sync.sla_events e WHERE e.order_id = o.id AND e.level = 'warning' AND e.disproved_at IS NULL) AS earlier
          FROM order_sync.orders o
          JOIN LATERAL (
-           SELECT b.last_error, b.attempts FROM order_sync.outbox b
+           SELECT b.last_error FROM order_sync.outbox b
             WHERE b.order_id = o.id AND b.kind = 'push' ORDER BY b.id DESC LIMIT 1
          ) ob ON true
+         LEFT JOIN core.shops s ON s.id = o.shop_id
         WHERE o.erp_acked_at IS NULL
           AND o.sla_started_at <= $1::timestamptz - make_interval(secs => $2 / 1000.0)
           AND o.sla_started_at > $1::timestamptz - interval '1 day'
-          AND NOT EXISTS (SELECT 1 FROM order_sync.sla_events e WHERE e.order_id = o.id AND e.level = 'breach')
+          AND NOT EXISTS (SELECT 1 FROM order_sync.sla_events e WHERE e.order_id = o.id AND e.level = 'breach' AND e.disproved_at IS NULL)
         ORDER BY o.sla_started_at
         LIMIT 1000`,
       [now.toISOString(), this.opts.slaWarningMs],
     );
-    if (late.length === 0) return [];
-    const events = late.map((r) => ({
-      row: r,
-      level: (r.age_ms >= this.opts.slaBreachMs ? 'breach' : 'warning') as SlaAlert['level'],
-      cause: slaCause(r),
+    return rows.map((r) => ({
+      orderId: r.id,
+      platform: r.platform,
+      platformOrderId: r.platform_order_id,
+      shopId: r.shop_id,
+      merchantId: r.merchant_id,
+      slaStartedAt: r.sla_started_at,
+      ageMs: Number(r.age_ms),
+      erpError: r.erp_error,
+      platformError: r.platform_error,
+      foundByPoll: r.found_by_poll,
+      levels: r.levels,
+      earlier: r.earlier,
     }));
-    const inserted: { order_id: string; level: SlaAlert['level']; at: Date }[] = await this.dataSource.query(
-      `INSERT INTO order_sync.sla_events (order_id, platform, level, cause, age_ms, at)
-       SELECT *, $6::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[])
-       ON CONFLICT (order_id, level) DO NOTHING
-       RETURNING order_id, level, at`,
-      [
-        events.map((e) => e.row.id),
-        events.map((e) => e.row.platform),
-        events.map((e) => e.level),
-        events.map((e) => e.cause),
-        events.map((e) => e.row.age_ms),
-        now.toISOString(),
-      ],
+  }
+
+  /**
+   * Orders known only from a pending inbox message announcing their payment (no orders row of that shop yet),
+   * past the warning mark by the message's pay time. Their ledger rows use the id the orders row will get
+   * (orderRowId), so the ack finds and judges them.
+   */
+  private async inboxOrders(now: Date): Promise<Waiting[]> {
+    const rows = await queryRows<{
+      platform: string; shop_id: string; merchant_id: string; platform_order_id: string; paid_at: Date; age_ms: string; last_error: string | null;
+    }>(
+      this.dataSource,
+      `SELECT DISTINCT ON (x.shop_id, i.platform_order_id) i.platform, x.shop_id, s.merchant_id, i.platform_order_id, i.paid_at,
+              (EXTRACT(EPOCH FROM $1::timestamptz - i.paid_at) * 1000)::bigint AS age_ms, i.last_error
+         FROM order_sync.inbox i
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(i.shop_id, (SELECT sh.id FROM core.shops sh WHERE sh.platform = i.platform AND sh.platform_shop_id = i.platform_shop_id)) AS shop_id
+         ) x
+         JOIN core.shops s ON s.id = x.shop_id
+        WHERE i.status = 'pending' AND i.paid_at IS NOT NULL AND i.kind = 'order'
+          AND i.paid_at <= $1::timestamptz - make_interval(secs => $2 / 1000.0)
+          AND i.paid_at > $1::timestamptz - interval '1 day'
+          AND NOT EXISTS (SELECT 1 FROM order_sync.orders o WHERE o.shop_id = x.shop_id AND o.platform_order_id = i.platform_order_id)
+        ORDER BY x.shop_id, i.platform_order_id, i.paid_at
+        LIMIT 1000`,
+      [now.toISOString(), this.opts.slaWarningMs],
     );
-    const isNew = new Set(inserted.map((i) => `${i.order_id}/${i.level}`));
-    const alerts: SlaAlert[] = events
-      .filter((e) => isNew.has(`${e.row.id}/${e.level}`))
-      .map((e) => ({
-        orderId: e.row.id,
-        platform: e.row.platform,
-        platformOrderId: e.row.platform_order_id,
-        level: e.level,
-        cause: e.cause,
-        ageMs: e.row.age_ms,
-        at: now.toISOString(),
-      }));
-    for (const a of alerts) this.metrics.slaEvents.inc({ platform: a.platform, level: a.level, cause: a.cause });
-    if (alerts.length > 0) {
-      this.logger.warn(`SLA: ${alerts.filter((a) => a.level === 'breach').length} breaches, ${alerts.filter((a) => a.level === 'warning').length} warnings`);
-      this.alerts.notify(alerts);
-    }
-    return alerts;
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => orderRowId(r.shop_id, r.platform_order_id));
+    const known = new Map<string, { level: SlaLevel; cause: SlaCause }[]>();
+    for (const k of await queryRows<{ order_id: string; level: SlaLevel; cause: SlaCause }>(
+      this.dataSource,
+      `SELECT order_id, level, cause FROM order_sync.sla_events WHERE order_id = ANY($1::uuid[]) AND disproved_at IS NULL`,
+      [ids],
+    )) known.set(k.order_id, [...(known.get(k.order_id) ?? []), k]);
+    return rows.map((r, i) => ({
+      orderId: ids[i],
+      platform: r.platform,
+      platformOrderId: r.platform_order_id,
+      shopId: r.shop_id,
+      merchantId: r.merchant_id,
+      slaStartedAt: r.paid_at,
+      ageMs: Number(r.age_ms),
+      erpError: null,
+      platformError: r.last_error,
+      foundByPoll: false,
+      levels: (known.get(ids[i]) ?? []).map((k) => k.level),
+      earlier: (known.get(ids[i]) ?? []).find((k) => k.level === 'warning')?.cause ?? null,
+    }));
   }
 }

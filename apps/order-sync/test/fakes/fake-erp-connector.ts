@@ -15,6 +15,8 @@ export class FakeErpConnector extends ErpConnector {
   readonly duplicates: string[] = [];
   /** idempotency keys the ERP refuses for good (a per-order invalid_request result) */
   readonly rejectKeys = new Set<string>();
+  /** platform order id -> when the ERP says it first accepted that order (`acceptedAt` in its answers) */
+  readonly acceptedAt = new Map<string, string>();
 
   async pushOrders(orders: ErpOrderEnvelope[]): Promise<ErpPushResult[]> {
     if (this.down) throw new UpstreamError('erp', 'circuit_open', 'breaker open', { retryAfterMs: this.downRetryAfterMs });
@@ -26,7 +28,8 @@ export class FakeErpConnector extends ErpConnector {
       const dup = this.delivered.has(o.idempotencyKey);
       if (dup) this.duplicates.push(o.idempotencyKey);
       else this.delivered.set(o.idempotencyKey, `ERP-${o.order.platformOrderId}`);
-      return { idempotencyKey: o.idempotencyKey, ok: true as const, erpOrderId: this.delivered.get(o.idempotencyKey)!, duplicate: dup };
+      const acceptedAt = this.acceptedAt.get(o.order.platformOrderId);
+      return { idempotencyKey: o.idempotencyKey, ok: true as const, erpOrderId: this.delivered.get(o.idempotencyKey)!, duplicate: dup, ...(acceptedAt ? { acceptedAt } : {}) };
     });
   }
 

@@ -72,6 +72,24 @@ describe('GenericHttpErpConnector', () => {
     expect(err.details.code).toBe('unknown_sku');
   });
 
+  it('passes on the time the ERP says it accepted an order, and ignores one that is not a time', async () => {
+    c = connector();
+    const orders = [envelope(1), envelope(2)];
+    nock(BASE)
+      .post('/orders')
+      .reply(200, {
+        results: [
+          { idempotencyKey: orders[0].idempotencyKey, erpOrderId: 'E1', duplicate: true, acceptedAt: '2026-05-01T08:00:01.250+08:00' },
+          { idempotencyKey: orders[1].idempotencyKey, erpOrderId: 'E2', duplicate: false, acceptedAt: 'yesterday' },
+        ],
+      });
+    const results = await c.pushOrders(orders);
+    expect(results).toEqual([
+      { idempotencyKey: orders[0].idempotencyKey, ok: true, erpOrderId: 'E1', duplicate: true, acceptedAt: '2026-05-01T00:00:01.250Z' },
+      { idempotencyKey: orders[1].idempotencyKey, ok: true, erpOrderId: 'E2', duplicate: false },
+    ]);
+  });
+
   it('sends Idempotency-Key on single-order calls and reports a missing result as retryable', async () => {
     c = connector();
     const o = envelope(9);

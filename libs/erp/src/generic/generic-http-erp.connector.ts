@@ -97,7 +97,8 @@ export class GenericHttpErpConnector extends ErpConnector {
       }
       if ('error' in r && isObject(r.error)) return { idempotencyKey: o.idempotencyKey, ok: false, error: errorFromBody(r.error) };
       if ('erpOrderId' in r && typeof r.erpOrderId === 'string' && r.erpOrderId !== '') {
-        return { idempotencyKey: o.idempotencyKey, ok: true, erpOrderId: r.erpOrderId, duplicate: r.duplicate === true };
+        const acceptedAt = typeof r.acceptedAt === 'string' && !Number.isNaN(Date.parse(r.acceptedAt)) ? new Date(r.acceptedAt).toISOString() : undefined;
+        return { idempotencyKey: o.idempotencyKey, ok: true, erpOrderId: r.erpOrderId, duplicate: r.duplicate === true, ...(acceptedAt ? { acceptedAt } : {}) };
       }
       return { idempotencyKey: o.idempotencyKey, ok: false, error: new UpstreamError(UPSTREAM, 'retryable', 'malformed result') };
     });

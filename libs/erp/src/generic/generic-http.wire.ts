@@ -13,7 +13,7 @@ export interface GenericErrorBody {
 }
 
 export type GenericOrderResult =
-  | { idempotencyKey: string; erpOrderId: string; duplicate: boolean }
+  | { idempotencyKey: string; erpOrderId: string; duplicate: boolean; /** ISO time the ERP first accepted the order (optional) */ acceptedAt?: string }
   | { idempotencyKey: string; error: GenericErrorBody };
 
 export interface GenericOrdersResponse {

@@ -60,6 +60,8 @@ export async function verifyDouyinPush(req: PushRequest, secretFor: AppSecretLoo
         isoFromSeconds(data.pay_time) ??
         isoFromSeconds(data.apply_time) ??
         isoFromSeconds(data.create_time),
+      // only the paid message (tag 101) carries pay_time
+      paidAt: isoFromSeconds(data.pay_time),
       raw,
     });
   }

@@ -34,6 +34,8 @@ export function tmcMessageToPush(m: Record<string, unknown>): PushMessage {
     kind: kindOfTopic(str(m.topic)),
     platformOrderId: optStr(content.tid),
     occurredAt,
+    // the buyer-paid message's modified time is the payment's
+    paidAt: str(m.topic) === 'taobao_trade_TradeBuyerPay' ? occurredAt : null,
     raw,
   };
 }

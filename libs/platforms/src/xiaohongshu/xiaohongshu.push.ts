@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseLossless } from '../signing';
 import { arr, header, isoFromMillis, obj, optStr, str } from '../http';
 import type { AppSecretLookup, PushMessage, PushRequest, PushVerification } from '../platform-adapter.port';
+import { XHS_ORDER_STATUS } from './xiaohongshu.status';
 
 /** largest accepted distance between the push `timestamp` header and our clock */
 export const XHS_PUSH_MAX_SKEW_SEC = 300;
@@ -71,6 +72,8 @@ export async function verifyXhsPush(req: PushRequest, secretFor: AppSecretLookup
       kind: kindOfTag(tag),
       platformOrderId: optStr(data.orderId),
       occurredAt: isoFromMillis(data.updateTime),
+      // the push carries no pay time: a change to a paid status happened at (or after) the payment
+      paidAt: tag === 'msg_fulfillment_status_change' && XHS_ORDER_STATUS[status] === 'paid' ? isoFromMillis(data.updateTime) : null,
       raw,
     });
   }

@@ -209,7 +209,7 @@ export async function startErpSimulator(opts: ErpSimulatorOptions): Promise<ErpS
       const o = orders.get(known)!;
       o.deliveries++;
       stats.duplicates++;
-      return { idempotencyKey: key, erpOrderId: o.erpOrderId, duplicate: true };
+      return { idempotencyKey: key, erpOrderId: o.erpOrderId, duplicate: true, acceptedAt: new Date(o.firstAckAt).toISOString() };
     }
     const order = entry.order;
     if (typeof entry.orderId !== 'string' || !isObj(order) || typeof order.platformOrderId !== 'string') {
@@ -232,7 +232,7 @@ export async function startErpSimulator(opts: ErpSimulatorOptions): Promise<ErpS
       }
       existing.lastAckAt = now;
       stats.updates++;
-      return { idempotencyKey: key, erpOrderId: existing.erpOrderId, duplicate: false };
+      return { idempotencyKey: key, erpOrderId: existing.erpOrderId, duplicate: false, acceptedAt: new Date(existing.firstAckAt).toISOString() };
     }
     const created: ErpSimOrder = {
       erpOrderId: `ERP-${String(nextErpSeq++).padStart(8, '0')}`,
@@ -253,7 +253,7 @@ export async function startErpSimulator(opts: ErpSimulatorOptions): Promise<ErpS
     };
     orders.set(identity, created);
     stats.ordersCreated++;
-    return { idempotencyKey: key, erpOrderId: created.erpOrderId, duplicate: false };
+    return { idempotencyKey: key, erpOrderId: created.erpOrderId, duplicate: false, acceptedAt: new Date(created.firstAckAt).toISOString() };
   }
 
   function handleGeneric(req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer): void {

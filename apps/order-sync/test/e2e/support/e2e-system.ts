@@ -25,8 +25,6 @@ export interface E2eSystem {
 export interface E2eOptions {
   /** a whole Redis db index for this system (tests that wipe Redis); otherwise db 0 with a unique prefix */
   dedicatedRedisDb?: boolean;
-  /** a Redis of the test's own (libs/testing own-redis: tests that freeze or restart Redis) instead of the shared one */
-  redisUrl?: string;
   apps?: readonly AppName[];
   orderSyncEnv?: Record<string, string>;
   sandboxEnv?: Record<string, string>;
@@ -38,6 +36,10 @@ export interface E2eOptions {
   env?: Record<string, string>;
   /** fixed secrets instead of random ones (the canary test) */
   secrets?: Pick<SystemOptions, 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>;
+  /** a Redis server of the test's own (redis://host:port; tests that freeze, stop or restart Redis) instead of the shared one: db 0, with this run's prefix */
+  redisUrl?: string;
+  /** a Postgres cluster of the test's own (superuser URL of its `postgres` db): the system's database is created there */
+  pgAdminUrl?: string;
 }
 
 /** The first empty Redis db index in 10..15 (never 0: other processes share it). */
@@ -57,10 +59,12 @@ async function emptyRedisDb(): Promise<number> {
 export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
   const id = randomBytes(4).toString('hex');
   const databaseName = `omnisync_e2e_${id}`;
-  const dbUrl = new URL(PG_ADMIN_URL);
+  const pgAdminUrl = o.pgAdminUrl ?? PG_ADMIN_URL;
+  const dbUrl = new URL(pgAdminUrl);
   dbUrl.pathname = `/${databaseName}`;
+  // a private Redis (own-redis / private-servers) is the test's alone: db 0, no dedicated index to find
   const redisDb = o.dedicatedRedisDb && !o.redisUrl ? await emptyRedisDb() : 0;
-  const redisUrl = o.redisUrl ?? `redis://127.0.0.1:6379/${redisDb}`;
+  const redisUrl = o.redisUrl ? `${o.redisUrl.replace(/\/+$/, '')}/0` : `redis://127.0.0.1:6379/${redisDb}`;
   const prefix = `e2e-${id}`;
   let sys: System | undefined;
   try {
@@ -77,7 +81,7 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
       extraOutboundHosts: o.extraOutboundHosts,
     });
   } catch (e) {
-    await dropDatabase(databaseName);
+    await dropDatabase(databaseName, pgAdminUrl);
     await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
     throw e;
   }
@@ -93,14 +97,14 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
     async teardown() {
       await running.stop().catch(() => undefined);
       if (db.isInitialized) await db.destroy();
-      await dropDatabase(databaseName);
+      await dropDatabase(databaseName, pgAdminUrl);
       await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
     },
   };
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new DataSource({ type: 'postgres', url: PG_ADMIN_URL });
+async function dropDatabase(name: string, adminUrl: string): Promise<void> {
+  const admin = new DataSource({ type: 'postgres', url: adminUrl });
   await admin.initialize();
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
