@@ -98,6 +98,17 @@ describe('order sync e2e: every push lost', () => {
       `SELECT count(*)::int AS found FROM order_sync.orders WHERE platform_order_id = ANY($1::text[]) AND found_by_poll_at IS NOT NULL`,
       [ids],
     );
+    if (found !== ids.length) {
+      // which ones, and what the inbox holds for them (for the failure message)
+      const missing = await e2e.db.query(
+        `SELECT o.platform, o.platform_order_id, o.sla_started_at, o.created_at,
+                (SELECT json_agg(json_build_object('topic', i.topic, 'occurred_at', i.occurred_at, 'status', i.status)) FROM order_sync.inbox i
+                  WHERE i.platform = o.platform AND i.platform_order_id = o.platform_order_id) AS inbox
+           FROM order_sync.orders o WHERE o.platform_order_id = ANY($1::text[]) AND o.found_by_poll_at IS NULL`,
+        [ids],
+      );
+      console.log(`not marked found-by-poll: ${JSON.stringify(missing)}`);
+    }
     expect(found).toBe(ids.length);
   });
 });
