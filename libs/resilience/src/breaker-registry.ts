@@ -216,7 +216,7 @@ export class BreakerRegistry {
     if (code === 'EOPENBREAKER') {
       // half-open with its one trial call in flight also rejects: ask for a short wait then
       const retryAfterMs = Math.max(this.retryAfterMs(key), 100);
-      return new UpstreamError(entry.upstream, 'circuit_open', `circuit open for ${key} after ${entry.lastCause}`, {
+      return new UpstreamError(entry.upstream, 'circuit_open', `circuit open for ${key}`, {
         retryAfterMs,
         code: `open_after_${entry.lastCause}`,
       });
