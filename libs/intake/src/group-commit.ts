@@ -43,6 +43,11 @@ export class GroupCommitter<I, O> {
     return this.pendingItems;
   }
 
+  /** the waiting items themselves (in submission order) */
+  waitingItems(): I[] {
+    return this.pending.flatMap((w) => w.items);
+  }
+
   get flushing(): number {
     return this.inFlight;
   }
