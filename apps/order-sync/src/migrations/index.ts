@@ -14,6 +14,7 @@ import { CreateOrdersRefusedTable1795575601002 } from './1795575601002-CreateOrd
 import { SealBuyerData1795575601003 } from './1795575601003-SealBuyerData';
 import { KeyInboxByAppKey1795575601100 } from './1795575601100-KeyInboxByAppKey';
 import { AddOutboxMerchantId1795575601200 } from './1795575601200-AddOutboxMerchantId';
+import { AddOutboxPendingPushByMerchantIndex1795575602100 } from './1795575602100-AddOutboxPendingPushByMerchantIndex';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -33,4 +34,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   SealBuyerData1795575601003,
   KeyInboxByAppKey1795575601100,
   AddOutboxMerchantId1795575601200,
+  AddOutboxPendingPushByMerchantIndex1795575602100,
 ];
