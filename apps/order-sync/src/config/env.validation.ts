@@ -11,8 +11,12 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(1) ORDER_EVENTS_CONCURRENCY: number = 256;
   @IntEnv(1) ORDER_INGEST_BATCH_SIZE: number = 200;
   @IntEnv(0) ORDER_INGEST_BATCH_WAIT_MS: number = 5;
-  /** push jobs in flight per process: a slow ERP needs many calls at once (ERP_MAX_IN_FLIGHT), each holding one or two jobs */
-  @IntEnv(1) ERP_PUSH_CONCURRENCY: number = 64;
+  /**
+   * push jobs in flight per process. A job waits for the ERP call carrying its rows, and a call carries a few
+   * jobs' rows: a slow ERP needs many calls at once (up to ERP_MAX_IN_FLIGHT per merchant), so many jobs at once.
+   * A waiting job costs a promise, not a thread.
+   */
+  @IntEnv(1) ERP_PUSH_CONCURRENCY: number = 256;
   @IntEnv(1) ERP_INTERCEPT_CONCURRENCY: number = 4;
   @IntEnv(1) SHIPMENTS_CONCURRENCY: number = 4;
   @IntEnv(1) ORDER_POLL_CONCURRENCY: number = 2;

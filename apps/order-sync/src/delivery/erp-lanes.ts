@@ -29,7 +29,7 @@ export interface ErpLane {
 }
 
 export interface ErpLaneCalls {
-  /** ERP calls in flight at most: the deployment's maximum, and never more than the connector's sockets */
+  /** ERP calls in flight at most: the merchant's (erp_connections.max_in_flight) or the deployment's maximum, never more than the connector's sockets */
   maxInFlight: number;
   /** a call's time limit while the ERP answers fast (the connection's / ERP_TIMEOUT_MS) */
   timeoutMs: number;
@@ -168,12 +168,14 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
   private build(conn: MerchantErpConnection): MerchantLane {
     const base = { key: conn.merchantId, stamp: conn.stamp, maxBatch: Math.max(conn.batchSize, 1) };
     const pending = { maxInFlight: 1, timeoutMs: conn.timeoutMs, timeoutMaxMs: conn.timeoutMs, slowCallMs: DEFAULT_ERP_BREAKER.slowCallMs };
+    // the merchant's own cap, else the deployment's
+    const maxInFlight = conn.maxInFlight ?? this.settings.maxInFlight;
     let options;
     try {
       options = erpOptionsFromConnection(conn, {
         outbound: this.outbound,
         timeoutMaxMs: Math.max(conn.timeoutMs, this.settings.timeoutMaxMs),
-        maxSockets: this.settings.maxInFlight + SPARE_ERP_SOCKETS,
+        maxSockets: maxInFlight + SPARE_ERP_SOCKETS,
       });
     } catch (e) {
       if (!(e instanceof ErpConnectionInvalidError)) throw e;
@@ -183,7 +185,7 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
     const breakers = new BreakerRegistry(erpBreakerOptions(options));
     const off = this.logStateChanges(conn.merchantId, breakers);
     const connector = createErpConnector(options, breakers);
-    return { ...base, calls: laneCalls(connector, this.settings.maxInFlight), connector, unusable: null, breakers, offLog: off };
+    return { ...base, calls: laneCalls(connector, maxInFlight), connector, unusable: null, breakers, offLog: off };
   }
 
   private retire(merchantId: string): void {
