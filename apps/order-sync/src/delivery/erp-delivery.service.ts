@@ -323,6 +323,8 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
       results = await erp.pushOrders(envelopes, { timeoutMs });
     } catch (e) {
       cap.finish(call, e);
+      // a failed call is no reason to take more rows: the next calls top up again once one gets through
+      st.backlog = false;
       await this.settleAll(claimed, e);
       if (!isUpstreamError(e)) throw e;
       const attempts = Math.max(...claimed.map((r) => r.attempts));

@@ -9,7 +9,7 @@ describe(AddOutboxMerchantId1795575601200.name, () => {
 
   beforeAll(async () => {
     // the schema as it was before the migration (and without the later ones that need its column), with data in it
-    const later = [AddOutboxMerchantId1795575601200, AddOutboxPendingPushByMerchantIndex1795575602100];
+    const later: Function[] = [AddOutboxMerchantId1795575601200, AddOutboxPendingPushByMerchantIndex1795575602100];
     db = await createTestDatabase({ migrations: ALL_MIGRATIONS.filter((m) => !later.includes(m)) });
   });
 
