@@ -17,9 +17,19 @@ import { TaobaoTmcSource } from './tmc/taobao-tmc.source';
 import { TmcSource } from './tmc/tmc-source.port';
 import { ShipmentsFeatureModule } from './shipments/shipments.module';
 import { ErpLanesModule } from './delivery/erp-lanes.module';
+import { SPARE_ERP_SOCKETS } from './delivery/erp-lanes';
 
 export function erpOptions(env: OrderSyncEnv, outbound: OutboundPolicy = outboundPolicyFromEnv(env)): ErpConnectorOptions {
-  const common = { baseUrl: env.ERP_BASE_URL, timeoutMs: env.ERP_TIMEOUT_MS, maxBatch: env.ERP_MAX_BATCH, outbound, maxResponseBytes: env.ERP_MAX_RESPONSE_BYTES };
+  const common = {
+    baseUrl: env.ERP_BASE_URL,
+    timeoutMs: env.ERP_TIMEOUT_MS,
+    timeoutMaxMs: Math.max(env.ERP_TIMEOUT_MS, env.ERP_TIMEOUT_MAX_MS),
+    // a socket per call in flight, and a few for interceptions and shipment notices
+    maxSockets: env.ERP_MAX_IN_FLIGHT + SPARE_ERP_SOCKETS,
+    maxBatch: env.ERP_MAX_BATCH,
+    outbound,
+    maxResponseBytes: env.ERP_MAX_RESPONSE_BYTES,
+  };
   return env.ERP_CONNECTOR === 'jushuitan'
     ? { ...common, connector: 'jushuitan', appKey: env.JST_APP_KEY!, appSecret: env.JST_APP_SECRET!, accessToken: env.JST_ACCESS_TOKEN! }
     : { ...common, connector: 'generic-http', secret: env.ERP_SECRET! };
@@ -67,7 +77,7 @@ export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promis
     NetModule.forRoot(outbound),
     PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),
     PlatformLookupModule,
-    ErpLanesModule.forRoot([erp]),
+    ErpLanesModule.forRoot([erp], { maxInFlight: env.ERP_MAX_IN_FLIGHT, timeoutMaxMs: Math.max(env.ERP_TIMEOUT_MS, env.ERP_TIMEOUT_MAX_MS) }),
     OrderSyncFeatureModule.register({
       options: orderSyncOptions(env),
       imports: [erp],

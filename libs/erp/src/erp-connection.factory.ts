@@ -38,7 +38,15 @@ export class ErpConnectionInvalidError extends Error {
  */
 export function erpOptionsFromConnection(
   c: ErpConnectionSettings,
-  extra: { adapter?: AxiosAdapter; breaker?: ErpBreakerTuning; outbound?: OutboundPolicy; maxResponseBytes?: number } = {},
+  extra: {
+    adapter?: AxiosAdapter;
+    breaker?: ErpBreakerTuning;
+    outbound?: OutboundPolicy;
+    maxResponseBytes?: number;
+    /** the deployment's stretch for a slow ERP (the connection's timeoutMs is the limit while it is fast) */
+    timeoutMaxMs?: number;
+    maxSockets?: number;
+  } = {},
 ): ErpConnectorOptions | null {
   if (c.connector === 'pull') return null;
   const urlProblem = validateErpUrl(c.baseUrl);

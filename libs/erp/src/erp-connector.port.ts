@@ -1,4 +1,5 @@
 import type { CanonicalOrder, UpstreamError } from '@app/contracts';
+import { erpCallLimits, type ErpCallLimits } from './erp-options';
 
 /** One order version to deliver. The idempotency key is `<orderId>-v<version>` and never changes across retries. */
 export interface ErpOrderEnvelope {
@@ -27,6 +28,12 @@ export interface ErpShipmentNotice {
   message: string;
 }
 
+/** One call's own settings. */
+export interface ErpCallOptions {
+  /** this call's time limit (clamped to the connector's limits.timeoutMaxMs) */
+  timeoutMs?: number;
+}
+
 /**
  * The port every ERP connector implements. Errors inside results (and thrown errors) are always
  * `UpstreamError`, so the caller decides on retry by `retryable` / `retryAfterMs` only.
@@ -35,7 +42,9 @@ export abstract class ErpConnector {
   abstract readonly name: string;
   /** how many orders one pushOrders call may carry */
   abstract readonly maxBatch: number;
-  abstract pushOrders(orders: ErpOrderEnvelope[]): Promise<ErpPushResult[]>;
-  abstract intercept(req: ErpInterception): Promise<{ ok: true } | { ok: false; error: UpstreamError }>;
+  /** time limits and sockets of this connector's calls (callers adapting their calls stay inside them) */
+  readonly limits: ErpCallLimits = erpCallLimits({});
+  abstract pushOrders(orders: ErpOrderEnvelope[], call?: ErpCallOptions): Promise<ErpPushResult[]>;
+  abstract intercept(req: ErpInterception, call?: ErpCallOptions): Promise<{ ok: true } | { ok: false; error: UpstreamError }>;
   abstract notifyShipment(notice: ErpShipmentNotice): Promise<void>;
 }

@@ -3,25 +3,36 @@ import { type DynamicModule, type FactoryProvider, Module } from '@nestjs/common
 import { BreakerRegistry } from '@app/resilience';
 import { ErpConnector } from './erp-connector.port';
 import { createErpConnector } from './erp-connector.factory';
-import type { ErpConnectorOptions } from './erp-options';
+import { erpBreakerOptions, type ErpConnectorOptions } from './erp-options';
 
 export const ERP_OPTIONS = Symbol('ERP_OPTIONS');
+/**
+ * The default connector's BreakerRegistry: its own, tuned for the ERP (DEFAULT_ERP_BREAKER, the connector's
+ * longest call limit), never the app's shared platform registry, whose timeout and thresholds are the
+ * platforms'. Exported for the breaker-state metric and logs.
+ */
+export const ERP_BREAKERS = Symbol('ERP_BREAKERS');
+
+const breakersProvider: FactoryProvider = {
+  provide: ERP_BREAKERS,
+  useFactory: (o: ErpConnectorOptions) => new BreakerRegistry(erpBreakerOptions(o)),
+  inject: [ERP_OPTIONS],
+};
 
 const connectorProvider: FactoryProvider = {
   provide: ErpConnector,
-  useFactory: (o: ErpConnectorOptions, breakers: BreakerRegistry | undefined) => createErpConnector(o, breakers ?? undefined),
-  // the global ResilienceModule's registry when the app has one; otherwise the connector builds its own
-  inject: [ERP_OPTIONS, { token: BreakerRegistry, optional: true }],
+  useFactory: (o: ErpConnectorOptions, breakers: BreakerRegistry) => createErpConnector(o, breakers),
+  inject: [ERP_OPTIONS, ERP_BREAKERS],
 };
 
-/** Provides `ErpConnector` (the port is the DI token). An owned breaker is shut down on module destroy. */
+/** Provides `ErpConnector` (the port is the DI token) and its breakers (ERP_BREAKERS, shut down on module destroy). */
 @Module({})
 export class ErpModule {
   static forRoot(options: ErpConnectorOptions): DynamicModule {
     return {
       module: ErpModule,
-      providers: [{ provide: ERP_OPTIONS, useValue: options }, connectorProvider],
-      exports: [ErpConnector],
+      providers: [{ provide: ERP_OPTIONS, useValue: options }, breakersProvider, connectorProvider],
+      exports: [ErpConnector, ERP_BREAKERS],
     };
   }
 
@@ -34,8 +45,8 @@ export class ErpModule {
     return {
       module: ErpModule,
       imports: opts.imports ?? [],
-      providers: [{ provide: ERP_OPTIONS, useFactory: opts.useFactory, inject: opts.inject ?? [] }, connectorProvider],
-      exports: [ErpConnector],
+      providers: [{ provide: ERP_OPTIONS, useFactory: opts.useFactory, inject: opts.inject ?? [] }, breakersProvider, connectorProvider],
+      exports: [ErpConnector, ERP_BREAKERS],
     };
   }
 }

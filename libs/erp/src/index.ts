@@ -10,3 +10,4 @@ export * from './jushuitan/jushuitan.mapping';
 export * from './erp-url';
 export * from './erp-connection.factory';
 export * from './erp-test-send';
+export * from './erp-failure';

@@ -7,7 +7,8 @@
 export interface GroupCommitOptions {
   maxBatch: number;
   maxWaitMs: number;
-  maxInFlight: number;
+  /** flushes running at once; a function is asked each time (an adaptive limit: call `kick` when it rises) */
+  maxInFlight: number | (() => number);
 }
 
 export interface GroupCommitStats {
@@ -37,6 +38,25 @@ export class GroupCommitter<I, O> {
     private readonly opts: GroupCommitOptions,
   ) {}
 
+  /** items waiting for a flush */
+  get waiting(): number {
+    return this.pendingItems;
+  }
+
+  /** the waiting items themselves (in submission order) */
+  waitingItems(): I[] {
+    return this.pending.flatMap((w) => w.items);
+  }
+
+  get flushing(): number {
+    return this.inFlight;
+  }
+
+  /** starts flushes for waiting items while there is room: after the maxInFlight function's value rose */
+  kick(): void {
+    while (this.pending.length > 0 && this.inFlight < this.cap()) this.startFlush();
+  }
+
   submit(items: I[]): Promise<O[]> {
     if (items.length === 0) return Promise.resolve([]);
     return new Promise<O[]>((resolve, reject) => {
@@ -49,13 +69,13 @@ export class GroupCommitter<I, O> {
   /** resolves when every submitted group has been flushed */
   async drain(): Promise<void> {
     while (this.pending.length > 0 || this.running.size > 0) {
-      if (this.pending.length > 0 && this.inFlight < this.opts.maxInFlight) this.startFlush();
+      if (this.pending.length > 0 && this.inFlight < this.cap()) this.startFlush();
       await Promise.race([...this.running]);
     }
   }
 
   private schedule(): void {
-    if (this.pendingItems >= this.opts.maxBatch && this.inFlight < this.opts.maxInFlight) {
+    if (this.pendingItems >= this.opts.maxBatch && this.inFlight < this.cap()) {
       this.startFlush();
       return;
     }
@@ -63,9 +83,14 @@ export class GroupCommitter<I, O> {
       this.timer = setTimeout(() => {
         this.timer = null;
         this.timerDue = true;
-        if (this.inFlight < this.opts.maxInFlight) this.startFlush();
+        if (this.inFlight < this.cap()) this.startFlush();
       }, this.opts.maxWaitMs);
     }
+  }
+
+  private cap(): number {
+    const m = this.opts.maxInFlight;
+    return typeof m === 'number' ? m : m();
   }
 
   private startFlush(): void {
@@ -88,10 +113,9 @@ export class GroupCommitter<I, O> {
     const p = this.runGroup(group, n).finally(() => {
       this.inFlight -= 1;
       this.running.delete(p);
-      if (this.pending.length > 0) {
-        // the leftovers waited at least one flush: send them now rather than waiting again
-        if (this.pendingItems >= this.opts.maxBatch || this.timerDue || this.timer === null) this.startFlush();
-      }
+      // the leftovers waited at least one flush: send them now rather than waiting again (as many flushes as the
+      // limit allows: an adaptive limit may have risen while this one ran)
+      if (this.pending.length > 0 && (this.pendingItems >= this.opts.maxBatch || this.timerDue || this.timer === null)) this.kick();
     });
     this.running.add(p);
   }

@@ -26,11 +26,12 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a failure');
 }
 
-function client(settings: OutboundPolicySettings, extra: { timeoutMs?: number; maxResponseBytes?: number } = {}) {
+function client(settings: OutboundPolicySettings, extra: { timeoutMs?: number; maxResponseBytes?: number; maxSockets?: number } = {}) {
   return createOutboundAxios({
     policy: new OutboundPolicy(settings),
     purpose: 'erp',
     timeoutMs: extra.timeoutMs ?? 2000,
+    maxSockets: extra.maxSockets,
     maxResponseBytes: extra.maxResponseBytes ?? 1024 * 1024,
     axios: { validateStatus: () => true, responseType: 'text' },
   });
@@ -142,6 +143,36 @@ describe('createOutboundAxios (send time)', () => {
     expect(e.message).toBe('total time limit of 600 ms exceeded');
     expect(took).toBeGreaterThanOrEqual(550);
     expect(took).toBeLessThan(2000);
+  });
+
+  it("bounds a request by its own timeout when it sets one (the ERP's adaptive call limit)", async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const trickle = await local((_q, r) => {
+      r.writeHead(200, { 'content-type': 'text/plain' });
+      timers.push(setInterval(() => r.write('.'), 50));
+    });
+    const http = client({ allowLoopback: true }, { timeoutMs: 5000 });
+    const e = (await failure(http.get(`${trickle.url}/`, { timeout: 300 }))) as AxiosError;
+    for (const t of timers) clearInterval(t);
+    expect(e.code).toBe(TOTAL_TIMEOUT);
+    expect(e.message).toBe('total time limit of 300 ms exceeded');
+  });
+
+  it('opens at most maxSockets connections to a host; further requests wait for a free one', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = await local((_q, r) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        r.end('ok');
+      }, 50);
+    });
+    const http = client({ allowLoopback: true }, { maxSockets: 2 });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => http.get(`${slow.url}/`)));
+    expect(answers.map((a) => a.data)).toEqual(Array(6).fill('ok'));
+    expect(most).toBe(2);
   });
 
   it('refuses non-http schemes and userinfo before sending', async () => {

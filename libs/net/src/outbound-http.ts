@@ -16,8 +16,13 @@ export const TOTAL_TIMEOUT = 'ETIMEDOUT';
 export interface OutboundAxiosOptions {
   policy: OutboundPolicy;
   purpose: OutboundPurpose;
-  /** the time limit of one exchange, connect to last byte (AbortSignal.timeout), and axios' idle timeout */
+  /**
+   * the time limit of one exchange, connect to last byte (AbortSignal.timeout), and axios' idle timeout; a
+   * request's own `timeout` (axios config) replaces it for that request
+   */
   timeoutMs: number;
+  /** sockets per host the agents open at most (default: no limit) */
+  maxSockets?: number;
   /** largest response body accepted (bytes); a bigger one fails with code ERR_RESPONSE_TOO_LARGE */
   maxResponseBytes: number;
   /** largest request body sent (bytes); default the response bound */
@@ -27,7 +32,7 @@ export interface OutboundAxiosOptions {
 }
 
 const TOTAL = Symbol('outbound-total-timeout');
-type BoundedConfig = InternalAxiosRequestConfig & { [TOTAL]?: AbortSignal };
+type BoundedConfig = InternalAxiosRequestConfig & { [TOTAL]?: { signal: AbortSignal; ms: number } };
 
 /**
  * An axios instance with the outbound policy: the URL checked before each request (so a stored
@@ -37,7 +42,7 @@ type BoundedConfig = InternalAxiosRequestConfig & { [TOTAL]?: AbortSignal };
  * `timeout` alone is an idle timeout in Node, which a server trickling one byte a second never trips.
  */
 export function createOutboundAxios(o: OutboundAxiosOptions): AxiosInstance {
-  const agents = createOutboundAgents(o.policy, o.purpose);
+  const agents = createOutboundAgents(o.policy, o.purpose, o.maxSockets !== undefined ? { maxSockets: o.maxSockets } : {});
   const http = axios.create({
     ...o.axios,
     timeout: o.timeoutMs,
@@ -50,8 +55,9 @@ export function createOutboundAxios(o: OutboundAxiosOptions): AxiosInstance {
   });
   http.interceptors.request.use((config: BoundedConfig) => {
     o.policy.checkUrl(http.getUri(config), o.purpose);
-    const total = AbortSignal.timeout(o.timeoutMs);
-    config[TOTAL] = total;
+    const ms = config.timeout || o.timeoutMs;
+    const total = AbortSignal.timeout(ms);
+    config[TOTAL] = { signal: total, ms };
     config.signal = config.signal ? AbortSignal.any([config.signal as AbortSignal, total]) : total;
     return config;
   });
@@ -65,8 +71,8 @@ export function createOutboundAxios(o: OutboundAxiosOptions): AxiosInstance {
 function boundsError(e: unknown, o: OutboundAxiosOptions): unknown {
   if (!(e instanceof AxiosError)) return e;
   const total = (e.config as BoundedConfig | undefined)?.[TOTAL];
-  if (e.code === AxiosError.ERR_CANCELED && total?.aborted) {
-    return new AxiosError(`total time limit of ${o.timeoutMs} ms exceeded`, TOTAL_TIMEOUT, e.config, e.request);
+  if (e.code === AxiosError.ERR_CANCELED && total?.signal.aborted) {
+    return new AxiosError(`total time limit of ${total.ms} ms exceeded`, TOTAL_TIMEOUT, e.config, e.request);
   }
   if (/maxContentLength size of \d+ exceeded/.test(e.message)) {
     return new AxiosError(`response larger than ${o.maxResponseBytes} bytes`, RESPONSE_TOO_LARGE, e.config, e.request);

@@ -80,4 +80,93 @@ describe(BreakerRegistry.name, () => {
       quick.shutdown();
     }
   });
+
+  describe('thresholds for upstreams called a few times a minute', () => {
+    const timeout = () => Promise.reject(new UpstreamError('erp', 'retryable', 'timeout: total time limit exceeded', { code: 'ETIMEDOUT' }));
+    const later = <T>(ms: number, v: T) => new Promise<T>((r) => setTimeout(() => r(v), ms));
+
+    it('opens after consecutiveFailures failures in a row, far below the volume threshold, and says it opened on timeouts', async () => {
+      const erp = new BreakerRegistry({ requestTimeoutMs: 1000, volumeThreshold: 100, consecutiveFailures: 3 });
+      const changes: unknown[] = [];
+      erp.onStateChange((c) => changes.push(c));
+      try {
+        for (let i = 0; i < 2; i++) await erp.exec('erp:g', timeout).catch(() => undefined);
+        expect(erp.state('erp:g')).toBe('closed');
+        await erp.exec('erp:g', timeout).catch(() => undefined);
+        expect(erp.state('erp:g')).toBe('open');
+        expect(changes).toEqual([{ key: 'erp:g', state: 'open', cause: 'timeouts' }]);
+        await expect(erp.exec('erp:g', async () => 1)).rejects.toMatchObject({ kind: 'circuit_open', details: { code: 'open_after_timeouts' } });
+      } finally {
+        erp.shutdown();
+      }
+    });
+
+    it('a success in between starts the count again', async () => {
+      const erp = new BreakerRegistry({ requestTimeoutMs: 1000, volumeThreshold: 100, consecutiveFailures: 3 });
+      try {
+        for (let i = 0; i < 4; i++) {
+          await erp.exec('erp:g', busy).catch(() => undefined);
+          await erp.exec('erp:g', busy).catch(() => undefined);
+          await erp.exec('erp:g', async () => 'ok');
+        }
+        expect(erp.state('erp:g')).toBe('closed');
+      } finally {
+        erp.shutdown();
+      }
+    });
+
+    it('says it opened on errors when errors opened it', async () => {
+      const erp = new BreakerRegistry({ requestTimeoutMs: 1000, volumeThreshold: 100, consecutiveFailures: 2 });
+      try {
+        for (let i = 0; i < 2; i++) await erp.exec('erp:g', busy).catch(() => undefined);
+        await expect(erp.exec('erp:g', async () => 1)).rejects.toMatchObject({ details: { code: 'open_after_errors' } });
+      } finally {
+        erp.shutdown();
+      }
+    });
+
+    it('counts a success slower than slowCallMs as a failure but still returns its result', async () => {
+      const erp = new BreakerRegistry({ requestTimeoutMs: 1000, volumeThreshold: 100, consecutiveFailures: 2, slowCallMs: 20 });
+      try {
+        await expect(erp.exec('erp:g', () => later(60, 'a'))).resolves.toBe('a');
+        expect(erp.state('erp:g')).toBe('closed');
+        await expect(erp.exec('erp:g', () => later(60, 'b'))).resolves.toBe('b');
+        expect(erp.state('erp:g')).toBe('open');
+        await expect(erp.exec('erp:g', async () => 1)).rejects.toMatchObject({ details: { code: 'open_after_timeouts' } });
+      } finally {
+        erp.shutdown();
+      }
+    });
+
+    it('does not count a fast success as slow', async () => {
+      const erp = new BreakerRegistry({ requestTimeoutMs: 1000, volumeThreshold: 100, consecutiveFailures: 1, slowCallMs: 500 });
+      try {
+        for (let i = 0; i < 3; i++) await expect(erp.exec('erp:g', () => later(5, i))).resolves.toBe(i);
+        expect(erp.state('erp:g')).toBe('closed');
+      } finally {
+        erp.shutdown();
+      }
+    });
+
+    it('a half-open trial that fails opens it again; one that succeeds closes it', async () => {
+      const erp = new BreakerRegistry({ requestTimeoutMs: 1000, resetTimeoutMs: 40, volumeThreshold: 100, consecutiveFailures: 2 });
+      const states: string[] = [];
+      erp.onStateChange((c) => states.push(c.state));
+      const halfOpen = async () => {
+        const deadline = Date.now() + 2000;
+        while (erp.state('erp:g') !== 'halfOpen' && Date.now() < deadline) await later(5, null);
+      };
+      try {
+        for (let i = 0; i < 2; i++) await erp.exec('erp:g', timeout).catch(() => undefined);
+        await halfOpen();
+        await erp.exec('erp:g', timeout).catch(() => undefined);
+        expect(erp.state('erp:g')).toBe('open');
+        await halfOpen();
+        await expect(erp.exec('erp:g', async () => 'back')).resolves.toBe('back');
+        expect(states).toEqual(['open', 'halfOpen', 'open', 'halfOpen', 'closed']);
+      } finally {
+        erp.shutdown();
+      }
+    });
+  });
 });

@@ -16,6 +16,32 @@ export interface BreakerOptions {
   volumeThreshold?: number;
   /** rolling statistics window (default 10 s) */
   rollingCountTimeoutMs?: number;
+  /**
+   * a call that succeeds but takes longer than this counts as a failure (its result is still returned): an
+   * upstream answering ever slower opens the breaker before it stops answering. Default: off.
+   */
+  slowCallMs?: number;
+  /**
+   * this many failures in a row (timeouts, slow calls, errors) open the breaker whatever the volume in the
+   * window: at a few calls a minute the rate rule's volumeThreshold is never reached. Default: off.
+   */
+  consecutiveFailures?: number;
+}
+
+/** why a breaker opened: timeouts and slow calls (the upstream is slow) or errors (it is down or failing) */
+export type BreakerOpenCause = 'timeouts' | 'errors';
+
+/** a breaker changed state (for logs); `cause` is set when it opened */
+export type BreakerStateListener = (change: { key: string; state: BreakerState; cause: BreakerOpenCause | null }) => void;
+
+/** the code of a timeout UpstreamError (ours: the HTTP time limit, or the breaker's) */
+export function isTimeoutError(e: unknown): boolean {
+  return isUpstreamError(e) && (e.details.code === 'ETIMEDOUT' || e.details.code === 'ECONNABORTED');
+}
+
+/** a successful call slower than slowCallMs, thrown through opossum so that it counts as a failure */
+class SlowCall {
+  constructor(readonly value: unknown) {}
 }
 
 /**
@@ -41,6 +67,10 @@ interface Entry {
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   upstream: string;
   openedAt: number | null;
+  /** failures since the last success */
+  inARow: number;
+  /** what the last failure was, and so why the breaker opened */
+  lastCause: BreakerOpenCause;
 }
 
 /** Upstream name for errors and metrics: the key's first segment (`douyin:<shopId>` -> `douyin`). */
@@ -52,11 +82,18 @@ export function upstreamOfKey(key: string): string {
 /**
  * One opossum breaker per key (`douyin:<shopId>`, `erp:<name>`), built on first use and reused.
  * `exec` runs a call through the key's breaker; an open breaker rejects with
- * UpstreamError('circuit_open', retryAfterMs = time left until half-open) without running the call.
+ * UpstreamError('circuit_open', retryAfterMs = time left until half-open, code `open_after_timeouts` /
+ * `open_after_errors`) without running the call.
+ *
+ * Opossum opens on a failure rate (errorThresholdPercentage of the calls in its rolling window, once the window
+ * holds volumeThreshold calls). Two additions for upstreams called a few times a minute, where that volume is
+ * never reached: `consecutiveFailures` opens after that many failures in a row, and `slowCallMs` counts a
+ * success slower than it as a failure (the caller still gets the result).
  */
 export class BreakerRegistry {
   private readonly entries = new Map<string, Entry>();
-  private readonly opts: Required<BreakerOptions>;
+  private readonly opts: Required<Omit<BreakerOptions, 'slowCallMs' | 'consecutiveFailures'>> & Pick<BreakerOptions, 'slowCallMs' | 'consecutiveFailures'>;
+  private readonly listeners = new Set<BreakerStateListener>();
 
   constructor(options: BreakerOptions) {
     this.opts = {
@@ -66,6 +103,8 @@ export class BreakerRegistry {
       errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
       volumeThreshold: options.volumeThreshold ?? 10,
       rollingCountTimeoutMs: options.rollingCountTimeoutMs ?? 10_000,
+      slowCallMs: options.slowCallMs,
+      consecutiveFailures: options.consecutiveFailures,
     };
   }
 
@@ -74,8 +113,15 @@ export class BreakerRegistry {
     try {
       return (await entry.breaker.fire(fn)) as T;
     } catch (e) {
+      if (e instanceof SlowCall) return e.value as T;
       throw this.translate(entry, key, e);
     }
+  }
+
+  /** calls `listener` on every state change of every breaker of this registry; returns the unsubscribe */
+  onStateChange(listener: BreakerStateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   state(key: string): BreakerState {
@@ -116,7 +162,16 @@ export class BreakerRegistry {
   private entry(key: string): Entry {
     const existing = this.entries.get(key);
     if (existing) return existing;
-    const action: Action = (fn) => fn();
+    const slowCallMs = this.opts.slowCallMs;
+    const action: Action =
+      slowCallMs === undefined
+        ? (fn) => fn()
+        : async (fn) => {
+            const started = Date.now();
+            const value = await fn();
+            if (Date.now() - started > slowCallMs) throw new SlowCall(value);
+            return value;
+          };
     const breaker = new CircuitBreaker(action, {
       name: key,
       timeout: this.opts.requestTimeoutMs + this.opts.timeoutSlackMs,
@@ -126,12 +181,30 @@ export class BreakerRegistry {
       rollingCountTimeout: this.opts.rollingCountTimeoutMs,
       errorFilter: isHealthyFailure,
     });
-    const entry: Entry = { breaker, upstream: upstreamOfKey(key), openedAt: null };
+    const entry: Entry = { breaker, upstream: upstreamOfKey(key), openedAt: null, inARow: 0, lastCause: 'errors' };
+    const tell = (state: BreakerState) => {
+      for (const l of this.listeners) l({ key, state, cause: state === 'open' ? entry.lastCause : null });
+    };
     breaker.on('open', () => {
       entry.openedAt = Date.now();
+      tell('open');
     });
+    breaker.on('halfOpen', () => tell('halfOpen'));
     breaker.on('close', () => {
       entry.openedAt = null;
+      tell('closed');
+    });
+    breaker.on('success', () => {
+      entry.inARow = 0;
+    });
+    // runs inside opossum's 'failure' emit, before its own rate check (open() on an open breaker does nothing)
+    breaker.on('failure', (err: unknown) => {
+      entry.inARow += 1;
+      // opossum's own timeout rejects with a plain error coded ETIMEDOUT
+      const timedOut = isTimeoutError(err) || (err as { code?: unknown } | null)?.code === 'ETIMEDOUT';
+      entry.lastCause = err instanceof SlowCall || timedOut ? 'timeouts' : 'errors';
+      const n = this.opts.consecutiveFailures;
+      if (n !== undefined && entry.inARow >= n && breaker.closed) breaker.open();
     });
     this.entries.set(key, entry);
     return entry;
@@ -143,7 +216,10 @@ export class BreakerRegistry {
     if (code === 'EOPENBREAKER') {
       // half-open with its one trial call in flight also rejects: ask for a short wait then
       const retryAfterMs = Math.max(this.retryAfterMs(key), 100);
-      return new UpstreamError(entry.upstream, 'circuit_open', `circuit open for ${key}`, { retryAfterMs });
+      return new UpstreamError(entry.upstream, 'circuit_open', `circuit open for ${key}`, {
+        retryAfterMs,
+        code: `open_after_${entry.lastCause}`,
+      });
     }
     if (code === 'ETIMEDOUT') return new UpstreamError(entry.upstream, 'retryable', `breaker timeout for ${key}`, { code: 'ETIMEDOUT' });
     if (code === 'ESEMLOCKED') return new UpstreamError(entry.upstream, 'retryable', `too many concurrent calls for ${key}`, { code: 'ESEMLOCKED' });

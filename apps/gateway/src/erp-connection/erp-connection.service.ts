@@ -19,7 +19,7 @@ import { ErpConnectionView, type ErpTestView } from './dto/erp-connection.view';
 
 const DEFAULT_BATCH_SIZE = 50;
 const DEFAULT_TIMEOUT_MS = 5000;
-const ALL_FIELDS = ['baseUrl', 'secret', 'appKey', 'appSecret', 'accessToken', 'shopIdMap', 'batchSize', 'timeoutMs'] as const;
+const ALL_FIELDS = ['baseUrl', 'secret', 'appKey', 'appSecret', 'accessToken', 'shopIdMap', 'batchSize', 'timeoutMs', 'maxInFlight'] as const;
 /** a merchant without shops still gets a well-formed sample order */
 const NO_SHOP_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -75,6 +75,7 @@ export class ErpConnectionService {
         credentials: settings.connector === 'pull' ? null : sealErpSecrets(this.box, merchantId, stripUndefined(secrets)),
         batchSize: settings.batchSize,
         timeoutMs: settings.timeoutMs,
+        maxInFlight: dto.connector === 'pull' ? null : (dto.maxInFlight ?? null),
         updatedBy: keyId,
         updatedAt: new Date(),
       };

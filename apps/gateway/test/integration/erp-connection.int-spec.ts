@@ -86,6 +86,16 @@ describe('gateway /erp-connection', () => {
     expect((await h.app.get(ErpConnectionDirectory).get(adminA.merchantId))?.secrets.secret).toBe(SECRET_A);
   });
 
+  it("stores a merchant's cap on ERP calls in flight; absent, it is null (the deployment's ERP_MAX_IN_FLIGHT)", async () => {
+    const capped = await http().put('/erp-connection').set(auth(adminA.key)).send(generic({ maxInFlight: 8 })).expect(200);
+    expect(capped.body).toMatchObject({ maxInFlight: 8 });
+    expect((await h.app.get(ErpConnectionDirectory).get(adminA.merchantId))?.maxInFlight).toBe(8);
+    const plain = await http().put('/erp-connection').set(auth(adminA.key)).send(generic()).expect(200);
+    expect(plain.body).toMatchObject({ maxInFlight: null });
+    await http().put('/erp-connection').set(auth(adminA.key)).send(generic({ maxInFlight: 0 })).expect(400);
+    await http().put('/erp-connection').set(auth(adminA.key)).send(generic({ maxInFlight: 257 })).expect(400);
+  });
+
   it.each([
     ['bad url scheme', { baseUrl: 'ftp://erp.example.com' }, ['baseUrl']],
     ['url with credentials', { baseUrl: 'https://u:p@erp.example.com' }, ['baseUrl']],

@@ -11,7 +11,12 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(1) ORDER_EVENTS_CONCURRENCY: number = 256;
   @IntEnv(1) ORDER_INGEST_BATCH_SIZE: number = 200;
   @IntEnv(0) ORDER_INGEST_BATCH_WAIT_MS: number = 5;
-  @IntEnv(1) ERP_PUSH_CONCURRENCY: number = 8;
+  /**
+   * push jobs in flight per process. A job waits for the ERP call carrying its rows, and a call carries a few
+   * jobs' rows: a slow ERP needs many calls at once (up to ERP_MAX_IN_FLIGHT per merchant), so many jobs at once.
+   * A waiting job costs a promise, not a thread.
+   */
+  @IntEnv(1) ERP_PUSH_CONCURRENCY: number = 256;
   @IntEnv(1) ERP_INTERCEPT_CONCURRENCY: number = 4;
   @IntEnv(1) SHIPMENTS_CONCURRENCY: number = 4;
   @IntEnv(1) ORDER_POLL_CONCURRENCY: number = 8;
@@ -63,7 +68,16 @@ export class OrderSyncEnv extends BaseEnv {
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   ERP_BASE_URL: string = 'http://127.0.0.1:4104';
 
-  @IntEnv(100) ERP_TIMEOUT_MS: number = 5000;
+  /**
+   * an ERP call's time limit while the ERP answers fast; a slower ERP gets twice its recent latency, up to
+   * ERP_TIMEOUT_MAX_MS. 15 s: long enough that an ERP turning slow (12 s) keeps its first answers, short
+   * enough that one that stops answering opens its breaker within 20 s.
+   */
+  @IntEnv(100) ERP_TIMEOUT_MS: number = 15_000;
+  /** the longest limit a call to a slow ERP gets (raised to ERP_TIMEOUT_MS when below it) */
+  @IntEnv(100) ERP_TIMEOUT_MAX_MS: number = 25_000;
+  /** ERP calls in flight per merchant ERP and process at most (the adaptive limit moves between 1 and this) */
+  @IntEnv(1, 256) ERP_MAX_IN_FLIGHT: number = 32;
   @IntEnv(1, 50) ERP_MAX_BATCH: number = 50;
   /** largest ERP response accepted (bytes); a bigger one fails the call */
   @IntEnv(1024) ERP_MAX_RESPONSE_BYTES: number = 4 * 1024 * 1024;

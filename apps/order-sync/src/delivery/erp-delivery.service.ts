@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
-import { ErpConnector, type ErpOrderEnvelope } from '@app/erp';
+import { ErpConnector, describeErpFailure, type ErpOrderEnvelope, type ErpPushResult } from '@app/erp';
 import { GroupCommitter } from '@app/intake';
+import { addConcurrencySource } from '@app/observability';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { BuyerVault, fromOutboxPayload, type OutboxPayload } from '../orders/buyer-vault';
 import { ErpLanes, type ErpLane } from './erp-lanes';
+import { ErpLaneCapacity } from './erp-lane-capacity';
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 import { ACK_RETURNING, SlaLedger, type AckRow } from '../sla/sla-ledger.service';
@@ -55,6 +57,28 @@ const CLAIM_SQL = `
   RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
 
 /**
+ * Tops a call up from the merchant's backlog: its due pending push rows beyond the ids already in hand (`$3`),
+ * oldest first, locked and leased exactly like CLAIM_SQL. `{merchant}` is `merchant_id = $2` or, for rows of
+ * no merchant (the default ERP), `merchant_id IS NULL`, so the partial index on pending push rows per merchant
+ * serves both. The status and due tests are re-checked on the locked row versions (FOR UPDATE in READ
+ * COMMITTED), so a row another worker delivered in between is not sent again.
+ */
+const FILL_SQL = (merchant: string) => `
+  WITH c AS (
+    SELECT id FROM order_sync.outbox
+     WHERE ${merchant} AND kind = 'push' AND status = 'pending' AND next_attempt_at <= now()
+       AND NOT (id = ANY($3::bigint[]))
+     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+  )
+  UPDATE order_sync.outbox o
+     SET next_attempt_at = now() + make_interval(secs => $4), attempts = o.attempts + 1
+    FROM c
+   WHERE o.id = c.id
+  RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
+const FILL_BY_MERCHANT_SQL = FILL_SQL('merchant_id = $2::uuid');
+const FILL_NO_MERCHANT_SQL = FILL_SQL('merchant_id IS NULL AND $2::uuid IS NULL');
+
+/**
  * One job's outcome from its rows' outcomes: any row still pending delays the job until the earliest is due;
  * otherwise a failed row fails it (the reason and the count stay on the job, and /ops/outbox/retry re-sends
  * the rows); otherwise it is done.
@@ -75,12 +99,19 @@ const laneCap = (concurrency: number): number => Math.max(1, Math.ceil(concurren
 const LANE_BUSY_DELAY_MS = 250;
 /** how long rows of a merchant whose stored connection cannot be used wait before it is looked at again */
 const UNUSABLE_DELAY_MS = 30_000;
+/** how often a lane whose jobs wait for a call slot may raise its limit (AimdLimiter.probe) */
+const PROBE_INTERVAL_MS = 500;
 
-/** one merchant's deliveries in this process: its lane (connector) and the push jobs grouped for it */
+/** one merchant's deliveries in this process: its lane (connector), its capacity and the push jobs grouped for it */
 interface LaneState {
   lane: ErpLane;
   merchantId: string | null;
+  capacity: ErpLaneCapacity;
   grouper: GroupCommitter<string, JobOutcome>;
+  /** raises the limit while jobs wait for a call slot (cleared when the lane is replaced or at shutdown) */
+  probe: NodeJS.Timeout;
+  /** the last top-up got every row it asked for: the merchant's backlog goes on beyond it */
+  backlog: boolean;
   pushJobs: number;
   interceptJobs: number;
 }
@@ -93,16 +124,24 @@ interface LaneState {
  * stays open during the HTTP call and concurrent workers never send the same row. Results are written with
  * one statement per outcome class. Each job settles on its own rows (see `combine`).
  *
- * Isolation: each merchant has its own grouper (its in-flight calls never hold another merchant's rows), its
- * own breaker and retry delays (on its own rows), and while another merchant has work, a merchant holds at most
- * half the worker slots; a job beyond that is delayed (no attempt burned) instead of waiting on a slow ERP.
+ * Capacity (ErpLaneCapacity): the calls a merchant's grouper has in flight follow an AIMD limit, so a slow ERP
+ * that keeps answering gets more calls at once (up to its maximum) and one that times out or fails gets
+ * fewer; each call's time limit follows the ERP's latency and the claim's lease covers it. While the merchant
+ * has a backlog (the call takes the last slot, or the last top-up came back full), a call is topped up to the
+ * connector's batch size with the merchant's other due rows, so a backlog drains in full batches.
+ *
+ * Isolation: each merchant has its own grouper and capacity (its in-flight calls never hold another merchant's
+ * rows), its own breaker and retry delays (on its own rows), and while another merchant has work, a merchant
+ * holds at most half the worker slots; a job beyond that is delayed (no attempt burned) instead of waiting on a
+ * slow ERP.
  */
 @Injectable()
-export class ErpDeliveryService implements OnModuleDestroy {
+export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ErpDeliveryService.name);
   readonly stats: DeliveryStats = { pushCalls: 0, pushedRows: 0, statements: 0 };
   private readonly lanes: ErpLanes;
   private readonly states = new Map<string, LaneState>();
+  private offMetrics: (() => void) | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -116,8 +155,30 @@ export class ErpDeliveryService implements OnModuleDestroy {
     this.lanes = lanes ?? new ErpLanes(erp);
   }
 
+  onModuleInit(): void {
+    this.offMetrics = addConcurrencySource({
+      upstream: 'erp',
+      read: () => {
+        let inFlight = 0;
+        let limit = 0;
+        for (const st of this.states.values()) {
+          inFlight += st.capacity.limiter.inFlight;
+          limit += st.capacity.limiter.limit;
+        }
+        return { inFlight, limit };
+      },
+    });
+  }
+
   async onModuleDestroy(): Promise<void> {
+    this.offMetrics?.();
+    for (const st of this.states.values()) clearInterval(st.probe);
     await Promise.all([...this.states.values()].map((st) => st.grouper.drain()));
+  }
+
+  /** the lane state of a merchant in this process, if it has one (tests, ops) */
+  capacityOf(merchantId: string | null): ErpLaneCapacity | null {
+    return this.states.get(merchantId ?? '')?.capacity ?? null;
   }
 
   /** the canonical order the ERP gets: the one place (with GET /erp/orders) the buyer is opened */
@@ -153,14 +214,21 @@ export class ErpDeliveryService implements OnModuleDestroy {
     const key = merchantId ?? '';
     const current = this.states.get(key);
     if (current && current.lane === lane) return current;
-    if (current) void current.grouper.drain();
-    const st: LaneState = {
-      lane,
-      merchantId,
-      pushJobs: 0,
-      interceptJobs: 0,
-      grouper: new GroupCommitter((ids) => this.pushGroup(st, ids), { maxBatch: lane.maxBatch, maxWaitMs: 2, maxInFlight: 2 }),
-    };
+    if (current) {
+      clearInterval(current.probe);
+      void current.grouper.drain();
+    }
+    const capacity = new ErpLaneCapacity(lane.calls);
+    const grouper = new GroupCommitter<string, JobOutcome>((ids) => this.pushGroup(st, ids), {
+      maxBatch: lane.maxBatch,
+      maxWaitMs: 2,
+      maxInFlight: () => capacity.limiter.limit,
+    });
+    const probe = setInterval(() => {
+      if (grouper.waiting > 0 && capacity.limiter.probe(true)) grouper.kick();
+    }, PROBE_INTERVAL_MS);
+    probe.unref();
+    const st: LaneState = { lane, merchantId, capacity, grouper, probe, backlog: false, pushJobs: 0, interceptJobs: 0 };
     this.states.set(key, st);
     return st;
   }
@@ -217,53 +285,78 @@ export class ErpDeliveryService implements OnModuleDestroy {
     return group.map((id) => settled.get(id) ?? DONE);
   }
 
-  /** claim, push and record one ERP call's worth of rows; what happened to each claimed row goes to `settled` */
+  /**
+   * Claims, pushes and records one ERP call's worth of rows (`ids`, topped up from the merchant's backlog when
+   * it has one); what happened to each claimed row goes to `settled`.
+   */
   private async pushRows(st: LaneState, ids: string[], settled: Map<string, JobOutcome>): Promise<void> {
     const erp = st.lane.connector!;
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [ids, 'push', this.opts.erpLeaseSec, st.merchantId]);
+    const cap = st.capacity;
+    const timeoutMs = cap.timeout.timeoutMs;
+    const leaseSec = cap.leaseSec(this.opts.erpLeaseSec, timeoutMs);
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [ids, 'push', leaseSec, st.merchantId]);
     this.stats.statements += 1;
-    if (claimed.length > 0) {
-      const envelopes: ErpOrderEnvelope[] = claimed.map((r) => ({
-        orderId: r.order_id,
-        version: r.version,
-        idempotencyKey: r.idempotency_key,
-        order: this.orderOf(r),
-      }));
-      this.stats.pushCalls += 1;
-      this.stats.pushedRows += envelopes.length;
-      let results;
-      try {
-        results = await erp.pushOrders(envelopes);
-      } catch (e) {
-        await this.settleAll(claimed, e);
-        if (!isUpstreamError(e)) throw e;
-        const attempts = Math.max(...claimed.map((r) => r.attempts));
-        const mine: JobOutcome = e.retryable ? { kind: 'delay', ms: retryDelayMs(e, attempts), reason: describeError(e) } : { kind: 'failed', reason: describeError(e) };
-        for (const r of claimed) settled.set(r.id, mine);
-        return;
-      }
-      const byKey = new Map(claimed.map((r) => [r.idempotency_key, r]));
-      const delivered: { id: string; erpOrderId: string; acceptedAt?: string }[] = [];
-      const retry: { id: string; error: string; delayMs: number }[] = [];
-      const failed: { id: string; error: string }[] = [];
-      const seen = new Set<string>();
-      for (const res of results) {
-        const row = byKey.get(res.idempotencyKey);
-        if (!row) continue;
-        seen.add(row.id);
-        if (res.ok) delivered.push({ id: row.id, erpOrderId: res.erpOrderId, acceptedAt: res.acceptedAt });
-        else if (res.error.retryable) retry.push({ id: row.id, error: describeError(res.error), delayMs: retryDelayMs(res.error, row.attempts) });
-        else failed.push({ id: row.id, error: describeError(res.error) });
-      }
-      // a row the connector said nothing about is retried soon
-      for (const r of claimed) if (!seen.has(r.id)) retry.push({ id: r.id, error: 'error: no result from connector', delayMs: retryDelayMs(null, r.attempts) });
-      await this.markDelivered(delivered);
-      await this.markRetry(retry);
-      await this.markFailed(failed);
-      for (const d of delivered) settled.set(d.id, DONE);
-      for (const r of retry) settled.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });
-      for (const f of failed) settled.set(f.id, { kind: 'failed', reason: f.error });
+    // a backlog: this call takes the last free slot, or the last top-up found more rows than it could take
+    const room = st.lane.maxBatch - claimed.length;
+    if (room > 0 && (st.backlog || cap.limiter.inFlight + 1 >= cap.limiter.limit)) {
+      const inHand = [...ids, ...st.grouper.waitingItems()];
+      const extra = await queryRows<ClaimedRow>(this.dataSource, st.merchantId === null ? FILL_NO_MERCHANT_SQL : FILL_BY_MERCHANT_SQL, [
+        room,
+        st.merchantId,
+        inHand,
+        leaseSec,
+      ]);
+      this.stats.statements += 1;
+      st.backlog = extra.length === room;
+      claimed.push(...extra);
     }
+    if (claimed.length === 0) return;
+    const envelopes: ErpOrderEnvelope[] = claimed.map((r) => ({
+      orderId: r.order_id,
+      version: r.version,
+      idempotencyKey: r.idempotency_key,
+      order: this.orderOf(r),
+    }));
+    this.stats.pushCalls += 1;
+    this.stats.pushedRows += envelopes.length;
+    let results: ErpPushResult[];
+    const call = cap.begin(timeoutMs);
+    try {
+      results = await erp.pushOrders(envelopes, { timeoutMs });
+    } catch (e) {
+      cap.finish(call, e);
+      // a failed call is no reason to take more rows: the next calls top up again once one gets through
+      st.backlog = false;
+      await this.settleAll(claimed, e);
+      if (!isUpstreamError(e)) throw e;
+      const attempts = Math.max(...claimed.map((r) => r.attempts));
+      const reason = describeErpFailure(e);
+      const mine: JobOutcome = e.retryable ? { kind: 'delay', ms: retryDelayMs(e, attempts), reason } : { kind: 'failed', reason };
+      for (const r of claimed) settled.set(r.id, mine);
+      return;
+    }
+    cap.finish(call, null);
+    const byKey = new Map(claimed.map((r) => [r.idempotency_key, r]));
+    const delivered: { id: string; erpOrderId: string; acceptedAt?: string }[] = [];
+    const retry: { id: string; error: string; delayMs: number }[] = [];
+    const failed: { id: string; error: string }[] = [];
+    const seen = new Set<string>();
+    for (const res of results) {
+      const row = byKey.get(res.idempotencyKey);
+      if (!row) continue;
+      seen.add(row.id);
+      if (res.ok) delivered.push({ id: row.id, erpOrderId: res.erpOrderId, acceptedAt: res.acceptedAt });
+      else if (res.error.retryable) retry.push({ id: row.id, error: describeError(res.error), delayMs: retryDelayMs(res.error, row.attempts) });
+      else failed.push({ id: row.id, error: describeError(res.error) });
+    }
+    // a row the connector said nothing about is retried soon
+    for (const r of claimed) if (!seen.has(r.id)) retry.push({ id: r.id, error: 'error: no result from connector', delayMs: retryDelayMs(null, r.attempts) });
+    await this.markDelivered(delivered);
+    await this.markRetry(retry);
+    await this.markFailed(failed);
+    for (const d of delivered) settled.set(d.id, DONE);
+    for (const r of retry) settled.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error });
+    for (const f of failed) settled.set(f.id, { kind: 'failed', reason: f.error });
   }
 
   async deliverIntercept(outboxId: string, merchantId?: string | null): Promise<JobOutcome> {
@@ -287,7 +380,9 @@ export class ErpDeliveryService implements OnModuleDestroy {
   }
 
   private async interceptOne(st: LaneState, outboxId: string): Promise<JobOutcome> {
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [[outboxId], 'intercept', this.opts.erpLeaseSec, st.merchantId]);
+    const timeoutMs = st.capacity.timeout.timeoutMs;
+    const leaseSec = st.capacity.leaseSec(this.opts.erpLeaseSec, timeoutMs);
+    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [[outboxId], 'intercept', leaseSec, st.merchantId]);
     const row = claimed[0];
     if (!row) {
       const settled = new Map<string, JobOutcome>();
@@ -295,18 +390,25 @@ export class ErpDeliveryService implements OnModuleDestroy {
       return settled.get(outboxId) ?? DONE;
     }
     let res;
+    const started = Date.now();
     try {
-      res = await st.lane.connector!.intercept({
-        orderId: row.order_id,
-        idempotencyKey: row.idempotency_key,
-        order: this.orderOf(row),
-        reason: interceptReason(row.payload.status),
-      });
+      res = await st.lane.connector!.intercept(
+        {
+          orderId: row.order_id,
+          idempotencyKey: row.idempotency_key,
+          order: this.orderOf(row),
+          reason: interceptReason(row.payload.status),
+        },
+        { timeoutMs },
+      );
     } catch (e) {
+      st.capacity.observe(Date.now() - started, e, timeoutMs);
       await this.settleAll([row], e);
       if (!isUpstreamError(e)) throw e;
-      return e.retryable ? { kind: 'delay', ms: retryDelayMs(e, row.attempts), reason: describeError(e) } : { kind: 'failed', reason: describeError(e) };
+      const reason = describeErpFailure(e);
+      return e.retryable ? { kind: 'delay', ms: retryDelayMs(e, row.attempts), reason } : { kind: 'failed', reason };
     }
+    st.capacity.observe(Date.now() - started, null, timeoutMs);
     if (res.ok) {
       await this.dataSource.query(
         `UPDATE order_sync.outbox SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = $1`,
@@ -360,14 +462,16 @@ export class ErpDeliveryService implements OnModuleDestroy {
     }
   }
 
+  /** a whole call failed: every row gets the call's failure (describeErpFailure: timeout / unavailable / circuit_open ...) */
   private async settleAll(rows: ClaimedRow[], e: unknown): Promise<void> {
+    const error = describeErpFailure(e);
     if (isUpstreamError(e) && !e.retryable) {
-      await this.markFailed(rows.map((r) => ({ id: r.id, error: describeError(e) })));
+      await this.markFailed(rows.map((r) => ({ id: r.id, error })));
       return;
     }
     const retryable = isUpstreamError(e);
     // unknown errors release the lease at once: BullMQ's own retry/backoff owns them
-    await this.markRetry(rows.map((r) => ({ id: r.id, error: describeError(e), delayMs: retryable ? retryDelayMs(e, r.attempts) : 0 })));
+    await this.markRetry(rows.map((r) => ({ id: r.id, error, delayMs: retryable ? retryDelayMs(e, r.attempts) : 0 })));
   }
 
   /**

@@ -5,8 +5,10 @@ import {
   ErpConnectionInvalidError,
   ErpConnector,
   createErpConnector,
+  erpBreakerOptions,
   erpOptionsFromConnection,
 } from '@app/erp';
+import { ERP_BREAKERS } from '@app/erp/erp.module';
 import { ErpConnectionDirectory, type MerchantErpConnection } from '@app/persistence';
 import { OutboundPolicy } from '@app/net';
 import { BreakerRegistry } from '@app/resilience';
@@ -22,11 +24,48 @@ export interface ErpLane {
   readonly connector: ErpConnector | null;
   readonly unusable: string | null;
   readonly maxBatch: number;
+  /** the bounds the delivery's adaptive concurrency and time limit stay within */
+  readonly calls: ErpLaneCalls;
+}
+
+export interface ErpLaneCalls {
+  /** ERP calls in flight at most: the merchant's (erp_connections.max_in_flight) or the deployment's maximum, never more than the connector's sockets */
+  maxInFlight: number;
+  /** a call's time limit while the ERP answers fast (the connection's / ERP_TIMEOUT_MS) */
+  timeoutMs: number;
+  /** how far the limit stretches for a slow ERP (ERP_TIMEOUT_MAX_MS) */
+  timeoutMaxMs: number;
+  /** an answer slower than this is a slow call (the breaker counts it as a failure; the limit holds) */
+  slowCallMs: number;
+}
+
+/** Deployment-wide ERP call settings (env), for every lane. */
+export interface ErpLaneSettings {
+  /** ERP_MAX_IN_FLIGHT: calls in flight per merchant ERP at most */
+  maxInFlight: number;
+  /** ERP_TIMEOUT_MAX_MS: the longest time limit a call is given when the ERP is slow */
+  timeoutMaxMs: number;
+}
+
+export const ERP_LANE_SETTINGS = Symbol('ERP_LANE_SETTINGS');
+export const DEFAULT_ERP_LANE_SETTINGS: ErpLaneSettings = { maxInFlight: 32, timeoutMaxMs: 25_000 };
+/** sockets beyond maxInFlight for the calls the limit does not gate (interceptions, shipment notices) */
+export const SPARE_ERP_SOCKETS = 4;
+
+/** a lane's call bounds from its connector's limits */
+function laneCalls(erp: ErpConnector, maxInFlight: number): ErpLaneCalls {
+  return {
+    maxInFlight: Math.max(1, Math.min(maxInFlight, erp.limits.maxSockets)),
+    timeoutMs: erp.limits.timeoutMs,
+    timeoutMaxMs: erp.limits.timeoutMaxMs,
+    slowCallMs: DEFAULT_ERP_BREAKER.slowCallMs,
+  };
 }
 
 interface MerchantLane extends ErpLane {
   readonly stamp: string;
   readonly breakers: BreakerRegistry | null;
+  readonly offLog?: () => void;
 }
 
 export const DEFAULT_LANE_KEY = 'default';
@@ -47,16 +86,21 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
   private readonly lanes = new Map<string, MerchantLane>();
   private readonly retiring = new Set<NodeJS.Timeout>();
   private offMetrics: (() => void) | null = null;
+  private offDefaultLog: (() => void) | null = null;
   readonly defaultLane: ErpLane;
+  private readonly settings: ErpLaneSettings;
 
   constructor(
     erp: ErpConnector,
     @Optional() private readonly directory?: ErpConnectionDirectory,
-    /** the app's shared registry, whose `erp` breakers (the default connector's) are added to the exported count */
-    @Optional() private readonly sharedBreakers?: BreakerRegistry,
+    /** the default connector's breakers (ErpModule's ERP_BREAKERS): added to the exported count, state changes logged */
+    @Optional() @Inject(ERP_BREAKERS) private readonly defaultBreakers?: BreakerRegistry,
     /** the app's outbound URL policy (libs/net): a merchant's ERP URL is checked on every connect */
     @Optional() @Inject(OutboundPolicy) private readonly outbound?: OutboundPolicy,
+    @Optional() @Inject(ERP_LANE_SETTINGS) settings?: ErpLaneSettings,
   ) {
+    this.settings = settings ?? DEFAULT_ERP_LANE_SETTINGS;
+    const calls = laneCalls(erp, this.settings.maxInFlight);
     this.defaultLane = {
       key: DEFAULT_LANE_KEY,
       connector: erp,
@@ -64,22 +108,28 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
       get maxBatch() {
         return Math.max(erp.maxBatch, 1);
       },
+      calls,
     };
   }
 
   /** registered after ResilienceModule's own source (it is a dependency), so this sum is what stays */
   onModuleInit(): void {
     this.offMetrics = addBreakerStateSource((gauge) => {
-      const shared = this.sharedBreakers?.openCounts().get('erp') ?? 0;
-      gauge.set({ upstream: 'erp' }, shared + this.openBreakers());
+      const defaults = this.defaultBreakers?.openCounts().get('erp') ?? 0;
+      gauge.set({ upstream: 'erp' }, defaults + this.openBreakers());
     });
+    if (this.defaultBreakers) this.offDefaultLog = this.logStateChanges(DEFAULT_LANE_KEY, this.defaultBreakers);
   }
 
   onModuleDestroy(): void {
     this.offMetrics?.();
+    this.offDefaultLog?.();
     for (const t of this.retiring) clearTimeout(t);
     this.retiring.clear();
-    for (const lane of this.lanes.values()) lane.breakers?.shutdown();
+    for (const lane of this.lanes.values()) {
+      lane.offLog?.();
+      lane.breakers?.shutdown();
+    }
     this.lanes.clear();
   }
 
@@ -107,18 +157,35 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
     return n;
   }
 
+  /** logs a lane's breaker opening (and why), half-opening and closing: the ops view of an ERP outage */
+  private logStateChanges(lane: string, breakers: BreakerRegistry): () => void {
+    return breakers.onStateChange(({ key, state, cause }) => {
+      if (state === 'open') this.logger.warn(`ERP breaker ${key} of lane ${lane} open (after ${cause})`);
+      else this.logger.log(`ERP breaker ${key} of lane ${lane} ${state === 'halfOpen' ? 'half-open: one trial call' : 'closed'}`);
+    });
+  }
+
   private build(conn: MerchantErpConnection): MerchantLane {
     const base = { key: conn.merchantId, stamp: conn.stamp, maxBatch: Math.max(conn.batchSize, 1) };
+    const pending = { maxInFlight: 1, timeoutMs: conn.timeoutMs, timeoutMaxMs: conn.timeoutMs, slowCallMs: DEFAULT_ERP_BREAKER.slowCallMs };
+    // the merchant's own cap, else the deployment's
+    const maxInFlight = conn.maxInFlight ?? this.settings.maxInFlight;
     let options;
     try {
-      options = erpOptionsFromConnection(conn, { outbound: this.outbound });
+      options = erpOptionsFromConnection(conn, {
+        outbound: this.outbound,
+        timeoutMaxMs: Math.max(conn.timeoutMs, this.settings.timeoutMaxMs),
+        maxSockets: maxInFlight + SPARE_ERP_SOCKETS,
+      });
     } catch (e) {
       if (!(e instanceof ErpConnectionInvalidError)) throw e;
-      return { ...base, connector: null, unusable: `ERP connection invalid: ${e.message}`, breakers: null };
+      return { ...base, calls: pending, connector: null, unusable: `ERP connection invalid: ${e.message}`, breakers: null };
     }
-    if (options === null) return { ...base, connector: null, unusable: null, breakers: null };
-    const breakers = new BreakerRegistry({ requestTimeoutMs: conn.timeoutMs, ...DEFAULT_ERP_BREAKER });
-    return { ...base, connector: createErpConnector(options, breakers), unusable: null, breakers };
+    if (options === null) return { ...base, calls: pending, connector: null, unusable: null, breakers: null };
+    const breakers = new BreakerRegistry(erpBreakerOptions(options));
+    const off = this.logStateChanges(conn.merchantId, breakers);
+    const connector = createErpConnector(options, breakers);
+    return { ...base, calls: laneCalls(connector, maxInFlight), connector, unusable: null, breakers, offLog: off };
   }
 
   private retire(merchantId: string): void {
@@ -128,6 +195,7 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
     if (!old.breakers) return;
     const t = setTimeout(() => {
       this.retiring.delete(t);
+      old.offLog?.();
       old.breakers?.shutdown();
     }, RETIRE_AFTER_MS);
     t.unref();

@@ -17,6 +17,7 @@ import { AddOutboxMerchantId1795575601200 } from './1795575601200-AddOutboxMerch
 import { ExtendSlaEventsLedger1795575602000 } from './1795575602000-ExtendSlaEventsLedger';
 import { CreateDependencyOutagesTable1795575602001 } from './1795575602001-CreateDependencyOutagesTable';
 import { AddInboxPaidAt1795575602002 } from './1795575602002-AddInboxPaidAt';
+import { AddOutboxPendingPushByMerchantIndex1795575602100 } from './1795575602100-AddOutboxPendingPushByMerchantIndex';
 import { AddOrdersFoundByPollAt1795575602200 } from './1795575602200-AddOrdersFoundByPollAt';
 import { AddPollCursorsCadence1795575602201 } from './1795575602201-AddPollCursorsCadence';
 
@@ -41,6 +42,7 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   ExtendSlaEventsLedger1795575602000,
   CreateDependencyOutagesTable1795575602001,
   AddInboxPaidAt1795575602002,
+  AddOutboxPendingPushByMerchantIndex1795575602100,
   AddOrdersFoundByPollAt1795575602200,
   AddPollCursorsCadence1795575602201,
 ];

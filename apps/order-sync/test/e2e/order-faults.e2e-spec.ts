@@ -217,10 +217,10 @@ describe('order sync e2e under faults', () => {
     expect(rejectedWhileDown).toBeGreaterThan(0);
     console.log(`scenario 3: outbox errors seen while down: ${[...errorKinds].join(', ')}`);
     expect([...errorKinds]).toContain('circuit_open');
-    // an open breaker sheds the load. It opens once failures outnumber the successes in its 10 s rolling window
-    // (errorThresholdPercentage 50, volumeThreshold 10), so the failed calls are bounded by the calls that
-    // succeeded just before the outage, plus the volume threshold, the calls in flight (2 groups) and one trial
-    // per 10 s reset; one request per order per retry over the minute would be ~6 x 300
+    // an open breaker sheds the load. It opens on 3 failures in a row, or once failures outnumber the successes
+    // in its 30 s window (DEFAULT_ERP_BREAKER), so the failed calls are bounded by the calls that succeeded just
+    // before the outage, plus a volume's worth, the calls in flight (a 503 halves the adaptive limit) and one
+    // trial per 10 s reset; one request per order per retry over the minute would be ~6 x 300
     console.log(`scenario 3: ${okBeforeDown} ERP calls in the burst before the outage; ${rejectedWhileDown} while down`);
     expect(rejectedWhileDown).toBeLessThanOrEqual(okBeforeDown + 10 + 2 + 7);
     await waitUntil('outbox drained', async () => ((await outboxStatusCounts(e2e.db)).pending ?? 0) === 0, 30_000);

@@ -163,7 +163,7 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
     simA.setFaults({ down: true });
     try {
       const a = await rows('a', 12);
-      // one row a call: enough failed calls to open A's breaker (volume threshold 10)
+      // one row a call: enough failed calls to open A's breaker (3 in a row)
       for (const id of a) expect((await delivery().deliverPush([id], m.a)).kind).toBe('delay');
       expect(lanes.openBreakers()).toBe(1);
       // exported as a count under upstream "erp": no merchant id in any label
@@ -249,5 +249,17 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
       simA.setFaults({ latencyMs: 0 });
       simB.setFaults({ latencyMs: 0 });
     }
+  });
+
+  // last: it rebuilds A's lane (the tests above rely on A's lane and its open breaker)
+  it("a lane's calls in flight are capped by the merchant's max_in_flight, else by the deployment's maximum", async () => {
+    await h.db.dataSource.query(`UPDATE core.erp_connections SET max_in_flight = 3, updated_at = clock_timestamp() WHERE merchant_id = $1`, [m.a]);
+    directory.invalidate(m.a);
+    directory.invalidate(m.b);
+    expect((await lanes.forMerchant(m.a)).calls.maxInFlight).toBe(3);
+    expect((await lanes.forMerchant(m.b)).calls.maxInFlight).toBe(32);
+    await h.db.dataSource.query(`UPDATE core.erp_connections SET max_in_flight = NULL, updated_at = clock_timestamp() WHERE merchant_id = $1`, [m.a]);
+    directory.invalidate(m.a);
+    expect((await lanes.forMerchant(m.a)).calls.maxInFlight).toBe(32);
   });
 });

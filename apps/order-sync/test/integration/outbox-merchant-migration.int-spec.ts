@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 import { AddOutboxMerchantId1795575601200 } from '../../src/migrations/1795575601200-AddOutboxMerchantId';
+import { AddOutboxPendingPushByMerchantIndex1795575602100 } from '../../src/migrations/1795575602100-AddOutboxPendingPushByMerchantIndex';
 
 describe(AddOutboxMerchantId1795575601200.name, () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    // the schema as it was before the migration, with data in it
-    db = await createTestDatabase({ migrations: ALL_MIGRATIONS.filter((m) => m !== AddOutboxMerchantId1795575601200) });
+    // the schema as it was before the migration (and without the later ones that need its column), with data in it
+    const later: Function[] = [AddOutboxMerchantId1795575601200, AddOutboxPendingPushByMerchantIndex1795575602100];
+    db = await createTestDatabase({ migrations: ALL_MIGRATIONS.filter((m) => !later.includes(m)) });
   });
 
   afterAll(async () => {

@@ -2,19 +2,21 @@ import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '@app/contracts';
 import {
   ErpConnector,
+  type ErpCallOptions,
   type ErpInterception,
   type ErpOrderEnvelope,
   type ErpPushResult,
   type ErpShipmentNotice,
 } from '../erp-connector.port';
 import {
-  DEFAULT_ERP_BREAKER,
   DEFAULT_ERP_MAX_BATCH,
-  DEFAULT_ERP_TIMEOUT_MS,
+  erpBreakerOptions,
+  erpCallLimits,
+  type ErpCallLimits,
   type GenericHttpErpOptions,
 } from '../erp-options';
 import { BreakerRegistry } from '@app/resilience';
-import { createErpAxios, toUpstreamError } from '../internal/http-errors';
+import { callTimeoutMs, createErpAxios, toUpstreamError } from '../internal/http-errors';
 import {
   GENERIC_IDEMPOTENCY_HEADER,
   GENERIC_SIGNATURE_HEADER,
@@ -50,6 +52,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export class GenericHttpErpConnector extends ErpConnector {
   readonly name = 'generic-http';
   readonly maxBatch: number;
+  override readonly limits: ErpCallLimits;
   private readonly http: AxiosInstance;
   private readonly breakers: BreakerRegistry;
   private readonly ownsBreakers: boolean;
@@ -59,7 +62,7 @@ export class GenericHttpErpConnector extends ErpConnector {
   ) {
     super();
     if (!opts.secret) throw new Error('generic-http ERP connector needs a secret');
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_ERP_TIMEOUT_MS;
+    this.limits = erpCallLimits(opts);
     this.maxBatch = opts.maxBatch ?? DEFAULT_ERP_MAX_BATCH;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer: ${this.maxBatch}`);
     this.http = createErpAxios(opts, {
@@ -71,10 +74,10 @@ export class GenericHttpErpConnector extends ErpConnector {
     });
     // one breaker per upstream: the app's shared registry when given, else one owned by this connector
     this.ownsBreakers = breakers === undefined;
-    this.breakers = breakers ?? new BreakerRegistry({ requestTimeoutMs: timeoutMs, ...DEFAULT_ERP_BREAKER, ...opts.breaker });
+    this.breakers = breakers ?? new BreakerRegistry(erpBreakerOptions(opts));
   }
 
-  async pushOrders(orders: ErpOrderEnvelope[]): Promise<ErpPushResult[]> {
+  async pushOrders(orders: ErpOrderEnvelope[], call?: ErpCallOptions): Promise<ErpPushResult[]> {
     if (orders.length === 0) return [];
     if (orders.length > this.maxBatch) {
       throw new UpstreamError(UPSTREAM, 'invalid_request', `batch of ${orders.length} exceeds maxBatch ${this.maxBatch}`);
@@ -82,7 +85,7 @@ export class GenericHttpErpConnector extends ErpConnector {
     const body: GenericOrdersRequest = {
       orders: orders.map((o) => ({ idempotencyKey: o.idempotencyKey, orderId: o.orderId, version: o.version, order: o.order })),
     };
-    const data = await this.post('/orders', body, orders.length === 1 ? orders[0].idempotencyKey : undefined);
+    const data = await this.post('/orders', body, orders.length === 1 ? orders[0].idempotencyKey : undefined, call);
     if (!isObject(data) || !Array.isArray(data.results)) {
       throw new UpstreamError(UPSTREAM, 'retryable', 'response without results[]');
     }
@@ -104,9 +107,9 @@ export class GenericHttpErpConnector extends ErpConnector {
     });
   }
 
-  async intercept(req: ErpInterception): Promise<{ ok: true } | { ok: false; error: UpstreamError }> {
+  async intercept(req: ErpInterception, call?: ErpCallOptions): Promise<{ ok: true } | { ok: false; error: UpstreamError }> {
     const body: GenericInterceptRequest = req;
-    const data = (await this.post('/orders/intercept', body, req.idempotencyKey)) as GenericInterceptResponse | undefined;
+    const data = (await this.post('/orders/intercept', body, req.idempotencyKey, call)) as GenericInterceptResponse | undefined;
     if (isObject(data) && 'error' in data && isObject(data.error)) return { ok: false, error: errorFromBody(data.error) };
     return { ok: true };
   }
@@ -123,7 +126,8 @@ export class GenericHttpErpConnector extends ErpConnector {
     if (this.ownsBreakers) this.breakers.shutdown();
   }
 
-  private post(path: string, payload: unknown, idempotencyKey: string | undefined): Promise<unknown> {
+  private post(path: string, payload: unknown, idempotencyKey: string | undefined, call?: ErpCallOptions): Promise<unknown> {
+    const timeout = callTimeoutMs(this.limits, call?.timeoutMs);
     return this.breakers.exec(GENERIC_HTTP_BREAKER_KEY, async () => {
       const raw = JSON.stringify(payload);
       const ts = String(Math.floor(Date.now() / 1000));
@@ -133,7 +137,7 @@ export class GenericHttpErpConnector extends ErpConnector {
       };
       if (idempotencyKey !== undefined) headers[GENERIC_IDEMPOTENCY_HEADER] = idempotencyKey;
       try {
-        const res = await this.http.post(path, raw, { headers });
+        const res = await this.http.post(path, raw, { headers, timeout });
         return res.data as unknown;
       } catch (err) {
         throw toUpstreamError(UPSTREAM, err);

@@ -2,7 +2,7 @@ import { isAxiosError } from 'axios';
 import { UpstreamError } from '@app/contracts';
 import { DEFAULT_ERP_MAX_RESPONSE_BYTES, OutboundPolicy, RESPONSE_TOO_LARGE, TOTAL_TIMEOUT, createOutboundAxios, outboundRefusalOf } from '@app/net';
 import type { CreateAxiosDefaults, AxiosInstance } from 'axios';
-import { DEFAULT_ERP_TIMEOUT_MS, type ErpConnectorOptions } from '../erp-options';
+import { DEFAULT_ERP_TIMEOUT_MS, erpCallLimits, type ErpCallLimits, type ErpConnectorOptions } from '../erp-options';
 
 /** The connectors' axios: the outbound policy for ERPs (public addresses, checked on connect), no redirects, bounded size and total time. */
 export function createErpAxios(opts: Omit<ErpConnectorOptions, 'connector'>, config: CreateAxiosDefaults): AxiosInstance {
@@ -10,9 +10,15 @@ export function createErpAxios(opts: Omit<ErpConnectorOptions, 'connector'>, con
     policy: opts.outbound ?? new OutboundPolicy(),
     purpose: 'erp',
     timeoutMs: opts.timeoutMs ?? DEFAULT_ERP_TIMEOUT_MS,
+    maxSockets: erpCallLimits(opts).maxSockets,
     maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_ERP_MAX_RESPONSE_BYTES,
     axios: { ...config, baseURL: opts.baseUrl.replace(/\/+$/, '') },
   });
+}
+
+/** a call's time limit: its own (clamped to the connector's maximum) or the connector's default */
+export function callTimeoutMs(limits: ErpCallLimits, own: number | undefined): number {
+  return own === undefined ? limits.timeoutMs : Math.min(Math.max(Math.round(own), 1), limits.timeoutMaxMs);
 }
 
 const DEFAULT_RETRY_AFTER_MS = 1000;

@@ -3,19 +3,21 @@ import { UpstreamError } from '@app/contracts';
 import { canonicalJson, jushuitanSign } from '@app/platforms';
 import {
   ErpConnector,
+  type ErpCallOptions,
   type ErpInterception,
   type ErpOrderEnvelope,
   type ErpPushResult,
   type ErpShipmentNotice,
 } from '../erp-connector.port';
 import {
-  DEFAULT_ERP_BREAKER,
   DEFAULT_ERP_MAX_BATCH,
-  DEFAULT_ERP_TIMEOUT_MS,
+  erpBreakerOptions,
+  erpCallLimits,
+  type ErpCallLimits,
   type JushuitanErpOptions,
 } from '../erp-options';
 import { BreakerRegistry } from '@app/resilience';
-import { createErpAxios, toUpstreamError } from '../internal/http-errors';
+import { callTimeoutMs, createErpAxios, toUpstreamError } from '../internal/http-errors';
 import { toJstInterception, toJstUploadOrder, type JstUploadOrder } from './jushuitan.mapping';
 
 const UPSTREAM = 'erp';
@@ -70,6 +72,7 @@ export function jushuitanCodeError(code: number, msg: string): UpstreamError {
 export class JushuitanErpConnector extends ErpConnector {
   readonly name = 'jushuitan';
   readonly maxBatch: number;
+  override readonly limits: ErpCallLimits;
   private readonly http: AxiosInstance;
   private readonly breakers: BreakerRegistry;
   private readonly ownsBreakers: boolean;
@@ -81,7 +84,7 @@ export class JushuitanErpConnector extends ErpConnector {
     if (!opts.appKey || !opts.appSecret || !opts.accessToken) {
       throw new Error('jushuitan ERP connector needs appKey, appSecret and accessToken');
     }
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_ERP_TIMEOUT_MS;
+    this.limits = erpCallLimits(opts);
     this.maxBatch = opts.maxBatch ?? JST_MAX_BATCH;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer: ${this.maxBatch}`);
     this.http = createErpAxios(opts, {
@@ -92,15 +95,15 @@ export class JushuitanErpConnector extends ErpConnector {
     });
     // one breaker per upstream: the app's shared registry when given, else one owned by this connector
     this.ownsBreakers = breakers === undefined;
-    this.breakers = breakers ?? new BreakerRegistry({ requestTimeoutMs: timeoutMs, ...DEFAULT_ERP_BREAKER, ...opts.breaker });
+    this.breakers = breakers ?? new BreakerRegistry(erpBreakerOptions(opts));
   }
 
-  async pushOrders(orders: ErpOrderEnvelope[]): Promise<ErpPushResult[]> {
+  async pushOrders(orders: ErpOrderEnvelope[], call?: ErpCallOptions): Promise<ErpPushResult[]> {
     if (orders.length === 0) return [];
     if (orders.length > this.maxBatch) {
       throw new UpstreamError(UPSTREAM, 'invalid_request', `batch of ${orders.length} exceeds maxBatch ${this.maxBatch}`);
     }
-    const datas = await this.upload(orders.map((o) => toJstUploadOrder(o, this.opts.shopIdMap)));
+    const datas = await this.upload(orders.map((o) => toJstUploadOrder(o, this.opts.shopIdMap)), call);
     // results carry so_id only; hand them out in order per so_id (one batch may hold two versions of one order)
     const bySoId = new Map<string, JstUploadResult[]>();
     for (const d of datas) {
@@ -113,8 +116,8 @@ export class JushuitanErpConnector extends ErpConnector {
     });
   }
 
-  async intercept(req: ErpInterception): Promise<{ ok: true } | { ok: false; error: UpstreamError }> {
-    const [d] = await this.upload([toJstInterception(req, this.opts.shopIdMap)]);
+  async intercept(req: ErpInterception, call?: ErpCallOptions): Promise<{ ok: true } | { ok: false; error: UpstreamError }> {
+    const [d] = await this.upload([toJstInterception(req, this.opts.shopIdMap)], call);
     const r = this.toResult(req.idempotencyKey, d);
     return r.ok ? { ok: true } : { ok: false, error: r.error };
   }
@@ -144,7 +147,8 @@ export class JushuitanErpConnector extends ErpConnector {
     return { idempotencyKey, ok: true, erpOrderId: String(d.o_id), duplicate: /duplicate|重复/i.test(d.msg ?? '') };
   }
 
-  private upload(orders: JstUploadOrder[]): Promise<JstUploadResult[]> {
+  private upload(orders: JstUploadOrder[], call?: ErpCallOptions): Promise<JstUploadResult[]> {
+    const timeout = callTimeoutMs(this.limits, call?.timeoutMs);
     return this.breakers.exec(JUSHUITAN_BREAKER_KEY, async () => {
       const form: Record<string, string> = {
         app_key: this.opts.appKey,
@@ -157,7 +161,7 @@ export class JushuitanErpConnector extends ErpConnector {
       form.sign = jushuitanSign(form, this.opts.appSecret);
       let body: JstEnvelope;
       try {
-        const res = await this.http.post(JST_ORDERS_UPLOAD_PATH, new URLSearchParams(form).toString());
+        const res = await this.http.post(JST_ORDERS_UPLOAD_PATH, new URLSearchParams(form).toString(), { timeout });
         body = res.data as JstEnvelope;
       } catch (err) {
         throw toUpstreamError(UPSTREAM, err);

@@ -21,6 +21,8 @@ export interface AppMetrics {
   queueOldestWaiting: Gauge<'queue'>;
   upstreamRequests: Counter<'upstream' | 'status_class'>;
   circuitBreakerOpen: Gauge<'upstream'>;
+  upstreamCallsInFlight: Gauge<'upstream'>;
+  upstreamConcurrencyLimit: Gauge<'upstream'>;
 }
 
 export function appMetrics(): AppMetrics {
@@ -95,7 +97,48 @@ export function appMetrics(): AppMetrics {
           },
         }),
     ),
+    upstreamCallsInFlight: getOrCreate(
+      'upstream_calls_in_flight',
+      () =>
+        new Gauge({
+          name: 'upstream_calls_in_flight',
+          help: 'Calls to an upstream under way in this process (the ERP: summed over merchant lanes)',
+          labelNames: ['upstream'],
+          registers: [metricsRegistry],
+          collect() {
+            for (const source of concurrencySources) this.set({ upstream: source.upstream }, 0);
+            for (const source of concurrencySources) this.inc({ upstream: source.upstream }, source.read().inFlight);
+          },
+        }),
+    ),
+    upstreamConcurrencyLimit: getOrCreate(
+      'upstream_concurrency_limit',
+      () =>
+        new Gauge({
+          name: 'upstream_concurrency_limit',
+          help: 'Adaptive limit of calls in flight to an upstream in this process (the ERP: summed over merchant lanes)',
+          labelNames: ['upstream'],
+          registers: [metricsRegistry],
+          collect() {
+            for (const source of concurrencySources) this.set({ upstream: source.upstream }, 0);
+            for (const source of concurrencySources) this.inc({ upstream: source.upstream }, source.read().limit);
+          },
+        }),
+    ),
   };
+}
+
+/** Something that reports an upstream's calls in flight and adaptive limit when Prometheus scrapes. */
+export interface ConcurrencySource {
+  upstream: string;
+  read(): { inFlight: number; limit: number };
+}
+const concurrencySources = new Set<ConcurrencySource>();
+
+/** Registers a scrape-time source for upstream_calls_in_flight / upstream_concurrency_limit; returns the unregister. */
+export function addConcurrencySource(source: ConcurrencySource): () => void {
+  concurrencySources.add(source);
+  return () => concurrencySources.delete(source);
 }
 
 /** Something that sets circuit_breaker_open values when Prometheus scrapes (the breaker registry registers one). */

@@ -20,6 +20,8 @@ export interface MerchantErpConnection {
   shopIdMap: Record<string, string | number> | null;
   batchSize: number;
   timeoutMs: number;
+  /** ERP calls in flight at most; null: the deployment's default */
+  maxInFlight: number | null;
   /** changes whenever the row changes: whoever builds a connector from it rebuilds on a new stamp */
   stamp: string;
   secrets: ErpConnectionSecrets;
@@ -81,6 +83,7 @@ export class ErpConnectionDirectory {
       shopIdMap: row.shopIdMap,
       batchSize: row.batchSize,
       timeoutMs: row.timeoutMs,
+      maxInFlight: row.maxInFlight ?? null,
       stamp: row.updatedAt.toISOString(),
       secrets: redacted(secrets),
     });

@@ -8,6 +8,7 @@ import { CreateOauthStatesTable1795570000102 } from './1795570000102-CreateOauth
 import { CreateErpConnectionsTable1795570000200 } from './1795570000200-CreateErpConnectionsTable';
 import { AddApiKeysExpiresAt1795570000300 } from './1795570000300-AddApiKeysExpiresAt';
 import { CreateAuditLogTable1795570000301 } from './1795570000301-CreateAuditLogTable';
+import { AddErpConnectionsMaxInFlight1795575602101 } from './1795575602101-AddErpConnectionsMaxInFlight';
 
 export {
   CreateCoreSchema1795570000000,
@@ -34,4 +35,5 @@ export const CORE_MIGRATIONS: Function[] = [
   CreateErpConnectionsTable1795570000200,
   AddApiKeysExpiresAt1795570000300,
   CreateAuditLogTable1795570000301,
+  AddErpConnectionsMaxInFlight1795575602101,
 ];

@@ -13,6 +13,8 @@ export class ErpConnectionView {
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true }) shopIdMap: Record<string, string | number> | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) batchSize: number | null;
   @ApiPropertyOptional({ type: Number, nullable: true }) timeoutMs: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: "ERP calls in flight at most; null: the deployment's default" })
+  maxInFlight: number | null;
   @ApiProperty({ description: 'names of the secrets stored (values are never returned)', type: [String] }) secretsSet: string[];
   @ApiProperty({ enum: ['ok', 'unreadable', 'none'], description: "'unreadable': the stored secrets do not decrypt with SECRETS_KEY" })
   credentials: 'ok' | 'unreadable' | 'none';
@@ -29,6 +31,7 @@ export class ErpConnectionView {
       shopIdMap: null,
       batchSize: null,
       timeoutMs: null,
+      maxInFlight: null,
       secretsSet: [],
       credentials: 'none',
       updatedAt: null,
@@ -46,6 +49,7 @@ export class ErpConnectionView {
       shopIdMap: row.shopIdMap,
       batchSize: row.batchSize,
       timeoutMs: row.timeoutMs,
+      maxInFlight: row.maxInFlight ?? null,
       secretsSet: secrets ? Object.keys(secrets).filter((k) => Boolean(secrets[k as keyof ErpConnectionSecrets])).sort() : [],
       credentials: row.credentials === null ? 'none' : secrets ? 'ok' : 'unreadable',
       updatedAt: row.updatedAt.toISOString(),

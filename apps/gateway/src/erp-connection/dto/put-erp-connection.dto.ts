@@ -111,12 +111,24 @@ export class PutErpConnectionDto {
   @Min(100)
   @Max(30_000)
   timeoutMs?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 256,
+    nullable: true,
+    description: "ERP calls in flight at most, per order-sync process (the delivery adapts between 1 and this); absent or null: the deployment's ERP_MAX_IN_FLIGHT",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  maxInFlight?: number | null;
 }
 
 /** Which fields belong to which connector (a field of another connector is a 400 naming it). */
 export const CONNECTOR_FIELDS: Record<ErpConnectionKind, ReadonlyArray<keyof PutErpConnectionDto>> = {
-  'generic-http': ['baseUrl', 'secret', 'batchSize', 'timeoutMs'],
-  jushuitan: ['baseUrl', 'appKey', 'appSecret', 'accessToken', 'shopIdMap', 'batchSize', 'timeoutMs'],
+  'generic-http': ['baseUrl', 'secret', 'batchSize', 'timeoutMs', 'maxInFlight'],
+  jushuitan: ['baseUrl', 'appKey', 'appSecret', 'accessToken', 'shopIdMap', 'batchSize', 'timeoutMs', 'maxInFlight'],
   pull: [],
 };
 

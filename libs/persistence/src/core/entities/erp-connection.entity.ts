@@ -48,6 +48,10 @@ export class ErpConnection {
   @Column({ name: 'timeout_ms', type: 'int', default: 5000 })
   timeoutMs: number;
 
+  /** ERP calls in flight at most (per order-sync process); null: the deployment's ERP_MAX_IN_FLIGHT */
+  @Column({ name: 'max_in_flight', type: 'int', nullable: true })
+  maxInFlight: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
