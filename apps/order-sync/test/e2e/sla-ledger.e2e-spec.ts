@@ -52,6 +52,9 @@ describe('SLA ledger e2e: every late order counted under faults', () => {
         SLA_CHECK_INTERVAL_MS: '500',
         // a lost push is found by the next poll, up to 8 s later: some of C's orders are late, some not
         ORDER_POLL_INTERVAL_MS: '8000',
+        // the poller's fast cadence (2 s once a poll finds orders no push announced) would bring every lost push in
+        // under the 5 s mark; scenario C needs some late and some on time, so the fast cadence is the slow one here
+        ORDER_POLL_FAST_INTERVAL_MS: '8000',
         ORDER_POLL_OVERLAP_MS: '30000',
         ORDER_POLL_SCHEDULER_REFRESH_MS: '2000',
         SWEEP_INTERVAL_MS: '1000',
