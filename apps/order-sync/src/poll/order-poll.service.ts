@@ -47,6 +47,9 @@ interface RunState {
  * marked `found_by_poll_at` (a lost push: the SLA ledger's cause push_lost), and its shop is polled at the
  * fast cadence for pollFastHoldMs: pushes have stopped while the platform shows activity.
  */
+/** how long a pending push message owns the detail fetch of its order (see staleIds) */
+const PUSH_OWNS_FETCH_MS = 60_000;
+
 @Injectable()
 export class OrderPollService {
   private readonly logger = new Logger(OrderPollService.name);
@@ -112,7 +115,7 @@ export class OrderPollService {
         if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, 1), reason: describeError(e) };
         return { kind: 'failed', reason: describeError(e) };
       }
-      const { fetched, throttled, refused: notAsked } = await this.fetchDetails(shop, adapter, await this.staleIds(shopId, res));
+      const { fetched, throttled, refused: notAsked } = await this.fetchDetails(shop, adapter, await this.staleIds(shop, res));
       // the list covers a time window (any order of this shop is fine); nothing of another shop, nothing future-dated
       const listed = checkAnswer(shop, res.orders, Date.now(), this.opts.maxFutureSkewMs);
       const detailed = checkAnswer(shop, fetched, Date.now(), this.opts.maxFutureSkewMs);
@@ -217,21 +220,35 @@ export class OrderPollService {
     });
   }
 
-  /** the partial ids whose stored version (of this shop's order) is older than the list's update time (or unknown) */
-  private async staleIds(shopId: string, page: { partialIds: string[]; partialUpdatedAt?: Record<string, string> }): Promise<string[]> {
+  /**
+   * The partial ids worth a detail call: the stored version (of this shop's order) is older than the list's
+   * update time (or unknown), and no push announcing that version is already waiting for the ingest. A pending
+   * inbox message received in the last `PUSH_OWNS_FETCH_MS` owns the fetch: under a per-API quota (Xiaohongshu's
+   * one detail call per order) a second read by the poll would halve what the quota carries. Older pending
+   * messages (a stuck pipeline) do not hold the poll back.
+   */
+  private async staleIds(shop: ShopContext, page: { partialIds: string[]; partialUpdatedAt?: Record<string, string> }): Promise<string[]> {
     if (page.partialIds.length === 0) return [];
     const known = page.partialUpdatedAt ?? {};
-    const withTime = page.partialIds.filter((id) => known[id] !== undefined);
-    if (withTime.length === 0) return page.partialIds;
-    const rows: { platform_order_id: string; platform_updated_at: Date }[] = await this.dataSource.query(
-      `SELECT platform_order_id, platform_updated_at FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
-      [shopId, withTime],
+    const rows: { platform_order_id: string; platform_updated_at: Date | null; pushed_at: Date | null }[] = await this.dataSource.query(
+      `SELECT ids.id AS platform_order_id, o.platform_updated_at,
+              (SELECT max(coalesce(i.occurred_at, i.received_at)) FROM order_sync.inbox i
+                WHERE i.platform = $4 AND i.platform_order_id = ids.id AND i.shop_id = $1 AND i.status = 'pending'
+                  AND i.received_at > now() - make_interval(secs => $3 / 1000.0)) AS pushed_at
+         FROM unnest($2::text[]) AS ids(id)
+         LEFT JOIN order_sync.orders o ON o.shop_id = $1 AND o.platform_order_id = ids.id`,
+      [shop.shopId, page.partialIds, PUSH_OWNS_FETCH_MS, shop.platform],
     );
-    const stored = new Map(rows.map((r) => [r.platform_order_id, r.platform_updated_at.getTime()]));
+    const byId = new Map(rows.map((r) => [r.platform_order_id, r]));
     return page.partialIds.filter((id) => {
-      const at = known[id];
-      const have = stored.get(id);
-      return at === undefined || have === undefined || have < Date.parse(at);
+      const at = known[id] === undefined ? null : Date.parse(known[id]);
+      const r = byId.get(id);
+      const have = r?.platform_updated_at?.getTime();
+      const stale = at === null || have === undefined || have < at;
+      if (!stale) return false;
+      // a waiting push for this version (or a later one) will bring it
+      const pushed = r?.pushed_at?.getTime();
+      return pushed === undefined || (at !== null && pushed < at - 1000);
     });
   }
 

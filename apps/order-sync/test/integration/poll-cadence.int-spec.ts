@@ -149,6 +149,29 @@ describe('poll cadence: incremental windows, found-by-poll orders, fast cadence 
     // the periodic rewrite is due after pollSchedulerRefreshMs even without a change
     expect(await scheduler.reconcile(Date.now() + DEFAULT_ORDER_SYNC_OPTIONS.pollSchedulerRefreshMs)).toEqual({ refreshed: true, shops: 1 });
   });
+  it('leaves the detail read of an order whose push is waiting to the ingest (quota), but not one stuck for a minute', async () => {
+    const now = Date.now();
+    const at = new Date(now - 2000).toISOString();
+    for (const id of ['PX-PUSHED', 'PX-STUCK', 'PX-LOST']) paid(SHOP_ID, id, now - 2000);
+    await h.db.dataSource.query(
+      `INSERT INTO order_sync.inbox (platform, app_key, message_id, shop_id, platform_shop_id, topic, kind, platform_order_id, occurred_at, received_at, raw)
+       VALUES ('douyin', 'dy-app', 'm-px-pushed', $1, 'dy-shop-1', 'trade_paid', 'order', 'PX-PUSHED', $2, now(), '{}'),
+              ('douyin', 'dy-app', 'm-px-stuck', $1, 'dy-shop-1', 'trade_paid', 'order', 'PX-STUCK', $2, now() - interval '2 minutes', '{}')`,
+      [SHOP_ID, at],
+    );
+    // a list without lines (Xiaohongshu's): ids and update times only, details to be read
+    (h.adapters.douyin.listOrders as jest.Mock).mockImplementationOnce(async () => ({
+      orders: [],
+      partialIds: ['PX-PUSHED', 'PX-STUCK', 'PX-LOST'],
+      partialUpdatedAt: { 'PX-PUSHED': at, 'PX-STUCK': at, 'PX-LOST': at },
+      hasMore: false,
+      next: null,
+    }));
+    h.adapters.douyin.getOrderLog.length = 0;
+    await h.db.dataSource.query(`UPDATE order_sync.poll_cursors SET cursor_at = now() - interval '5 seconds' WHERE shop_id = $1`, [SHOP_ID]);
+    await poll.pollShop(SHOP_ID);
+    expect([...h.adapters.douyin.getOrderLog].sort()).toEqual(['PX-LOST', 'PX-STUCK']);
+  });
 });
 
 describe('poll scheduler: shops registered after boot', () => {
