@@ -95,7 +95,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   pollIntervalMs: 5000,
   pollFastIntervalMs: 2000,
   pollFastHoldMs: 30_000,
-  pollOverlapMs: 10_000,
+  pollOverlapMs: 3000,
   pollDeepOverlapMs: 120_000,
   pollDeepEveryMs: 300_000,
   pollInitialLookbackMs: 3_600_000,

@@ -33,7 +33,7 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(500) ORDER_POLL_FAST_INTERVAL_MS: number = 2000;
   @IntEnv(0) ORDER_POLL_FAST_HOLD_MS: number = 30_000;
   /** each poll re-reads this much before its cursor; once every ORDER_POLL_DEEP_EVERY_MS, ORDER_POLL_DEEP_OVERLAP_MS */
-  @IntEnv(0) ORDER_POLL_OVERLAP_MS: number = 10_000;
+  @IntEnv(0) ORDER_POLL_OVERLAP_MS: number = 3000;
   @IntEnv(0) ORDER_POLL_DEEP_OVERLAP_MS: number = 120_000;
   @IntEnv(1000) ORDER_POLL_DEEP_EVERY_MS: number = 300_000;
   /** how often the poll scheduler looks for shops added, removed or re-activated (new shops start polling within this) */

@@ -47,8 +47,13 @@ interface RunState {
  * marked `found_by_poll_at` (a lost push: the SLA ledger's cause push_lost), and its shop is polled at the
  * fast cadence for pollFastHoldMs: pushes have stopped while the platform shows activity.
  */
-/** how long a pending push message owns the detail fetch of its order (see staleIds) */
+/** how long a pending push message owns the fetch and write of its order (see waitingPushes) */
 const PUSH_OWNS_FETCH_MS = 60_000;
+
+/** a waiting push announced this version (or a later one; 1 s for platforms that send whole seconds) */
+function announced(pushedAt: number | undefined, updatedAt: number | null): boolean {
+  return pushedAt !== undefined && updatedAt !== null && pushedAt >= updatedAt - 1000;
+}
 
 @Injectable()
 export class OrderPollService {
@@ -129,7 +134,7 @@ export class OrderPollService {
         }
         return { kind: 'delay', ms: retryDelayMs(throttled, 1), reason: describeError(throttled) };
       }
-      const orders: CanonicalOrder[] = [...(await this.newerThanStored(shopId, listed.accepted)), ...detailed.accepted];
+      const orders: CanonicalOrder[] = [...(await this.newerThanStored(shop, listed.accepted)), ...detailed.accepted];
       pages += 1;
       const more = res.hasMore && res.next !== null;
       const { summary, found } = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
@@ -207,48 +212,68 @@ export class OrderPollService {
    * The listed orders newer than their stored version (or not stored). Most of a poll's list is the overlap
    * re-read of orders the pushes already brought: one read here instead of locking their rows to write nothing.
    */
-  private async newerThanStored(shopId: string, orders: CanonicalOrder[]): Promise<CanonicalOrder[]> {
+  /**
+   * The listed orders worth writing: newer than the stored version, and not announced by a push that is still
+   * waiting for the ingest (see `waitingPushes`): in a flash sale the poll lists orders the ingest is about to
+   * write, and writing them too would double the row work and contend for the same row locks.
+   */
+  private async newerThanStored(shop: ShopContext, orders: CanonicalOrder[]): Promise<CanonicalOrder[]> {
     if (orders.length === 0) return orders;
-    const rows: { platform_order_id: string; platform_updated_at: Date; status_rank: number }[] = await this.dataSource.query(
-      `SELECT platform_order_id, platform_updated_at, status_rank FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
-      [shopId, orders.map((o) => o.platformOrderId)],
-    );
+    const ids = orders.map((o) => o.platformOrderId);
+    const [rows, pushed] = await Promise.all([
+      this.dataSource.query(
+        `SELECT platform_order_id, platform_updated_at, status_rank FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
+        [shop.shopId, ids],
+      ) as Promise<{ platform_order_id: string; platform_updated_at: Date; status_rank: number }[]>,
+      this.waitingPushes(shop, ids),
+    ]);
     const stored = new Map(rows.map((r) => [r.platform_order_id, { updatedAt: r.platform_updated_at.getTime(), rank: r.status_rank }]));
     return orders.filter((o) => {
       const s = stored.get(o.platformOrderId);
-      return s === undefined || isNewer(o, s);
+      if (s !== undefined && !isNewer(o, s)) return false;
+      return !announced(pushed.get(o.platformOrderId), o.updatedAt ? Date.parse(o.updatedAt) : null);
     });
   }
 
   /**
+   * Per order id: the latest event time of this shop's pending push messages received in the last
+   * `PUSH_OWNS_FETCH_MS` — a push the ingest is about to handle. Older pending messages (a stuck pipeline) do not
+   * count, so they never hold the poll back.
+   */
+  private async waitingPushes(shop: ShopContext, ids: string[]): Promise<Map<string, number>> {
+    const rows: { platform_order_id: string; pushed_at: Date }[] = await this.dataSource.query(
+      `SELECT i.platform_order_id, max(coalesce(i.occurred_at, i.received_at)) AS pushed_at
+         FROM order_sync.inbox i
+        WHERE i.platform = $4 AND i.platform_order_id = ANY($2::text[]) AND i.shop_id = $1 AND i.status = 'pending'
+          AND i.received_at > now() - make_interval(secs => $3 / 1000.0)
+        GROUP BY i.platform_order_id`,
+      [shop.shopId, ids, PUSH_OWNS_FETCH_MS, shop.platform],
+    );
+    return new Map(rows.map((r) => [r.platform_order_id, r.pushed_at.getTime()]));
+  }
+
+  /**
    * The partial ids worth a detail call: the stored version (of this shop's order) is older than the list's
-   * update time (or unknown), and no push announcing that version is already waiting for the ingest. A pending
-   * inbox message received in the last `PUSH_OWNS_FETCH_MS` owns the fetch: under a per-API quota (Xiaohongshu's
-   * one detail call per order) a second read by the poll would halve what the quota carries. Older pending
-   * messages (a stuck pipeline) do not hold the poll back.
+   * update time (or unknown), and no push announcing that version is waiting for the ingest (`waitingPushes`):
+   * under a per-API quota (Xiaohongshu's one detail call per order) a second read by the poll would cost a share
+   * of what the quota carries.
    */
   private async staleIds(shop: ShopContext, page: { partialIds: string[]; partialUpdatedAt?: Record<string, string> }): Promise<string[]> {
     if (page.partialIds.length === 0) return [];
     const known = page.partialUpdatedAt ?? {};
-    const rows: { platform_order_id: string; platform_updated_at: Date | null; pushed_at: Date | null }[] = await this.dataSource.query(
-      `SELECT ids.id AS platform_order_id, o.platform_updated_at,
-              (SELECT max(coalesce(i.occurred_at, i.received_at)) FROM order_sync.inbox i
-                WHERE i.platform = $4 AND i.platform_order_id = ids.id AND i.shop_id = $1 AND i.status = 'pending'
-                  AND i.received_at > now() - make_interval(secs => $3 / 1000.0)) AS pushed_at
-         FROM unnest($2::text[]) AS ids(id)
-         LEFT JOIN order_sync.orders o ON o.shop_id = $1 AND o.platform_order_id = ids.id`,
-      [shop.shopId, page.partialIds, PUSH_OWNS_FETCH_MS, shop.platform],
-    );
-    const byId = new Map(rows.map((r) => [r.platform_order_id, r]));
+    const [rows, pushed] = await Promise.all([
+      this.dataSource.query(
+        `SELECT platform_order_id, platform_updated_at FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
+        [shop.shopId, page.partialIds],
+      ) as Promise<{ platform_order_id: string; platform_updated_at: Date }[]>,
+      this.waitingPushes(shop, page.partialIds),
+    ]);
+    const stored = new Map(rows.map((r) => [r.platform_order_id, r.platform_updated_at.getTime()]));
     return page.partialIds.filter((id) => {
       const at = known[id] === undefined ? null : Date.parse(known[id]);
-      const r = byId.get(id);
-      const have = r?.platform_updated_at?.getTime();
-      const stale = at === null || have === undefined || have < at;
-      if (!stale) return false;
-      // a waiting push for this version (or a later one) will bring it
-      const pushed = r?.pushed_at?.getTime();
-      return pushed === undefined || (at !== null && pushed < at - 1000);
+      const have = stored.get(id);
+      if (at !== null && have !== undefined && have >= at) return false;
+      return !announced(pushed.get(id), at);
     });
   }
 

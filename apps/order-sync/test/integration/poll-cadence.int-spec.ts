@@ -89,6 +89,12 @@ describe('poll cadence: incremental windows, found-by-poll orders, fast cadence 
     );
     expect(await poll.pollShop(SHOP_ID)).toEqual({ kind: 'done' });
     expect((await orderRow(SHOP_ID, 'LOST-1'))?.found_by_poll_at).toBeInstanceOf(Date);
+    // PUSHED-1's push is still waiting for the ingest: the poll leaves it to it (no second write)
+    expect(await orderRow(SHOP_ID, 'PUSHED-1')).toBeUndefined();
+    // once that message is handled, the poll may write the order: not marked, its push was not lost
+    await h.db.dataSource.query(`UPDATE order_sync.inbox SET status = 'processed' WHERE message_id = 'm-pushed-1'`);
+    await h.db.dataSource.query(`UPDATE order_sync.poll_cursors SET cursor_at = now() - interval '5 seconds' WHERE shop_id = $1`, [SHOP_ID]);
+    expect(await poll.pollShop(SHOP_ID)).toEqual({ kind: 'done' });
     expect((await orderRow(SHOP_ID, 'PUSHED-1'))?.found_by_poll_at).toBeNull();
     expect(await every(SHOP_ID)).toBe(FAST);
     const [cur] = await h.db.dataSource.query(`SELECT fast_until > now() AS fast FROM order_sync.poll_cursors WHERE shop_id = $1`, [SHOP_ID]);
