@@ -42,6 +42,10 @@ function launch(port: number): ChildProcess {
     { stdio: 'ignore' },
   );
   child.on('error', () => undefined);
+  // never outlives the test process (a frozen orphan included)
+  const reap = (): void => void child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
   return child;
 }
 

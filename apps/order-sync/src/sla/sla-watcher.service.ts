@@ -10,14 +10,7 @@ import { slaCause, type SlaCause } from './sla-causes';
 import { FOUND_BY_POLL_SQL, PLATFORM_ERROR_SQL, SlaLedger, type NewEvent, type SlaLevel } from './sla-ledger.service';
 
 /** a paid order not acknowledged by the ERP yet, as one pass sees it */
-interface Waiting {
-  orderId: string;
-  platform: string;
-  platformOrderId: string;
-  shopId: string | null;
-  merchantId: string | null;
-  slaStartedAt: Date;
-  ageMs: number;
+interface Waiting extends Omit<NewEvent, 'level' | 'cause'> {
   erpError: string | null;
   platformError: string | null;
   foundByPoll: boolean;

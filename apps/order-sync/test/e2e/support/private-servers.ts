@@ -2,13 +2,12 @@
  * A Redis server and a Postgres cluster of a test's own, on loopback ports it picks, so the test can freeze,
  * stop and start them without touching the shared ones (127.0.0.1:6379 / :5432) other runs use.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Redis from 'ioredis';
 
 const run = promisify(execFile);
 
@@ -28,52 +27,8 @@ export async function spareLoopbackPort(from: number, to: number): Promise<numbe
   throw new Error(`no free port in ${from}-${to}`);
 }
 
-export interface PrivateRedis {
-  url: string;
-  /** SIGSTOP: the server keeps its connections open and answers nothing (a frozen Redis) */
-  freeze(): void;
-  /** SIGCONT */
-  thaw(): void;
-  stop(): Promise<void>;
-}
-
-export async function startPrivateRedis(port: number): Promise<PrivateRedis> {
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--protected-mode', 'no'],
-    { stdio: 'ignore' },
-  );
-  // never outlives the test process (a frozen orphan included)
-  process.once('exit', () => child.kill('SIGKILL'));
-  const url = `redis://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => undefined);
-    try {
-      await r.connect();
-      await r.ping();
-      break;
-    } catch (e) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server on ${port} did not start: ${String(e)}`);
-      await new Promise((res) => setTimeout(res, 100));
-    } finally {
-      r.disconnect();
-    }
-  }
-  return {
-    url,
-    freeze: () => void child.kill('SIGSTOP'),
-    thaw: () => void child.kill('SIGCONT'),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((res) => child.once('exit', () => res()));
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
+/** a Redis of the test's own: libs/testing own-redis (freeze / thaw / restart / stop) */
+export { startOwnRedis as startPrivateRedis, type OwnRedis as PrivateRedis } from '@app/testing/own-redis';
 
 export interface PrivatePostgres {
   /** superuser URL of its `postgres` database */
