@@ -236,7 +236,11 @@ describe('tenancy: a platform answer for one shop changes nothing of another sho
     // the ERP gets the buyer in clear: pushed, and through the pull API
     const pushed = h.erp.pushCalls.flat().filter((e) => e.orderId === stored!.id);
     expect(pushed.map((e) => e.order.buyer)).toEqual([buyer]);
-    const pulled = await h.app.get(ErpOrdersService).list(MERCHANT_A, undefined, 1000);
+    // awaited, not read once: the pull cursor stops at the cluster-wide snapshot xmin (see the claim test above)
+    const pulled = await waitFor(async () => {
+      const page = await h.app.get(ErpOrdersService).list(MERCHANT_A, undefined, 1000);
+      return page.orders.some((o) => o.orderId === stored!.id) ? page : null;
+    }, 15_000, "A's order in A's pull");
     expect(pulled.orders.find((o) => o.orderId === stored!.id)?.order.buyer).toEqual(buyer);
     // only merchant A's pull shows it
     const theirPull = await h.app.get(ErpOrdersService).list(MERCHANT_B, undefined, 1000);
