@@ -26,8 +26,10 @@ export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> =
   [QUEUE.ERP_PUSH]: DEFAULT_JOB_OPTIONS,
   [QUEUE.ERP_INTERCEPT]: DEFAULT_JOB_OPTIONS,
   [QUEUE.SHIPMENTS]: DEFAULT_JOB_OPTIONS,
-  // the next poll tick polls the shop again: a poll job that keeps failing is not worth minutes of retries
-  [QUEUE.ORDER_POLL]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
+  // the next poll tick polls the shop again: a poll job that keeps failing is not worth minutes of retries.
+  // A poll job is a tick of a job scheduler (every shop every 2-5 s): its completed history is kept to 100, not
+  // 1,000, so Redis reaches its plateau in minutes rather than after the better part of an hour (soak run)
+  [QUEUE.ORDER_POLL]: { ...DEFAULT_JOB_OPTIONS, attempts: 3, removeOnComplete: { age: 3600, count: 100 } },
   [QUEUE.CATALOG_PUBLISH]: DEFAULT_JOB_OPTIONS,
   // a flow parent only collects its children's outcomes
   [QUEUE.CATALOG_PUBLISH_FLOW]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
@@ -36,6 +38,16 @@ export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> =
   [QUEUE.STOCK_EVENTS]: DEFAULT_JOB_OPTIONS,
   [QUEUE.COUPON_EVENTS]: DEFAULT_JOB_OPTIONS,
 };
+
+/**
+ * The length (approximate, XADD MAXLEN ~) of each queue's `events` stream. BullMQ's default is 10,000 entries,
+ * about 1 MB a busy queue; nothing of ours reads the stream (no QueueEvents listener, Bull Board reads the job
+ * lists), so 1,000 bounds Redis memory sooner. BullMQ keeps the figure in the queue's meta hash, written by
+ * every Queue instance as it starts: each one an app creates must carry the same `streams` option
+ * (registerQueues, QueueHealthService).
+ */
+export const QUEUE_EVENTS_MAX_LEN = 1000;
+export const QUEUE_STREAMS = { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } as const;
 
 /** a queue's default job options (QUEUE_JOB_OPTIONS), for jobs added outside the queue's defaults (flows) */
 export function jobOptionsFor(queue: QueueName): DefaultJobOptions {

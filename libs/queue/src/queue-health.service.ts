@@ -4,7 +4,7 @@ import { addQueueAgeSource, addQueueDepthSource, appMetrics, createRedisClient }
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { reconnectForever, redisOptionsFromUrl } from './connections';
-import { jobOptionsFor } from './job-options';
+import { jobOptionsFor, QUEUE_STREAMS } from './job-options';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
 
 /** Optional override of the queues reported (default ALL_QUEUES). */
@@ -60,7 +60,7 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
     // their connection errors are the shared client's, which logs them: the queues' own listener stays quiet
     this.queues = new Map(
       queueNames.map((q) => {
-        const queue = new Queue(q, { connection: this.redis, prefix: opts.prefix, defaultJobOptions: jobOptionsFor(q) });
+        const queue = new Queue(q, { connection: this.redis, prefix: opts.prefix, defaultJobOptions: jobOptionsFor(q), streams: QUEUE_STREAMS });
         queue.on('error', () => undefined);
         return [q, queue];
       }),

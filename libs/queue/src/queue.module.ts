@@ -5,7 +5,7 @@ import type { QueueName } from '@app/contracts';
 import { producerConnection, workerConnection } from './connections';
 import { InstrumentedWorker } from './instrumented-worker';
 import { InstrumentedQueue } from './instrumented-queue';
-import { jobOptionsFor } from './job-options';
+import { jobOptionsFor, QUEUE_STREAMS } from './job-options';
 import { QueueHealthService } from './queue-health.service';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
 
@@ -43,7 +43,7 @@ export function registerQueues(names: readonly QueueName[], opts: { connection?:
   // @nestjs/bullmq's documented hook for a custom Queue class (read when the providers below are built)
   BullModule.queueClass = InstrumentedQueue;
   if (opts.connection === 'root') {
-    return BullModule.registerQueue(...names.map((name) => ({ name, defaultJobOptions: jobOptionsFor(name) })));
+    return BullModule.registerQueue(...names.map((name) => ({ name, defaultJobOptions: jobOptionsFor(name), streams: QUEUE_STREAMS })));
   }
   return BullModule.registerQueueAsync(
     ...names.map((name) => ({
@@ -52,6 +52,7 @@ export function registerQueues(names: readonly QueueName[], opts: { connection?:
         connection: producerConnection(o.redisUrl),
         prefix: o.prefix,
         defaultJobOptions: jobOptionsFor(name),
+        streams: QUEUE_STREAMS,
       }),
       inject: [QUEUE_MODULE_OPTIONS],
     })),

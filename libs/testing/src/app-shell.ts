@@ -4,7 +4,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import type { QueueName } from '@app/contracts';
 import { MetricsServer } from '@app/observability';
-import { QUEUE_JOB_OPTIONS } from '@app/queue';
+import { QUEUE_EVENTS_MAX_LEN, QUEUE_JOB_OPTIONS } from '@app/queue';
 import request from 'supertest';
 import type { MixedList } from 'typeorm';
 import { createTestDatabase, testPrefix, type TestDatabase } from './db';
@@ -107,6 +107,8 @@ export function describeAppShell<S extends StartedShell>(
       console.log(`${name} queues: ${queues.map((q) => `${q.name} ${JSON.stringify(q.defaultJobOptions)}`).join('; ') || 'none'}`);
       for (const q of queues) {
         expect({ queue: q.name, options: q.defaultJobOptions }).toEqual({ queue: q.name, options: QUEUE_JOB_OPTIONS[q.name as QueueName] });
+        // every Queue writes its events-stream cap into the queue's meta hash as it starts: all must agree
+        expect({ queue: q.name, events: q.opts.streams?.events?.maxLen }).toEqual({ queue: q.name, events: QUEUE_EVENTS_MAX_LEN });
         expect(q.listenerCount('error')).toBeGreaterThan(0);
       }
     });
