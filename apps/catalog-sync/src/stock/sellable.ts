@@ -84,7 +84,7 @@ export function computeSellable(input: SellableInput): SellableResult {
 
 /** lowers the largest figures first until their sum is at most `limit` */
 function capTotal(values: Partial<Record<Platform, number>>, limit: number): void {
-  let excess = Object.values(values).reduce((a, n) => a + (n ?? 0), 0) - limit;
+  let excess = Object.values(values).reduce<number>((a, n) => a + (n ?? 0), 0) - limit;
   while (excess > 0) {
     const [p] = (Object.entries(values) as [Platform, number][]).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
     values[p] = (values[p] ?? 0) - 1;
