@@ -116,3 +116,6 @@ export const isPlatform = (value: unknown): value is Platform => platformRegistr
 
 /** the registered platform names */
 export const platformNames = (): Platform[] => platformRegistry.names();
+
+/** a complete manifest to copy in tests that register a made-up platform (spread it and change name) */
+export const douyinManifestForTests: PlatformManifest = douyinManifest;
