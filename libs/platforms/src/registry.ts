@@ -1,4 +1,5 @@
 import { UnknownPlatformError, type Platform } from '@app/contracts';
+import { outboundPolicyFromEnv, platformBaseUrlsOf, type OutboundEnv, type OutboundPolicy } from '@app/net';
 import { douyinManifest } from './douyin/douyin.manifest';
 import { PLATFORM_NAME, type PlatformManifest } from './platform-manifest';
 import { taobaoManifest } from './taobao/taobao.manifest';
@@ -119,3 +120,11 @@ export const platformNames = (): Platform[] => platformRegistry.names();
 
 /** a complete manifest to copy in tests that register a made-up platform (spread it and change name) */
 export const douyinManifestForTests: PlatformManifest = douyinManifest;
+
+/**
+ * An app's outbound URL policy with the registry's production hosts and PLATFORM_BASE_URL_<NAME> overrides
+ * of every registered platform (what apps should call instead of @app/net's outboundPolicyFromEnv).
+ */
+export function platformOutboundPolicyFromEnv(env: OutboundEnv, registry: PlatformRegistry = platformRegistry): OutboundPolicy {
+  return outboundPolicyFromEnv(env, platformBaseUrlsOf(env, registry.names()), registry.productionHosts());
+}
