@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { Client } from 'pg';
 import type { Platform } from '@app/contracts';
-import { DOUYIN_DEMO_SHOP, TAOBAO_DEMO_SHOP, XHS_DEMO_SHOP, douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from '@app/sandbox';
+import { simulatorManifest, douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from '@app/sandbox';
 import { SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
 import { ADMIN_DB_URL, benchCleanup, cpuCount, type Latency, latency, log, numArg, round, sleep } from './lib/common';
 import { OrderBench, phaseDetail, phaseTable, type PhaseResult } from './lib/order-phase';
@@ -405,7 +405,7 @@ class CatalogBench {
 
   /** the shop's signed-API credentials (demo app + current tokens) */
   private async creds(p: Platform): Promise<SimCredentials> {
-    const demo = { douyin: DOUYIN_DEMO_SHOP, taobao: TAOBAO_DEMO_SHOP, xiaohongshu: XHS_DEMO_SHOP }[p];
+    const demo = simulatorManifest(p).demoShop;
     const state = await this.sys.sandboxAdmin<{ tokens: Array<{ platformShopId: string; accessToken: string }> }>(p, 'GET', 'state');
     const tok = state.tokens.find((x) => x.platformShopId === demo.platformShopId);
     return { appKey: demo.appKey, appSecret: demo.appSecret, accessToken: tok?.accessToken ?? demo.accessToken };

@@ -16,7 +16,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { DataSource } from 'typeorm';
 import type { Platform } from '@app/contracts';
 import { buildDataSourceOptions, ensureDatabase } from '@app/persistence/data-source';
-import { DOUYIN_DEMO_SHOP, TAOBAO_DEMO_SHOP, XHS_DEMO_SHOP } from '@app/sandbox';
+import { simulatorManifest } from '@app/sandbox';
 import { ALL_MIGRATIONS } from './migrations';
 
 const ROOT = join(__dirname, '..');
@@ -198,7 +198,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   // every port this system needs, distinct (fixed ones from the options, the rest free ones taken together)
   const spare = await freePorts(8 + APPS.length);
   const port = (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? spare.pop()!;
-  const ports = {
+  const ports: Record<string, number> = {
     douyin: port('douyin'),
     taobao: port('taobao'),
     xiaohongshu: port('xiaohongshu'),
@@ -306,7 +306,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     for (const platform of SIM_PLATFORMS) {
       const gateway = second?.platforms.includes(platform) ? second.gateway : gatewayFor(adminKey);
       // the simulators start with their demo shop; its current tokens come from the admin state
-      const demo: SimShop = { douyin: DOUYIN_DEMO_SHOP, taobao: TAOBAO_DEMO_SHOP, xiaohongshu: XHS_DEMO_SHOP }[platform];
+      const demo: SimShop = simulatorManifest(platform).demoShop;
       const state = await sandboxAdmin<{ tokens: Array<{ platformShopId: string; accessToken: string; refreshToken: string }> }>(platform, 'GET', 'state');
       const tokens = state.tokens.find((t) => t.platformShopId === demo.platformShopId);
       const sim = { ...demo, ...(tokens ?? {}) };

@@ -1,10 +1,10 @@
+import { platformOutboundPolicyFromEnv } from '@app/platforms';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
 import { HealthModule, MetricsModule } from '@app/observability';
 import { ServiceAuthModule } from '@app/service-auth';
 import { PersistenceModule, ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
-import { outboundPolicyFromEnv } from '@app/net';
 import { NetModule } from '@app/net/net.module';
 import { CatalogFeatureModule } from './catalog/catalog-feature.module';
 import { PriceTiersFeatureModule } from './price-tiers/price-tiers-feature.module';
@@ -19,7 +19,7 @@ import { CatalogSyncEnv } from './config/env.validation';
  */
 export function features(env: CatalogSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
   // one outbound URL policy per process (libs/net): platform calls here, save-time URL checks
-  const outbound = outboundPolicyFromEnv(env);
+  const outbound = platformOutboundPolicyFromEnv(env);
   return [
     NetModule.forRoot(outbound),
     PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),

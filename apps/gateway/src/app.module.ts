@@ -1,3 +1,4 @@
+import { platformOutboundPolicyFromEnv } from '@app/platforms';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
 import { HealthModule, MetricsModule } from '@app/observability';
@@ -16,7 +17,6 @@ import { ForwardingModule } from './forwarding/forwarding.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
-import { outboundPolicyFromEnv } from '@app/net';
 import { NetModule } from '@app/net/net.module';
 
 /**
@@ -25,7 +25,7 @@ import { NetModule } from '@app/net/net.module';
  */
 export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
   // one outbound URL policy per process (libs/net): platform calls here, save-time URL checks
-  const outbound = outboundPolicyFromEnv(env);
+  const outbound = platformOutboundPolicyFromEnv(env);
   return [
     NetModule.forRoot(outbound),
     PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),

@@ -1,3 +1,4 @@
+import { platformOutboundPolicyFromEnv } from '@app/platforms';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
 import type { ErpConnectorOptions } from '@app/erp';
@@ -7,7 +8,7 @@ import { HealthModule, MetricsModule } from '@app/observability';
 import { ServiceAuthModule } from '@app/service-auth';
 import { PersistenceModule, SecretBox, ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
-import { outboundPolicyFromEnv, type OutboundPolicy } from '@app/net';
+import type { OutboundPolicy } from '@app/net';
 import { NetModule } from '@app/net/net.module';
 import { QueueModule, WorkerDrain } from '@app/queue';
 import { OrderSyncEnv } from './config/env.validation';
@@ -19,7 +20,7 @@ import { ShipmentsFeatureModule } from './shipments/shipments.module';
 import { ErpLanesModule } from './delivery/erp-lanes.module';
 import { SPARE_ERP_SOCKETS } from './delivery/erp-lanes';
 
-export function erpOptions(env: OrderSyncEnv, outbound: OutboundPolicy = outboundPolicyFromEnv(env)): ErpConnectorOptions {
+export function erpOptions(env: OrderSyncEnv, outbound: OutboundPolicy = platformOutboundPolicyFromEnv(env)): ErpConnectorOptions {
   const common = {
     baseUrl: env.ERP_BASE_URL,
     timeoutMs: env.ERP_TIMEOUT_MS,
@@ -69,7 +70,7 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
 /** order-sync's feature modules (STYLE rule 2), built from the validated env. */
 export function features(env: OrderSyncEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
   // one outbound URL policy per process (libs/net): platform calls, the ERP, the SLA alert webhook
-  const outbound = outboundPolicyFromEnv(env);
+  const outbound = platformOutboundPolicyFromEnv(env);
   // the default ERP (environment): one connector (and breaker) per process, for merchants without an ERP
   // connection of their own; ErpLanes gives every other merchant its own connector and breaker
   const erp = ErpModule.forRoot(erpOptions(env, outbound));

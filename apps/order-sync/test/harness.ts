@@ -51,7 +51,7 @@ export async function createHarness(
   const prefix = testPrefix('os');
   const shops = new FakeShopDirectory();
   shops.addShop({ shopId: SHOP_ID, platform: 'douyin', platformShopId: 'dy-shop-1', appKey: 'dy-app', appSecret: 'dy-secret' });
-  const adapters = {
+  const adapters: Record<Platform, FakePlatformAdapter> = {
     douyin: new FakePlatformAdapter('douyin'),
     taobao: new FakePlatformAdapter('taobao'),
     xiaohongshu: new FakePlatformAdapter('xiaohongshu'),

@@ -1,4 +1,5 @@
 import { parsePlatformApps } from '@app/contracts';
+import { platformRegistry } from '@app/platforms';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MinLength, Max, Min, ValidateBy } from 'class-validator';
 import { ToBoolean, ToInt } from './transforms';
 
@@ -162,7 +163,7 @@ function IsPlatformApps(): PropertyDecorator {
       validate: (v: unknown) => {
         if (typeof v !== 'string') return false;
         try {
-          parsePlatformApps(v);
+          parsePlatformApps(v, (n) => platformRegistry.has(n), platformRegistry.names());
           return true;
         } catch {
           return false;
@@ -171,7 +172,7 @@ function IsPlatformApps(): PropertyDecorator {
       // the parser's message names the entry and field, never a value
       defaultMessage: (args) => {
         try {
-          parsePlatformApps(String(args?.value));
+          parsePlatformApps(String(args?.value), (n) => platformRegistry.has(n), platformRegistry.names());
           return 'is invalid';
         } catch (e) {
           return (e as Error).message;

@@ -1,4 +1,4 @@
-import { PLATFORMS, type Platform } from './platform';
+import { PLATFORM_NAME_PATTERN, type Platform } from './platform';
 
 /** One of the operator's own service-provider (ISV) apps, shared by many merchants' shops (PLATFORM_APPS). */
 export interface OperatorApp {
@@ -9,9 +9,10 @@ export interface OperatorApp {
 
 /**
  * PLATFORM_APPS: a JSON array of {platform, appKey, appSecret}. Throws an Error naming the first bad entry
- * (never echoing a secret). One app key appears once per platform.
+ * (never echoing a secret). One app key appears once per platform. `isPlatform` says which names are
+ * registered (the registry in @app/platforms; contracts do not know the list).
  */
-export function parsePlatformApps(raw: string): OperatorApp[] {
+export function parsePlatformApps(raw: string, isPlatform: (name: string) => boolean = () => true, known: readonly string[] = []): OperatorApp[] {
   let list: unknown;
   try {
     list = JSON.parse(raw);
@@ -22,8 +23,8 @@ export function parsePlatformApps(raw: string): OperatorApp[] {
   const seen = new Set<string>();
   return list.map((item: unknown, i) => {
     const o = (item ?? {}) as Record<string, unknown>;
-    if (typeof o.platform !== 'string' || !(PLATFORMS as readonly string[]).includes(o.platform)) {
-      throw new Error(`entry ${i}: platform must be one of ${PLATFORMS.join(', ')}`);
+    if (typeof o.platform !== 'string' || !PLATFORM_NAME_PATTERN.test(o.platform) || !isPlatform(o.platform)) {
+      throw new Error(`entry ${i}: platform must be ${known.length > 0 ? `one of ${known.join(', ')}` : 'a registered platform name'}`);
     }
     if (typeof o.appKey !== 'string' || o.appKey.trim() === '') throw new Error(`entry ${i}: appKey must be a non-empty string`);
     if (typeof o.appSecret !== 'string' || o.appSecret === '') throw new Error(`entry ${i}: appSecret must be a non-empty string`);

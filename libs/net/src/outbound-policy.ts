@@ -19,6 +19,11 @@ export interface OutboundPolicySettings {
    * platform's hosts. Their addresses are still checked (add them to allowHosts for loopback).
    */
   platformBaseUrls?: Partial<Record<Platform, readonly string[]>>;
+  /**
+   * The platforms' production API hosts by platform (the platform registry's manifests, passed in by
+   * @app/platforms so this library does not depend on it); default PLATFORM_PRODUCTION_HOSTS.
+   */
+  productionHosts?: Readonly<Record<Platform, readonly string[]>>;
   /** DNS lookup used at save and at connect (tests inject one); default dns.lookup */
   lookup?: LookupFunction;
 }
@@ -97,7 +102,7 @@ export class OutboundPolicy {
     this.allowLoopback = settings.allowLoopback === true;
     this.lookup = settings.lookup ?? (dnsLookup as LookupFunction);
     const hosts = new Map<Platform, Set<string>>();
-    for (const [p, list] of Object.entries(PLATFORM_PRODUCTION_HOSTS) as [Platform, readonly string[]][]) hosts.set(p, new Set(list));
+    for (const [p, list] of Object.entries(settings.productionHosts ?? PLATFORM_PRODUCTION_HOSTS) as [Platform, readonly string[]][]) hosts.set(p, new Set(list));
     for (const [p, urls] of Object.entries(settings.platformBaseUrls ?? {}) as [Platform, readonly string[]][]) {
       for (const u of urls) hosts.get(p)?.add(bareHost(new URL(u).hostname));
     }

@@ -1,4 +1,5 @@
-import { PLATFORMS, parsePlatformApps, type OperatorApp, type Platform } from '@app/contracts';
+import { parsePlatformApps, type OperatorApp, type Platform } from '@app/contracts';
+import { platformRegistry } from './registry';
 
 /**
  * The platform settings only the operator sets (env), never a merchant: each platform's API base URL
@@ -6,19 +7,11 @@ import { PLATFORMS, parsePlatformApps, type OperatorApp, type Platform } from '@
  * operator's own service-provider (ISV) apps (PLATFORM_APPS), whose secrets live only here.
  */
 
-/** Production API hosts (origin only; adapters append their own path). */
-export const PLATFORM_PRODUCTION_BASE_URL: Record<Platform, string> = {
-  douyin: 'https://openapi-fxg.jinritemai.com',
-  taobao: 'https://eco.taobao.com',
-  xiaohongshu: 'https://ark.xiaohongshu.com',
-};
+/** Production API hosts (origin only; adapters append their own path): each manifest's productionBaseUrl. */
+export const PLATFORM_PRODUCTION_BASE_URL: Record<Platform, string> = Object.fromEntries(platformRegistry.all().map((m) => [m.name, m.productionBaseUrl]));
 
-/** Production authorisation pages (PROTOCOLS.md 1.6, 2.6, 3.6). */
-export const PLATFORM_PRODUCTION_AUTHORIZE_URL: Record<Platform, string> = {
-  douyin: 'https://fuwu.jinritemai.com/authorize',
-  taobao: 'https://oauth.taobao.com/authorize',
-  xiaohongshu: 'https://ark.xiaohongshu.com/ark/authorization',
-};
+/** Production authorisation pages: each manifest's productionAuthorizeUrl. */
+export const PLATFORM_PRODUCTION_AUTHORIZE_URL: Record<Platform, string> = Object.fromEntries(platformRegistry.all().map((m) => [m.name, m.productionAuthorizeUrl]));
 
 /** DI token of PlatformOperatorConfig. */
 export const PLATFORM_OPERATOR_CONFIG = Symbol('PLATFORM_OPERATOR_CONFIG');
@@ -37,12 +30,12 @@ export class PlatformOperatorConfig {
   /** From validated env values (absent = production defaults, no ISV apps). */
   static fromEnv(get: (name: string) => string | undefined): PlatformOperatorConfig {
     const pick = (prefix: string, defaults: Record<Platform, string>) =>
-      Object.fromEntries(PLATFORMS.map((p) => [p, stripTrailingSlash(get(`${prefix}${p.toUpperCase()}`) || defaults[p])])) as Record<Platform, string>;
+      Object.fromEntries(platformRegistry.names().map((p) => [p, stripTrailingSlash(get(`${prefix}${p.toUpperCase()}`) || defaults[p])])) as Record<Platform, string>;
     const raw = get('PLATFORM_APPS');
     return new PlatformOperatorConfig(
       pick('PLATFORM_BASE_URL_', PLATFORM_PRODUCTION_BASE_URL),
       pick('PLATFORM_AUTHORIZE_URL_', PLATFORM_PRODUCTION_AUTHORIZE_URL),
-      raw ? parsePlatformApps(raw) : [],
+      raw ? parsePlatformApps(raw, (n) => platformRegistry.has(n), platformRegistry.names()) : [],
     );
   }
 

@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
-import { outboundPolicyFromEnv, type OutboundPolicy } from '@app/net';
+import type { OutboundPolicy } from '@app/net';
+import { platformOutboundPolicyFromEnv } from './registry';
 import { ResilienceModule } from '@app/resilience/resilience.module';
 import type { QpsScope } from './http/platform-http.options';
 import { PlatformsModule } from './platforms.module';
@@ -46,7 +47,7 @@ export class PlatformRuntimeModule {
    * forRoot from an app's validated env; the rate limiter's keys live beside the app's BullMQ keys. Pass
    * the app's OutboundPolicy when it has one (NetModule), else one is built from the same env.
    */
-  static fromEnv(env: PlatformRuntimeEnv, directory: Type | DynamicModule, outbound: OutboundPolicy = outboundPolicyFromEnv(env)): DynamicModule {
+  static fromEnv(env: PlatformRuntimeEnv, directory: Type | DynamicModule, outbound: OutboundPolicy = platformOutboundPolicyFromEnv(env)): DynamicModule {
     return PlatformRuntimeModule.forRoot({
       redisUrl: env.REDIS_URL,
       timeoutMs: env.PLATFORM_TIMEOUT_MS,

@@ -1,15 +1,20 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
-import { DouyinAdapter } from './douyin/douyin.adapter';
 import type { PlatformAdapterDeps, PlatformHttpOptions } from './http';
 import { PlatformAdapterRegistry } from './platform-adapter.registry';
 import { ShopDirectory } from './shop-directory.port';
-import { TaobaoAdapter, type TaobaoAdapterOptions } from './taobao/taobao.adapter';
-import { XiaohongshuAdapter } from './xiaohongshu/xiaohongshu.adapter';
+import type { TaobaoAdapterOptions } from './taobao/taobao.adapter';
+import type { PlatformAdapter } from './platform-adapter.port';
+import { PlatformRegistry, platformRegistry } from './registry';
 
 export interface PlatformsModuleOptions {
   http: PlatformHttpOptions;
+  /** @deprecated use platformOptions.taobao */
   taobao?: TaobaoAdapterOptions;
+  /** per-platform adapter options, by platform name (passed to the manifest's createAdapter) */
+  platformOptions?: Record<string, unknown>;
+  /** the platform registry (default: the build's registry, libs/platforms/src/registry.ts) */
+  registry?: PlatformRegistry;
   /** modules exporting ShopDirectory (e.g. the persistence ShopDirectoryModule); BreakerRegistry and
    * RedisRateLimiter come from ResilienceModule.forRoot (global) */
   imports?: ModuleMetadata['imports'];
@@ -18,13 +23,15 @@ export interface PlatformsModuleOptions {
 const DEPS = Symbol('PLATFORM_ADAPTER_DEPS');
 
 /**
- * The three platform adapters and PlatformAdapterRegistry. Import from
+ * One adapter per registered platform (libs/platforms/src/registry.ts), PlatformAdapterRegistry and the PlatformRegistry. Import from
  * '@app/platforms/platforms.module' (kept out of the barrel: @nestjs/common is ESM-only and jest
  * loads the barrel as CommonJS).
  */
 @Module({})
 export class PlatformsModule {
   static forRoot(options: PlatformsModuleOptions): DynamicModule {
+    const registry = options.registry ?? platformRegistry;
+    const optionsFor = (name: string): unknown => options.platformOptions?.[name] ?? (name === 'taobao' ? options.taobao : undefined);
     return {
       module: PlatformsModule,
       imports: options.imports ?? [],
@@ -39,16 +46,20 @@ export class PlatformsModule {
             options: options.http,
           }),
         },
-        { provide: DouyinAdapter, inject: [DEPS], useFactory: (d: PlatformAdapterDeps) => new DouyinAdapter(d) },
-        { provide: TaobaoAdapter, inject: [DEPS], useFactory: (d: PlatformAdapterDeps) => new TaobaoAdapter(d, options.taobao) },
-        { provide: XiaohongshuAdapter, inject: [DEPS], useFactory: (d: PlatformAdapterDeps) => new XiaohongshuAdapter(d) },
+        // one provider per registered platform, the manifest's adapter class as its token
+        ...registry.all().map((m) => ({
+          provide: m.adapter,
+          inject: [DEPS],
+          useFactory: (d: PlatformAdapterDeps) => m.createAdapter(d, optionsFor(m.name)),
+        })),
         {
           provide: PlatformAdapterRegistry,
-          inject: [DouyinAdapter, TaobaoAdapter, XiaohongshuAdapter],
-          useFactory: (d: DouyinAdapter, t: TaobaoAdapter, x: XiaohongshuAdapter) => new PlatformAdapterRegistry([d, t, x]),
+          inject: registry.all().map((m) => m.adapter),
+          useFactory: (...adapters: PlatformAdapter[]) => new PlatformAdapterRegistry(adapters),
         },
+        { provide: PlatformRegistry, useValue: registry },
       ],
-      exports: [DouyinAdapter, TaobaoAdapter, XiaohongshuAdapter, PlatformAdapterRegistry],
+      exports: [...registry.all().map((m) => m.adapter), PlatformAdapterRegistry, PlatformRegistry],
     };
   }
 }

@@ -15,3 +15,5 @@ export { verifyXhsRequest } from './xiaohongshu/xiaohongshu.verify';
 export { startSimulator, startSandbox, type AnySimulator, type Sandbox, type SandboxConfig } from './start';
 export { douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from './testing/signed-clients';
 export * from './erp';
+export { SIMULATOR_MANIFESTS, simulatorManifest, simulatedPlatforms } from './registry';
+export type { SimulatorManifest } from './core/simulator-manifest';

@@ -9,6 +9,7 @@
  * SANDBOX_PUSH_URL_DOUYIN, SANDBOX_PUSH_URL_XHS (push targets), SANDBOX_PUSH_BATCH_SIZE (20),
  * SANDBOX_ERP_SECRET (erp-demo-secret), SANDBOX_ORDERS_PER_SEC (0 = generator off), SANDBOX_SEED (1), SANDBOX_TMC_REDELIVER_MS (60000).
  */
+import { simulatorManifest } from './registry';
 import { startSandbox } from './start';
 
 function envNumber(name: string, fallback: number): number {
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     if (!sim) continue;
     if (rate > 0) sim.startGenerator(rate);
     const shop = sim.shop();
-    const gateway = sim.platform === 'taobao' ? '/router/rest' : sim.platform === 'xiaohongshu' ? '/ark/open_api/v3/common_controller' : '/<method/path>';
+    const gateway = simulatorManifest(sim.platform).gatewayPath;
     lines.push(
       `  ${sim.platform.padEnd(12)} ${sim.url}  (gateway ${gateway}, admin ${sim.url}/__admin/state)`,
       `    shop ${shop.platformShopId}  appKey ${shop.appKey}  appSecret ${shop.appSecret}`,

@@ -1,30 +1,19 @@
-import type { Platform } from '@app/contracts';
 import type { PlatformSimulator } from './core/simulator';
 import type { SimulatorOptions } from './core/types';
-import { DouyinSimulator } from './douyin/douyin.simulator';
+import type { DouyinSimulator } from './douyin/douyin.simulator';
 import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './erp';
-import { TaobaoSimulator } from './taobao/taobao.simulator';
-import { XiaohongshuSimulator } from './xiaohongshu/xiaohongshu.simulator';
+import type { TaobaoSimulator } from './taobao/taobao.simulator';
+import type { XiaohongshuSimulator } from './xiaohongshu/xiaohongshu.simulator';
+import { SIMULATOR_MANIFESTS, simulatorManifest } from './registry';
 
-export type AnySimulator = DouyinSimulator | TaobaoSimulator | XiaohongshuSimulator;
-type SimulatorFor<P extends Platform> = P extends 'douyin' ? DouyinSimulator : P extends 'taobao' ? TaobaoSimulator : XiaohongshuSimulator;
+export type AnySimulator = ReturnType<(typeof SIMULATOR_MANIFESTS)[number]['create']>;
+type ManifestOf<P extends string> = Extract<(typeof SIMULATOR_MANIFESTS)[number], { platform: P }>;
+/** the simulator class of a registered platform; the base PlatformSimulator for any other name (which throws at run time) */
+type SimulatorFor<P extends string> = [ManifestOf<P>] extends [never] ? PlatformSimulator : ReturnType<ManifestOf<P>['create']>;
 
-/** Starts one platform simulator on 127.0.0.1 (port 0 = random) and resolves once it listens. */
-export async function startSimulator<P extends Platform>(platform: P, opts: SimulatorOptions = {}): Promise<SimulatorFor<P>> {
-  let sim: PlatformSimulator;
-  switch (platform) {
-    case 'douyin':
-      sim = new DouyinSimulator(opts);
-      break;
-    case 'taobao':
-      sim = new TaobaoSimulator(opts);
-      break;
-    case 'xiaohongshu':
-      sim = new XiaohongshuSimulator(opts);
-      break;
-    default:
-      throw new Error(`unknown platform ${String(platform)}`);
-  }
+/** Starts one platform simulator on 127.0.0.1 (port 0 = random) and resolves once it listens. Unknown platform: throws. */
+export async function startSimulator<P extends string>(platform: P, opts: SimulatorOptions = {}): Promise<SimulatorFor<P>> {
+  const sim: PlatformSimulator = simulatorManifest(platform).create(opts);
   await sim.listen();
   return sim as SimulatorFor<P>;
 }

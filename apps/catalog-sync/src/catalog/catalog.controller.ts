@@ -1,5 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, UseFilters, UseGuards } from '@nestjs/common';
-import { PLATFORMS, type Platform } from '@app/contracts';
+import { type Platform } from '@app/contracts';
+import { platformNames } from '@app/platforms';
+
+// the registry's platforms (libs/platforms/src/registry.ts)
+const PLATFORMS = platformNames();
 import { ParseEnumPipe } from '@nestjs/common';
 import { ComplianceExceptionFilter } from '../compliance/compliance.errors';
 import { CatalogRoles, MerchantContextGuard, MerchantId } from './auth/merchant-context.guard';

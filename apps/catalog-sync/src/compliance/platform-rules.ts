@@ -1,31 +1,21 @@
 import type { Platform } from '@app/contracts';
-import type { ProductListing } from '@app/platforms';
+import { platformRegistry, type ListingRules, type ProductListing } from '@app/platforms';
 
 /**
- * Per-platform listing limits checked before any push. ASSUMPTIONS (documented platform rules as we
- * understand them; adjust here, nowhere else):
- *  - Taobao: title at most 60 bytes counted GBK-style (a CJK character = 2, ASCII = 1), i.e. 30 Chinese
- *    characters ("宝贝标题最多60个字节"); every SKU price > 0; brand attribute 品牌 required.
- *  - Douyin (抖店): title at most 30 Chinese characters, counted like Taobao (60 width units); price > 0;
- *    brand attribute 品牌 required.
- *  - Xiaohongshu: title at most 50 characters (each character 1); sale price strictly below the original
- *    (list) price, and at most 10,000,000 fen (100,000 yuan).
+ * Per-platform listing limits checked before any push: each platform's manifest `listingRules`
+ * (libs/platforms/src/<platform>/<platform>.manifest.ts, where the assumptions are noted). Here only the
+ * checks; an unknown platform throws (UnknownPlatformError), it never borrows another platform's rules.
  *  - All: a category id and at least one image.
  */
-export interface PlatformRules {
-  titleMax: number;
-  titleCount: 'gbk_width' | 'chars';
-  requiredAttributes: string[];
-  minPriceFen: number;
-  maxPriceFen: number | null;
-  salePriceBelowOriginal: boolean;
+export type PlatformRules = ListingRules;
+
+/** the rules of a registered platform */
+export function rulesOf(platform: Platform): PlatformRules {
+  return platformRegistry.get(platform).listingRules;
 }
 
-export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
-  taobao: { titleMax: 60, titleCount: 'gbk_width', requiredAttributes: ['品牌'], minPriceFen: 1, maxPriceFen: null, salePriceBelowOriginal: false },
-  douyin: { titleMax: 60, titleCount: 'gbk_width', requiredAttributes: ['品牌'], minPriceFen: 1, maxPriceFen: null, salePriceBelowOriginal: false },
-  xiaohongshu: { titleMax: 50, titleCount: 'chars', requiredAttributes: [], minPriceFen: 1, maxPriceFen: 10_000_000, salePriceBelowOriginal: true },
-};
+/** @deprecated read rulesOf(platform); kept for callers indexing by name */
+export const PLATFORM_RULES: Readonly<Record<Platform, PlatformRules>> = Object.fromEntries(platformRegistry.all().map((m) => [m.name, m.listingRules]));
 
 export interface LimitViolation {
   platform: Platform;
@@ -42,7 +32,7 @@ export function titleLength(title: string, mode: PlatformRules['titleCount']): n
 }
 
 export function checkPlatformLimits(platform: Platform, listing: ProductListing, titleField = 'title'): LimitViolation[] {
-  const r = PLATFORM_RULES[platform];
+  const r = rulesOf(platform);
   const out: LimitViolation[] = [];
   const len = titleLength(listing.title, r.titleCount);
   if (len > r.titleMax) {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MAX_STORED_ERROR_CHARS, boundText, isPlatform, isUpstreamError, partialListingOf, type JobPayloads, type PartialListing, type Platform } from '@app/contracts';
-import { PlatformAdapterRegistry, ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
+import { MAX_STORED_ERROR_CHARS, boundText, isUpstreamError, partialListingOf, type JobPayloads, type PartialListing, type Platform } from '@app/contracts';
+import { PlatformAdapterRegistry, ShopDirectory, isPlatform, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import type { EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import type { ListingRecord, ProductAggregate } from '../catalog/catalog.types';

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { PLATFORMS, type Platform } from '@app/contracts';
+import { type Platform } from '@app/contracts';
+import { platformNames } from '@app/platforms';
+
+// the registry's platforms (libs/platforms/src/registry.ts)
+const PLATFORMS = platformNames();
 import type { ProductListing } from '@app/platforms';
 import { CatalogRepository, type ShopRef } from '../catalog/catalog.repository';
 import type { ListingRecord, ListingStatus, ProductAggregate } from '../catalog/catalog.types';

@@ -1,3 +1,4 @@
+import { platformRegistry } from '@app/platforms';
 import type { Platform } from '@app/contracts';
 
 export type AllocationMode = 'shared' | 'fixed' | 'ring_fenced';
@@ -84,7 +85,7 @@ export function computeSellable(input: SellableInput): SellableResult {
 
 /** lowers the largest figures first until their sum is at most `limit` */
 function capTotal(values: Partial<Record<Platform, number>>, limit: number): void {
-  let excess = Object.values(values).reduce((a, n) => a + (n ?? 0), 0) - limit;
+  let excess = Object.values(values).reduce<number>((a, n) => a + (n ?? 0), 0) - limit;
   while (excess > 0) {
     const [p] = (Object.entries(values) as [Platform, number][]).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
     values[p] = (values[p] ?? 0) - 1;
@@ -97,7 +98,7 @@ export function allocationProblem(a: Allocation): { field: string; message: stri
   if (a.mode === 'fixed') {
     let sum = 0;
     for (const [p, v] of Object.entries(a.shares)) {
-      if (!['douyin', 'taobao', 'xiaohongshu'].includes(p)) return { field: `shares.${p}`, message: 'unknown platform' };
+      if (!platformRegistry.has(p)) return { field: `shares.${p}`, message: `unknown platform; must be one of: ${platformRegistry.names().join(', ')}` };
       if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 100) return { field: `shares.${p}`, message: 'must be an integer percent 0-100' };
       sum += v as number;
     }

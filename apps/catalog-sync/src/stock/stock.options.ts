@@ -1,3 +1,4 @@
+import { platformRegistry } from '@app/platforms';
 import type { Platform } from '@app/contracts';
 
 export const STOCK_OPTIONS = Symbol('STOCK_OPTIONS');
@@ -33,7 +34,8 @@ export interface StockOptions {
 
 export const DEFAULT_STOCK_OPTIONS: StockOptions = {
   safetyStockDefault: 0,
-  deltaPlatforms: ['douyin'],
+  // the registry's platforms whose delta API deduplicates (manifest stockDeltaIdempotent)
+  deltaPlatforms: platformRegistry.all().filter((m) => m.stockDeltaIdempotent).map((m) => m.name),
   coalesceDelayMs: 200,
   skuUpdatesPerSec: 5,
   maxPushRounds: 3,

@@ -39,7 +39,7 @@ describe('publish (real Postgres, Redis and the three simulators)', () => {
 
   it('publishes a product to all three platforms, then updates the same listings on re-publish', async () => {
     const id = await createProduct();
-    const before = { douyin: h.sims.douyin.requests(CREATE.douyin).length, taobao: h.sims.taobao.requests(CREATE.taobao).length, xiaohongshu: h.sims.xiaohongshu.requests(CREATE.xiaohongshu).length };
+    const before: Record<Platform, number> = { douyin: h.sims.douyin.requests(CREATE.douyin).length, taobao: h.sims.taobao.requests(CREATE.taobao).length, xiaohongshu: h.sims.xiaohongshu.requests(CREATE.xiaohongshu).length };
 
     const pub = await h.http().post(`/products/${id}/publish`).set(h.headers()).send({});
     expect(pub.status).toBe(202);

@@ -1,4 +1,5 @@
-import { Controller, HttpException, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpException, HttpStatus, Inject, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { PlatformRegistry } from '@app/platforms';
 import type { Platform } from '@app/contracts';
 import { Public } from '../auth/decorators';
 import type { CapturedBody, WebhookRequest } from './webhook-body.middleware';
@@ -13,16 +14,23 @@ interface ReplyTarget {
 @Controller('webhooks')
 @Public()
 export class WebhooksController {
-  constructor(private readonly intake: WebhookIntakeService) {}
+  constructor(
+    private readonly intake: WebhookIntakeService,
+    @Inject(PlatformRegistry) private readonly registry: PlatformRegistry,
+  ) {}
 
-  @Post('douyin')
-  douyin(@Req() req: WebhookRequest, @Res() res: ReplyTarget): Promise<void> {
-    return this.handle('douyin', req, res);
-  }
-
-  @Post('xiaohongshu')
-  xiaohongshu(@Req() req: WebhookRequest, @Res() res: ReplyTarget): Promise<void> {
-    return this.handle('xiaohongshu', req, res);
+  /**
+   * One route for every platform that pushes over HTTP (registry: orderIntake 'push'), so /webhooks/douyin
+   * and /webhooks/xiaohongshu keep their URLs. Any other name is 404, before anything is read or stored.
+   */
+  @Post(':platform')
+  push(@Param('platform') platform: string, @Req() req: WebhookRequest, @Res() res: ReplyTarget): Promise<void> {
+    const pushers = this.registry.pushPlatforms();
+    if (!pushers.includes(platform)) {
+      const why = this.registry.has(platform) ? `platform ${platform} does not push over HTTP` : `unknown platform ${JSON.stringify(platform)}`;
+      throw new NotFoundException(`${why}; webhooks exist for: ${pushers.join(', ')}`);
+    }
+    return this.handle(platform, req, res);
   }
 
   private async handle(platform: Platform, req: WebhookRequest, res: ReplyTarget): Promise<void> {

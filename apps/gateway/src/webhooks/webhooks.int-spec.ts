@@ -6,7 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { QUEUE, type Platform } from '@app/contracts';
 import { InboxWriter, PlatformAdapterLookup } from '@app/intake';
-import { ShopDirectory, type PushMessage } from '@app/platforms';
+import { PLATFORM_MANIFESTS, PlatformRegistry, ShopDirectory, douyinManifestForTests, type PushMessage } from '@app/platforms';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 // test doubles shared with order-sync's tests (candidates for libs/testing)
@@ -30,7 +30,11 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     douyin: new FakePlatformAdapter('douyin'),
     taobao: new FakePlatformAdapter('taobao'),
     xiaohongshu: new FakePlatformAdapter('xiaohongshu'),
+    // a fifth platform known only to this test's registry: no app code names it
+    fifthplat: new FakePlatformAdapter('fifthplat'),
   };
+  shops.addShop({ shopId: '7a4e1f3c-0000-4000-8000-00000000005f', platform: 'fifthplat', platformShopId: 'f5-1', appKey: 'f5-app', appSecret: 'f5-secret' });
+  const testRegistry = new PlatformRegistry([...PLATFORM_MANIFESTS, { ...douyinManifestForTests, name: 'fifthplat', displayName: 'Fifth (test only)' }]);
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
@@ -46,7 +50,7 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     })
     class Ports {}
     const ref = await Test.createTestingModule({
-      imports: [Ports, BullModule.forRoot({ connection: REDIS, prefix }), WebhooksModule.register()],
+      imports: [Ports, BullModule.forRoot({ connection: REDIS, prefix }), WebhooksModule.register({ platforms: testRegistry })],
     }).compile();
     app = ref.createNestApplication({ logger: ['error'] });
     applyWebhookBodyParser(app);
@@ -76,6 +80,31 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
   const asB = { appKey: 'dy-app-b', secret: 'dy-secret-b' };
   const rowsOf = async (msgId: string): Promise<{ app_key: string; shop_id: string | null; status: string; last_error: string | null }[]> =>
     db.dataSource.query(`SELECT app_key, shop_id, status, last_error FROM order_sync.inbox WHERE message_id = $1 ORDER BY id`, [msgId]);
+
+  describe('POST /webhooks/:platform dispatch through the registry', () => {
+    it('an unknown platform is 404 naming it, and nothing is stored', async () => {
+      const res = await request(app.getHttpServer()).post('/webhooks/nosuchplatform').set('content-type', 'application/json').send('[]').expect(404);
+      expect(res.body.message).toMatch(/unknown platform "nosuchplatform"; webhooks exist for: douyin, xiaohongshu, fifthplat/);
+      expect(await count()).toBe(0);
+    });
+    it('a registered platform without HTTP push (taobao, TMC) is 404 saying so', async () => {
+      const res = await request(app.getHttpServer()).post('/webhooks/taobao').set('content-type', 'application/json').send('[]').expect(404);
+      expect(res.body.message).toMatch(/platform taobao does not push over HTTP/);
+    });
+    it('a fifth platform registered in a test registry flows through the same route into the inbox', async () => {
+      const item: FakePushItem = { msgId: 'f5-msg-1', shopId: 'f5-1', orderId: 'F5O1', updatedAt: new Date().toISOString() };
+      const body = JSON.stringify([item]);
+      await request(app.getHttpServer())
+        .post('/webhooks/fifthplat')
+        .set('content-type', 'application/json')
+        .set('app-id', 'f5-app')
+        .set('event-sign', fakeSign('f5-app', body, 'f5-secret'))
+        .send(body)
+        .expect(200);
+      const rows = await db.dataSource.query(`SELECT platform, shop_id, status FROM order_sync.inbox WHERE message_id = 'f5-msg-1'`);
+      expect(rows).toEqual([{ platform: 'fifthplat', shop_id: '7a4e1f3c-0000-4000-8000-00000000005f', status: 'pending' }]);
+    });
+  });
 
   describe('across merchants', () => {
     it("stores a push signed by A's app that names B's shop under no shop, as ignored; B's own push still verifies", async () => {

@@ -4,6 +4,7 @@
  */
 import { DataSource } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { syncPlatformsTable } from '../migrations';
 import { DEFAULT_DATABASE_URL, buildDataSourceOptions, ensureDatabase } from '../data-source';
 import { START_POSTGRES_HINT, describeDatabaseUrl, isPostgresUnreachable } from './db-errors';
 
@@ -25,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       if (!revert) {
         const applied = await ds.runMigrations({ transaction: 'each' });
         console.log(applied.length === 0 ? `migrate: ${where} is up to date` : `migrate: applied ${applied.map((m) => m.name).join(', ')}`);
+        // the registry's platforms (a platform added since the platforms table was created gets its row)
+        await syncPlatformsTable(ds);
       } else {
         let reverted = 0;
         do {

@@ -1,3 +1,4 @@
+import { CreatePlatformsTable1795575611000 } from './1795575611000-CreatePlatformsTable';
 import { CreateCoreSchema1795570000000 } from './1795570000000-CreateCoreSchema';
 import { CreateMerchantsTable1795570000001 } from './1795570000001-CreateMerchantsTable';
 import { CreateShopsTable1795570000002 } from './1795570000002-CreateShopsTable';
@@ -36,4 +37,6 @@ export const CORE_MIGRATIONS: Function[] = [
   AddApiKeysExpiresAt1795570000300,
   CreateAuditLogTable1795570000301,
   AddErpConnectionsMaxInFlight1795575602101,
+  CreatePlatformsTable1795575611000,
 ];
+export { syncPlatformsTable } from './1795575611000-CreatePlatformsTable';

@@ -20,7 +20,7 @@ describe('core migrations', () => {
 
   it('are all part of ALL_MIGRATIONS, and create the core tables', async () => {
     expect(ALL_MIGRATIONS).toEqual(expect.arrayContaining(CORE_MIGRATIONS));
-    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
+    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'platforms', 'shops']);
   });
 
   it('enforce the platform, status and role checks and the platform shop uniqueness', async () => {
@@ -33,7 +33,8 @@ describe('core migrations', () => {
         [m, platform, psid, status],
       );
     await shop('douyin', '1');
-    await expect(shop('jd', '2')).rejects.toThrow(/ck_shops_platform/);
+    // issue 9: the platform is a reference to core.platforms (the registry), no longer a CHECK
+    await expect(shop('jd', '2')).rejects.toThrow(/fk_shops_platform/);
     await expect(shop('taobao', '3', 'paused')).rejects.toThrow(/ck_shops_status/);
     await expect(shop('douyin', '1')).rejects.toThrow(/uq_shops_platform_platform_shop_id/);
     await shop('taobao', '1'); // same platform shop id on another platform is fine
@@ -63,6 +64,6 @@ describe('core migrations', () => {
 
     const again = await ds.runMigrations({ transaction: 'each' });
     expect(again).toHaveLength(ALL_MIGRATIONS.length);
-    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'shops']);
+    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'platforms', 'shops']);
   });
 });

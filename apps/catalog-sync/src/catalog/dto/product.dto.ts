@@ -1,4 +1,8 @@
-import { PLATFORMS, type Platform } from '@app/contracts';
+import { type Platform } from '@app/contracts';
+import { platformNames } from '@app/platforms';
+
+// the registry's platforms (libs/platforms/src/registry.ts)
+const PLATFORMS = platformNames();
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,

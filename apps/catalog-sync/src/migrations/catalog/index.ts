@@ -1,3 +1,4 @@
+import { PlatformOverridesReferencePlatforms1796201000000 } from './1796201000000-PlatformOverridesReferencePlatforms';
 import { CreateCatalogSchema1796000000000 } from './1796000000000-CreateCatalogSchema';
 import { CreateProductsAndSkus1796000000001 } from './1796000000001-CreateProductsAndSkus';
 import { CreatePlatformOverridesAndMappings1796000000002 } from './1796000000002-CreatePlatformOverridesAndMappings';
@@ -13,4 +14,5 @@ export const CATALOG_MIGRATIONS: Function[] = [
   AddProductsExternalKey1796000000100,
   AddListingsPublishRun1796000000101,
   CreateBannedWordsCustom1796000000102,
+  PlatformOverridesReferencePlatforms1796201000000,
 ];

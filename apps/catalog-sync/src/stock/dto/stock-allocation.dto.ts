@@ -1,11 +1,13 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import type { Platform } from '@app/contracts';
+import { platformNames } from '@app/platforms';
 
-const PLATFORMS = ['douyin', 'taobao', 'xiaohongshu'];
+// the registry's names (libs/platforms/src/registry.ts), never a list of our own
+const PLATFORMS = platformNames();
 
 export class RingFencedDto {
-  @IsIn(PLATFORMS)
+  @IsIn(PLATFORMS, { message: `platform must be one of: ${PLATFORMS.join(', ')}` })
   platform!: Platform;
 
   @IsInt()

@@ -1,5 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PLATFORMS, type Platform } from '@app/contracts';
+import { type Platform } from '@app/contracts';
+import { platformNames } from '@app/platforms';
+
+// the registry's platforms (libs/platforms/src/registry.ts)
+const PLATFORMS = platformNames();
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 /** A merchant's self-developed app: the key and the one secret it has in the whole deployment. */

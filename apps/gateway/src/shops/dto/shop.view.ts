@@ -1,5 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PLATFORMS, SHOP_STATUSES, type Platform, type ShopStatus } from '@app/contracts';
+import { SHOP_STATUSES, type Platform, type ShopStatus } from '@app/contracts';
+import { platformNames } from '@app/platforms';
+
+// the registry's platforms (libs/platforms/src/registry.ts)
+const PLATFORMS = platformNames();
 import type { Shop, ShopSecrets } from '@app/persistence';
 
 /** A shop as the API shows it: which credentials are present, never their values. */

@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { BadGatewayException, BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { PLATFORMS, isUpstreamError, type Platform } from '@app/contracts';
+import { isUpstreamError, type Platform } from '@app/contracts';
+import { platformNames, platformRegistry } from '@app/platforms';
+
+// the registry's platforms (libs/platforms/src/registry.ts)
+const PLATFORMS = platformNames();
 import { PlatformAdapterLookup } from '@app/intake';
 import { OauthState, PlatformAppRegistry } from '@app/persistence';
 import { PLATFORM_OPERATOR_CONFIG, type PlatformOperatorConfig } from '@app/platforms';
@@ -88,27 +92,7 @@ export class ShopOauthService {
   private authorizeUrl(platform: Platform, appKey: string, redirectUri: string, state: string): string {
     const url = new URL(this.operator.authorizeUrls[platform]);
     const q = url.searchParams;
-    switch (platform) {
-      case 'douyin':
-        // PROTOCOLS.md 1.6: ?service_id=&state=. Unconfirmed: service_id is the service-market id, which may
-        // differ from the app key, and the callback may be only the one registered for the app.
-        q.set('service_id', appKey);
-        q.set('state', state);
-        q.set('redirect_uri', redirectUri);
-        break;
-      case 'taobao':
-        q.set('response_type', 'code');
-        q.set('client_id', appKey);
-        q.set('redirect_uri', redirectUri);
-        q.set('state', state);
-        q.set('view', 'web');
-        break;
-      case 'xiaohongshu':
-        q.set('appId', appKey);
-        q.set('redirectUri', redirectUri);
-        q.set('state', state);
-        break;
-    }
+    platformRegistry.get(platform).authorizeQuery(q, { appKey, redirectUri, state });
     return url.toString();
   }
 }

@@ -12,7 +12,11 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { PLATFORMS, type Platform } from '@app/contracts';
+import { type Platform } from '@app/contracts';
+import { platformNames } from '@app/platforms';
+
+// the registry's platforms (libs/platforms/src/registry.ts)
+const PLATFORMS = platformNames();
 
 export const MAX_SHIPMENTS_PER_CALL = 500;
 

@@ -1,0 +1,110 @@
+import type {
+  AppSecretLookup,
+  AuthorisedShop,
+  CouponSpec,
+  ListingResult,
+  OAuthApp,
+  PlatformAdapter,
+  PushRequest,
+  PushVerification,
+  ShopContext,
+  SkuPrice,
+} from './platform-adapter.port';
+
+/**
+ * Optional capabilities of a platform adapter, each its own interface. The base PlatformAdapter port holds
+ * what every platform offers (orders, shipping, stock, price write, publish, token refresh); what only some
+ * platforms offer is one of these, found with hasCapability(adapter, name) — a caller checks the guard and
+ * records `unsupported` with a reason instead of calling a method that throws `notSupported`.
+ */
+
+/** Coupons: create a coupon template and issue it to buyers. */
+export interface CouponIssuer {
+  createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }>;
+  issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }>;
+}
+
+/** Reads back the price the platform shows for a SKU (to verify a price change). */
+export interface PriceReader {
+  getSkuPrice(shop: ShopContext, platformProductId: string, platformSkuId: string): Promise<SkuPrice>;
+}
+
+/**
+ * Finds the product a shop holds under our outer product id (so a create whose answer was lost can be found
+ * instead of created again); null when there is none.
+ */
+export interface ProductLookup {
+  findProductByOuterId(shop: ShopContext, outerProductId: string): Promise<ListingResult | null>;
+}
+
+/** OAuth onboarding: exchanges an authorisation code for the shop's tokens. */
+export interface AuthCodeExchanger {
+  exchangeAuthCode(app: OAuthApp, code: string, redirectUri: string): Promise<AuthorisedShop>;
+}
+
+/** HTTP push: verifies a pushed request and gives the platform's success / failure reply. */
+export interface PushVerifier {
+  verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification>;
+  pushReply(ok: boolean): { status: number; body: unknown };
+}
+
+export interface CapabilityInterfaces {
+  coupons: CouponIssuer;
+  priceRead: PriceReader;
+  productLookup: ProductLookup;
+  oauth: AuthCodeExchanger;
+  httpPush: PushVerifier;
+}
+
+export type CapabilityName = keyof CapabilityInterfaces;
+
+export const CAPABILITY_NAMES: readonly CapabilityName[] = ['coupons', 'priceRead', 'productLookup', 'oauth', 'httpPush'];
+
+/** The methods each capability needs (the guard checks they are there, not just the flag). */
+const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
+  coupons: ['createCoupon', 'issueCoupon'],
+  priceRead: ['getSkuPrice'],
+  productLookup: ['findProductByOuterId'],
+  oauth: ['exchangeAuthCode'],
+  httpPush: ['verifyPush', 'pushReply'],
+};
+
+/** What the adapter's capabilities flags say about one capability (absent flag = no). */
+function flagged(adapter: PlatformAdapter, name: CapabilityName): boolean {
+  const c = adapter.capabilities;
+  switch (name) {
+    case 'coupons':
+      return c.couponCreate && c.couponIssue;
+    case 'priceRead':
+      return c.priceRead === true;
+    case 'productLookup':
+      return c.productLookupByOuterId === true;
+    case 'httpPush':
+      return c.pushTransport === 'http';
+    case 'oauth':
+      return true;
+  }
+}
+
+function hasMethods(adapter: object, name: CapabilityName): boolean {
+  const a = adapter as Record<string, unknown>;
+  return METHODS[name].every((m) => typeof a[m] === 'function');
+}
+
+/**
+ * true when the adapter offers the capability: its capabilities flag says so and it implements the
+ * capability's methods. Narrows the adapter to the capability's interface.
+ */
+export function hasCapability<N extends CapabilityName>(adapter: PlatformAdapter, name: N): adapter is PlatformAdapter & CapabilityInterfaces[N] {
+  return flagged(adapter, name) && hasMethods(adapter, name);
+}
+
+/** The capabilities an adapter offers (for ops views and the registry's completeness test). */
+export function capabilitiesOf(adapter: PlatformAdapter): CapabilityName[] {
+  return CAPABILITY_NAMES.filter((n) => hasCapability(adapter, n));
+}
+
+/** Why a capability is missing, for an `unsupported` record. */
+export function unsupportedReason(adapter: PlatformAdapter, name: CapabilityName): string {
+  return `${adapter.platform} does not offer ${name} through its open API`;
+}

@@ -1,0 +1,55 @@
+import { UnknownPlatformError } from '@app/contracts';
+import { capabilitiesOf, hasCapability } from './capabilities';
+import type { PlatformAdapterDeps } from './http';
+import { PLATFORM_MANIFESTS, PlatformRegistry, douyinManifestForTests, manifestProblems, platformRegistry } from './registry';
+
+const deps = { directory: {}, breakers: {}, limiter: {}, options: { timeoutMs: 1000 } } as unknown as PlatformAdapterDeps;
+
+describe('platform registry', () => {
+  it('knows the registered platforms, in order', () => {
+    expect(platformRegistry.names()).toEqual(['douyin', 'taobao', 'xiaohongshu']);
+    expect(platformRegistry.pushPlatforms()).toEqual(['douyin', 'xiaohongshu']);
+  });
+
+  it('an unknown platform throws naming it and the field, never falls back to another platform', () => {
+    expect(() => platformRegistry.get('kwai')).toThrow(UnknownPlatformError);
+    expect(() => platformRegistry.get('kwai')).toThrow('platform: unknown platform "kwai"; must be one of: douyin, taobao, xiaohongshu');
+    expect(() => platformRegistry.assert('XIAOHONGSHU', 'shares.XIAOHONGSHU')).toThrow(/^shares\.XIAOHONGSHU: unknown platform/);
+    expect(platformRegistry.has('')).toBe(false);
+    expect(platformRegistry.has(undefined)).toBe(false);
+    expect(platformRegistry.assert('taobao')).toBe('taobao');
+  });
+
+  it('rejects a duplicate name', () => {
+    expect(() => new PlatformRegistry([...PLATFORM_MANIFESTS, { ...douyinManifestForTests, displayName: 'again' }])).toThrow('platform douyin is registered twice');
+  });
+
+  it('rejects an incomplete or malformed manifest', () => {
+    expect(() => new PlatformRegistry([{ ...douyinManifestForTests, name: 'Bad Name' }])).toThrow(/name must match/);
+    expect(manifestProblems({ ...douyinManifestForTests, productionHosts: [] })).toContain('productionHosts must be a non-empty list of host names');
+    expect(manifestProblems({ ...douyinManifestForTests, productionBaseUrl: 'https://elsewhere.example' })).toContain('productionBaseUrl host is not in productionHosts');
+    const { listingRules: _omitted, ...noRules } = douyinManifestForTests;
+    expect(manifestProblems(noRules as typeof douyinManifestForTests)).toContain('listingRules missing');
+  });
+
+  it.each(PLATFORM_MANIFESTS.map((m) => [m.name, m] as const))('%s: manifest complete and consistent with its adapter', (_name, m) => {
+    expect(manifestProblems(m)).toEqual([]);
+    const adapter = m.createAdapter(deps);
+    expect(adapter).toBeInstanceOf(m.adapter);
+    expect(adapter.platform).toBe(m.name);
+    // the manifest's order intake matches the adapter's push transport
+    expect(adapter.capabilities.pushTransport === 'http').toBe(m.orderIntake === 'push');
+    expect(hasCapability(adapter, 'httpPush')).toBe(m.orderIntake === 'push');
+    // delta only where the adapter can send one
+    if (m.stockDeltaIdempotent) expect(adapter.capabilities.stockDelta).toBe(true);
+  });
+
+  it('capability guards follow the adapters (coupons only on Taobao, price read not on Taobao)', () => {
+    const caps = Object.fromEntries(PLATFORM_MANIFESTS.map((m) => [m.name, capabilitiesOf(m.createAdapter(deps))]));
+    expect(caps.taobao).toContain('coupons');
+    expect(caps.douyin).not.toContain('coupons');
+    expect(caps.xiaohongshu).not.toContain('coupons');
+    expect(caps.taobao).not.toContain('priceRead');
+    expect(caps.douyin).toEqual(expect.arrayContaining(['priceRead', 'productLookup', 'httpPush']));
+  });
+});
