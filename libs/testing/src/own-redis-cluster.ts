@@ -1,0 +1,89 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'node:net';
+
+/**
+ * A real local Redis Cluster of a test's own (issue 12 item 1): `masters` masters with one replica each on
+ * consecutive loopback ports from `basePort` (the caller's helper range), built with
+ * `redis-cli --cluster create --cluster-replicas 1`. In-memory, `noeviction`, own temp dir for nodes.conf.
+ * Nest-free: '@app/testing/own-redis-cluster'.
+ */
+export interface OwnRedisCluster {
+  /** host:port of every node, for REDIS_CLUSTER_NODES */
+  nodes: string[];
+  ports: number[];
+  /** SIGKILLs the node on `port` */
+  kill(port: number): void;
+  stop(): Promise<void>;
+}
+
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
+
+async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ host: '127.0.0.1', port }, () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startOwnRedisCluster(basePort: number, masters = 3): Promise<OwnRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'own-redis-cluster-'));
+  const ports = Array.from({ length: masters * 2 }, (_, i) => basePort + i);
+  const children = new Map<number, ChildProcess>();
+  for (const port of ports) {
+    const child = spawn(
+      REDIS_SERVER,
+      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+        '--cluster-node-timeout', '2000', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'],
+      { stdio: 'ignore' },
+    );
+    child.on('error', () => undefined);
+    const reap = (): void => void child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
+    children.set(port, child);
+  }
+  await Promise.all(ports.map((p) => waitForPort(p)));
+  const nodes = ports.map((p) => `127.0.0.1:${p}`);
+  const created = spawnSync(REDIS_CLI, ['--cluster', 'create', ...nodes, '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
+  // wait until every node reports cluster_state:ok
+  const deadline = Date.now() + 15_000;
+  for (const port of ports) {
+    for (;;) {
+      const info = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? '';
+      if (info.includes('cluster_state:ok')) break;
+      if (Date.now() > deadline) throw new Error(`cluster node ${port} not ok: ${info}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    nodes,
+    ports,
+    kill: (port) => void children.get(port)?.kill('SIGKILL'),
+    async stop() {
+      await Promise.all(
+        [...children.values()].map(async (c) => {
+          if (c.exitCode !== null || c.signalCode !== null) return;
+          const exited = new Promise<void>((r) => c.once('exit', () => r()));
+          c.kill('SIGCONT');
+          c.kill('SIGTERM');
+          await exited;
+        }),
+      );
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
