@@ -8,6 +8,10 @@ describe('startOwnRedisCluster', () => {
   beforeAll(async () => {
     cluster = await startOwnRedisCluster(26000);
     client = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('error', reject);
+    });
   }, 30_000);
   afterAll(async () => {
     client?.disconnect();

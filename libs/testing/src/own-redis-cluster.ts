@@ -59,13 +59,19 @@ export async function startOwnRedisCluster(basePort: number, masters = 3): Promi
   const nodes = ports.map((p) => `127.0.0.1:${p}`);
   const created = spawnSync(REDIS_CLI, ['--cluster', 'create', ...nodes, '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
-  // wait until every node reports cluster_state:ok
-  const deadline = Date.now() + 15_000;
+  // wait until every node reports cluster_state:ok AND knows every master and replica: cluster_state:ok
+  // comes before the gossip has told each node of every replica, and a client that reads CLUSTER SLOTS
+  // from a node in that window gets a partial map (and a "Connection is closed" when it reconnects)
+  const deadline = Date.now() + 20_000;
   for (const port of ports) {
     for (;;) {
       const info = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? '';
-      if (info.includes('cluster_state:ok')) break;
-      if (Date.now() > deadline) throw new Error(`cluster node ${port} not ok: ${info}`);
+      const known = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'nodes'], { encoding: 'utf8' }).stdout ?? '';
+      const lines = known.split('\n').filter((l) => l.trim() && !l.includes('handshake') && !l.includes('noaddr'));
+      const nMasters = lines.filter((l) => / master /.test(l) || /myself,master/.test(l)).length;
+      const nReplicas = lines.filter((l) => / slave /.test(l) || /myself,slave/.test(l)).length;
+      if (info.includes('cluster_state:ok') && nMasters === masters && nReplicas === masters) break;
+      if (Date.now() > deadline) throw new Error(`cluster node ${port} not settled: ${info}\n${known}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

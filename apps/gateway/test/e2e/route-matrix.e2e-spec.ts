@@ -47,8 +47,7 @@ const shopBody = (tag: string) => ({
 const ROUTES: Record<string, RouteRule> = {
   'GET /health/live': { roles: 'public' },
   'GET /health/ready': { roles: 'public' },
-  'POST /webhooks/douyin': { roles: 'public' },
-  'POST /webhooks/xiaohongshu': { roles: 'public' },
+  'POST /webhooks/{platform}': { roles: 'public', params: { platform: 'platform' } },
 
   'GET /merchants/me': { roles: ANY },
 
