@@ -30,6 +30,7 @@ import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { SweeperService } from './sweeper/sweeper.service';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
+import { OrderTraceModule } from './trace/order-trace.module';
 
 export interface OrderSyncFeatureModuleOptions {
   /** partial options, merged over DEFAULT_ORDER_SYNC_OPTIONS */
@@ -49,7 +50,7 @@ export interface OrderSyncFeatureModuleOptions {
 /**
  * The order path: ingest (process-inbox), ERP delivery (push-order / intercept-order), SLA watcher,
  * sweeper, per-shop polling, Taobao TMC consumer, the ERP pull API (/erp/orders) and ops endpoints
- * (/ops/sla, /ops/outbox/retry). Needs in the app: a TypeORM DataSource (PersistenceModule.forRoot) and
+ * (/ops/sla, /ops/outbox/retry), and the order trace (/orders/:id/trace, its own module). Needs in the app: a TypeORM DataSource (PersistenceModule.forRoot) and
  * BullModule.forRoot.
  */
 @Module({})
@@ -64,6 +65,7 @@ export class OrderSyncFeatureModule {
         // retries are BullMQ's (QUEUE_JOB_OPTIONS, libs/queue); dependency outages move jobs to delayed instead (settleJob).
         // {stock-events}: producer only, catalog-sync processes it; order-sync declares no worker for it
         registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS], { connection: 'root' }),
+        OrderTraceModule,
       ],
       controllers: [ErpOrdersController, OpsController],
       providers: [

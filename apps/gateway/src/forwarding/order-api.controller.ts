@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/co
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { UuidParam } from '../auth/uuid-param';
 import type { Principal } from '../auth/principal';
 import { ServiceForwarder } from './service-forwarder';
 
@@ -85,5 +86,22 @@ export class OrderApiController {
   @ApiOperation({ summary: "Retry the caller merchant's failed ERP deliveries: {ids} (others' ids come back in notFound) or {all: true}" })
   retryOutbox(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>): Promise<unknown> {
     return this.orderSync.forward({ method: 'POST', path: '/ops/outbox/retry', body, merchantId: p.merchantId });
+  }
+
+  // "where is order X?" — no buyer data in a trace, so ops may read it
+  @Get('orders/trace')
+  @Roles('ops', 'admin')
+  @ApiTags('ops')
+  @ApiOperation({ summary: "One order's whole path by ?platform=&platformOrderId= (push or poll, inbox, versions, ERP deliveries, ack, SLA events, shipments), the caller merchant's orders only" })
+  traceByPlatformOrderId(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/orders/trace', query, merchantId: p.merchantId });
+  }
+
+  @Get('orders/:id/trace')
+  @Roles('ops', 'admin')
+  @ApiTags('ops')
+  @ApiOperation({ summary: "One order's whole path by omnisync order id, with timestamps (another merchant's id is a 404)" })
+  trace(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: `/orders/${id}/trace`, merchantId: p.merchantId });
   }
 }

@@ -21,8 +21,12 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
  */
 
 /** what a path parameter names: a merchant's resource (a foreign one can be made), or a platform name (nobody's) */
-type ParamKind = 'apiKey' | 'shop' | 'platform';
-type OwnedKind = Exclude<ParamKind, 'platform'>;
+/**
+ * 'orderSyncId': an id of a resource order-sync owns (an order). This matrix runs the gateway alone, so the
+ * forwarded call ends as 503; its cross-merchant 404 is order-sync's own test (apps/order-sync/test/integration/order-trace.int-spec.ts).
+ */
+type ParamKind = 'apiKey' | 'shop' | 'platform' | 'orderSyncId';
+type OwnedKind = Exclude<ParamKind, 'platform' | 'orderSyncId'>;
 
 interface RouteRule {
   /** roles that may call it; 'public' = no API key (platform pushes, health) */
@@ -81,6 +85,8 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /ops/queues': { roles: ['ops', 'admin'] },
   'GET /ops/sla': { roles: ['ops', 'admin'] },
   'POST /ops/outbox/retry': { roles: ['ops', 'admin'], body: { ids: ['1'] } },
+  'GET /orders/trace': { roles: ['ops', 'admin'] },
+  'GET /orders/{id}/trace': { roles: ['ops', 'admin'], params: { id: 'orderSyncId' } },
 
   // buyer data: erp keys only (every read audited)
   'GET /erp/orders': { roles: ['erp'] },
@@ -222,20 +228,23 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
 
   async function ownParams(r: Route): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
-    for (const [name, kind] of Object.entries(r.rule.params ?? {})) out[name] = kind === 'platform' ? 'douyin' : (await make(kind, 'A')).id;
+    for (const [name, kind] of Object.entries(r.rule.params ?? {})) {
+      out[name] = kind === 'platform' ? 'douyin' : kind === 'orderSyncId' ? '00000000-0000-4000-8000-0000000000a1' : (await make(kind, 'A')).id;
+    }
     return out;
   }
 
   it("answers 404 with another merchant's id in every path parameter, changing nothing of theirs; 2xx with its own", async () => {
     const failures: string[] = [];
-    // routes naming a merchant's resource (a platform name is nobody's: nothing to take from another merchant)
-    for (const r of routes().filter((x) => Object.values(x.rule?.params ?? {}).some((k) => k !== 'platform'))) {
+    // routes naming a merchant's resource the gateway holds (a platform name is nobody's: nothing to take from
+    // another merchant; order-sync's ids are checked by order-sync)
+    for (const r of routes().filter((x) => Object.values(x.rule?.params ?? {}).some((k) => k !== 'platform' && k !== 'orderSyncId'))) {
       const role = (r.rule.roles as readonly Role[])[0];
       const foreign: Record<string, string> = {};
       const checks: Array<() => Promise<void>> = [];
       for (const [name, kind] of Object.entries(r.rule.params!)) {
-        if (kind === 'platform') {
-          foreign[name] = 'douyin';
+        if (kind === 'platform' || kind === 'orderSyncId') {
+          foreign[name] = kind === 'platform' ? 'douyin' : '00000000-0000-4000-8000-0000000000b1';
           continue;
         }
         const made = await make(kind, 'B');
