@@ -6,7 +6,8 @@
  *   node scripts/run-ts.js apps/catalog-sync/src/catalog-cli.ts import catalog.csv
  *   node scripts/run-ts.js apps/catalog-sync/src/catalog-cli.ts status <productId>
  *
- * Options: --url (CATALOG_URL, default http://127.0.0.1:3002), --merchant (MERCHANT_ID; for calling catalog-sync
+ * Options: --url (default: with an API key the gateway, OMNISYNC_URL or http://127.0.0.1:3000; with --merchant
+ * catalog-sync itself, CATALOG_URL or http://127.0.0.1:3002), --merchant (MERCHANT_ID; for calling catalog-sync
  * directly: the call is signed as the gateway signs it, with INTERNAL_SERVICE_SECRET from the environment, as
  * merchant MERCHANT_ID with role merchandiser) or --api-key (OMNISYNC_API_KEY; sent as a Bearer token, for calling
  * through the gateway), --timeout-sec (default 600).
@@ -47,7 +48,7 @@ export function renderProgressBar(counts: { published: number; failed: number; t
 }
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Opts {
-  const o: Opts = { url: env.CATALOG_URL ?? 'http://127.0.0.1:3002', merchant: env.MERCHANT_ID, internalSecret: env.INTERNAL_SERVICE_SECRET, apiKey: env.OMNISYNC_API_KEY, all: false, timeoutSec: 600, args: [] };
+  const o: Opts = { url: '', merchant: env.MERCHANT_ID, internalSecret: env.INTERNAL_SERVICE_SECRET, apiKey: env.OMNISYNC_API_KEY, all: false, timeoutSec: 600, args: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -65,6 +66,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Opts {
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.args.push(a);
   }
+  // an API key is for the gateway (catalog-sync takes only gateway-signed calls); --merchant signs as the gateway
+  // does, for calling catalog-sync directly
+  if (!o.url) o.url = o.apiKey ? (env.OMNISYNC_URL ?? 'http://127.0.0.1:3000') : (env.CATALOG_URL ?? 'http://127.0.0.1:3002');
   return o;
 }
 

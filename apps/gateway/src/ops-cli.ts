@@ -1,0 +1,213 @@
+/**
+ * The ops CLI (issue 10 item 6): day-to-day ops through the gateway's public API, with the caller's API key —
+ * so it sees and changes exactly what that key may, one merchant's data, and every change is audited by the
+ * gateway as any API call is.
+ *
+ *   npm run ops -- keys list                         (admin key)
+ *   npm run ops -- keys revoke <keyId>               (admin key)
+ *   npm run ops -- shops list                        shops with their credential health
+ *   npm run ops -- trace <orderId>                   one order's path, with timestamps
+ *   npm run ops -- trace --platform douyin <platformOrderId>
+ *   npm run ops -- outbox retry <outboxId...> | --all   failed ERP deliveries back to the queue
+ *   npm run ops -- queues                            the merchant's pending / failed work
+ *   npm run ops -- sla [--from <iso>] [--to <iso>]  pay -> ERP-ack latency and breaches
+ *
+ * Options: --url (OMNISYNC_URL, default http://127.0.0.1:3000, the gateway), --api-key (OMNISYNC_API_KEY),
+ * --json (the API's answer as JSON instead of a table). Exit 0 = done, 1 = the API refused or failed
+ * (its message is printed), 2 = usage.
+ *
+ * Arguments are parsed by commander (a well-kept parser: subcommands, help, unknown-option errors).
+ */
+import { Command, CommanderError } from 'commander';
+
+export interface OpsCliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  fetch: typeof fetch;
+}
+
+class ApiError extends Error {}
+
+interface Globals {
+  url: string;
+  apiKey?: string;
+  json?: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+/** a fixed-width text table of the given columns (the CLI's only output format besides --json) */
+export function table(rows: Row[], columns: string[]): string[] {
+  const cell = (v: unknown): string => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))];
+}
+
+/** a shop's health in one word, from what GET /shops shows */
+export function shopHealth(s: { status?: string; credentials?: string; tokenExpiresAt?: string | null; hasAccessToken?: boolean }, now = Date.now()): string {
+  if (s.credentials === 'unreadable') return 'credentials_unreadable';
+  if (s.status && s.status !== 'active') return s.status;
+  if (s.tokenExpiresAt) {
+    const left = Date.parse(s.tokenExpiresAt) - now;
+    if (left <= 0) return 'token_expired';
+    if (left < 86_400_000) return `token_expires_in_${Math.max(1, Math.round(left / 3_600_000))}h`;
+  }
+  if (s.hasAccessToken === false) return 'no_access_token';
+  return 'ok';
+}
+
+export async function runOpsCli(argv: string[], env: NodeJS.ProcessEnv, io: OpsCliIo): Promise<number> {
+  const program = new Command('ops')
+    .description('omnisync ops CLI: calls the gateway with your API key')
+    .option('--url <url>', 'the gateway', env.OMNISYNC_URL ?? 'http://127.0.0.1:3000')
+    .option('--api-key <key>', 'API key (or OMNISYNC_API_KEY)', env.OMNISYNC_API_KEY)
+    .option('--json', 'print the API answer as JSON')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  const g = (): Globals => program.opts<Globals>();
+  async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const { url, apiKey } = g();
+    if (!apiKey) throw new CommanderError(2, 'ops.apiKey', '--api-key (or OMNISYNC_API_KEY) is required');
+    let res: Response;
+    try {
+      res = await io.fetch(new URL(path, url.endsWith('/') ? url : `${url}/`).toString(), {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(`cannot reach the gateway at ${url}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const text = await res.text();
+    let data: unknown = text;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    if (!res.ok) {
+      const m = (data as { message?: unknown } | null)?.message;
+      throw new ApiError(`${method} /${path} -> ${res.status}: ${Array.isArray(m) ? m.join('; ') : String(m ?? text)}`);
+    }
+    return data as T;
+  }
+  const print = (data: unknown, rows: () => string[]): void => {
+    for (const l of g().json ? [JSON.stringify(data, null, 2)] : rows()) io.out(l);
+  };
+
+  const keys = program.command('keys').description('API keys of your merchant (admin key)');
+  keys
+    .command('list')
+    .description('list the keys')
+    .action(async () => {
+      const list = await api<Row[]>('GET', 'api-keys');
+      print(list, () => table(list, ['id', 'name', 'prefix', 'roles', 'lastUsedAt', 'expiresAt', 'revokedAt']));
+    });
+  keys
+    .command('revoke <keyId>')
+    .description('revoke a key (refused from then on)')
+    .action(async (keyId: string) => {
+      const k = await api<Row>('DELETE', `api-keys/${encodeURIComponent(keyId)}`);
+      print(k, () => [`revoked ${String(k.prefix)} "${String(k.name)}" at ${String(k.revokedAt)}`]);
+    });
+
+  program
+    .command('shops')
+    .description('shops and their credential health')
+    .argument('[action]', 'list', 'list')
+    .action(async (action: string) => {
+      if (action !== 'list') throw new CommanderError(2, 'ops.usage', `unknown shops action "${action}" (list)`);
+      const list = await api<Row[]>('GET', 'shops');
+      const rows = list.map((s) => ({ ...s, health: shopHealth(s as Parameters<typeof shopHealth>[0]) }));
+      print(rows, () => table(rows, ['id', 'platform', 'platformShopId', 'name', 'status', 'health', 'tokenExpiresAt', 'statusReason']));
+    });
+
+  program
+    .command('trace <orderId>')
+    .description("one order's path: push or poll, inbox, versions, ERP deliveries, ack, SLA events, shipments")
+    .option('--platform <platform>', 'read <orderId> as this platform\'s order id')
+    .action(async (orderId: string, o: { platform?: string }) => {
+      const traces = o.platform
+        ? (await api<{ traces: Trace[] }>('GET', `orders/trace?${new URLSearchParams({ platform: o.platform, platformOrderId: orderId })}`)).traces
+        : [await api<Trace>('GET', `orders/${encodeURIComponent(orderId)}/trace`)];
+      print(traces.length === 1 ? traces[0] : { traces }, () => traces.flatMap(traceLines));
+    });
+
+  const outbox = program.command('outbox').description('ERP deliveries');
+  outbox
+    .command('retry [outboxIds...]')
+    .description('failed ERP deliveries back to the queue')
+    .option('--all', 'every failed delivery of your merchant')
+    .action(async (ids: string[], o: { all?: boolean }) => {
+      if (!o.all && ids.length === 0) throw new CommanderError(2, 'ops.usage', 'give outbox ids or --all');
+      const r = await api<{ retried: string[]; notFound: string[] }>('POST', 'ops/outbox/retry', o.all ? { all: true } : { ids });
+      print(r, () => [`retried ${r.retried.length}${r.retried.length ? `: ${r.retried.join(', ')}` : ''}`, ...(r.notFound.length ? [`not found (or not failed): ${r.notFound.join(', ')}`] : [])]);
+    });
+
+  program
+    .command('queues')
+    .description("your merchant's pending and failed work")
+    .action(async () => {
+      const w = await api<Row>('GET', 'ops/queues');
+      print(w, () => [JSON.stringify(w, null, 2)]);
+    });
+
+  program
+    .command('sla')
+    .description('pay -> ERP-ack latency and breaches')
+    .option('--from <iso>')
+    .option('--to <iso>')
+    .action(async (o: { from?: string; to?: string }) => {
+      const q = new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined) as [string, string][]);
+      const r = await api<Row>('GET', `ops/sla${q.size ? `?${q}` : ''}`);
+      print(r, () => [JSON.stringify(r, null, 2)]);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are "errors" to commander; they exit 0
+      if (e.exitCode === 0) return 0;
+      if (!e.code.startsWith('commander.')) io.err(`ops: ${e.message}`);
+      return 2;
+    }
+    io.err(`ops: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+interface Trace {
+  order: { id: string; platform: string; platformOrderId: string; status: string; erpOrderId: string | null };
+  arrivedBy: string;
+  payToErpAckMs: number | null;
+  timeline: { at: string; event: string; detail: Record<string, unknown> }[];
+  limits: string[];
+}
+
+function traceLines(t: Trace): string[] {
+  const detail = (d: Record<string, unknown>) =>
+    Object.entries(d)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' ');
+  return [
+    `order ${t.order.id}  ${t.order.platform}/${t.order.platformOrderId}  ${t.order.status}  erp=${t.order.erpOrderId ?? '-'}  arrived by ${t.arrivedBy}` +
+      (t.payToErpAckMs === null ? '  not yet acknowledged' : `  pay->ack ${(t.payToErpAckMs / 1000).toFixed(1)} s`),
+    ...t.timeline.map((e) => `  ${e.at}  ${e.event.padEnd(20)} ${detail(e.detail)}`.trimEnd()),
+    ...t.limits.map((l) => `  note: ${l}`),
+  ];
+}
+
+if (process.argv[1] === __filename) {
+  runOpsCli(process.argv.slice(2), process.env, { out: (l) => console.log(l), err: (l) => console.error(l), fetch }).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(`ops: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
+  );
+}
