@@ -11,6 +11,9 @@ import { OrderEventsProcessor } from './ingest/order-events.processor';
 import { OrderIngestService } from './ingest/order-ingest.service';
 import { StockEventsProducer } from './ingest/stock-events.producer';
 import { OpsController } from './ops/ops.controller';
+import { ExceptionsController } from './exceptions/exceptions.controller';
+import { ExceptionsRepository } from './exceptions/exceptions.repository';
+import { ExceptionsService } from './exceptions/exceptions.service';
 import { MerchantWorkService } from './ops/merchant-work.service';
 import { QuotaUseService } from './ops/quota-use.service';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
@@ -67,7 +70,7 @@ export class OrderSyncFeatureModule {
         registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS], { connection: 'root' }),
         OrderTraceModule,
       ],
-      controllers: [ErpOrdersController, OpsController],
+      controllers: [ErpOrdersController, OpsController, ExceptionsController],
       providers: [
         ...(cfg.providers ?? []),
         { provide: ORDER_SYNC_OPTIONS, useValue: options },
@@ -96,6 +99,8 @@ export class OrderSyncFeatureModule {
         PollSchedulerService,
         TmcConsumerService,
         ErpOrdersService,
+        ExceptionsRepository,
+        ExceptionsService,
       ],
       exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
     };

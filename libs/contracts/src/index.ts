@@ -3,3 +3,4 @@ export * from './order';
 export * from './errors';
 export * from './queues';
 export * from './platform-apps';
+export * from './exceptions';

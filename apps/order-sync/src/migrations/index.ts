@@ -1,3 +1,4 @@
+import { CreateExceptionResolutions1795575603000 } from './1795575603000-CreateExceptionResolutions';
 import { CreateOrderSyncSchema1795575600000 } from './1795575600000-CreateOrderSyncSchema';
 import { CreateInboxTable1795575600100 } from './1795575600100-CreateInboxTable';
 import { CreateOrdersTable1795575600200 } from './1795575600200-CreateOrdersTable';
@@ -45,4 +46,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   AddOutboxPendingPushByMerchantIndex1795575602100,
   AddOrdersFoundByPollAt1795575602200,
   AddPollCursorsCadence1795575602201,
+  CreateExceptionResolutions1795575603000,
 ];
