@@ -14,6 +14,7 @@ import { ShopOauthModule } from './shops/oauth/shop-oauth.module';
 import { ErpConnectionModule } from './erp-connection/erp-connection.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
+import { ExceptionsModule } from './exceptions/exceptions.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
@@ -33,6 +34,7 @@ export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<
     ShopOauthModule.register({ redirectBaseUrl: env.OAUTH_REDIRECT_BASE_URL, stateTtlMs: env.OAUTH_STATE_TTL_MS }),
     WebhooksModule.register(),
     ForwardingModule,
+    ExceptionsModule,
   ];
 }
 

@@ -9,6 +9,8 @@
  *   npm run ops -- trace <orderId>                   one order's path, with timestamps
  *   npm run ops -- trace --platform douyin <platformOrderId>
  *   npm run ops -- outbox retry <outboxId...> | --all   failed ERP deliveries back to the queue
+ *   npm run ops -- exceptions list                   everything that needs a person (typed, with actions)
+ *   npm run ops -- exceptions retry <key> | exceptions resolve <key> [--note <text>]
  *   npm run ops -- queues                            the merchant's pending / failed work
  *   npm run ops -- sla [--from <iso>] [--to <iso>]  pay -> ERP-ack latency and breaches
  *
@@ -144,6 +146,31 @@ export async function runOpsCli(argv: string[], env: NodeJS.ProcessEnv, io: OpsC
       if (!o.all && ids.length === 0) throw new CommanderError(2, 'ops.usage', 'give outbox ids or --all');
       const r = await api<{ retried: string[]; notFound: string[] }>('POST', 'ops/outbox/retry', o.all ? { all: true } : { ids });
       print(r, () => [`retried ${r.retried.length}${r.retried.length ? `: ${r.retried.join(', ')}` : ''}`, ...(r.notFound.length ? [`not found (or not failed): ${r.notFound.join(', ')}`] : [])]);
+    });
+
+  const exceptions = program.command('exceptions').description('the exception inbox: what needs a person');
+  exceptions
+    .command('list')
+    .description('open exceptions, newest first')
+    .action(async () => {
+      const r = await api<{ exceptions: (Row & { title: { en: string; zh: string } })[]; unavailable: string[] }>('GET', 'exceptions');
+      const rows = r.exceptions.map((e) => ({ ...e, what: `${e.title.zh} / ${e.title.en}` }));
+      print(r, () => [...table(rows, ['key', 'severity', 'since', 'actions', 'what']), ...(r.unavailable.length ? [`not answering (their exceptions are missing): ${r.unavailable.join(', ')}`] : [])]);
+    });
+  exceptions
+    .command('retry <key>')
+    .description('run the failed work again')
+    .action(async (key: string) => {
+      const r = await api<Row>('POST', `exceptions/${encodeURIComponent(key)}/retry`);
+      print(r, () => [`retried ${key}`]);
+    });
+  exceptions
+    .command('resolve <key>')
+    .description('acknowledge: hidden from then on')
+    .option('--note <text>')
+    .action(async (key: string, o: { note?: string }) => {
+      const r = await api<Row>('POST', `exceptions/${encodeURIComponent(key)}/resolve`, o.note ? { note: o.note } : {});
+      print(r, () => [`resolved ${key}`]);
     });
 
   program

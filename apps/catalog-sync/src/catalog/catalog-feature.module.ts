@@ -12,6 +12,9 @@ import { PublishFlowProducer } from '../publish/publish-flow.producer';
 import { PublishJobService } from '../publish/publish-job.service';
 import { PublishFlowProcessor, PublishProductProcessor } from '../publish/publish.processor';
 import { PublishService } from '../publish/publish.service';
+import { CatalogExceptionsController } from '../exceptions/catalog-exceptions.controller';
+import { CatalogExceptionsRepository } from '../exceptions/catalog-exceptions.repository';
+import { CatalogExceptionsService } from '../exceptions/catalog-exceptions.service';
 import { CatalogController } from './catalog.controller';
 import { CatalogRepository } from './catalog.repository';
 import { CatalogService } from './catalog.service';
@@ -42,7 +45,7 @@ export class CatalogFeatureModule {
     return {
       module: CatalogFeatureModule,
       imports: [...(cfg.imports ?? []), registerQueues([QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW])],
-      controllers: [CatalogController, PublishController, ComplianceController, ImportController],
+      controllers: [CatalogController, PublishController, ComplianceController, ImportController, CatalogExceptionsController],
       providers: [
         { provide: CATALOG_FEATURE_OPTIONS, useValue: options },
         CatalogRepository,
@@ -55,6 +58,8 @@ export class CatalogFeatureModule {
         PublishProductProcessor,
         PublishFlowProcessor,
         { provide: PublishStockSource, useClass: PlatformStockSource },
+        CatalogExceptionsRepository,
+        CatalogExceptionsService,
         ...(cfg.providers ?? []),
       ],
       exports: [CatalogRepository, CatalogService, ComplianceService, PublishService],

@@ -97,6 +97,37 @@ describe('ops CLI through the gateway', () => {
     expect(some.out).toEqual(['retried 0', 'not found (or not failed): 987654321']);
   });
 
+  it("lists the merchant's exceptions from every service; retry clears an ERP rejection, another merchant's key cannot touch it", async () => {
+    const q = (sql: string, p: unknown[]) => e2e.db.query(sql, p);
+    // an ERP that refused one of A's deliveries for good, and B's Xiaohongshu shop needing re-authorisation
+    const [order] = await q(`SELECT o.id FROM order_sync.orders o WHERE o.shop_id = $1 AND o.platform_order_id = $2`, [e2e.sys.shops.douyin.id, orderIdA]);
+    await q(`UPDATE order_sync.outbox SET status = 'failed', attempts = 3, last_error = 'rejected: unknown sku' WHERE order_id = $1`, [order.id]);
+    await q(`UPDATE core.shops SET status = 'needs_reauth', status_reason = 'refresh token revoked', updated_at = now() WHERE id = $1`, [e2e.sys.shops.xiaohongshu.id]);
+    try {
+      const a = JSON.parse((await ops(e2e.sys.adminKey, '--json', 'exceptions', 'list')).out.join('\n')) as { exceptions: { key: string; type: string; context: Record<string, unknown> }[]; unavailable: string[] };
+      expect(a.unavailable).toEqual([]);
+      const rejected = a.exceptions.find((e) => e.type === 'erp_rejected');
+      expect(rejected?.context).toMatchObject({ platformOrderId: orderIdA, lastError: 'rejected: unknown sku' });
+      expect(a.exceptions.some((e) => e.type === 'shop_needs_reauth')).toBe(false);
+      const b = JSON.parse((await ops(e2e.sys.second!.adminKey, '--json', 'exceptions', 'list')).out.join('\n')) as { exceptions: { key: string; type: string }[] };
+      expect(b.exceptions.map((e) => e.type)).toEqual(['shop_needs_reauth']);
+      expect((await ops(e2e.sys.adminKey, 'exceptions', 'list')).out.join('\n')).toContain('ERP 拒收订单');
+
+      const foreign = await ops(e2e.sys.second!.adminKey, 'exceptions', 'retry', rejected!.key);
+      expect(foreign.code).toBe(1);
+      expect(foreign.err.join('\n')).toMatch(/-> 404/);
+      const reauth = await ops(e2e.sys.second!.adminKey, 'exceptions', 'resolve', b.exceptions[0].key);
+      expect(reauth.err.join('\n')).toMatch(/-> 400: key: a shop_needs_reauth exception goes away when the shop is re-authorised/);
+
+      expect(await ops(e2e.sys.adminKey, 'exceptions', 'retry', rejected!.key)).toEqual({ code: 0, out: [`retried ${rejected!.key}`], err: [] });
+      await waitUntil('redelivered', async () => (await q(`SELECT 1 FROM order_sync.outbox WHERE order_id = $1 AND status = 'delivered'`, [order.id])).length > 0, 30_000);
+      const after = JSON.parse((await ops(e2e.sys.adminKey, '--json', 'exceptions', 'list')).out.join('\n')) as { exceptions: { type: string }[] };
+      expect(after.exceptions.some((e) => e.type === 'erp_rejected')).toBe(false);
+    } finally {
+      await q(`UPDATE core.shops SET status = 'active', status_reason = NULL WHERE id = $1`, [e2e.sys.shops.xiaohongshu.id]);
+    }
+  });
+
   it('names the problem on bad usage (exit 2) and on bad input the API refuses (exit 1)', async () => {
     expect(await ops(undefined, 'shops', 'list')).toMatchObject({ code: 2, err: ['ops: --api-key (or OMNISYNC_API_KEY) is required'] });
     const missing = await ops(e2e.sys.adminKey, 'trace');

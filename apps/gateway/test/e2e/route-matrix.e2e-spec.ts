@@ -22,11 +22,19 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
 
 /** what a path parameter names: a merchant's resource (a foreign one can be made), or a platform name (nobody's) */
 /**
- * 'orderSyncId': an id of a resource order-sync owns (an order). This matrix runs the gateway alone, so the
- * forwarded call ends as 503; its cross-merchant 404 is order-sync's own test (apps/order-sync/test/integration/order-trace.int-spec.ts).
+ * 'orderSyncId' / 'exceptionKey': an id of a resource an internal service owns (an order; an exception of
+ * order-sync's). This matrix runs the gateway alone, so the forwarded call ends as 503; their cross-merchant
+ * 404s are the services' own tests (apps/order-sync/test/integration/order-trace.int-spec.ts, exceptions.int-spec.ts,
+ * apps/catalog-sync/test/integration/exceptions.int-spec.ts).
  */
-type ParamKind = 'apiKey' | 'shop' | 'platform' | 'orderSyncId';
-type OwnedKind = Exclude<ParamKind, 'platform' | 'orderSyncId'>;
+type ParamKind = 'apiKey' | 'shop' | 'platform' | 'orderSyncId' | 'exceptionKey';
+type ForwardedKind = 'orderSyncId' | 'exceptionKey';
+type OwnedKind = Exclude<ParamKind, 'platform' | ForwardedKind>;
+const FORWARDED: Record<ForwardedKind, { own: string; foreign: string }> = {
+  orderSyncId: { own: '00000000-0000-4000-8000-0000000000a1', foreign: '00000000-0000-4000-8000-0000000000b1' },
+  exceptionKey: { own: 'erp_rejected:1:1', foreign: 'erp_rejected:2:1' },
+};
+const isForwarded = (k: ParamKind): k is ForwardedKind => k in FORWARDED;
 
 interface RouteRule {
   /** roles that may call it; 'public' = no API key (platform pushes, health) */
@@ -87,6 +95,10 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /ops/outbox/retry': { roles: ['ops', 'admin'], body: { ids: ['1'] } },
   'GET /orders/trace': { roles: ['ops', 'admin'] },
   'GET /orders/{id}/trace': { roles: ['ops', 'admin'], params: { id: 'orderSyncId' } },
+  // the exception inbox: merged from the gateway's shops and the services (which answer 503 here)
+  'GET /exceptions': { roles: ['ops', 'admin'] },
+  'POST /exceptions/{key}/resolve': { roles: ['ops', 'admin'], params: { key: 'exceptionKey' }, body: {} },
+  'POST /exceptions/{key}/retry': { roles: ['ops', 'admin'], params: { key: 'exceptionKey' } },
 
   // buyer data: erp keys only (every read audited)
   'GET /erp/orders': { roles: ['erp'] },
@@ -229,7 +241,7 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
   async function ownParams(r: Route): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const [name, kind] of Object.entries(r.rule.params ?? {})) {
-      out[name] = kind === 'platform' ? 'douyin' : kind === 'orderSyncId' ? '00000000-0000-4000-8000-0000000000a1' : (await make(kind, 'A')).id;
+      out[name] = kind === 'platform' ? 'douyin' : isForwarded(kind) ? FORWARDED[kind].own : (await make(kind, 'A')).id;
     }
     return out;
   }
@@ -238,13 +250,13 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
     const failures: string[] = [];
     // routes naming a merchant's resource the gateway holds (a platform name is nobody's: nothing to take from
     // another merchant; order-sync's ids are checked by order-sync)
-    for (const r of routes().filter((x) => Object.values(x.rule?.params ?? {}).some((k) => k !== 'platform' && k !== 'orderSyncId'))) {
+    for (const r of routes().filter((x) => Object.values(x.rule?.params ?? {}).some((k) => k !== 'platform' && !isForwarded(k)))) {
       const role = (r.rule.roles as readonly Role[])[0];
       const foreign: Record<string, string> = {};
       const checks: Array<() => Promise<void>> = [];
       for (const [name, kind] of Object.entries(r.rule.params!)) {
-        if (kind === 'platform' || kind === 'orderSyncId') {
-          foreign[name] = kind === 'platform' ? 'douyin' : '00000000-0000-4000-8000-0000000000b1';
+        if (kind === 'platform' || isForwarded(kind)) {
+          foreign[name] = kind === 'platform' ? 'douyin' : FORWARDED[kind].foreign;
           continue;
         }
         const made = await make(kind, 'B');

@@ -6,24 +6,12 @@
 import request from 'supertest';
 import type { OpsException } from '@app/contracts';
 import { InboxWriter } from '@app/intake';
-import type { PushMessage } from '@app/platforms';
-import { buildOrder } from '../fakes';
+import { buildOrder, douyinPush as push } from '../fakes';
 import { createHarness, SHOP_ID, waitFor, type Harness } from '../harness';
 
 const MERCHANT_A = '5b1e0000-0000-4000-8000-00000000e0a1';
 const MERCHANT_B = '5b1e0000-0000-4000-8000-00000000e0b1';
 const SHOP_B = '7a4e1f3c-0000-4000-8000-00000000e0b1';
-
-const push = (id: string, orderId: string, at: string, platformShopId: string): PushMessage => ({
-  platform: 'douyin',
-  messageId: id,
-  platformShopId,
-  topic: '101',
-  kind: 'order',
-  platformOrderId: orderId,
-  occurredAt: at,
-  raw: JSON.stringify({ id, orderId }),
-});
 
 describe('exception inbox (order-sync)', () => {
   let h: Harness;

@@ -4,25 +4,13 @@
  * caller's merchant, with bad input named.
  */
 import request from 'supertest';
-import type { PushMessage } from '@app/platforms';
 import { InboxWriter } from '@app/intake';
-import { buildOrder } from '../fakes';
+import { buildOrder, douyinPush as push } from '../fakes';
 import { createHarness, SHOP_ID, waitFor, type Harness } from '../harness';
 
 const MERCHANT_A = '5b1e0000-0000-4000-8000-00000000c0a1';
 const MERCHANT_B = '5b1e0000-0000-4000-8000-00000000c0b1';
 const SHOP_B = '7a4e1f3c-0000-4000-8000-00000000c0b1';
-
-const push = (id: string, orderId: string, at: string, platformShopId = 'dy-shop-1'): PushMessage => ({
-  platform: 'douyin',
-  messageId: id,
-  platformShopId,
-  topic: '101',
-  kind: 'order',
-  platformOrderId: orderId,
-  occurredAt: at,
-  raw: JSON.stringify({ id, orderId }),
-});
 
 describe('order trace', () => {
   let h: Harness;

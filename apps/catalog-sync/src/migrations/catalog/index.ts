@@ -1,3 +1,4 @@
+import { CreateCatalogExceptionResolutions1796201000200 } from './1796201000200-CreateExceptionResolutions';
 import { PlatformOverridesReferencePlatforms1796201000000 } from './1796201000000-PlatformOverridesReferencePlatforms';
 import { CreateCatalogSchema1796000000000 } from './1796000000000-CreateCatalogSchema';
 import { CreateProductsAndSkus1796000000001 } from './1796000000001-CreateProductsAndSkus';
@@ -15,4 +16,5 @@ export const CATALOG_MIGRATIONS: Function[] = [
   AddListingsPublishRun1796000000101,
   CreateBannedWordsCustom1796000000102,
   PlatformOverridesReferencePlatforms1796201000000,
+  CreateCatalogExceptionResolutions1796201000200,
 ];
