@@ -5,6 +5,7 @@ import type {
   ListingResult,
   OAuthApp,
   PlatformAdapter,
+  PushMessage,
   PushRequest,
   PushVerification,
   ShopContext,
@@ -48,17 +49,31 @@ export interface PushVerifier {
   pushReply(ok: boolean): { status: number; body: unknown };
 }
 
+/** The app a message service stream belongs to (one stream per app key). */
+export interface MessageServiceApp {
+  appKey: string;
+  appSecret: string;
+  baseUrl: string;
+}
+
+/** Pushes by polling the platform's message service (Taobao TMC): consume a batch, confirm what was stored. */
+export interface MessageServiceConsumer {
+  consumeTmc(app: MessageServiceApp, groupName: string, quantity: number): Promise<PushMessage[]>;
+  confirmTmc(app: MessageServiceApp, ids: string[]): Promise<void>;
+}
+
 export interface CapabilityInterfaces {
   coupons: CouponIssuer;
   priceRead: PriceReader;
   productLookup: ProductLookup;
   oauth: AuthCodeExchanger;
   httpPush: PushVerifier;
+  tmc: MessageServiceConsumer;
 }
 
 export type CapabilityName = keyof CapabilityInterfaces;
 
-export const CAPABILITY_NAMES: readonly CapabilityName[] = ['coupons', 'priceRead', 'productLookup', 'oauth', 'httpPush'];
+export const CAPABILITY_NAMES: readonly CapabilityName[] = ['coupons', 'priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc'];
 
 /** The methods each capability needs (the guard checks they are there, not just the flag). */
 const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
@@ -67,6 +82,7 @@ const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
   productLookup: ['findProductByOuterId'],
   oauth: ['exchangeAuthCode'],
   httpPush: ['verifyPush', 'pushReply'],
+  tmc: ['consumeTmc', 'confirmTmc'],
 };
 
 /** What the adapter's capabilities flags say about one capability (absent flag = no). */
@@ -81,6 +97,8 @@ function flagged(adapter: PlatformAdapter, name: CapabilityName): boolean {
       return c.productLookupByOuterId === true;
     case 'httpPush':
       return c.pushTransport === 'http';
+    case 'tmc':
+      return c.pushTransport === 'tmc';
     case 'oauth':
       return true;
   }

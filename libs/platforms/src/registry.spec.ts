@@ -40,6 +40,7 @@ describe('platform registry', () => {
     // the manifest's order intake matches the adapter's push transport
     expect(adapter.capabilities.pushTransport === 'http').toBe(m.orderIntake === 'push');
     expect(hasCapability(adapter, 'httpPush')).toBe(m.orderIntake === 'push');
+    expect(hasCapability(adapter, 'tmc')).toBe(adapter.capabilities.pushTransport === 'tmc');
     // delta only where the adapter can send one
     if (m.stockDeltaIdempotent) expect(adapter.capabilities.stockDelta).toBe(true);
   });
@@ -50,6 +51,8 @@ describe('platform registry', () => {
     expect(caps.douyin).not.toContain('coupons');
     expect(caps.xiaohongshu).not.toContain('coupons');
     expect(caps.taobao).not.toContain('priceRead');
+    expect(caps.taobao).toContain('tmc');
+    expect(caps.douyin).not.toContain('tmc');
     expect(caps.douyin).toEqual(expect.arrayContaining(['priceRead', 'productLookup', 'httpPush']));
   });
 });

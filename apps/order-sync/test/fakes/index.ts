@@ -1,3 +1,2 @@
-export * from './fake-platform-adapter';
-export * from './fake-shop-directory';
+export * from '@app/testing/fakes';
 export * from './fake-erp-connector';
