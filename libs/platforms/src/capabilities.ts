@@ -1,7 +1,6 @@
 import type {
   AppSecretLookup,
   AuthorisedShop,
-  CouponSpec,
   ListingResult,
   OAuthApp,
   PlatformAdapter,
@@ -16,14 +15,8 @@ import type {
  * Optional capabilities of a platform adapter, each its own interface. The base PlatformAdapter port holds
  * what every platform offers (orders, shipping, stock, price write, publish, token refresh); what only some
  * platforms offer is one of these, found with hasCapability(adapter, name) — a caller checks the guard and
- * records `unsupported` with a reason instead of calling a method that throws `notSupported`.
+ * records `unsupported` with a reason instead of calling a method that rejects with `not_supported`.
  */
-
-/** Coupons: create a coupon template and issue it to buyers. */
-export interface CouponIssuer {
-  createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }>;
-  issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }>;
-}
 
 /** Reads back the price the platform shows for a SKU (to verify a price change). */
 export interface PriceReader {
@@ -63,7 +56,6 @@ export interface MessageServiceConsumer {
 }
 
 export interface CapabilityInterfaces {
-  coupons: CouponIssuer;
   priceRead: PriceReader;
   productLookup: ProductLookup;
   oauth: AuthCodeExchanger;
@@ -73,11 +65,10 @@ export interface CapabilityInterfaces {
 
 export type CapabilityName = keyof CapabilityInterfaces;
 
-export const CAPABILITY_NAMES: readonly CapabilityName[] = ['coupons', 'priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc'];
+export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc'];
 
 /** The methods each capability needs (the guard checks they are there, not just the flag). */
 const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
-  coupons: ['createCoupon', 'issueCoupon'],
   priceRead: ['getSkuPrice'],
   productLookup: ['findProductByOuterId'],
   oauth: ['exchangeAuthCode'],
@@ -89,8 +80,6 @@ const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
 function flagged(adapter: PlatformAdapter, name: CapabilityName): boolean {
   const c = adapter.capabilities;
   switch (name) {
-    case 'coupons':
-      return c.couponCreate && c.couponIssue;
     case 'priceRead':
       return c.priceRead === true;
     case 'productLookup':
