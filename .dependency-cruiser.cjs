@@ -3,10 +3,15 @@
  * and by scripts/test.sh before jest. Paths are relative to the folder cruised from (the repository root, or a
  * fixture tree in boundaries.spec.ts); `@app/*` aliases are resolved through tsconfig.json's `paths`.
  *
- *   apps/<a>/**        imports libs and its own app only (its tests too: another app is reached by HTTP or a job)
- *   libs/<l>/**        imports libs only: never apps, scripts/ or bench/
- *   production source  never imports test code; test code may import anything but another app
- *   scripts/, bench/   composition roots (migration list, migrate CLI, demo, system): may import apps and libs
+ *   apps/<a>/**        its own app and libs only, tests included (another app is reached by HTTP or a job; a test
+ *                      that spans apps lives in the top-level test/); production code imports no scripts/ or bench/
+ *   libs/<l>/**        libs only: never apps, scripts/ or bench/, tests included
+ *   production source  never imports test code (specs, test/ folders, libs/testing)
+ *   apps (production)  reach a platform through the PlatformAdapter port, the registry and capability guards,
+ *                      never a concrete adapter file
+ *   every import       of another lib's source through its @app/<lib> alias; nothing left unresolved
+ *   scripts/, bench/,  composition roots (migration list, migrate CLI, demo, system) and system-wide tests:
+ *   test/              may import apps and libs
  */
 // test code: specs anywhere, any test/ folder, libs/testing
 const TEST = '(^|/)test/|\\.(spec|int-spec|e2e-spec)\\.ts$|^libs/testing/';
@@ -51,18 +56,11 @@ module.exports = {
     {
       name: 'lib-by-relative-path',
       comment:
-        "Another lib's source is imported through its alias (@app/<lib>), never by a relative path (STYLE rule 1). " +
-        "A lib's test/ folder has no alias: test code reaches it by path.",
+        "Another lib's source is imported through its alias (@app/<lib>), never by a relative path (STYLE rule 1), " +
+        "from apps, libs, scripts, bench and test alike. A lib's test/ folder has no alias: test code reaches it by path.",
       severity: 'error',
-      from: { path: '^(apps|libs)/([^/]+)/' },
+      from: { path: '^(apps|libs|scripts|bench|test)/([^/]+)' },
       to: { path: '^libs/[^/]+/src/', pathNot: '^$1/$2/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
-    },
-    {
-      name: 'lib-by-relative-path-outside',
-      comment: 'scripts/, bench/ and test/ import a lib through its alias too.',
-      severity: 'error',
-      from: { path: '^(scripts|bench|test)/' },
-      to: { path: '^libs/[^/]+/src/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
     },
     {
       name: 'app-imports-platform-adapter',
