@@ -9,6 +9,7 @@
  *   production source  never imports test code (specs, test/ folders, libs/testing)
  *   apps (production)  reach a platform through the PlatformAdapter port, the registry and capability guards,
  *                      never a concrete adapter file
+ *   libs/contracts     depends on nothing (no other lib, no package)
  *   every import       of another lib's source through its @app/<lib> alias; nothing left unresolved
  *   scripts/, bench/,  composition roots (migration list, migrate CLI, demo, system) and system-wide tests:
  *   test/              may import apps and libs
@@ -68,6 +69,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^apps/', pathNot: TEST },
       to: { path: '^libs/platforms/src/[^/]+/[^/]+\\.adapter\\.ts$' },
+    },
+    {
+      name: 'contracts-import-something',
+      comment: 'libs/contracts depends on nothing (STYLE rule 1): plain TS types and constants, no other lib, no package.',
+      severity: 'error',
+      from: { path: '^libs/contracts/', pathNot: TEST },
+      to: { pathNot: '^libs/contracts/' },
     },
     {
       name: 'not-to-unresolvable',
