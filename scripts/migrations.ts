@@ -6,7 +6,7 @@
  *   apps/catalog-sync/src/migrations (schema `catalog_sync`)
  *   apps/coupon/src/migrations       (schema `coupon`)
  */
-import { CORE_MIGRATIONS } from '../libs/persistence/src/migrations';
+import { CORE_MIGRATIONS } from '@app/persistence/migrations';
 import { ORDER_SYNC_MIGRATIONS } from '../apps/order-sync/src/migrations';
 import { CATALOG_SYNC_MIGRATIONS } from '../apps/catalog-sync/src/migrations';
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README "Run the tests"): checks that the real Postgres and Redis are up
-# (starting them when this machine has them installed but stopped), typechecks, then runs jest (latency-bound specs last, alone).
+# (starting them when this machine has them installed but stopped), typechecks, checks the import boundaries
+# (.dependency-cruiser.cjs, docs/adr/0006-import-boundaries.md), then runs jest (latency-bound specs last, alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
@@ -9,6 +10,7 @@ if ! command -v kubectl >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >
   (apt-get update -qq && apt-get install -y -qq kubernetes-client) >/dev/null 2>&1 || echo "could not install kubectl (kubernetes-client); the k8s manifest specs will fail"
 fi
 npx tsc -p tsconfig.json --noEmit
+npm run --silent lint:boundaries
 if [ $# -gt 0 ]; then
   npx jest --maxWorkers=2 --forceExit "$@"
   exit

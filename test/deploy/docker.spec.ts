@@ -138,7 +138,7 @@ describe('docker/Dockerfile', () => {
       'order-sync': 'apps/order-sync/src/main.ts',
       'catalog-sync': 'apps/catalog-sync/src/main.ts',
       coupon: 'apps/coupon/src/main.ts',
-      migrate: 'libs/persistence/src/cli/migrate.ts',
+      migrate: 'scripts/migrate.ts',
       sandbox: 'libs/sandbox/src/main.ts',
     };
     for (const [stage, src] of Object.entries(entries)) {

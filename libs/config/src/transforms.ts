@@ -14,15 +14,6 @@ export function ToInt(): PropertyDecorator {
   });
 }
 
-export function ToNumber(): PropertyDecorator {
-  return Transform(({ value }) => {
-    if (typeof value === 'number') return value;
-    if (typeof value !== 'string' || value.trim() === '') return value;
-    const n = Number(value.trim());
-    return Number.isFinite(n) ? n : value;
-  });
-}
-
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 

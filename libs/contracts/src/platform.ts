@@ -22,16 +22,6 @@ export class UnknownPlatformError extends Error {
   }
 }
 
-/**
- * @deprecated the names of the first three platforms, kept only until every caller reads the registry
- * (platformRegistry.names() in @app/platforms). Do not add platforms here.
- */
-export const PLATFORMS: readonly Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
-
-export function isUnknownPlatformError(e: unknown): e is UnknownPlatformError {
-  return e instanceof UnknownPlatformError;
-}
-
 /** Roles an API key may carry. */
 export const ROLES = ['admin', 'merchandiser', 'ops', 'erp'] as const;
 export type Role = (typeof ROLES)[number];

@@ -79,7 +79,3 @@ function boundsError(e: unknown, o: OutboundAxiosOptions): unknown {
   }
   return e;
 }
-
-export function isResponseTooLarge(e: unknown): boolean {
-  return e instanceof AxiosError && e.code === RESPONSE_TOO_LARGE;
-}

@@ -25,10 +25,6 @@ export function buildDataSourceOptions(p: DataSourceParams): DataSourceOptions {
   };
 }
 
-export function createDataSource(p: DataSourceParams): DataSource {
-  return new DataSource(buildDataSourceOptions(p));
-}
-
 /** Creates the database named in `url` if it does not exist (connects to the `postgres` db to do so). */
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);

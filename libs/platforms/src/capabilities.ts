@@ -1,10 +1,10 @@
 import type {
   AppSecretLookup,
   AuthorisedShop,
-  CouponSpec,
   ListingResult,
   OAuthApp,
   PlatformAdapter,
+  PushMessage,
   PushRequest,
   PushVerification,
   ShopContext,
@@ -15,14 +15,8 @@ import type {
  * Optional capabilities of a platform adapter, each its own interface. The base PlatformAdapter port holds
  * what every platform offers (orders, shipping, stock, price write, publish, token refresh); what only some
  * platforms offer is one of these, found with hasCapability(adapter, name) — a caller checks the guard and
- * records `unsupported` with a reason instead of calling a method that throws `notSupported`.
+ * records `unsupported` with a reason instead of calling a method that rejects with `not_supported`.
  */
-
-/** Coupons: create a coupon template and issue it to buyers. */
-export interface CouponIssuer {
-  createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }>;
-  issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }>;
-}
 
 /** Reads back the price the platform shows for a SKU (to verify a price change). */
 export interface PriceReader {
@@ -48,39 +42,52 @@ export interface PushVerifier {
   pushReply(ok: boolean): { status: number; body: unknown };
 }
 
+/** The app a message service stream belongs to (one stream per app key). */
+export interface MessageServiceApp {
+  appKey: string;
+  appSecret: string;
+  baseUrl: string;
+}
+
+/** Pushes by polling the platform's message service (Taobao TMC): consume a batch, confirm what was stored. */
+export interface MessageServiceConsumer {
+  consumeTmc(app: MessageServiceApp, groupName: string, quantity: number): Promise<PushMessage[]>;
+  confirmTmc(app: MessageServiceApp, ids: string[]): Promise<void>;
+}
+
 export interface CapabilityInterfaces {
-  coupons: CouponIssuer;
   priceRead: PriceReader;
   productLookup: ProductLookup;
   oauth: AuthCodeExchanger;
   httpPush: PushVerifier;
+  tmc: MessageServiceConsumer;
 }
 
 export type CapabilityName = keyof CapabilityInterfaces;
 
-export const CAPABILITY_NAMES: readonly CapabilityName[] = ['coupons', 'priceRead', 'productLookup', 'oauth', 'httpPush'];
+export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc'];
 
 /** The methods each capability needs (the guard checks they are there, not just the flag). */
 const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
-  coupons: ['createCoupon', 'issueCoupon'],
   priceRead: ['getSkuPrice'],
   productLookup: ['findProductByOuterId'],
   oauth: ['exchangeAuthCode'],
   httpPush: ['verifyPush', 'pushReply'],
+  tmc: ['consumeTmc', 'confirmTmc'],
 };
 
 /** What the adapter's capabilities flags say about one capability (absent flag = no). */
 function flagged(adapter: PlatformAdapter, name: CapabilityName): boolean {
   const c = adapter.capabilities;
   switch (name) {
-    case 'coupons':
-      return c.couponCreate && c.couponIssue;
     case 'priceRead':
       return c.priceRead === true;
     case 'productLookup':
       return c.productLookupByOuterId === true;
     case 'httpPush':
       return c.pushTransport === 'http';
+    case 'tmc':
+      return c.pushTransport === 'tmc';
     case 'oauth':
       return true;
   }

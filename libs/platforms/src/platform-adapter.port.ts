@@ -41,8 +41,6 @@ export interface AuthorisedShop {
 
 /** What a platform can do through its open API. Callers ask instead of catching "not implemented". */
 export interface PlatformCapabilities {
-  couponCreate: boolean;
-  couponIssue: boolean;
   stockDelta: boolean;
   tokenRefresh: boolean;
   pushTransport: 'http' | 'tmc';
@@ -135,16 +133,6 @@ export interface ListingResult {
 /** re-exported for adapters: what a failed upsertProduct carries in `details.partialListing` */
 export type { PartialListing };
 
-export interface CouponSpec {
-  name: string;
-  thresholdFen: number;
-  discountFen: number;
-  quantity: number;
-  perUserLimit: number;
-  startAt: Date;
-  endAt: Date;
-}
-
 /** A verified push message, reduced to what the order path needs. */
 export interface PushMessage {
   platform: Platform;
@@ -214,8 +202,6 @@ export abstract class PlatformAdapter {
   findProductByOuterId(_shop: ShopContext, _outerProductId: string): Promise<ListingResult | null> {
     return Promise.reject(new UpstreamError(this.platform, 'invalid_request', 'findProductByOuterId not supported by platform', { code: 'not_supported' }));
   }
-  abstract createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }>;
-  abstract issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }>;
   abstract refreshToken(shop: ShopContext): Promise<TokenSet>;
 
   /**

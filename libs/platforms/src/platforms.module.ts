@@ -3,14 +3,11 @@ import { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
 import type { PlatformAdapterDeps, PlatformHttpOptions } from './http';
 import { PlatformAdapterRegistry } from './platform-adapter.registry';
 import { ShopDirectory } from './shop-directory.port';
-import type { TaobaoAdapterOptions } from './taobao/taobao.adapter';
 import type { PlatformAdapter } from './platform-adapter.port';
 import { PlatformRegistry, platformRegistry } from './registry';
 
 export interface PlatformsModuleOptions {
   http: PlatformHttpOptions;
-  /** @deprecated use platformOptions.taobao */
-  taobao?: TaobaoAdapterOptions;
   /** per-platform adapter options, by platform name (passed to the manifest's createAdapter) */
   platformOptions?: Record<string, unknown>;
   /** the platform registry (default: the build's registry, libs/platforms/src/registry.ts) */
@@ -31,7 +28,7 @@ const DEPS = Symbol('PLATFORM_ADAPTER_DEPS');
 export class PlatformsModule {
   static forRoot(options: PlatformsModuleOptions): DynamicModule {
     const registry = options.registry ?? platformRegistry;
-    const optionsFor = (name: string): unknown => options.platformOptions?.[name] ?? (name === 'taobao' ? options.taobao : undefined);
+    const optionsFor = (name: string): unknown => options.platformOptions?.[name];
     return {
       module: PlatformsModule,
       imports: options.imports ?? [],

@@ -40,16 +40,16 @@ describe('platform registry', () => {
     // the manifest's order intake matches the adapter's push transport
     expect(adapter.capabilities.pushTransport === 'http').toBe(m.orderIntake === 'push');
     expect(hasCapability(adapter, 'httpPush')).toBe(m.orderIntake === 'push');
+    expect(hasCapability(adapter, 'tmc')).toBe(adapter.capabilities.pushTransport === 'tmc');
     // delta only where the adapter can send one
     if (m.stockDeltaIdempotent) expect(adapter.capabilities.stockDelta).toBe(true);
   });
 
-  it('capability guards follow the adapters (coupons only on Taobao, price read not on Taobao)', () => {
+  it('capability guards follow the adapters (price read not on Taobao, TMC only on Taobao)', () => {
     const caps = Object.fromEntries(PLATFORM_MANIFESTS.map((m) => [m.name, capabilitiesOf(m.createAdapter(deps))]));
-    expect(caps.taobao).toContain('coupons');
-    expect(caps.douyin).not.toContain('coupons');
-    expect(caps.xiaohongshu).not.toContain('coupons');
     expect(caps.taobao).not.toContain('priceRead');
+    expect(caps.taobao).toContain('tmc');
+    expect(caps.douyin).not.toContain('tmc');
     expect(caps.douyin).toEqual(expect.arrayContaining(['priceRead', 'productLookup', 'httpPush']));
   });
 });

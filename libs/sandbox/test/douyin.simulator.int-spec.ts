@@ -1,5 +1,5 @@
 import { runDouyinContract } from '../../platforms/test/contract/douyin.contract';
-import { simulatorBackendFactory } from '../src/testing/simulator-backend';
+import { simulatorBackendFactory } from './simulator-backend';
 
 // The adapter contract (libs/platforms/test/contract) against the real douyin simulator over HTTP.
 runDouyinContract('simulator', simulatorBackendFactory('douyin'));

@@ -87,6 +87,19 @@ describe('platform APIs: paging, windows, lifecycle, units', () => {
       await call('taobao.item.quantity.update', { num_iid: numIid, outer_id: 'C1', quantity: '-2', type: '2' });
       expect(sim.store.skuByCode(sim.shop().platformShopId, 'C1').stock).toBe(3);
     });
+
+    // no adapter calls the legacy coupon APIs today (issue 11 builds coupons on the marketing APIs); the
+    // simulator keeps them as the platform documents them
+    it('promotion.coupon.add takes a face value in yuan from 3/5/10/20/50/100; coupon.send reports each failed buyer', async () => {
+      const window = { start_time: formatGmt8(new Date(Date.now() + 3_600_000)), end_time: formatGmt8(new Date(Date.now() + 90_000_000)) };
+      const add = await call('taobao.promotion.coupon.add', { ...window, denominations: '20', condition: '199' });
+      const couponId = String(add.body.promotion_coupon_add_response.coupon_id);
+      expect(couponId).toMatch(/^\d+$/);
+      expect((await call('taobao.promotion.coupon.add', { ...window, denominations: '7', condition: '100' })).body.error_response).toMatchObject({ code: 41 });
+      const send = (await call('taobao.promotion.coupon.send', { coupon_id: couponId, buyer_nick: 'buyer-a,bad-buyer,buyer-b' })).body.promotion_coupon_send_response;
+      expect(send.coupon_results.coupon_result.map((r: { buyer_nick: string }) => r.buyer_nick)).toEqual(['buyer-a', 'buyer-b']);
+      expect(send.failure_buyers.error_message.map((r: { buyer_nick: string }) => r.buyer_nick)).toEqual(['bad-buyer']);
+    });
   });
 
   describe('xiaohongshu', () => {

@@ -1,5 +1,5 @@
 import { runTaobaoContract } from '../../platforms/test/contract/taobao.contract';
-import { simulatorBackendFactory } from '../src/testing/simulator-backend';
+import { simulatorBackendFactory } from './simulator-backend';
 
 // The adapter contract (libs/platforms/test/contract) against the real taobao simulator over HTTP.
 runTaobaoContract('simulator', simulatorBackendFactory('taobao'));

@@ -1,6 +1,6 @@
 import { SHIPPED_BANNED_WORDS } from './banned-words';
 import { ComplianceChecker, normalizeForMatch } from './compliance-checker';
-import { PLATFORM_RULES, checkPlatformLimits, titleLength } from './platform-rules';
+import { checkPlatformLimits, rulesOf, titleLength } from './platform-rules';
 import type { ProductListing } from '@app/platforms';
 
 const sut = new ComplianceChecker(SHIPPED_BANNED_WORDS.words, SHIPPED_BANNED_WORDS.allow);
@@ -109,7 +109,7 @@ describe('platform limits', () => {
       'price_not_below_original',
     ]);
     expect(
-      checkPlatformLimits('xiaohongshu', listing({ skus: [{ ...sku, priceFen: PLATFORM_RULES.xiaohongshu.maxPriceFen! + 1, originalPriceFen: 99_999_999 }] })).map(
+      checkPlatformLimits('xiaohongshu', listing({ skus: [{ ...sku, priceFen: rulesOf('xiaohongshu').maxPriceFen! + 1, originalPriceFen: 99_999_999 }] })).map(
         (v) => v.rule,
       ),
     ).toEqual(['price_max']);

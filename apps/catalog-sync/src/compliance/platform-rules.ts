@@ -14,9 +14,6 @@ export function rulesOf(platform: Platform): PlatformRules {
   return platformRegistry.get(platform).listingRules;
 }
 
-/** @deprecated read rulesOf(platform); kept for callers indexing by name */
-export const PLATFORM_RULES: Readonly<Record<Platform, PlatformRules>> = Object.fromEntries(platformRegistry.all().map((m) => [m.name, m.listingRules]));
-
 export interface LimitViolation {
   platform: Platform;
   field: string;

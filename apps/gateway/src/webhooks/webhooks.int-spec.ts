@@ -9,8 +9,7 @@ import { InboxWriter, PlatformAdapterLookup } from '@app/intake';
 import { PLATFORM_MANIFESTS, PlatformRegistry, ShopDirectory, douyinManifestForTests, type PushMessage } from '@app/platforms';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
-// test doubles shared with order-sync's tests (candidates for libs/testing)
-import { FakePlatformAdapter, FakeShopDirectory, fakeSign, type FakePushItem } from '../../../order-sync/test/fakes';
+import { FakePlatformAdapter, FakeShopDirectory, fakeSign, type FakePushItem } from '@app/testing/fakes';
 import { applyWebhookBodyParser, WebhooksModule } from './webhooks.module';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };

@@ -48,11 +48,6 @@ export class PollSchedulerService implements OnApplicationBootstrap, OnModuleDes
     await this.loop.stop();
   }
 
-  async reconcileIfLeader(): Promise<ReconcileResult | null> {
-    if (!(await this.loop.lock.isLeading())) return null;
-    return this.reconcile();
-  }
-
   /** one check; a full refresh when the shops or the schedulers changed, or the periodic refresh is due */
   async reconcile(now: number = Date.now()): Promise<ReconcileResult> {
     // read before listing, so a change during the refresh is seen on the next check

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { ShopDirectory, type ShopContext } from '@app/platforms';
-import { TaobaoAdapter } from '@app/platforms/taobao/taobao.adapter';
+import { PlatformAdapterLookup } from '@app/intake';
+import { ShopDirectory, hasCapability, unsupportedReason, type MessageServiceConsumer, type ShopContext } from '@app/platforms';
 import { TmcSource, type TmcMessage } from './tmc-source.port';
 
-/** TmcSource over the Taobao adapter's HTTP TMC calls; one stream per Taobao app key among active shops. */
+/**
+ * TmcSource over the Taobao adapter's HTTP TMC calls (its `tmc` capability); one stream per Taobao app key
+ * among active shops.
+ */
 @Injectable()
 export class TaobaoTmcSource extends TmcSource {
   constructor(
-    private readonly taobao: TaobaoAdapter,
+    private readonly adapters: PlatformAdapterLookup,
     private readonly shops: ShopDirectory,
   ) {
     super();
@@ -21,13 +24,19 @@ export class TaobaoTmcSource extends TmcSource {
   async consume(appKey: string, groupName: string, quantity: number): Promise<TmcMessage[]> {
     const app = await this.app(appKey);
     if (!app) return [];
-    const messages = await this.taobao.consumeTmc(app, groupName, quantity);
+    const messages = await this.taobao().consumeTmc(app, groupName, quantity);
     return messages.map((message) => ({ tmcId: message.messageId, message }));
   }
 
   async confirm(appKey: string, tmcIds: string[]): Promise<void> {
     const app = await this.app(appKey);
-    if (app) await this.taobao.confirmTmc(app, tmcIds);
+    if (app) await this.taobao().confirmTmc(app, tmcIds);
+  }
+
+  private taobao(): MessageServiceConsumer {
+    const adapter = this.adapters.get('taobao');
+    if (!hasCapability(adapter, 'tmc')) throw new Error(unsupportedReason(adapter, 'tmc'));
+    return adapter;
   }
 
   private async app(appKey: string): Promise<{ appKey: string; appSecret: string; baseUrl: string } | null> {

@@ -1,4 +1,3 @@
-export * from './fake-platform-adapter';
-export * from './fake-shop-directory';
+export * from '@app/testing/fakes';
 export * from './fake-erp-connector';
 export * from './push-message';

@@ -6,7 +6,7 @@ import { QUEUE, type Platform } from '@app/contracts';
 import { PlatformAdapterLookup } from '@app/intake';
 import { DouyinAdapter, type PlatformAdapter } from '@app/platforms';
 import { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
-import { createSimulatorBackend, type SimulatorBackend } from '@app/sandbox/testing/simulator-backend';
+import { createSimulatorBackend, type SimulatorBackend } from '../../../../libs/sandbox/test/simulator-backend';
 import { testPrefix } from '@app/testing';
 import { ShipmentsFeatureModule } from '../../src/shipments/shipments.module';
 import type { ShipmentView } from '../../src/shipments/shipment.types';

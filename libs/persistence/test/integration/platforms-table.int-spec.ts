@@ -1,13 +1,12 @@
 import { platformRegistry } from '@app/platforms';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
-import { syncPlatformsTable } from '../../src/migrations';
+import { CORE_MIGRATIONS, syncPlatformsTable } from '../../src/migrations';
 
 describe('core.platforms (issue 9: the platform CHECKs became a reference to the registry)', () => {
   let db: TestDatabase;
   let merchantId: string;
   beforeAll(async () => {
-    db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
+    db = await createTestDatabase({ migrations: CORE_MIGRATIONS });
     [{ id: merchantId }] = await db.dataSource.query(`INSERT INTO core.merchants (name) VALUES ('m-platforms') RETURNING id`);
   });
   afterAll(async () => {

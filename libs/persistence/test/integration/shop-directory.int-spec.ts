@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { CORE_MIGRATIONS } from '../../src/migrations';
 import { PlatformOperatorConfig } from '@app/platforms';
 import { CORE_ENTITIES, Merchant, PlatformApp, PlatformAppRegistry, SecretBox, SecretBoxError, Shop, ShopDirectoryService, openShopSecrets, sealShopSecrets } from '../../src';
 
@@ -26,7 +26,7 @@ describe(ShopDirectoryService.name, () => {
   const logs = new Capture();
 
   beforeAll(async () => {
-    db = await createTestDatabase({ migrations: ALL_MIGRATIONS, entities: CORE_ENTITIES });
+    db = await createTestDatabase({ migrations: CORE_MIGRATIONS, entities: CORE_ENTITIES });
     box = new SecretBox(randomBytes(32));
     merchantId = randomUUID();
     await db.dataSource.getRepository(Merchant).insert({ id: merchantId, name: 'Directory Co' });

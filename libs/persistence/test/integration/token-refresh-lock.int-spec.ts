@@ -6,7 +6,7 @@ import { PlatformOperatorConfig, XiaohongshuAdapter, type NeedsReauthEvent, type
 import { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
 import { XHS_DEMO_SHOP, startSimulator, type AnySimulator } from '@app/sandbox';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
-import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { CORE_MIGRATIONS } from '../../src/migrations';
 import { CORE_ENTITIES, PlatformApp, PlatformAppRegistry, SecretBox, Shop, ShopDirectoryService, buildDataSourceOptions, openShopSecrets, sealShopSecrets } from '../../src';
 
 /** One "process": its own connection pool, directory cache, breakers and adapter. */
@@ -28,7 +28,7 @@ describe('token refresh across processes', () => {
   let shopId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
+    db = await createTestDatabase({ migrations: CORE_MIGRATIONS });
     sim = await startSimulator('xiaohongshu', { products: 0, qps: null });
     redis = new Redis('redis://127.0.0.1:6379');
     operator = PlatformOperatorConfig.fromEnv((n) => ({ PLATFORM_BASE_URL_XIAOHONGSHU: sim.url })[n]);

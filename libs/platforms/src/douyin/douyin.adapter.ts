@@ -7,7 +7,6 @@ import {
   arr,
   checkWindow,
   createPlatformAxios,
-  notSupported,
   num,
   obj,
   specDimensions,
@@ -18,7 +17,6 @@ import {
 import {
   PlatformAdapter,
   type AppSecretLookup,
-  type CouponSpec,
   type ListingResult,
   type OrderListQuery,
   type PlatformCapabilities,
@@ -56,8 +54,6 @@ function skuIdsOf(detail: Json): Map<string, string> {
 export class DouyinAdapter extends PlatformAdapter {
   readonly platform = 'douyin' as const;
   readonly capabilities: PlatformCapabilities = {
-    couponCreate: false,
-    couponIssue: false,
     stockDelta: true,
     tokenRefresh: true,
     pushTransport: 'http',
@@ -236,14 +232,6 @@ export class DouyinAdapter extends PlatformAdapter {
     const found = str(data.outer_product_id) || str(data.out_product_id);
     if (found && found !== outerProductId) throw new UpstreamError('douyin', 'retryable', `product.detail for ${outerProductId} returned product of ${found}`);
     return { platformProductId: productId, skus: [...skuIdsOf(data)].map(([skuCode, platformSkuId]) => ({ skuCode, platformSkuId })) };
-  }
-
-  async createCoupon(_shop: ShopContext, _spec: CouponSpec): Promise<{ platformCouponId: string }> {
-    throw notSupported('douyin', 'createCoupon');
-  }
-
-  async issueCoupon(_shop: ShopContext, _couponId: string, _buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }> {
-    throw notSupported('douyin', 'issueCoupon');
   }
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {

@@ -1,10 +1,5 @@
 import { UpstreamError, type Platform } from '@app/contracts';
 
-/** For operations a platform's open API does not offer (capabilities say false). */
-export function notSupported(platform: Platform, operation: string): UpstreamError {
-  return new UpstreamError(platform, 'invalid_request', `${operation} not supported by platform`, { code: 'not_supported' });
-}
-
 /** Validates an order-list window against the platform's limit (from inclusive, to exclusive). */
 export function checkWindow(platform: Platform, from: Date, to: Date, maxWindowSec: number): void {
   const span = to.getTime() - from.getTime();

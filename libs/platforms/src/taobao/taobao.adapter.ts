@@ -17,7 +17,6 @@ import {
 import {
   PlatformAdapter,
   type AppSecretLookup,
-  type CouponSpec,
   type ListingResult,
   type OrderListQuery,
   type PlatformCapabilities,
@@ -52,9 +51,6 @@ const LIST_FIELDS = TRADE_FIELDS.split(',')
   .filter((f) => !f.startsWith('receiver_'))
   .join(',');
 
-/** shop coupon face values TOP accepts, in yuan */
-const COUPON_DENOMINATIONS = [3, 5, 10, 20, 50, 100];
-
 export class TaobaoAdapter extends PlatformAdapter {
   readonly platform = 'taobao' as const;
   readonly capabilities: PlatformCapabilities;
@@ -65,8 +61,6 @@ export class TaobaoAdapter extends PlatformAdapter {
     super();
     const canRefresh = options.serviceMarketApp ?? true;
     this.capabilities = {
-      couponCreate: true,
-      couponIssue: true,
       stockDelta: true,
       tokenRefresh: canRefresh,
       pushTransport: 'tmc',
@@ -242,38 +236,6 @@ export class TaobaoAdapter extends PlatformAdapter {
       const known = listing.skus.flatMap((s) => (s.platformSkuId ? [{ skuCode: s.skuCode, platformSkuId: s.platformSkuId }] : []));
       throw withPartialListing(e, 'taobao', { platformProductId: itemId, skus: known });
     }
-  }
-
-  /** Legacy `taobao.promotion.coupon.add`: face value must be 3/5/10/20/50/100 yuan. */
-  async createCoupon(shop: ShopContext, spec: CouponSpec): Promise<{ platformCouponId: string }> {
-    const denomination = spec.discountFen / 100;
-    if (!COUPON_DENOMINATIONS.includes(denomination)) {
-      throw new UpstreamError('taobao', 'invalid_request', `coupon face value ${fenToYuan(spec.discountFen)} yuan not one of ${COUPON_DENOMINATIONS.join('/')}`);
-    }
-    const res = await this.call(shop, 'taobao.promotion.coupon.add', {
-      denominations: denomination,
-      condition: Math.ceil(spec.thresholdFen / 100),
-      start_time: formatGmt8(spec.startAt),
-      end_time: formatGmt8(spec.endAt),
-    });
-    const id = str(res.coupon_id);
-    if (!id) throw new UpstreamError('taobao', 'retryable', 'coupon.add returned no coupon_id');
-    return { platformCouponId: id };
-  }
-
-  /** `taobao.promotion.coupon.send`, 100 buyers per call; is_success is true even when buyers failed. */
-  async issueCoupon(shop: ShopContext, platformCouponId: string, buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }> {
-    const issued: string[] = [];
-    const failed: string[] = [];
-    for (let i = 0; i < buyerIds.length; i += 100) {
-      const chunk = buyerIds.slice(i, i + 100);
-      const res = await this.call(shop, 'taobao.promotion.coupon.send', { coupon_id: platformCouponId, buyer_nick: chunk.join(',') });
-      const failures = new Set(
-        arr(obj(res.failure_buyers).error_message).map((f) => str(obj(f).buyer_nick)).concat(arr(obj(res.failure_buyers).string).map(str)),
-      );
-      for (const b of chunk) (failures.has(b) ? failed : issued).push(b);
-    }
-    return { issued, failed };
   }
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {

@@ -6,7 +6,6 @@ import {
   arr,
   checkWindow,
   createPlatformAxios,
-  notSupported,
   num,
   obj,
   str,
@@ -16,7 +15,6 @@ import {
 import {
   PlatformAdapter,
   type AppSecretLookup,
-  type CouponSpec,
   type ListingResult,
   type ListingSku,
   type OrderListQuery,
@@ -40,8 +38,6 @@ const XHS_MAX_PAGE_NO = 100;
 export class XiaohongshuAdapter extends PlatformAdapter {
   readonly platform = 'xiaohongshu' as const;
   readonly capabilities: PlatformCapabilities = {
-    couponCreate: false,
-    couponIssue: false,
     stockDelta: true,
     tokenRefresh: true,
     pushTransport: 'http',
@@ -214,14 +210,6 @@ export class XiaohongshuAdapter extends PlatformAdapter {
     const id = str((await this.call(shop, 'product.createSkuV2', { ...sku, stock: s.stock })).id);
     if (!id) throw new UpstreamError('xiaohongshu', 'retryable', `product.createSkuV2 returned no id for ${s.skuCode}`);
     return id;
-  }
-
-  async createCoupon(_shop: ShopContext, _spec: CouponSpec): Promise<{ platformCouponId: string }> {
-    throw notSupported('xiaohongshu', 'createCoupon');
-  }
-
-  async issueCoupon(_shop: ShopContext, _couponId: string, _buyerIds: string[]): Promise<{ issued: string[]; failed: string[] }> {
-    throw notSupported('xiaohongshu', 'issueCoupon');
   }
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {

@@ -4,7 +4,7 @@ import type { ShopContext } from '../../src/platform-adapter.port';
 /**
  * The platform side of an adapter contract test. The same suite (`<platform>.contract.ts`) runs
  * against two backends: nock (libs/platforms/test/contract/nock-backends) and the project's simulator
- * (libs/sandbox/src/testing/simulator-backend.ts). A backend arranges state, injects faults and
+ * (libs/sandbox/test/simulator-backend.ts). A backend arranges state, injects faults and
  * reports what the platform accepted, so one set of assertions holds for both.
  */
 export interface SeedOrderItem {

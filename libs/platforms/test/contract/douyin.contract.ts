@@ -21,7 +21,6 @@ export function runDouyinContract(label: string, makeBackend: () => Promise<Cont
       skuId: () => id19('17'),
       receivedPrice: (call) => String(call.params.price),
       expectedPrice: (fen) => String(fen),
-      coupons: false,
       priceRead: true,
       newestFirst: true,
     }, harness);

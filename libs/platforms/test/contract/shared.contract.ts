@@ -25,7 +25,6 @@ export interface ContractSpec<A extends PlatformAdapter> {
   receivedPrice(call: ReceivedCall): string;
   /** what receivedPrice should read for priceFen */
   expectedPrice(priceFen: number): string;
-  coupons: boolean;
   /** true when the adapter reads a SKU's price back (capabilities.priceRead, getSkuPrice) */
   priceRead: boolean;
   /** true when the price call names the product (and the SKU by properties) rather than the sku id */
@@ -275,17 +274,6 @@ export function runSharedContract<A extends PlatformAdapter>(
       expect(updated.platformProductId).toBe(created.platformProductId);
       expect([...updated.skus].sort((a, b) => a.skuCode.localeCompare(b.skuCode))).toEqual([...created.skus].sort((a, b) => a.skuCode.localeCompare(b.skuCode)));
     });
-
-    if (!spec.coupons) {
-      it('says coupons are not supported and refuses them as invalid_request', async () => {
-        const { sut, shop } = make();
-        expect(sut.capabilities.couponCreate).toBe(false);
-        expect(sut.capabilities.couponIssue).toBe(false);
-        const coupon = { name: 'c', thresholdFen: 10_000, discountFen: 1_000, quantity: 10, perUserLimit: 1, startAt: new Date(), endAt: new Date(Date.now() + 86_400_000) };
-        expect(await rejectionOf(sut.createCoupon(shop, coupon))).toMatchObject({ kind: 'invalid_request', message: expect.stringContaining('not supported by platform') });
-        expect(await rejectionOf(sut.issueCoupon(shop, '1', ['b']))).toMatchObject({ kind: 'invalid_request' });
-      });
-    }
   });
 
   describe(`${label}: errors`, () => {

@@ -24,7 +24,6 @@ export function runTaobaoContract(label: string, makeBackend: () => Promise<Cont
       skuId: () => id19('48'),
       receivedPrice: (call) => String(call.params.price),
       expectedPrice: (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`,
-      coupons: true,
       priceRead: false,
       newestFirst: true,
       priceAddressesProduct: true,
@@ -47,25 +46,6 @@ export function runTaobaoContract(label: string, makeBackend: () => Promise<Cont
         expect(retried.skus.map((k) => k.skuCode).sort()).toEqual(['LS-BLU-M', 'LS-RED-M']);
         expect((await ctx.backend().received('taobao.item.add')).length).toBe(1);
         expect((await ctx.backend().received('taobao.item.update')).length).toBe(1);
-      });
-
-      it('creates a shop coupon in yuan and reports per-buyer issue failures', async () => {
-        const { sut, shop } = ctx.make();
-        expect(sut.capabilities.couponCreate).toBe(true);
-        const start = new Date(Date.now() + 3_600_000);
-        const { platformCouponId } = await sut.createCoupon(shop, { name: 'spring', thresholdFen: 19_900, discountFen: 2_000, quantity: 100, perUserLimit: 1, startAt: start, endAt: new Date(start.getTime() + 86_400_000) });
-        expect(platformCouponId).toMatch(/^\d+$/);
-        const [add] = await ctx.backend().received('taobao.promotion.coupon.add');
-        expect(String(add.params.denominations)).toBe('20');
-        expect(String(add.params.condition)).toBe('199');
-        const res = await sut.issueCoupon(shop, platformCouponId, ['buyer-a', 'bad-buyer', 'buyer-b']);
-        expect(res).toEqual({ issued: ['buyer-a', 'buyer-b'], failed: ['bad-buyer'] });
-      });
-
-      it('refuses a coupon face value the platform does not offer', async () => {
-        const { sut, shop } = ctx.make();
-        const err = await rejectionOf(sut.createCoupon(shop, { name: 'x', thresholdFen: 10_000, discountFen: 700, quantity: 1, perUserLimit: 1, startAt: new Date(), endAt: new Date(Date.now() + 86_400_000) }));
-        expect(err).toMatchObject({ kind: 'invalid_request' });
       });
 
       it('consumes TMC messages with exact trade ids, and confirmed messages are not delivered again', async () => {

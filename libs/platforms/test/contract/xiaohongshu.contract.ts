@@ -25,7 +25,6 @@ export function runXiaohongshuContract(label: string, makeBackend: () => Promise
       skuId: () => `65${id19('2')}`,
       receivedPrice: (call) => String((call.params.price as { price: unknown }[])[0].price),
       expectedPrice: (fen) => String(fen),
-      coupons: false,
       priceRead: true,
       newestFirst: false,
     }, harness);

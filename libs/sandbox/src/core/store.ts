@@ -27,7 +27,6 @@ export interface ShopState extends SimShopConfig {
 }
 
 export type OrderListener = (order: SimOrder, event: SimOrderEvent) => void;
-export type ProductListener = (product: SimProduct, event: 'created' | 'updated' | 'stock') => void;
 
 const TRANSITIONS: Record<SimOrderEvent, SimOrderStatus[]> = {
   created: [],
@@ -99,15 +98,11 @@ export class SimStore {
   /** auth codes (admin API or the authorise page): code -> shop, and the app it was issued to when known */
   readonly authCodes = new Map<string, { shopId: string; appKey: string | null }>();
   private orderListeners: OrderListener[] = [];
-  private productListeners: ProductListener[] = [];
 
   constructor(readonly ids: IdScheme, private readonly now: () => number = Date.now) {}
 
   onOrder(listener: OrderListener): void {
     this.orderListeners.push(listener);
-  }
-  onProduct(listener: ProductListener): void {
-    this.productListeners.push(listener);
   }
 
   // ---- shops and tokens ----
@@ -213,7 +208,6 @@ export class SimStore {
     const existing = this.products.get(p.productId);
     const product: SimProduct = { ...p, skuIds: p.skuIds ?? existing?.skuIds ?? [], createdAt: existing?.createdAt ?? t, updatedAt: t };
     this.products.set(product.productId, product);
-    this.emitProduct(product, existing ? 'updated' : 'created');
     return product;
   }
 
@@ -267,7 +261,6 @@ export class SimStore {
     const product = this.products.get(sku.productId);
     if (product) {
       product.updatedAt = sku.updatedAt;
-      this.emitProduct(product, 'stock');
     }
     return sku;
   }
@@ -280,7 +273,6 @@ export class SimStore {
     const product = this.products.get(sku.productId);
     if (product) {
       product.updatedAt = sku.updatedAt;
-      this.emitProduct(product, 'updated');
     }
     return sku;
   }
@@ -402,9 +394,6 @@ export class SimStore {
 
   private emitOrder(o: SimOrder, e: SimOrderEvent): void {
     for (const l of this.orderListeners) l(o, e);
-  }
-  private emitProduct(p: SimProduct, e: 'created' | 'updated' | 'stock'): void {
-    for (const l of this.productListeners) l(p, e);
   }
 }
 

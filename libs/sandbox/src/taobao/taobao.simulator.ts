@@ -141,11 +141,6 @@ export class TaobaoSimulator extends PlatformSimulator {
     return q;
   }
 
-  setTmcRedeliverAfter(ms: number): void {
-    this.options.tmcRedeliverAfterMs = ms;
-    for (const q of this.tmc.values()) q.redeliverAfterMs = ms;
-  }
-
   override extraStats(): Record<string, unknown> {
     return { tmc: Object.fromEntries([...this.tmc].map(([k, q]) => [k, q.snapshot()])), tmcDropped: this.tmcDropped };
   }

@@ -190,17 +190,6 @@ export class TaobaoNockBackend extends NockBackendBase {
         if (!product) return this.err(method, [15, 'Remote service error', 'isv.item-not-exist', '商品不存在']);
         return this.ok(method, { item: { num_iid: raw(product.productId), skus: { sku: product.skus.map((_s, i) => this.skuJson(product, i)) } } });
       }
-      case 'taobao.promotion.coupon.add': {
-        if (![3, 5, 10, 20, 50, 100].includes(Number(p.denominations))) return this.err(method, [15, 'Remote service error', 'isv.invalid-parameter:denominations', '面额不合法']);
-        if (!p.start_time || !p.end_time || p.condition === undefined) return this.err(method, [40, 'Missing required arguments', 'isv.missing-parameter', 'time']);
-        return this.ok(method, { coupon_id: raw(this.newId('88')) });
-      }
-      case 'taobao.promotion.coupon.send': {
-        const nicks = (p.buyer_nick ?? '').split(',').filter(Boolean);
-        if (nicks.length > 100) return this.err(method, [41, 'Invalid arguments', 'isv.invalid-parameter', '> 100 buyers']);
-        const bad = nicks.filter((n) => n.startsWith('bad'));
-        return this.ok(method, { is_success: true, failure_buyers: { error_message: bad.map((n) => ({ buyer_nick: n, reason: 'buyer limit reached' })) } });
-      }
       default:
         return this.err(method, [22, 'Invalid method', 'isv.invalid-method', method]);
     }

@@ -2,16 +2,16 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { ALL_MIGRATIONS } from '../../scripts/migrations';
 
-const ROOT = path.resolve(__dirname, '../../../..');
+const ROOT = path.resolve(__dirname, '../..');
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function migrate(args: string[], databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['scripts/run-ts.js', 'libs/persistence/src/cli/migrate.ts', ...args],
+      ['scripts/run-ts.js', 'scripts/migrate.ts', ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

@@ -1,8 +1,8 @@
 import axios from 'axios';
 import { douyinPushSign } from '@app/platforms';
 import { DOUYIN_DEMO_SHOP } from '@app/sandbox';
-import { startE2eSystem, type E2eSystem } from '../../../order-sync/test/e2e/support/e2e-system';
-import { runCli } from '../../src/cli';
+import { startE2eSystem, type E2eSystem } from '../../apps/order-sync/test/e2e/support/e2e-system';
+import { runCli } from '../../apps/gateway/src/cli';
 
 /**
  * Two merchants on one running system (gateway + order-sync + the simulators). B is the system's merchant, with

@@ -5,7 +5,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Platform, Role } from '@app/contracts';
 import { SecretBox, sealErpSecrets } from '@app/persistence';
 import { MERCHANT_HEADER, ROLES_HEADER } from '@app/service-auth';
-import { startE2eSystem, tail, waitAllAtErp, waitUntil, type E2eSystem } from '../../../order-sync/test/e2e/support/e2e-system';
+import { startE2eSystem, tail, waitAllAtErp, waitUntil, type E2eSystem } from '../../apps/order-sync/test/e2e/support/e2e-system';
 
 /**
  * Issue 7's attacks of merchant A against merchant B on one running system (gateway + order-sync + catalog-sync

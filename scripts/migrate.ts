@@ -3,10 +3,10 @@
  * every migration in scripts/migrations.ts. Run as its own step (a k8s Job), never at app boot.
  */
 import { DataSource } from 'typeorm';
-import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
-import { syncPlatformsTable } from '../migrations';
-import { DEFAULT_DATABASE_URL, buildDataSourceOptions, ensureDatabase } from '../data-source';
-import { START_POSTGRES_HINT, describeDatabaseUrl, isPostgresUnreachable } from './db-errors';
+import { ALL_MIGRATIONS } from './migrations';
+import { syncPlatformsTable } from '@app/persistence/migrations';
+import { DEFAULT_DATABASE_URL, buildDataSourceOptions, ensureDatabase } from '@app/persistence/data-source';
+import { START_POSTGRES_HINT, describeDatabaseUrl, isPostgresUnreachable } from '@app/persistence/cli/db-errors';
 
 async function main(argv: string[]): Promise<number> {
   const revert = argv.includes('--revert');

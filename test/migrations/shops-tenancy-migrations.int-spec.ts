@@ -1,14 +1,14 @@
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
-import { CreatePlatformAppsTable1795570000100 } from '../../src/migrations/1795570000100-CreatePlatformAppsTable';
-import { DropShopsBaseUrl1795570000101 } from '../../src/migrations/1795570000101-DropShopsBaseUrl';
-import { CreateOauthStatesTable1795570000102 } from '../../src/migrations/1795570000102-CreateOauthStatesTable';
-import { KeyInboxByAppKey1795575601100 } from '../../../../apps/order-sync/src/migrations/1795575601100-KeyInboxByAppKey';
-import { CreatePlatformsTable1795575611000 } from '../../src/migrations/1795575611000-CreatePlatformsTable';
-import { PlatformOverridesReferencePlatforms1796201000000 } from '../../../../apps/catalog-sync/src/migrations/catalog/1796201000000-PlatformOverridesReferencePlatforms';
-import { RingFencedPlatformReferencesPlatforms1796201000100 } from '../../../../apps/catalog-sync/src/migrations/stock/1796201000100-RingFencedPlatformReferencesPlatforms';
+import { ALL_MIGRATIONS } from '../../scripts/migrations';
+import { CreatePlatformAppsTable1795570000100 } from '@app/persistence/migrations/1795570000100-CreatePlatformAppsTable';
+import { DropShopsBaseUrl1795570000101 } from '@app/persistence/migrations/1795570000101-DropShopsBaseUrl';
+import { CreateOauthStatesTable1795570000102 } from '@app/persistence/migrations/1795570000102-CreateOauthStatesTable';
+import { KeyInboxByAppKey1795575601100 } from '../../apps/order-sync/src/migrations/1795575601100-KeyInboxByAppKey';
+import { CreatePlatformsTable1795575611000 } from '@app/persistence/migrations/1795575611000-CreatePlatformsTable';
+import { PlatformOverridesReferencePlatforms1796201000000 } from '../../apps/catalog-sync/src/migrations/catalog/1796201000000-PlatformOverridesReferencePlatforms';
+import { RingFencedPlatformReferencesPlatforms1796201000100 } from '../../apps/catalog-sync/src/migrations/stock/1796201000100-RingFencedPlatformReferencesPlatforms';
 
 const MINE: Function[] = [CreatePlatformAppsTable1795570000100, DropShopsBaseUrl1795570000101, CreateOauthStatesTable1795570000102, KeyInboxByAppKey1795575601100];
 // later migrations that need MINE's tables (core.platforms references core.platform_apps): held back

@@ -56,8 +56,6 @@ export function buildOrder(p: { shopId: string; platform?: Platform; id: string;
  */
 export class FakePlatformAdapter extends PlatformAdapter {
   readonly capabilities: PlatformCapabilities = {
-    couponCreate: false,
-    couponIssue: false,
     stockDelta: false,
     tokenRefresh: false,
     pushTransport: 'http',
@@ -184,12 +182,6 @@ export class FakePlatformAdapter extends PlatformAdapter {
     throw new Error('not in the fake');
   }
   upsertProduct(): Promise<never> {
-    throw new Error('not in the fake');
-  }
-  createCoupon(): Promise<never> {
-    throw new Error('not in the fake');
-  }
-  issueCoupon(): Promise<never> {
     throw new Error('not in the fake');
   }
   refreshToken(): Promise<TokenSet> {

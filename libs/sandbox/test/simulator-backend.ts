@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Platform } from '@app/contracts';
 import type { ShopContext } from '@app/platforms';
-import type { ContractBackend, FailNextTarget, InjectedFault, ReceivedCall, SeedOrder, SeedProduct } from '../../../platforms/test/contract/contract-backend';
-import type { SimulatorOptions } from '../core/types';
-import { startSimulator, type AnySimulator } from '../start';
+import type { ContractBackend, FailNextTarget, InjectedFault, ReceivedCall, SeedOrder, SeedProduct } from '../../platforms/test/contract/contract-backend';
+import type { SimulatorOptions } from '../src/core/types';
+import { startSimulator, type AnySimulator } from '../src/start';
 
 /** ContractBackend over a real simulator on 127.0.0.1 (random port). */
 export class SimulatorBackend implements ContractBackend {

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
-import { CORE_MIGRATIONS } from '../../src/migrations';
+import { ALL_MIGRATIONS } from '../../scripts/migrations';
+import { CORE_MIGRATIONS } from '@app/persistence/migrations';
 
 describe('core migrations', () => {
   let db: TestDatabase;
