@@ -3,9 +3,9 @@
  * merchants: keys, shops with their health, an order's trace, the outbox retry, each seeing only the key's
  * own merchant; usage errors exit 2 and API refusals exit 1 with the API's message.
  */
-import { runCli as runCatalogCli } from '../../../catalog-sync/src/catalog-cli';
-import { runOpsCli } from '../../src/ops-cli';
-import { generated, startE2eSystem, waitAllAtErp, waitUntil, type E2eSystem } from '../../../order-sync/test/e2e/support/e2e-system';
+import { runCli as runCatalogCli } from '../../apps/catalog-sync/src/catalog-cli';
+import { runOpsCli } from '../../apps/gateway/src/ops-cli';
+import { generated, startE2eSystem, waitAllAtErp, waitUntil, type E2eSystem } from '../../apps/order-sync/test/e2e/support/e2e-system';
 
 jest.setTimeout(180_000);
 
