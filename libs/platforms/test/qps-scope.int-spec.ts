@@ -5,7 +5,7 @@ import { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
 import { PlatformCaller, type PlatformProtocol } from '../src/http/platform-caller';
 import type { QpsScope } from '../src/http/platform-http.options';
 import type { ShopContext } from '../src/platform-adapter.port';
-import { FakeShopDirectory } from './fakes/fake-shop-directory';
+import { FakeShopDirectory } from '@app/testing/fakes';
 
 const shop: ShopContext = {
   shopId: '00000000-0000-4000-8000-00000000a001',

@@ -3,7 +3,7 @@ import { UpstreamError } from '@app/contracts';
 import { OutboundPolicy } from '@app/net';
 import { serveLocal, type LocalServer } from '@app/testing/local-server';
 import { BreakerRegistry, type RedisRateLimiter } from '@app/resilience';
-import { FakeShopDirectory } from '../../test/fakes/fake-shop-directory';
+import { FakeShopDirectory } from '@app/testing/fakes';
 import { douyinError } from '../douyin/douyin.errors';
 import { TaobaoAdapter } from '../taobao/taobao.adapter';
 import { xhsError } from '../xiaohongshu/xiaohongshu.errors';

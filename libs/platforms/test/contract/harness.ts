@@ -4,7 +4,7 @@ import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { randomBytes } from 'node:crypto';
 import type { PlatformAdapterDeps } from '../../src/http';
 import type { PlatformAdapter, ShopContext } from '../../src/platform-adapter.port';
-import { FakeShopDirectory } from '../fakes/fake-shop-directory';
+import { FakeShopDirectory } from '@app/testing/fakes';
 import type { ContractBackend } from './contract-backend';
 
 export const CONTRACT_TIMEOUT_MS = 2_000;
