@@ -1,3 +1,4 @@
+import { CATALOG_SYNC_QUEUES } from '@app/contracts';
 import { platformOutboundPolicyFromEnv } from '@app/platforms';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
@@ -39,7 +40,7 @@ export class AppModule {
       imports: [
         TypedConfigModule.forRoot(CatalogSyncEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'catalog-sync' }),
-        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
+        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: CATALOG_SYNC_QUEUES }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         // only calls the gateway signed (health stays open): libs/service-auth
         ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redisUrl: env.REDIS_URL, keyPrefix: env.BULLMQ_PREFIX }),

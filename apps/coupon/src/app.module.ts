@@ -22,7 +22,7 @@ export class AppModule {
       imports: [
         TypedConfigModule.forRoot(CouponEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'coupon' }),
-        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
+        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: [] }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         // only calls the gateway signed (health stays open): libs/service-auth
         ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redisUrl: env.REDIS_URL, keyPrefix: env.BULLMQ_PREFIX }),

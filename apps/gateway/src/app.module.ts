@@ -47,7 +47,7 @@ export class AppModule {
       imports: [
         TypedConfigModule.forRoot(GatewayEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'gateway' }),
-        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS }),
+        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: [] }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
         LimitsModule,

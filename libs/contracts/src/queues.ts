@@ -20,7 +20,6 @@ export const QUEUE = {
   PRICE_TIERS: '{price-tiers}',
   /** canonical order events from order-sync to catalog-sync's stock reservations (do not rename) */
   STOCK_EVENTS: '{stock-events}',
-  COUPON_EVENTS: '{coupon-events}',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUE);
@@ -54,7 +53,6 @@ export interface JobPayloads {
    */
   'apply-order-stock': { v: 2; orders: StockOrderEvent[] };
   'apply-price-tier': { v: 1; tierId: string; action: 'apply' | 'revert' };
-  'sync-coupon': { v: 1; campaignId: string; shopId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -68,6 +66,9 @@ export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
   [QUEUE.CATALOG_PUBLISH_FLOW]: ['publish-product-flow'],
   [QUEUE.STOCK_SYNC]: ['sync-stock', 'check-stock-drift'],
   [QUEUE.PRICE_TIERS]: ['apply-price-tier'],
-  [QUEUE.COUPON_EVENTS]: ['sync-coupon'],
   [QUEUE.STOCK_EVENTS]: ['apply-order-stock'],
 };
+
+/** The queues each worker app works: its start-up check (libs/queue JobHandlerCheck) wants one handler per job name. */
+export const ORDER_SYNC_QUEUES: QueueName[] = [QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.SHIPMENTS, QUEUE.ORDER_POLL];
+export const CATALOG_SYNC_QUEUES: QueueName[] = [QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW, QUEUE.STOCK_SYNC, QUEUE.PRICE_TIERS, QUEUE.STOCK_EVENTS];

@@ -7,3 +7,6 @@ export * from './queue-module.options';
 export * from './queue-health.service';
 export * from './worker-drain';
 export * from './queue.module';
+export * from './job-outcome';
+export * from './job-processor';
+export * from './job-handler-check';

@@ -4,6 +4,7 @@ import { BullModule } from '@nestjs/bullmq';
 import type { QueueName } from '@app/contracts';
 import { producerConnection, workerConnection } from './connections';
 import { InstrumentedWorker } from './instrumented-worker';
+import { JobHandlerCheck } from './job-handler-check';
 import { InstrumentedQueue } from './instrumented-queue';
 import { jobOptionsFor, QUEUE_STREAMS } from './job-options';
 import { QueueHealthService } from './queue-health.service';
@@ -23,7 +24,7 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       imports: [BullModule.forRoot({ connection: workerConnection(opts.redisUrl), prefix: opts.prefix }), DiscoveryModule],
-      providers: [{ provide: QUEUE_MODULE_OPTIONS, useValue: opts }, QueueHealthService],
+      providers: [{ provide: QUEUE_MODULE_OPTIONS, useValue: opts }, QueueHealthService, JobHandlerCheck],
       exports: [QUEUE_MODULE_OPTIONS, QueueHealthService, DiscoveryModule],
     };
   }

@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { QUEUE, type JobPayloads } from '@app/contracts';
 import { testPrefix } from '@app/testing';
 import { Queue, type Job } from 'bullmq';
 import { InstrumentedWorker } from '../src/instrumented-worker';
 import { QueueModule, registerQueues } from '../src/queue.module';
 import { WorkerDrain } from '../src/worker-drain';
+import { JobProcessor, type JobHandlers } from '../src/job-processor';
 import { metricsRegistry } from '@app/observability';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -30,14 +31,11 @@ class Gate {
 }
 
 @Processor(QUEUE.ERP_PUSH)
-class SlowProcessor extends WorkerHost {
+class SlowProcessor extends JobProcessor {
   constructor(private readonly gate: Gate) {
     super();
   }
-  async process(job: Job<JobPayloads['push-order'], void, 'push-order'>): Promise<void> {
-    if (job.name !== 'push-order') throw new Error(`unknown job ${job.name}`);
-    await this.gate.run();
-  }
+  readonly handlers: JobHandlers = { 'push-order': () => this.gate.run() };
 }
 
 class Producer {

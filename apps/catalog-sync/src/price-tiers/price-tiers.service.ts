@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { QUEUE, isUpstreamError, type Platform } from '@app/contracts';
 import { PlatformAdapterRegistry, ShopDirectory } from '@app/platforms';
 import { enqueue } from '@app/queue';
-import { describeError, DONE, type JobOutcome } from '../stock/job-outcome';
+import { describeError, DONE, outcomeFor, type JobOutcome } from '@app/queue';
 import { checkTiers, nextChange, priceAt, type PriceTierKind, type RuleViolation, type TierWindow } from './price-tier.rules';
 import { PlatformPriceReader } from './ports/platform-price-reader.port';
 
@@ -121,9 +121,10 @@ export class PriceTiersService {
         }
       } catch (e) {
         await this.record(tierId, m.shopId, action, priceFen, { verification: 'failed', readBack: null, error: describeError(e) });
-        if (!isUpstreamError(e)) throw e;
-        if (e.kind === 'rate_limited' || e.kind === 'circuit_open') throttled ??= { kind: 'delay', ms: e.retryAfterMs ?? 1000, reason: e.message };
-        else if (e.kind === 'retryable' || e.kind === 'auth_expired') retryLater ??= e;
+        if (!isUpstreamError(e)) throw e; // our own trouble: stop here, BullMQ retries the whole run
+        const outcome = outcomeFor(e, { attempt: 1, clock: 'queue' });
+        if (outcome.kind === 'delay') throttled ??= outcome;
+        else if (outcome.kind === 'retry') retryLater ??= e;
         else this.logger.warn({ msg: 'price tier not accepted by platform', tierId, action, shopId: m.shopId, platform: m.platform, error: e.message });
       }
     }

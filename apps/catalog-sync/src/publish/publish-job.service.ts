@@ -7,7 +7,10 @@ import type { ListingRecord, ProductAggregate } from '../catalog/catalog.types';
 import { isClean } from '../compliance/compliance.errors';
 import { ComplianceService } from '../compliance/compliance.service';
 import { buildListing } from './listing-builder';
-import type { PublishOutcome } from './publish-job-outcome';
+import { outcomeFor, type JobOutcome } from '@app/queue';
+
+/** a publish ends with the platform's product id (the flow parent reads it) */
+export type PublishOutcome = JobOutcome<{ platformProductId: string }>;
 import { PublishStockSource } from './ports/publish-stock-source.port';
 
 export interface AttemptInfo {
@@ -88,7 +91,7 @@ export class PublishJobService {
         await this.repo.markPublished(m, productId, shopId, result.platformProductId, agg.product.version);
         await this.writeMappings(m, shopId, platform, agg, result, ppid ? 'publish (update)' : 'publish (create)');
       });
-      return { kind: 'done', platformProductId: result.platformProductId };
+      return { kind: 'done', result: { platformProductId: result.platformProductId } };
     } catch (e) {
       const partial = partialListingOf(e) ?? held;
       if (partial) {
@@ -144,18 +147,19 @@ export class PublishJobService {
     }
   }
 
+  /** the one outcome table (libs/queue outcomeFor, queue clock), with the listing released or failed to match */
   private async onError(e: unknown, productId: string, shopId: string, attempt: AttemptInfo): Promise<PublishOutcome> {
     const reason = describe(e);
-    if (isUpstreamError(e) && (e.kind === 'rate_limited' || e.kind === 'circuit_open')) {
+    const outcome = outcomeFor(e, { attempt: attempt.attemptsMade + 1, clock: 'queue', throttleDelayMs: DEFAULT_THROTTLE_DELAY_MS });
+    if (outcome.kind === 'failed') return this.fail(productId, shopId, reason);
+    if (outcome.kind === 'delay') {
       await this.repo.releaseListing(productId, shopId, 'pending', reason);
-      return { kind: 'delay', ms: e.retryAfterMs ?? DEFAULT_THROTTLE_DELAY_MS, reason };
+      return outcome;
     }
-    const retryable = isUpstreamError(e) ? e.retryable : true; // our own DB / Redis trouble: try again
-    if (!retryable) return this.fail(productId, shopId, reason);
     const last = attempt.attemptsMade + 1 >= attempt.attempts;
     await this.repo.releaseListing(productId, shopId, last ? 'failed' : 'pending', reason);
     this.logger.warn({ msg: 'publish attempt failed', productId, shopId, attempt: attempt.attemptsMade + 1, last, error: reason });
-    throw e; // BullMQ retries with backoff (STYLE rule 6)
+    return outcome; // BullMQ retries with backoff (STYLE rule 6)
   }
 
   private async fail(productId: string, shopId: string, reason: string): Promise<PublishOutcome> {

@@ -1,14 +1,10 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
 import { QUEUE, type JobPayloads } from '@app/contracts';
+import { JobProcessor, settleJob, type JobHandlers } from '@app/queue';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { CATALOG_FEATURE_OPTIONS, type CatalogFeatureOptions } from '../catalog/catalog-feature.options';
-import { settlePublishJob } from './publish-job-outcome';
 import { PublishJobService } from './publish-job.service';
-
-type PublishProductJob = Job<JobPayloads['publish-product'], { platformProductId: string }, 'publish-product'>;
-type PublishFlowJob = Job<JobPayloads['publish-product-flow'], PublishFlowSummary, 'publish-product-flow'>;
 
 export interface PublishFlowSummary {
   productId: string;
@@ -19,7 +15,7 @@ export interface PublishFlowSummary {
 
 /** Children of publish flows: one product to one shop. */
 @Processor(QUEUE.CATALOG_PUBLISH)
-export class PublishProductProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class PublishProductProcessor extends JobProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly jobs: PublishJobService,
     @Inject(CATALOG_FEATURE_OPTIONS) private readonly opts: CatalogFeatureOptions,
@@ -31,26 +27,29 @@ export class PublishProductProcessor extends WorkerHost implements OnApplication
     this.worker.concurrency = this.opts.publishConcurrency;
   }
 
-  async process(job: PublishProductJob, token?: string): Promise<{ platformProductId: string }> {
-    if (job.name !== 'publish-product') throw new UnrecoverableError(`unknown job ${job.name}`);
-    const outcome = await this.jobs.publishToShop(job.data, { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 });
-    return settlePublishJob(job, token, outcome);
-  }
+  readonly handlers: JobHandlers = {
+    // the result (the platform's product id) is the child's return value the flow parent reads
+    'publish-product': async (job, token) =>
+      settleJob(job, token, await this.jobs.publishToShop(job.data, { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 })),
+  };
 }
 
 /** Parents of publish flows: run once every child finished (published or finally failed). */
 @Processor(QUEUE.CATALOG_PUBLISH_FLOW)
-export class PublishFlowProcessor extends WorkerHost {
+export class PublishFlowProcessor extends JobProcessor {
   constructor(private readonly repo: CatalogRepository) {
     super();
   }
 
-  async process(job: PublishFlowJob): Promise<PublishFlowSummary> {
-    if (job.name !== 'publish-product-flow') throw new UnrecoverableError(`unknown job ${job.name}`);
-    const listings = (await this.repo.listings(job.data.productId)).filter((l) => l.publishRunId === job.data.runId);
+  readonly handlers: JobHandlers = {
+    'publish-product-flow': (job) => this.summarise(job.data),
+  };
+
+  private async summarise(data: JobPayloads['publish-product-flow']): Promise<PublishFlowSummary> {
+    const listings = (await this.repo.listings(data.productId)).filter((l) => l.publishRunId === data.runId);
     return {
-      productId: job.data.productId,
-      runId: job.data.runId,
+      productId: data.productId,
+      runId: data.runId,
       published: listings.filter((l) => l.status === 'published').length,
       failed: listings.filter((l) => l.status === 'failed').length,
     };

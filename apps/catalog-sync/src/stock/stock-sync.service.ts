@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUpstreamError } from '@app/contracts';
 import { PlatformAdapterRegistry, ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { RedisRateLimiter } from '@app/resilience';
-import { describeError, DONE, outcomeOf, type JobOutcome } from './job-outcome';
+import { describeError, DONE, outcomeFor, type JobOutcome } from '@app/queue';
 import { StockJobs } from './stock-jobs';
 import { StockPushLock } from './stock-lock';
 import { STOCK_OPTIONS, type StockOptions } from './stock.options';
@@ -87,7 +87,7 @@ export class StockSyncService {
         }
       } catch (e) {
         await this.repo.recordError(skuId, shopId, describeError(e));
-        return outcomeOf(e);
+        return outcomeFor(e, { attempt: 1, clock: 'queue' });
       }
     }
     // still changing after maxPushRounds: run this job again shortly instead of looping here

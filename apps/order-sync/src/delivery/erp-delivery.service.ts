@@ -11,7 +11,7 @@ import { ErpLaneCapacity } from './erp-lane-capacity';
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 import { ACK_RETURNING, SlaLedger, type AckRow } from '../sla/sla-ledger.service';
-import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { DONE, describeError, outcomeFor, retryDelayMs, type JobOutcome } from '@app/queue';
 import { queryRows, retryOnConflict } from '../shared/sql';
 
 interface ClaimedRow {
@@ -330,8 +330,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
       await this.settleAll(claimed, e);
       if (!isUpstreamError(e)) throw e;
       const attempts = Math.max(...claimed.map((r) => r.attempts));
-      const reason = describeErpFailure(e);
-      const mine: JobOutcome = e.retryable ? { kind: 'delay', ms: retryDelayMs(e, attempts), reason } : { kind: 'failed', reason };
+      const mine = outcomeFor(e, { attempt: attempts, clock: 'row', describe: describeErpFailure });
       for (const r of claimed) settled.set(r.id, mine);
       return;
     }
@@ -405,8 +404,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
       st.capacity.observe(Date.now() - started, e, timeoutMs);
       await this.settleAll([row], e);
       if (!isUpstreamError(e)) throw e;
-      const reason = describeErpFailure(e);
-      return e.retryable ? { kind: 'delay', ms: retryDelayMs(e, row.attempts), reason } : { kind: 'failed', reason };
+      return outcomeFor(e, { attempt: row.attempts, clock: 'row', describe: describeErpFailure });
     }
     st.capacity.observe(Date.now() - started, null, timeoutMs);
     if (res.ok) {

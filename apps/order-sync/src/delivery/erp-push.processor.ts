@@ -1,15 +1,12 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
-import { QUEUE, type JobPayloads } from '@app/contracts';
+import { QUEUE } from '@app/contracts';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { settleJob } from '../shared/job-outcome';
+import { JobProcessor, settleJob, type JobHandlers } from '@app/queue';
 import { ErpDeliveryService } from './erp-delivery.service';
 
-type PushOrderJob = Job<JobPayloads['push-order'], void, 'push-order'>;
-
 @Processor(QUEUE.ERP_PUSH)
-export class ErpPushProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class ErpPushProcessor extends JobProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly delivery: ErpDeliveryService,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
@@ -21,8 +18,9 @@ export class ErpPushProcessor extends WorkerHost implements OnApplicationBootstr
     this.worker.concurrency = this.opts.erpPushConcurrency;
   }
 
-  async process(job: PushOrderJob, token?: string): Promise<void> {
-    if (job.name !== 'push-order') throw new UnrecoverableError(`unknown job ${job.name}`);
-    await settleJob(job, token, await this.delivery.deliverPush(job.data.outboxIds ?? [job.data.outboxId], job.data.merchantId));
-  }
+  readonly handlers: JobHandlers = {
+    'push-order': async (job, token) => {
+      await settleJob(job, token, await this.delivery.deliverPush(job.data.outboxIds ?? [job.data.outboxId], job.data.merchantId));
+    },
+  };
 }

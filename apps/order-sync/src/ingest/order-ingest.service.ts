@@ -8,7 +8,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { orderReadsKey } from '../shared/order-reads';
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
 import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
-import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from './stock-events.producer';

@@ -1,15 +1,12 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
-import { QUEUE, type JobPayloads } from '@app/contracts';
+import { QUEUE } from '@app/contracts';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { settleJob } from '../shared/job-outcome';
+import { JobProcessor, settleJob, type JobHandlers } from '@app/queue';
 import { OrderPollService } from './order-poll.service';
 
-type PollShopJob = Job<JobPayloads['poll-shop'], void, 'poll-shop'>;
-
 @Processor(QUEUE.ORDER_POLL)
-export class OrderPollProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class OrderPollProcessor extends JobProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly poll: OrderPollService,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
@@ -21,8 +18,9 @@ export class OrderPollProcessor extends WorkerHost implements OnApplicationBoots
     this.worker.concurrency = this.opts.pollConcurrency;
   }
 
-  async process(job: PollShopJob, token?: string): Promise<void> {
-    if (job.name !== 'poll-shop') throw new UnrecoverableError(`unknown job ${job.name}`);
-    await settleJob(job, token, await this.poll.pollShop(job.data.shopId));
-  }
+  readonly handlers: JobHandlers = {
+    'poll-shop': async (job, token) => {
+      await settleJob(job, token, await this.poll.pollShop(job.data.shopId));
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { OrderUpsertRepository, type UpsertSummary } from '../orders/order-upsert.repository';
 import { isNewer } from '../orders/order-row';
 import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
-import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { DONE, describeError, outcomeFor, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { queryRows, retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from '../ingest/stock-events.producer';
@@ -116,9 +116,7 @@ export class OrderPollService {
       try {
         res = await adapter.listOrders(shop, { from, to, page, pageSize: adapter.capabilities.orderListMaxPageSize });
       } catch (e) {
-        if (!isUpstreamError(e)) throw e;
-        if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, 1), reason: describeError(e) };
-        return { kind: 'failed', reason: describeError(e) };
+        return outcomeFor(e, { attempt: 1, clock: 'row' }); // the cursor is the retry clock: the next run starts where it stopped
       }
       const { fetched, throttled, refused: notAsked } = await this.fetchDetails(shop, adapter, await this.staleIds(shop, res));
       // the list covers a time window (any order of this shop is fine); nothing of another shop, nothing future-dated

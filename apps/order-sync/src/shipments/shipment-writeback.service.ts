@@ -4,7 +4,7 @@ import { isUpstreamError, type UpstreamError } from '@app/contracts';
 import { ErpConnector, type ErpShipmentNotice } from '@app/erp';
 import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type ShopContext } from '@app/platforms';
-import { DONE, describeError, retryDelayMs, type JobOutcome } from '../shared/job-outcome';
+import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
 import { queryRows } from '../shared/sql';
 import { ErpLanes } from '../delivery/erp-lanes';
 import { describeOrderState, messageSaysRefund, refundBlocks } from './shipment-rules';
