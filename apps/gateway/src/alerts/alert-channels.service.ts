@@ -123,10 +123,8 @@ export class AlertChannelsService {
     await this.messages.record(id, 1, answer, true);
     const out: AlertChannelTestView = { ok: answer.ok, kind: channel.kind, status: answer.status, code: answer.code, message: answer.message };
     if (!answer.ok) {
-      throw new HttpException(
-        { statusCode: 502, error: 'Bad Gateway', message: `${channel.kind} channel error: ${answer.code}${answer.message ? ` ${answer.message}` : ''}`, channel: out },
-        502,
-      );
+      // the tool's code in the message: the app's error filter passes statusCode, error and message only
+      throw new HttpException({ statusCode: 502, error: 'Bad Gateway', message: `${channel.kind} channel error: ${answer.code}${answer.message ? ` ${answer.message}` : ''}` }, 502);
     }
     return out;
   }

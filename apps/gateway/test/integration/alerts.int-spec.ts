@@ -153,7 +153,6 @@ describe('gateway alerts (channels, evaluator state machine, outbox sender)', ()
       const bad = (await http().post('/alert-channels').set(auth(A.key)).send(dingChannel('tok-a', { name: 'wrong secret', secret: 'SEC-not-the-robots-secret' })).expect(201)).body.id;
       const res = await http().post(`/alert-channels/${bad}/test`).set(auth(A.key)).expect(502);
       expect(res.body.message).toBe('dingtalk channel error: 310000 sign not match');
-      expect(res.body.channel).toMatchObject({ ok: false, code: '310000' });
       const list = (await http().get('/alert-channels').set(auth(A.key)).expect(200)).body;
       expect(list.find((c: { id: string }) => c.id === bad).lastError).toBe('310000 sign not match (HTTP 200)');
       await http().delete(`/alert-channels/${bad}`).set(auth(A.key)).expect(204);
