@@ -9,6 +9,10 @@ import type { AlertMessageItem } from './robots/robot-message';
 /** most alerts in one message (DingTalk and WeCom markdown bodies are small) */
 const MAX_ITEMS = 20;
 const MAX_ATTEMPTS = 8;
+/** channels sent to at once (a robot that does not answer holds one slot for its 5 s timeout, not the others) */
+const CHANNEL_CONCURRENCY = 4;
+/** how often the sent history is pruned: messages after a day (the budget reads one minute), finished deliveries after a week */
+const PRUNE_EVERY_MS = 600_000;
 
 interface DueRow {
   id: string;
@@ -44,6 +48,7 @@ export interface SendSummary {
 @Injectable()
 export class AlertSenderService {
   private readonly logger = new Logger(AlertSenderService.name);
+  private lastPrune = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -57,8 +62,23 @@ export class AlertSenderService {
     const due: Array<{ channel_id: string }> = await this.ds.query(
       `SELECT channel_id FROM core.alert_deliveries WHERE status = 'pending' GROUP BY channel_id HAVING min(due_at) <= now() ORDER BY min(due_at)`,
     );
-    for (const { channel_id } of due) await this.drainChannel(channel_id, sum);
+    const queue = due.map((d) => d.channel_id);
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.drainChannel(id, sum);
+    };
+    await Promise.all(Array.from({ length: Math.min(CHANNEL_CONCURRENCY, queue.length) }, worker));
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await this.prune();
+    }
     return sum;
+  }
+
+  /** drops history nothing reads any more (the rate budget reads the last minute; GET /alerts reads core.alerts) */
+  async prune(): Promise<void> {
+    await this.ds.query(`DELETE FROM core.alert_deliveries WHERE status <> 'pending' AND created_at < now() - interval '7 days'`);
+    await this.ds.query(`DELETE FROM core.alert_messages WHERE sent_at < now() - interval '1 day'`);
+    await this.ds.query(`DELETE FROM core.alerts WHERE state = 'resolved' AND coalesce(resolved_at, last_seen_at) < now() - interval '30 days'`);
   }
 
   private async drainChannel(channelId: string, sum: SendSummary): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Global, Module } from '@nestjs/common';
+import { verifyGenericSignature } from '@app/erp';
 import request from 'supertest';
 import { startDingtalkRobotSimulator, startWecomRobotSimulator, type RobotSimulator } from '@app/sandbox';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
@@ -311,6 +312,32 @@ describe('gateway alerts (channels, evaluator state machine, outbox sender)', ()
       expect(row).toEqual({ status: 'failed', last_error: 'dingtalk 310000: sign not match' });
       const good = await db.dataSource.query(`SELECT status FROM core.alert_deliveries WHERE channel_id = $1`, [channelB]);
       expect(good.map((g: { status: string }) => g.status)).toEqual(['sent']);
+    });
+
+    it('a generic webhook gets the alerts as JSON signed the way the ERP protocol signs', async () => {
+      const got: Array<{ verified: boolean; body: Record<string, any> }> = [];
+      const hook = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          got.push({ verified: verifyGenericSignature('whsec-B-0123456789', req.headers['x-omnisync-timestamp'] as string, raw, req.headers['x-omnisync-signature'] as string), body: JSON.parse(raw.toString('utf8')) });
+          res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+      try {
+        const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/omnisync-alerts?token=hidden`;
+        const created = await http().post('/alert-channels').set(auth(B.key)).send({ kind: 'webhook', name: 'hook', url, secret: 'whsec-B-0123456789', minLevel: 'info' }).expect(201);
+        expect(created.body.url).toBe(url.replace('?token=hidden', ''));
+        await store().apply(B.merchantId, [{ rule: 'stock_drift', subject: 'all', level: 'info', summary: { zh: '库存偏差已纠正 2 个 SKU', en: 'Stock drift corrected on 2 SKUs' }, details: {}, forMs: 0 }], (rule) => rule === 'stock_drift');
+        await sender().drain();
+        expect(got).toHaveLength(1);
+        expect(got[0].verified).toBe(true);
+        expect(got[0].body).toMatchObject({ type: 'omnisync.alerts', v: 1, alerts: [{ key: `${B.merchantId}:stock_drift:all`, level: 'info', event: 'firing', merchantId: B.merchantId }] });
+      } finally {
+        await new Promise<void>((r) => hook.close(() => r()));
+      }
     });
   });
 });
