@@ -129,15 +129,6 @@ export class AlertChannelsService {
     return out;
   }
 
-  /** the channels an alert of this merchant and level goes to: the merchant's own and the operator's, at or above their min level */
-  async forAlert(merchantId: string): Promise<Array<{ id: string; minLevel: AlertLevel }>> {
-    const rows: Array<{ id: string; min_level: AlertLevel }> = await this.ds.query(
-      `SELECT id, min_level FROM core.alert_channels WHERE merchant_id = $1::uuid OR merchant_id IS NULL`,
-      [merchantId],
-    );
-    return rows.map((r) => ({ id: r.id, minLevel: r.min_level }));
-  }
-
   async openById(id: string): Promise<OpenChannel | null> {
     const rows: ChannelRow[] = await this.ds.query(`SELECT * FROM core.alert_channels WHERE id = $1`, [id]);
     return rows.length === 0 ? null : this.open(rows[0]);

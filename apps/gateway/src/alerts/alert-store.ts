@@ -78,9 +78,9 @@ export class AlertStore {
         [merchantId],
       );
       const due = new Date(now.getTime() + this.opts.groupWindowMs);
-      const enqueue = async (alertId: string, key: string, event: 'firing' | 'repeat' | 'resolved', level: AlertLevel, summary: { zh: string; en: string }) => {
+      const enqueue = async (alertId: string, key: string, event: 'firing' | 'repeat' | 'resolved', level: AlertLevel, summary: { zh: string; en: string }, only?: string[]) => {
         if (silenced.has(key)) return;
-        const targets = channels.filter((c) => levelRank(level) >= levelRank(c.min_level)).map((c) => c.id);
+        const targets = only ?? channels.filter((c) => levelRank(level) >= levelRank(c.min_level)).map((c) => c.id);
         if (targets.length === 0) return;
         await em.query(
           `INSERT INTO core.alert_deliveries (channel_id, alert_id, event, level, summary_zh, summary_en, due_at, created_at)
@@ -147,7 +147,12 @@ export class AlertStore {
         await em.query(`UPDATE core.alerts SET state = 'resolved', resolved_at = $2, next_repeat_at = NULL WHERE id = $1`, [row.id, now]);
         if (row.state === 'firing') {
           out.resolved.push(row.key);
-          await enqueue(row.id, row.key, 'resolved', row.level, { zh: `已恢复: ${row.summary_zh}`, en: `Resolved: ${row.summary_en}` });
+          // "resolved" goes to the channels that were told it fired (its level may have dropped since)
+          const told: Array<{ channel_id: string }> = await em.query(
+            `SELECT DISTINCT channel_id FROM core.alert_deliveries WHERE alert_id = $1 AND created_at >= $2 AND status <> 'silenced'`,
+            [row.id, row.first_fired_at],
+          );
+          await enqueue(row.id, row.key, 'resolved', row.level, { zh: `已恢复: ${row.summary_zh}`, en: `Resolved: ${row.summary_en}` }, told.map((t) => t.channel_id));
         }
       }
     });

@@ -284,7 +284,17 @@ describe('gateway alerts (channels, evaluator state machine, outbox sender)', ()
       await http().delete(`/alert-silences/${s.body.id}`).set(auth(opsA)).expect(204);
     });
 
-    it('resolves when the condition is gone, but not while its source does not answer', async () => {
+    it('an alert that fired while silenced resolves without a message: no channel was told it fired', async () => {
+      signals.set(A.merchantId, { down: false, breakers: [] });
+      const r = await evaluator().evaluate(A.merchantId);
+      expect(r.resolved).toEqual([keyA()]);
+      expect(r.deliveries).toBe(0);
+    });
+
+    it('resolves when the condition is gone, to the channels told it fired, but not while its source does not answer', async () => {
+      breakerOpen(A.merchantId, 5000);
+      expect((await evaluator().evaluate(A.merchantId)).fired).toEqual([keyA()]);
+      await sender().drain();
       signals.set(A.merchantId, { down: true, breakers: [] });
       const t = await evaluator().evaluate(A.merchantId);
       expect(t.resolved).toEqual([]);
@@ -292,10 +302,14 @@ describe('gateway alerts (channels, evaluator state machine, outbox sender)', ()
       signals.set(A.merchantId, { down: false, breakers: [] });
       const r = await evaluator().evaluate(A.merchantId);
       expect(r.resolved).toEqual([keyA()]);
+      expect(r.deliveries).toBe(2);
       ding.clear();
       await sender().drain();
-      const text = ding.accepted('tok-a').map((m) => m.body?.markdown.text).join('\n');
-      expect(text).toContain('已恢复 resolved');
+      for (const robot of ['tok-a', 'tok-op']) {
+        const text = ding.accepted(robot).map((m) => m.body?.markdown.text).join('\n');
+        expect(text).toContain(`已恢复 resolved** 已恢复: ERP 不可用`);
+      }
+      expect(ding.received('tok-b')).toHaveLength(0);
       const list = (await http().get('/alerts').set(auth(opsA)).expect(200)).body.alerts;
       const mine = list.find((x: { key: string }) => x.key === keyA());
       expect(mine).toMatchObject({ state: 'resolved', resolvedAt: expect.any(String) });
