@@ -70,6 +70,38 @@ describe(evaluateRules.name, () => {
     ]);
   });
 
+  it('shops: needs re-authorisation (critical), token expiring within a day (warning), expired (critical), per shop', () => {
+    const shop = (id: string, over: Record<string, unknown>) =>
+      ({ id, merchantId: 'm1', platform: 'douyin', platformShopId: id, name: `shop ${id}`, appKey: 'ak', status: 'active', statusReason: null, tokenExpiresAt: null, credentials: 'ok', hasAccessToken: true, hasRefreshToken: true, createdAt: '2026-12-01T00:00:00Z', updatedAt: '2026-12-02T00:00:00Z', ...over }) as unknown as MerchantSignals['shops'][number];
+    const c = evaluateRules(
+      base({
+        shops: [
+          shop('s1', { status: 'needs_reauth', statusReason: 'refresh token revoked' }),
+          shop('s2', { tokenExpiresAt: new Date(at + 3_600_000).toISOString() }),
+          shop('s3', { tokenExpiresAt: new Date(at - 1000).toISOString() }),
+          shop('s4', { tokenExpiresAt: new Date(at + 3 * 86_400_000).toISOString() }),
+        ],
+      }),
+      settings,
+    );
+    expect(c.map((x) => [x.rule, x.subject, x.level])).toEqual([
+      ['shop_needs_reauth', 's1', 'critical'],
+      ['shop_token_expiring', 's2', 'warning'],
+      ['shop_token_expiring', 's3', 'critical'],
+    ]);
+    expect(c[0].summary.zh).toContain('店铺需要重新授权');
+  });
+
+  it('exceptions: ERP rejections (critical), failed publishes (warning) and corrected stock drift (info), one alert each with the count', () => {
+    const ex = (type: string, i: number) => ({ key: `${type}:${i}`, type, severity: 'warning', since: '2026-12-03T05:00:00Z', title: { zh: 'x', en: 'x' }, context: {}, actions: [] }) as never;
+    const c = evaluateRules(base({ orderExceptions: [ex('erp_rejected', 1), ex('erp_rejected', 2), ex('shipment_failed', 3)], catalogExceptions: [ex('publish_failed', 4), ex('stock_drift', 5)] }), settings);
+    expect(c.map((x) => [x.rule, x.level, x.details.count])).toEqual([
+      ['erp_rejected', 'critical', 2],
+      ['publish_failed', 'warning', 1],
+      ['stock_drift', 'info', 1],
+    ]);
+  });
+
   it('coupon budget is a named slot without a signal (the coupon issue has not landed)', () => {
     expect(ALERT_RULES.find((r) => r.name === 'coupon_budget')).toMatchObject({ signal: null, source: 'coupon' });
   });
