@@ -20,7 +20,22 @@ describe('core migrations', () => {
 
   it('are all part of ALL_MIGRATIONS, and create the core tables', async () => {
     expect(ALL_MIGRATIONS).toEqual(expect.arrayContaining(CORE_MIGRATIONS));
-    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'platforms', 'shops']);
+    expect(await tables()).toEqual([
+      'alert_channels',
+      'alert_deliveries',
+      'alert_messages',
+      'alert_silences',
+      'alerts',
+      'api_keys',
+      'audit_log',
+      'erp_connections',
+      'leases',
+      'merchants',
+      'oauth_states',
+      'platform_apps',
+      'platforms',
+      'shops',
+    ]);
   });
 
   it('enforce the platform, status and role checks and the platform shop uniqueness', async () => {
@@ -64,6 +79,21 @@ describe('core migrations', () => {
 
     const again = await ds.runMigrations({ transaction: 'each' });
     expect(again).toHaveLength(ALL_MIGRATIONS.length);
-    expect(await tables()).toEqual(['api_keys', 'audit_log', 'erp_connections', 'merchants', 'oauth_states', 'platform_apps', 'platforms', 'shops']);
+    expect(await tables()).toEqual([
+      'alert_channels',
+      'alert_deliveries',
+      'alert_messages',
+      'alert_silences',
+      'alerts',
+      'api_keys',
+      'audit_log',
+      'erp_connections',
+      'leases',
+      'merchants',
+      'oauth_states',
+      'platform_apps',
+      'platforms',
+      'shops',
+    ]);
   });
 });

@@ -19,6 +19,7 @@ import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
 import { NetModule } from '@app/net/net.module';
+import { AlertsModule } from './alerts/alerts.module';
 
 /**
  * Gateway feature modules go here (webhooks, orders API, catalog API ...). They read typed config by
@@ -35,6 +36,16 @@ export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<
     WebhooksModule.register(),
     ForwardingModule,
     ExceptionsModule,
+    AlertsModule.register({
+      enabled: env.ALERTS_ENABLED,
+      evalIntervalMs: env.ALERT_EVAL_INTERVAL_MS,
+      sendIntervalMs: env.ALERT_SEND_INTERVAL_MS,
+      groupWindowMs: env.ALERT_GROUP_WINDOW_MS,
+      repeatMs: { critical: env.ALERT_REPEAT_CRITICAL_MS, warning: env.ALERT_REPEAT_WARNING_MS, info: env.ALERT_REPEAT_INFO_MS },
+      breakerOpenMs: env.ALERT_BREAKER_OPEN_MS,
+      queueAgeWarnMs: env.ALERT_QUEUE_AGE_WARN_MS,
+      slaWindowMs: env.ALERT_SLA_WINDOW_MS,
+    }),
   ];
 }
 

@@ -13,6 +13,8 @@
  *   npm run ops -- exceptions retry <key> | exceptions resolve <key> [--note <text>]
  *   npm run ops -- queues                            the merchant's pending / failed work
  *   npm run ops -- sla [--from <iso>] [--to <iso>]  pay -> ERP-ack latency and breaches
+ *   npm run ops -- alerts list                       alerts that fired, firing first (ops / admin key, or the operator token: all)
+ *   npm run ops -- alerts silence <key> --for <duration> [--reason <text>]   e.g. --for 30m, 2h, 1d
  *
  * Options: --url (OMNISYNC_URL, default http://127.0.0.1:3000, the gateway), --api-key (OMNISYNC_API_KEY),
  * --json (the API's answer as JSON instead of a table). Exit 0 = done, 1 = the API refused or failed
@@ -173,6 +175,27 @@ export async function runOpsCli(argv: string[], env: NodeJS.ProcessEnv, io: OpsC
       print(r, () => [`resolved ${key}`]);
     });
 
+  const alerts = program.command('alerts').description('alerts (DingTalk / Feishu / WeCom / webhook channels)');
+  alerts
+    .command('list')
+    .description('alerts that fired: firing first, newest first')
+    .action(async () => {
+      const r = await api<{ alerts: (Row & { summary: { zh: string; en: string }; silenced: boolean })[] }>('GET', 'alerts');
+      const rows = r.alerts.map((a) => ({ ...a, silenced: a.silenced ? 'yes' : '', what: `${a.summary.zh} / ${a.summary.en}` }));
+      print(r, () => table(rows, ['key', 'level', 'state', 'silenced', 'firstFiredAt', 'resolvedAt', 'what']));
+    });
+  alerts
+    .command('silence <key>')
+    .description('send nothing for this alert key for a while')
+    .requiredOption('--for <duration>', 'how long: <n>s, <n>m, <n>h or <n>d (1 minute to 30 days)')
+    .option('--reason <text>')
+    .action(async (key: string, o: { for: string; reason?: string }) => {
+      const durationSec = parseDuration(o.for);
+      if (durationSec === null) throw new CommanderError(2, 'ops.duration', `--for must be a duration like 30m, 2h or 1d (got "${o.for}")`);
+      const r = await api<Row>('POST', 'alert-silences', { key, durationSec, ...(o.reason ? { reason: o.reason } : {}) });
+      print(r, () => [`silenced ${key} until ${String(r.expiresAt)}`]);
+    });
+
   program
     .command('queues')
     .description("your merchant's pending and failed work")
@@ -205,6 +228,14 @@ export async function runOpsCli(argv: string[], env: NodeJS.ProcessEnv, io: OpsC
     io.err(`ops: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
+}
+
+/** `90s`, `30m`, `2h`, `1d` -> seconds; null when not a duration */
+export function parseDuration(text: string): number | null {
+  const m = /^(\d+)\s*(s|m|h|d)$/i.exec(text.trim());
+  if (!m) return null;
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[m[2].toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
 }
 
 interface Trace {

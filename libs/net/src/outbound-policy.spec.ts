@@ -23,6 +23,9 @@ const DNS = fakeDns({
   'eco.taobao.com': ['106.11.1.1'],
   'ark.xiaohongshu.com': ['101.1.1.1'],
   'sim.example.com': ['127.0.0.1'],
+  'oapi.dingtalk.com': ['203.119.1.1'],
+  'open.feishu.cn': ['101.2.2.2'],
+  'qyapi.weixin.qq.com': ['109.3.3.3'],
 });
 
 async function refusal(p: Promise<unknown>): Promise<OutboundUrlRefusedError> {
@@ -99,6 +102,21 @@ describe(OutboundPolicy.name, () => {
       expect((await refusal(strict.assertAllowed('https://erp.example.com', 'platform:douyin'))).reason).toBe('not_platform_host');
       const e = await refusal(strict.assertAllowed('https://eco.taobao.com', 'platform:douyin'));
       expect(e.message).toBe('outbound URL refused for platform:douyin: eco.taobao.com is not a douyin API host');
+    });
+
+    it('alert robots: only the robot production hosts (a generic webhook may be any public host)', async () => {
+      await expect(strict.assertAllowed('https://oapi.dingtalk.com/robot/send?access_token=x', 'alert:dingtalk')).resolves.toBeDefined();
+      await expect(strict.assertAllowed('https://open.feishu.cn/open-apis/bot/v2/hook/t', 'alert:feishu')).resolves.toBeDefined();
+      await expect(strict.assertAllowed('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', 'alert:wecom')).resolves.toBeDefined();
+      const e = await refusal(strict.assertAllowed('https://erp.example.com/robot/send', 'alert:dingtalk'));
+      expect(e.reason).toBe('not_platform_host');
+      expect(e.message).toMatch(/erp\.example\.com is not a dingtalk robot host/);
+      expect((await refusal(strict.assertAllowed('https://open.feishu.cn/x', 'alert:wecom'))).reason).toBe('not_platform_host');
+      await expect(strict.assertAllowed('https://erp.example.com/alerts', 'webhook')).resolves.toBeDefined();
+      // a simulator on loopback only through an operator allowance for its port
+      const p = new OutboundPolicy({ allowHosts: ['127.0.0.1:4201'], lookup: DNS });
+      await expect(p.assertAllowed('http://127.0.0.1:4201/robot/send', 'alert:dingtalk')).resolves.toMatchObject({ operatorAllowed: true });
+      expect((await refusal(p.assertAllowed('http://127.0.0.1:4202/robot/send', 'alert:dingtalk'))).reason).toBe('not_platform_host');
     });
 
     it('the free function uses the strict policy by default', async () => {

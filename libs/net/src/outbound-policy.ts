@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import type { Platform } from '@app/contracts';
 import { classifyAddress, isLoopbackAddress, parseIp, sameAddress } from './address-class';
-import { PLATFORM_PRODUCTION_HOSTS, type OutboundPurpose } from './outbound-purpose';
+import { ALERT_ROBOT_HOSTS, PLATFORM_PRODUCTION_HOSTS, type AlertRobot, type OutboundPurpose } from './outbound-purpose';
 import { OutboundUrlRefusedError } from './outbound-url-refused.error';
 
 export interface OutboundPolicySettings {
@@ -86,7 +86,8 @@ function defaultPort(url: URL): number {
  *
  * - http(s) only, no userinfo;
  * - platform purposes: the platform's production hosts, the operator's base URL overrides, or an
- *   operator allowance; ERP and webhooks: any host;
+ *   operator allowance; alert robots (`alert:dingtalk` ...): the robot's production hosts or an operator
+ *   allowance; ERP and webhooks: any host;
  * - the host's addresses (literal or resolved) must be public unicast (see address-class.ts), and
  *   names like `localhost` / `metadata.google.internal` are refused by name — unless an operator
  *   allowance covers the host.
@@ -132,6 +133,12 @@ export class OutboundPolicy {
       const platform = purpose.slice('platform:'.length) as Platform;
       if (!this.platformHosts.get(platform)?.has(host)) {
         throw new OutboundUrlRefusedError('not_platform_host', purpose, `${host} is not a ${platform} API host`);
+      }
+    }
+    if (purpose.startsWith('alert:')) {
+      const robot = purpose.slice('alert:'.length) as AlertRobot;
+      if (!ALERT_ROBOT_HOSTS[robot]?.includes(host)) {
+        throw new OutboundUrlRefusedError('not_platform_host', purpose, `${host} is not a ${robot} robot host (${ALERT_ROBOT_HOSTS[robot]?.join(', ')})`);
       }
     }
     if (parseIp(host)) {

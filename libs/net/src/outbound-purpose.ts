@@ -5,7 +5,10 @@ import type { Platform } from '@app/contracts';
  * operator's allowances); ERP endpoints and alert webhooks may be any public address.
  */
 export type PlatformPurpose = `platform:${Platform}`;
-export type OutboundPurpose = PlatformPurpose | 'erp' | 'webhook';
+/** the chat robots an alert channel can post to (../shared/platforms/MARKETING-KUAISHOU-ALERTS.md section 3) */
+export type AlertRobot = 'dingtalk' | 'feishu' | 'wecom';
+export type AlertRobotPurpose = `alert:${AlertRobot}`;
+export type OutboundPurpose = PlatformPurpose | AlertRobotPurpose | 'erp' | 'webhook';
 
 export const platformPurpose = (platform: Platform): PlatformPurpose => `platform:${platform}`;
 
@@ -18,4 +21,17 @@ export const PLATFORM_PRODUCTION_HOSTS: Readonly<Record<Platform, readonly strin
   // TOP router (http and https) and the TMC message host
   taobao: ['eco.taobao.com', 'gw.api.taobao.com', 'mc.api.taobao.com'],
   xiaohongshu: ['ark.xiaohongshu.com'],
+};
+
+export const alertRobotPurpose = (robot: AlertRobot): AlertRobotPurpose => `alert:${robot}`;
+
+/**
+ * The robots' production hosts (MARKETING-KUAISHOU-ALERTS.md 3.1-3.3): a robot channel's URL goes there or to an
+ * operator allowance (OUTBOUND_ALLOW_HOSTS: the simulators in the demo and tests), never anywhere else. A
+ * generic alert webhook is purpose 'webhook' (any public address).
+ */
+export const ALERT_ROBOT_HOSTS: Readonly<Record<AlertRobot, readonly string[]>> = {
+  dingtalk: ['oapi.dingtalk.com'],
+  feishu: ['open.feishu.cn', 'open.larksuite.com'],
+  wecom: ['qyapi.weixin.qq.com'],
 };

@@ -11,3 +11,4 @@ export * from './shop-directory/shop-directory.service';
 export * from './shop-directory/shop-directory.module';
 export { CORE_MIGRATIONS } from './migrations';
 export * from './shop-directory/platform-app-registry.service';
+export * from './leases/leader-lock';

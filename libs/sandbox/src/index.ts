@@ -17,3 +17,4 @@ export { douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse 
 export * from './erp';
 export { SIMULATOR_MANIFESTS, simulatorManifest, simulatedPlatforms } from './registry';
 export type { SimulatorManifest } from './core/simulator-manifest';
+export * from './robots';

@@ -7,7 +7,10 @@
  * SANDBOX_XHS_PORT (4103), SANDBOX_ERP_PORT (4104), SANDBOX_QPS (100 per shop; 0 = off),
  * SANDBOX_QPS_PER_API (per shop and API method, like the platforms' per-API quotas; 0 = off, the default),
  * SANDBOX_PUSH_URL_DOUYIN, SANDBOX_PUSH_URL_XHS (push targets), SANDBOX_PUSH_BATCH_SIZE (20),
- * SANDBOX_ERP_SECRET (erp-demo-secret), SANDBOX_ORDERS_PER_SEC (0 = generator off), SANDBOX_SEED (1), SANDBOX_TMC_REDELIVER_MS (60000).
+ * SANDBOX_ERP_SECRET (erp-demo-secret), SANDBOX_ORDERS_PER_SEC (0 = generator off), SANDBOX_SEED (1), SANDBOX_TMC_REDELIVER_MS (60000),
+ * SANDBOX_ROBOTS=true: also the DingTalk, Feishu and WeCom robot simulators (SANDBOX_DINGTALK_PORT 4105,
+ * SANDBOX_FEISHU_PORT 4106, SANDBOX_WECOM_PORT 4107), each with one robot `demo` (secret SANDBOX_ROBOT_SECRET,
+ * SECdemo-robot-secret; WeCom has none).
  */
 import { simulatorManifest } from './registry';
 import { startSandbox } from './start';
@@ -22,6 +25,7 @@ function envNumber(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
+  const robotSecret = process.env.SANDBOX_ROBOT_SECRET ?? 'SECdemo-robot-secret';
   const qpsRaw = envNumber('SANDBOX_QPS', 100);
   const qpsPerApiRaw = envNumber('SANDBOX_QPS_PER_API', 0);
   const common = {
@@ -37,6 +41,15 @@ async function main(): Promise<void> {
     taobao: { ...common, port: envNumber('SANDBOX_TAOBAO_PORT', 4102) },
     xiaohongshu: { ...common, port: envNumber('SANDBOX_XHS_PORT', 4103), pushUrl: process.env.SANDBOX_PUSH_URL_XHS ?? null },
     erp: { host, port: envNumber('SANDBOX_ERP_PORT', 4104), secret: process.env.SANDBOX_ERP_SECRET ?? 'erp-demo-secret' },
+    ...(process.env.SANDBOX_ROBOTS === 'true'
+      ? {
+          robots: {
+            dingtalk: { host, port: envNumber('SANDBOX_DINGTALK_PORT', 4105), robots: { demo: { secret: robotSecret } } },
+            feishu: { host, port: envNumber('SANDBOX_FEISHU_PORT', 4106), robots: { demo: { secret: robotSecret } } },
+            wecom: { host, port: envNumber('SANDBOX_WECOM_PORT', 4107), robots: { demo: { secret: null } } },
+          },
+        }
+      : {}),
   });
   const rate = envNumber('SANDBOX_ORDERS_PER_SEC', 0);
   const lines: string[] = ['omnisync sandbox running'];
@@ -52,6 +65,9 @@ async function main(): Promise<void> {
     );
   }
   if (sandbox.erp) lines.push(`  erp          ${sandbox.erp.url ?? '(started)'}  (generic-http secret ${process.env.SANDBOX_ERP_SECRET ?? 'erp-demo-secret'})`);
+  for (const robot of sandbox.robots) {
+    lines.push(`  ${`${robot.kind} robot`.padEnd(12)} ${robot.webhookUrl('demo')}  (${robot.kind === 'wecom' ? 'no secret' : `secret ${robotSecret}`}; received: ${robot.url}/__admin/received)`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
   const stop = (signal: string) => {

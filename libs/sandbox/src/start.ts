@@ -2,6 +2,7 @@ import type { PlatformSimulator } from './core/simulator';
 import type { SimulatorOptions } from './core/types';
 import type { DouyinSimulator } from './douyin/douyin.simulator';
 import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './erp';
+import { startDingtalkRobotSimulator, startFeishuRobotSimulator, startWecomRobotSimulator, type RobotSimOptions, type RobotSimulator } from './robots';
 import type { TaobaoSimulator } from './taobao/taobao.simulator';
 import type { XiaohongshuSimulator } from './xiaohongshu/xiaohongshu.simulator';
 import { SIMULATOR_MANIFESTS, simulatorManifest } from './registry';
@@ -24,6 +25,8 @@ export interface SandboxConfig {
   xiaohongshu?: SimulatorOptions | false;
   /** the ERP simulator (libs/sandbox/src/erp); default secret 'erp-demo-secret'; false = skip */
   erp?: Partial<ErpSimulatorOptions> | false;
+  /** the alert robot simulators (libs/sandbox/src/robots); default: not started */
+  robots?: { dingtalk?: RobotSimOptions; feishu?: RobotSimOptions; wecom?: RobotSimOptions };
 }
 
 export interface Sandbox {
@@ -31,6 +34,7 @@ export interface Sandbox {
   taobao: TaobaoSimulator | null;
   xiaohongshu: XiaohongshuSimulator | null;
   erp: ErpSimulator | null;
+  robots: RobotSimulator[];
   close(): Promise<void>;
 }
 
@@ -49,11 +53,18 @@ export async function startSandbox(config: SandboxConfig = {}): Promise<Sandbox>
       erp = await startErpSimulator({ ...config.erp, secret: config.erp?.secret ?? 'erp-demo-secret' });
       started.push(erp);
     }
+    const robots: RobotSimulator[] = [];
+    const r = config.robots ?? {};
+    if (r.dingtalk) robots.push(await startDingtalkRobotSimulator(r.dingtalk));
+    if (r.feishu) robots.push(await startFeishuRobotSimulator(r.feishu));
+    if (r.wecom) robots.push(await startWecomRobotSimulator(r.wecom));
+    started.push(...robots);
     return {
       douyin,
       taobao,
       xiaohongshu,
       erp,
+      robots,
       close: async () => {
         await Promise.all(started.map((s) => s.close()));
       },

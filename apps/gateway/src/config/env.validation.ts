@@ -92,4 +92,61 @@ export class GatewayEnv extends BaseEnv {
   @Min(1, { message: 'must be at least 1' })
   @ToInt()
   RATE_LIMIT_WEBHOOK_PER_IP: number = 5000;
+
+  /** alert evaluation and sending in this process (each loop on one instance at a time, by a core.leases lease) */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  ALERTS_ENABLED: boolean = true;
+
+  /** how often every merchant's signals are read and its alerts evaluated */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100' })
+  @ToInt()
+  ALERT_EVAL_INTERVAL_MS: number = 15_000;
+
+  /** how often the alert outbox is drained */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100' })
+  @ToInt()
+  ALERT_SEND_INTERVAL_MS: number = 1000;
+
+  /** deliveries to one channel within this window go out as one message */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be at least 0' })
+  @ToInt()
+  ALERT_GROUP_WINDOW_MS: number = 5000;
+
+  /** an open critical alert is sent again this often (0: never) */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be at least 0' })
+  @ToInt()
+  ALERT_REPEAT_CRITICAL_MS: number = 300_000;
+
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be at least 0' })
+  @ToInt()
+  ALERT_REPEAT_WARNING_MS: number = 1_800_000;
+
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be at least 0' })
+  @ToInt()
+  ALERT_REPEAT_INFO_MS: number = 0;
+
+  /** an ERP breaker not closed for longer than this: critical alert erp_breaker_open */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be at least 0' })
+  @ToInt()
+  ALERT_BREAKER_OPEN_MS: number = 30_000;
+
+  /** the oldest pending inbox / outbox / shipment row older than this: warning (5x: critical) */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(1000, { message: 'must be at least 1000' })
+  @ToInt()
+  ALERT_QUEUE_AGE_WARN_MS: number = 60_000;
+
+  /** the window SLA breaches and the breach rate are counted over */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(10_000, { message: 'must be at least 10000' })
+  @ToInt()
+  ALERT_SLA_WINDOW_MS: number = 600_000;
 }

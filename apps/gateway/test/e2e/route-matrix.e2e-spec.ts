@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ROLES, type Role } from '@app/contracts';
 import { CORE_MIGRATIONS } from '@app/persistence';
+import { startWecomRobotSimulator, type RobotSimulator } from '@app/sandbox';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
 import { bootstrapApp } from '../../src/main';
@@ -27,12 +28,14 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
  * 404s are the services' own tests (apps/order-sync/test/integration/order-trace.int-spec.ts, exceptions.int-spec.ts,
  * apps/catalog-sync/test/integration/exceptions.int-spec.ts).
  */
-type ParamKind = 'apiKey' | 'shop' | 'platform' | 'orderSyncId' | 'exceptionKey';
-type ForwardedKind = 'orderSyncId' | 'exceptionKey';
+type ParamKind = 'apiKey' | 'shop' | 'alertChannel' | 'alertSilence' | 'platform' | 'orderSyncId' | 'exceptionKey' | 'operatorChannel';
+/** 'operatorChannel': an id on an operator route, which refuses every merchant key (403) before any lookup */
+type ForwardedKind = 'orderSyncId' | 'exceptionKey' | 'operatorChannel';
 type OwnedKind = Exclude<ParamKind, 'platform' | ForwardedKind>;
 const FORWARDED: Record<ForwardedKind, { own: string; foreign: string }> = {
   orderSyncId: { own: '00000000-0000-4000-8000-0000000000a1', foreign: '00000000-0000-4000-8000-0000000000b1' },
   exceptionKey: { own: 'erp_rejected:1:1', foreign: 'erp_rejected:2:1' },
+  operatorChannel: { own: '00000000-0000-4000-8000-0000000000c1', foreign: '00000000-0000-4000-8000-0000000000c2' },
 };
 const isForwarded = (k: ParamKind): k is ForwardedKind => k in FORWARDED;
 
@@ -54,6 +57,10 @@ const shopBody = (tag: string) => ({
   appKey: `ak-${tag}-${Math.random().toString(36).slice(2, 8)}`,
   appSecret: 'matrix-app-secret',
 });
+
+/** bodies that need what exists only once the test runs (the robot simulator's URL, merchant A's id) */
+const alertChannelBody: Record<string, unknown> = { kind: 'wecom', name: 'matrix robot', url: 'set in beforeAll' };
+const silenceBody: Record<string, unknown> = { key: 'set in beforeAll', durationSec: 600 };
 
 /** THE table. Keep it in step with the controllers: the test fails on any route it does not list. */
 const ROUTES: Record<string, RouteRule> = {
@@ -90,6 +97,21 @@ const ROUTES: Record<string, RouteRule> = {
   // the platform operator's console: the operator token only, which no merchant key of any role can be
   'GET /operator/queues': { roles: [] },
 
+  // alerts: channels are the merchant admin's; alerts and silences ops' and admin's (the operator token too)
+  'POST /alert-channels': { roles: ['admin'], body: alertChannelBody },
+  'GET /alert-channels': { roles: ['admin'] },
+  'DELETE /alert-channels/{id}': { roles: ['admin'], params: { id: 'alertChannel' } },
+  'POST /alert-channels/{id}/test': { roles: ['admin'], params: { id: 'alertChannel' } },
+  'POST /operator/alert-channels': { roles: [], body: alertChannelBody },
+  'GET /operator/alert-channels': { roles: [] },
+  'DELETE /operator/alert-channels/{id}': { roles: [], params: { id: 'operatorChannel' } },
+  'POST /operator/alert-channels/{id}/test': { roles: [], params: { id: 'operatorChannel' } },
+  'GET /alerts': { roles: ['ops', 'admin'] },
+  'GET /alerts/rules': { roles: ['ops', 'admin'] },
+  'POST /alert-silences': { roles: ['ops', 'admin'], body: silenceBody },
+  'GET /alert-silences': { roles: ['ops', 'admin'] },
+  'DELETE /alert-silences/{id}': { roles: ['ops', 'admin'], params: { id: 'alertSilence' } },
+
   'GET /ops/queues': { roles: ['ops', 'admin'] },
   'GET /ops/sla': { roles: ['ops', 'admin'] },
   'POST /ops/outbox/retry': { roles: ['ops', 'admin'], body: { ids: ['1'] } },
@@ -124,9 +146,12 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
   let merchantA: string;
   let merchantB: string;
   let adminB: string;
+  let robot: RobotSimulator;
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: CORE_MIGRATIONS });
+    robot = await startWecomRobotSimulator({ robots: { matrix: { secret: null } } });
+    alertChannelBody.url = robot.webhookUrl('matrix');
     started = await bootstrapApp({
       env: {
         PORT: '0',
@@ -142,6 +167,9 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
         // forwarded routes: nothing listens here, an allowed call ends as 503, never at another merchant
         ORDER_SYNC_URL: 'http://127.0.0.1:1',
         UPSTREAM_TIMEOUT_MS: '500',
+        // alert channels: the robot simulator is the operator's allowance; no evaluation loop in this test
+        OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${robot.port}`,
+        ALERTS_ENABLED: 'false',
       },
     });
     base = `http://127.0.0.1:${(started.app.getHttpServer().address() as AddressInfo).port}`;
@@ -151,6 +179,7 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
     merchantB = (await merchants.findOrCreateByName('Matrix B')).merchant.id;
     for (const role of ROLES) keysA[role] = (await apiKeys.create(merchantA, `A ${role}`, [role])).key;
     adminB = (await apiKeys.create(merchantB, 'B admin', ['admin'])).key;
+    silenceBody.key = `${merchantA}:sla_breach:douyin`;
     const doc = (await request(base).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)
@@ -160,6 +189,7 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
   });
 
   afterAll(async () => {
+    await robot?.close();
     await started?.app.close();
     await db?.drop();
   });
@@ -175,6 +205,19 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
         unchanged: async () => {
           const [row] = await db.dataSource.query(`SELECT revoked_at, merchant_id FROM core.api_keys WHERE id = $1`, [apiKey.id]);
           expect(row).toEqual({ revoked_at: null, merchant_id: merchantId });
+        },
+      };
+    }
+    if (kind === 'alertChannel' || kind === 'alertSilence') {
+      const path = kind === 'alertChannel' ? '/alert-channels' : '/alert-silences';
+      const body = kind === 'alertChannel' ? alertChannelBody : { key: `${merchantId}:sla_breach:douyin`, durationSec: 600 };
+      const made = await request(base).post(path).set('Authorization', `Bearer ${adminKey}`).send(body).expect(201);
+      const table = kind === 'alertChannel' ? 'core.alert_channels' : 'core.alert_silences';
+      return {
+        id: made.body.id,
+        unchanged: async () => {
+          const [row] = await db.dataSource.query(`SELECT merchant_id FROM ${table} WHERE id = $1`, [made.body.id]);
+          expect(row).toEqual({ merchant_id: merchantId });
         },
       };
     }

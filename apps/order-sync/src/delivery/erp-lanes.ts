@@ -69,6 +69,19 @@ interface MerchantLane extends ErpLane {
 }
 
 export const DEFAULT_LANE_KEY = 'default';
+
+/** one ERP breaker of a merchant's lane, for GET /ops/breakers (the gateway's alert "breaker open longer than N s") */
+export interface ErpBreakerStatus {
+  upstream: 'erp';
+  /** 'default': the deployment's ERP (shared by the merchants without a connection of their own); else the merchant's own */
+  lane: string;
+  state: 'open' | 'halfOpen' | 'closed';
+  /**
+   * ISO-8601: since when this breaker has not closed — its first opening since it was last closed (a failed
+   * half-open trial that opens it again does not restart the clock); null while closed
+   */
+  openSince: string | null;
+}
 /** how long a replaced lane's breaker lives on, so calls already in flight through it finish normally */
 const RETIRE_AFTER_MS = 65_000;
 
@@ -87,6 +100,8 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
   private readonly retiring = new Set<NodeJS.Timeout>();
   private offMetrics: (() => void) | null = null;
   private offDefaultLog: (() => void) | null = null;
+  /** `<lane>|<breaker key>` -> ms since epoch of the first opening since it was last closed */
+  private readonly openSince = new Map<string, number>();
   readonly defaultLane: ErpLane;
   private readonly settings: ErpLaneSettings;
 
@@ -158,8 +173,24 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
   }
 
   /** logs a lane's breaker opening (and why), half-opening and closing: the ops view of an ERP outage */
+  /** the ERP breakers of the lane a merchant's deliveries use, with how long each has been open (this process's view) */
+  async breakerStatus(merchantId: string): Promise<ErpBreakerStatus[]> {
+    const lane = await this.forMerchant(merchantId);
+    const own = this.lanes.get(merchantId);
+    const laneKey = lane === this.defaultLane ? DEFAULT_LANE_KEY : merchantId;
+    const registry = lane === this.defaultLane ? this.defaultBreakers : own?.breakers;
+    if (!registry) return [];
+    return registry.states().map((b) => {
+      const since = this.openSince.get(`${laneKey}|${b.key}`);
+      return { upstream: 'erp' as const, lane: laneKey, state: b.state, openSince: b.state !== 'closed' && since !== undefined ? new Date(since).toISOString() : null };
+    });
+  }
+
   private logStateChanges(lane: string, breakers: BreakerRegistry): () => void {
     return breakers.onStateChange(({ key, state, cause }) => {
+      const spell = `${lane}|${key}`;
+      if (state === 'open' && !this.openSince.has(spell)) this.openSince.set(spell, Date.now());
+      if (state === 'closed') this.openSince.delete(spell);
       if (state === 'open') this.logger.warn(`ERP breaker ${key} of lane ${lane} open (after ${cause})`);
       else this.logger.log(`ERP breaker ${key} of lane ${lane} ${state === 'halfOpen' ? 'half-open: one trial call' : 'closed'}`);
     });

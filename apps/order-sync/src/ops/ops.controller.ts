@@ -1,6 +1,7 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Optional, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
 import { MerchantId } from '../shared/merchant-id.decorator';
 import { ErpDeliveryService } from '../delivery/erp-delivery.service';
+import { ErpLanes, type ErpBreakerStatus } from '../delivery/erp-lanes';
 import { OrderJobs } from '../shared/order-jobs';
 import { SlaReportService, type SlaReport } from '../sla/sla-report.service';
 import { MerchantWorkService, type MerchantWork } from './merchant-work.service';
@@ -17,6 +18,8 @@ export class OpsController {
     private readonly delivery: ErpDeliveryService,
     private readonly jobs: OrderJobs,
     private readonly work: MerchantWorkService,
+    // absent where the app runs without ERP delivery wiring (some test modules): no breakers to report
+    @Optional() private readonly lanes?: ErpLanes,
   ) {}
 
   @Get('sla')
@@ -31,6 +34,15 @@ export class OpsController {
   @Get('queues')
   queues(@MerchantId() merchantId: string): Promise<MerchantWork> {
     return this.work.forMerchant(merchantId);
+  }
+
+  /**
+   * the breakers of the ERP lane the merchant's deliveries use (its own ERP's, or the default ERP's) with how long
+   * each has been open; this process's view (each order-sync process has its own breakers)
+   */
+  @Get('breakers')
+  async breakers(@MerchantId() merchantId: string): Promise<{ at: string; breakers: ErpBreakerStatus[] }> {
+    return { at: new Date().toISOString(), breakers: this.lanes ? await this.lanes.breakerStatus(merchantId) : [] };
   }
 
   /** the merchant's failed outbox rows back to pending, then enqueued under fresh job ids */

@@ -10,6 +10,11 @@ import { CreateErpConnectionsTable1795570000200 } from './1795570000200-CreateEr
 import { AddApiKeysExpiresAt1795570000300 } from './1795570000300-AddApiKeysExpiresAt';
 import { CreateAuditLogTable1795570000301 } from './1795570000301-CreateAuditLogTable';
 import { AddErpConnectionsMaxInFlight1795575602101 } from './1795575602101-AddErpConnectionsMaxInFlight';
+import { CreateLeasesTable1796300000000 } from './1796300000000-CreateLeasesTable';
+import { CreateAlertChannelsTable1796300000001 } from './1796300000001-CreateAlertChannelsTable';
+import { CreateAlertsTable1796300000002 } from './1796300000002-CreateAlertsTable';
+import { CreateAlertSilencesTable1796300000003 } from './1796300000003-CreateAlertSilencesTable';
+import { CreateAlertDeliveriesTable1796300000004 } from './1796300000004-CreateAlertDeliveriesTable';
 
 export {
   CreateCoreSchema1795570000000,
@@ -38,5 +43,10 @@ export const CORE_MIGRATIONS: Function[] = [
   CreateAuditLogTable1795570000301,
   AddErpConnectionsMaxInFlight1795575602101,
   CreatePlatformsTable1795575611000,
+  CreateLeasesTable1796300000000,
+  CreateAlertChannelsTable1796300000001,
+  CreateAlertsTable1796300000002,
+  CreateAlertSilencesTable1796300000003,
+  CreateAlertDeliveriesTable1796300000004,
 ];
 export { syncPlatformsTable } from './1795575611000-CreatePlatformsTable';
