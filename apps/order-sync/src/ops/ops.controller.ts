@@ -4,7 +4,9 @@ import { ErpDeliveryService } from '../delivery/erp-delivery.service';
 import { OrderJobs } from '../shared/order-jobs';
 import { SlaReportService, type SlaReport } from '../sla/sla-report.service';
 import { MerchantWorkService, type MerchantWork } from './merchant-work.service';
-import { RetryOutboxDto, SlaReportQueryDto } from './ops.dto';
+import { BreakerStatesService, type MerchantBreakers } from './breaker-states.service';
+import { RetryOutboxDto, SlaReportQueryDto, ThroughputQueryDto } from './ops.dto';
+import { ThroughputService, type Throughput } from './throughput.service';
 import { RequiresRole } from './roles';
 
 /** The merchant's ops API: every answer and every change is scoped to the caller's merchant (never "all"). */
@@ -17,6 +19,8 @@ export class OpsController {
     private readonly delivery: ErpDeliveryService,
     private readonly jobs: OrderJobs,
     private readonly work: MerchantWorkService,
+    private readonly throughput: ThroughputService,
+    private readonly breakers: BreakerStatesService,
   ) {}
 
   @Get('sla')
@@ -24,13 +28,25 @@ export class OpsController {
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 3_600_000);
     if (from >= to) throw new BadRequestException('from must be before to');
-    return this.sla.report(from, to, merchantId);
+    return this.sla.report(from, to, merchantId, q.lateLimit ?? 1000);
   }
 
   /** the merchant's own pending/failed inbox, outbox and shipments (BullMQ's raw counts are the operator's) */
   @Get('queues')
   queues(@MerchantId() merchantId: string): Promise<MerchantWork> {
     return this.work.forMerchant(merchantId);
+  }
+
+  /** per platform orders per minute and pay -> ERP-ack p50/p99 over the last ?minutes= (1-60, default 15) */
+  @Get('throughput')
+  throughputReport(@MerchantId() merchantId: string, @Query() q: ThroughputQueryDto): Promise<Throughput> {
+    return this.throughput.forMerchant(merchantId, q.minutes ?? 15);
+  }
+
+  /** the breakers the merchant's work goes through (its ERP lane, its shops' platform breakers), per upstream */
+  @Get('breakers')
+  breakerStates(@MerchantId() merchantId: string): Promise<MerchantBreakers> {
+    return this.breakers.forMerchant(merchantId);
   }
 
   /** the merchant's failed outbox rows back to pending, then enqueued under fresh job ids */

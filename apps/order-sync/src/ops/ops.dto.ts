@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsNumberString, IsOptional, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsInt, IsNumberString, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 
 export class SlaReportQueryDto {
   /** ISO-8601; default one hour before `to` */
@@ -10,6 +11,14 @@ export class SlaReportQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  /** late orders listed at most (default and maximum 1000; the counts are always whole) */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  lateLimit?: number;
 }
 
 export class RetryOutboxDto {
@@ -23,4 +32,14 @@ export class RetryOutboxDto {
   @IsOptional()
   @IsBoolean()
   all?: boolean;
+}
+
+export class ThroughputQueryDto {
+  /** the window in whole minutes, 1-60 (default 15) */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  minutes?: number;
 }
