@@ -63,7 +63,8 @@
   var PLATFORM_COLORS = { douyin: '#111827', taobao: '#ff5000', xiaohongshu: '#ff2442', kuaishou: '#ff7a00' };
 
   var lang = localStorage.getItem(LANG_STORE) === 'en' ? 'en' : 'zh';
-  var state = { key: null, operator: false, merchantId: null, panels: [], charts: {} };
+  // `gen` changes with the key or the merchant: an answer to an older one is dropped, never drawn
+  var state = { key: null, operator: false, merchantId: null, panels: [], charts: {}, gen: 0 };
   var $ = function (id) { return document.getElementById(id); };
   var t = function (k) { return (T[lang] && T[lang][k]) || T.en[k] || k; };
 
@@ -129,7 +130,9 @@
     p.run = function () {
       if (p.busy || !state.key) return;
       p.busy = true;
+      var gen = state.gen;
       fetcher().then(function (data) {
+        if (gen !== state.gen) return;
         p.errors = 0;
         p.last = data;
         render(data);
@@ -138,6 +141,7 @@
         root.setAttribute('data-loaded', String(Date.now()));
         $('updated').textContent = t('updated') + ' ' + new Date().toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
       }).catch(function (e) {
+        if (gen !== state.gen) return;
         p.errors += 1;
         if (onError && onError(e)) { root.setAttribute('data-loaded', String(Date.now())); return; }
         p.status.textContent = t('failedLoad') + ': ' + (e && e.message ? e.message : String(e));
@@ -146,7 +150,8 @@
         if (e && e.status === 401) signOut(t('badKey'));
       }).then(function () {
         p.busy = false;
-        p.schedule();
+        if (gen !== state.gen && state.key) p.run();
+        else p.schedule();
       });
     };
     p.schedule = function () {
@@ -354,6 +359,7 @@
 
   // ---- sign in / out ----
   function startBoard(label) {
+    state.gen += 1;
     $('sign-in').hidden = true;
     $('board').hidden = false;
     $('sign-out').hidden = false;
@@ -362,6 +368,7 @@
   }
   function signOut(message) {
     state.key = null;
+    state.gen += 1;
     sessionStorage.removeItem(KEY_STORE);
     sessionStorage.removeItem(MERCHANT_STORE);
     state.panels.forEach(function (p) { p.stop(); });
@@ -422,6 +429,7 @@
     $('sign-out').addEventListener('click', function () { signOut(''); });
     $('merchant-select').addEventListener('change', function (ev) {
       state.merchantId = ev.target.value;
+      state.gen += 1;
       sessionStorage.setItem(MERCHANT_STORE, state.merchantId);
       state.panels.forEach(function (p) { p.errors = 0; p.run(); });
     });
