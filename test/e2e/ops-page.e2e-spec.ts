@@ -115,7 +115,7 @@ describe('ops page in headless Chromium', () => {
 
     const a = api(opsKeyA);
     const [tp, sla, queues, shops] = await Promise.all([
-      a.get('/ops/throughput?minutes=15'),
+      a.get('/ops/throughput?minutes=15&bucketSeconds=10'),
       a.get(`/ops/sla?from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`),
       a.get('/ops/queues'),
       a.get('/shops'),

@@ -37,10 +37,10 @@ export class OpsController {
     return this.work.forMerchant(merchantId);
   }
 
-  /** per platform orders per minute and pay -> ERP-ack p50/p99 over the last ?minutes= (1-60, default 15) */
+  /** per platform orders and pay -> ERP-ack p50/p99 per ?bucketSeconds= (default 60) over the last ?minutes= (1-60, default 15) */
   @Get('throughput')
   throughputReport(@MerchantId() merchantId: string, @Query() q: ThroughputQueryDto): Promise<Throughput> {
-    return this.throughput.forMerchant(merchantId, q.minutes ?? 15);
+    return this.throughput.forMerchant(merchantId, q.minutes ?? 15, q.bucketSeconds ?? 60);
   }
 
   /** the breakers the merchant's work goes through (its ERP lane, its shops' platform breakers), per upstream */

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsInt, IsNumberString, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { BUCKET_SECONDS } from './throughput.service';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsInt, IsNumberString, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 
 export class SlaReportQueryDto {
   /** ISO-8601; default one hour before `to` */
@@ -42,4 +43,10 @@ export class ThroughputQueryDto {
   @Min(1)
   @Max(60)
   minutes?: number;
+
+  /** the bucket length in seconds: 10, 15, 30, 60 (default) or 300 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsIn([...BUCKET_SECONDS])
+  bucketSeconds?: number;
 }

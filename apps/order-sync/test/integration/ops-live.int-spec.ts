@@ -86,7 +86,18 @@ describe('ops live figures (order-sync)', () => {
     expect(dy.buckets.reduce((s, b) => s + b.orders, 0)).toBe(12);
   });
 
-  it.each(['minutes=0', 'minutes=61', 'minutes=abc', 'minutes=1.5', 'extra=1'])('refuses ?%s with a 400 naming the field', async (query) => {
+  it('buckets by ?bucketSeconds= (10 s buckets: 90 over 15 minutes), the same orders in them', async () => {
+    const fine = (await get('/ops/throughput?minutes=15&bucketSeconds=10', MERCHANT_A).expect(200)).body as Throughput;
+    expect(fine.bucketSeconds).toBe(10);
+    const dy = fine.platforms.find((p) => p.platform === 'douyin')!;
+    expect(dy.buckets).toHaveLength(90);
+    expect(Date.parse(dy.buckets[1].t) - Date.parse(dy.buckets[0].t)).toBe(10_000);
+    expect(dy.buckets.reduce((s, b) => s + b.orders, 0)).toBe(11);
+    expect(dy.buckets.reduce((s, b) => s + b.acked, 0)).toBe(10);
+    expect(dy.total).toEqual({ orders: 11, acked: 10, p50Ms: 5500, p99Ms: 9910 });
+  });
+
+  it.each(['minutes=0', 'minutes=61', 'minutes=abc', 'minutes=1.5', 'bucketSeconds=7', 'bucketSeconds=x', 'extra=1'])('refuses ?%s with a 400 naming the field', async (query) => {
     const res = await get(`/ops/throughput?${query}`, MERCHANT_A).expect(400);
     expect(JSON.stringify(res.body.message)).toContain(query.split('=')[0]);
   });

@@ -14,14 +14,17 @@
   var HIDDEN_MS = 30000;
   var MAX_BACKOFF_MS = 60000;
   var WINDOW_MIN = 15;
+  // 10-s buckets: the charts move within seconds of a flash sale starting (90 points per platform)
+  var BUCKET_S = 10;
+  var PER_MINUTE = 60 / BUCKET_S;
   var MAX_ROWS = 50;
 
   var T = {
     zh: {
       title: '运维看板', merchant: '商家', signOut: '退出', signInTitle: '使用 API 密钥登录',
       signInHint: '需要 ops 或 admin 角色的密钥（或平台运营者令牌）。密钥只保存在本标签页（sessionStorage）。',
-      signIn: '登录', throughput: '每分钟订单（按平台）', last15: '最近 15 分钟', platform: '平台',
-      ordersWindow: '订单（15 分钟）', ordersLastMinute: '上一分钟', ackedWindow: 'ERP 已确认',
+      signIn: '登录', throughput: '每分钟订单（按平台，10 秒一点）', last15: '最近 15 分钟', platform: '平台',
+      ordersWindow: '订单（15 分钟）', ordersLastMinute: '最近 1 分钟', ackedWindow: 'ERP 已确认',
       latency: '支付 → ERP 确认 p50 / p99', seconds: '秒', sla: 'SLA 超时', lastHour: '最近 1 小时',
       breaches: '次超时', warnings: '次预警', cause: '原因', count: '次数', order: '订单', age: '耗时',
       queues: '队列', queue: '队列', pending: '待处理', failed: '失败', oldest: '最久等待',
@@ -34,14 +37,14 @@
       signedInAs: '已登录', operator: '平台运营者', alertsUnavailable: '未启用（告警服务未部署）',
       unavailableServices: '未响应的服务', instance: '（本实例）', firing: '告警中', resolvedState: '已恢复', silenced: '已静默',
       done: '已提交', pickMerchant: '请选择商家',
-      level_info: '提示', level_warning: '警告', level_critical: '严重', thisMinute: '本分钟',
+      level_info: '提示', level_warning: '警告', level_critical: '严重', peakPerMinute: '峰值 / 分钟',
       health_ok: '正常', health_needs_reauth: '需要重新授权', health_disabled: '已停用', health_token_expired: '令牌已过期',
       health_credentials_unreadable: '凭据无法读取', health_no_access_token: '没有访问令牌', health_expiring: '令牌即将过期',
     },
     en: {
       title: 'Ops', merchant: 'Merchant', signOut: 'Sign out', signInTitle: 'Sign in with an API key',
       signInHint: 'A key with the ops or admin role (or the platform operator token). The key stays in this tab only (sessionStorage).',
-      signIn: 'Sign in', throughput: 'Orders per minute by platform', last15: 'last 15 minutes', platform: 'Platform',
+      signIn: 'Sign in', throughput: 'Orders per minute by platform (10 s points)', last15: 'last 15 minutes', platform: 'Platform',
       ordersWindow: 'Orders (15 min)', ordersLastMinute: 'Last minute', ackedWindow: 'ERP-acked',
       latency: 'Pay → ERP ack p50 / p99', seconds: 'seconds', sla: 'SLA breaches', lastHour: 'last hour',
       breaches: 'breaches', warnings: 'warnings', cause: 'Cause', count: 'Count', order: 'Order', age: 'Took',
@@ -55,7 +58,7 @@
       signedInAs: 'Signed in', operator: 'platform operator', alertsUnavailable: 'not available (alerting not deployed)',
       unavailableServices: 'services not answering', instance: '(this instance)', firing: 'firing', resolvedState: 'resolved', silenced: 'silenced',
       done: 'sent', pickMerchant: 'pick a merchant',
-      level_info: 'info', level_warning: 'warning', level_critical: 'critical', thisMinute: 'This minute',
+      level_info: 'info', level_warning: 'warning', level_critical: 'critical', peakPerMinute: 'Peak / min',
       health_ok: 'ok', health_needs_reauth: 'needs re-authorisation', health_disabled: 'disabled', health_token_expired: 'token expired',
       health_credentials_unreadable: 'credentials unreadable', health_no_access_token: 'no access token', health_expiring: 'token expiring',
     },
@@ -188,15 +191,16 @@
   }
 
   function throughputPanel() {
-    return panel('throughput', function () { return api('GET', '/ops/throughput?minutes=' + WINDOW_MIN); }, function (d) {
+    return panel('throughput', function () { return api('GET', '/ops/throughput?minutes=' + WINDOW_MIN + '&bucketSeconds=' + BUCKET_S); }, function (d) {
       var platforms = d.platforms || [];
       var xs = platforms.length ? platforms[0].buckets.map(function (b) { return Date.parse(b.t) / 1000; }) : [];
       var series = platforms.map(function (p) { return { label: p.platform, stroke: PLATFORM_COLORS[p.platform] || '#2457c5', width: 2 }; });
-      chart('chart-orders', series, [xs].concat(platforms.map(function (p) { return p.buckets.map(function (b) { return b.orders; }); })), function (v) { return String(v); });
+      // each bucket's count as a rate per minute
+      chart('chart-orders', series, [xs].concat(platforms.map(function (p) { return p.buckets.map(function (b) { return b.orders * PER_MINUTE; }); })), function (v) { return String(v); });
       fill($('throughput-table').tBodies[0], platforms.map(function (p) {
-        var n = p.buckets.length;
-        var lastFull = n >= 2 ? p.buckets[n - 2].orders : null;
-        var tr = row([p.platform, p.total.orders, lastFull, p.buckets[n - 1].orders, p.total.acked]);
+        var lastMinute = p.buckets.slice(-PER_MINUTE).reduce(function (s, b) { return s + b.orders; }, 0);
+        var peak = p.buckets.reduce(function (m, b) { return Math.max(m, b.orders * PER_MINUTE); }, 0);
+        var tr = row([p.platform, p.total.orders, lastMinute, peak, p.total.acked]);
         tr.setAttribute('data-platform', p.platform);
         tr.children[1].setAttribute('data-figure', 'orders-' + p.platform);
         return tr;
