@@ -152,7 +152,7 @@ describe('ops page in headless Chromium', () => {
   it('retries an ERP rejection from the exception inbox, and the order is delivered again', async () => {
     const button = `#exceptions-table button[data-action="retry"][data-key="${rejectedKey}"]`;
     await page.waitForSelector(button, { timeout: 10_000 });
-    await page.click(button);
+    await page.$eval(button, (b) => (b as HTMLButtonElement).click());
     await waitUntil('redelivered', async () => (await e2e.db.query(`SELECT 1 FROM order_sync.outbox WHERE order_id = $1 AND status = 'delivered'`, [rejectedOrderId])).length > 0, 30_000);
     // the page's next poll drops it from the inbox
     await page.waitForFunction((key) => !document.querySelector(`#exceptions-table tr[data-key="${key}"]`), { timeout: 20_000 }, rejectedKey);
@@ -188,7 +188,7 @@ describe('ops page in headless Chromium', () => {
     // the operator resolves A's second rejection from the page: audited under A, with the operator as the actor
     const resolve = `#exceptions-table button[data-action="resolve"][data-key="${secondRejectedKey}"]`;
     await page.waitForSelector(resolve, { timeout: 15_000 });
-    await page.click(resolve);
+    await page.$eval(resolve, (b) => (b as HTMLButtonElement).click());
     await page.waitForFunction((key) => !document.querySelector(`#exceptions-table tr[data-key="${key}"]`), { timeout: 20_000 }, secondRejectedKey);
     const [audit] = await e2e.db.query(`SELECT merchant_id, actor_key_id, details FROM core.audit_log WHERE action = 'exception.resolve' AND target_id = $1`, [secondRejectedKey]);
     expect(audit).toMatchObject({ merchant_id: e2e.sys.merchantId, actor_key_id: null, details: { actor: 'operator' } });

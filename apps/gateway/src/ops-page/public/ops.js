@@ -34,7 +34,7 @@
       retry: '重试', resolve: '标记已处理', inbox: '平台消息', outbox: 'ERP 推送', shipments: '发货回传',
       closed: '正常', open: '已打开', halfOpen: '半开', ok: '正常', none: '无', noAlerts: '没有未关闭的告警',
       noExceptions: '没有待处理的异常', updated: '更新于', failedLoad: '加载失败', badKey: '密钥无效或无权限',
-      signedInAs: '已登录', operator: '平台运营者', alertsUnavailable: '未启用（告警服务未部署）',
+      signedInAs: '已登录', operator: '平台运营者', alertsUnavailable: '未启用 · not available（告警服务未部署）',
       unavailableServices: '未响应的服务', instance: '（本实例）', firing: '告警中', resolvedState: '已恢复', silenced: '已静默',
       done: '已提交', pickMerchant: '请选择商家',
       level_info: '提示', level_warning: '警告', level_critical: '严重', peakPerMinute: '峰值 / 分钟',
@@ -55,7 +55,7 @@
       retry: 'Retry', resolve: 'Resolve', inbox: 'Platform messages', outbox: 'ERP deliveries', shipments: 'Shipment write-backs',
       closed: 'closed', open: 'open', halfOpen: 'half-open', ok: 'ok', none: 'none', noAlerts: 'No open alerts',
       noExceptions: 'Nothing needs a person', updated: 'updated', failedLoad: 'failed to load', badKey: 'Key refused (unknown, revoked or without the ops role)',
-      signedInAs: 'Signed in', operator: 'platform operator', alertsUnavailable: 'not available (alerting not deployed)',
+      signedInAs: 'Signed in', operator: 'platform operator', alertsUnavailable: 'not available · 未启用 (alerting not deployed)',
       unavailableServices: 'services not answering', instance: '(this instance)', firing: 'firing', resolvedState: 'resolved', silenced: 'silenced',
       done: 'sent', pickMerchant: 'pick a merchant',
       level_info: 'info', level_warning: 'warning', level_critical: 'critical', peakPerMinute: 'Peak / min',
@@ -67,7 +67,7 @@
 
   var lang = localStorage.getItem(LANG_STORE) === 'en' ? 'en' : 'zh';
   // `gen` changes with the key or the merchant: an answer to an older one is dropped, never drawn
-  var state = { key: null, operator: false, merchantId: null, panels: [], charts: {}, gen: 0 };
+  var state = { key: null, operator: false, merchantId: null, panels: [], charts: {}, gen: 0, who: null, updatedAt: null };
   var $ = function (id) { return document.getElementById(id); };
   var t = function (k) { return (T[lang] && T[lang][k]) || T.en[k] || k; };
 
@@ -98,12 +98,24 @@
     return isNaN(d.getTime()) ? '–' : d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
   }
 
+  function showUpdated() {
+    $('updated').textContent = state.updatedAt ? t('updated') + ' ' + state.updatedAt.toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) : '';
+  }
+  function showWho() {
+    $('who').textContent = state.who === null ? '' : t('signedInAs') + ': ' + (state.who.operator ? t('operator') : state.who.name);
+  }
+
   function applyLang() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.querySelectorAll('[data-i18n]').forEach(function (n) { n.textContent = t(n.getAttribute('data-i18n')); });
     $('lang').textContent = lang === 'zh' ? 'English' : '中文';
     document.title = (lang === 'zh' ? 'omnisync 运维' : 'omnisync Ops');
-    state.panels.forEach(function (p) { if (p.last) p.render(p.last); });
+    showWho();
+    showUpdated();
+    state.panels.forEach(function (p) {
+      if (p.last) p.render(p.last);
+      else if (p.lastError && p.onError) p.onError(p.lastError);
+    });
   }
 
   // ---- API ----
@@ -129,7 +141,7 @@
   // ---- panels: each polls its own route ----
   function panel(name, fetcher, render, onError) {
     var root = document.querySelector('[data-panel="' + name + '"]');
-    var p = { name: name, root: root, status: root.querySelector('[data-status]'), last: null, errors: 0, timer: null, busy: false, render: render };
+    var p = { name: name, root: root, status: root.querySelector('[data-status]'), last: null, lastError: null, errors: 0, timer: null, busy: false, render: render, onError: onError };
     p.run = function () {
       if (p.busy || !state.key) return;
       p.busy = true;
@@ -138,15 +150,19 @@
         if (gen !== state.gen) return;
         p.errors = 0;
         p.last = data;
-        render(data);
+        p.lastError = null;
         p.status.textContent = '';
         p.status.classList.remove('error');
+        render(data);
         root.setAttribute('data-loaded', String(Date.now()));
-        $('updated').textContent = t('updated') + ' ' + new Date().toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+        state.updatedAt = new Date();
+        showUpdated();
       }).catch(function (e) {
         if (gen !== state.gen) return;
         p.errors += 1;
-        if (onError && onError(e)) { root.setAttribute('data-loaded', String(Date.now())); return; }
+        p.last = null;
+        p.lastError = e;
+        if (onError && onError(e)) { p.errors = 0; root.setAttribute('data-loaded', String(Date.now())); return; }
         p.status.textContent = t('failedLoad') + ': ' + (e && e.message ? e.message : String(e));
         p.status.classList.add('error');
         root.setAttribute('data-error', String(e && e.status ? e.status : 'network'));
@@ -164,7 +180,7 @@
       var delay = p.errors > 0 ? Math.min(MAX_BACKOFF_MS, base * Math.pow(2, p.errors)) : base;
       p.timer = setTimeout(p.run, delay);
     };
-    p.stop = function () { clearTimeout(p.timer); p.last = null; };
+    p.stop = function () { clearTimeout(p.timer); p.last = null; p.lastError = null; };
     state.panels.push(p);
     return p;
   }
@@ -235,7 +251,7 @@
   function slaPanel() {
     return panel('sla', function () {
       var from = new Date(Date.now() - 3600000).toISOString();
-      return api('GET', '/ops/sla?lateLimit=10&from=' + encodeURIComponent(from));
+      return api('GET', '/ops/sla?lateLimit=5&from=' + encodeURIComponent(from));
     }, function (d) {
       var breaches = 0, warnings = 0, causes = {};
       (d.platforms || []).forEach(function (p) {
@@ -245,8 +261,9 @@
       document.querySelector('[data-figure="sla-breaches"]').textContent = String(breaches);
       document.querySelector('[data-figure="sla-warnings"]').textContent = String(warnings);
       fill($('sla-causes').tBodies[0], Object.keys(causes).sort(function (a, b) { return causes[b] - causes[a]; }).map(function (c) { return row([c, causes[c]]); }));
-      fill($('sla-late').tBodies[0], (d.late || []).slice(0, 10).map(function (l) {
-        var tr = row([l.platform + ' ' + l.platformOrderId, l.cause, fmtMs(l.ageMs)]);
+      fill($('sla-late').tBodies[0], (d.late || []).slice(0, 5).map(function (l) {
+        var tr = row([l.platformOrderId, l.cause, fmtMs(l.ageMs)]);
+        tr.setAttribute('title', l.platform + ' ' + l.platformOrderId + ' · ' + l.level);
         tr.className = l.level === 'breach' ? 'level-critical' : 'level-warning';
         return tr;
       }));
@@ -324,9 +341,15 @@
   }
 
   function exceptionsPanel() {
+    var drawn = null;
     var p = panel('exceptions', function () { return api('GET', '/exceptions'); }, function (d) {
       var items = d.exceptions || [];
       $('exceptions-count').textContent = String(items.length);
+      // the same inbox as drawn: keep the rows (and the buttons a person may be about to press)
+      if (d.unavailable && d.unavailable.length) p.status.textContent = t('unavailableServices') + ': ' + d.unavailable.join(', ');
+      var signature = lang + '|' + items.slice(0, MAX_ROWS).map(function (x) { return x.key; }).join(',');
+      if (signature === drawn) return;
+      drawn = signature;
       var rows = items.slice(0, MAX_ROWS).map(function (x) {
         var actions = el('td', { cls: 'actions' });
         (x.actions || []).filter(function (a) { return a === 'retry' || a === 'resolve'; }).forEach(function (a) {
@@ -344,16 +367,17 @@
       });
       if (rows.length === 0) rows = [el('tr', {}, [el('td', { text: t('noExceptions'), cls: 'muted', attrs: { colspan: '4' } })])];
       fill($('exceptions-table').tBodies[0], rows);
-      if (d.unavailable && d.unavailable.length) p.status.textContent = t('unavailableServices') + ': ' + d.unavailable.join(', ');
     });
     function act(button, action, key) {
       button.disabled = true;
       api('POST', '/exceptions/' + encodeURIComponent(key) + '/' + action, action === 'resolve' ? {} : undefined).then(function () {
         button.textContent = t('done');
         button.setAttribute('data-done', 'true');
+        drawn = null;
         p.run();
       }).catch(function (e) {
         button.disabled = false;
+        drawn = null;
         p.status.textContent = t('failedLoad') + ': ' + e.message;
         p.status.classList.add('error');
       });
@@ -367,7 +391,8 @@
     $('sign-in').hidden = true;
     $('board').hidden = false;
     $('sign-out').hidden = false;
-    $('who').textContent = t('signedInAs') + ': ' + label;
+    state.who = label;
+    showWho();
     state.panels.forEach(function (p) { p.errors = 0; p.run(); });
   }
   function signOut(message) {
@@ -380,8 +405,10 @@
     $('board').hidden = true;
     $('sign-out').hidden = true;
     $('merchant-picker').hidden = true;
-    $('who').textContent = '';
-    $('updated').textContent = '';
+    state.who = null;
+    state.updatedAt = null;
+    showWho();
+    showUpdated();
     $('sign-in').hidden = false;
     var err = $('sign-in-error');
     err.hidden = !message;
@@ -403,14 +430,14 @@
         state.merchantId = saved && (d.merchants || []).some(function (m) { return m.id === saved; }) ? saved : (d.merchants[0] && d.merchants[0].id) || null;
         if (state.merchantId) sel.value = state.merchantId;
         $('merchant-picker').hidden = false;
-        startBoard(t('operator'));
+        startBoard({ operator: true });
       }).catch(function (e) { signOut(e.status === 401 || e.status === 403 ? t('badKey') : e.message); });
     }
     return api('GET', '/merchants/me').then(function (m) {
       // the ops page needs the ops or admin role: ask one route that needs it before showing the board
       return api('GET', '/ops/queues').then(function () {
         sessionStorage.setItem(KEY_STORE, key);
-        startBoard(m.name);
+        startBoard({ operator: false, name: m.name });
       });
     }).catch(function (e) { signOut(e.status === 401 || e.status === 403 ? t('badKey') + ' (' + e.message + ')' : e.message); });
   }
