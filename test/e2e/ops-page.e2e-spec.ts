@@ -61,6 +61,16 @@ describe('ops page in headless Chromium', () => {
       orderIds.push(order.id);
     }
     rejectedOrderId = orderIds[0];
+    // an SLA breach in each merchant's ledger (as the watcher records one): A's shows with its cause, B's never
+    const ledger = (shopId: string, merchantId: string, cause: string) =>
+      e2e.db.query(
+        `INSERT INTO order_sync.sla_events (order_id, level, platform, cause, age_ms, at, merchant_id, shop_id, platform_order_id, sla_started_at, source)
+         SELECT o.id, 'breach', o.platform, $3, 31000, now(), $2, o.shop_id, o.platform_order_id, o.sla_started_at, 'ack'
+           FROM order_sync.orders o WHERE o.shop_id = $1 ORDER BY o.id LIMIT 1`,
+        [shopId, merchantId, cause],
+      );
+    await ledger(e2e.sys.shops.taobao.id, e2e.sys.merchantId, 'erp_slow');
+    await ledger(e2e.sys.shops.xiaohongshu.id, e2e.sys.second!.merchantId, 'platform_throttled');
     const inbox = (await api(opsKeyA).get('/exceptions')).data as { exceptions: { key: string; type: string; context: { orderId?: string } }[] };
     rejectedKey = inbox.exceptions.find((x) => x.type === 'erp_rejected' && x.context.orderId === orderIds[0])!.key;
     secondRejectedKey = inbox.exceptions.find((x) => x.type === 'erp_rejected' && x.context.orderId === orderIds[1])!.key;
@@ -127,7 +137,9 @@ describe('ops page in headless Chromium', () => {
       expect(Number(await text(`[data-figure="orders-${p.platform}"]`))).toBe(p.total.orders);
     }
     const breaches = (sla.data as { platforms: { breaches: number }[] }).platforms.reduce((s, p) => s + p.breaches, 0);
+    expect(breaches).toBe(1);
     expect(Number(await text('[data-figure="sla-breaches"]'))).toBe(breaches);
+    expect(await page.$$eval('#sla-causes tbody tr', (rows) => rows.map((r) => r.textContent))).toEqual(['erp_slow1']);
     const work = queues.data as Record<'inbox' | 'outbox' | 'shipments', { pending: number; failed: number }>;
     for (const q of ['inbox', 'outbox', 'shipments'] as const) {
       expect(Number(await text(`[data-figure="pending-${q}"]`))).toBe(work[q].pending);
@@ -146,6 +158,7 @@ describe('ops page in headless Chromium', () => {
   it("shows nothing of merchant B's", async () => {
     const body = await page.$eval('#board', (e) => e.textContent ?? '');
     expect(body).not.toContain('xiaohongshu');
+    expect(body).not.toContain('platform_throttled');
     expect(body).not.toContain(e2e.sys.shops.xiaohongshu.platformShopId);
   });
 
