@@ -7,10 +7,17 @@
  *   npm run demo                  # about a minute, then stops
  *   npm run demo -- --keep        # keeps everything running until Ctrl-C (explore the URLs it prints)
  *   npm run demo -- --seconds 120 --rate 30
+ *   npm run demo -- --screenshots # also photographs the ops page (headless Chromium) before, during and after
+ *                                 # the flash sale and the ERP outage, into bench/results/ops-page-*.png
+ *
+ * The ops page is at http://127.0.0.1:3000/ops: the demo prints it with an ops key to sign in with (OPS_KEY)
+ * as soon as the system is up, so it can be watched during the run (and after it, with --keep).
  *
  * Uses the local Postgres and Redis by default (DATABASE_URL's server, database `omnisync_demo`, which
  * is recreated on each run; Redis keys under the `omnisync-demo` prefix).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createRedisClient } from '@app/observability';
 import type { Platform } from '@app/contracts';
@@ -22,10 +29,11 @@ interface Args {
   burst: number;
   keep: boolean;
   randomPorts: boolean;
+  screenshots: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seconds: 45, rate: 10, burst: 300, keep: false, randomPorts: false };
+  const a: Args = { seconds: 45, rate: 10, burst: 300, keep: false, randomPorts: false, screenshots: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const num = (name: string) => {
@@ -38,7 +46,8 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--burst') a.burst = num('--burst');
     else if (k === '--keep') a.keep = true;
     else if (k === '--random-ports') a.randomPorts = true;
-    else fail(`unknown option ${k} (options: --seconds N, --rate N per platform, --burst N per platform, --keep, --random-ports)`);
+    else if (k === '--screenshots') a.screenshots = true;
+    else fail(`unknown option ${k} (options: --seconds N, --rate N per platform, --burst N per platform, --keep, --random-ports, --screenshots)`);
   }
   return a;
 }
@@ -162,11 +171,20 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('stopping');
+    await camera?.close();
     await sys.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+
+  // the ops page: a key with the ops role (reads the figures, retries and resolves exceptions; no admin rights)
+  const opsKey = await sys.gateway.post<{ key: string }>('/api-keys', { name: 'demo ops page', roles: ['ops'] });
+  if (opsKey.status !== 201) fail(`could not create the ops key: ${opsKey.status}`);
+  const OPS_KEY = opsKey.data.key;
+  const opsPage = `${sys.urls.gateway}/ops`;
+  say(`ops page: ${opsPage}  (sign in with OPS_KEY=${OPS_KEY})`);
+  const camera = args.screenshots ? await OpsPageCamera.open(sys.urls.gateway, OPS_KEY, say) : null;
 
   say(`shops registered through POST /shops: ${SIM_PLATFORMS.map((p) => `${p} ${sys.shops[p].platformShopId}`).join(', ')}`);
   say(`live stream: ${args.rate} orders/s per platform, flash-sale burst of ${args.burst} per platform at 1/3 of the run, ERP down for 5 s at 1/2`);
@@ -175,16 +193,24 @@ async function main(): Promise<void> {
   const endAt = Date.now() + args.seconds * 1000;
   let burstDone = false;
   let outageDone = false;
+  let burstAt = 0;
+  let outageAt = 0;
   while (Date.now() < endAt) {
     await sleep(3000);
     const elapsed = 1 - (endAt - Date.now()) / (args.seconds * 1000);
+    // the page polls every 5 s: a photo some seconds into each phase shows it
+    if (burstAt && Date.now() - burstAt >= 6000) await camera?.shoot('2-flash-sale', () => (burstAt = 0));
+    if (outageAt && Date.now() - outageAt >= 4000) await camera?.shoot('3-erp-outage', () => (outageAt = 0));
     if (!burstDone && elapsed >= 1 / 3) {
+      await camera?.shoot('1-live-stream');
       burstDone = true;
+      burstAt = Date.now();
       for (const p of SIM_PLATFORMS) await sys.sandboxAdmin(p, 'POST', 'generator/burst', { count: args.burst, ratePerSec: Math.max(50, args.burst / 3) });
       say(`flash sale! ${args.burst * 3} orders incoming`);
     }
     if (!outageDone && elapsed >= 1 / 2) {
       outageDone = true;
+      outageAt = Date.now();
       await sys.sandboxAdmin('erp', 'POST', 'faults', { downForMs: 5000 });
       say('ERP simulator down for 5 s (deliveries are delayed, not failed)');
     }
@@ -199,6 +225,12 @@ async function main(): Promise<void> {
     await sleep(1000);
     m = await measure(sys);
   }
+  if (camera) {
+    // after the drain, once the page has polled again
+    await sleep(6000);
+    await camera.shoot('4-drained');
+    await camera.shoot('5-drained-en', undefined, true);
+  }
   const sla = await sys.gateway.get('/ops/sla');
   const queues = await sys.gateway.get('/ops/queues');
   const breaches = Array.isArray(sla.data?.platforms) ? sla.data.platforms.reduce((n: number, p: { breaches: number }) => n + p.breaches, 0) : 'n/a';
@@ -212,6 +244,7 @@ async function main(): Promise<void> {
     `peak memory (MB)             : ${JSON.stringify(sys.peakRssMb())}`,
     '',
     'Where to look (admin key below):',
+    `  ops page             ${opsPage}  sign in with OPS_KEY (or the OPERATOR_TOKEN: every merchant, with a picker)`,
     `  API docs (Swagger)   ${sys.urls.gateway}/docs`,
     `  your work (merchant) curl -H "Authorization: Bearer $KEY" ${sys.urls.gateway}/ops/queues`,
     `  queues (operator)    curl -H "Authorization: Bearer $OPERATOR_TOKEN" ${sys.urls.gateway}/operator/queues`,
@@ -224,6 +257,7 @@ async function main(): Promise<void> {
     `  simulators           ${SIM_PLATFORMS.map((p: Platform) => `${sys.urls[p]}/__admin/stats`).join('  ')}`,
     `  ERP simulator        ${sys.urls.erp}/__admin/stats`,
     `  KEY=${sys.adminKey}`,
+    `  OPS_KEY=${OPS_KEY}`,
     // the platform operator's token for Bull Board and /operator/queues (no merchant key opens them)
     `  OPERATOR_TOKEN=${sys.options.operatorToken}`,
     `  queues now: ${JSON.stringify(queues.data).slice(0, 300)}`,
@@ -231,10 +265,46 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (args.keep) {
-    say('running until Ctrl-C (--keep)');
+    say(`running until Ctrl-C (--keep); the ops page stays live at ${opsPage}`);
     return;
   }
   await stop(m.lost === 0 && m.duplicated === 0 ? 0 : 1);
+}
+
+/**
+ * The ops page in a headless Chromium (scripts/ops-page-browser.ts), signed in with the ops key, photographed
+ * into bench/results/ops-page-<label>.png. puppeteer-core is a dev dependency: loaded only with --screenshots.
+ */
+class OpsPageCamera {
+  private constructor(
+    private readonly browser: import('./ops-page-browser').OpsBrowser,
+    private readonly say: (line: string) => void,
+  ) {}
+
+  static async open(gateway: string, key: string, say: (line: string) => void): Promise<OpsPageCamera> {
+    const { launchOpsBrowser, signInToOpsPage } = await import('./ops-page-browser');
+    const browser = await launchOpsBrowser({ width: 1400, height: 1000 });
+    await signInToOpsPage(browser.page, gateway, key);
+    say('ops page signed in in a headless Chromium (--screenshots)');
+    return new OpsPageCamera(browser, say);
+  }
+
+  /** `english`: switch the page to English for this photo, and back */
+  async shoot(label: string, then?: () => void, english = false): Promise<void> {
+    then?.();
+    const dir = join(__dirname, '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `ops-page-${label}.png`);
+    const page = this.browser.page;
+    if (english) await page.click('#lang');
+    await page.screenshot({ path: file, fullPage: true });
+    if (english) await page.click('#lang');
+    this.say(`screenshot ${file}`);
+  }
+
+  close(): Promise<void> {
+    return this.browser.close();
+  }
 }
 
 main().catch((e: unknown) => {

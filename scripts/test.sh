@@ -9,6 +9,10 @@ bash scripts/services.sh
 if ! command -v kubectl >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq kubernetes-client) >/dev/null 2>&1 || echo "could not install kubectl (kubernetes-client); the k8s manifest specs will fail"
 fi
+# the ops page e2e (test/e2e/ops-page.e2e-spec.ts) drives Debian's Chromium through puppeteer-core: install it when missing
+if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 || echo "could not install chromium; the ops page e2e will fail"
+fi
 npx tsc -p tsconfig.json --noEmit
 npm run --silent lint:boundaries
 if [ $# -gt 0 ]; then

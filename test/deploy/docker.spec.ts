@@ -149,4 +149,19 @@ describe('docker/Dockerfile', () => {
     // nothing test-only is compiled into the images
     expect([...sources].filter((f) => /\.(spec|int-spec|e2e-spec)\.ts$|\/test\/|^libs\/testing\//.test(f))).toEqual([]);
   });
+
+  it("copies the ops page's static files into dist/ beside its compiled controller, and ships uPlot as a production dependency", () => {
+    // nest build's assets (nest-cli.json): include is relative to the gateway's sourceRoot, outDir keeps the path from the root
+    const cli = JSON.parse(readText('nest-cli.json')) as { compilerOptions: { assets?: { include: string; outDir: string }[] }; projects: Record<string, { sourceRoot: string }> };
+    const asset = (cli.compilerOptions.assets ?? []).find((a) => a.include.startsWith('ops-page/public/'));
+    expect(asset).toEqual(expect.objectContaining({ include: 'ops-page/public/**/*', outDir: 'dist' }));
+    expect(cli.projects.gateway.sourceRoot).toBe('apps/gateway/src');
+    // the controller reads join(__dirname, 'public'): dist/apps/gateway/src/ops-page/public, which the glob fills
+    expect(emitted('apps/gateway/src/ops-page/ops-page.controller.ts')).toBe('dist/apps/gateway/src/ops-page/ops-page.controller.js');
+    for (const f of ['index.html', 'ops.js', 'ops.css']) expect(existsSync(join(ROOT, 'apps/gateway/src/ops-page/public', f))).toBe(true);
+    const pkg = JSON.parse(readText('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.dependencies.uplot).toBeDefined();
+    // the e2e's browser driver is a dev tool, never in an image
+    expect(pkg.dependencies['puppeteer-core']).toBeUndefined();
+  });
 });

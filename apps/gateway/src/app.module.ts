@@ -15,6 +15,7 @@ import { ErpConnectionModule } from './erp-connection/erp-connection.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { ExceptionsModule } from './exceptions/exceptions.module';
+import { OpsPageModule } from './ops-page/ops-page.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
@@ -46,6 +47,7 @@ export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<
       queueAgeWarnMs: env.ALERT_QUEUE_AGE_WARN_MS,
       slaWindowMs: env.ALERT_SLA_WINDOW_MS,
     }),
+    OpsPageModule,
   ];
 }
 

@@ -16,6 +16,8 @@ import { ExceptionsRepository } from './exceptions/exceptions.repository';
 import { ExceptionsService } from './exceptions/exceptions.service';
 import { MerchantWorkService } from './ops/merchant-work.service';
 import { QuotaUseService } from './ops/quota-use.service';
+import { ThroughputService } from './ops/throughput.service';
+import { BreakerStatesService } from './ops/breaker-states.service';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
 import { BuyerVault } from './orders/buyer-vault';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
@@ -78,6 +80,8 @@ export class OrderSyncFeatureModule {
         BuyerVault,
         MerchantWorkService,
         QuotaUseService,
+        ThroughputService,
+        BreakerStatesService,
         OrderUpsertRepository,
         OrderIngestService,
         StockEventsProducer,

@@ -31,7 +31,9 @@ export class AuditService {
 
   async record(principal: Principal, action: string, target: AuditTarget, details: Record<string, unknown> = {}): Promise<void> {
     const { type, id } = splitTarget(target);
-    const row = this.log.create({ merchantId: principal.merchantId, actorKeyId: principal.keyId, action, targetType: type, targetId: id, details });
+    // the platform operator acting for the merchant has no key: recorded as the actor in the details
+    const actor = principal.operator ? { actorKeyId: null, details: { ...details, actor: 'operator' } } : { actorKeyId: principal.keyId, details };
+    const row = this.log.create({ merchantId: principal.merchantId, action, targetType: type, targetId: id, ...actor });
     await this.log.save(row, { reload: false, transaction: false });
   }
 

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, In
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EXCEPTION_SERVICE, exceptionTypeOf, type OpsException } from '@app/contracts';
 import { AuditService } from '../audit/audit.service';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { CurrentPrincipal, OperatorMayActFor, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { CATALOG_SYNC_FORWARDER } from '../forwarding/forwarding.module';
 import { ORDER_SYNC_FORWARDER } from '../forwarding/order-api.controller';
@@ -32,6 +32,7 @@ export class ExceptionsController {
   ) {}
 
   @Get()
+  @OperatorMayActFor()
   @Roles('ops', 'admin')
   @ApiOperation({ summary: "Everything that needs a person, typed, with context and actions (retry / resolve / reauthorize): ERP rejections, failed shipments and publishes, unprocessable pushes, refused transitions, stock drift, shops needing re-authorisation" })
   async list(@CurrentPrincipal() p: Principal): Promise<ExceptionInbox> {
@@ -52,6 +53,7 @@ export class ExceptionsController {
   }
 
   @Post(':key/resolve')
+  @OperatorMayActFor()
   @HttpCode(200)
   @Roles('ops', 'admin')
   @ApiOperation({ summary: 'Acknowledge an exception ({note} optional): hidden from then on (a retried item that fails again comes back under a new key)' })
@@ -62,6 +64,7 @@ export class ExceptionsController {
   }
 
   @Post(':key/retry')
+  @OperatorMayActFor()
   @HttpCode(200)
   @Roles('ops', 'admin')
   @ApiOperation({ summary: 'Run the failed work again (ERP delivery, shipment write-back, push processing, publish)' })

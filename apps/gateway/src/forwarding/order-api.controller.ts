@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { CurrentPrincipal, OperatorMayActFor, Roles } from '../auth/decorators';
 import { UuidParam } from '../auth/uuid-param';
 import type { Principal } from '../auth/principal';
 import { ServiceForwarder } from './service-forwarder';
@@ -64,6 +64,7 @@ export class OrderApiController {
   }
 
   @Get('ops/sla')
+  @OperatorMayActFor()
   @Roles('ops', 'admin')
   @ApiTags('ops')
   @ApiOperation({ summary: 'Pay -> ERP-ack latency p50/p95/p99 and breaches per platform for ?from=&to=, with the late orders' })
@@ -72,11 +73,30 @@ export class OrderApiController {
   }
 
   @Get('ops/queues')
+  @OperatorMayActFor()
   @Roles('ops', 'admin')
   @ApiTags('ops')
   @ApiOperation({ summary: "The caller merchant's own work: pending/failed inbox messages, ERP deliveries and shipments, oldest pending age; per shop, the platform calls per second the order rate needs against the quota" })
   queues(@CurrentPrincipal() p: Principal): Promise<unknown> {
     return this.orderSync.forward({ method: 'GET', path: '/ops/queues', merchantId: p.merchantId });
+  }
+
+  @Get('ops/throughput')
+  @OperatorMayActFor()
+  @Roles('ops', 'admin')
+  @ApiTags('ops')
+  @ApiOperation({ summary: 'Per platform paid orders per minute and pay -> ERP-ack p50/p99 per minute over the last ?minutes= (1-60, default 15), with totals (the ops page charts)' })
+  throughput(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/ops/throughput', query, merchantId: p.merchantId });
+  }
+
+  @Get('ops/breakers')
+  @OperatorMayActFor()
+  @Roles('ops', 'admin')
+  @ApiTags('ops')
+  @ApiOperation({ summary: "Breakers per upstream the caller merchant's work goes through (its ERP lane, its shops' platform breakers), as the answering order-sync instance sees them" })
+  breakers(@CurrentPrincipal() p: Principal): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/ops/breakers', merchantId: p.merchantId });
   }
 
   @Post('ops/outbox/retry')

@@ -2,9 +2,8 @@ import { Module } from '@nestjs/common';
 import { ALL_QUEUES } from '@app/contracts';
 import { registerQueues } from '@app/queue';
 import { AuthModule } from '../auth/auth.module';
-import { GatewayEnv } from '../config/env.validation';
-import { OperatorCredential } from './operator-credential';
 import { OperatorGuard } from './operator.guard';
+import { OperatorMerchantsController } from './operator-merchants.controller';
 import { OperatorQueuesController } from './operator-queues.controller';
 
 /**
@@ -14,8 +13,9 @@ import { OperatorQueuesController } from './operator-queues.controller';
  */
 @Module({
   imports: [registerQueues(ALL_QUEUES), AuthModule],
-  controllers: [OperatorQueuesController],
-  providers: [{ provide: OperatorCredential, inject: [GatewayEnv], useFactory: (env: GatewayEnv) => new OperatorCredential(env.OPERATOR_TOKEN_SHA256) }, OperatorGuard],
-  exports: [registerQueues(ALL_QUEUES), OperatorCredential],
+  controllers: [OperatorQueuesController, OperatorMerchantsController],
+  // OperatorCredential comes from AuthModule (the API-key guard accepts it on the ops page's routes)
+  providers: [OperatorGuard],
+  exports: [registerQueues(ALL_QUEUES), AuthModule],
 })
 export class OpsModule {}

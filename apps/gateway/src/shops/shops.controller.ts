@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { CurrentPrincipal, OperatorMayActFor, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { UuidParam } from '../auth/uuid-param';
 import { CreateShopDto } from './dto/create-shop.dto';
@@ -29,6 +29,7 @@ export class ShopsController {
   }
 
   @Get()
+  @OperatorMayActFor()
   @Roles('admin', 'ops', 'merchandiser')
   @ApiOkResponse({ type: ShopView, isArray: true })
   list(@CurrentPrincipal() who: Principal): Promise<ShopView[]> {

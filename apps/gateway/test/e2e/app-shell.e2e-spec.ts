@@ -50,8 +50,12 @@ describeAppShell('gateway', bootstrapApp, { migrations: CORE_MIGRATIONS, env: { 
     expect(list.body.queues[0]).toEqual(
       expect.objectContaining({ waiting: 0, active: 0, delayed: 0, failed: 0, oldestWaitingAgeMs: null, completedPerMinute: 0 }),
     );
-    // the operator token is no merchant key: the merchant API refuses it
-    expect((await request(base()).get('/ops/queues').set('Authorization', `Bearer ${OPERATOR_TOKEN}`)).status).toBe(401);
+    // the operator token is no merchant key: the merchant API refuses it, except the ops page's routes, which
+    // need the merchant it acts for named (x-ops-merchant; docs/adr/0009-ops-page.md)
+    expect((await request(base()).get('/merchants/me').set('Authorization', `Bearer ${OPERATOR_TOKEN}`)).status).toBe(401);
+    const unnamed = await request(base()).get('/ops/queues').set('Authorization', `Bearer ${OPERATOR_TOKEN}`);
+    expect(unnamed.status).toBe(400);
+    expect(JSON.stringify(unnamed.body.message)).toContain('x-ops-merchant');
   });
 
   it('serves the Swagger UI under helmet\'s CSP: every script it runs is an external same-origin file', async () => {

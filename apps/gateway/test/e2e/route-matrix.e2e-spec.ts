@@ -28,10 +28,13 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
  * 404s are the services' own tests (apps/order-sync/test/integration/order-trace.int-spec.ts, exceptions.int-spec.ts,
  * apps/catalog-sync/test/integration/exceptions.int-spec.ts).
  */
-type ParamKind = 'apiKey' | 'shop' | 'alertChannel' | 'alertSilence' | 'platform' | 'orderSyncId' | 'exceptionKey' | 'operatorChannel';
+type ParamKind = 'apiKey' | 'shop' | 'alertChannel' | 'alertSilence' | 'platform' | 'asset' | 'orderSyncId' | 'exceptionKey' | 'operatorChannel';
 /** 'operatorChannel': an id on an operator route, which refuses every merchant key (403) before any lookup */
 type ForwardedKind = 'orderSyncId' | 'exceptionKey' | 'operatorChannel';
-type OwnedKind = Exclude<ParamKind, 'platform' | ForwardedKind>;
+type OwnedKind = Exclude<ParamKind, 'platform' | 'asset' | ForwardedKind>;
+/** a name of nobody's (a platform, a file of the ops page): nothing to take from another merchant */
+const NOBODYS: Partial<Record<ParamKind, string>> = { platform: 'douyin', asset: 'ops.js' };
+const isNobodys = (k: ParamKind): k is 'platform' | 'asset' => k in NOBODYS;
 const FORWARDED: Record<ForwardedKind, { own: string; foreign: string }> = {
   orderSyncId: { own: '00000000-0000-4000-8000-0000000000a1', foreign: '00000000-0000-4000-8000-0000000000b1' },
   exceptionKey: { own: 'erp_rejected:1:1', foreign: 'erp_rejected:2:1' },
@@ -68,6 +71,11 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /health/ready': { roles: 'public' },
   'POST /webhooks/{platform}': { roles: 'public', params: { platform: 'platform' } },
 
+  // the ops page: static files without data; its fetches carry the key (the data routes below)
+  'GET /': { roles: 'public' },
+  'GET /ops': { roles: 'public' },
+  'GET /ops/assets/{file}': { roles: 'public', params: { file: 'asset' } },
+
   'GET /merchants/me': { roles: ANY },
 
   'POST /api-keys': { roles: ['admin'], body: { name: 'matrix', roles: ['ops'] } },
@@ -96,6 +104,7 @@ const ROUTES: Record<string, RouteRule> = {
 
   // the platform operator's console: the operator token only, which no merchant key of any role can be
   'GET /operator/queues': { roles: [] },
+  'GET /operator/merchants': { roles: [] },
 
   // alerts: channels are the merchant admin's; alerts and silences ops' and admin's (the operator token too)
   'POST /alert-channels': { roles: ['admin'], body: alertChannelBody },
@@ -114,6 +123,8 @@ const ROUTES: Record<string, RouteRule> = {
 
   'GET /ops/queues': { roles: ['ops', 'admin'] },
   'GET /ops/sla': { roles: ['ops', 'admin'] },
+  'GET /ops/throughput': { roles: ['ops', 'admin'] },
+  'GET /ops/breakers': { roles: ['ops', 'admin'] },
   'POST /ops/outbox/retry': { roles: ['ops', 'admin'], body: { ids: ['1'] } },
   'GET /orders/trace': { roles: ['ops', 'admin'] },
   'GET /orders/{id}/trace': { roles: ['ops', 'admin'], params: { id: 'orderSyncId' } },
@@ -284,7 +295,7 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
   async function ownParams(r: Route): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const [name, kind] of Object.entries(r.rule.params ?? {})) {
-      out[name] = kind === 'platform' ? 'douyin' : isForwarded(kind) ? FORWARDED[kind].own : (await make(kind, 'A')).id;
+      out[name] = isNobodys(kind) ? NOBODYS[kind]! : isForwarded(kind) ? FORWARDED[kind].own : (await make(kind, 'A')).id;
     }
     return out;
   }
@@ -293,13 +304,13 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
     const failures: string[] = [];
     // routes naming a merchant's resource the gateway holds (a platform name is nobody's: nothing to take from
     // another merchant; order-sync's ids are checked by order-sync)
-    for (const r of routes().filter((x) => Object.values(x.rule?.params ?? {}).some((k) => k !== 'platform' && !isForwarded(k)))) {
+    for (const r of routes().filter((x) => Object.values(x.rule?.params ?? {}).some((k) => !isNobodys(k) && !isForwarded(k)))) {
       const role = (r.rule.roles as readonly Role[])[0];
       const foreign: Record<string, string> = {};
       const checks: Array<() => Promise<void>> = [];
       for (const [name, kind] of Object.entries(r.rule.params!)) {
-        if (kind === 'platform' || isForwarded(kind)) {
-          foreign[name] = kind === 'platform' ? 'douyin' : FORWARDED[kind].foreign;
+        if (isNobodys(kind) || isForwarded(kind)) {
+          foreign[name] = isNobodys(kind) ? NOBODYS[kind]! : FORWARDED[kind as ForwardedKind].foreign;
           continue;
         }
         const made = await make(kind, 'B');

@@ -11,7 +11,7 @@ import {
 import { ERP_BREAKERS } from '@app/erp/erp.module';
 import { ErpConnectionDirectory, type MerchantErpConnection } from '@app/persistence';
 import { OutboundPolicy } from '@app/net';
-import { BreakerRegistry } from '@app/resilience';
+import { BreakerRegistry, type BreakerState } from '@app/resilience';
 
 /**
  * Where one merchant's deliveries go: its own connector and breaker (built from its core.erp_connections row),
@@ -163,6 +163,18 @@ export class ErpLanes implements OnModuleInit, OnModuleDestroy {
     this.lanes.set(merchantId, lane);
     this.logger.log(`merchant ${merchantId}: ERP lane ${conn.connector}${lane.unusable ? ` (unusable: ${lane.unusable})` : ''}`);
     return lane;
+  }
+
+  /**
+   * The breakers a merchant's deliveries go through, as this process sees them (breakers live in each process):
+   * its own lane's, or the default ERP's when it has no connection of its own; none for a `pull` or unusable
+   * connection (nothing is called).
+   */
+  async breakersOf(merchantId: string): Promise<{ lane: 'merchant' | 'default'; states: { key: string; state: BreakerState; retryAfterMs: number }[] }> {
+    const lane = await this.forMerchant(merchantId);
+    const registry = lane === this.defaultLane ? (this.defaultBreakers ?? null) : (this.lanes.get(merchantId)?.breakers ?? null);
+    const states = registry ? registry.states().map((s) => ({ key: s.key, state: s.state, retryAfterMs: registry.retryAfterMs(s.key) })) : [];
+    return { lane: lane === this.defaultLane ? 'default' : 'merchant', states };
   }
 
   /** open breakers over all merchant lanes */

@@ -21,6 +21,8 @@ import { AddInboxPaidAt1795575602002 } from './1795575602002-AddInboxPaidAt';
 import { AddOutboxPendingPushByMerchantIndex1795575602100 } from './1795575602100-AddOutboxPendingPushByMerchantIndex';
 import { AddOrdersFoundByPollAt1795575602200 } from './1795575602200-AddOrdersFoundByPollAt';
 import { AddPollCursorsCadence1795575602201 } from './1795575602201-AddPollCursorsCadence';
+import { AddOrdersShopSlaStartedAtIndex1796310000000 } from './1796310000000-AddOrdersShopSlaStartedAtIndex';
+import { AddOrdersShopErpAckedAtIndex1796310000100 } from './1796310000100-AddOrdersShopErpAckedAtIndex';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -47,4 +49,6 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   AddOrdersFoundByPollAt1795575602200,
   AddPollCursorsCadence1795575602201,
   CreateExceptionResolutions1795575603000,
+  AddOrdersShopSlaStartedAtIndex1796310000000,
+  AddOrdersShopErpAckedAtIndex1796310000100,
 ];

@@ -5,7 +5,9 @@ import { ErpLanes, type ErpBreakerStatus } from '../delivery/erp-lanes';
 import { OrderJobs } from '../shared/order-jobs';
 import { SlaReportService, type SlaReport } from '../sla/sla-report.service';
 import { MerchantWorkService, type MerchantWork } from './merchant-work.service';
-import { RetryOutboxDto, SlaReportQueryDto } from './ops.dto';
+import { BreakerStatesService, type MerchantBreakers } from './breaker-states.service';
+import { RetryOutboxDto, SlaReportQueryDto, ThroughputQueryDto } from './ops.dto';
+import { ThroughputService, type Throughput } from './throughput.service';
 import { RequiresRole } from './roles';
 
 /** The merchant's ops API: every answer and every change is scoped to the caller's merchant (never "all"). */
@@ -18,7 +20,9 @@ export class OpsController {
     private readonly delivery: ErpDeliveryService,
     private readonly jobs: OrderJobs,
     private readonly work: MerchantWorkService,
-    // absent where the app runs without ERP delivery wiring (some test modules): no breakers to report
+    private readonly throughput: ThroughputService,
+    private readonly breakers: BreakerStatesService,
+    // absent where the app runs without ERP delivery wiring (some test modules): no ERP lane breakers to report
     @Optional() private readonly lanes?: ErpLanes,
   ) {}
 
@@ -27,7 +31,7 @@ export class OpsController {
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 3_600_000);
     if (from >= to) throw new BadRequestException('from must be before to');
-    return this.sla.report(from, to, merchantId);
+    return this.sla.report(from, to, merchantId, q.lateLimit ?? 1000);
   }
 
   /** the merchant's own pending/failed inbox, outbox and shipments (BullMQ's raw counts are the operator's) */
@@ -36,13 +40,21 @@ export class OpsController {
     return this.work.forMerchant(merchantId);
   }
 
+  /** per platform orders and pay -> ERP-ack p50/p99 per ?bucketSeconds= (default 60) over the last ?minutes= (1-60, default 15) */
+  @Get('throughput')
+  throughputReport(@MerchantId() merchantId: string, @Query() q: ThroughputQueryDto): Promise<Throughput> {
+    return this.throughput.forMerchant(merchantId, q.minutes ?? 15, q.bucketSeconds ?? 60);
+  }
+
   /**
-   * the breakers of the ERP lane the merchant's deliveries use (its own ERP's, or the default ERP's) with how long
-   * each has been open; this process's view (each order-sync process has its own breakers)
+   * the breakers the merchant's work goes through, this process's view (each order-sync process has its own):
+   * `upstreams` per upstream (its ERP lane, its shops' platform breakers; the ops page) and `breakers`, the ERP
+   * lane's breakers with since when each has not closed (the alert evaluator's erp_breaker_open)
    */
   @Get('breakers')
-  async breakers(@MerchantId() merchantId: string): Promise<{ at: string; breakers: ErpBreakerStatus[] }> {
-    return { at: new Date().toISOString(), breakers: this.lanes ? await this.lanes.breakerStatus(merchantId) : [] };
+  async breakerStates(@MerchantId() merchantId: string): Promise<MerchantBreakers & { breakers: ErpBreakerStatus[] }> {
+    const [states, erp] = await Promise.all([this.breakers.forMerchant(merchantId), this.lanes ? this.lanes.breakerStatus(merchantId) : []]);
+    return { ...states, breakers: erp };
   }
 
   /** the merchant's failed outbox rows back to pending, then enqueued under fresh job ids */

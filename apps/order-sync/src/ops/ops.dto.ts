@@ -1,4 +1,6 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsNumberString, IsOptional, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { BUCKET_SECONDS } from './throughput.service';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsInt, IsNumberString, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 
 export class SlaReportQueryDto {
   /** ISO-8601; default one hour before `to` */
@@ -10,6 +12,14 @@ export class SlaReportQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  /** late orders listed at most (default and maximum 1000; the counts are always whole) */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  lateLimit?: number;
 }
 
 export class RetryOutboxDto {
@@ -23,4 +33,20 @@ export class RetryOutboxDto {
   @IsOptional()
   @IsBoolean()
   all?: boolean;
+}
+
+export class ThroughputQueryDto {
+  /** the window in whole minutes, 1-60 (default 15) */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  minutes?: number;
+
+  /** the bucket length in seconds: 10, 15, 30, 60 (default) or 300 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsIn([...BUCKET_SECONDS])
+  bucketSeconds?: number;
 }

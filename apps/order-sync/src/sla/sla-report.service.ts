@@ -42,8 +42,8 @@ export interface SlaReport {
 export class SlaReportService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** `merchantId`: only that merchant's shops (null: every shop, for internal callers) */
-  async report(from: Date, to: Date, merchantId: string | null = null): Promise<SlaReport> {
+  /** `merchantId`: only that merchant's shops (null: every shop, for internal callers); `lateLimit`: late orders listed at most */
+  async report(from: Date, to: Date, merchantId: string | null = null, lateLimit = 1000): Promise<SlaReport> {
     const ledger = `e.sla_started_at >= $1 AND e.sla_started_at < $2 AND e.disproved_at IS NULL AND ($3::uuid IS NULL OR e.merchant_id = $3::uuid)`;
     const [lat, ev, late] = await Promise.all([
       this.dataSource.query(
@@ -67,8 +67,8 @@ export class SlaReportService {
            FROM order_sync.sla_events e LEFT JOIN order_sync.orders o ON o.id = e.order_id
           WHERE ${ledger}
           ORDER BY e.order_id, (e.level = 'breach') DESC
-          LIMIT 1000`,
-        [from, to, merchantId],
+          LIMIT $4`,
+        [from, to, merchantId, Math.max(0, Math.min(lateLimit, 1000))],
       ) as Promise<
         { order_id: string; platform: string; platform_order_id: string; level: 'warning' | 'breach'; cause: string; age_ms: number; at: Date; source: 'waiting' | 'ack'; erp_acked_at: Date | null }[]
       >,
