@@ -74,13 +74,13 @@ describe(QueueHealthService.name, () => {
     expect(all.map((h) => h.queue).sort()).toEqual([QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS].sort());
 
     const text = await metricsRegistry.metrics();
-    expect(text).toContain(`queue_depth{queue="${QUEUE.ERP_PUSH}",state="waiting"} 2`);
-    expect(text).toContain(`queue_depth{queue="${QUEUE.ERP_PUSH}",state="delayed"} 1`);
+    expect(text).toContain(`omnisync_queue_depth{queue="${QUEUE.ERP_PUSH}",state="waiting"} 2`);
+    expect(text).toContain(`omnisync_queue_depth{queue="${QUEUE.ERP_PUSH}",state="delayed"} 1`);
     // the age KEDA scales on: the oldest of the two waiting pushes, in seconds; 0 where nothing waits
-    const age = Number(new RegExp(`queue_oldest_waiting_seconds\\{queue="\\${QUEUE.ERP_PUSH}"\\} (\\S+)`).exec(text)?.[1]);
+    const age = Number(new RegExp(`omnisync_queue_oldest_waiting_seconds\\{queue="\\${QUEUE.ERP_PUSH}"\\} (\\S+)`).exec(text)?.[1]);
     expect(age).toBeGreaterThan(0);
     expect(age).toBeLessThanOrEqual((Date.now() - t0) / 1000 + 0.005);
-    expect(text).toContain(`queue_oldest_waiting_seconds{queue="${QUEUE.ORDER_EVENTS}"} 0`);
+    expect(text).toContain(`omnisync_queue_oldest_waiting_seconds{queue="${QUEUE.ORDER_EVENTS}"} 0`);
   });
 
   it('reports the age of a job that waited since its delay elapsed, not since creation', async () => {

@@ -515,7 +515,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     }));
     this.stats.statements += 1;
     this.ledger.publish(events);
-    for (const a of acked) if (a.first_ack && a.latency_s !== null) this.metrics.observeAck(a.platform, a.latency_s);
+    for (const a of acked) if (a.first_ack) this.metrics.acked(a);
   }
 
   private async markRetry(rows: { id: string; error: string; delayMs: number }[]): Promise<void> {
