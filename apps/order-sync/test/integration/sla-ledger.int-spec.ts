@@ -118,7 +118,7 @@ describe('SLA ledger', () => {
       `warning/ack/${MERCHANT_A}`,
     ]);
     const metric = await h.registry.getSingleMetricAsString('omnisync_sla_events_total');
-    expect(metric).toMatch(/omnisync_sla_events_total\{platform="douyin",merchant="[^"]+",level="breach",cause="erp_down"\} 1\n/);
+    expect(metric).toMatch(/omnisync_sla_events_total\{platform="douyin",merchant="[^"]+",level="breach",cause="erp_down"\} 1$/m);
     // acked: a pass records nothing more, and the alerts are not sent again
     expect((await h.app.get(SlaWatcherService).check()).filter((a) => a.platformOrderId.startsWith('A1'))).toEqual([]);
     expect(await h.app.get(SlaLedger).resendUnalerted()).toBe(0);

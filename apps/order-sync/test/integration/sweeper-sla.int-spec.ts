@@ -119,7 +119,7 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
         { level: 'warning', n: 2 },
       ]);
       const metric = await h.registry.getSingleMetricAsString('omnisync_sla_events_total');
-      expect(metric).toMatch(/omnisync_sla_events_total\{platform="douyin",merchant="[^"]+",level="breach",cause="erp_down"\} 1\n/);
+      expect(metric).toMatch(/omnisync_sla_events_total\{platform="douyin",merchant="[^"]+",level="breach",cause="erp_down"\} 1$/m);
       await h.app.get(SlaAlertNotifier).flush();
       expect(onlyL(alertsReceived).map((a) => `${a.platformOrderId}/${a.level}`).sort()).toEqual(['L1/breach', 'L1/warning', 'L2/breach', 'L2/warning']);
 

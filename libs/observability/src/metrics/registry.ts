@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
+import { collectDefaultMetrics, register as promClientDefaultRegister, Registry, type Metric } from 'prom-client';
 
 /**
  * One Registry per process, holding the default process metrics once (process_*, nodejs_*: unprefixed, as
@@ -8,6 +8,14 @@ import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
  */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
+
+/**
+ * Metrics registered on prom-client's global default `register` — which /metrics never serves, so anything
+ * there is a series nobody sees (issue 10: the SLA counters were). Must stay empty; the app shells check it.
+ */
+export function strayDefaultRegistryMetrics(): string[] {
+  return promClientDefaultRegister.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name);
+}
 
 /** the metric named so in the process registry, else the one `create` registers there */
 export function getOrCreateMetric<T extends Metric>(name: string, create: () => T): T {
