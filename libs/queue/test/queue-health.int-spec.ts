@@ -100,6 +100,52 @@ describe(QueueHealthService.name, () => {
   });
 });
 
+describe('queue gauges exported once per deployment (docs/adr/0007)', () => {
+  it('lets only the lease holder export them; a stopping holder hands them to the next process scraped', async () => {
+    const prefix = testPrefix('qlease');
+    // three processes of the deployment (gateway, order-sync, catalog-sync): same Redis, same prefix
+    const [a, b, c] = [0, 1, 2].map(() => new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.SHIPMENTS]));
+    const q = new Queue(QUEUE.SHIPMENTS, { connection: producerConnection(REDIS_URL), prefix });
+    try {
+      const first = await Promise.all([a, b, c].map((s) => s.exportsQueueGauges()));
+      expect(first.filter(Boolean)).toHaveLength(1);
+      // renewed by the holder, refused to the others, scrape after scrape
+      const holder = [a, b, c][first.indexOf(true)];
+      const others = [a, b, c].filter((s) => s !== holder);
+      for (let i = 0; i < 3; i++) {
+        expect(await holder.exportsQueueGauges()).toBe(true);
+        for (const o of others) expect(await o.exportsQueueGauges()).toBe(false);
+      }
+      await holder.onApplicationShutdown();
+      const next = await Promise.all(others.map((s) => s.exportsQueueGauges()));
+      expect(next.filter(Boolean)).toHaveLength(1);
+    } finally {
+      await q.obliterate({ force: true });
+      await q.close();
+      for (const s of [a, b, c]) await s.onApplicationShutdown().catch(() => undefined);
+    }
+  });
+
+  it('exports no queue series from a process that does not hold the lease', async () => {
+    const prefix = testPrefix('qlease2');
+    const holder = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
+    const standby = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
+    try {
+      expect(await holder.exportsQueueGauges()).toBe(true);
+      // this process's gauges come from the standby alone (the holder is "another process": its source is not registered)
+      standby.onModuleInit();
+      const text = await metricsRegistry.metrics();
+      expect(text).toContain('# TYPE omnisync_queue_depth gauge');
+      expect(text).not.toContain(`omnisync_queue_depth{queue="${QUEUE.PRICE_TIERS}"`);
+      await holder.onApplicationShutdown();
+      expect(await metricsRegistry.metrics()).toContain(`omnisync_queue_depth{queue="${QUEUE.PRICE_TIERS}",state="waiting"} 0`);
+    } finally {
+      await standby.onApplicationShutdown();
+      await holder.onApplicationShutdown().catch(() => undefined);
+    }
+  });
+});
+
 describe('enqueue', () => {
   it('rejects a job name that does not belong to the queue and ids with ":"', async () => {
     const q = new Queue(QUEUE.ERP_PUSH, { connection: producerConnection(REDIS_URL), prefix: testPrefix('eq') });
