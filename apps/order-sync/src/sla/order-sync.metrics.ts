@@ -20,6 +20,11 @@ export class OrderSyncMetrics {
     if (a.latency_s !== null) this.m.payToAck.observe({ platform: a.platform }, Math.max(a.latency_s, 0));
   }
 
+  /** ERP deliveries failed for good (the ERP refused them) */
+  erpRejected(rows: { merchant_id: string | null }[]): void {
+    for (const r of rows) this.m.erpRejections.inc({ merchant: merchantLabel(r.merchant_id) });
+  }
+
   /** order versions stored with an ERP delivery (outbox rows written) */
   normalised(rows: { platform?: string; merchantId?: string | null }[]): void {
     for (const r of rows) if (r.platform) this.m.ordersNormalised.inc({ platform: r.platform, merchant: merchantLabel(r.merchantId) });

@@ -179,6 +179,13 @@ export const METRIC_DEFINITIONS = {
     labelNames: ['platform', 'merchant', 'level', 'cause'],
     apps: ['order-sync'],
   }),
+  erpRejections: def({
+    name: 'omnisync_erp_rejections_total',
+    type: 'counter',
+    help: 'ERP deliveries (order pushes, interceptions) failed for good: the ERP refused them (invalid_request or another non-retryable answer); each is an erp_rejected exception, retried by a person',
+    labelNames: ['merchant'],
+    apps: ['order-sync'],
+  }),
   stockPushes: def({
     name: 'omnisync_stock_pushes_total',
     type: 'counter',
