@@ -9,6 +9,11 @@ bash scripts/services.sh
 if ! command -v kubectl >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq kubernetes-client) >/dev/null 2>&1 || echo "could not install kubectl (kubernetes-client); the k8s manifest specs will fail"
 fi
+# the monitoring spec runs `promtool check rules` / `promtool test rules` (deploy/monitoring): Debian's prometheus
+# package ships promtool; installed without its recommends (no service is started here)
+if ! command -v promtool >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus) >/dev/null 2>&1 || echo "could not install promtool (prometheus); the monitoring spec will fail"
+fi
 npx tsc -p tsconfig.json --noEmit
 npm run --silent lint:boundaries
 if [ $# -gt 0 ]; then
