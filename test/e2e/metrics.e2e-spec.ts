@@ -220,6 +220,9 @@ describe('metrics e2e: every app scraped after real traffic and a forced ERP out
     expect(sum(gw, 'omnisync_http_request_duration_seconds_count', { app: 'gateway', route: '/webhooks/:platform', method: 'POST', status_class: '2xx' })).toBeGreaterThan(0);
     expect(sum(gw, 'omnisync_http_request_duration_seconds_count', { app: 'gateway', route: '/ops/sla', method: 'GET', status_class: '2xx' })).toBeGreaterThan(0);
     expect(sum(scrapes['order-sync']!, 'omnisync_http_request_duration_seconds_count', { app: 'order-sync', route: '/ops/sla' })).toBeGreaterThan(0);
+    // the catalog API streams through the gateway's proxy (no Nest route there): named by its prefix
+    expect(sum(gw, 'omnisync_http_request_duration_seconds_count', { app: 'gateway', route: '/products/*', method: 'POST', status_class: '2xx' })).toBeGreaterThan(0);
+    expect(sum(scrapes['catalog-sync']!, 'omnisync_http_request_duration_seconds_count', { app: 'catalog-sync', route: '/products/:id/publish', method: 'POST', status_class: '2xx' })).toBe(1);
     for (const app of ['gateway', 'order-sync', 'catalog-sync']) {
       const routes = scrapes[app]!.filter((s) => s.name === 'omnisync_http_request_duration_seconds_count').map((s) => s.labels.route);
       console.log(`${app} routes timed: ${[...new Set(routes)].join(' ')}`);

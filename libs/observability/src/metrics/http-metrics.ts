@@ -9,8 +9,18 @@ import { statusClass } from './registry';
  * matched (404, or refused by a middleware before routing) is `unmatched`. Installed first by
  * createServiceApp, so refusals (429, 401, 413) are timed too.
  */
-/** what Express adds to the request once routed */
-type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
+const METRICS_ROUTE = Symbol('omnisync-metrics-route');
+
+/** what Express adds to the request once routed, and the route a middleware that answers itself names */
+type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: string; [METRICS_ROUTE]?: string };
+
+/**
+ * Names the route of a request a middleware answers itself (no Nest route: the gateway's streamed catalog
+ * proxy), for the HTTP histogram. A template (`/products/*`), never the raw path.
+ */
+export function setMetricsRoute(req: IncomingMessage, route: string): void {
+  (req as RoutedRequest)[METRICS_ROUTE] = route;
+}
 
 export function httpMetricsMiddleware(app: string): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const m = appMetrics();
@@ -18,11 +28,11 @@ export function httpMetricsMiddleware(app: string): (req: IncomingMessage, res: 
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const r = req as RoutedRequest;
-      const route = r.route?.path;
+      const route = r[METRICS_ROUTE] ?? r.route?.path;
       m.httpRequestDuration.observe(
         {
           app,
-          route: typeof route === 'string' ? `${r.baseUrl ?? ''}${route}` : 'unmatched',
+          route: typeof route === 'string' ? (r[METRICS_ROUTE] ? route : `${r.baseUrl ?? ''}${route}`) : 'unmatched',
           method: req.method ?? 'GET',
           status_class: statusClass(res.statusCode),
         },
