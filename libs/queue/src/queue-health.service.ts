@@ -67,6 +67,8 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
   /** this process's claim on the queue-metrics lease */
   private readonly exporterId = `${hostname()}-${process.pid}-${randomUUID()}`;
   private readonly leaseKey: string;
+  /** the lease call of the scrape in progress (both queue gauges of a scrape share it) */
+  private lease: Promise<boolean> | null = null;
 
   constructor(
     @Inject(QUEUE_MODULE_OPTIONS) private readonly opts: QueueModuleOptions,
@@ -92,7 +94,7 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    appMetrics(); // make sure queue_depth exists in the registry
+    appMetrics(); // make sure the queue gauges exist in the registry
     this.unregister = [
       addQueueDepthSource(async (gauge) => {
         if (!(await this.exportsQueueGauges())) return;
@@ -122,7 +124,6 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
       });
     return this.lease;
   }
-  private lease: Promise<boolean> | null = null;
 
   /** the figures of the scrape in progress (a concurrent caller shares the read), else a fresh read */
   private forScrape(): Promise<QueueHealth[]> {

@@ -46,7 +46,7 @@ const GAUGE_TTL_MS = 5000;
 
 /**
  * How much of each shop's platform quota the order path uses and needs: for ops (GET /ops/queues, the
- * merchant's own shops) and as the gauge `platform_quota_needed_ratio{platform,api}` (needed / quota of the
+ * merchant's own shops) and as the gauge `omnisync_platform_quota_needed_ratio{platform,api}` (needed / quota of the
  * shop that needs the most; no shop or merchant labels). Figures come from the UsageMeter (Redis, every
  * process): calls our limiter granted and refused per API and shop, and the order reads the ingest counted.
  */

@@ -271,7 +271,7 @@ export interface ConcurrencySource {
   read(): { inFlight: number; limit: number };
 }
 
-/** Registers a scrape-time source for upstream_calls_in_flight / upstream_concurrency_limit (summed per upstream); returns the unregister. */
+/** Registers a scrape-time source for omnisync_upstream_calls_in_flight / omnisync_upstream_concurrency_limit (summed per upstream); returns the unregister. */
 export function addConcurrencySource(source: ConcurrencySource): () => void {
   const sum = (field: 'inFlight' | 'limit') => (gauge: Gauge<'upstream'>) => gauge.inc({ upstream: source.upstream }, source.read()[field]);
   const offs = [
@@ -289,7 +289,7 @@ export function addBreakerStateSource(source: BreakerStateSource): () => void {
   return addScrapeSource(METRIC_DEFINITIONS.circuitBreakersOpen.name, source);
 }
 
-/** Something that sets queue_depth values when Prometheus scrapes (QueueHealthService registers one). */
+/** Something that sets omnisync_queue_depth values when Prometheus scrapes (QueueHealthService registers one). */
 export type QueueDepthSource = (gauge: Gauge<'queue' | 'state'>) => Promise<void>;
 
 /** Registers a scrape-time source for omnisync_queue_depth; returns the function that unregisters it. */
@@ -297,7 +297,7 @@ export function addQueueDepthSource(source: QueueDepthSource): () => void {
   return addScrapeSource(METRIC_DEFINITIONS.queueDepth.name, source);
 }
 
-/** Something that sets queue_oldest_waiting_seconds values when Prometheus scrapes (QueueHealthService registers one). */
+/** Something that sets omnisync_queue_oldest_waiting_seconds values when Prometheus scrapes (QueueHealthService registers one). */
 export type QueueAgeSource = (gauge: Gauge<'queue'>) => Promise<void>;
 
 /** Registers a scrape-time source for omnisync_queue_oldest_waiting_seconds; returns the function that unregisters it. */
