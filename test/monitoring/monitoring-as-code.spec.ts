@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { METRIC_DEFINITIONS, type MetricDefinition } from '@app/observability';
+import { PROMETHEUS_RULE, RULES_SOURCE, prometheusRuleYaml } from '../../scripts/monitoring-rules';
 
 const ROOT = join(__dirname, '..', '..');
 const DIR = join(ROOT, 'deploy', 'monitoring');
@@ -170,6 +171,11 @@ describe('deploy/monitoring', () => {
   it('passes promtool check rules and promtool test rules', () => {
     expect(promtool('check', 'rules', 'rules.yml')).toMatch(/SUCCESS: \d+ rules found/);
     expect(promtool('test', 'rules', 'rules.test.yml')).toMatch(/SUCCESS/);
+  });
+
+  it('ships the same rules to k8s: k8s/base/prometheus-rules.yaml is generated from rules.yml (npm run monitoring:k8s)', () => {
+    expect(readFileSync(PROMETHEUS_RULE, 'utf8')).toBe(prometheusRuleYaml(readFileSync(RULES_SOURCE, 'utf8')));
+    expect(read('k8s/base/kustomization.yaml')).toMatch(/- prometheus-rules\.yaml/);
   });
 
   it("scrapes every app's metrics port by its compose service name (promtool check config)", () => {
