@@ -13,6 +13,11 @@ fi
 if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 || echo "could not install chromium; the ops page e2e will fail"
 fi
+# the monitoring spec runs `promtool check rules` / `promtool test rules` (deploy/monitoring): Debian's prometheus
+# package ships promtool; installed without its recommends (no service is started here)
+if ! command -v promtool >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus) >/dev/null 2>&1 || echo "could not install promtool (prometheus); the monitoring spec will fail"
+fi
 npx tsc -p tsconfig.json --noEmit
 npm run --silent lint:boundaries
 if [ $# -gt 0 ]; then

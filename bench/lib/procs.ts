@@ -88,7 +88,7 @@ export async function scrape(url: string): Promise<Prom> {
     const res = await axios.get<string>(`${url}/metrics`, { timeout: 5000, responseType: 'text', validateStatus: () => true });
     if (res.status !== 200) return out;
     for (const line of String(res.data).split('\n')) {
-      if (!/^(job_duration_seconds_(sum|count)|upstream_requests_total|jobs_processed_total)\{/.test(line)) continue;
+      if (!/^omnisync_(job_duration_seconds_(sum|count)|upstream_requests_total|jobs_processed_total)\{/.test(line)) continue;
       const i = line.lastIndexOf(' ');
       out.set(line.slice(0, i), Number(line.slice(i + 1)));
     }
@@ -103,7 +103,7 @@ export function labels(series: string): Record<string, string> {
   for (const kv of (m?.[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)) out[kv[1]] = kv[2];
   return out;
 }
-/** per queue/job: jobs done in the phase and their mean processing time; upstream calls by class */
+/** per queue/job: jobs done in the phase and their mean processing time; upstream calls by method and outcome */
 export function promDelta(a: Prom, b: Prom, wallS: number): { jobs: Record<string, { perSec: number; meanMs: number; failedOrRetried: number }>; upstream: Record<string, number> } {
   const jobs: Record<string, { perSec: number; meanMs: number; failedOrRetried: number }> = {};
   const upstream: Record<string, number> = {};
@@ -111,15 +111,15 @@ export function promDelta(a: Prom, b: Prom, wallS: number): { jobs: Record<strin
     const d = v - (a.get(k) ?? 0);
     if (d === 0) continue;
     const l = labels(k);
-    if (k.startsWith('job_duration_seconds_count') && l.outcome === 'completed') {
+    if (k.startsWith('omnisync_job_duration_seconds_count') && l.outcome === 'completed') {
       const sum = (b.get(k.replace('_count', '_sum')) ?? 0) - (a.get(k.replace('_count', '_sum')) ?? 0);
       jobs[`${l.queue}/${l.job}`] = { ...(jobs[`${l.queue}/${l.job}`] ?? { failedOrRetried: 0 }), perSec: round(d / wallS, 1), meanMs: round((1000 * sum) / d, 1) };
-    } else if (k.startsWith('jobs_processed_total') && l.outcome !== 'completed') {
+    } else if (k.startsWith('omnisync_jobs_processed_total') && l.outcome !== 'completed') {
       const key = `${l.queue}/${l.job}`;
       const prev = jobs[key] ?? { perSec: 0, meanMs: 0, failedOrRetried: 0 };
       jobs[key] = { ...prev, failedOrRetried: prev.failedOrRetried + d };
-    } else if (k.startsWith('upstream_requests_total')) {
-      upstream[`${l.upstream} ${l.status_class}`] = d;
+    } else if (k.startsWith('omnisync_upstream_requests_total')) {
+      upstream[`${l.upstream} ${l.method} ${l.outcome}`] = d;
     }
   }
   return { jobs, upstream };

@@ -296,12 +296,12 @@ describe.each(OVERLAYS)('%s', (overlay) => {
         const depth = triggers.filter(
           (t) =>
             (t.type === 'redis' && t.metadata.listName === keys.toKey(q, 'wait')) ||
-            (t.type === 'prometheus' && t.metadata.query === `max(queue_depth{queue="${q}",state="waiting"})`),
+            (t.type === 'prometheus' && t.metadata.query === `max(omnisync_queue_depth{queue="${q}",state="waiting"})`),
         );
         expect({ app, q, depth: depth.length }).toEqual({ app, q, depth: 1 });
         // prioritized jobs are not in the wait list: a list trigger would never see them
         if (PRIORITIZED.includes(q)) expect(depth[0].type).toBe('prometheus');
-        const age = triggers.filter((t) => t.type === 'prometheus' && t.metadata.query === `max(queue_oldest_waiting_seconds{queue="${q}"})`);
+        const age = triggers.filter((t) => t.type === 'prometheus' && t.metadata.query === `max(omnisync_queue_oldest_waiting_seconds{queue="${q}"})`);
         expect({ app, q, age: age.length }).toEqual({ app, q, age: 1 });
         // age does not add up over pods: Value, not AverageValue
         expect(age[0].metricType).toBe('Value');

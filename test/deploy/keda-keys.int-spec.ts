@@ -1,7 +1,7 @@
 /**
  * The keys k8s/base/keda.yaml's redis triggers read, against a real Redis: a waiting job of ours is in
  * `<prefix>:{queue}:wait` (what KEDA's redis scaler counts with LLEN), and a prioritized one is not (it waits in
- * the `prioritized` sorted set — why those queues scale on queue_depth instead).
+ * the `prioritized` sorted set — why those queues scale on omnisync_queue_depth instead).
  */
 import { QUEUE } from '@app/contracts';
 import { enqueue, producerConnection } from '@app/queue';

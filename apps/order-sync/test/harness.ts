@@ -2,19 +2,18 @@ import { Global, Module, type DynamicModule, type INestApplication, type Provide
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
-import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { QUEUE, type Platform } from '@app/contracts';
 import { ErpConnector } from '@app/erp';
 import { PlatformAdapterLookup } from '@app/intake';
 import { SecretBox } from '@app/persistence';
 import { OutboundPolicy } from '@app/net';
+import { metricsRegistry } from '@app/observability';
 import { ShopDirectory, type PlatformAdapter } from '@app/platforms';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../scripts/migrations';
 import { OrderSyncFeatureModule } from '../src/order-sync.module';
 import type { OrderSyncOptions } from '../src/order-sync.options';
-import { ORDER_SYNC_METRICS_REGISTRY } from '../src/sla/order-sync.metrics';
 import { FakeErpConnector, FakePlatformAdapter, FakeShopDirectory } from './fakes';
 
 export const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -35,7 +34,8 @@ export interface Harness {
   shops: FakeShopDirectory;
   adapters: Record<Platform, FakePlatformAdapter>;
   erp: FakeErpConnector;
-  registry: Registry;
+  /** the process registry (every metric of the catalogue), its values reset when the harness is made */
+  registry: typeof metricsRegistry;
   queue(name: (typeof QUEUE)[keyof typeof QUEUE]): Queue;
   close(): Promise<void>;
 }
@@ -57,7 +57,9 @@ export async function createHarness(
     xiaohongshu: new FakePlatformAdapter('xiaohongshu'),
   };
   const erp = new FakeErpConnector();
-  const registry = new Registry();
+  // one registry per process: each harness starts from zero (a jest file is its own process registry)
+  const registry = metricsRegistry;
+  registry.resetMetrics();
   const lookup: PlatformAdapterLookup = { get: (p: Platform): PlatformAdapter => adapters[p] };
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -66,7 +68,6 @@ export async function createHarness(
         { provide: ShopDirectory, useValue: shops },
         { provide: PlatformAdapterLookup, useValue: lookup },
         { provide: ErpConnector, useValue: erp },
-        { provide: ORDER_SYNC_METRICS_REGISTRY, useValue: registry },
         { provide: SecretBox, useValue: SecretBox.fromConfig(TEST_SECRETS_KEY) },
         // the tests' webhook and simulators listen on loopback (OUTBOUND_ALLOW_LOOPBACK=true)
         { provide: OutboundPolicy, useValue: new OutboundPolicy({ allowLoopback: true }) },

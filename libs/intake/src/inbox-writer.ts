@@ -3,6 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { QUEUE, type JobPayloads } from '@app/contracts';
+import { appMetrics, merchantLabel } from '@app/observability';
 import type { PushMessage } from '@app/platforms';
 import { GroupCommitter, type GroupCommitStats } from './group-commit';
 
@@ -51,13 +52,15 @@ interface InsertedRow {
   app_key: string;
   message_id: string;
   status: string;
+  merchant_id: string | null;
 }
 
 const INSERT_SQL = `
   INSERT INTO order_sync.inbox (platform, message_id, platform_shop_id, shop_id, topic, kind, platform_order_id, occurred_at, raw, status, app_key, last_error, paid_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
   ON CONFLICT (platform, app_key, message_id) DO NOTHING
-  RETURNING id::text AS id, platform, app_key, message_id, status`;
+  RETURNING id::text AS id, platform, app_key, message_id, status,
+    (SELECT s.merchant_id::text FROM core.shops s WHERE s.id = inbox.shop_id) AS merchant_id`;
 
 /**
  * Writes verified push messages to `order_sync.inbox` with group commit: concurrent callers share one
@@ -130,6 +133,9 @@ export class InboxWriter implements OnModuleDestroy {
     const rows: InsertedRow[] = await this.dataSource.query(INSERT_SQL, cols);
     const byKey = new Map(rows.map((r) => [`${r.platform}\u0000${r.app_key}\u0000${r.message_id}`, r]));
     const toEnqueue = rows.filter((r) => r.status === 'pending').map((r) => r.id);
+    // committed (an autocommit statement): the order messages received, first deliveries only
+    const received = appMetrics().ordersReceived;
+    for (const r of rows) if (r.status === 'pending') received.inc({ platform: r.platform, merchant: merchantLabel(r.merchant_id) });
     if (toEnqueue.length > 0) this.enqueue(toEnqueue);
     // a message repeated inside one group is reported as inserted once, for its first occurrence
     return entries.map(({ message: m, appKey }) => {

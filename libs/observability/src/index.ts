@@ -2,6 +2,8 @@ export * from './logging/redact';
 export * from './logging/request-context';
 export * from './logging/pino-logger.service';
 export * from './metrics/registry';
+export * from './metrics/catalogue';
+export * from './metrics/http-metrics';
 export * from './metrics/metrics.module';
 export * from './metrics/metrics-server';
 export * from './public-route';

@@ -14,7 +14,7 @@ function isPlainOptions(c: unknown): c is RedisOptions {
  * BullModule.workerClass). It
  *  - turns the queue's (producer) connection options into worker options (maxRetriesPerRequest null, retry forever),
  *  - turns on BullMQ metrics (completed/failed per minute, read by QueueHealthService),
- *  - records jobs_processed_total / job_duration_seconds,
+ *  - records omnisync_jobs_processed_total / omnisync_job_duration_seconds,
  *  - runs each job with a correlation id (job.data.requestId, else `job-<id>`),
  *  - logs its errors (connection errors on every reconnect attempt, mostly) at most once per 30 s (redisErrorLog).
  */

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ALL_QUEUES, type QueueName } from '@app/contracts';
 import { addQueueAgeSource, addQueueDepthSource, appMetrics, createRedisClient } from '@app/observability';
@@ -9,6 +11,20 @@ import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.op
 
 /** Optional override of the queues reported (default ALL_QUEUES). */
 export const QUEUE_HEALTH_QUEUES = Symbol('QUEUE_HEALTH_QUEUES');
+
+/**
+ * How long the queue-metrics lease lasts without a scrape renewing it: three 15 s scrape intervals. A holder
+ * that stops being scraped (pod gone) hands the gauges to the next process scraped after that.
+ */
+export const QUEUE_METRICS_LEASE_MS = 45_000;
+
+/** take the lease when free, renew it when ours; 1 = this process exports the queue gauges */
+const LEASE_LUA = `
+local v = redis.call('GET', KEYS[1])
+if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export interface QueueHealth {
   queue: QueueName;
@@ -29,7 +45,11 @@ export interface QueueHealth {
 }
 
 /**
- * Queue figures for ops (GET /ops/queues) and the queue_depth gauge.
+ * Queue figures for ops (GET /ops/queues) and the omnisync_queue_depth / omnisync_queue_oldest_waiting_seconds
+ * gauges. The queues are the deployment's, not a process's: every app holds this service, so the gauges are
+ * exported by ONE process only — the holder of a lease in Redis (`<prefix>:metrics:queue-exporter`, taken or
+ * renewed at each scrape, QUEUE_METRICS_LEASE_MS) — and `sum()` counts each job once (docs/adr/0007). The
+ * other processes export the metric's HELP and TYPE with no series.
  *
  * Per-minute rates come from BullMQ's own worker metrics (`metrics: { maxDataPoints }`, switched on for
  * every worker by InstrumentedWorker): `meta.count/prevCount/prevTS` give the jobs finished in the
@@ -44,6 +64,11 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
   private unregister: (() => void)[] = [];
   /** one read of every queue serves both gauges of a scrape (they are collected at the same time) */
   private scrape: Promise<QueueHealth[]> | null = null;
+  /** this process's claim on the queue-metrics lease */
+  private readonly exporterId = `${hostname()}-${process.pid}-${randomUUID()}`;
+  private readonly leaseKey: string;
+  /** the lease call of the scrape in progress (both queue gauges of a scrape share it) */
+  private lease: Promise<boolean> | null = null;
 
   constructor(
     @Inject(QUEUE_MODULE_OPTIONS) private readonly opts: QueueModuleOptions,
@@ -56,6 +81,7 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
       retryStrategy: reconnectForever,
       connectionName: 'omnisync-queue-health',
     });
+    this.leaseKey = `${opts.prefix ?? 'bull'}:metrics:queue-exporter`;
     // read-only views, given their queue's options anyway (every Queue an app holds matches QUEUE_JOB_OPTIONS);
     // their connection errors are the shared client's, which logs them: the queues' own listener stays quiet
     this.queues = new Map(
@@ -68,9 +94,10 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    appMetrics(); // make sure queue_depth exists in the registry
+    appMetrics(); // make sure the queue gauges exist in the registry
     this.unregister = [
       addQueueDepthSource(async (gauge) => {
+        if (!(await this.exportsQueueGauges())) return;
         for (const h of await this.forScrape()) {
           gauge.set({ queue: h.queue, state: 'waiting' }, h.waiting);
           gauge.set({ queue: h.queue, state: 'active' }, h.active);
@@ -79,9 +106,23 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
         }
       }),
       addQueueAgeSource(async (gauge) => {
+        if (!(await this.exportsQueueGauges())) return;
         for (const h of await this.forScrape()) gauge.set({ queue: h.queue }, (h.oldestWaitingAgeMs ?? 0) / 1000);
       }),
     ];
+  }
+
+  /**
+   * Whether this process exports the queue gauges at this scrape: it holds the lease (taken when free, renewed
+   * when its own). Redis unreachable: no (the queue figures could not be read either).
+   */
+  async exportsQueueGauges(): Promise<boolean> {
+    this.lease ??= (this.redis.eval(LEASE_LUA, 1, this.leaseKey, this.exporterId, String(QUEUE_METRICS_LEASE_MS)) as Promise<number>)
+      .then((r) => r === 1, () => false)
+      .finally(() => {
+        this.lease = null;
+      });
+    return this.lease;
   }
 
   /** the figures of the scrape in progress (a concurrent caller shares the read), else a fresh read */
@@ -94,6 +135,8 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     for (const off of this.unregister) off();
+    // a stopping holder hands the gauges over at once (the next process scraped takes the lease)
+    if (this.redis.status === 'ready') await this.redis.eval(RELEASE_LUA, 1, this.leaseKey, this.exporterId).catch(() => undefined);
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
   }

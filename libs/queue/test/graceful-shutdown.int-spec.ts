@@ -87,8 +87,8 @@ describe('graceful shutdown (WorkerDrain)', () => {
       expect(worker.closing).toBeDefined();
       expect(await worker.isRunning()).toBe(false);
       await expect(queue.getJobCounts()).rejects.toThrow(); // the producer connection is closed
-      expect(await metricsRegistry.getSingleMetricAsString('jobs_processed_total')).toContain(
-        `jobs_processed_total{queue="${QUEUE.ERP_PUSH}",job="push-order",outcome="completed"}`,
+      expect(await metricsRegistry.getSingleMetricAsString('omnisync_jobs_processed_total')).toContain(
+        `omnisync_jobs_processed_total{queue="${QUEUE.ERP_PUSH}",job="push-order",outcome="completed"}`,
       );
     } finally {
       gate.release();

@@ -74,13 +74,13 @@ describe(QueueHealthService.name, () => {
     expect(all.map((h) => h.queue).sort()).toEqual([QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS].sort());
 
     const text = await metricsRegistry.metrics();
-    expect(text).toContain(`queue_depth{queue="${QUEUE.ERP_PUSH}",state="waiting"} 2`);
-    expect(text).toContain(`queue_depth{queue="${QUEUE.ERP_PUSH}",state="delayed"} 1`);
+    expect(text).toContain(`omnisync_queue_depth{queue="${QUEUE.ERP_PUSH}",state="waiting"} 2`);
+    expect(text).toContain(`omnisync_queue_depth{queue="${QUEUE.ERP_PUSH}",state="delayed"} 1`);
     // the age KEDA scales on: the oldest of the two waiting pushes, in seconds; 0 where nothing waits
-    const age = Number(new RegExp(`queue_oldest_waiting_seconds\\{queue="\\${QUEUE.ERP_PUSH}"\\} (\\S+)`).exec(text)?.[1]);
+    const age = Number(new RegExp(`omnisync_queue_oldest_waiting_seconds\\{queue="\\${QUEUE.ERP_PUSH}"\\} (\\S+)`).exec(text)?.[1]);
     expect(age).toBeGreaterThan(0);
     expect(age).toBeLessThanOrEqual((Date.now() - t0) / 1000 + 0.005);
-    expect(text).toContain(`queue_oldest_waiting_seconds{queue="${QUEUE.ORDER_EVENTS}"} 0`);
+    expect(text).toContain(`omnisync_queue_oldest_waiting_seconds{queue="${QUEUE.ORDER_EVENTS}"} 0`);
   });
 
   it('reports the age of a job that waited since its delay elapsed, not since creation', async () => {
@@ -96,6 +96,52 @@ describe(QueueHealthService.name, () => {
       await q.obliterate({ force: true });
       await q.close();
       await h.onApplicationShutdown();
+    }
+  });
+});
+
+describe('queue gauges exported once per deployment (docs/adr/0007)', () => {
+  it('lets only the lease holder export them; a stopping holder hands them to the next process scraped', async () => {
+    const prefix = testPrefix('qlease');
+    // three processes of the deployment (gateway, order-sync, catalog-sync): same Redis, same prefix
+    const [a, b, c] = [0, 1, 2].map(() => new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.SHIPMENTS]));
+    const q = new Queue(QUEUE.SHIPMENTS, { connection: producerConnection(REDIS_URL), prefix });
+    try {
+      const first = await Promise.all([a, b, c].map((s) => s.exportsQueueGauges()));
+      expect(first.filter(Boolean)).toHaveLength(1);
+      // renewed by the holder, refused to the others, scrape after scrape
+      const holder = [a, b, c][first.indexOf(true)];
+      const others = [a, b, c].filter((s) => s !== holder);
+      for (let i = 0; i < 3; i++) {
+        expect(await holder.exportsQueueGauges()).toBe(true);
+        for (const o of others) expect(await o.exportsQueueGauges()).toBe(false);
+      }
+      await holder.onApplicationShutdown();
+      const next = await Promise.all(others.map((s) => s.exportsQueueGauges()));
+      expect(next.filter(Boolean)).toHaveLength(1);
+    } finally {
+      await q.obliterate({ force: true });
+      await q.close();
+      for (const s of [a, b, c]) await s.onApplicationShutdown().catch(() => undefined);
+    }
+  });
+
+  it('exports no queue series from a process that does not hold the lease', async () => {
+    const prefix = testPrefix('qlease2');
+    const holder = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
+    const standby = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
+    try {
+      expect(await holder.exportsQueueGauges()).toBe(true);
+      // this process's gauges come from the standby alone (the holder is "another process": its source is not registered)
+      standby.onModuleInit();
+      const text = await metricsRegistry.metrics();
+      expect(text).toContain('# TYPE omnisync_queue_depth gauge');
+      expect(text).not.toContain(`omnisync_queue_depth{queue="${QUEUE.PRICE_TIERS}"`);
+      await holder.onApplicationShutdown();
+      expect(await metricsRegistry.metrics()).toContain(`omnisync_queue_depth{queue="${QUEUE.PRICE_TIERS}",state="waiting"} 0`);
+    } finally {
+      await standby.onApplicationShutdown();
+      await holder.onApplicationShutdown().catch(() => undefined);
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { OWN_QUOTA_CODE, UpstreamError } from '@app/contracts';
+import { appMetrics } from '@app/observability';
 import type { UsageMeter } from './usage-meter';
 
 export interface RateLimiterOptions {
@@ -80,6 +81,12 @@ export class RedisRateLimiter {
     const [reserved, waitUs] = reply;
     const waitMs = Math.ceil(waitUs / 1000);
     this.meter?.add(key, reserved === 1 ? 'granted' : 'refused');
+    const m = appMetrics();
+    if (reserved !== 1) m.rateLimitWaits.inc({ upstream: upstreamOf(key), outcome: 'refused' });
+    else if (waitMs > 0) {
+      m.rateLimitWaits.inc({ upstream: upstreamOf(key), outcome: 'waited' });
+      m.rateLimitWaitSeconds.inc({ upstream: upstreamOf(key) }, waitMs / 1000);
+    }
     if (reserved !== 1) {
       // our own limiter, not the platform: marked so stored failures say platform_quota (describeError)
       throw new UpstreamError(upstreamOf(key), 'rate_limited', `local QPS limit ${qps}/s reached for ${key}`, { retryAfterMs: Math.max(waitMs, 1), code: OWN_QUOTA_CODE, quotaPerSec: qps });

@@ -24,7 +24,7 @@ class ResilienceRedisCloser implements OnApplicationShutdown {
   }
 }
 
-/** Exports every breaker's state as circuit_breaker_open{upstream} when /metrics is scraped. */
+/** Exports every breaker's state as omnisync_circuit_breakers_open{upstream} when /metrics is scraped. */
 @Injectable()
 class BreakerMetrics implements OnModuleInit, OnModuleDestroy {
   private off: (() => void) | null = null;

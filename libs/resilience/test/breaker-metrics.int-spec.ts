@@ -4,7 +4,7 @@ import { appMetrics, metricsRegistry } from '@app/observability';
 import { BreakerRegistry } from '../src/breaker-registry';
 import { ResilienceModule } from '../src/resilience.module';
 
-describe('circuit_breaker_open metric', () => {
+describe('omnisync_circuit_breakers_open metric', () => {
   it('counts open breakers per upstream when /metrics is scraped', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -22,11 +22,11 @@ describe('circuit_breaker_open metric', () => {
       const busy = () => Promise.reject(new UpstreamError('douyin', 'retryable', 'busy'));
       await breakers.exec('douyin:s1', async () => 1);
       await breakers.exec('xiaohongshu:s9', async () => 1);
-      expect(await metricsRegistry.getSingleMetricAsString('circuit_breaker_open')).toMatch(/circuit_breaker_open\{upstream="douyin"\} 0/);
+      expect(await metricsRegistry.getSingleMetricAsString('omnisync_circuit_breakers_open')).toMatch(/omnisync_circuit_breakers_open\{upstream="douyin"\} 0/);
       for (let i = 0; i < 3; i++) await breakers.exec('douyin:s1', busy).catch(() => undefined);
-      const text = await metricsRegistry.getSingleMetricAsString('circuit_breaker_open');
-      expect(text).toMatch(/circuit_breaker_open\{upstream="douyin"\} 1/);
-      expect(text).toMatch(/circuit_breaker_open\{upstream="xiaohongshu"\} 0/);
+      const text = await metricsRegistry.getSingleMetricAsString('omnisync_circuit_breakers_open');
+      expect(text).toMatch(/omnisync_circuit_breakers_open\{upstream="douyin"\} 1/);
+      expect(text).toMatch(/omnisync_circuit_breakers_open\{upstream="xiaohongshu"\} 0/);
       // shop ids never become labels
       expect(text).not.toContain('s1');
     } finally {

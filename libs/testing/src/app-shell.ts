@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import type { QueueName } from '@app/contracts';
-import { MetricsServer } from '@app/observability';
+import { METRIC_NAMES, MetricsServer, strayDefaultRegistryMetrics } from '@app/observability';
 import { QUEUE_EVENTS_MAX_LEN, QUEUE_JOB_OPTIONS } from '@app/queue';
 import request from 'supertest';
 import type { MixedList } from 'typeorm';
@@ -90,12 +90,20 @@ export function describeAppShell<S extends StartedShell>(
       const res = await request(metricsBase).get('/metrics');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/plain/);
-      for (const metric of ['process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes', 'jobs_processed_total', 'job_duration_seconds', 'upstream_requests_total', 'circuit_breaker_open']) {
+      // the whole catalogue is declared (libs/observability/src/metrics/catalogue.ts), and the process metrics
+      for (const metric of ['process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes', ...METRIC_NAMES]) {
         expect(res.text).toContain(`# TYPE ${metric} `);
       }
-      expect(res.text).toMatch(/queue_depth\{queue="\{order-events\}",state="waiting"\} \d+/);
+      // this process is the deployment's only one here: it holds the queue-metrics lease and exports the queues
+      expect(res.text).toMatch(/omnisync_queue_depth\{queue="\{order-events\}",state="waiting"\} \d+/);
       // the oldest-job age KEDA scales the workers on (k8s/base/keda.yaml)
-      expect(res.text).toMatch(/queue_oldest_waiting_seconds\{queue="\{order-events\}"\} [\d.]+/);
+      expect(res.text).toMatch(/omnisync_queue_oldest_waiting_seconds\{queue="\{order-events\}"\} [\d.]+/);
+      // the health calls above, by route template and status class
+      expect(res.text).toMatch(new RegExp(`omnisync_http_request_duration_seconds_count\\{app="${name}",route="/health/live",method="GET",status_class="2xx"\\} [1-9]`));
+    });
+
+    it("registers nothing on prom-client's default registry (never served: one registry per process)", () => {
+      expect(strayDefaultRegistryMetrics()).toEqual([]);
     });
 
     it('holds no BullMQ queue without its QUEUE_JOB_OPTIONS entry (bounded retention) and an error listener', () => {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MAX_STORED_ERROR_CHARS, boundText, isUpstreamError, partialListingOf, type JobPayloads, type PartialListing, type Platform } from '@app/contracts';
+import { appMetrics, merchantLabel } from '@app/observability';
 import { PlatformAdapterRegistry, ShopDirectory, isPlatform, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import type { EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -53,11 +54,31 @@ export class PublishJobService {
     private readonly stock: PublishStockSource,
   ) {}
 
+  /**
+   * One publish attempt, counted in omnisync_publish_results_total{platform, merchant, outcome}: published,
+   * failed (for good), delayed (throttled, breaker open, listing busy: no attempt burned) or retried (thrown:
+   * BullMQ tries again).
+   */
   async publishToShop(data: JobPayloads['publish-product'], attempt: AttemptInfo): Promise<PublishOutcome> {
+    const owner: { merchantId: string | null } = { merchantId: null };
+    const count = (outcome: string) =>
+      appMetrics().publishResults.inc({ platform: isPlatform(data.platform) ? data.platform : 'unknown', merchant: merchantLabel(owner.merchantId), outcome });
+    try {
+      const out = await this.publishOnce(data, attempt, owner);
+      count(out.kind === 'done' ? 'published' : out.kind === 'delay' ? 'delayed' : 'failed');
+      return out;
+    } catch (e) {
+      count('retried');
+      throw e;
+    }
+  }
+
+  private async publishOnce(data: JobPayloads['publish-product'], attempt: AttemptInfo, owner: { merchantId: string | null }): Promise<PublishOutcome> {
     const { productId, shopId, platform } = data;
     if (!isPlatform(platform)) return { kind: 'failed', reason: `unknown platform ${platform}` };
     const agg = await this.repo.aggregate(null, productId);
     if (!agg) return { kind: 'failed', reason: `product ${productId} no longer exists` };
+    owner.merchantId = agg.product.merchantId;
     const claim = await this.repo.claimListing(productId, shopId, platform);
     if (!claim) return { kind: 'delay', ms: BUSY_DELAY_MS, reason: 'listing is being published by another job' };
     /** what the platform holds once it answered: stored even when the rest of this attempt fails */

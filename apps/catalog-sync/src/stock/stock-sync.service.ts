@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUpstreamError } from '@app/contracts';
+import { appMetrics } from '@app/observability';
 import { PlatformAdapterRegistry, ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { RedisRateLimiter } from '@app/resilience';
 import { describeError, DONE, outcomeFor, type JobOutcome } from '@app/queue';
@@ -102,7 +103,7 @@ export class StockSyncService {
     const quantity = Math.max(0, target);
     this.stats.platformCalls++;
     this.stats.fullPushes++;
-    await adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' });
+    await countPush(adapter.platform, 'full', () => adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' }));
     await this.repo.recordPush(skuId, m.shopId, { quantity, ownUnits, mode: 'full' });
   }
 
@@ -133,7 +134,7 @@ export class StockSyncService {
         this.logger.warn({ msg: 'delta refused, pushing the full figure', skuId: state.skuId, shopId: m.shopId, delta, actual, unheard, quantity, error: e.message });
         this.stats.platformCalls++;
         this.stats.fullPushes++;
-        await adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' });
+        await countPush(adapter.platform, 'full', () => adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' }));
         await this.repo.recordPush(state.skuId, m.shopId, { quantity, ownUnits: f.ownUnits + unheard, mode: 'full', anchor: false });
         return;
       }
@@ -152,13 +153,15 @@ export class StockSyncService {
     this.stats.platformCalls++;
     this.stats.deltaPushes++;
     try {
-      await adapter.updateStock(shop, {
-        platformProductId: m.platformProductId,
-        platformSkuId: m.platformSkuId,
-        quantity: delta,
-        mode: 'delta',
-        idempotencyId: `${skuId}-${m.shopId}-${seq}`,
-      });
+      await countPush(adapter.platform, 'delta', () =>
+        adapter.updateStock(shop, {
+          platformProductId: m.platformProductId,
+          platformSkuId: m.platformSkuId,
+          quantity: delta,
+          mode: 'delta',
+          idempotencyId: `${skuId}-${m.shopId}-${seq}`,
+        }),
+      );
     } catch (e) {
       if (isIdempotentReplay(e)) return; // applied by an earlier attempt
       throw e;
@@ -212,6 +215,7 @@ export class StockSyncService {
       }
       if (await this.repo.adoptPlatformFigure(s, actual, ownUnits)) {
         out.corrected++;
+        appMetrics().stockDriftCorrections.inc({ platform: mapping.platform });
         const cause = actual > believed ? 'platform higher than our books (changed outside omnisync or a lost decrement)' : 'platform lower than our books (sales or edits we never heard of)';
         await this.repo.logDrift({ skuId: s.skuId, shopId: s.shopId, platformQuantity: actual, expected: believed, target, action: 'corrected', reason: `${why}; ${cause}; re-pushing ${target}` });
         this.logger.warn({ msg: 'stock drift corrected', skuId: s.skuId, shopId: s.shopId, platform: mapping.platform, actual, believed, target });
@@ -221,6 +225,18 @@ export class StockSyncService {
     await this.jobs.syncStock(toSync);
     if (failures.length > 0) throw new Error(`drift check could not read ${failures.length} shop figure(s): ${failures.slice(0, 5).join('; ')}`);
     return out;
+  }
+}
+
+/** one stock push to a platform, counted in omnisync_stock_pushes_total (a delta the platform already applied is ok) */
+async function countPush(platform: string, mode: 'full' | 'delta', push: () => Promise<unknown>): Promise<void> {
+  const pushes = appMetrics().stockPushes;
+  try {
+    await push();
+    pushes.inc({ platform, mode, outcome: 'ok' });
+  } catch (e) {
+    pushes.inc({ platform, mode, outcome: isIdempotentReplay(e) ? 'ok' : 'error' });
+    throw e;
   }
 }
 

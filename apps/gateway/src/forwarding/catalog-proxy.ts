@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { Role } from '@app/contracts';
-import { currentRequestId } from '@app/observability';
+import { currentRequestId, setMetricsRoute } from '@app/observability';
 import type { Principal } from '../auth/principal';
 import { admitApiKey, sendTooManyRequests } from '../limits/key-gate';
 import type { RateLimitService } from '../limits/rate-limit.service';
@@ -36,7 +36,9 @@ export function catalogProxy(auth: CatalogKeyAuthenticator, catalogUrl: string, 
   const target = new URL(catalogUrl);
   return (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const path = req.url ?? '/';
-    if (!CATALOG_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`))) return next();
+    const prefix = CATALOG_PREFIXES.find((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`));
+    if (!prefix) return next();
+    setMetricsRoute(req, `${prefix}/*`);
     const key = extractKey(req.headers.authorization);
     if (!key) return deny(res, 401, 'missing API key: send "Authorization: Bearer <key>"');
     admitApiKey(key, auth, limiter, req).then(

@@ -513,7 +513,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     }));
     this.stats.statements += 1;
     this.ledger.publish(events);
-    for (const a of acked) if (a.first_ack && a.latency_s !== null) this.metrics.observeAck(a.platform, a.latency_s);
+    for (const a of acked) if (a.first_ack) this.metrics.acked(a);
   }
 
   private async markRetry(rows: { id: string; error: string; delayMs: number }[]): Promise<void> {
@@ -530,12 +530,14 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
 
   private async markFailed(rows: { id: string; error: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.dataSource.query(
+    const failed: { merchant_id: string | null }[] = await this.dataSource.query(
       `UPDATE order_sync.outbox o SET status = 'failed', last_error = r.error
-         FROM unnest($1::bigint[], $2::text[]) AS r(id, error) WHERE o.id = r.id`,
+         FROM unnest($1::bigint[], $2::text[]) AS r(id, error) WHERE o.id = r.id
+       RETURNING o.merchant_id::text AS merchant_id`,
       [rows.map((r) => r.id), rows.map((r) => r.error)],
     );
     this.stats.statements += 1;
+    this.metrics.erpRejected(failed);
     this.logger.error(`ERP delivery of ${rows.length} rows failed permanently: ${rows[0].error}`);
   }
 }

@@ -89,7 +89,7 @@ const RETIRE_AFTER_MS = 65_000;
  * Resolves a merchant to its ERP lane. A lane is rebuilt when the row changes (its `updated_at`), seen within
  * the directory's cache TTL. Each merchant lane owns its breaker (tuned with its timeout): one merchant's ERP
  * opening it never rejects another's calls. The open breakers of every lane are exported as
- * circuit_breaker_open{upstream="erp"} (a count, no merchant label).
+ * omnisync_circuit_breakers_open{upstream="erp"} (a count, no merchant label).
  *
  * Without a directory (tests, single-merchant wiring) every merchant uses the default lane.
  */

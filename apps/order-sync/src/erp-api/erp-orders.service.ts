@@ -101,7 +101,7 @@ export class ErpOrdersService {
       return { rows, events: await this.ledger.recordAcks(em, rows) };
     });
     this.ledger.publish(events);
-    for (const r of rows) if (r.latency_s !== null) this.metrics.observeAck(r.platform, r.latency_s);
+    for (const r of rows) this.metrics.acked(r);
     return { acked: rows.length };
   }
 }

@@ -12,6 +12,7 @@ import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from './stock-events.producer';
+import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 
 interface InboxRow {
   id: string;
@@ -84,6 +85,7 @@ export class OrderIngestService implements OnModuleDestroy {
     private readonly jobs: OrderJobs,
     private readonly stockEvents: StockEventsProducer,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    private readonly metrics: OrderSyncMetrics,
     /** counts the order reads per shop for ops' quota figures (absent in tests without the platform runtime) */
     @Optional() private readonly meter?: UsageMeter,
   ) {
@@ -230,6 +232,7 @@ export class OrderIngestService implements OnModuleDestroy {
     // committed: ERP deliveries (the sweeper re-adds lost ones) and catalog-sync's stock events (logged if lost)
     const done = summary as UpsertSummary | null;
     const outbox: OutboxRef[] = done?.outbox ?? [];
+    this.metrics.normalised(outbox);
     await Promise.all([outbox.length > 0 && this.jobs.addDeliveries(outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(done?.changedOrders ?? [])]);
 
     for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });

@@ -1,13 +1,12 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Gauge, register as defaultRegistry, type Registry } from 'prom-client';
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Platform } from '@app/contracts';
 import { PlatformAdapterLookup } from '@app/intake';
+import { addQuotaNeededSource } from '@app/observability';
 import { platformLimitKey } from '@app/platforms';
 import { RedisRateLimiter, UsageMeter } from '@app/resilience';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { orderReadsKey } from '../shared/order-reads';
-import { ORDER_SYNC_METRICS_REGISTRY } from '../sla/order-sync.metrics';
 
 export interface ApiQuotaUse {
   /** the platform's API method */
@@ -47,13 +46,14 @@ const GAUGE_TTL_MS = 5000;
 
 /**
  * How much of each shop's platform quota the order path uses and needs: for ops (GET /ops/queues, the
- * merchant's own shops) and as the gauge `platform_quota_needed_ratio{platform,api}` (needed / quota of the
+ * merchant's own shops) and as the gauge `omnisync_platform_quota_needed_ratio{platform,api}` (needed / quota of the
  * shop that needs the most; no shop or merchant labels). Figures come from the UsageMeter (Redis, every
  * process): calls our limiter granted and refused per API and shop, and the order reads the ingest counted.
  */
 @Injectable()
-export class QuotaUseService {
+export class QuotaUseService implements OnModuleInit, OnModuleDestroy {
   private gaugeCache: { at: number; value: Promise<ShopQuotaUse[]> } | null = null;
+  private offMetrics: (() => void) | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -61,30 +61,25 @@ export class QuotaUseService {
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
     @Optional() private readonly limiter?: RedisRateLimiter,
     @Optional() private readonly meter?: UsageMeter,
-    @Optional() @Inject(ORDER_SYNC_METRICS_REGISTRY) registry?: Registry | null,
-  ) {
-    const reg = registry ?? defaultRegistry;
-    if (!reg.getSingleMetric('platform_quota_needed_ratio')) {
-      const self = this;
-      new Gauge({
-        name: 'platform_quota_needed_ratio',
-        help: 'Platform calls per second the current order rate needs / the per-shop quota, for the shop that needs the most (above 1: the quota is the ceiling)',
-        labelNames: ['platform', 'api'],
-        registers: [reg],
-        async collect() {
-          this.reset();
-          const worst = new Map<string, { platform: string; api: string; ratio: number }>();
-          for (const shop of await self.allShopsCached()) {
-            for (const a of shop.apis) {
-              const k = `${shop.platform}|${a.api}`;
-              const ratio = a.quotaPerSec > 0 ? a.neededPerSec / a.quotaPerSec : 0;
-              if ((worst.get(k)?.ratio ?? -1) < ratio) worst.set(k, { platform: shop.platform, api: a.api, ratio });
-            }
-          }
-          for (const w of worst.values()) this.set({ platform: w.platform, api: w.api }, round(w.ratio));
-        },
-      });
-    }
+  ) {}
+
+  /** the gauge's values come from here at each scrape */
+  onModuleInit(): void {
+    this.offMetrics = addQuotaNeededSource(async (gauge) => {
+      const worst = new Map<string, { platform: string; api: string; ratio: number }>();
+      for (const shop of await this.allShopsCached()) {
+        for (const a of shop.apis) {
+          const k = `${shop.platform}|${a.api}`;
+          const ratio = a.quotaPerSec > 0 ? a.neededPerSec / a.quotaPerSec : 0;
+          if ((worst.get(k)?.ratio ?? -1) < ratio) worst.set(k, { platform: shop.platform, api: a.api, ratio });
+        }
+      }
+      for (const w of worst.values()) gauge.set({ platform: w.platform, api: w.api }, round(w.ratio));
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.offMetrics?.();
   }
 
   /** the merchant's own shops only */

@@ -10,6 +10,8 @@ export interface OutboxRef {
   kind: DeliveryKind;
   /** whose ERP the row goes to (null: the default ERP); absent when the producer did not read it */
   merchantId?: string | null;
+  /** the order's platform (metrics); absent when the producer did not read it */
+  platform?: string;
 }
 
 /** one applied order change: the stored row's id and new version, and the canonical order written */
@@ -215,17 +217,17 @@ export class OrderUpsertRepository {
     }
     if (outbox.length > 0) {
       // the merchant (whose ERP gets the row) comes from the order's shop, by primary key
-      const rows: { id: string; kind: DeliveryKind; merchant_id: string | null }[] = await em.query(
+      const rows: { id: string; kind: DeliveryKind; merchant_id: string | null; platform: string }[] = await em.query(
         `INSERT INTO order_sync.outbox (order_id, version, kind, idempotency_key, payload, merchant_id)
          SELECT o.order_id, o.version, o.kind, o.order_id::text || '-v' || o.version, o.payload, s.merchant_id
            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[], $5::uuid[]) AS o(order_id, version, kind, payload, shop_id)
            LEFT JOIN core.shops s ON s.id = o.shop_id
          ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id::text AS id, kind, merchant_id`,
+         RETURNING id::text AS id, kind, merchant_id, payload->>'platform' AS platform`,
         [outbox.map((o) => o.orderId), outbox.map((o) => o.version), outbox.map((o) => o.kind), outbox.map((o) => o.payload), outbox.map((o) => o.shopId)],
       );
       summary.statements += 1;
-      summary.outbox = rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id }));
+      summary.outbox = rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id, platform: r.platform }));
     }
     return summary;
   }

@@ -13,6 +13,7 @@ import { queryRows, retryOnConflict } from '../shared/sql';
 import { StockEventsProducer } from '../ingest/stock-events.producer';
 import { PollCadence } from './poll-cadence';
 import { PollMetrics } from './poll.metrics';
+import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 
 interface CursorRow {
   cursor_at: Date;
@@ -69,6 +70,7 @@ export class OrderPollService {
     private readonly cadence: PollCadence,
     private readonly metrics: PollMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    private readonly orderMetrics: OrderSyncMetrics,
   ) {}
 
   async pollShop(shopId: string, now: Date = new Date()): Promise<JobOutcome> {
@@ -154,6 +156,7 @@ export class OrderPollService {
         return { summary: s, found: marked };
       }));
       run.foundByPoll += found;
+      this.orderMetrics.normalised(summary.outbox);
       await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
       if (!more && to.getTime() >= now.getTime()) return DONE;
     }
@@ -312,6 +315,7 @@ export class OrderPollService {
         return { summary: s, found: await this.markFoundByPoll(em, s, pollingSince) };
       }),
     );
+    this.orderMetrics.normalised(summary.outbox);
     await Promise.all([summary.outbox.length > 0 && this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(summary.changedOrders)]);
     return found;
   }

@@ -1,36 +1,32 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Counter, Histogram, register as defaultRegistry, type Registry } from 'prom-client';
+import { Injectable } from '@nestjs/common';
+import { appMetrics, merchantLabel, type AppMetrics } from '@app/observability';
 
-export const ORDER_SYNC_METRICS_REGISTRY = Symbol('ORDER_SYNC_METRICS_REGISTRY');
-
-/** SLA metrics. Registered once per registry (the default one unless a Registry is injected). */
+/** order-sync's order and SLA series, on the process registry (libs/observability's catalogue). */
 @Injectable()
 export class OrderSyncMetrics {
-  readonly slaEvents: Counter<'platform' | 'level' | 'cause'>;
-  readonly payToAck: Histogram<'platform'>;
+  private readonly m: AppMetrics = appMetrics();
 
-  constructor(@Optional() @Inject(ORDER_SYNC_METRICS_REGISTRY) registry?: Registry | null) {
-    const reg = registry ?? defaultRegistry;
-    this.slaEvents =
-      (reg.getSingleMetric('sla_events_total') as Counter<'platform' | 'level' | 'cause'> | undefined) ??
-      new Counter({
-        name: 'sla_events_total',
-        help: 'SLA ledger events: orders past the warning / breach mark of pay -> ERP ack (seen waiting, or decided at the ack)',
-        labelNames: ['platform', 'level', 'cause'],
-        registers: [reg],
-      });
-    this.payToAck =
-      (reg.getSingleMetric('order_pay_to_erp_ack_seconds') as Histogram<'platform'> | undefined) ??
-      new Histogram({
-        name: 'order_pay_to_erp_ack_seconds',
-        help: 'Time from payment (creation for COD) to the ERP acknowledging the order',
-        labelNames: ['platform'],
-        buckets: [0.5, 1, 2, 5, 10, 15, 20, 25, 30, 45, 60, 120, 300],
-        registers: [reg],
-      });
+  get slaEvents(): AppMetrics['slaEvents'] {
+    return this.m.slaEvents;
   }
 
-  observeAck(platform: string, seconds: number): void {
-    this.payToAck.observe({ platform }, Math.max(seconds, 0));
+  sla(e: { platform: string; merchantId?: string | null; level: string; cause: string }): void {
+    this.m.slaEvents.inc({ platform: e.platform, merchant: merchantLabel(e.merchantId), level: e.level, cause: e.cause });
+  }
+
+  /** an order's first ERP ack: delivered, and its pay -> ack time */
+  acked(a: { platform: string; merchant_id: string | null; latency_s: number | null }): void {
+    this.m.ordersDelivered.inc({ platform: a.platform, merchant: merchantLabel(a.merchant_id) });
+    if (a.latency_s !== null) this.m.payToAck.observe({ platform: a.platform }, Math.max(a.latency_s, 0));
+  }
+
+  /** ERP deliveries failed for good (the ERP refused them) */
+  erpRejected(rows: { merchant_id: string | null }[]): void {
+    for (const r of rows) this.m.erpRejections.inc({ merchant: merchantLabel(r.merchant_id) });
+  }
+
+  /** order versions stored with an ERP delivery (outbox rows written) */
+  normalised(rows: { platform?: string; merchantId?: string | null }[]): void {
+    for (const r of rows) if (r.platform) this.m.ordersNormalised.inc({ platform: r.platform, merchant: merchantLabel(r.merchantId) });
   }
 }

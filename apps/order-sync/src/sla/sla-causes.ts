@@ -1,4 +1,4 @@
-/** Why an order was late, as the SLA ledger records it (sla_events.cause, the sla_events_total label). */
+/** Why an order was late, as the SLA ledger records it (sla_events.cause, the omnisync_sla_events_total label). */
 export const SLA_CAUSES = [
   'redis_unavailable',
   'postgres_unavailable',

@@ -250,7 +250,7 @@ export class SlaLedger implements OnModuleDestroy {
   /** after the commit: counts the new events, logs them and posts their alerts (marked sent once the webhook took them) */
   publish(events: LedgerEvent[]): void {
     if (events.length === 0) return;
-    for (const e of events) this.metrics.slaEvents.inc({ platform: e.platform, level: e.level, cause: e.cause });
+    for (const e of events) this.metrics.sla(e);
     const breaches = events.filter((e) => e.level === 'breach').length;
     this.logger.warn(`SLA: ${breaches} breaches, ${events.length - breaches} warnings (${events[0].source})`);
     this.send(events);

@@ -3,7 +3,7 @@
  * ERP simulator's latency fault and the defaults (ERP_TIMEOUT_MS 15 s, ERP_TIMEOUT_MAX_MS 25 s, ERP_MAX_IN_FLIGHT
  * 32, batches of 50):
  *  1. the ERP stops answering (latency 60 s: every answer comes after the longest time limit) while 60 orders/s
- *     flow -> the breaker opens within 20 s (read from circuit_breaker_open{upstream="erp"} on /metrics), and once
+ *     flow -> the breaker opens within 20 s (read from omnisync_circuit_breakers_open{upstream="erp"} on /metrics), and once
  *     the ERP answers again a half-open trial finds it and everything is delivered, once;
  *  2. ERP latency 12 s while 60 orders/s flow -> the delivery keeps up: every order acked by the ERP within 20 s of
  *     its outbox row (the ERP's 12 s and a short wait for a call), so none is late because of the delivery; late
@@ -96,10 +96,10 @@ describe('ERP slow or timing out e2e', () => {
     const done = await burst(25);
     // the burst flows into a healthy ERP first
     await waitUntil('orders at the ERP', async () => (await erpOrders(e2e.sys)).length >= 100, 20_000, logs, 200);
-    expect(await gauge('circuit_breaker_open', '{upstream="erp"}')).toBe(0);
+    expect(await gauge('omnisync_circuit_breakers_open', '{upstream="erp"}')).toBe(0);
     const hungAt = Date.now();
     await setLatency(60_000);
-    const openAt = await waitUntil('ERP breaker open', async () => ((await gauge('circuit_breaker_open', '{upstream="erp"}')) >= 1 ? Date.now() : undefined), 40_000, logs, 250);
+    const openAt = await waitUntil('ERP breaker open', async () => ((await gauge('omnisync_circuit_breakers_open', '{upstream="erp"}')) >= 1 ? Date.now() : undefined), 40_000, logs, 250);
     const toOpen = openAt - hungAt;
     const openLog = tail(e2e.sys, 'order-sync', 200);
     await setLatency(0);
@@ -108,7 +108,7 @@ describe('ERP slow or timing out e2e', () => {
     const orders = await waitAllAtErp(e2e.sys, idsOf(made), 90_000).catch((e: unknown) => {
       throw new Error(`${String(e)}${logs()}`);
     });
-    const closedAt = await waitUntil('ERP breaker closed again', async () => ((await gauge('circuit_breaker_open', '{upstream="erp"}')) === 0 ? Date.now() : undefined), 30_000, logs, 250);
+    const closedAt = await waitUntil('ERP breaker closed again', async () => ((await gauge('omnisync_circuit_breakers_open', '{upstream="erp"}')) === 0 ? Date.now() : undefined), 30_000, logs, 250);
     console.log(
       `scenario 1: ERP hung (60 s latency) -> breaker open after ${toOpen} ms; ERP back -> breaker closed ${closedAt - backAt} ms later (measured at delivery end); all ${made.douyin.length * 3} orders delivered ${Date.now() - backAt} ms after the ERP came back`,
     );
@@ -129,8 +129,8 @@ describe('ERP slow or timing out e2e', () => {
     let mostInFlight = 0;
     const timeline: string[] = [];
     while (Date.now() - slowAt < 40_000) {
-      const limit = await gauge('upstream_concurrency_limit', '{upstream="erp"}');
-      const inFlight = await gauge('upstream_calls_in_flight', '{upstream="erp"}');
+      const limit = await gauge('omnisync_upstream_concurrency_limit', '{upstream="erp"}');
+      const inFlight = await gauge('omnisync_upstream_calls_in_flight', '{upstream="erp"}');
       highestLimit = Math.max(highestLimit, limit);
       mostInFlight = Math.max(mostInFlight, inFlight);
       const [q]: { outbox: number; inbox: number }[] = await e2e.db.query(

@@ -167,8 +167,8 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
       for (const id of a) expect((await delivery().deliverPush([id], m.a)).kind).toBe('delay');
       expect(lanes.openBreakers()).toBe(1);
       // exported as a count under upstream "erp": no merchant id in any label
-      const metric = await metricsRegistry.getSingleMetricAsString('circuit_breaker_open');
-      expect(metric).toContain('circuit_breaker_open{upstream="erp"} 1');
+      const metric = await metricsRegistry.getSingleMetricAsString('omnisync_circuit_breakers_open');
+      expect(metric).toContain('omnisync_circuit_breakers_open{upstream="erp"} 1');
       expect(metric).not.toContain(m.a);
       const before = simA.stats().requests;
       expect((await delivery().deliverPush(await rows('a', 1), m.a)).kind).toBe('delay');

@@ -104,7 +104,7 @@ describe('poll cadence: incremental windows, found-by-poll orders, fast cadence 
     // the periodic refresh keeps the fast cadence the cursor records
     await h.app.get(PollSchedulerService).refresh();
     expect(await every(SHOP_ID)).toBe(FAST);
-    const counter = await h.registry.getSingleMetric('orders_found_by_poll_total')?.get();
+    const counter = await h.registry.getSingleMetric('omnisync_orders_found_by_poll_total')?.get();
     expect(counter?.values.find((v) => v.labels.platform === 'douyin')?.value).toBe(1);
   });
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import type { Platform } from '@app/contracts';
+import { appMetrics, metricsRegistry } from '@app/observability';
 import type { PlatformAdapterLookup } from '@app/intake';
 import { RedisRateLimiter, UsageMeter } from '@app/resilience';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
@@ -34,7 +34,6 @@ describe('platform quota use', () => {
   let clock = T;
   let meter: UsageMeter;
   let limiter: RedisRateLimiter;
-  let registry: Registry;
   let sut: QuotaUseService;
 
   beforeAll(async () => {
@@ -49,13 +48,15 @@ describe('platform quota use', () => {
     redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
     meter = new UsageMeter(redis, prefix, () => clock);
     limiter = new RedisRateLimiter(redis, { keyPrefix: prefix, defaultQps: 50, maxWaitMs: 0, burstFor: () => 2 }, meter);
-    registry = new Registry();
-    sut = new QuotaUseService(db.dataSource, lookup, DEFAULT_ORDER_SYNC_OPTIONS, limiter, meter, registry);
+    sut = new QuotaUseService(db.dataSource, lookup, DEFAULT_ORDER_SYNC_OPTIONS, limiter, meter);
+    appMetrics();
+    sut.onModuleInit();
   });
 
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
+    sut.onModuleDestroy();
     await redis.quit();
     await db.drop();
   });
@@ -108,11 +109,11 @@ describe('platform quota use', () => {
     expect(b[0].apis.every((x) => x.usedPerSec === 0 && x.neededPerSec === 0)).toBe(true);
   });
 
-  it('exports the worst shop per platform and API as platform_quota_needed_ratio, without shop or merchant labels', async () => {
-    const text = await registry.metrics();
-    expect(text).toContain('platform_quota_needed_ratio{platform="xiaohongshu",api="order.getOrderDetail"} 2');
-    expect(text).toContain('platform_quota_needed_ratio{platform="douyin",api="order.searchList"} 0.2');
-    const lines = text.split('\n').filter((l) => l.startsWith('platform_quota_needed_ratio{'));
+  it('exports the worst shop per platform and API as omnisync_platform_quota_needed_ratio, without shop or merchant labels', async () => {
+    const text = await metricsRegistry.metrics();
+    expect(text).toContain('omnisync_platform_quota_needed_ratio{platform="xiaohongshu",api="order.getOrderDetail"} 2');
+    expect(text).toContain('omnisync_platform_quota_needed_ratio{platform="douyin",api="order.searchList"} 0.2');
+    const lines = text.split('\n').filter((l) => l.startsWith('omnisync_platform_quota_needed_ratio{'));
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(l).not.toMatch(/shop|merchant/);
   });

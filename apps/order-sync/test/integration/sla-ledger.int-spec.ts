@@ -117,8 +117,8 @@ describe('SLA ledger', () => {
       `breach/ack/${MERCHANT_A}`,
       `warning/ack/${MERCHANT_A}`,
     ]);
-    const metric = await h.registry.getSingleMetricAsString('sla_events_total');
-    expect(metric).toContain('sla_events_total{platform="douyin",level="breach",cause="erp_down"} 1');
+    const metric = await h.registry.getSingleMetricAsString('omnisync_sla_events_total');
+    expect(metric).toMatch(/omnisync_sla_events_total\{platform="douyin",merchant="[^"]+",level="breach",cause="erp_down"\} 1$/m);
     // acked: a pass records nothing more, and the alerts are not sent again
     expect((await h.app.get(SlaWatcherService).check()).filter((a) => a.platformOrderId.startsWith('A1'))).toEqual([]);
     expect(await h.app.get(SlaLedger).resendUnalerted()).toBe(0);

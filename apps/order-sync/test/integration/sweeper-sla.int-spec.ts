@@ -118,8 +118,8 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
         { level: 'breach', n: 2 },
         { level: 'warning', n: 2 },
       ]);
-      const metric = await h.registry.getSingleMetricAsString('sla_events_total');
-      expect(metric).toContain('sla_events_total{platform="douyin",level="breach",cause="erp_down"} 1');
+      const metric = await h.registry.getSingleMetricAsString('omnisync_sla_events_total');
+      expect(metric).toMatch(/omnisync_sla_events_total\{platform="douyin",merchant="[^"]+",level="breach",cause="erp_down"\} 1$/m);
       await h.app.get(SlaAlertNotifier).flush();
       expect(onlyL(alertsReceived).map((a) => `${a.platformOrderId}/${a.level}`).sort()).toEqual(['L1/breach', 'L1/warning', 'L2/breach', 'L2/warning']);
 
@@ -199,8 +199,8 @@ describe('sweeper, SLA watcher and the ERP pull API', () => {
     );
     expect(pending).toEqual([]);
     expect((await post('/erp/orders/ack').send({ cursor }).expect(200)).body).toEqual({ acked: 0 });
-    const hist = await h.registry.getSingleMetricAsString('order_pay_to_erp_ack_seconds');
-    expect(hist).toMatch(/order_pay_to_erp_ack_seconds_count\{platform="douyin"\} \d+/);
+    const hist = await h.registry.getSingleMetricAsString('omnisync_order_pay_to_erp_ack_seconds');
+    expect(hist).toMatch(/omnisync_order_pay_to_erp_ack_seconds_count\{platform="douyin"\} \d+/);
     h.app.get(ErpPushProcessor).worker.resume();
   });
 

@@ -15,6 +15,7 @@ import {
   type ErpCallLimits,
   type GenericHttpErpOptions,
 } from '../erp-options';
+import { observeUpstreamCall } from '@app/observability';
 import { BreakerRegistry } from '@app/resilience';
 import { callTimeoutMs, createErpAxios, toUpstreamError } from '../internal/http-errors';
 import {
@@ -36,6 +37,8 @@ import type {
 const UPSTREAM = 'erp';
 /** breaker key in the BreakerRegistry */
 export const GENERIC_HTTP_BREAKER_KEY = 'erp:generic-http';
+/** the `method` label of each endpoint's calls */
+const GENERIC_METHODS: Record<string, string> = { '/orders': 'push_orders', '/orders/intercept': 'intercept', '/shipments/notices': 'notify_shipment' };
 
 function errorFromBody(e: GenericErrorBody): UpstreamError {
   return new UpstreamError(UPSTREAM, e.retryable ? 'retryable' : 'invalid_request', e.message, { code: e.code });
@@ -128,7 +131,8 @@ export class GenericHttpErpConnector extends ErpConnector {
 
   private post(path: string, payload: unknown, idempotencyKey: string | undefined, call?: ErpCallOptions): Promise<unknown> {
     const timeout = callTimeoutMs(this.limits, call?.timeoutMs);
-    return this.breakers.exec(GENERIC_HTTP_BREAKER_KEY, async () => {
+    // counted once per call, breaker refusals included (omnisync_upstream_requests_total{upstream="erp"})
+    return observeUpstreamCall(UPSTREAM, GENERIC_METHODS[path] ?? path, () => this.breakers.exec(GENERIC_HTTP_BREAKER_KEY, async () => {
       const raw = JSON.stringify(payload);
       const ts = String(Math.floor(Date.now() / 1000));
       const headers: Record<string, string> = {
@@ -142,6 +146,6 @@ export class GenericHttpErpConnector extends ErpConnector {
       } catch (err) {
         throw toUpstreamError(UPSTREAM, err);
       }
-    });
+    }));
   }
 }

@@ -16,6 +16,7 @@ import {
   type ErpCallLimits,
   type JushuitanErpOptions,
 } from '../erp-options';
+import { observeUpstreamCall } from '@app/observability';
 import { BreakerRegistry } from '@app/resilience';
 import { callTimeoutMs, createErpAxios, toUpstreamError } from '../internal/http-errors';
 import { toJstInterception, toJstUploadOrder, type JstUploadOrder } from './jushuitan.mapping';
@@ -149,7 +150,8 @@ export class JushuitanErpConnector extends ErpConnector {
 
   private upload(orders: JstUploadOrder[], call?: ErpCallOptions): Promise<JstUploadResult[]> {
     const timeout = callTimeoutMs(this.limits, call?.timeoutMs);
-    return this.breakers.exec(JUSHUITAN_BREAKER_KEY, async () => {
+    // counted once per call, breaker refusals included (omnisync_upstream_requests_total{upstream="erp"})
+    return observeUpstreamCall(UPSTREAM, 'orders.upload', () => this.breakers.exec(JUSHUITAN_BREAKER_KEY, async () => {
       const form: Record<string, string> = {
         app_key: this.opts.appKey,
         access_token: this.opts.accessToken,
@@ -173,6 +175,6 @@ export class JushuitanErpConnector extends ErpConnector {
         throw jushuitanCodeError(body.code, body.msg ?? '');
       }
       return body.data?.datas ?? [];
-    });
+    }));
   }
 }

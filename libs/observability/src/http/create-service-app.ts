@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { checkDependencies } from '../health/preflight';
 import { correlationMiddleware } from '../logging/request-context';
 import { PinoLoggerService } from '../logging/pino-logger.service';
+import { httpMetricsMiddleware } from '../metrics/http-metrics';
 import { applyJsonBodyLimits } from './json-body';
 import { JsonExceptionFilter } from './json-exception.filter';
 import { StrictValidationPipe } from './strict-validation.pipe';
@@ -55,6 +56,8 @@ export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E
     app: spec.name,
   });
   const app = await NestFactory.create(spec.rootModule(env), { logger, abortOnError: false });
+  // first: every request is timed, the ones a later middleware refuses too
+  app.use(httpMetricsMiddleware(spec.name));
   spec.early?.(app, env);
   app.use(correlationMiddleware);
   app.use(helmet());

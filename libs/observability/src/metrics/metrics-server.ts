@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { appMetrics } from './catalogue';
 import { metricsRegistry } from './registry';
 
 export const METRICS_SERVER_OPTIONS = Symbol('METRICS_SERVER_OPTIONS');
@@ -24,6 +25,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   constructor(@Inject(METRICS_SERVER_OPTIONS) private readonly opts: MetricsServerOptions) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    appMetrics(); // every series of the catalogue is declared from the first scrape on
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method !== 'GET' || path !== '/metrics') {

@@ -1,7 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Registry } from 'prom-client';
+import { appMetrics } from './catalogue';
 import { METRICS_SERVER_OPTIONS, MetricsServer, type MetricsServerOptions } from './metrics-server';
-import { appMetrics, metricsRegistry } from './registry';
+import { metricsRegistry } from './registry';
 
 /** The metric set as an injectable (same instances as `appMetrics()`). */
 export const APP_METRICS = 'APP_METRICS';
@@ -12,8 +13,8 @@ const providers = [
 ];
 
 /**
- * Injectable `Registry` and `APP_METRICS`; `forRoot({ port, host })` also serves GET /metrics on its own
- * listener (MetricsServer, METRICS_PORT), off the public API port.
+ * Injectable `Registry` (the process registry, `metricsRegistry`) and `APP_METRICS`; `forRoot({ port, host })`
+ * also serves GET /metrics on its own listener (MetricsServer, METRICS_PORT), off the public API port.
  */
 @Global()
 @Module({ providers, exports: [Registry, APP_METRICS] })

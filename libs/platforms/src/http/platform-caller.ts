@@ -1,4 +1,5 @@
 import { UpstreamError, isUpstreamError, type Platform, type UpstreamErrorKind } from '@app/contracts';
+import { observeUpstreamCall } from '@app/observability';
 import type { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
 import type { AuthorisedShop, OAuthApp, ShopContext, TokenSet } from '../platform-adapter.port';
 import type { ShopDirectory } from '../shop-directory.port';
@@ -98,7 +99,7 @@ export class PlatformCaller {
   /** OAuth code exchange, through the app's limiter and breaker (`<platform>:app-<appKey>`). */
   exchangeCode(app: OAuthApp, code: string, redirectUri: string): Promise<AuthorisedShop> {
     const ctx = appContext(this.protocol.platform, app);
-    return this.guardedKey(this.breakerKey(ctx), () => this.protocol.exchangeCode(ctx, code, redirectUri));
+    return this.guardedKey(this.breakerKey(ctx), () => this.protocol.exchangeCode(ctx, code, redirectUri), { method: 'oauth.exchange_code' });
   }
 
   /** Refreshes now (the port's refreshToken): saves the new tokens or marks the shop for re-authorisation. */
@@ -112,17 +113,24 @@ export class PlatformCaller {
    * per platform + shop + API method (qpsScope 'api', the default) or per platform + shop ('shop').
    */
   guarded<T>(shop: ShopContext, fn: () => Promise<T>, method?: string): Promise<T> {
-    return this.guardedKey(this.breakerKey(shop), fn, platformLimitKey(this.protocol.platform, shop.shopId, method, this.deps.options.qpsScope));
+    return this.guardedKey(this.breakerKey(shop), fn, {
+      limitKey: platformLimitKey(this.protocol.platform, shop.shopId, method, this.deps.options.qpsScope),
+      method: method ?? 'token.refresh',
+    });
   }
 
-  /** Limiter then breaker for a call not tied to a shop (e.g. app-level TMC polling: `taobao:app-<appKey>`). */
-  async guardedKey<T>(key: string, fn: () => Promise<T>, limitKey: string = key): Promise<T> {
+  /**
+   * Limiter then breaker for a call not tied to a shop (e.g. app-level TMC polling: `taobao:app-<appKey>`).
+   * Every platform call passes here once: omnisync_upstream_requests_total / _request_duration_seconds count it
+   * by platform, API method (`method`) and outcome (an open breaker's fast refusal is `circuit_open`; a call our
+   * own limiter refused never went out and is counted in omnisync_rate_limit_waits_total instead).
+   */
+  async guardedKey<T>(key: string, fn: () => Promise<T>, o: { limitKey?: string; method?: string } = {}): Promise<T> {
+    const call = () => observeUpstreamCall(this.protocol.platform, o.method ?? 'other', () => this.deps.breakers.exec(key, fn));
     // fail fast on an open breaker without spending a rate-limit slot
-    if (this.deps.breakers.state(key) === 'open') {
-      return this.deps.breakers.exec(key, fn);
-    }
-    await this.deps.limiter.acquire(limitKey);
-    return this.deps.breakers.exec(key, fn);
+    if (this.deps.breakers.state(key) === 'open') return call();
+    await this.deps.limiter.acquire(o.limitKey ?? key);
+    return call();
   }
 
   private current(shop: ShopContext): Creds {

@@ -251,6 +251,7 @@ export class TaobaoAdapter extends PlatformAdapter {
     const q = Math.min(Math.max(quantity, 10), 200);
     const res = await this.caller.guardedKey(`taobao:app-${app.appKey}`, () =>
       this.protocol.sendApp(app, 'taobao.tmc.messages.consume', { group_name: groupName, quantity: q }),
+      { method: 'taobao.tmc.messages.consume' },
     );
     return arr(obj(res.messages).tmc_message).map((m) => tmcMessageToPush(obj(m)));
   }
@@ -260,6 +261,7 @@ export class TaobaoAdapter extends PlatformAdapter {
     if (ids.length === 0) return;
     const res = await this.caller.guardedKey(`taobao:app-${app.appKey}`, () =>
       this.protocol.sendApp(app, 'taobao.tmc.messages.confirm', { s_message_ids: ids.join(',') }),
+      { method: 'taobao.tmc.messages.confirm' },
     );
     if (res.is_success === false) throw new UpstreamError('taobao', 'retryable', 'tmc confirm not accepted');
   }
