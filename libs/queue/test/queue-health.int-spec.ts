@@ -23,7 +23,7 @@ describe(QueueHealthService.name, () => {
   let events: Queue;
 
   beforeAll(() => {
-    sut = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS]);
+    sut = new QueueHealthService({ redis: REDIS_URL, prefix }, [QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS]);
     sut.onModuleInit();
     queue = new Queue(QUEUE.ERP_PUSH, { connection: producerConnection(REDIS_URL), prefix });
     events = new Queue(QUEUE.ORDER_EVENTS, { connection: producerConnection(REDIS_URL), prefix });
@@ -85,7 +85,7 @@ describe(QueueHealthService.name, () => {
 
   it('reports the age of a job that waited since its delay elapsed, not since creation', async () => {
     const q = new Queue(QUEUE.STOCK_SYNC, { connection: producerConnection(REDIS_URL), prefix });
-    const h = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.STOCK_SYNC]);
+    const h = new QueueHealthService({ redis: REDIS_URL, prefix }, [QUEUE.STOCK_SYNC]);
     try {
       await q.add('sync-stock', { v: 1, skuId: 's', shopId: 'x' }, { jobId: 'sync-stock-s-x', timestamp: Date.now() - 5000 });
       const r = await h.one(QUEUE.STOCK_SYNC);

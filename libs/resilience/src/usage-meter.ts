@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/observability';
 
 /** width of one counting bucket */
 export const USAGE_BUCKET_MS = 10_000;
@@ -23,7 +23,7 @@ export class UsageMeter {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {}

@@ -3,6 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
+import type { RedisTarget } from '@app/contracts';
+
+/** the committed base of the clusters tests start (issue 12 item 1's range starts here) */
+export const TEST_CLUSTER_BASE_PORT = 26000;
+
+/**
+ * The base port of one spec's own cluster: OMNISYNC_TEST_CLUSTER_PORT (default TEST_CLUSTER_BASE_PORT) plus the
+ * spec's `offset` (0, 10, 20, ...: jest runs specs side by side, each needs its own six ports). The variable
+ * moves every spec's cluster at once, so a developer's run and a full test run on one machine do not collide.
+ */
+export function testClusterBasePort(offset = 0): number {
+  const v = process.env.OMNISYNC_TEST_CLUSTER_PORT;
+  const base = v ? Number(v) : TEST_CLUSTER_BASE_PORT;
+  if (!Number.isInteger(base) || base < 1024 || base > 65000) throw new Error(`OMNISYNC_TEST_CLUSTER_PORT must be a port number 1024-65000, got "${v}"`);
+  return base + offset;
+}
 
 /**
  * A real local Redis Cluster of a test's own (issue 12 item 1): `masters` masters with one replica each on
@@ -14,6 +30,16 @@ export interface OwnRedisCluster {
   /** host:port of every node, for REDIS_CLUSTER_NODES */
   nodes: string[];
   ports: number[];
+  /** the cluster as configuration names it (REDIS_CLUSTER_NODES) */
+  target: Extract<RedisTarget, { mode: 'cluster' }>;
+  /** port → role now (from CLUSTER NODES on a live node), and each replica's master */
+  topology(): { masters: number[]; replicas: { port: number; masterPort: number }[] };
+  /**
+   * `redis-cli -p <replica> cluster failover` (a manual, coordinated failover: the replica catches up, then
+   * takes over the master's slots), then waits until the replica is a master and every live node says
+   * cluster_state:ok. Resolves with the time that took.
+   */
+  failover(replicaPort: number, timeoutMs?: number): Promise<number>;
   /** SIGKILLs the node on `port` */
   kill(port: number): void;
   stop(): Promise<void>;
@@ -75,9 +101,44 @@ export async function startOwnRedisCluster(basePort: number, masters = 3): Promi
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  const cli = (port: number, ...args: string[]): string => spawnSync(REDIS_CLI, ['-p', String(port), ...args], { encoding: 'utf8', timeout: 3000 }).stdout ?? '';
+  const alive = (): number[] => ports.filter((p) => {
+    const c = children.get(p);
+    return !!c && c.exitCode === null && c.signalCode === null;
+  });
+  const topology = () => {
+    const lines = cli(alive()[0], 'cluster', 'nodes').split('\n').filter((l) => l.trim() && !l.includes('fail'));
+    const byId = new Map(lines.map((l) => {
+      const [id, addr] = l.split(' ');
+      return [id, Number(addr.split('@')[0].split(':')[1])] as const;
+    }));
+    const masters: number[] = [];
+    const replicas: { port: number; masterPort: number }[] = [];
+    for (const l of lines) {
+      const [id, , flags, masterId] = l.split(' ');
+      const port = byId.get(id) as number;
+      if (flags.includes('master')) masters.push(port);
+      else if (flags.includes('slave')) replicas.push({ port, masterPort: byId.get(masterId) ?? -1 });
+    }
+    return { masters: masters.sort(), replicas };
+  };
   return {
     nodes,
     ports,
+    target: { mode: 'cluster', nodes: ports.map((port) => ({ host: '127.0.0.1', port })) },
+    topology,
+    async failover(replicaPort, timeoutMs = 15_000) {
+      const t0 = Date.now();
+      const reply = cli(replicaPort, 'cluster', 'failover').trim();
+      if (reply !== 'OK') throw new Error(`cluster failover on ${replicaPort}: ${reply}`);
+      for (;;) {
+        const me = cli(replicaPort, 'cluster', 'nodes').split('\n').find((l) => l.includes('myself')) ?? '';
+        const ok = alive().every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok'));
+        if (/myself,master/.test(me) && ok) return Date.now() - t0;
+        if (Date.now() - t0 > timeoutMs) throw new Error(`failover to ${replicaPort} not done within ${timeoutMs} ms: ${me}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     kill: (port) => void children.get(port)?.kill('SIGKILL'),
     async stop() {
       await Promise.all(
