@@ -105,3 +105,13 @@ export function describeRedisTarget(c: RedisConfig): string {
 function hostPort(n: RedisNode): string {
   return n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`;
 }
+
+/** the variables that name `c` (the inverse of redisTargetFromEnv): for child processes, benches, tests */
+export function redisEnvOf(c: RedisConfig): Record<string, string> {
+  const t = toRedisTarget(c);
+  if (t.mode === 'single') return { REDIS_URL: t.url };
+  const list = (ns: RedisNode[]) => ns.map(hostPort).join(',');
+  const auth = { ...(t.username ? { REDIS_USERNAME: t.username } : {}), ...(t.password ? { REDIS_PASSWORD: t.password } : {}), ...(t.tls ? { REDIS_TLS: 'true' } : {}) };
+  if (t.mode === 'cluster') return { REDIS_CLUSTER_NODES: list(t.nodes), ...auth };
+  return { REDIS_SENTINELS: list(t.sentinels), REDIS_SENTINEL_NAME: t.name, ...(t.sentinelPassword ? { REDIS_SENTINEL_PASSWORD: t.sentinelPassword } : {}), ...auth };
+}

@@ -150,3 +150,25 @@ export function createProbeRedisClient(target: RedisConfig, connectionName: stri
     retryStrategy: (times) => Math.min(times * 200, 5000),
   });
 }
+
+/**
+ * Deletes every key matching `pattern` (SCAN MATCH + UNLINK) — on a Cluster on each master (SCAN on a cluster
+ * client reaches one node only), one key per UNLINK (several keys in one command must share a slot). For clean-ups
+ * (bench, demo, tests), never on the order path. Returns how many keys went.
+ */
+export async function deleteKeysMatching(client: RedisClient, pattern: string): Promise<number> {
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+  let n = 0;
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipe = node.pipeline();
+      for (const k of keys) pipe.unlink(k);
+      for (const [err, res] of (await pipe.exec()) ?? []) if (!err) n += Number(res);
+    } while (cursor !== '0');
+  }
+  return n;
+}
