@@ -28,8 +28,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not finished within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
-/** OMNISYNC_TEST_CLUSTER_PORT + 60 (six ports) */
-const OFFSET = 60;
+/** OMNISYNC_TEST_CLUSTER_PORT + 20 (six ports) */
+const OFFSET = 20;
 
 describe('Lua scripts, pipelines and multi-key commands on a Redis Cluster', () => {
   let cluster: OwnRedisCluster;

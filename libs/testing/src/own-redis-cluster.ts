@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import type { RedisTarget } from '@app/contracts';
 
-/** the committed base of the clusters tests start (issue 12 item 1's range starts here) */
+/**
+ * The committed base of the clusters tests start (issue 12 item 1's range starts here). Offsets in use: 0 this
+ * helper's own spec, 10-17 redis-modes (cluster + a sentinel), 20 scripts-on-cluster, 100 + 10 x jest worker id
+ * the e2e systems (OMNISYNC_REDIS_MODE=cluster, the failover e2e).
+ */
 export const TEST_CLUSTER_BASE_PORT = 26000;
 
 /**

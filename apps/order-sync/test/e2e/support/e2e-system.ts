@@ -17,13 +17,13 @@ export const PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
 /**
  * OMNISYNC_REDIS_MODE=cluster (scripts/test.sh's cluster pass): every system whose test does not bring its own
  * Redis runs on a local Redis Cluster of its own (startOwnRedisCluster, three masters and three replicas) instead
- * of the shared server. Its ports: OMNISYNC_TEST_CLUSTER_PORT (default 26000) + 20 + 10 x the jest worker id, so
+ * of the shared server. Its ports: OMNISYNC_TEST_CLUSTER_PORT (default 26000) + 100 + 10 x the jest worker id, so
  * the files jest runs side by side never share one.
  */
 export const E2E_REDIS_MODE: 'single' | 'cluster' = process.env.OMNISYNC_REDIS_MODE === 'cluster' ? 'cluster' : 'single';
 
 export function e2eClusterBasePort(): number {
-  return testClusterBasePort(20 + 10 * Number(process.env.JEST_WORKER_ID ?? '1'));
+  return testClusterBasePort(100 + 10 * Number(process.env.JEST_WORKER_ID ?? '1'));
 }
 
 export interface E2eSystem {
