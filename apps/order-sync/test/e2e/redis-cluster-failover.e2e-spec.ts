@@ -6,6 +6,8 @@
  *     coordinated: no write is lost), then
  *  2. the master holding {erp-push} is SIGKILLed (unplanned: its replica is promoted after the node timeout,
  *     writes it had not replicated are gone; Postgres, the system of record, lets the sweeper re-enqueue).
+ *     With three masters {order-events} and {erp-push} hash to the same shard, so this kills the replica just
+ *     promoted in step 1 and the old master takes over again: two failovers of the shard the order path uses most.
  * Runs in both modes of scripts/test.sh (it brings its own cluster).
  */
 import Redis from 'ioredis';
