@@ -26,6 +26,6 @@ OMNISYNC_SOLO=1 npx jest --maxWorkers=1 --forceExit --testPathPatterns "$SOLO"
 # e2e helper: apps/order-sync/test/e2e/support/e2e-system.ts): the same specs, OMNISYNC_REDIS_MODE=cluster. The
 # failover-under-load spec and the scripts-on-cluster spec bring their own cluster and ran above.
 # OMNISYNC_CLUSTER_E2E overrides the list (a jest path regex), e.g. adding pushes-lost (passes on a cluster on
-# its own; beside erp-per-merchant on 2 cores its 30 s latency bound was missed once, so it is not in the default).
+# its own and beside erp-per-merchant, but missed its 30 s latency bound once in three runs on a loaded 2-core machine).
 CLUSTER_E2E="${OMNISYNC_CLUSTER_E2E:-apps/order-sync/test/e2e/(order-flow|erp-per-merchant)\.e2e-spec\.ts$}"
 OMNISYNC_REDIS_MODE=cluster npx jest --maxWorkers=2 --forceExit --testPathPatterns "$CLUSTER_E2E"

@@ -1,5 +1,4 @@
-import { Cluster } from 'ioredis';
-import IORedis from 'ioredis';
+import IORedis, { Cluster } from 'ioredis';
 import { createIORedisClient, RedisConnection, type RedisOptions } from 'bullmq';
 import { toRedisTarget, type RedisConfig, type RedisNode } from '@app/contracts';
 import { clusterOptions } from '@app/observability';
@@ -46,13 +45,12 @@ export function installClusterClientFactory(): void {
 }
 
 function clusterAwareClientFactory(opts: RedisOptions) {
-  const { omnisyncCluster: seed, ...rest } = opts as QueueConnectionOptions & { url?: string };
+  const { omnisyncCluster: seed, url, ...rest } = opts as QueueConnectionOptions & { url?: string };
   if (seed) {
     const auth = { ...(seed.username ? { username: seed.username } : {}), ...(seed.password ? { password: seed.password } : {}), ...(seed.tls ? { tls: {} } : {}) };
-    return createIORedisClient(new Cluster(seed.nodes, clusterOptions(rest as Parameters<typeof clusterOptions>[0], auth)));
+    return createIORedisClient(new Cluster(seed.nodes, clusterOptions(rest, auth)));
   }
-  const { url, ...plain } = rest as RedisOptions & { url?: string };
-  return createIORedisClient(url ? new IORedis(url, plain as never) : new IORedis(plain as never));
+  return createIORedisClient(url ? new IORedis(url, rest) : new IORedis(rest));
 }
 
 /** the RedisOptions of a target (URL, Sentinel set or, with the seed attached, a cluster); RedisOptions pass through */
