@@ -7,6 +7,7 @@
  *   npm run bench:orders -- --no-quotas                    # the same with platform quotas lifted (the old measurement)
  *   npm run bench:orders -- --duration 5 --max-steps 2     # quick check
  *   npm run bench:orders -- --with-baseline                # then ../shared/baseline, side by side
+ *   npm run bench:orders -- --redis-cluster                # on a local Redis Cluster it starts (3 masters + 3 replicas)
  *
  * The last line printed is one JSON object (the summary); the full result goes to
  * bench/results/orders-<ISO timestamp>.json and bench/results/orders-latest.json.
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Platform } from '@app/contracts';
+import { startOwnRedisCluster, type OwnRedisCluster } from '@app/sandbox/local-redis-cluster';
 import { SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
 import { ADMIN_DB_URL, benchCleanup, cpuCount, listArg, log, numArg, round } from './lib/common';
 import { OrderBench, phaseDetail as detail, phaseTable as table, type PhaseResult } from './lib/order-phase';
@@ -50,6 +52,9 @@ interface Args {
   baselineRates: number[] | null;
   baselineDuration: number;
   slaBreachMs: number;
+  /** run on a local Redis Cluster this bench starts (ports redisClusterPort..+5), not the shared server */
+  redisCluster: boolean;
+  redisClusterPort: number;
 }
 
 const HELP = `usage: npm run bench:orders -- [options]
@@ -72,7 +77,11 @@ const HELP = `usage: npm run bench:orders -- [options]
   --keep                keep the bench database (default: dropped)
   --with-baseline       then run ../shared/baseline/run.sh and report the ratio
   --baseline-rates a,b  baseline open-loop rates (default: the steps up to one above our maximum)
-  --baseline-duration S seconds per baseline rate (default: --step-duration)`;
+  --baseline-duration S seconds per baseline rate (default: --step-duration)
+  --redis-cluster       start a local Redis Cluster (3 masters + 3 replicas: redis-server --cluster-enabled yes,
+                        redis-cli --cluster create) and run the whole system on it (REDIS_CLUSTER_NODES); the
+                        JSON line says "redisMode": "cluster" (else "single", the server on 127.0.0.1:6379)
+  --redis-cluster-port N  the cluster's first port, it takes six (26300)`;
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -96,6 +105,8 @@ function parseArgs(argv: string[]): Args {
     baselineRates: null,
     baselineDuration: Number.NaN,
     slaBreachMs: 30_000,
+    redisCluster: false,
+    redisClusterPort: 26300,
   };
   const num = numArg;
   const list = listArg;
@@ -122,6 +133,8 @@ function parseArgs(argv: string[]): Args {
       case '--with-baseline': a.withBaseline = true; break;
       case '--baseline-rates': a.baselineRates = list('baseline-rates', next()); break;
       case '--baseline-duration': a.baselineDuration = num('baseline-duration', next()); break;
+      case '--redis-cluster': a.redisCluster = true; break;
+      case '--redis-cluster-port': a.redisClusterPort = num('redis-cluster-port', next()); break;
       case '-h':
       case '--help':
         process.stdout.write(`${HELP}\n`);
@@ -252,8 +265,10 @@ async function main(): Promise<void> {
   const dbUrl = new URL(ADMIN_DB_URL);
   dbUrl.pathname = `/${dbName}`;
   const apps: AppName[] = args.allApps ? ['gateway', 'order-sync', 'catalog-sync', 'coupon'] : ['gateway', 'order-sync'];
+  const redisMode: 'single' | 'cluster' = args.redisCluster ? 'cluster' : 'single';
   const settings = {
     apps,
+    redisMode,
     quotaPerApiPerShop: args.quota,
     SANDBOX_QPS: args.sandboxQps,
     SANDBOX_QPS_PER_API: args.sandboxQpsPerApi,
@@ -268,7 +283,14 @@ async function main(): Promise<void> {
 
   let sys: System | null = null;
   let db: Client | null = null;
-  const cleanup = benchCleanup({ keep: args.keep, dbName, prefix, sys: () => sys, db: () => db });
+  let cluster: OwnRedisCluster | null = null;
+  const cleanupSystem = benchCleanup({ keep: args.keep, dbName, prefix, sys: () => sys, db: () => db });
+  // the bench's own cluster goes once the system is down (its nodes are also killed if this process exits)
+  const cleanup = async () => {
+    await cleanupSystem();
+    await cluster?.stop();
+    cluster = null;
+  };
 
   const phases: PhaseResult[] = [];
   const steps: PhaseResult[] = [];
@@ -278,9 +300,15 @@ async function main(): Promise<void> {
   let fixed: PhaseResult | null = null;
   let peakResetSupported = true;
   try {
-    log(`starting sandbox + ${apps.join(' + ')} (database ${dbName}, prefix ${prefix})`);
+    if (args.redisCluster) {
+      const t0 = Date.now();
+      cluster = await startOwnRedisCluster(args.redisClusterPort);
+      log(`local Redis Cluster up in ${Date.now() - t0} ms: ${cluster.nodes.join(',')} (3 masters + 3 replicas)`);
+    }
+    log(`starting sandbox + ${apps.join(' + ')} (database ${dbName}, prefix ${prefix}, redis ${redisMode})`);
     sys = await startSystem({
       databaseUrl: dbUrl.toString(),
+      ...(cluster ? { redis: cluster.target } : {}),
       prefix,
       apps,
       env: { LOG_LEVEL: 'warn', PLATFORM_QPS_PER_SHOP: String(args.platformQps) },
@@ -353,6 +381,7 @@ async function main(): Promise<void> {
   const total = (f: (p: PhaseResult) => number) => phases.reduce((a, p) => a + f(p), 0);
   const quotaCeilings = ceilings(args.quota);
   const summary = {
+    redisMode,
     sent: total((p) => p.sent),
     delivered: total((p) => p.delivered),
     lost: total((p) => p.lost),
@@ -400,7 +429,7 @@ async function main(): Promise<void> {
       : null,
   };
 
-  process.stdout.write(`\nomnisync bench:orders — ${startedAt.toISOString()} — ${settings.cpus} cores, node ${settings.node}\n`);
+  process.stdout.write(`\nomnisync bench:orders — ${startedAt.toISOString()} — ${settings.cpus} cores, node ${settings.node}, redis ${redisMode}\n`);
   const quotaText = args.quota === null ? 'platform quotas lifted (--no-quotas)' : `stated platform quota ${args.quota} calls/s per API per shop`;
   process.stdout.write(
     `apps: ${apps.join(', ')} (+ sandbox); ${quotaText}: SANDBOX_QPS=${args.sandboxQps} SANDBOX_QPS_PER_API=${args.sandboxQpsPerApi} PLATFORM_QPS_PER_SHOP=${args.platformQps}; latency = ERP firstAckAt - generated paidAt\n\n`,

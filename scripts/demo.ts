@@ -19,7 +19,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createRedisClient } from '@app/observability';
+import { createRedisClient, deleteKeysMatching } from '@app/observability';
 import type { Platform } from '@app/contracts';
 import { SIM_PLATFORMS, startSystem, type System } from './system';
 
@@ -92,12 +92,8 @@ async function resetDemoState(databaseUrl: string, redisUrl: string, prefix: str
   await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await pg.end();
   const redis = createRedisClient(redisUrl, { connectionName: 'omnisync-demo-reset' });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysMatching(redis, `${prefix}*`);
+  await deleteKeysMatching(redis, `{${prefix}*`);
   redis.disconnect();
 }
 
@@ -159,7 +155,7 @@ async function main(): Promise<void> {
     : { gateway: 3000, 'order-sync': 3001, 'catalog-sync': 3002, coupon: 3003, douyin: 4101, taobao: 4102, xiaohongshu: 4103, erp: 4104 };
   const sys = await startSystem({
     databaseUrl,
-    redisUrl,
+    redis: redisUrl,
     prefix,
     ports,
     metricsPorts: ports ? { gateway: 9400, 'order-sync': 9401, 'catalog-sync': 9402, coupon: 9403 } : undefined,

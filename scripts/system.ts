@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { DataSource } from 'typeorm';
-import type { Platform } from '@app/contracts';
+import { redisEnvOf, type Platform, type RedisConfig } from '@app/contracts';
 import { buildDataSourceOptions, ensureDatabase } from '@app/persistence/data-source';
 import { simulatorManifest } from '@app/sandbox';
 import { ALL_MIGRATIONS } from './migrations';
@@ -28,7 +28,8 @@ export const APP_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=
 
 export interface SystemOptions {
   databaseUrl: string;
-  redisUrl?: string;
+  /** where Redis is: a redis:// URL (default the local server) or a RedisTarget (a cluster, a Sentinel set) */
+  redis?: RedisConfig;
   /** BullMQ prefix (and rate-limit key prefix): a unique one isolates a run */
   prefix?: string;
   secretsKey?: string;
@@ -76,7 +77,7 @@ export interface SimShop {
 }
 
 export interface System {
-  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redisUrl' | 'prefix' | 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>>;
+  options: Required<Pick<SystemOptions, 'databaseUrl' | 'redis' | 'prefix' | 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>>;
   processes: Map<string, RunningProcess>;
   urls: Record<string, string>;
   /** each app's metrics listener (METRICS_PORT): `${metricsUrls[app]}/metrics` */
@@ -187,7 +188,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   const log = o.log ?? (() => undefined);
   const options = {
     databaseUrl: o.databaseUrl,
-    redisUrl: o.redisUrl ?? 'redis://127.0.0.1:6379',
+    redis: o.redis ?? 'redis://127.0.0.1:6379',
     prefix: o.prefix ?? `os-${randomBytes(3).toString('hex')}`,
     secretsKey: o.secretsKey ?? randomBytes(32).toString('hex'),
     erpSecret: o.erpSecret ?? 'erp-demo-secret',
@@ -250,7 +251,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       LOG_LEVEL: 'warn',
       PORT: String(ports[app]),
       DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
+      ...redisEnvOf(options.redis),
       BULLMQ_PREFIX: options.prefix,
       SECRETS_KEY: options.secretsKey,
       INTERNAL_SERVICE_SECRET: options.internalServiceSecret,

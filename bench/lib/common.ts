@@ -1,7 +1,8 @@
 /** Small helpers shared by the benchmarks (bench/orders.ts, bench/catalog.ts). */
 import { readFileSync } from 'node:fs';
 import type { System } from '../../scripts/system';
-import { createRedisClient } from '@app/observability';
+import type { RedisConfig } from '@app/contracts';
+import { createRedisClient, deleteKeysMatching } from '@app/observability';
 import { Client } from 'pg';
 
 export const ADMIN_DB_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -42,23 +43,17 @@ export async function dropDatabase(name: string): Promise<void> {
   }
 }
 
-export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
-  const redis = createRedisClient(redisUrl, { connectionName: 'omnisync-bench-cleanup', lazyConnect: true, maxRetriesPerRequest: 2 });
-  await redis.connect();
-  let n = 0;
+export async function deleteRedisKeys(redis: RedisConfig, prefix: string): Promise<number> {
+  const client = createRedisClient(redis, { connectionName: 'omnisync-bench-cleanup', lazyConnect: true, maxRetriesPerRequest: 2 });
+  await client.connect();
   try {
-    for (const pattern of [`${prefix}:*`, `${prefix}-*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) n += await redis.del(...keys);
-      } while (cursor !== '0');
-    }
+    // BullMQ keys (`<prefix>:{queue}:...`), the limiters' (`<prefix>-rl:...`) and the usage meter's (`{<prefix>-rl:use}:...`)
+    let n = 0;
+    for (const pattern of [`${prefix}:*`, `${prefix}-*`, `{${prefix}-*`]) n += await deleteKeysMatching(client, pattern);
+    return n;
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
-  return n;
 }
 
 /** processors of this machine (printed with every result) */
@@ -78,7 +73,7 @@ export function benchCleanup(o: { keep: boolean; dbName: string; prefix: string;
       if (sys) await sys.stop().catch((e: unknown) => log(`stopping the system failed: ${String(e)}`));
       if (!o.keep) await dropDatabase(o.dbName).catch((e: unknown) => log(`dropping ${o.dbName} failed: ${String(e)}`));
       else log(`kept database ${o.dbName}`);
-      const n = await deleteRedisKeys(sys?.options.redisUrl ?? 'redis://127.0.0.1:6379', o.prefix).catch(() => -1);
+      const n = await deleteRedisKeys(sys?.options.redis ?? 'redis://127.0.0.1:6379', o.prefix).catch(() => -1);
       if (n < 0) log(`could not delete Redis keys ${o.prefix}*`);
     })());
   const onSignal = (sig: NodeJS.Signals) => {

@@ -1,4 +1,4 @@
-import { CATALOG_SYNC_QUEUES } from '@app/contracts';
+import { CATALOG_SYNC_QUEUES, redisTargetFromEnv } from '@app/contracts';
 import { platformOutboundPolicyFromEnv } from '@app/platforms';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
@@ -40,11 +40,11 @@ export class AppModule {
       imports: [
         TypedConfigModule.forRoot(CatalogSyncEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'catalog-sync' }),
-        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: CATALOG_SYNC_QUEUES }),
+        QueueModule.forRoot({ redis: redisTargetFromEnv(env), prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: CATALOG_SYNC_QUEUES }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         // only calls the gateway signed (health stays open): libs/service-auth
-        ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redisUrl: env.REDIS_URL, keyPrefix: env.BULLMQ_PREFIX }),
-        HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
+        ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redis: redisTargetFromEnv(env), keyPrefix: env.BULLMQ_PREFIX }),
+        HealthModule.forRoot({ redis: redisTargetFromEnv(env) }),
         ...features(env),
       ],
       // root-module provider so its onModuleDestroy runs first: workers drain before anything closes

@@ -1,3 +1,4 @@
+import { redisTargetFromEnv } from '@app/contracts';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
 import { HealthModule, MetricsModule } from '@app/observability';
@@ -22,11 +23,11 @@ export class AppModule {
       imports: [
         TypedConfigModule.forRoot(CouponEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'coupon' }),
-        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: [] }),
+        QueueModule.forRoot({ redis: redisTargetFromEnv(env), prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: [] }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         // only calls the gateway signed (health stays open): libs/service-auth
-        ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redisUrl: env.REDIS_URL, keyPrefix: env.BULLMQ_PREFIX }),
-        HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
+        ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redis: redisTargetFromEnv(env), keyPrefix: env.BULLMQ_PREFIX }),
+        HealthModule.forRoot({ redis: redisTargetFromEnv(env) }),
         ...features,
       ],
       // root-module provider so its onModuleDestroy runs first: workers drain before anything closes

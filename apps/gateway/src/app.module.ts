@@ -1,3 +1,4 @@
+import { redisTargetFromEnv } from '@app/contracts';
 import { platformOutboundPolicyFromEnv } from '@app/platforms';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
@@ -60,9 +61,9 @@ export class AppModule {
       imports: [
         TypedConfigModule.forRoot(GatewayEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'gateway' }),
-        QueueModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: [] }),
+        QueueModule.forRoot({ redis: redisTargetFromEnv(env), prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: [] }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
-        HealthModule.forRoot({ redisUrl: env.REDIS_URL }),
+        HealthModule.forRoot({ redis: redisTargetFromEnv(env) }),
         LimitsModule,
         AuthModule,
         MerchantsModule,

@@ -1,7 +1,8 @@
-import { parsePlatformApps } from '@app/contracts';
+import { parseHostPortList, parsePlatformApps } from '@app/contracts';
 import { platformRegistry } from '@app/platforms';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MinLength, Max, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MinLength, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { ToBoolean, ToInt } from './transforms';
+
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,8 +68,49 @@ export class BaseEnv {
   @ToInt()
   DATABASE_POOL_SIZE: number = 10;
 
+  /** one Redis server; unused when REDIS_CLUSTER_NODES or REDIS_SENTINELS is set (docs/ARCHITECTURE.md "Redis: single, Cluster, Sentinel") */
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL: string = DEFAULT_REDIS_URL;
+
+  /** a Redis Cluster: comma-separated host:port of some of its nodes (the rest are discovered); empty = not a cluster */
+  @IsOptional()
+  @IsHostPortList()
+  REDIS_CLUSTER_NODES?: string;
+
+  /** a Sentinel-managed master: comma-separated host:port of the sentinels (with REDIS_SENTINEL_NAME); empty = no Sentinel */
+  @IsOptional()
+  @IsHostPortList()
+  @ValidateBy({
+    name: 'notWithCluster',
+    validator: { validate: (_v, args) => !(args?.object as BaseEnv).REDIS_CLUSTER_NODES, defaultMessage: () => 'cannot be set together with REDIS_CLUSTER_NODES (set one of them)' },
+  })
+  REDIS_SENTINELS?: string;
+
+  /** the master set name the sentinels know (their `sentinel monitor <name> ...`); required with REDIS_SENTINELS */
+  @ValidateIf((o: BaseEnv) => !!o.REDIS_SENTINELS || o.REDIS_SENTINEL_NAME !== undefined)
+  @IsString({ message: 'is required with REDIS_SENTINELS (the master set name, e.g. mymaster)' })
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 characters of [A-Za-z0-9._-] (the master set name)' })
+  REDIS_SENTINEL_NAME?: string;
+
+  /** ACL user of the cluster nodes / the Sentinel-managed master (REDIS_URL carries its own) */
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  REDIS_USERNAME?: string;
+
+  /** password of the cluster nodes / the Sentinel-managed master (REDIS_URL carries its own) */
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  REDIS_PASSWORD?: string;
+
+  /** password of the sentinels themselves, if they have one */
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** TLS to the cluster nodes / the Sentinel-managed master (REDIS_URL: use rediss://) */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  REDIS_TLS: boolean = false;
 
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 characters of [A-Za-z0-9_-] (no ":")' })
   BULLMQ_PREFIX: string = 'omnisync';
@@ -178,6 +220,25 @@ function IsPlatformApps(): PropertyDecorator {
           return (e as Error).message;
         }
       },
+    },
+  });
+}
+
+function IsHostPortList(): PropertyDecorator {
+  const check = (v: unknown, name: string): string | null => {
+    if (typeof v !== 'string') return 'must be comma-separated host:port entries';
+    try {
+      parseHostPortList(v, name);
+      return null;
+    } catch (e) {
+      return (e as Error).message.replace(`${name}: `, '').replace(`${name} `, '');
+    }
+  };
+  return ValidateBy({
+    name: 'isHostPortList',
+    validator: {
+      validate: (v: unknown, args) => check(v, args?.property ?? '') === null,
+      defaultMessage: (args) => `${check(args?.value, args?.property ?? '') ?? 'is invalid'} (comma-separated host:port, e.g. redis-0:6379,redis-1:6379)`,
     },
   });
 }

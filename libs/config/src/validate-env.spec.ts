@@ -1,4 +1,5 @@
 import { IsBoolean } from 'class-validator';
+import { redisTargetFromEnv } from '@app/contracts';
 import { BaseEnv } from './base.env';
 import { bootstrap } from './bootstrap';
 import { ToBoolean } from './transforms';
@@ -103,6 +104,49 @@ describe('loadEnv', () => {
     expect(errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, PLATFORM_APPS: '{"platform":"douyin"}' })).problems).toEqual([
       { variable: 'PLATFORM_APPS', problems: ['must be a JSON array of {platform, appKey, appSecret}'] },
     ]);
+  });
+
+  describe('Redis mode (REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS)', () => {
+    const base = { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS };
+
+    it('reads a single server, a cluster node list and a Sentinel set into one RedisTarget', () => {
+      expect(redisTargetFromEnv(loadEnv(SampleEnv, base))).toEqual({ mode: 'single', url: 'redis://127.0.0.1:6379' });
+      const cluster = loadEnv(SampleEnv, { ...base, REDIS_CLUSTER_NODES: 'redis-0:7000, redis-1:7001,[::1]:7002', REDIS_PASSWORD: 'pw' });
+      expect(redisTargetFromEnv(cluster)).toEqual({
+        mode: 'cluster',
+        nodes: [
+          { host: 'redis-0', port: 7000 },
+          { host: 'redis-1', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+        password: 'pw',
+      });
+      const sentinel = loadEnv(SampleEnv, { ...base, REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'mymaster', REDIS_SENTINEL_PASSWORD: 'sp', REDIS_TLS: 'true' });
+      expect(redisTargetFromEnv(sentinel)).toEqual({
+        mode: 'sentinel',
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+        name: 'mymaster',
+        sentinelPassword: 'sp',
+        tls: true,
+      });
+    });
+
+    it.each([
+      ['a node without a port', { REDIS_CLUSTER_NODES: 'redis-0:7000,redis-1' }, 'REDIS_CLUSTER_NODES', /"redis-1" is not host:port/],
+      ['a port out of range', { REDIS_CLUSTER_NODES: 'redis-0:70000' }, 'REDIS_CLUSTER_NODES', /port 1-65535/],
+      ['a URL instead of host:port', { REDIS_SENTINELS: 'redis://s1:26379', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINELS', /not host:port/],
+      ['sentinels without a master name', { REDIS_SENTINELS: 's1:26379' }, 'REDIS_SENTINEL_NAME', /required with REDIS_SENTINELS/],
+      ['both a cluster and sentinels', { REDIS_CLUSTER_NODES: 'c:7000', REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINELS', /together with REDIS_CLUSTER_NODES/],
+      ['a TLS flag that is not a boolean', { REDIS_CLUSTER_NODES: 'c:7000', REDIS_TLS: 'yes please' }, 'REDIS_TLS', /true or false/],
+    ])('refuses %s at start-up, naming the variable', (_case, vars, variable, message) => {
+      const err = errorOf(() => loadEnv(SampleEnv, { ...base, ...vars }));
+      const p = err.problems.find((x) => x.variable === variable);
+      expect(p?.problems.join('; ')).toMatch(message);
+      expect(err.message).toContain(variable);
+    });
   });
 
   it('treats an empty string as unset (default applies)', () => {

@@ -17,7 +17,7 @@ describe('/health/ready with Redis frozen', () => {
 
   beforeAll(async () => {
     redis = await startOwnRedis(PORT);
-    const moduleRef = await Test.createTestingModule({ imports: [HealthModule.forRoot({ redisUrl: redis.url, database: false })] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [HealthModule.forRoot({ redis: redis.url, database: false })] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
   });

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { redisTargetFromEnv, type RedisConfig, type RedisEnv } from '@app/contracts';
 import type { OutboundPolicy } from '@app/net';
 import { platformOutboundPolicyFromEnv } from './registry';
 import { ResilienceModule } from '@app/resilience/resilience.module';
@@ -6,7 +7,7 @@ import type { QpsScope } from './http/platform-http.options';
 import { PlatformsModule } from './platforms.module';
 
 export interface PlatformRuntimeOptions {
-  redisUrl: string;
+  redis: RedisConfig;
   timeoutMs: number;
   breakerResetMs: number;
   qpsPerShop: number;
@@ -28,8 +29,7 @@ export interface PlatformRuntimeOptions {
  * feature modules inject PlatformAdapterRegistry / ShopDirectory without importing it again.
  */
 /** The env variables every platform-calling app validates (libs/config BaseEnv has them all). */
-export interface PlatformRuntimeEnv {
-  REDIS_URL: string;
+export interface PlatformRuntimeEnv extends RedisEnv {
   BULLMQ_PREFIX: string;
   PLATFORM_TIMEOUT_MS: number;
   PLATFORM_BREAKER_RESET_MS: number;
@@ -49,7 +49,7 @@ export class PlatformRuntimeModule {
    */
   static fromEnv(env: PlatformRuntimeEnv, directory: Type | DynamicModule, outbound: OutboundPolicy = platformOutboundPolicyFromEnv(env)): DynamicModule {
     return PlatformRuntimeModule.forRoot({
-      redisUrl: env.REDIS_URL,
+      redis: redisTargetFromEnv(env),
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
       breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
       qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
@@ -71,7 +71,7 @@ export class PlatformRuntimeModule {
       imports: [
         ResilienceModule.forRoot({
           breaker: { requestTimeoutMs: o.timeoutMs, resetTimeoutMs: o.breakerResetMs },
-          rateLimit: { redisUrl: o.redisUrl, defaultQps: o.qpsPerShop, keyPrefix: o.rateLimitKeyPrefix },
+          rateLimit: { redis: o.redis, defaultQps: o.qpsPerShop, keyPrefix: o.rateLimitKeyPrefix },
         }),
         o.directory,
         platforms,

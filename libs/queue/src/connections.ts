@@ -1,4 +1,7 @@
-import type { RedisOptions } from 'bullmq';
+import IORedis, { Cluster } from 'ioredis';
+import { createIORedisClient, RedisConnection, type RedisOptions } from 'bullmq';
+import { toRedisTarget, type RedisConfig, type RedisNode } from '@app/contracts';
+import { clusterOptions } from '@app/observability';
 
 /** host/port/db/credentials/tls from a redis:// or rediss:// URL. */
 export function redisOptionsFromUrl(url: string): RedisOptions {
@@ -14,6 +17,63 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   };
 }
 
+/**
+ * A Redis Cluster's seed nodes and credentials, carried inside BullMQ connection options (BullMQ takes options
+ * or a client; a client passed in is shared and never closed by BullMQ). The client factory below turns options
+ * carrying it into an ioredis Cluster, so every Queue, Worker (and its blocking connection), FlowProducer and
+ * QueueEvents owns and closes its own Cluster client, exactly as it does a standalone one.
+ */
+export interface ClusterSeed {
+  nodes: RedisNode[];
+  username?: string;
+  password?: string;
+  tls?: boolean;
+}
+
+/** BullMQ connection options as omnisync builds them: RedisOptions, plus the cluster seed in cluster mode */
+export type QueueConnectionOptions = RedisOptions & { omnisyncCluster?: ClusterSeed };
+
+/**
+ * BullMQ's documented hook for building clients from options (RedisConnection.clientFactory), installed the
+ * first time a cluster connection is built: options with `omnisyncCluster` → an ioredis Cluster (node options
+ * from the rest: maxRetriesPerRequest null for blocking connections, as BullMQ sets it); any other options →
+ * what BullMQ does without a factory (`new IORedis(url?, options)`, standalone or Sentinel).
+ */
+export function installClusterClientFactory(): void {
+  if (RedisConnection.clientFactory === clusterAwareClientFactory) return;
+  RedisConnection.clientFactory = clusterAwareClientFactory;
+}
+
+function clusterAwareClientFactory(opts: RedisOptions) {
+  const { omnisyncCluster: seed, url, ...rest } = opts as QueueConnectionOptions & { url?: string };
+  if (seed) {
+    const auth = { ...(seed.username ? { username: seed.username } : {}), ...(seed.password ? { password: seed.password } : {}), ...(seed.tls ? { tls: {} } : {}) };
+    return createIORedisClient(new Cluster(seed.nodes, clusterOptions(rest, auth)));
+  }
+  return createIORedisClient(url ? new IORedis(url, rest) : new IORedis(rest));
+}
+
+/** the RedisOptions of a target (URL, Sentinel set or, with the seed attached, a cluster); RedisOptions pass through */
+export function queueConnectionBase(base: RedisConfig | QueueConnectionOptions): QueueConnectionOptions {
+  if (typeof base === 'string') return redisOptionsFromUrl(base);
+  if (!('mode' in base)) return base;
+  const t = toRedisTarget(base as RedisConfig);
+  if (t.mode === 'single') return redisOptionsFromUrl(t.url);
+  const auth = { ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: {} } : {}) };
+  if (t.mode === 'sentinel') {
+    return {
+      ...auth,
+      sentinels: t.sentinels,
+      name: t.name,
+      ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
+      ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
+      ...(t.db !== undefined ? { db: t.db } : {}),
+    };
+  }
+  installClusterClientFactory();
+  return { omnisyncCluster: { nodes: t.nodes, ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: true } : {}) } };
+}
+
 /** Reconnect forever with capped backoff (0.5 s, 1 s, ... up to 10 s). */
 export function reconnectForever(times: number): number {
   return Math.min(500 * 2 ** Math.min(times - 1, 5), 10_000);
@@ -21,12 +81,12 @@ export function reconnectForever(times: number): number {
 
 /**
  * Worker connections (BullMQ production guidance): `maxRetriesPerRequest: null` so blocking commands
- * wait out a Redis restart instead of throwing, offline queue on, and a retryStrategy that never gives up.
+ * wait out a Redis restart (or a cluster failover) instead of throwing, offline queue on, and a retryStrategy
+ * that never gives up.
  */
-export function workerConnection(base: string | RedisOptions): RedisOptions {
-  const opts = typeof base === 'string' ? redisOptionsFromUrl(base) : base;
+export function workerConnection(base: RedisConfig | QueueConnectionOptions): QueueConnectionOptions {
   return {
-    ...opts,
+    ...queueConnectionBase(base),
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
     retryStrategy: reconnectForever,
@@ -38,10 +98,9 @@ export function workerConnection(base: string | RedisOptions): RedisOptions {
  * Producer connections (Queue instances used from HTTP handlers): `enableOfflineQueue: false` so an
  * enqueue fails at once while Redis is down (the handler answers 503) instead of hanging; reconnects forever.
  */
-export function producerConnection(base: string | RedisOptions): RedisOptions {
-  const opts = typeof base === 'string' ? redisOptionsFromUrl(base) : base;
+export function producerConnection(base: RedisConfig | QueueConnectionOptions): QueueConnectionOptions {
   return {
-    ...opts,
+    ...queueConnectionBase(base),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectForever,

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ALL_QUEUES, type QueueName } from '@app/contracts';
-import { addQueueAgeSource, addQueueDepthSource, appMetrics, createRedisClient } from '@app/observability';
+import { addQueueAgeSource, addQueueDepthSource, appMetrics, createRedisClient, type RedisClient } from '@app/observability';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
-import { reconnectForever, redisOptionsFromUrl } from './connections';
+import { reconnectForever } from './connections';
 import { jobOptionsFor, QUEUE_STREAMS } from './job-options';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
 
@@ -59,7 +58,7 @@ export interface QueueHealth {
  */
 @Injectable()
 export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly queues: Map<QueueName, Queue>;
   private unregister: (() => void)[] = [];
   /** one read of every queue serves both gauges of a scrape (they are collected at the same time) */
@@ -75,7 +74,7 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
     @Optional() @Inject(QUEUE_HEALTH_QUEUES) queueNames: readonly QueueName[] = ALL_QUEUES,
   ) {
     // offline queue on (commands wait for the first connect), but bounded: ops reads fail within 3 s when Redis is down
-    this.redis = createRedisClient(redisOptionsFromUrl(opts.redisUrl), {
+    this.redis = createRedisClient(opts.redis, {
       maxRetriesPerRequest: 1,
       commandTimeout: 3000,
       retryStrategy: reconnectForever,

@@ -23,7 +23,7 @@ export class QueueModule {
     return {
       module: QueueModule,
       global: true,
-      imports: [BullModule.forRoot({ connection: workerConnection(opts.redisUrl), prefix: opts.prefix }), DiscoveryModule],
+      imports: [BullModule.forRoot({ connection: workerConnection(opts.redis), prefix: opts.prefix }), DiscoveryModule],
       providers: [{ provide: QUEUE_MODULE_OPTIONS, useValue: opts }, QueueHealthService, JobHandlerCheck],
       exports: [QUEUE_MODULE_OPTIONS, QueueHealthService, DiscoveryModule],
     };
@@ -50,7 +50,7 @@ export function registerQueues(names: readonly QueueName[], opts: { connection?:
     ...names.map((name) => ({
       name,
       useFactory: (o: QueueModuleOptions) => ({
-        connection: producerConnection(o.redisUrl),
+        connection: producerConnection(o.redis),
         prefix: o.prefix,
         defaultJobOptions: jobOptionsFor(name),
         streams: QUEUE_STREAMS,

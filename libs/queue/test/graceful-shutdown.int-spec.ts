@@ -47,7 +47,7 @@ class WorkerHostModule {
   static forRoot(prefix: string, graceMs: number, gate: Gate): DynamicModule {
     return {
       module: WorkerHostModule,
-      imports: [QueueModule.forRoot({ redisUrl: REDIS_URL, prefix, shutdownGraceMs: graceMs }), registerQueues([QUEUE.ERP_PUSH])],
+      imports: [QueueModule.forRoot({ redis: REDIS_URL, prefix, shutdownGraceMs: graceMs }), registerQueues([QUEUE.ERP_PUSH])],
       providers: [WorkerDrain, SlowProcessor, Producer, { provide: Gate, useValue: gate }],
     };
   }

@@ -31,7 +31,7 @@ class Host {
   static with(prefix: string, process: QueueName[] | undefined, processors: Type[]): DynamicModule {
     return {
       module: Host,
-      imports: [QueueModule.forRoot({ redisUrl: REDIS_URL, prefix, shutdownGraceMs: 500, process }), registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH])],
+      imports: [QueueModule.forRoot({ redis: REDIS_URL, prefix, shutdownGraceMs: 500, process }), registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH])],
       providers: processors,
     };
   }

@@ -23,7 +23,7 @@ describe(QueueHealthService.name, () => {
   let events: Queue;
 
   beforeAll(() => {
-    sut = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS]);
+    sut = new QueueHealthService({ redis: REDIS_URL, prefix }, [QUEUE.ERP_PUSH, QUEUE.ORDER_EVENTS]);
     sut.onModuleInit();
     queue = new Queue(QUEUE.ERP_PUSH, { connection: producerConnection(REDIS_URL), prefix });
     events = new Queue(QUEUE.ORDER_EVENTS, { connection: producerConnection(REDIS_URL), prefix });
@@ -85,7 +85,7 @@ describe(QueueHealthService.name, () => {
 
   it('reports the age of a job that waited since its delay elapsed, not since creation', async () => {
     const q = new Queue(QUEUE.STOCK_SYNC, { connection: producerConnection(REDIS_URL), prefix });
-    const h = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.STOCK_SYNC]);
+    const h = new QueueHealthService({ redis: REDIS_URL, prefix }, [QUEUE.STOCK_SYNC]);
     try {
       await q.add('sync-stock', { v: 1, skuId: 's', shopId: 'x' }, { jobId: 'sync-stock-s-x', timestamp: Date.now() - 5000 });
       const r = await h.one(QUEUE.STOCK_SYNC);
@@ -104,7 +104,7 @@ describe('queue gauges exported once per deployment (docs/adr/0007)', () => {
   it('lets only the lease holder export them; a stopping holder hands them to the next process scraped', async () => {
     const prefix = testPrefix('qlease');
     // three processes of the deployment (gateway, order-sync, catalog-sync): same Redis, same prefix
-    const [a, b, c] = [0, 1, 2].map(() => new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.SHIPMENTS]));
+    const [a, b, c] = [0, 1, 2].map(() => new QueueHealthService({ redis: REDIS_URL, prefix }, [QUEUE.SHIPMENTS]));
     const q = new Queue(QUEUE.SHIPMENTS, { connection: producerConnection(REDIS_URL), prefix });
     try {
       const first = await Promise.all([a, b, c].map((s) => s.exportsQueueGauges()));
@@ -128,8 +128,8 @@ describe('queue gauges exported once per deployment (docs/adr/0007)', () => {
 
   it('exports no queue series from a process that does not hold the lease', async () => {
     const prefix = testPrefix('qlease2');
-    const holder = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
-    const standby = new QueueHealthService({ redisUrl: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
+    const holder = new QueueHealthService({ redis: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
+    const standby = new QueueHealthService({ redis: REDIS_URL, prefix }, [QUEUE.PRICE_TIERS]);
     try {
       expect(await holder.exportsQueueGauges()).toBe(true);
       // this process's gauges come from the standby alone (the holder is "another process": its source is not registered)

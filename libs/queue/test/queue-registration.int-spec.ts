@@ -23,7 +23,7 @@ describe('registerQueues', () => {
     ['root', RootQueues],
   ] as const)('%s connection: every queue gets its entry of QUEUE_JOB_OPTIONS and an error listener', async (_kind, feature) => {
     const moduleRef = await Test.createTestingModule({
-      imports: [QueueModule.forRoot({ redisUrl: REDIS_URL, prefix: testPrefix('qreg') }), feature],
+      imports: [QueueModule.forRoot({ redis: REDIS_URL, prefix: testPrefix('qreg') }), feature],
     }).compile();
     try {
       for (const name of ALL_QUEUES) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/observability';
 import { OWN_QUOTA_CODE, UpstreamError } from '@app/contracts';
 import { appMetrics } from '@app/observability';
 import type { UsageMeter } from './usage-meter';
@@ -42,7 +42,7 @@ redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTa
 return {1, math.ceil(wait)}
 `;
 
-type GcraRedis = Redis & { omnisyncGcra(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number]> };
+type GcraRedis = RedisClient & { omnisyncGcra(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number]> };
 
 /**
  * Per-key QPS limit shared by every process through Redis. Calls are spaced evenly (GCRA) with a small
@@ -57,7 +57,7 @@ export class RedisRateLimiter {
   private readonly prefix: string;
 
   /** `meter`: counts the calls let through (`granted`) and refused (`refused`) per key, for ops (quota use) */
-  constructor(redis: Redis, private readonly opts: RateLimiterOptions, private readonly meter: UsageMeter | null = null) {
+  constructor(redis: RedisClient, private readonly opts: RateLimiterOptions, private readonly meter: UsageMeter | null = null) {
     if (typeof (redis as unknown as { omnisyncGcra?: unknown }).omnisyncGcra !== 'function') redis.defineCommand('omnisyncGcra', { numberOfKeys: 1, lua: GCRA_LUA });
     this.redis = redis as unknown as GcraRedis;
     this.maxWaitMs = opts.maxWaitMs ?? 200;

@@ -1,13 +1,13 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, Inject, Injectable } from '@nestjs/common';
-import { addBreakerStateSource, createRedisClient } from '@app/observability';
-import type { Redis } from 'ioredis';
+import type { RedisConfig } from '@app/contracts';
+import { addBreakerStateSource, createRedisClient, type RedisClient } from '@app/observability';
 import { BreakerRegistry, type BreakerOptions } from './breaker-registry';
 import { RedisRateLimiter, type RateLimiterOptions } from './redis-rate-limiter';
 import { UsageMeter } from './usage-meter';
 
 export interface ResilienceModuleOptions {
   breaker: BreakerOptions;
-  rateLimit: RateLimiterOptions & { redisUrl: string };
+  rateLimit: RateLimiterOptions & { redis: RedisConfig };
 }
 
 export const RESILIENCE_REDIS = Symbol('RESILIENCE_REDIS');
@@ -15,7 +15,7 @@ export const RESILIENCE_REDIS = Symbol('RESILIENCE_REDIS');
 @Injectable()
 class ResilienceRedisCloser implements OnApplicationShutdown {
   constructor(
-    @Inject(RESILIENCE_REDIS) private readonly redis: Redis,
+    @Inject(RESILIENCE_REDIS) private readonly redis: RedisClient,
     private readonly meter: UsageMeter,
   ) {}
   async onApplicationShutdown(): Promise<void> {
@@ -51,14 +51,14 @@ export class ResilienceModule {
           provide: RESILIENCE_REDIS,
           // the platform QPS limiter's client: its errors are logged once per outage (a Redis restart used to print
           // "[ioredis] Unhandled error event" here)
-          useFactory: () => createRedisClient(options.rateLimit.redisUrl, { connectionName: 'omnisync-rate-limiter', maxRetriesPerRequest: 2 }),
+          useFactory: () => createRedisClient(options.rateLimit.redis, { connectionName: 'omnisync-rate-limiter', maxRetriesPerRequest: 2 }),
         },
         { provide: BreakerRegistry, useFactory: () => new BreakerRegistry(options.breaker) },
         // quota use per API and shop (granted / refused calls, order reads), beside the limiter's own keys
-        { provide: UsageMeter, useFactory: (redis: Redis) => new UsageMeter(redis, options.rateLimit.keyPrefix ?? 'omnisync-qps'), inject: [RESILIENCE_REDIS] },
+        { provide: UsageMeter, useFactory: (redis: RedisClient) => new UsageMeter(redis, options.rateLimit.keyPrefix ?? 'omnisync-qps'), inject: [RESILIENCE_REDIS] },
         {
           provide: RedisRateLimiter,
-          useFactory: (redis: Redis, meter: UsageMeter) => new RedisRateLimiter(redis, options.rateLimit, meter),
+          useFactory: (redis: RedisClient, meter: UsageMeter) => new RedisRateLimiter(redis, options.rateLimit, meter),
           inject: [RESILIENCE_REDIS, UsageMeter],
         },
         ResilienceRedisCloser,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/observability';
 
 /** width of one counting bucket */
 export const USAGE_BUCKET_MS = 10_000;
@@ -14,8 +14,10 @@ const KEEP_MS = USAGE_WINDOW_MS + 2 * USAGE_BUCKET_MS;
  * our quota limiter let through (`granted`) or refused (`refused`) per API and shop, and how many order
  * changes the order path had to read (`orders`). Counted in memory and sent once a second in one pipeline,
  * so a platform call costs no Redis round trip for it. `rates(key)` reads the last minute's complete buckets
- * (so a figure is at most 10 s old). Keys are `<prefix>:use:<key>`, one hash per key (Cluster-safe); a hash
- * expires 80 s after its last write.
+ * (so a figure is at most 10 s old). Keys are `{<prefix>:use}:<key>`, one hash per key; a hash expires 80 s
+ * after its last write. The hash tag puts every key of a prefix in one Redis Cluster slot: a pipeline on an
+ * ioredis Cluster client must address one node, and one flush (one read) covers many keys. One pipeline a
+ * second per process is little load for the one master holding that slot.
  */
 export class UsageMeter {
   private pending = new Map<string, Map<string, number>>();
@@ -23,7 +25,7 @@ export class UsageMeter {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {}
@@ -93,6 +95,6 @@ export class UsageMeter {
   }
 
   private keyOf(key: string): string {
-    return `${this.prefix}:use:${key}`;
+    return `{${this.prefix}:use}:${key}`;
   }
 }

@@ -10,7 +10,7 @@ describe('omnisync_circuit_breakers_open metric', () => {
       imports: [
         ResilienceModule.forRoot({
           breaker: { requestTimeoutMs: 200, resetTimeoutMs: 5_000, volumeThreshold: 3 },
-          rateLimit: { redisUrl: 'redis://127.0.0.1:6379', defaultQps: 10, keyPrefix: `t-metrics-${Date.now()}` },
+          rateLimit: { redis: 'redis://127.0.0.1:6379', defaultQps: 10, keyPrefix: `t-metrics-${Date.now()}` },
         }),
       ],
     }).compile();

@@ -1,17 +1,17 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type Redis from 'ioredis';
-import { createRedisClient } from '@app/observability';
+import type { RedisConfig } from '@app/contracts';
+import { createRedisClient, type RedisClient } from '@app/observability';
 
 /** Remembers the nonces of accepted signed calls for their validity window, in Redis (shared by every replica). */
 @Injectable()
 export class NonceStore implements OnModuleDestroy {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
   ) {}
 
-  static connect(redisUrl: string, keyPrefix: string): NonceStore {
-    return new NonceStore(createRedisClient(redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 2000, connectionName: 'omnisync-service-auth' }), keyPrefix);
+  static connect(redis: RedisConfig, keyPrefix: string): NonceStore {
+    return new NonceStore(createRedisClient(redis, { maxRetriesPerRequest: 2, connectTimeout: 2000, connectionName: 'omnisync-service-auth' }), keyPrefix);
   }
 
   /** true the first time a nonce is seen within `ttlMs`, false for a replay */

@@ -1,12 +1,12 @@
 import { Cluster } from 'ioredis';
-import { startOwnRedisCluster, type OwnRedisCluster } from './own-redis-cluster';
+import { startOwnRedisCluster, testClusterBasePort, type OwnRedisCluster } from './own-redis-cluster';
 
-// ports 26000–26005: this helper's range (issue 12 item 1)
+// ports 26000–26005: this helper's range (issue 12 item 1); OMNISYNC_TEST_CLUSTER_PORT moves it
 describe('startOwnRedisCluster', () => {
   let cluster: OwnRedisCluster;
   let client: Cluster;
   beforeAll(async () => {
-    cluster = await startOwnRedisCluster(26000);
+    cluster = await startOwnRedisCluster(testClusterBasePort(0));
     client = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());

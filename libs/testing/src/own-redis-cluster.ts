@@ -1,95 +1,21 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createConnection } from 'node:net';
+/** A real local Redis Cluster of a test's own: the launcher lives in libs/sandbox (benches use it too). */
+export { startOwnRedisCluster, type OwnRedisCluster } from '@app/sandbox/local-redis-cluster';
 
 /**
- * A real local Redis Cluster of a test's own (issue 12 item 1): `masters` masters with one replica each on
- * consecutive loopback ports from `basePort` (the caller's helper range), built with
- * `redis-cli --cluster create --cluster-replicas 1`. In-memory, `noeviction`, own temp dir for nodes.conf.
- * Nest-free: '@app/testing/own-redis-cluster'.
+ * The committed base of the clusters tests start (issue 12 item 1's range starts here). Offsets in use: 0 this
+ * helper's own spec, 10-17 redis-modes (cluster + a sentinel), 20 scripts-on-cluster, 100 + 10 x jest worker id
+ * the e2e systems (OMNISYNC_REDIS_MODE=cluster, the failover e2e).
  */
-export interface OwnRedisCluster {
-  /** host:port of every node, for REDIS_CLUSTER_NODES */
-  nodes: string[];
-  ports: number[];
-  /** SIGKILLs the node on `port` */
-  kill(port: number): void;
-  stop(): Promise<void>;
-}
+export const TEST_CLUSTER_BASE_PORT = 26000;
 
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
-
-async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export async function startOwnRedisCluster(basePort: number, masters = 3): Promise<OwnRedisCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'own-redis-cluster-'));
-  const ports = Array.from({ length: masters * 2 }, (_, i) => basePort + i);
-  const children = new Map<number, ChildProcess>();
-  for (const port of ports) {
-    const child = spawn(
-      REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-        '--cluster-node-timeout', '2000', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'],
-      { stdio: 'ignore' },
-    );
-    child.on('error', () => undefined);
-    const reap = (): void => void child.kill('SIGKILL');
-    process.once('exit', reap);
-    child.once('exit', () => process.removeListener('exit', reap));
-    children.set(port, child);
-  }
-  await Promise.all(ports.map((p) => waitForPort(p)));
-  const nodes = ports.map((p) => `127.0.0.1:${p}`);
-  const created = spawnSync(REDIS_CLI, ['--cluster', 'create', ...nodes, '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8' });
-  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
-  // wait until every node reports cluster_state:ok AND knows every master and replica: cluster_state:ok
-  // comes before the gossip has told each node of every replica, and a client that reads CLUSTER SLOTS
-  // from a node in that window gets a partial map (and a "Connection is closed" when it reconnects)
-  const deadline = Date.now() + 20_000;
-  for (const port of ports) {
-    for (;;) {
-      const info = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? '';
-      const known = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'nodes'], { encoding: 'utf8' }).stdout ?? '';
-      const lines = known.split('\n').filter((l) => l.trim() && !l.includes('handshake') && !l.includes('noaddr'));
-      const nMasters = lines.filter((l) => / master /.test(l) || /myself,master/.test(l)).length;
-      const nReplicas = lines.filter((l) => / slave /.test(l) || /myself,slave/.test(l)).length;
-      if (info.includes('cluster_state:ok') && nMasters === masters && nReplicas === masters) break;
-      if (Date.now() > deadline) throw new Error(`cluster node ${port} not settled: ${info}\n${known}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    nodes,
-    ports,
-    kill: (port) => void children.get(port)?.kill('SIGKILL'),
-    async stop() {
-      await Promise.all(
-        [...children.values()].map(async (c) => {
-          if (c.exitCode !== null || c.signalCode !== null) return;
-          const exited = new Promise<void>((r) => c.once('exit', () => r()));
-          c.kill('SIGCONT');
-          c.kill('SIGTERM');
-          await exited;
-        }),
-      );
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/**
+ * The base port of one spec's own cluster: OMNISYNC_TEST_CLUSTER_PORT (default TEST_CLUSTER_BASE_PORT) plus the
+ * spec's `offset` (0, 10, 20, ...: jest runs specs side by side, each needs its own six ports). The variable
+ * moves every spec's cluster at once, so a developer's run and a full test run on one machine do not collide.
+ */
+export function testClusterBasePort(offset = 0): number {
+  const v = process.env.OMNISYNC_TEST_CLUSTER_PORT;
+  const base = v ? Number(v) : TEST_CLUSTER_BASE_PORT;
+  if (!Number.isInteger(base) || base < 1024 || base > 65000) throw new Error(`OMNISYNC_TEST_CLUSTER_PORT must be a port number 1024-65000, got "${v}"`);
+  return base + offset;
 }

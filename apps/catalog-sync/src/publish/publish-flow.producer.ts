@@ -30,7 +30,7 @@ export class PublishFlowProducer implements OnApplicationShutdown {
 
   constructor(@Inject(QUEUE_MODULE_OPTIONS) opts: QueueModuleOptions) {
     // connection errors also surface on add(); the listener keeps them out of BullMQ's console.error fallback
-    this.flows = withRedisErrorLog(new FlowProducer({ connection: producerConnection(opts.redisUrl), prefix: opts.prefix }), 'publish flows');
+    this.flows = withRedisErrorLog(new FlowProducer({ connection: producerConnection(opts.redis), prefix: opts.prefix }), 'publish flows');
   }
 
   async add(specs: PublishFlowSpec[]): Promise<void> {

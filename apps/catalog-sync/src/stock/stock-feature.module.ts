@@ -1,6 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type ModuleMetadata, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { createRedisClient } from '@app/observability';
+import { createRedisClient, type RedisClient } from '@app/observability';
 import { QUEUE } from '@app/contracts';
 import { QUEUE_MODULE_OPTIONS, registerQueues, type QueueModuleOptions } from '@app/queue';
 import { RedisRateLimiter } from '@app/resilience';
@@ -32,7 +31,7 @@ class StockLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly jobs: StockJobs,
     private readonly processor: StockSyncProcessor,
     @Inject(STOCK_OPTIONS) private readonly opts: StockOptions,
-    @Inject(STOCK_REDIS) private readonly redis: Redis,
+    @Inject(STOCK_REDIS) private readonly redis: RedisClient,
     @Inject(STOCK_CONCURRENCY) private readonly concurrency: number | null,
   ) {}
 
@@ -67,19 +66,19 @@ export class StockFeatureModule {
         {
           provide: STOCK_REDIS,
           inject: [QUEUE_MODULE_OPTIONS],
-          useFactory: (q: QueueModuleOptions) => createRedisClient(q.redisUrl, { connectionName: 'omnisync-stock', maxRetriesPerRequest: 2 }),
+          useFactory: (q: QueueModuleOptions) => createRedisClient(q.redis, { connectionName: 'omnisync-stock', maxRetriesPerRequest: 2 }),
         },
         {
           provide: STOCK_SKU_LIMITER,
           inject: [STOCK_REDIS, QUEUE_MODULE_OPTIONS],
-          useFactory: (redis: Redis, q: QueueModuleOptions) =>
+          useFactory: (redis: RedisClient, q: QueueModuleOptions) =>
             // a flash sale needs its first updates at once: a second's worth may go together, then the rate
             new RedisRateLimiter(redis, { keyPrefix: `${q.prefix}-stock-sku`, defaultQps: options.skuUpdatesPerSec, maxWaitMs: 0, burstFor: (qps) => qps }),
         },
         {
           provide: StockPushLock,
           inject: [STOCK_REDIS, QUEUE_MODULE_OPTIONS],
-          useFactory: (redis: Redis, q: QueueModuleOptions) => new StockPushLock(redis, `${q.prefix}-stock-push-lock`),
+          useFactory: (redis: RedisClient, q: QueueModuleOptions) => new StockPushLock(redis, `${q.prefix}-stock-push-lock`),
         },
         StockRepository,
         StockJobs,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/observability';
 
 /** DI token: the feature's own Redis connection (SKU limiter, push locks). */
 export const STOCK_REDIS = Symbol('STOCK_REDIS');
@@ -12,7 +12,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class StockPushLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlMs = 30_000,
   ) {}

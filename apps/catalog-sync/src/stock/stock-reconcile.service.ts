@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@app/observability';
 import { DataSource } from 'typeorm';
 import type { CanonicalOrder, Platform, StockOrderEvent } from '@app/contracts';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from '@app/queue';
@@ -36,7 +36,7 @@ export class StockReconcileService {
   constructor(
     private readonly ds: DataSource,
     private readonly stock: StockService,
-    @Inject(STOCK_REDIS) private readonly redis: Redis,
+    @Inject(STOCK_REDIS) private readonly redis: RedisClient,
     @Inject(STOCK_OPTIONS) private readonly opts: StockOptions,
     @Inject(QUEUE_MODULE_OPTIONS) q: QueueModuleOptions,
   ) {

@@ -124,7 +124,7 @@ export async function createCatalogHarness(opts: { options?: Partial<CatalogFeat
         { provide: ShopDirectory, useValue: directory },
         { provide: PlatformAdapterRegistry, useValue: registry },
       ]),
-      QueueModule.forRoot({ redisUrl: REDIS_URL, prefix, shutdownGraceMs: 2000 }),
+      QueueModule.forRoot({ redis: REDIS_URL, prefix, shutdownGraceMs: 2000 }),
       CatalogFeatureModule.register({ options: { publishConcurrency: 4, ...opts.options } }),
     ],
   }).compile();

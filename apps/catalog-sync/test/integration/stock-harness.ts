@@ -150,7 +150,7 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
         { provide: ShopDirectory, useValue: directory },
         { provide: PlatformAdapterRegistry, useValue: registry },
       ]),
-      QueueModule.forRoot({ redisUrl: REDIS_URL, prefix, shutdownGraceMs: 2000 }),
+      QueueModule.forRoot({ redis: REDIS_URL, prefix, shutdownGraceMs: 2000 }),
       StockFeatureModule.register({ options: { driftCheckEveryMs: 0, coalesceDelayMs: 200, skuUpdatesPerSec: 20, ...opts.stock } }),
       // price read-back through the adapters' own read APIs (the default PlatformApiPriceReader)
       PriceTiersFeatureModule.register(),

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { redisTargetFromEnv } from '@app/contracts';
 import { GatewayEnv } from '../config/env.validation';
 import { RateLimitService } from './rate-limit.service';
 
@@ -15,7 +16,7 @@ import { RateLimitService } from './rate-limit.service';
       useFactory: (env: GatewayEnv) =>
         env.RATE_LIMIT_ENABLED
           ? new RateLimitService({
-              redisUrl: env.REDIS_URL,
+              redis: redisTargetFromEnv(env),
               prefix: env.BULLMQ_PREFIX,
               windowSec: env.RATE_LIMIT_WINDOW_SEC,
               perKey: env.RATE_LIMIT_PER_KEY,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
-import { createRedisClient } from '@app/observability';
+import type { RedisConfig } from '@app/contracts';
+import { createRedisClient, type RedisClient } from '@app/observability';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export type LimitScope = 'key' | 'merchant' | 'webhook';
@@ -9,7 +9,7 @@ export type LimitScope = 'key' | 'merchant' | 'webhook';
 export type Admission = { ok: true } | { ok: false; scope: LimitScope; limit: number; windowSec: number; retryAfterSec: number };
 
 export interface RateLimitOptions {
-  redisUrl: string;
+  redis: RedisConfig;
   /** Redis key prefix (the deployment's BULLMQ_PREFIX): every gateway instance of a deployment shares the counts */
   prefix: string;
   windowSec: number;
@@ -26,12 +26,12 @@ export interface RateLimitOptions {
  */
 @Injectable()
 export class RateLimitService implements OnModuleInit, OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly limiters: Record<LimitScope, { limiter: RateLimiterAbstract; points: number }>;
 
   constructor(private readonly opts: RateLimitOptions) {
     // errors also surface as rejected consumes (-> insurance limiter)
-    this.redis = createRedisClient(opts.redisUrl, { connectionName: 'omnisync-gateway-limits', enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.redis = createRedisClient(opts.redis, { connectionName: 'omnisync-gateway-limits', enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const make = (scope: LimitScope, points: number) => ({
       points,
       limiter: new RateLimiterRedis({

@@ -7,7 +7,7 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 describe(RateLimitService.name, () => {
   const made: RateLimitService[] = [];
   const make = async (over: Partial<RateLimitOptions> = {}) => {
-    const sut = new RateLimitService({ redisUrl: REDIS_URL, prefix: testPrefix('rl'), windowSec: 30, perKey: 3, perMerchant: 5, webhookPerIp: 2, ...over });
+    const sut = new RateLimitService({ redis: REDIS_URL, prefix: testPrefix('rl'), windowSec: 30, perKey: 3, perMerchant: 5, webhookPerIp: 2, ...over });
     made.push(sut);
     await sut.onModuleInit(1000);
     return sut;
@@ -81,7 +81,7 @@ describe(RateLimitService.name, () => {
   });
 
   it('falls back to per-instance limits when Redis is unreachable, still refusing over the limit', async () => {
-    const sut = await make({ redisUrl: 'redis://127.0.0.1:1' });
+    const sut = await make({ redis: 'redis://127.0.0.1:1' });
     const results = [];
     for (let i = 0; i < 4; i++) results.push((await sut.admitKey('osk_offline')).ok);
     expect(results).toEqual([true, true, true, false]);

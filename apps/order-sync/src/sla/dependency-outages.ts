@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import Redis, { type RedisOptions } from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { QUEUE } from '@app/contracts';
+import { createRedisClient, type RedisClient } from '@app/observability';
+import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from '@app/queue';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { MIN_OUTAGE_MS, type Dependency, type Outage } from './sla-causes';
 
@@ -47,13 +49,15 @@ export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestro
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
-  private redis: Redis | null = null;
+  private redis: RedisClient | null = null;
   private pg: Client | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
     @InjectQueue(QUEUE.ORDER_EVENTS) private readonly queue: Queue,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    /** the app's Redis target (QueueModule); absent in feature tests with a bare BullModule root */
+    @Optional() @Inject(QUEUE_MODULE_OPTIONS) private readonly queueOpts?: QueueModuleOptions,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -126,10 +130,16 @@ export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** its own connection to the queues' Redis, with a command timeout (BullMQ's waits however long) */
-  private connectRedis(): Redis {
+  private connectRedis(): RedisClient {
     const probe: RedisOptions = { commandTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, connectionName: 'order-sync-probe' };
-    const conn = this.queue.opts.connection as RedisOptions | Redis;
-    const redis = conn instanceof Redis ? conn.duplicate(probe) : new Redis({ ...conn, ...probe });
+    let redis: RedisClient;
+    if (this.queueOpts) {
+      // the same target as every other client (a single server, a Sentinel set or a Cluster)
+      redis = createRedisClient(this.queueOpts.redis, { ...probe, connectionName: 'order-sync-probe', errors: 'silent' });
+    } else {
+      const conn = this.queue.opts.connection as RedisOptions | Redis;
+      redis = conn instanceof Redis ? conn.duplicate(probe) : new Redis({ ...conn, ...probe });
+    }
     redis.on('error', () => undefined); // a failed probe is the report; reconnecting is ioredis's
     this.redis = redis;
     return redis;

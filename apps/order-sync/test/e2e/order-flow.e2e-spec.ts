@@ -38,7 +38,7 @@ describe('order sync e2e: happy path, duplicated pushes, bad webhook input', () 
   beforeAll(async () => {
     const t0 = Date.now();
     e2e = await startE2eSystem({ orderSyncEnv: { ORDER_POLL_ENABLED: 'false' } });
-    console.log(`system up in ${Date.now() - t0} ms (db ${e2e.databaseName}, prefix ${e2e.prefix})`);
+    console.log(`system up in ${Date.now() - t0} ms (db ${e2e.databaseName}, prefix ${e2e.prefix}, redis ${e2e.redisMode})`);
   }, 180_000);
 
   afterAll(async () => {

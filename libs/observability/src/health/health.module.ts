@@ -1,14 +1,13 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import type Redis from 'ioredis';
-import { createProbeRedisClient } from '../redis/redis-client';
+import { createProbeRedisClient, type RedisClient } from '../redis/redis-client';
 import { DatabaseHealthIndicator } from './database-health.indicator';
 import { HealthController } from './health.controller';
 import { HEALTH_OPTIONS, type HealthModuleOptions } from './health.options';
 import { HEALTH_REDIS, RedisHealthIndicator } from './redis-health.indicator';
 
 class HealthRedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(HEALTH_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(HEALTH_REDIS) private readonly redis: RedisClient) {}
   async onApplicationShutdown(): Promise<void> {
     if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
   }
@@ -28,7 +27,7 @@ export class HealthModule {
           provide: HEALTH_REDIS,
           // fail fast: a health probe must answer "down", not queue commands until Redis returns, nor wait
           // for a frozen Redis (command timeout)
-          useFactory: () => createProbeRedisClient(opts.redisUrl, 'omnisync-health'),
+          useFactory: () => createProbeRedisClient(opts.redis, 'omnisync-health'),
         },
         HealthRedisCloser,
         DatabaseHealthIndicator,

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { StartupError } from '@app/config';
+import { describeRedisTarget, toRedisTarget, type RedisConfig } from '@app/contracts';
 import { createRedisClient } from '../redis/redis-client';
 
 function where(url: string): string {
@@ -30,10 +31,10 @@ export async function checkPostgres(url: string, timeoutMs = 3000): Promise<void
   }
 }
 
-export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
+export async function checkRedis(target: RedisConfig, timeoutMs = 3000): Promise<void> {
   // errors are reported as the StartupError below; the command timeout covers a Redis that accepts the
   // connection but never answers (frozen)
-  const redis = createRedisClient(url, {
+  const redis = createRedisClient(target, {
     connectionName: 'omnisync-preflight',
     errors: 'silent',
     lazyConnect: true,
@@ -47,8 +48,11 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (e) {
+    const t = toRedisTarget(target);
+    const at = t.mode === 'single' ? `Redis unreachable at ${where(t.url)}` : `${describeRedisTarget(t)} unreachable`;
+    const variable = t.mode === 'cluster' ? 'REDIS_CLUSTER_NODES' : t.mode === 'sentinel' ? 'REDIS_SENTINELS / REDIS_SENTINEL_NAME' : 'REDIS_URL';
     throw new StartupError(
-      `Redis unreachable at ${where(url)} (${(e as { code?: string }).code ?? (e as Error).message}) — start it (e.g. \`docker compose up -d redis\` or \`redis-server --maxmemory-policy noeviction\`) or set REDIS_URL`,
+      `${at} (${(e as { code?: string }).code ?? (e as Error).message}) — start it (e.g. \`docker compose up -d redis\` or \`redis-server --maxmemory-policy noeviction\`) or set ${variable}`,
     );
   } finally {
     redis.disconnect();
@@ -56,10 +60,10 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
 }
 
 /** Start-up check: both dependencies reachable, else a one-line StartupError naming which and how to start it. */
-export async function checkDependencies(opts: { databaseUrl?: string; redisUrl?: string }): Promise<void> {
+export async function checkDependencies(opts: { databaseUrl?: string; redis?: RedisConfig }): Promise<void> {
   const checks: Promise<void>[] = [];
   if (opts.databaseUrl) checks.push(checkPostgres(opts.databaseUrl));
-  if (opts.redisUrl) checks.push(checkRedis(opts.redisUrl));
+  if (opts.redis) checks.push(checkRedis(opts.redis));
   const results = await Promise.allSettled(checks);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Error).message);
   if (failed.length) throw new StartupError(failed.join(' | '));

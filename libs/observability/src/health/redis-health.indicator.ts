@@ -6,6 +6,9 @@ export interface RedisProbe {
   ping(): Promise<string>;
   config(op: 'GET', key: string): Promise<unknown>;
   info(section: string): Promise<string>;
+  /** ioredis Cluster: true, and `nodes('master')` its masters' clients */
+  isCluster?: boolean;
+  nodes?(role: 'master'): RedisProbe[];
 }
 
 export const HEALTH_REDIS = Symbol('HEALTH_REDIS');
@@ -39,16 +42,26 @@ export class RedisHealthIndicator {
     const session = this.health.check(key);
     try {
       await redis.ping();
+      if (redis.isCluster && redis.nodes) {
+        // a Cluster: every master must answer and run noeviction (a key lives on one of them)
+        const masters = redis.nodes('master');
+        if (masters.length === 0) return session.down({ message: 'Redis Cluster: no master node known' });
+        const policies = await Promise.all(masters.map(async (m) => (await m.ping(), readMaxmemoryPolicy(m))));
+        const bad = policies.find((p) => p !== 'noeviction');
+        if (bad) return session.down({ maxmemoryPolicy: bad, masters: masters.length, message: noeviction(bad) });
+        return session.up({ maxmemoryPolicy: 'noeviction', masters: masters.length });
+      }
       const policy = await readMaxmemoryPolicy(redis);
       if (policy !== 'noeviction') {
-        return session.down({
-          maxmemoryPolicy: policy,
-          message: `maxmemory-policy is "${policy}"; BullMQ needs "noeviction" (CONFIG SET maxmemory-policy noeviction)`,
-        });
+        return session.down({ maxmemoryPolicy: policy, message: noeviction(policy) });
       }
       return session.up({ maxmemoryPolicy: policy });
     } catch (e) {
       return session.down({ message: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+function noeviction(policy: string): string {
+  return `maxmemory-policy is "${policy}"; BullMQ needs "noeviction" (CONFIG SET maxmemory-policy noeviction)`;
 }

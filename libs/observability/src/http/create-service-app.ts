@@ -1,6 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadEnv, type BaseEnv } from '@app/config';
+import { redisTargetFromEnv } from '@app/contracts';
 import type { ClassConstructor } from 'class-transformer';
 import helmet from 'helmet';
 import { checkDependencies } from '../health/preflight';
@@ -49,7 +50,7 @@ export interface ServiceApp<E extends BaseEnv> {
  */
 export async function createServiceApp<E extends BaseEnv>(spec: ServiceAppSpec<E>, opts: ServiceAppOptions = {}): Promise<ServiceApp<E>> {
   const env = loadEnv(spec.EnvClass, { ...process.env, ...(opts.env ?? {}) }, { app: spec.name });
-  if (!opts.skipPreflight) await checkDependencies({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
+  if (!opts.skipPreflight) await checkDependencies({ databaseUrl: env.DATABASE_URL, redis: redisTargetFromEnv(env) });
   const logger = new PinoLoggerService({
     level: env.LOG_LEVEL,
     format: env.NODE_ENV === 'production' ? 'json' : 'pretty',

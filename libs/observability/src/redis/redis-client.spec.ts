@@ -1,4 +1,4 @@
-import { REDIS_ERROR_REPEAT_MS, redisErrorLog } from './redis-client';
+import { CLUSTER_FAILOVER_OPTIONS, clusterOptions, REDIS_ERROR_REPEAT_MS, redisErrorLog } from './redis-client';
 
 describe('redisErrorLog', () => {
   const fakeLogger = () => ({ warn: jest.fn(), error: jest.fn(), log: jest.fn() });
@@ -36,5 +36,26 @@ describe('redisErrorLog', () => {
     redisErrorLog('{erp-push}', { logger, msg: 'worker error', level: 'error' }).onError(new Error('boom'));
     expect(logger.error).toHaveBeenCalledWith({ msg: 'worker error', client: '{erp-push}', error: 'boom' });
     expect(logger.warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('clusterOptions', () => {
+  it('puts per-connection options on every node and the offline queue, lazy connect and retry strategy on the cluster client', () => {
+    const retry = (n: number) => n * 10;
+    const sut = clusterOptions(
+      { host: 'ignored', port: 1, db: 3, maxRetriesPerRequest: null, commandTimeout: 400, connectionName: 'w', enableOfflineQueue: false, lazyConnect: true, retryStrategy: retry },
+      { password: 'pw' },
+    );
+    expect(sut).toMatchObject({
+      redisOptions: { maxRetriesPerRequest: null, commandTimeout: 400, connectionName: 'w', password: 'pw' },
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      clusterRetryStrategy: retry,
+      ...CLUSTER_FAILOVER_OPTIONS,
+    });
+    // a cluster has no databases and no single host
+    expect(sut.redisOptions).not.toHaveProperty('db');
+    expect(sut.redisOptions).not.toHaveProperty('host');
+    expect(sut.redisOptions).not.toHaveProperty('enableOfflineQueue');
   });
 });

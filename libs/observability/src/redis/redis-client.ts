@@ -1,5 +1,9 @@
 import { Logger } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { toRedisTarget, type RedisConfig, type RedisTarget } from '@app/contracts';
+
+/** what createRedisClient returns: one server's client (standalone or Sentinel-managed) or a Cluster client */
+export type RedisClient = Redis | Cluster;
 
 /** how long repeats of one client's error are held back before one line says how many there were */
 export const REDIS_ERROR_REPEAT_MS = 30_000;
@@ -70,14 +74,26 @@ export interface RedisClientOptions extends RedisOptions {
   errors?: 'log' | 'silent';
 }
 
+/** how a Cluster client waits out a failover: ioredis's redirection and retry delays, bounded */
+export const CLUSTER_FAILOVER_OPTIONS = {
+  maxRedirections: 16,
+  retryDelayOnFailover: 200,
+  retryDelayOnClusterDown: 300,
+  retryDelayOnTryAgain: 200,
+  slotsRefreshTimeout: 2000,
+} as const satisfies ClusterOptions;
+
 /**
- * The one way omnisync creates an ioredis client: named, and never without an 'error' listener (see
- * redisErrorLog). BullMQ builds its own clients from options (libs/queue connections.ts); its Queues,
- * Workers and FlowProducers get the same listener through withRedisErrorLog.
+ * The one way omnisync creates an ioredis client, for every Redis mode (RedisTarget, @app/config): named, and
+ * never without an 'error' listener (see redisErrorLog). `opts` are the per-connection options the code sets
+ * today (timeouts, maxRetriesPerRequest, offline queue, retry strategy); for a Cluster they apply to each node
+ * connection, and the offline queue, lazyConnect and retry strategy to the cluster client itself. BullMQ builds
+ * its own clients from options (libs/queue connections.ts); its Queues, Workers and FlowProducers get the same
+ * listener through withRedisErrorLog.
  */
-export function createRedisClient(target: string | RedisOptions, opts: RedisClientOptions): Redis {
+export function createRedisClient(target: RedisConfig, opts: RedisClientOptions): RedisClient {
   const { errors = 'log', ...options } = opts;
-  const client = typeof target === 'string' ? new Redis(target, options) : new Redis({ ...target, ...options });
+  const client = connect(toRedisTarget(target), options);
   if (errors === 'silent') {
     client.on('error', () => undefined);
   } else {
@@ -88,13 +104,44 @@ export function createRedisClient(target: string | RedisOptions, opts: RedisClie
   return client;
 }
 
+function connect(t: RedisTarget, options: RedisOptions): RedisClient {
+  if (t.mode === 'single') return new Redis(t.url, options);
+  const auth = { ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: {} } : {}) };
+  if (t.mode === 'sentinel') {
+    return new Redis({
+      ...options,
+      ...auth,
+      sentinels: t.sentinels,
+      name: t.name,
+      ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
+      ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
+      ...(t.db !== undefined ? { db: t.db } : {}),
+    });
+  }
+  return new Cluster(t.nodes, clusterOptions(options, auth));
+}
+
+/** RedisOptions (one connection's) → the Cluster client's options; node-level ones go to each node */
+export function clusterOptions(options: RedisOptions, auth: Pick<RedisOptions, 'username' | 'password' | 'tls'> = {}): ClusterOptions {
+  const { enableOfflineQueue, lazyConnect, retryStrategy, enableReadyCheck, host: _h, port: _p, path: _pa, sentinels: _s, readOnly: _r, db: _db, ...node } = options;
+  return {
+    ...CLUSTER_FAILOVER_OPTIONS,
+    redisOptions: { ...node, ...auth },
+    ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    ...(enableReadyCheck !== undefined ? { enableReadyCheck } : {}),
+    // the cluster client reconnects as the code asked for one connection (null: give up)
+    ...(retryStrategy !== undefined ? { clusterRetryStrategy: retryStrategy } : {}),
+  };
+}
+
 /**
  * A client for health probes: fails fast instead of queueing (no offline queue, one retry) and every command
  * times out after REDIS_PROBE_COMMAND_TIMEOUT_MS, so /health/ready says "not ready" within a second even
  * while Redis is frozen; reconnects with a short capped backoff.
  */
-export function createProbeRedisClient(url: string, connectionName: string): Redis {
-  return createRedisClient(url, {
+export function createProbeRedisClient(target: RedisConfig, connectionName: string): RedisClient {
+  return createRedisClient(target, {
     connectionName,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -102,4 +149,26 @@ export function createProbeRedisClient(url: string, connectionName: string): Red
     commandTimeout: REDIS_PROBE_COMMAND_TIMEOUT_MS,
     retryStrategy: (times) => Math.min(times * 200, 5000),
   });
+}
+
+/**
+ * Deletes every key matching `pattern` (SCAN MATCH + UNLINK) — on a Cluster on each master (SCAN on a cluster
+ * client reaches one node only), one key per UNLINK (several keys in one command must share a slot). For clean-ups
+ * (bench, demo, tests), never on the order path. Returns how many keys went.
+ */
+export async function deleteKeysMatching(client: RedisClient, pattern: string): Promise<number> {
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+  let n = 0;
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipe = node.pipeline();
+      for (const k of keys) pipe.unlink(k);
+      for (const [err, res] of (await pipe.exec()) ?? []) if (!err) n += Number(res);
+    } while (cursor !== '0');
+  }
+  return n;
 }

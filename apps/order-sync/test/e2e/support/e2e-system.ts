@@ -7,16 +7,35 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import type { Platform } from '@app/contracts';
+import type { Platform, RedisConfig } from '@app/contracts';
+import { startOwnRedisCluster, testClusterBasePort, type OwnRedisCluster } from '@app/testing/own-redis-cluster';
 import { startSystem, type AppName, type System, type SystemOptions } from '../../../../../scripts/system';
 
 const PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
 
+/**
+ * OMNISYNC_REDIS_MODE=cluster (scripts/test.sh's cluster pass): every system whose test does not bring its own
+ * Redis runs on a local Redis Cluster of its own (startOwnRedisCluster, three masters and three replicas) instead
+ * of the shared server. Its ports: OMNISYNC_TEST_CLUSTER_PORT (default 26000) + 100 + 10 x the jest worker id, so
+ * the files jest runs side by side never share one.
+ */
+export const E2E_REDIS_MODE: 'single' | 'cluster' = process.env.OMNISYNC_REDIS_MODE === 'cluster' ? 'cluster' : 'single';
+
+export function e2eClusterBasePort(): number {
+  return testClusterBasePort(100 + 10 * Number(process.env.JEST_WORKER_ID ?? '1'));
+}
+
 export interface E2eSystem {
   sys: System;
   db: DataSource;
+  /** single mode: the server's URL; cluster mode: the cluster's first node (a seed, not the whole keyspace) */
   redisUrl: string;
+  /** what the apps were given */
+  redis: RedisConfig;
+  redisMode: 'single' | 'cluster';
+  /** the cluster this system runs on (cluster mode, or the test's own `redisCluster`) */
+  cluster: OwnRedisCluster | null;
   prefix: string;
   databaseName: string;
   teardown(): Promise<void>;
@@ -38,6 +57,8 @@ export interface E2eOptions {
   secrets?: Pick<SystemOptions, 'secretsKey' | 'erpSecret' | 'internalServiceSecret' | 'operatorToken'>;
   /** a Redis server of the test's own (redis://host:port; tests that freeze, stop or restart Redis) instead of the shared one: db 0, with this run's prefix */
   redisUrl?: string;
+  /** a Redis Cluster of the test's own (failover tests): the system runs on it; the test stops it */
+  redisCluster?: OwnRedisCluster;
   /** a Postgres cluster of the test's own (superuser URL of its `postgres` db): the system's database is created there */
   pgAdminUrl?: string;
 }
@@ -64,13 +85,21 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
   dbUrl.pathname = `/${databaseName}`;
   // a private Redis (own-redis / private-servers) is the test's alone: db 0, no dedicated index to find
   const redisDb = o.dedicatedRedisDb && !o.redisUrl ? await emptyRedisDb() : 0;
-  const redisUrl = o.redisUrl ? `${o.redisUrl.replace(/\/+$/, '')}/0` : `redis://127.0.0.1:6379/${redisDb}`;
+  // cluster mode applies to tests on the shared server; one with its own server or a whole db index keeps it
+  const ownCluster = !o.redisCluster && !o.redisUrl && !o.dedicatedRedisDb && E2E_REDIS_MODE === 'cluster' ? await startOwnRedisCluster(e2eClusterBasePort()) : null;
+  const cluster = o.redisCluster ?? ownCluster;
+  const redisUrl = cluster
+    ? `redis://${cluster.nodes[0]}`
+    : o.redisUrl
+      ? `${o.redisUrl.replace(/\/+$/, '')}/0`
+      : `redis://127.0.0.1:6379/${redisDb}`;
+  const redis: RedisConfig = cluster ? cluster.target : redisUrl;
   const prefix = `e2e-${id}`;
   let sys: System | undefined;
   try {
     sys = await startSystem({
       databaseUrl: dbUrl.toString(),
-      redisUrl,
+      redis,
       prefix,
       apps: o.apps ?? ['gateway', 'order-sync'],
       env: o.env,
@@ -82,7 +111,8 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
     });
   } catch (e) {
     await dropDatabase(databaseName, pgAdminUrl);
-    await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
+    if (ownCluster) await ownCluster.stop();
+    else if (!cluster) await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
     throw e;
   }
   const db = new DataSource({ type: 'postgres', url: dbUrl.toString(), poolSize: 2 });
@@ -92,13 +122,18 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
     sys: running,
     db,
     redisUrl,
+    redis,
+    redisMode: cluster ? 'cluster' : 'single',
+    cluster,
     prefix,
     databaseName,
     async teardown() {
       await running.stop().catch(() => undefined);
       if (db.isInitialized) await db.destroy();
       await dropDatabase(databaseName, pgAdminUrl);
-      await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
+      // a cluster of the system's own goes whole; the test's own is the test's to stop
+      if (ownCluster) await ownCluster.stop();
+      else if (!cluster) await cleanRedis(redisUrl, prefix, o.dedicatedRedisDb === true);
     },
   };
 }
