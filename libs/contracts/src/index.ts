@@ -4,3 +4,4 @@ export * from './errors';
 export * from './queues';
 export * from './platform-apps';
 export * from './exceptions';
+export * from './coupons';
