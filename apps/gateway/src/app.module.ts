@@ -15,6 +15,7 @@ import { ErpConnectionModule } from './erp-connection/erp-connection.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { ExceptionsModule } from './exceptions/exceptions.module';
+import { CouponsModule } from './coupons/coupons.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
@@ -35,6 +36,7 @@ export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<
     WebhooksModule.register(),
     ForwardingModule,
     ExceptionsModule,
+    CouponsModule,
   ];
 }
 

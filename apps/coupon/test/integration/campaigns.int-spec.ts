@@ -14,7 +14,7 @@ import { NOT_COUNTED_YET, NOT_SENT_YET } from '../../src/campaigns/campaigns.ser
 @Module({})
 class TestPortsModule {
   static register(providers: Provider[]): DynamicModule {
-    return { module: TestPortsModule, global: true, providers, exports: providers.map((p) => (p as { provide: never }).provide) };
+    return { module: TestPortsModule, global: true, providers, exports: providers.map((p) => (p as unknown as { provide: never }).provide) };
   }
 }
 
