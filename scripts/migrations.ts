@@ -9,5 +9,6 @@
 import { CORE_MIGRATIONS } from '@app/persistence/migrations';
 import { ORDER_SYNC_MIGRATIONS } from '../apps/order-sync/src/migrations';
 import { CATALOG_SYNC_MIGRATIONS } from '../apps/catalog-sync/src/migrations';
+import { COUPON_MIGRATIONS } from '../apps/coupon/src/migrations';
 
-export const ALL_MIGRATIONS: Function[] = [...CORE_MIGRATIONS, ...ORDER_SYNC_MIGRATIONS, ...CATALOG_SYNC_MIGRATIONS];
+export const ALL_MIGRATIONS: Function[] = [...CORE_MIGRATIONS, ...ORDER_SYNC_MIGRATIONS, ...CATALOG_SYNC_MIGRATIONS, ...COUPON_MIGRATIONS];

@@ -5,6 +5,7 @@ import { HealthModule, MetricsModule } from '@app/observability';
 import { ServiceAuthModule } from '@app/service-auth';
 import { PersistenceModule } from '@app/persistence';
 import { QueueModule, WorkerDrain } from '@app/queue';
+import { CampaignsFeatureModule } from './campaigns/campaigns-feature.module';
 import { CouponEnv } from './config/env.validation';
 
 /**
@@ -12,7 +13,9 @@ import { CouponEnv } from './config/env.validation';
  * by injecting `CouponEnv`, register their queues with `registerQueues([...])` from @app/queue and
  * declare workers with `@Processor(QUEUE.X, { concurrency })`.
  */
-export const features: Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> = [];
+export function features(env: CouponEnv): Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference> {
+  return [CampaignsFeatureModule.register({ options: { unconfirmedApis: env.COUPON_UNCONFIRMED_APIS_ENABLED } })];
+}
 
 /** Root module: typed config, Postgres, BullMQ root, /metrics, /health/*, then the features. */
 @Module({})
@@ -28,7 +31,7 @@ export class AppModule {
         // only calls the gateway signed (health stays open): libs/service-auth
         ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redis: redisTargetFromEnv(env), keyPrefix: env.BULLMQ_PREFIX }),
         HealthModule.forRoot({ redis: redisTargetFromEnv(env) }),
-        ...features,
+        ...features(env),
       ],
       // root-module provider so its onModuleDestroy runs first: workers drain before anything closes
       providers: [WorkerDrain],

@@ -17,6 +17,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { ExceptionsModule } from './exceptions/exceptions.module';
 import { OpsPageModule } from './ops-page/ops-page.module';
+import { CouponsModule } from './coupons/coupons.module';
 import { PlatformLookupModule } from '@app/intake/platform-lookup.module';
 import { ShopDirectoryModule } from '@app/persistence';
 import { PlatformRuntimeModule } from '@app/platforms/platform-runtime.module';
@@ -49,6 +50,7 @@ export function features(env: GatewayEnv): Array<Type | DynamicModule | Promise<
       slaWindowMs: env.ALERT_SLA_WINDOW_MS,
     }),
     OpsPageModule,
+    CouponsModule,
   ];
 }
 

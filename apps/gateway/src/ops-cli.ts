@@ -15,6 +15,7 @@
  *   npm run ops -- sla [--from <iso>] [--to <iso>]  pay -> ERP-ack latency and breaches
  *   npm run ops -- alerts list                       alerts that fired, firing first (ops / admin key, or the operator token: all)
  *   npm run ops -- alerts silence <key> --for <duration> [--reason <text>]   e.g. --for 30m, 2h, 1d
+ *   npm run ops -- coupons show <campaignId>         a coupon campaign's per-platform state and figures
  *
  * Options: --url (OMNISYNC_URL, default http://127.0.0.1:3000, the gateway), --api-key (OMNISYNC_API_KEY),
  * --json (the API's answer as JSON instead of a table). Exit 0 = done, 1 = the API refused or failed
@@ -215,6 +216,15 @@ export async function runOpsCli(argv: string[], env: NodeJS.ProcessEnv, io: OpsC
       print(r, () => [JSON.stringify(r, null, 2)]);
     });
 
+  const coupons = program.command('coupons').description('coupon campaigns');
+  coupons
+    .command('show <campaignId>')
+    .description("a campaign's status, per-platform state (with the reasons) and figures")
+    .action(async (id: string) => {
+      const c = await api<Campaign>('GET', `coupon-campaigns/${encodeURIComponent(id)}`);
+      print(c, () => campaignLines(c));
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -257,6 +267,48 @@ function traceLines(t: Trace): string[] {
       (t.payToErpAckMs === null ? '  not yet acknowledged' : `  pay->ack ${(t.payToErpAckMs / 1000).toFixed(1)} s`),
     ...t.timeline.map((e) => `  ${e.at}  ${e.event.padEnd(20)} ${detail(e.detail)}`.trimEnd()),
     ...t.limits.map((l) => `  note: ${l}`),
+  ];
+}
+
+interface Campaign {
+  id: string;
+  name: string;
+  status: string;
+  kind: string;
+  thresholdFen: number | null;
+  amountFen: number | null;
+  ratePermille: number | null;
+  maxDiscountFen: number | null;
+  totalQuantity: number;
+  budgetFen: number;
+  claimStartsAt: string;
+  claimEndsAt: string;
+  platforms: { shopId: string; platform: string; state: string; reason: string | null; warnings: string[]; api: string | null; platformCouponId: string | null; lastError: string | null }[];
+  figures: { remainingStock: number | null; redemptions: number | null; spentFen: number | null; note: string };
+}
+
+const yuan = (fen: number | null): string => (fen === null ? '-' : `¥${(fen / 100).toFixed(2)}`);
+
+/** exported for its unit spec */
+export function campaignLines(c: Campaign): string[] {
+  const offer =
+    c.kind === 'discount'
+      ? `${(c.ratePermille ?? 0) / 100}折 capped at ${yuan(c.maxDiscountFen)}${c.thresholdFen ? ` from ${yuan(c.thresholdFen)}` : ''}`
+      : c.kind === 'threshold'
+        ? `${yuan(c.amountFen)} off from ${yuan(c.thresholdFen)}`
+        : `${yuan(c.amountFen)} off`;
+  const f = c.figures;
+  const figure = (v: number | null, show: (n: number) => string = String) => (v === null ? 'not counted yet' : show(v));
+  return [
+    `campaign ${c.id}  "${c.name}"  ${c.status}  ${offer}  quantity ${c.totalQuantity}  budget ${yuan(c.budgetFen)}`,
+    `  claim ${c.claimStartsAt} -> ${c.claimEndsAt}`,
+    ...table(
+      c.platforms.map((p) => ({ ...p, coupon: p.platformCouponId ?? '-', why: [p.reason, p.lastError].filter(Boolean).join('; ') })),
+      ['platform', 'shopId', 'state', 'api', 'coupon', 'why'],
+    ).map((l) => `  ${l}`),
+    ...c.platforms.flatMap((p) => p.warnings.map((w) => `  warning (${p.platform}): ${w}`)),
+    `  remaining ${figure(f.remainingStock)}  redemptions ${figure(f.redemptions)}  spent ${figure(f.spentFen, (n) => `${yuan(n)} of ${yuan(c.budgetFen)}`)}`,
+    ...(f.remainingStock === null || f.redemptions === null || f.spentFen === null ? [`  note: ${f.note}`] : []),
   ];
 }
 

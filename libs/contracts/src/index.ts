@@ -5,3 +5,4 @@ export * from './queues';
 export * from './platform-apps';
 export * from './exceptions';
 export * from './redis-target';
+export * from './coupons';

@@ -4,6 +4,7 @@ export * from './shop-directory.port';
 export * from './platform-adapter.registry';
 export * from './platform-manifest';
 export * from './capabilities';
+export * from './coupon-capability';
 export * from './registry';
 export { DouyinAdapter } from './douyin/douyin.adapter';
 export { TaobaoAdapter, type TaobaoAdapterOptions } from './taobao/taobao.adapter';

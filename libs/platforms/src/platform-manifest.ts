@@ -1,3 +1,4 @@
+import type { CouponCapability } from './coupon-capability';
 import type { PlatformAdapterDeps } from './http';
 import type { PlatformAdapter } from './platform-adapter.port';
 
@@ -64,6 +65,8 @@ export interface PlatformManifest<A extends PlatformAdapter = PlatformAdapter> {
   readonly listingRules: ListingRules;
   /** the platform's order status codes -> our canonical status, when apps need to show them (optional) */
   readonly statusMap?: Readonly<Record<string, string>>;
+  /** what the platform can do with coupons, API by API, confirmed or not (apps/coupon; coupon-capability.ts) */
+  readonly coupons: CouponCapability;
 }
 
 /** The registry's own check of a manifest: a name that is safe in URLs, SQL values and env names. */

@@ -1,5 +1,6 @@
 import { UnknownPlatformError, type Platform } from '@app/contracts';
 import { outboundPolicyFromEnv, platformBaseUrlsOf, type OutboundEnv, type OutboundPolicy } from '@app/net';
+import { couponCapabilityProblems } from './coupon-capability';
 import { douyinManifest } from './douyin/douyin.manifest';
 import { PLATFORM_NAME, type PlatformManifest } from './platform-manifest';
 import { taobaoManifest } from './taobao/taobao.manifest';
@@ -106,6 +107,7 @@ export function manifestProblems(m: PlatformManifest): string[] {
     if (r.maxPriceFen !== null && !(Number.isInteger(r.maxPriceFen) && r.maxPriceFen >= r.minPriceFen)) out.push('listingRules.maxPriceFen must be null or >= minPriceFen');
     if (typeof r.salePriceBelowOriginal !== 'boolean') out.push('listingRules.salePriceBelowOriginal missing');
   }
+  out.push(...couponCapabilityProblems(m.coupons));
   return out;
 }
 

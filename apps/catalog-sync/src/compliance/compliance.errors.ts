@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, UnprocessableEntityException } from '@nestjs/common';
-import type { WordViolation } from './compliance-checker';
+import type { WordViolation } from '@app/compliance';
 import type { LimitViolation } from './platform-rules';
 
 export interface ComplianceResult {

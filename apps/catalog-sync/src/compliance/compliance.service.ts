@@ -3,8 +3,7 @@ import type { Platform } from '@app/contracts';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import type { ProductAggregate } from '../catalog/catalog.types';
 import { buildListing, titleFieldFor } from '../publish/listing-builder';
-import { SHIPPED_BANNED_WORDS } from './banned-words';
-import { ComplianceChecker, type BannedWord, type TextField, type WordViolation } from './compliance-checker';
+import { ComplianceChecker, SHIPPED_BANNED_WORDS, type BannedWord, type TextField, type WordViolation } from '@app/compliance';
 import type { ComplianceResult } from './compliance.errors';
 import { checkPlatformLimits } from './platform-rules';
 

@@ -7,7 +7,7 @@ import { MERCHANT_HEADER, signServiceCall } from '@app/service-auth';
 export { MERCHANT_HEADER };
 
 export interface ForwardRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   query?: Record<string, unknown>;
   body?: unknown;
@@ -29,7 +29,7 @@ export function queryString(query: Record<string, unknown> | undefined): string 
 }
 
 /**
- * Forwards an authenticated request to an internal service (order-sync, catalog-sync). The gateway has already
+ * Forwards an authenticated request to an internal service (order-sync, catalog-sync, coupon). The gateway has already
  * checked the API key and role; each call is signed with INTERNAL_SERVICE_SECRET over method, path and query,
  * merchant, roles, time, a nonce and the body's hash (the service takes the merchant from that signature only).
  * The URL and body bytes are built here so that what is signed is exactly what is sent. The service's status

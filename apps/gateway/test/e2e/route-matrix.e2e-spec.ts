@@ -23,14 +23,14 @@ import { MerchantsService } from '../../src/merchants/merchants.service';
 
 /** what a path parameter names: a merchant's resource (a foreign one can be made), or a platform name (nobody's) */
 /**
- * 'orderSyncId' / 'exceptionKey': an id of a resource an internal service owns (an order; an exception of
- * order-sync's). This matrix runs the gateway alone, so the forwarded call ends as 503; their cross-merchant
+ * 'orderSyncId' / 'exceptionKey' / 'couponCampaignId': an id of a resource an internal service owns (an order; an
+ * exception of order-sync's; a coupon campaign of the coupon service's). This matrix runs the gateway alone, so the forwarded call ends as 503; their cross-merchant
  * 404s are the services' own tests (apps/order-sync/test/integration/order-trace.int-spec.ts, exceptions.int-spec.ts,
- * apps/catalog-sync/test/integration/exceptions.int-spec.ts).
+ * apps/catalog-sync/test/integration/exceptions.int-spec.ts, apps/coupon/test/integration/campaigns.int-spec.ts).
  */
-type ParamKind = 'apiKey' | 'shop' | 'alertChannel' | 'alertSilence' | 'platform' | 'asset' | 'orderSyncId' | 'exceptionKey' | 'operatorChannel';
+type ParamKind = 'apiKey' | 'shop' | 'alertChannel' | 'alertSilence' | 'platform' | 'asset' | 'orderSyncId' | 'exceptionKey' | 'operatorChannel' | 'couponCampaignId';
 /** 'operatorChannel': an id on an operator route, which refuses every merchant key (403) before any lookup */
-type ForwardedKind = 'orderSyncId' | 'exceptionKey' | 'operatorChannel';
+type ForwardedKind = 'orderSyncId' | 'exceptionKey' | 'operatorChannel' | 'couponCampaignId';
 type OwnedKind = Exclude<ParamKind, 'platform' | 'asset' | ForwardedKind>;
 /** a name of nobody's (a platform, a file of the ops page): nothing to take from another merchant */
 const NOBODYS: Partial<Record<ParamKind, string>> = { platform: 'douyin', asset: 'ops.js' };
@@ -39,6 +39,7 @@ const FORWARDED: Record<ForwardedKind, { own: string; foreign: string }> = {
   orderSyncId: { own: '00000000-0000-4000-8000-0000000000a1', foreign: '00000000-0000-4000-8000-0000000000b1' },
   exceptionKey: { own: 'erp_rejected:1:1', foreign: 'erp_rejected:2:1' },
   operatorChannel: { own: '00000000-0000-4000-8000-0000000000c1', foreign: '00000000-0000-4000-8000-0000000000c2' },
+  couponCampaignId: { own: '00000000-0000-4000-8000-0000000000e1', foreign: '00000000-0000-4000-8000-0000000000f1' },
 };
 const isForwarded = (k: ParamKind): k is ForwardedKind => k in FORWARDED;
 
@@ -138,6 +139,14 @@ const ROUTES: Record<string, RouteRule> = {
   'POST /erp/orders/ack': { roles: ['erp', 'admin'], body: { cursor: '1-1' } },
   'POST /erp/shipments': { roles: ['erp', 'admin'], body: { shipments: [] } },
   'GET /erp/shipments': { roles: ['erp', 'admin', 'ops'] },
+
+  // coupon campaigns, forwarded to the coupon service (503 here): merchandiser / admin manage, ops reads
+  'POST /coupon-campaigns': { roles: ['merchandiser', 'admin'], body: { name: 'matrix' } },
+  'GET /coupon-campaigns': { roles: ['merchandiser', 'admin', 'ops'] },
+  'GET /coupon-campaigns/{id}': { roles: ['merchandiser', 'admin', 'ops'], params: { id: 'couponCampaignId' } },
+  'PATCH /coupon-campaigns/{id}': { roles: ['merchandiser', 'admin'], params: { id: 'couponCampaignId' }, body: { budgetFen: 1 } },
+  'POST /coupon-campaigns/{id}/start': { roles: ['merchandiser', 'admin'], params: { id: 'couponCampaignId' } },
+  'POST /coupon-campaigns/{id}/stop': { roles: ['merchandiser', 'admin'], params: { id: 'couponCampaignId' } },
 };
 
 interface Route {
@@ -177,6 +186,7 @@ describe('every route x role x own/foreign id, from the OpenAPI document', () =>
         RATE_LIMIT_ENABLED: 'false',
         // forwarded routes: nothing listens here, an allowed call ends as 503, never at another merchant
         ORDER_SYNC_URL: 'http://127.0.0.1:1',
+        COUPON_SERVICE_URL: 'http://127.0.0.1:1',
         UPSTREAM_TIMEOUT_MS: '500',
         // alert channels: the robot simulator is the operator's allowance; no evaluation loop in this test
         OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${robot.port}`,

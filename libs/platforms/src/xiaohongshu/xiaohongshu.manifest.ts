@@ -19,4 +19,16 @@ export const xiaohongshuManifest: PlatformManifest<XiaohongshuAdapter> = {
   },
   // title at most 50 characters (each 1); sale price strictly below the original, at most 100,000 yuan
   listingRules: { titleMax: 50, titleCount: 'chars', requiredAttributes: [], minPriceFen: 1, maxPriceFen: 10_000_000, salePriceBelowOriginal: true },
+  // MARKETING-KUAISHOU-ALERTS.md 1.3: the official ark API index (2025-09) has no 营销 / 优惠券 category [C]
+  coupons: {
+    operations: null,
+    missingReason: 'Xiaohongshu publishes no coupon or marketing API (ark API index 2025-09); create the coupon in the 小红书千帆 merchant backend',
+    kinds: {},
+    audiences: {},
+    productScope: false,
+    cannotCarry: [],
+    createIdempotencyKey: null,
+    amountUnit: null,
+    denominationsFen: null,
+  },
 };

@@ -1,4 +1,4 @@
-import data from '../../data/banned-words.json';
+import data from '../data/banned-words.json';
 import type { BannedWord } from './compliance-checker';
 
 export interface BannedWordCategory {
@@ -14,5 +14,5 @@ export interface BannedWordList {
   words: BannedWord[];
 }
 
-/** The curated list shipped with the service (apps/catalog-sync/data/banned-words.json). */
+/** The curated list shipped with the service (libs/compliance/data/banned-words.json). */
 export const SHIPPED_BANNED_WORDS: BannedWordList = data as BannedWordList;

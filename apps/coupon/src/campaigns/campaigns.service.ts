@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ComplianceChecker, SHIPPED_BANNED_WORDS, type WordViolation } from '@app/compliance';
+import type { CampaignStatus } from '@app/contracts';
+import { platformRegistry } from '@app/platforms';
+import { assertCanChange, assertCanStop, startTo, statusAt } from './campaign-lifecycle';
+import type { CampaignInput, CampaignRecord, CampaignShopRecord } from './campaign.types';
+import { CampaignsRepository, type ShopRowInput } from './campaigns.repository';
+import { COUPON_FEATURE_OPTIONS, type CouponFeatureOptions } from './coupon-feature.options';
+import type { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
+import { planFor } from './platform-plan';
+
+/** What GET shows until redemptions from orders land (issue 11 item 4): the fields are there, the figures are not. */
+export const NOT_COUNTED_YET = 'not counted yet: redemptions from orders (issue 11 item 4) are not built; remaining stock, redemptions and spend stay null until they are';
+
+/** the reason a started campaign's API shops stay `pending` in this slice */
+export const NOT_SENT_YET = 'not sent: the coupon-sync jobs that call the platforms (issue 11 item 3) are not built yet; nothing was sent to this platform';
+
+export interface CampaignView extends Omit<CampaignRecord, 'merchantId'> {
+  platforms: Array<Omit<CampaignShopRecord, 'campaignId' | 'idempotencyKey' | 'attempts'>>;
+  figures: { remainingStock: number | null; redemptions: number | null; spentFen: number | null; note: string };
+}
+
+/** the per-(campaign, shop) idempotency key: deterministic, 36 characters (Kuaishou's outerUniqueKey takes 60) */
+export function idempotencyKeyOf(campaignId: string, shopId: string): string {
+  return `cpn-${createHash('sha256').update(`${campaignId}:${shopId}`).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Coupon campaigns (issue 11 items 1, 2, 6): define once, check, store with each shop's state computed from its
+ * platform's coupon capability; start / stop / change with the lifecycle's rules. Platform calls (the
+ * {coupon-sync} jobs of item 3) are not built in this slice: a start leaves the shops that take the campaign by
+ * API `pending` with NOT_SENT_YET as their reason, never a pretend `created`.
+ */
+@Injectable()
+export class CampaignsService {
+  private readonly checker = new ComplianceChecker(SHIPPED_BANNED_WORDS.words, SHIPPED_BANNED_WORDS.allow);
+
+  constructor(
+    private readonly repo: CampaignsRepository,
+    @Inject(COUPON_FEATURE_OPTIONS) private readonly options: CouponFeatureOptions,
+  ) {}
+
+  /** banned words in the texts a platform would show; 422 naming each word and field, before anything is stored or sent */
+  checkTexts(fields: { field: string; text: string }[]): void {
+    const v: WordViolation[] = this.checker.check(fields);
+    if (v.length === 0) return;
+    throw new UnprocessableEntityException({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: v.map((x) => `${x.field}: banned word "${x.word}" (${x.category}) at ${x.start}-${x.end}; nothing was stored or sent`),
+    });
+  }
+
+  async create(merchantId: string, dto: CreateCampaignDto): Promise<CampaignView> {
+    this.checkTexts([
+      { field: 'name', text: dto.name },
+      { field: 'description', text: dto.description ?? '' },
+      { field: 'liveSession.label', text: dto.liveSession?.label ?? '' },
+    ]);
+    const problems: string[] = [];
+    const shops = await this.repo.shopsOf(merchantId, dto.shopIds);
+    if (dto.shopIds) {
+      const own = new Set(shops.map((s) => s.id));
+      dto.shopIds.forEach((id, i) => {
+        if (!own.has(id)) problems.push(`shopIds[${i}] is not an active shop of this merchant`);
+      });
+    } else if (shops.length === 0) problems.push('shopIds: the merchant has no active shop to run a campaign in');
+    if (dto.productIds && dto.scope === 'products') {
+      const own = await this.repo.ownProductIds(merchantId, dto.productIds);
+      dto.productIds.forEach((id, i) => {
+        if (!own.has(id)) problems.push(`productIds[${i}] is not a product of this merchant`);
+      });
+    }
+    if (problems.length > 0) throw new BadRequestException(problems);
+
+    const input: CampaignInput = {
+      externalKey: dto.externalKey ?? null,
+      name: dto.name.trim(),
+      description: (dto.description ?? '').trim(),
+      kind: dto.kind,
+      thresholdFen: dto.thresholdFen ?? null,
+      amountFen: dto.amountFen ?? null,
+      ratePermille: dto.ratePermille ?? null,
+      maxDiscountFen: dto.maxDiscountFen ?? null,
+      totalQuantity: dto.totalQuantity,
+      perUserLimit: dto.perUserLimit,
+      claimStartsAt: new Date(dto.claimStartsAt).toISOString(),
+      claimEndsAt: new Date(dto.claimEndsAt).toISOString(),
+      validity: {
+        kind: dto.validity.kind,
+        from: dto.validity.from ? new Date(dto.validity.from).toISOString() : null,
+        until: dto.validity.until ? new Date(dto.validity.until).toISOString() : null,
+        days: dto.validity.days ?? null,
+      },
+      scope: dto.scope,
+      productIds: dto.scope === 'products' ? (dto.productIds ?? []) : [],
+      audience: dto.audience,
+      memberLevel: dto.memberLevel ?? null,
+      crowdTags: dto.crowdTags ?? [],
+      liveSession: dto.liveSession
+        ? { label: dto.liveSession.label.trim(), startsAt: new Date(dto.liveSession.startsAt).toISOString(), endsAt: new Date(dto.liveSession.endsAt).toISOString() }
+        : null,
+      budgetFen: dto.budgetFen,
+    };
+    const id = await this.repo.transaction(async (m) => {
+      const campaignId = await this.repo.insertCampaign(m, merchantId, input);
+      if (!campaignId) return null;
+      const rows: ShopRowInput[] = shops.map((shop) => {
+        const plan = planFor(
+          shop.platform,
+          platformRegistry.get(shop.platform).coupons,
+          { kind: input.kind, amountFen: input.amountFen, thresholdFen: input.thresholdFen, scope: input.scope, audience: input.audience, validityKind: input.validity.kind },
+          { unconfirmedApis: this.options.unconfirmedApis },
+        );
+        return { shopId: shop.id, platform: shop.platform, state: plan.state, reason: plan.reason, warnings: plan.warnings, api: plan.api, idempotencyKey: idempotencyKeyOf(campaignId, shop.id) };
+      });
+      await this.repo.insertShops(m, merchantId, campaignId, rows);
+      return campaignId;
+    });
+    if (!id) throw new ConflictException(`externalKey ${dto.externalKey} is already used by another campaign of this merchant`);
+    return this.get(merchantId, id);
+  }
+
+  async get(merchantId: string, id: string): Promise<CampaignView> {
+    const c = await this.repo.get(merchantId, id);
+    if (!c) throw new NotFoundException(`no campaign ${id}`);
+    return this.view(c, await this.repo.shopsOfCampaigns(merchantId, [id]));
+  }
+
+  async list(merchantId: string, status?: string): Promise<CampaignView[]> {
+    const all = await this.repo.list(merchantId);
+    const now = new Date();
+    const shown = status ? all.filter((c) => statusAt(c, now) === status) : all;
+    const shops = await this.repo.shopsOfCampaigns(merchantId, shown.map((c) => c.id));
+    return shown.map((c) => this.view(c, shops.filter((s) => s.campaignId === c.id), now));
+  }
+
+  /** stock and budget; the quantity never goes below a per-user limit (400), an ended campaign is a 409 */
+  async update(merchantId: string, id: string, dto: UpdateCampaignDto): Promise<CampaignView> {
+    if (dto.totalQuantity === undefined && dto.budgetFen === undefined) throw new BadRequestException(['totalQuantity or budgetFen: give at least one to change']);
+    await this.repo.transaction(async (m) => {
+      const c = await this.repo.get(merchantId, id, m, true);
+      if (!c) throw new NotFoundException(`no campaign ${id}`);
+      assertCanChange(c, new Date());
+      if (dto.totalQuantity !== undefined && dto.totalQuantity < c.perUserLimit) {
+        throw new BadRequestException([`totalQuantity must not be below the campaign's perUserLimit (${c.perUserLimit})`]);
+      }
+      await this.repo.updateFigures(m, merchantId, id, dto);
+    });
+    return this.get(merchantId, id);
+  }
+
+  /** draft -> scheduled / active; the shops that take it by API stay `pending`, saying that nothing was sent (NOT_SENT_YET) */
+  async start(merchantId: string, id: string): Promise<CampaignView> {
+    await this.repo.transaction(async (m) => {
+      const c = await this.repo.get(merchantId, id, m, true);
+      if (!c) throw new NotFoundException(`no campaign ${id}`);
+      const to = startTo(c, new Date());
+      await this.repo.setStatus(m, merchantId, id, to, 'started_at');
+      await this.repo.moveShops(m, merchantId, id, ['pending'], 'pending', { reason: NOT_SENT_YET });
+    });
+    return this.get(merchantId, id);
+  }
+
+  /**
+   * scheduled / active -> stopped. Per shop: one never sent (pending / creating) is stopped here; a created coupon
+   * the platform cannot stop by API (Taobao) becomes `manual` with the reason; one it can stop becomes `stopping`
+   * (for the coupon-sync jobs, a later slice: no shop is `created` before they exist).
+   */
+  async stop(merchantId: string, id: string): Promise<CampaignView> {
+    await this.repo.transaction(async (m) => {
+      const c = await this.repo.get(merchantId, id, m, true);
+      if (!c) throw new NotFoundException(`no campaign ${id}`);
+      assertCanStop(c, new Date());
+      await this.repo.setStatus(m, merchantId, id, 'stopped', 'stopped_at');
+      await this.repo.moveShops(m, merchantId, id, ['pending', 'creating'], 'stopped', { reason: 'stopped before the coupon was created: nothing was sent' });
+      const created = (await this.repo.shopsOfCampaigns(merchantId, [id], m)).filter((s) => s.state === 'created');
+      const byApi: string[] = [];
+      for (const s of created) {
+        const cap = platformRegistry.get(s.platform).coupons;
+        const stop = cap.operations?.stop;
+        if (stop && (stop.confirmed || this.options.unconfirmedApis)) byApi.push(s.shopId);
+        else {
+          const reason = `stop it by hand: ${cap.missing?.stop ?? `${s.platform} has no stop API`} (platform coupon ${s.platformCouponId})`;
+          await this.repo.moveShops(m, merchantId, id, ['created'], 'manual', { reason, shopIds: [s.shopId] });
+        }
+      }
+      if (byApi.length > 0) await this.repo.moveShops(m, merchantId, id, ['created'], 'stopping', { shopIds: byApi });
+    });
+    return this.get(merchantId, id);
+  }
+
+  private view(c: CampaignRecord, shops: CampaignShopRecord[], now = new Date()): CampaignView {
+    const { merchantId: _m, ...rest } = c;
+    const status: CampaignStatus = statusAt(c, now);
+    return {
+      ...rest,
+      status,
+      platforms: shops.map(({ campaignId: _c, idempotencyKey: _k, attempts: _a, ...s }) => s),
+      figures: { remainingStock: null, redemptions: null, spentFen: null, note: NOT_COUNTED_YET },
+    };
+  }
+}

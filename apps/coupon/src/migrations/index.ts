@@ -1,0 +1,6 @@
+import { CreateCouponSchema1796340000000 } from './1796340000000-CreateCouponSchema';
+import { CreateCampaigns1796340000001 } from './1796340000001-CreateCampaigns';
+import { CreateCampaignShops1796340000002 } from './1796340000002-CreateCampaignShops';
+
+/** Schema `coupon` (campaigns and their per-shop state). Append new migrations here. */
+export const COUPON_MIGRATIONS: Function[] = [CreateCouponSchema1796340000000, CreateCampaigns1796340000001, CreateCampaignShops1796340000002];
