@@ -1,5 +1,6 @@
 import { IsBoolean } from 'class-validator';
 import { redisTargetFromEnv } from '@app/contracts';
+import { platformRegistry } from '@app/platforms';
 import { BaseEnv } from './base.env';
 import { bootstrap } from './bootstrap';
 import { ToBoolean } from './transforms';
@@ -97,7 +98,7 @@ describe('loadEnv', () => {
       }),
     );
     expect(err.problems).toEqual([
-      { variable: 'PLATFORM_APPS', problems: ['entry 1: platform must be one of douyin, taobao, xiaohongshu'] },
+      { variable: 'PLATFORM_APPS', problems: [`entry 1: platform must be one of ${platformRegistry.names().join(', ')}`] },
       { variable: 'PLATFORM_BASE_URL_TAOBAO', problems: ['must be an http(s) URL'] },
     ]);
     expect(err.message).not.toContain('top-secret-value');

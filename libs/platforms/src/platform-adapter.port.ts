@@ -157,6 +157,11 @@ export interface PushMessage {
 export interface PushRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+  /**
+   * the push URL's query parameters, for platforms whose push names its app only in the URL the app registered
+   * (Kuaishou: an AES-encrypted body with no header, so /webhooks/kuaishou?appKey=<appKey>)
+   */
+  query?: Record<string, unknown>;
 }
 
 export type PushVerification =

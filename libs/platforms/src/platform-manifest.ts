@@ -34,6 +34,12 @@ export interface AuthorizeParams {
   state: string;
 }
 
+/** A platform's published QPS limit of one API method: per app (all shops together) and per user (one shop). */
+export interface ApiQpsLimit {
+  perApp: number;
+  perUser: number;
+}
+
 export interface PlatformManifest<A extends PlatformAdapter = PlatformAdapter> {
   /** lower-case identifier: the platform's name in URLs, rows, env names (upper-cased) and metrics */
   readonly name: string;
@@ -65,6 +71,11 @@ export interface PlatformManifest<A extends PlatformAdapter = PlatformAdapter> {
   readonly listingRules: ListingRules;
   /** the platform's order status codes -> our canonical status, when apps need to show them (optional) */
   readonly statusMap?: Readonly<Record<string, string>>;
+  /**
+   * published per-API QPS limits by API method (optional): the shared rate limiter keeps each shop's calls of that
+   * method at or below perUser (and below PLATFORM_QPS_PER_SHOP); see platformQpsFor in ./registry.ts
+   */
+  readonly apiQps?: Readonly<Record<string, ApiQpsLimit>>;
   /** what the platform can do with coupons, API by API, confirmed or not (apps/coupon; coupon-capability.ts) */
   readonly coupons: CouponCapability;
 }

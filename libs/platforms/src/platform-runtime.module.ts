@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { redisTargetFromEnv, type RedisConfig, type RedisEnv } from '@app/contracts';
 import type { OutboundPolicy } from '@app/net';
-import { platformOutboundPolicyFromEnv } from './registry';
+import { platformOutboundPolicyFromEnv, platformQpsFor } from './registry';
 import { ResilienceModule } from '@app/resilience/resilience.module';
 import type { QpsScope } from './http/platform-http.options';
 import { PlatformsModule } from './platforms.module';
@@ -71,7 +71,7 @@ export class PlatformRuntimeModule {
       imports: [
         ResilienceModule.forRoot({
           breaker: { requestTimeoutMs: o.timeoutMs, resetTimeoutMs: o.breakerResetMs },
-          rateLimit: { redis: o.redis, defaultQps: o.qpsPerShop, keyPrefix: o.rateLimitKeyPrefix },
+          rateLimit: { redis: o.redis, defaultQps: o.qpsPerShop, qpsFor: platformQpsFor(o.qpsPerShop), keyPrefix: o.rateLimitKeyPrefix },
         }),
         o.directory,
         platforms,

@@ -7,13 +7,16 @@ const deps = { directory: {}, breakers: {}, limiter: {}, options: { timeoutMs: 1
 
 describe('platform registry', () => {
   it('knows the registered platforms, in order', () => {
-    expect(platformRegistry.names()).toEqual(['douyin', 'taobao', 'xiaohongshu']);
-    expect(platformRegistry.pushPlatforms()).toEqual(['douyin', 'xiaohongshu']);
+    // the manifests' own list, in order (a new platform is one line in PLATFORM_MANIFESTS, not an edit here)
+    expect(platformRegistry.names()).toEqual(PLATFORM_MANIFESTS.map((m) => m.name));
+    expect(platformRegistry.names().slice(0, 3)).toEqual(['douyin', 'taobao', 'xiaohongshu']);
+    expect(platformRegistry.pushPlatforms()).toEqual(PLATFORM_MANIFESTS.filter((m) => m.orderIntake === 'push').map((m) => m.name));
+    expect(platformRegistry.pushPlatforms()).toEqual(expect.arrayContaining(['douyin', 'xiaohongshu']));
   });
 
   it('an unknown platform throws naming it and the field, never falls back to another platform', () => {
     expect(() => platformRegistry.get('kwai')).toThrow(UnknownPlatformError);
-    expect(() => platformRegistry.get('kwai')).toThrow('platform: unknown platform "kwai"; must be one of: douyin, taobao, xiaohongshu');
+    expect(() => platformRegistry.get('kwai')).toThrow(`platform: unknown platform "kwai"; must be one of: ${platformRegistry.names().join(', ')}`);
     expect(() => platformRegistry.assert('XIAOHONGSHU', 'shares.XIAOHONGSHU')).toThrow(/^shares\.XIAOHONGSHU: unknown platform/);
     expect(platformRegistry.has('')).toBe(false);
     expect(platformRegistry.has(undefined)).toBe(false);

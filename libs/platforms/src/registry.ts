@@ -2,6 +2,7 @@ import { UnknownPlatformError, type Platform } from '@app/contracts';
 import { outboundPolicyFromEnv, platformBaseUrlsOf, type OutboundEnv, type OutboundPolicy } from '@app/net';
 import { couponCapabilityProblems } from './coupon-capability';
 import { douyinManifest } from './douyin/douyin.manifest';
+import { kuaishouManifest } from './kuaishou/kuaishou.manifest';
 import { PLATFORM_NAME, type PlatformManifest } from './platform-manifest';
 import { taobaoManifest } from './taobao/taobao.manifest';
 import { xiaohongshuManifest } from './xiaohongshu/xiaohongshu.manifest';
@@ -15,6 +16,7 @@ export const PLATFORM_MANIFESTS: readonly PlatformManifest[] = [
   douyinManifest,
   taobaoManifest,
   xiaohongshuManifest,
+  kuaishouManifest,
 ];
 
 /** Manifests by name; rejects duplicate and malformed names and incomplete manifests when built. */
@@ -119,6 +121,19 @@ export const isPlatform = (value: unknown): value is Platform => platformRegistr
 
 /** the registered platform names */
 export const platformNames = (): Platform[] => platformRegistry.names();
+
+/**
+ * The limiter's per-key QPS from the manifests' apiQps tables: a key `<platform>:<shopId>:<method>` (qpsScope
+ * 'api') of a method with a published limit gets min(perUser, defaultQps); every other key undefined (defaultQps).
+ */
+export function platformQpsFor(defaultQps: number, registry: PlatformRegistry = platformRegistry): (key: string) => number | undefined {
+  return (key) => {
+    const [platform, , ...rest] = key.split(':');
+    if (rest.length === 0 || !registry.has(platform)) return undefined;
+    const limit = registry.get(platform).apiQps?.[rest.join(':')];
+    return limit ? Math.min(limit.perUser, defaultQps) : undefined;
+  };
+}
 
 /** a complete manifest to copy in tests that register a made-up platform (spread it and change name) */
 export const douyinManifestForTests: PlatformManifest = douyinManifest;

@@ -34,7 +34,7 @@ export class WebhooksController {
   }
 
   private async handle(platform: Platform, req: WebhookRequest, res: ReplyTarget): Promise<void> {
-    const reply = await this.intake.handle(platform, req.headers, this.bodyOf(req));
+    const reply = await this.intake.handle(platform, req.headers, this.bodyOf(req), queryOf(req));
     res.status(reply.status).json(reply.body);
   }
 
@@ -47,4 +47,11 @@ export class WebhooksController {
       HttpStatus.INTERNAL_SERVER_ERROR,
     );
   }
+}
+
+/** the request's query parameters (Express parses them into req.query; read from the URL otherwise) */
+function queryOf(req: WebhookRequest): Record<string, unknown> {
+  const q = (req as unknown as { query?: unknown }).query;
+  if (q && typeof q === 'object') return q as Record<string, unknown>;
+  return Object.fromEntries(new URL(req.url ?? '/', 'http://local').searchParams);
 }

@@ -51,6 +51,15 @@ interface Creds {
   expiresAt: Date | null;
 }
 
+/**
+ * `details.code` of a refresh rejected because the refresh token was already used (Kuaishou
+ * `refreshToken.discarded`: each refresh rotates the refresh token). Another process may have refreshed first
+ * and stored the new tokens: the caller reads the stored tokens again (under the directory's lock) and uses
+ * them, or refreshes with a stored refresh token it has not sent yet; only when the stored one is the token
+ * the platform just refused is the shop marked needs_reauth.
+ */
+export const REFRESH_TOKEN_SUPERSEDED = 'refresh_token_superseded';
+
 /** Errors from a refresh call meaning the refresh token is unusable: the shop must re-authorise. */
 const REFRESH_DEAD: ReadonlySet<UpstreamErrorKind> = new Set<UpstreamErrorKind>(['auth_expired', 'auth_revoked', 'invalid_request', 'not_found']);
 
@@ -157,18 +166,38 @@ export class PlatformCaller {
 
   private async doRefresh(shop: ShopContext, creds: Creds): Promise<Creds> {
     if (!this.protocol.canRefreshTokens) throw await this.reauth(shop, 'platform app cannot refresh tokens');
-    let outcome;
-    try {
-      outcome = await this.deps.directory.refreshTokensOnce(
+    const refused = new Set<string>();
+    const attempt = (seenRefreshToken: string | null) =>
+      this.deps.directory.refreshTokensOnce(
         shop.shopId,
-        { accessToken: creds.accessToken, refreshToken: creds.refreshToken, accessTokenExpiresAt: creds.expiresAt },
+        { accessToken: creds.accessToken, refreshToken: seenRefreshToken, accessTokenExpiresAt: creds.expiresAt },
         // the refresh token given here is the stored one, read under the lock: never one another process discarded
-        (refreshToken) => {
+        async (refreshToken) => {
           if (!refreshToken) throw new NoRefreshTokenError();
-          return this.guarded(shop, () => this.protocol.refresh(shop, refreshToken));
+          if (refused.has(refreshToken)) throw new SupersededAgainError();
+          try {
+            return await this.guarded(shop, () => this.protocol.refresh(shop, refreshToken));
+          } catch (e) {
+            if (isUpstreamError(e) && e.details.code === REFRESH_TOKEN_SUPERSEDED) refused.add(refreshToken);
+            throw e;
+          }
         },
         (stored) => stored.accessToken !== null && !this.expiresSoon({ accessToken: stored.accessToken, refreshToken: stored.refreshToken, expiresAt: stored.accessTokenExpiresAt }),
       );
+    let outcome;
+    try {
+      try {
+        outcome = await attempt(creds.refreshToken);
+      } catch (e) {
+        if (!(isUpstreamError(e) && e.details.code === REFRESH_TOKEN_SUPERSEDED)) throw e;
+        // another process may hold the new tokens: read them again (the refused token is never sent twice)
+        const stored = await this.deps.directory.get(shop.shopId);
+        try {
+          outcome = await attempt(stored?.credentials.refreshToken ?? creds.refreshToken);
+        } catch (again) {
+          throw again instanceof SupersededAgainError ? e : again;
+        }
+      }
     } catch (e) {
       if (e instanceof NoRefreshTokenError) throw await this.reauth(shop, 'no refresh token');
       if (isUpstreamError(e) && REFRESH_DEAD.has(e.kind)) {
@@ -192,6 +221,8 @@ export class PlatformCaller {
 }
 
 class NoRefreshTokenError extends Error {}
+
+class SupersededAgainError extends Error {}
 
 /** What every adapter is constructed with (plus platform-specific options). */
 export type PlatformAdapterDeps = PlatformCallerDeps;

@@ -1,0 +1,78 @@
+import type { CanonicalOrder, CanonicalOrderItem, OrderStatus } from '@app/contracts';
+import { UpstreamError } from '@app/contracts';
+import { arr, isoFromMillis, isObj, num, obj, optStr, str, type Json } from '../http';
+import type { ShopContext } from '../platform-adapter.port';
+import { ksStatus } from './kuaishou.status';
+
+/** a refund `status` of 60 (退款成功) means refunded; 70 (退款失败) rejected; anything else still open */
+function refundOf(o: Json): CanonicalOrder['refundStatus'] {
+  const r = obj(o.orderRefundInfo ?? arr(o.orderRefundList)[0]);
+  const s = str(r.status ?? r.refundStatus);
+  if (s === '') return 'none';
+  if (s === '60') return 'refunded';
+  if (s === '70') return 'rejected';
+  return 'requested';
+}
+
+/**
+ * An order of `open.order.cursor.list` / `open.order.detail` (orderBaseInfo, orderItemInfo, orderAddress, …) ->
+ * CanonicalOrder. All amounts fen, all times milliseconds (MARKETING-KUAISHOU-ALERTS.md 2.5). A failed order (80)
+ * whose refund succeeded is `refunded`.
+ */
+export function ksOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrder {
+  const base = obj(o.orderBaseInfo);
+  const orderId = str(base.oid);
+  let status: OrderStatus;
+  try {
+    status = ksStatus(str(base.status));
+  } catch (e) {
+    throw new UpstreamError('kuaishou', 'invalid_request', `order ${orderId}: ${(e as Error).message}`);
+  }
+  const refundStatus = refundOf(o);
+  if (status === 'cancelled' && refundStatus === 'refunded') status = 'refunded';
+  const rawItems = Array.isArray(o.orderItemInfo) ? o.orderItemInfo : isObj(o.orderItemInfo) ? [o.orderItemInfo] : arr(o.orderItemInfoList);
+  const items: CanonicalOrderItem[] = rawItems.map((raw, i) => {
+    const s = obj(raw);
+    const quantity = num(s.num, 1);
+    const unit = num(s.price ?? s.originalPrice);
+    const discount = num(s.discountFee);
+    return {
+      lineId: optStr(s.orderItemId) ?? optStr(s.itemOrderId) ?? `${orderId}-${str(s.skuId) || i}`,
+      platformProductId: str(s.itemId),
+      platformSkuId: str(s.skuId),
+      erpSkuCode: optStr(s.skuNick) ?? optStr(s.relSkuId),
+      title: optStr(s.itemTitle) ?? optStr(s.skuDesc),
+      quantity,
+      unitPriceFen: unit,
+      paidFen: unit * quantity - discount,
+      discountFen: discount,
+    };
+  });
+  const createdAt = isoFromMillis(base.createTime) ?? new Date(0).toISOString();
+  const shippingFen = num(base.expressFee);
+  const addr = obj(o.orderAddress);
+  return {
+    platform: 'kuaishou',
+    shopId: shop.shopId,
+    platformOrderId: orderId,
+    status,
+    platformStatus: str(base.status),
+    createdAt,
+    paidAt: num(base.payTime, 0) > 0 ? isoFromMillis(base.payTime) : null,
+    updatedAt: isoFromMillis(base.updateTime) ?? createdAt,
+    cashOnDelivery: false,
+    totalFen: items.reduce((n, i) => n + i.unitPriceFen * i.quantity, 0) + shippingFen,
+    paidFen: num(base.totalFee),
+    shippingFen,
+    discountFen: num(base.discountFee),
+    // orderAddress holds encrypted / desensitised fields: the desensitised ones are the masked values
+    buyer: {
+      nickMasked: optStr(base.buyerNick),
+      receiverMasked: optStr(addr.desensitiseConsignee) ?? optStr(addr.consignee),
+      phoneMasked: optStr(addr.desensitiseMobile) ?? optStr(addr.mobile),
+      addressMasked: optStr(addr.desensitiseAddress) ?? optStr(addr.address),
+    },
+    items,
+    refundStatus,
+  };
+}
