@@ -1,6 +1,7 @@
 import { platformRegistry } from '@app/platforms';
 import type { SimulatorManifest } from './core/simulator-manifest';
 import { douyinSimulatorManifest } from './douyin/douyin.sim-manifest';
+import { kuaishouSimulatorManifest } from './kuaishou/kuaishou.sim-manifest';
 import { taobaoSimulatorManifest } from './taobao/taobao.sim-manifest';
 import { xiaohongshuSimulatorManifest } from './xiaohongshu/xiaohongshu.sim-manifest';
 
@@ -9,6 +10,7 @@ export const SIMULATOR_MANIFESTS = [
   douyinSimulatorManifest,
   taobaoSimulatorManifest,
   xiaohongshuSimulatorManifest,
+  kuaishouSimulatorManifest,
 ] as const;
 
 /** the simulator manifest of a registered platform; throws for an unknown platform or one without a simulator */

@@ -71,16 +71,19 @@ export abstract class NockBackendBase implements ContractBackend {
     const scope = nock(this.origin).persist();
     scope.on('request', (req: object, _interceptor: unknown, body: string) => raw.set(req, body ?? ''));
     const self = this;
-    const icp = scope.post(/.*/).query(true);
-    this.interceptors.push(icp);
-    icp.reply(function reply(uri: string) {
-      const req = (this as unknown as { req: { headers: IncomingHttpHeaders } }).req;
-      try {
-        return self.handle(new URL(uri, self.origin), raw.get(req) ?? '', req.headers);
-      } catch (e) {
-        return [500, `backend failure: ${(e as Error).message}`];
-      }
-    });
+    // POST and GET (Kuaishou reads orders over GET): `handle` sees the verb in headers[':method']
+    for (const verb of ['POST', 'GET'] as const) {
+      const icp = verb === 'POST' ? scope.post(/.*/).query(true) : scope.get(/.*/).query(true);
+      this.interceptors.push(icp);
+      icp.reply(function reply(uri: string) {
+        const req = (this as unknown as { req: { headers: IncomingHttpHeaders } }).req;
+        try {
+          return self.handle(new URL(uri, self.origin), raw.get(req) ?? '', { ...req.headers, ':method': verb });
+        } catch (e) {
+          return [500, `backend failure: ${(e as Error).message}`];
+        }
+      });
+    }
     this.scope = scope;
     return this;
   }
