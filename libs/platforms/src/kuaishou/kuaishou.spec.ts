@@ -137,7 +137,7 @@ describe('kuaishou order mapping', () => {
 
 describe('kuaishou push (AES-CBC, no signature)', () => {
   const lookup = async (k: string) => (k === APP_KEY ? SECRET : null);
-  const req = (body: string, appKey: string | undefined = APP_KEY) => ({ headers: { 'content-type': 'text/plain;charset=utf-8' }, rawBody: Buffer.from(body), query: appKey ? { appKey } : {} });
+  const req = (body: string, appKey: string | null = APP_KEY) => ({ headers: { 'content-type': 'text/plain;charset=utf-8' }, rawBody: Buffer.from(body), query: appKey ? { appKey } : {} });
 
   it('decrypts the openssl vector and encrypts back to it', () => {
     expect(ksDecryptPush(PUSH_BODY, MESSAGE_KEY)).toBe(PUSH_PLAIN);
@@ -171,7 +171,7 @@ describe('kuaishou push (AES-CBC, no signature)', () => {
   });
 
   it('rejects a push without the app in its URL, of an unknown app, under another key, tampered, or naming another app', async () => {
-    expect(await verifyKuaishouPush(req(PUSH_BODY, undefined), lookup)).toMatchObject({ ok: false, status: 401 });
+    expect(await verifyKuaishouPush(req(PUSH_BODY, null), lookup)).toMatchObject({ ok: false, status: 401 });
     expect(await verifyKuaishouPush(req(PUSH_BODY, 'ks-other'), lookup)).toMatchObject({ ok: false, status: 401, reason: 'unknown appKey' });
     const otherKey = Buffer.alloc(32, 7).toString('base64');
     expect(await verifyKuaishouPush(req(ksEncryptPush(PUSH_PLAIN, otherKey)), lookup)).toMatchObject({ ok: false });

@@ -145,7 +145,9 @@ export class KuaishouSimulator extends PlatformSimulator {
       const secret = this.store.appSecret(appKey);
       if (!secret || kuaishouSecretProblems(secret).length > 0) throw new SimError('param_invalid', 'unknown app_id', { code: 100200101 });
       if (form.app_secret !== kuaishouSecrets(secret).appSecret) throw new SimError('param_invalid', 'app_secret does not match', { code: 100200101 });
-      return { method: tokenMethod, appKey, shop: null, params: form, tokenCall: true };
+      // the app secret is checked, never kept in the request log
+      const { app_secret: _secret, ...params } = form;
+      return { method: tokenMethod, appKey, shop: null, params, tokenCall: true };
     }
     if (!url.pathname.startsWith('/open/')) throw new SimError('method_invalid', `no API at ${url.pathname}`);
     const v = this.verify(form);
