@@ -51,7 +51,7 @@ export class KuaishouNockBackend extends NockBackendBase {
       if (!t) return this.oauthErr(100200102, 'access_denied', 'invalid refresh_token');
       this.usedRefresh.add(rt);
       this.record('oauth2.refresh_token', { grant_type: form.grant_type, refresh_token: rt });
-      return [200, canonicalJson({ result: 1, access_token: t.accessToken, expires_in: 172_800, refresh_token: t.refreshToken, refresh_token_expires_in: 15_000_000, scopes: ['merchant_order'] }), { 'content-type': 'application/json' }];
+      return [200, canonicalJson({ result: 1, access_token: t.accessToken, expires_in: t.expiresInSec, refresh_token: t.refreshToken, refresh_token_expires_in: 15_000_000, scopes: ['merchant_order'] }), { 'content-type': 'application/json' }];
     }
     if (!url.pathname.startsWith('/open/')) return [404, 'not found'];
     const method = form.method ?? '';
