@@ -6,7 +6,9 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { QUEUE, type Platform } from '@app/contracts';
 import { InboxWriter, PlatformAdapterLookup } from '@app/intake';
-import { PLATFORM_MANIFESTS, PlatformRegistry, ShopDirectory, douyinManifestForTests, type PushMessage } from '@app/platforms';
+import { PLATFORM_MANIFESTS, PlatformRegistry, ShopDirectory, douyinManifestForTests, platformRegistry, type PlatformAdapterDeps, type PushMessage } from '@app/platforms';
+import { kuaishouAppSecret } from '@app/platforms/kuaishou/kuaishou.credentials';
+import { ksEncryptPush } from '@app/platforms/kuaishou/kuaishou.push';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 import { FakePlatformAdapter, FakeShopDirectory, fakeSign, type FakePushItem } from '@app/testing/fakes';
@@ -25,7 +27,12 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
   // merchant B's shop under B's own app
   const SHOP_B = '7a4e1f3c-0000-4000-8000-00000000000b';
   shops.addShop({ shopId: SHOP_B, platform: 'douyin', platformShopId: 'dy-b', appKey: 'dy-app-b', appSecret: 'dy-secret-b' });
-  const adapters: Record<Platform, FakePlatformAdapter> = {
+  // Kuaishou: the real adapter's push verification (AES body, the app named in the URL's query)
+  const KS_KEY = Buffer.alloc(32, 9).toString('base64');
+  const KS_SHOP = '7a4e1f3c-0000-4000-8000-0000000000c5';
+  shops.addShop({ shopId: KS_SHOP, platform: 'kuaishou', platformShopId: 'ks-open-1', appKey: 'ks-app', appSecret: kuaishouAppSecret({ appSecret: 'a', signSecret: 's', messageKey: KS_KEY }) });
+  const adapters: Record<Platform, { verifyPush: unknown; pushReply: unknown }> = {
+    kuaishou: platformRegistry.get('kuaishou').createAdapter({ options: { timeoutMs: 1000 } } as unknown as PlatformAdapterDeps),
     douyin: new FakePlatformAdapter('douyin'),
     taobao: new FakePlatformAdapter('taobao'),
     xiaohongshu: new FakePlatformAdapter('xiaohongshu'),
@@ -103,6 +110,26 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
         .expect(200);
       const rows = await db.dataSource.query(`SELECT platform, shop_id, status FROM order_sync.inbox WHERE message_id = 'f5-msg-1'`);
       expect(rows).toEqual([{ platform: 'fifthplat', shop_id: '7a4e1f3c-0000-4000-8000-00000000005f', status: 'pending' }]);
+    });
+  });
+
+  describe('kuaishou: AES-encrypted pushes naming their app in the URL', () => {
+    const message = (msgId: string) =>
+      ksEncryptPush(
+        JSON.stringify({ msgId, eventId: `e-${msgId}`, bizId: '2412300000000000001', openId: 'ks-open-1', appKey: 'ks-app', event: 'kwaishop_order_paySuccess', info: JSON.stringify({ oid: '2412300000000000001', status: 30, updateTime: Date.now() }), updateTime: Date.now() }),
+        KS_KEY,
+      );
+    it('stores a push to /webhooks/kuaishou?appKey= and answers {"result":1}', async () => {
+      const res = await request(app.getHttpServer()).post('/webhooks/kuaishou?appKey=ks-app').set('content-type', 'text/plain;charset=utf-8').send(message('ks-msg-1')).expect(200);
+      expect(res.body).toEqual({ result: 1 });
+      expect(await rowsOf('ks-msg-1')).toEqual([{ app_key: 'ks-app', shop_id: KS_SHOP, status: 'pending', last_error: null }]);
+    });
+    it('refuses a push without the app in its URL, or under another app, and stores nothing', async () => {
+      const body = message('ks-msg-2');
+      const res = await request(app.getHttpServer()).post('/webhooks/kuaishou').set('content-type', 'text/plain;charset=utf-8').send(body).expect(401);
+      expect(res.body).not.toEqual({ result: 1 });
+      await request(app.getHttpServer()).post('/webhooks/kuaishou?appKey=dy-app').set('content-type', 'text/plain;charset=utf-8').send(body).expect(401);
+      expect(await count()).toBe(0);
     });
   });
 
