@@ -1,5 +1,6 @@
 /**
- * `npm run sandbox`: starts the Douyin, Taobao and Xiaohongshu simulators (and the ERP simulator
+ * `npm run sandbox`: starts the Douyin, Taobao and Xiaohongshu simulators, every other registered simulator
+ * (Kuaishou: SANDBOX_KUAISHOU_PORT, default 4110; SANDBOX_PUSH_URL_KUAISHOU must end in ?appKey=<appKey>) (and the ERP simulator
  * when libs/sandbox/src/erp provides one), prints their URLs and demo shop credentials, and stops
  * on SIGINT / SIGTERM.
  *
@@ -12,7 +13,7 @@
  * SANDBOX_FEISHU_PORT 4106, SANDBOX_WECOM_PORT 4107), each with one robot `demo` (secret SANDBOX_ROBOT_SECRET,
  * SECdemo-robot-secret; WeCom has none).
  */
-import { simulatorManifest } from './registry';
+import { simulatedPlatforms, simulatorManifest } from './registry';
 import { startSandbox } from './start';
 
 function envNumber(name: string, fallback: number): number {
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
     douyin: { ...common, port: envNumber('SANDBOX_DOUYIN_PORT', 4101), pushUrl: process.env.SANDBOX_PUSH_URL_DOUYIN ?? null },
     taobao: { ...common, port: envNumber('SANDBOX_TAOBAO_PORT', 4102) },
     xiaohongshu: { ...common, port: envNumber('SANDBOX_XHS_PORT', 4103), pushUrl: process.env.SANDBOX_PUSH_URL_XHS ?? null },
+    // every other registered simulator: SANDBOX_<NAME>_PORT (default its manifest's port), SANDBOX_PUSH_URL_<NAME>
+    platforms: Object.fromEntries(
+      simulatedPlatforms()
+        .filter((p) => p !== 'douyin' && p !== 'taobao' && p !== 'xiaohongshu')
+        .map((p) => [p, { ...common, port: envNumber(`SANDBOX_${p.toUpperCase()}_PORT`, simulatorManifest(p).defaultPort), pushUrl: process.env[`SANDBOX_PUSH_URL_${p.toUpperCase()}`] ?? null }]),
+    ),
     erp: { host, port: envNumber('SANDBOX_ERP_PORT', 4104), secret: process.env.SANDBOX_ERP_SECRET ?? 'erp-demo-secret' },
     ...(process.env.SANDBOX_ROBOTS === 'true'
       ? {
@@ -53,7 +60,7 @@ async function main(): Promise<void> {
   });
   const rate = envNumber('SANDBOX_ORDERS_PER_SEC', 0);
   const lines: string[] = ['omnisync sandbox running'];
-  for (const sim of [sandbox.douyin, sandbox.taobao, sandbox.xiaohongshu]) {
+  for (const sim of [sandbox.douyin, sandbox.taobao, sandbox.xiaohongshu, ...Object.values(sandbox.others)]) {
     if (!sim) continue;
     if (rate > 0) sim.startGenerator(rate);
     const shop = sim.shop();

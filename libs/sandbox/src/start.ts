@@ -23,6 +23,11 @@ export interface SandboxConfig {
   douyin?: SimulatorOptions | false;
   taobao?: SimulatorOptions | false;
   xiaohongshu?: SimulatorOptions | false;
+  /**
+   * simulators of the other registered platforms (libs/sandbox/src/registry.ts), by platform name: each one named
+   * here is started (so a new platform needs no field of its own); none by default
+   */
+  platforms?: Record<string, SimulatorOptions>;
   /** the ERP simulator (libs/sandbox/src/erp); default secret 'erp-demo-secret'; false = skip */
   erp?: Partial<ErpSimulatorOptions> | false;
   /** the alert robot simulators (libs/sandbox/src/robots); default: not started */
@@ -33,6 +38,8 @@ export interface Sandbox {
   douyin: DouyinSimulator | null;
   taobao: TaobaoSimulator | null;
   xiaohongshu: XiaohongshuSimulator | null;
+  /** the simulators started from `platforms`, by platform name */
+  others: Record<string, PlatformSimulator>;
   erp: ErpSimulator | null;
   robots: RobotSimulator[];
   close(): Promise<void>;
@@ -48,6 +55,12 @@ export async function startSandbox(config: SandboxConfig = {}): Promise<Sandbox>
     if (taobao) started.push(taobao);
     const xiaohongshu = config.xiaohongshu === false ? null : await startSimulator('xiaohongshu', config.xiaohongshu ?? {});
     if (xiaohongshu) started.push(xiaohongshu);
+    const others: Record<string, PlatformSimulator> = {};
+    for (const [platform, opts] of Object.entries(config.platforms ?? {})) {
+      if (platform === 'douyin' || platform === 'taobao' || platform === 'xiaohongshu') throw new Error(`${platform} has its own SandboxConfig field`);
+      others[platform] = await startSimulator(platform, opts);
+      started.push(others[platform]);
+    }
     let erp: ErpSimulator | null = null;
     if (config.erp !== false) {
       erp = await startErpSimulator({ ...config.erp, secret: config.erp?.secret ?? 'erp-demo-secret' });
@@ -63,6 +76,7 @@ export async function startSandbox(config: SandboxConfig = {}): Promise<Sandbox>
       douyin,
       taobao,
       xiaohongshu,
+      others,
       erp,
       robots,
       close: async () => {
