@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createRedisClient, deleteKeysMatching } from '@app/observability';
 import type { Platform } from '@app/contracts';
-import { SIM_PLATFORMS, startSystem, type System } from './system';
+import { simulatorManifest } from '@app/sandbox/registry';
+import { ALL_SIM_PLATFORMS as SIM_PLATFORMS, startSystem, type System } from './system';
 
 interface Args {
   seconds: number;
@@ -152,8 +153,10 @@ async function main(): Promise<void> {
   say(`database ${base.pathname.slice(1)} (recreated), Redis prefix ${prefix}`);
   const ports = args.randomPorts
     ? undefined
-    : { gateway: 3000, 'order-sync': 3001, 'catalog-sync': 3002, coupon: 3003, douyin: 4101, taobao: 4102, xiaohongshu: 4103, erp: 4104 };
+    : { gateway: 3000, 'order-sync': 3001, 'catalog-sync': 3002, coupon: 3003, erp: 4104, ...Object.fromEntries(SIM_PLATFORMS.map((p) => [p, simulatorManifest(p).defaultPort])) };
   const sys = await startSystem({
+    // every registered simulated platform (Kuaishou included): the registry decides, not this script
+    platforms: SIM_PLATFORMS,
     databaseUrl,
     redis: redisUrl,
     prefix,

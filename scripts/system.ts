@@ -16,13 +16,17 @@ import axios, { type AxiosInstance } from 'axios';
 import { DataSource } from 'typeorm';
 import { redisEnvOf, type Platform, type RedisConfig } from '@app/contracts';
 import { buildDataSourceOptions, ensureDatabase } from '@app/persistence/data-source';
-import { simulatorManifest } from '@app/sandbox';
+import { simulatedPlatforms, simulatorManifest } from '@app/sandbox/registry';
 import { ALL_MIGRATIONS } from './migrations';
 
 const ROOT = join(__dirname, '..');
 export const APPS = ['gateway', 'order-sync', 'catalog-sync', 'coupon'] as const;
 export type AppName = (typeof APPS)[number];
 export const SIM_PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
+/** every registered simulator (libs/sandbox/src/registry.ts): what the demo runs (SystemOptions.platforms) */
+export const ALL_SIM_PLATFORMS: Platform[] = simulatedPlatforms();
+/** the three platforms the sandbox starts under their own env names; any other is SANDBOX_<NAME>_PORT / SANDBOX_PUSH_URL_<NAME> */
+const NAMED_SIMS: readonly string[] = ['douyin', 'taobao', 'xiaohongshu'];
 /** V8 flags of every app process; keep in step with NODE_OPTIONS in docker/Dockerfile */
 export const APP_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=12';
 
@@ -38,7 +42,9 @@ export interface SystemOptions {
   /** the platform operator's token (Bull Board, /operator/*); the gateway gets its SHA-256. Default: random per run */
   operatorToken?: string;
   /** fixed ports (demo) or 0 for free ones (tests, benchmarks) */
-  ports?: Partial<Record<AppName | 'douyin' | 'taobao' | 'xiaohongshu' | 'erp', number>>;
+  ports?: Partial<Record<AppName | 'douyin' | 'taobao' | 'xiaohongshu' | 'erp', number>> & Partial<Record<string, number>>;
+  /** the simulated platforms whose shops are registered (default SIM_PLATFORMS; ALL_SIM_PLATFORMS adds every other registered one) */
+  platforms?: Platform[];
   /** fixed METRICS_PORTs (demo) or 0 for free ones */
   metricsPorts?: Partial<Record<AppName, number>>;
   /** which apps to start (default all four) */
@@ -197,7 +203,9 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   };
   const apps = o.apps ?? APPS;
   // every port this system needs, distinct (fixed ones from the options, the rest free ones taken together)
-  const spare = await freePorts(8 + APPS.length);
+  const platforms = o.platforms ?? SIM_PLATFORMS;
+  const extras = platforms.filter((p) => !NAMED_SIMS.includes(p));
+  const spare = await freePorts(8 + APPS.length + extras.length);
   const port = (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? spare.pop()!;
   const ports: Record<string, number> = {
     douyin: port('douyin'),
@@ -209,6 +217,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     'catalog-sync': port('catalog-sync'),
     coupon: port('coupon'),
   };
+  for (const p of extras) ports[p] = port(p);
   const metricsPorts = {} as Record<AppName, number>;
   for (const app of APPS) metricsPorts[app] = o.metricsPorts?.[app] ?? spare.pop()!;
   const stdio = o.stdio ?? 'pipe';
@@ -233,6 +242,13 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     SANDBOX_PUSH_URL_DOUYIN: `${gatewayUrl}/webhooks/douyin`,
     SANDBOX_PUSH_URL_XHS: `${gatewayUrl}/webhooks/xiaohongshu`,
     SANDBOX_TMC_REDELIVER_MS: '20000',
+    // any other registered simulator: its port, and its push target naming the app (Kuaishou's pushes carry no app header)
+    ...Object.fromEntries(
+      extras.flatMap((p) => [
+        [`SANDBOX_${p.toUpperCase()}_PORT`, String(ports[p])],
+        [`SANDBOX_PUSH_URL_${p.toUpperCase()}`, `${gatewayUrl}/webhooks/${p}?appKey=${encodeURIComponent(simulatorManifest(p).demoShop.appKey)}`],
+      ]),
+    ),
     ...(o.sandboxEnv ?? {}),
   };
   const start = async (name: string, file: string, env: Record<string, string>, p: number, ready: string) => {
@@ -261,7 +277,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       ERP_SECRET: options.erpSecret,
       // the outbound URL policy refuses loopback: allow exactly the simulators' ports (platforms and ERP), so
       // every other internal address (127.0.0.1:6379, :5432, the apps themselves) is still refused
-      OUTBOUND_ALLOW_HOSTS: [...[ports.douyin, ports.taobao, ports.xiaohongshu, ports.erp].map((p) => `127.0.0.1:${p}`), ...(o.extraOutboundHosts ?? [])].join(','),
+      OUTBOUND_ALLOW_HOSTS: [...[ports.douyin, ports.taobao, ports.xiaohongshu, ...extras.map((p) => ports[p]), ports.erp].map((p) => `127.0.0.1:${p}`), ...(o.extraOutboundHosts ?? [])].join(','),
       // the same V8 heap settings as the production image (docker/Dockerfile): bounded old space and a small
       // young generation keep each process's resident memory predictable under a burst
       NODE_OPTIONS: APP_NODE_OPTIONS,
@@ -275,6 +291,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       PLATFORM_AUTHORIZE_URL_DOUYIN: `http://127.0.0.1:${ports.douyin}/authorize`,
       PLATFORM_AUTHORIZE_URL_TAOBAO: `http://127.0.0.1:${ports.taobao}/authorize`,
       PLATFORM_AUTHORIZE_URL_XIAOHONGSHU: `http://127.0.0.1:${ports.xiaohongshu}/ark/authorization`,
+      ...Object.fromEntries(extras.map((p) => [`PLATFORM_BASE_URL_${p.toUpperCase()}`, `http://127.0.0.1:${ports[p]}`])),
       ...(app === 'gateway' ? { OPERATOR_TOKEN_SHA256: createHash('sha256').update(options.operatorToken).digest('hex') } : {}),
       ...(o.env ?? {}),
       ...(o.appEnv?.[app] ?? {}),
@@ -304,7 +321,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   const operator = axios.create({ baseURL: gatewayUrl, headers: { authorization: `Bearer ${options.operatorToken}` }, timeout: 30_000, validateStatus: () => true });
   const shops = {} as System['shops'];
   if (apps.includes('gateway')) {
-    for (const platform of SIM_PLATFORMS) {
+    for (const platform of platforms) {
       const gateway = second?.platforms.includes(platform) ? second.gateway : gatewayFor(adminKey);
       // the simulators start with their demo shop; its current tokens come from the admin state
       const demo: SimShop = simulatorManifest(platform).demoShop;
@@ -331,7 +348,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   }
 
   const urls: Record<string, string> = { sandbox: sandboxUrl('douyin') };
-  for (const t of ['douyin', 'taobao', 'xiaohongshu', 'erp'] as const) urls[t] = sandboxUrl(t);
+  for (const t of ['douyin', 'taobao', 'xiaohongshu', ...extras, 'erp']) urls[t] = sandboxUrl(t);
   for (const app of apps) urls[app] = `http://127.0.0.1:${ports[app]}`;
   const metricsUrls: System['metricsUrls'] = {};
   for (const app of apps) metricsUrls[app] = `http://127.0.0.1:${metricsPorts[app]}`;

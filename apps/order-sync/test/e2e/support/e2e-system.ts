@@ -47,6 +47,8 @@ export interface E2eOptions {
   apps?: readonly AppName[];
   orderSyncEnv?: Record<string, string>;
   sandboxEnv?: Record<string, string>;
+  /** the simulated platforms whose shops are registered (scripts/system.ts SystemOptions.platforms; default the three) */
+  platforms?: Platform[];
   /** a second merchant owning these platforms' shops (scripts/system.ts SystemOptions.secondMerchant) */
   secondMerchant?: { platforms: Platform[] };
   /** more host:port entries the apps' outbound URL policy allows (scripts/system.ts SystemOptions.extraOutboundHosts) */
@@ -107,6 +109,7 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
       appEnv: { 'order-sync': { SHUTDOWN_GRACE_MS: '3000', ...(o.orderSyncEnv ?? {}) }, gateway: { SHUTDOWN_GRACE_MS: '3000' } },
       sandboxEnv: o.sandboxEnv,
       secondMerchant: o.secondMerchant,
+      platforms: o.platforms,
       extraOutboundHosts: o.extraOutboundHosts,
     });
   } catch (e) {
