@@ -1,5 +1,5 @@
 /**
- * `npm run bench:orders` — a flash-sale burst on the three simulated platforms (Douyin push, Taobao TMC,
+ * `npm run bench:orders` — a flash-sale burst on every simulated platform (Douyin push, Taobao TMC, Kuaishou push,
  * Xiaohongshu push) through the whole system (gateway + order-sync as separate processes, real Postgres
  * and Redis) into the ERP simulator. Method and how to read the output: bench/README.md.
  *
@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Platform } from '@app/contracts';
 import { startOwnRedisCluster, type OwnRedisCluster } from '@app/sandbox/local-redis-cluster';
-import { SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
+import { platformRegistry, type PlatformAdapterDeps } from '@app/platforms';
+import { ALL_SIM_PLATFORMS as SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
 import { ADMIN_DB_URL, benchCleanup, cpuCount, listArg, log, numArg, round } from './lib/common';
 import { OrderBench, phaseDetail as detail, phaseTable as table, type PhaseResult } from './lib/order-phase';
 
@@ -161,11 +162,22 @@ function parseArgs(argv: string[]): Args {
  * Xiaohongshu's list, push and every other order API carry no lines and it has no batch detail call, so each
  * order costs one order.getOrderDetail.
  */
-const ORDER_CARRIER: Record<Platform, { api: string; ordersPerCall: number }> = {
+const ORDER_CARRIER_KNOWN: Record<Platform, { api: string; ordersPerCall: number }> = {
   douyin: { api: 'order.searchList', ordersPerCall: 100 },
   taobao: { api: 'taobao.trades.sold.increment.get', ordersPerCall: 100 },
   xiaohongshu: { api: 'order.getOrderDetail', ordersPerCall: 1 },
 };
+
+/** any other registered platform: from its adapter's capabilities (a list carrying whole orders, else one detail call each) */
+function orderCarrier(p: Platform): { api: string; ordersPerCall: number } {
+  const known = ORDER_CARRIER_KNOWN[p];
+  if (known) return known;
+  const caps = platformRegistry.get(p).createAdapter({ options: { timeoutMs: 1000 } } as unknown as PlatformAdapterDeps).capabilities;
+  const apis = caps.orderApis ?? { list: 'list', detail: 'detail' };
+  return caps.orderListIncludesDetail ? { api: apis.list, ordersPerCall: caps.orderListMaxPageSize } : { api: apis.detail, ordersPerCall: 1 };
+}
+
+const ORDER_CARRIER: Record<Platform, { api: string; ordersPerCall: number }> = Object.fromEntries(SIM_PLATFORMS.map((p) => [p, orderCarrier(p)]));
 
 interface QuotaCeiling {
   api: string;
@@ -311,6 +323,8 @@ async function main(): Promise<void> {
       ...(cluster ? { redis: cluster.target } : {}),
       prefix,
       apps,
+      // every registered simulated platform: one shop each, one column each
+      platforms: SIM_PLATFORMS,
       env: { LOG_LEVEL: 'warn', PLATFORM_QPS_PER_SHOP: String(args.platformQps) },
       appEnv: { 'order-sync': { SLA_BREACH_MS: String(args.slaBreachMs) } },
       sandboxEnv: { SANDBOX_QPS: String(args.sandboxQps), SANDBOX_QPS_PER_API: String(args.sandboxQpsPerApi), SANDBOX_TMC_REDELIVER_MS: '20000' },

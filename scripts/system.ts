@@ -92,6 +92,8 @@ export interface System {
   merchantId: string;
   /** the shops registered, whichever merchant owns them */
   shops: Record<Platform, { id: string; platformShopId: string }>;
+  /** the simulated platforms whose shops are registered (SystemOptions.platforms) */
+  platforms: Platform[];
   /** an axios client for the gateway with the admin key */
   gateway: AxiosInstance;
   /** the second merchant (SystemOptions.secondMerchant), null without one */
@@ -370,6 +372,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     adminKey,
     merchantId,
     shops,
+    platforms,
     gateway,
     second,
     operator,

@@ -5,7 +5,7 @@
  */
 import type { Client } from 'pg';
 import type { Platform } from '@app/contracts';
-import { SIM_PLATFORMS, type AppName, type System } from '../../scripts/system';
+import type { AppName, System } from '../../scripts/system';
 import { latency, log, round, sleep, type Latency } from './common';
 import { cpuCores, cpuSnap, procStatus, promDelta, resetPeak, scrape, type Prom } from './procs';
 
@@ -52,7 +52,7 @@ export interface PhaseResult {
 
 export class OrderBench {
   private erpCreatedSeen = 0;
-  private generatedSeen: Record<Platform, number> = { douyin: 0, taobao: 0, xiaohongshu: 0 };
+  private generatedSeen: Record<Platform, number>;
   private peakResetWorks = true;
   private readonly phaseKeys = new Map<PhaseResult, string[]>();
 
@@ -61,7 +61,9 @@ export class OrderBench {
     private readonly db: Client,
     private readonly dbName: string,
     private readonly args: OrderPhaseArgs,
-  ) {}
+  ) {
+    this.generatedSeen = Object.fromEntries(sys.platforms.map((p) => [p, 0])) as Record<Platform, number>;
+  }
 
   /** the ERP's orders by platform + platform order id (more than one = duplicated at the ERP) */
   async erpOrders(): Promise<Map<string, ErpOrder[]>> {
@@ -111,30 +113,30 @@ export class OrderBench {
     for (const app of ['gateway', 'order-sync'] as const) if (sys.metricsUrls[app]) prom0.set(app, await scrape(sys.metricsUrls[app]!));
 
     const before = { ...this.generatedSeen };
-    const sim0 = (await Promise.all(SIM_PLATFORMS.map((p) => this.simStats(p)))) as unknown as Array<{ accepted: number; byMethod?: Record<string, number> }>;
+    const sim0 = (await Promise.all(this.sys.platforms.map((p) => this.simStats(p)))) as unknown as Array<{ accepted: number; byMethod?: Record<string, number> }>;
     const erpBefore = this.erpCreatedSeen;
-    const perPlatform = rate / SIM_PLATFORMS.length;
-    const expected = Object.fromEntries(SIM_PLATFORMS.map((p) => [p, Math.round(perPlatform * durationS)])) as Record<Platform, number>;
-    const expectedTotal = SIM_PLATFORMS.reduce((a, p) => a + expected[p], 0);
+    const perPlatform = rate / this.sys.platforms.length;
+    const expected = Object.fromEntries(this.sys.platforms.map((p) => [p, Math.round(perPlatform * durationS)])) as Record<Platform, number>;
+    const expectedTotal = this.sys.platforms.reduce((a, p) => a + expected[p], 0);
     log(`${label}: ${rate} orders/s for ${durationS} s (${expectedTotal} orders)`);
 
     const t0 = Date.now();
-    await Promise.all(SIM_PLATFORMS.map((p) => sys.sandboxAdmin(p, 'POST', 'generator/burst', { ratePerSec: perPlatform, durationSec: durationS })));
+    await Promise.all(this.sys.platforms.map((p) => sys.sandboxAdmin(p, 'POST', 'generator/burst', { ratePerSec: perPlatform, durationSec: durationS })));
     // wait for the generators to finish (they run on the sandbox's clock)
     const genDeadline = t0 + durationS * 1000 + 30_000;
     for (;;) {
       await sleep(500);
-      const s = await Promise.all(SIM_PLATFORMS.map((p) => this.simStats(p)));
-      if (SIM_PLATFORMS.every((p, i) => s[i].generator.generated >= before[p] + expected[p])) break;
+      const s = await Promise.all(this.sys.platforms.map((p) => this.simStats(p)));
+      if (this.sys.platforms.every((p, i) => s[i].generator.generated >= before[p] + expected[p])) break;
       if (Date.now() > genDeadline) {
-        log(`${label}: generators did not finish in time: ${SIM_PLATFORMS.map((p, i) => `${p} ${s[i].generator.generated - before[p]}/${expected[p]}`).join(', ')}`);
+        log(`${label}: generators did not finish in time: ${this.sys.platforms.map((p, i) => `${p} ${s[i].generator.generated - before[p]}/${expected[p]}`).join(', ')}`);
         break;
       }
     }
     const tLoadEnd = Date.now();
     // what was sent in this phase
     const sent: Array<GeneratedRecord & { platform: Platform }> = [];
-    for (const p of SIM_PLATFORMS) {
+    for (const p of this.sys.platforms) {
       const all = await sys.sandboxAdmin<GeneratedRecord[]>(p, 'GET', 'generated');
       for (const r of all.slice(before[p])) sent.push({ ...r, platform: p });
       this.generatedSeen[p] = all.length;
@@ -169,7 +171,7 @@ export class OrderBench {
       for (const [k, v] of Object.entries(d.upstream)) upstream[`${app}:${k}`] = v;
     }
     const simulator: Record<string, unknown> = {};
-    for (const [i, p] of SIM_PLATFORMS.entries()) {
+    for (const [i, p] of this.sys.platforms.entries()) {
       const s = (await this.simStats(p)) as unknown as Record<string, unknown> & { requests: number; accepted: number; byMethod?: Record<string, number> };
       // API calls the apps made to this platform in the phase, by method (the simulator's counters)
       const methods: Record<string, number> = {};
@@ -280,7 +282,7 @@ export class OrderBench {
     ).rows;
     const paid = new Map(sent.map((r) => [`${r.platform}|${r.orderId}`, r.paidAt]));
     const s: Record<string, number[]> = { 'paid->inbox': [], 'inbox->order': [], 'order->outbox': [], 'outbox->erpAck': [] };
-    for (const p of SIM_PLATFORMS) s[`paid->inbox ${p}`] = [];
+    for (const p of this.sys.platforms) s[`paid->inbox ${p}`] = [];
     for (const r of rows) {
       const p = paid.get(`${r.platform}|${r.platform_order_id}`);
       if (p === undefined) continue;
