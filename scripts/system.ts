@@ -206,7 +206,9 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   const apps = o.apps ?? APPS;
   // every port this system needs, distinct (fixed ones from the options, the rest free ones taken together)
   const platforms = o.platforms ?? SIM_PLATFORMS;
-  const extras = platforms.filter((p) => !NAMED_SIMS.includes(p));
+  // every other registered simulator gets a port of this system's own, shop or not: the sandbox starts them all, and
+  // a default port would collide between systems running side by side
+  const extras = ALL_SIM_PLATFORMS.filter((p) => !NAMED_SIMS.includes(p));
   const spare = await freePorts(8 + APPS.length + extras.length);
   const port = (k: keyof NonNullable<SystemOptions['ports']>) => o.ports?.[k] ?? spare.pop()!;
   const ports: Record<string, number> = {
