@@ -1,7 +1,7 @@
 import { UnknownPlatformError } from '@app/contracts';
 import { capabilitiesOf, hasCapability } from './capabilities';
 import type { PlatformAdapterDeps } from './http';
-import { PLATFORM_MANIFESTS, PlatformRegistry, douyinManifestForTests, manifestProblems, platformRegistry } from './registry';
+import { PLATFORM_MANIFESTS, PlatformRegistry, douyinManifestForTests, manifestProblems, platformQpsFor, platformRegistry } from './registry';
 
 const deps = { directory: {}, breakers: {}, limiter: {}, options: { timeoutMs: 1000 } } as unknown as PlatformAdapterDeps;
 
@@ -54,5 +54,17 @@ describe('platform registry', () => {
     expect(caps.taobao).toContain('tmc');
     expect(caps.douyin).not.toContain('tmc');
     expect(caps.douyin).toEqual(expect.arrayContaining(['priceRead', 'productLookup', 'httpPush']));
+  });
+
+  it("caps a shop's calls of an API with a published per-user limit (manifest apiQps), leaves every other key alone", () => {
+    const reg = new PlatformRegistry([...PLATFORM_MANIFESTS, { ...douyinManifestForTests, name: 'qpsplat', apiQps: { 'x.list': { perApp: 100, perUser: 7 } } }]);
+    const qpsFor = platformQpsFor(50, reg);
+    expect(qpsFor('qpsplat:7a4e1f3c-0000-4000-8000-000000000001:x.list')).toBe(7);
+    expect(platformQpsFor(5, reg)('qpsplat:s1:x.list')).toBe(5); // never above PLATFORM_QPS_PER_SHOP
+    expect(qpsFor('qpsplat:s1:x.detail')).toBeUndefined();
+    expect(qpsFor('qpsplat:s1')).toBeUndefined(); // scope 'shop'
+    expect(qpsFor('nosuch:s1:x.list')).toBeUndefined();
+    expect(platformQpsFor(1000)('kuaishou:s1:open.item.new')).toBe(50);
+    expect(manifestProblems({ ...douyinManifestForTests, apiQps: { 'x.list': { perApp: 0, perUser: 1 } } })).toContain('apiQps.x.list needs perApp and perUser > 0');
   });
 });

@@ -109,6 +109,13 @@ export function manifestProblems(m: PlatformManifest): string[] {
     if (r.maxPriceFen !== null && !(Number.isInteger(r.maxPriceFen) && r.maxPriceFen >= r.minPriceFen)) out.push('listingRules.maxPriceFen must be null or >= minPriceFen');
     if (typeof r.salePriceBelowOriginal !== 'boolean') out.push('listingRules.salePriceBelowOriginal missing');
   }
+  if (m.apiQps !== undefined) {
+    if (!m.apiQps || typeof m.apiQps !== 'object') out.push('apiQps must be an object by API method');
+    else
+      for (const [method, l] of Object.entries(m.apiQps)) {
+        if (!l || !(Number.isFinite(l.perApp) && l.perApp > 0) || !(Number.isFinite(l.perUser) && l.perUser > 0)) out.push(`apiQps.${method} needs perApp and perUser > 0`);
+      }
+  }
   out.push(...couponCapabilityProblems(m.coupons));
   return out;
 }
