@@ -1,5 +1,6 @@
 import { UpstreamError, isUpstreamError, type Platform, type UpstreamErrorKind } from '@app/contracts';
-import { observeUpstreamCall } from '@app/observability';
+// the catalogue file, not the barrel: @app/observability's index reaches @app/config, whose env reads this lib's registry
+import { observeUpstreamCall } from '@app/observability/metrics/catalogue';
 import type { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
 import type { AuthorisedShop, OAuthApp, ShopContext, TokenSet } from '../platform-adapter.port';
 import type { ShopDirectory } from '../shop-directory.port';
