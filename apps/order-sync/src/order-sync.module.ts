@@ -33,6 +33,7 @@ import { SlaAlertNotifier } from './sla/sla-alert.notifier';
 import { SlaLedger } from './sla/sla-ledger.service';
 import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
+import { RetentionSweeperService } from './retention/retention-sweeper.service';
 import { SweeperService } from './sweeper/sweeper.service';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
 import { OrderTraceModule } from './trace/order-trace.module';
@@ -96,6 +97,7 @@ export class OrderSyncFeatureModule {
         SlaWatcherService,
         SlaReportService,
         SweeperService,
+        RetentionSweeperService,
         OrderPollService,
         OrderPollProcessor,
         PollCadence,
@@ -106,7 +108,7 @@ export class OrderSyncFeatureModule {
         ExceptionsRepository,
         ExceptionsService,
       ],
-      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
+      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, RetentionSweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
     };
   }
 }

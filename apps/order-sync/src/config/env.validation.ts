@@ -48,6 +48,25 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(100) SWEEP_INTERVAL_MS: number = 5000;
   @IntEnv(1000) SWEEP_STALE_AFTER_MS: number = 15_000;
 
+  /**
+   * Retention (docs/adr/0013): finished rows older than these many days are deleted in batches by the leader's
+   * retention loop; a merchant's own order_sync.retention_settings row overrides the first four. The lower bounds
+   * are the floors (retention/retention-policy.ts): message ids stay at least 7 days, the longest platform
+   * redelivery window (Taobao TMC) with margin.
+   */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  RETENTION_ENABLED: boolean = true;
+  @IntEnv(1000) RETENTION_INTERVAL_MS: number = 60_000;
+  /** rows per DELETE statement, and DELETE statements per table and tick at most */
+  @IntEnv(10, 50_000) RETENTION_BATCH_ROWS: number = 1000;
+  @IntEnv(1) RETENTION_MAX_BATCHES_PER_TICK: number = 20;
+  @IntEnv(7, 3650) RETENTION_INBOX_DAYS: number = 14;
+  @IntEnv(7, 3650) RETENTION_OUTBOX_DAYS: number = 30;
+  @IntEnv(7, 3650) RETENTION_SLA_EVENTS_DAYS: number = 90;
+  @IntEnv(2, 3650) RETENTION_AUDIT_DAYS: number = 30;
+  @IntEnv(7, 3650) RETENTION_OUTAGES_DAYS: number = 90;
+
   /** where SLA warnings and breaches are POSTed (optional) */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
