@@ -33,6 +33,7 @@ import { SlaAlertNotifier } from './sla/sla-alert.notifier';
 import { SlaLedger } from './sla/sla-ledger.service';
 import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
+import { RetentionSettingsController, RetentionSettingsService } from './retention/retention-settings.controller';
 import { RetentionSweeperService } from './retention/retention-sweeper.service';
 import { SweeperService } from './sweeper/sweeper.service';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
@@ -73,7 +74,7 @@ export class OrderSyncFeatureModule {
         registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS], { connection: 'root' }),
         OrderTraceModule,
       ],
-      controllers: [ErpOrdersController, OpsController, ExceptionsController],
+      controllers: [ErpOrdersController, OpsController, ExceptionsController, RetentionSettingsController],
       providers: [
         ...(cfg.providers ?? []),
         { provide: ORDER_SYNC_OPTIONS, useValue: options },
@@ -98,6 +99,7 @@ export class OrderSyncFeatureModule {
         SlaReportService,
         SweeperService,
         RetentionSweeperService,
+        RetentionSettingsService,
         OrderPollService,
         OrderPollProcessor,
         PollCadence,
