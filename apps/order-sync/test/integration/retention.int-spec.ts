@@ -5,6 +5,8 @@
  * a redelivered push is still deduplicated by the real inbox writer; orders are never touched.
  */
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { MERCHANT_HEADER } from '@app/service-auth';
 import { QUEUE } from '@app/contracts';
 import { InboxWriter } from '@app/intake';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../../src/order-sync.options';
@@ -231,5 +233,39 @@ describe('retention sweeper', () => {
     expect(await two.tickIfLeader()).not.toBeNull();
     expect(await one.tickIfLeader()).toBeNull();
     await two.onModuleDestroy();
+  });
+  it('GET / PATCH /retention-settings: the caller merchant only, whole days at least the floor, a 400 naming the field changes nothing', async () => {
+    const http = () => request(h.app.getHttpServer());
+    const settingsOf = async (m: string) => (await q(`SELECT inbox_days, outbox_days, sla_events_days, audit_days FROM order_sync.retention_settings WHERE merchant_id = $1`, [m]))[0] ?? null;
+    const before = await settingsOf(MERCHANT_B);
+
+    const a = await http().get('/retention-settings').set(MERCHANT_HEADER, MERCHANT_A).expect(200);
+    // A set nothing: the deployment's defaults, the inbox's 3 raised to its floor
+    expect(a.body.inbox).toEqual({ days: 7, merchantDays: null, defaultDays: 7, floorDays: 7 });
+    expect(a.body.outbox).toEqual({ days: 30, merchantDays: null, defaultDays: 30, floorDays: 7 });
+
+    for (const [body, field] of [
+      [{ inboxDays: 6 }, 'inboxDays'],
+      [{ outboxDays: 10, slaEventsDays: 'ninety' }, 'slaEventsDays'],
+      [{ auditDays: 1.5 }, 'auditDays'],
+      [{ inboxDays: 100_000 }, 'inboxDays'],
+      [{ merchantId: MERCHANT_B, inboxDays: 10 }, 'merchantId'],
+    ] as const) {
+      const res = await http().patch('/retention-settings').set(MERCHANT_HEADER, MERCHANT_A).send(body).expect(400);
+      expect(JSON.stringify(res.body.message)).toContain(field);
+    }
+    expect(await settingsOf(MERCHANT_A)).toBeNull();
+
+    const set = await http().patch('/retention-settings').set(MERCHANT_HEADER, MERCHANT_A).send({ inboxDays: 10, outboxDays: null }).expect(200);
+    expect(set.body.inbox).toEqual({ days: 10, merchantDays: 10, defaultDays: 7, floorDays: 7 });
+    expect(set.body.outbox.merchantDays).toBeNull();
+    expect(await settingsOf(MERCHANT_A)).toEqual({ inbox_days: 10, outbox_days: null, sla_events_days: null, audit_days: null });
+    // B's row is B's: untouched by A's call, and B reads its own
+    expect(await settingsOf(MERCHANT_B)).toEqual(before);
+    const b = await http().get('/retention-settings').set(MERCHANT_HEADER, MERCHANT_B).expect(200);
+    expect(b.body.inbox).toEqual({ days: 60, merchantDays: 60, defaultDays: 7, floorDays: 7 });
+
+    // the table refuses a value under the floor whoever writes it
+    await expect(q(`UPDATE order_sync.retention_settings SET inbox_days = 6 WHERE merchant_id = $1`, [MERCHANT_B])).rejects.toThrow(/ck_retention_settings_inbox_days/);
   });
 });
