@@ -137,10 +137,10 @@ function batchSql(t: SweptTable): string {
     ), del AS (
       DELETE FROM order_sync.${t.table} t USING d WHERE t.id = d.id AND ${t.guard} RETURNING t.id
     ), last AS (
-      SELECT at::text AS at, id::text AS id FROM c ORDER BY at DESC, id DESC LIMIT 1
+      SELECT c.at::text AS last_at, c.id::text AS last_id FROM c ORDER BY c.at DESC, c.id DESC LIMIT 1
     )
     SELECT (SELECT count(*) FROM del)::int AS deleted, (SELECT count(*) FROM c)::int AS scanned,
-           (SELECT at FROM last) AS last_at, (SELECT id FROM last) AS last_id`;
+           (SELECT last_at FROM last) AS last_at, (SELECT last_id FROM last) AS last_id`;
 }
 
 export type RetentionResult = Record<string, number>;
