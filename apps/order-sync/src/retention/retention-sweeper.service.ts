@@ -122,15 +122,15 @@ export const SWEPT_TABLES: readonly SweptTable[] = [
  * $5 / $6 the cursor (time as text, keeping microseconds; id).
  */
 function batchSql(t: SweptTable): string {
-  const days = t.kind ? `greatest(coalesce(r.${COLUMN[t.kind]}, $1), $2)` : 'greatest($1, $2)';
+  const days = t.kind ? `greatest(coalesce(r.${COLUMN[t.kind]}, $1::int), $2::int)` : 'greatest($1::int, $2::int)';
   const cutoff = `now() - make_interval(days => ${days})`;
   const settings = t.kind ? `LEFT JOIN order_sync.retention_settings r ON r.merchant_id = ${t.merchant}` : '';
   return `
     WITH c AS (
       SELECT t.id, t.${t.time} AS at${t.cols ? `, ${t.cols}` : ''} FROM order_sync.${t.table} t
-       WHERE ${t.scan} AND t.${t.time} < now() - make_interval(days => $3)
+       WHERE ${t.scan} AND t.${t.time} < now() - make_interval(days => $3::int)
          AND (t.${t.time}, t.id) > ($5::timestamptz, $6::bigint)
-       ORDER BY t.${t.time}, t.id LIMIT $4
+       ORDER BY t.${t.time}, t.id LIMIT $4::int
     ), d AS (
       SELECT c.id FROM c ${t.joins} ${settings}
        WHERE c.at < ${cutoff} AND ${t.finished.replaceAll('{cutoff}', cutoff)}
