@@ -1,5 +1,6 @@
 import { BaseEnv, IntEnv, ToBoolean } from '@app/config';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { DEFAULT_RETENTION_DAYS, OUTAGES_FLOOR_DAYS, RETENTION_FLOORS_DAYS, RETENTION_MAX_DAYS } from '../retention/retention-policy';
 
 export const ERP_CONNECTORS = ['generic-http', 'jushuitan'] as const;
 
@@ -61,11 +62,11 @@ export class OrderSyncEnv extends BaseEnv {
   /** rows per DELETE statement, and DELETE statements per table and tick at most */
   @IntEnv(10, 50_000) RETENTION_BATCH_ROWS: number = 1000;
   @IntEnv(1) RETENTION_MAX_BATCHES_PER_TICK: number = 20;
-  @IntEnv(7, 3650) RETENTION_INBOX_DAYS: number = 14;
-  @IntEnv(7, 3650) RETENTION_OUTBOX_DAYS: number = 30;
-  @IntEnv(7, 3650) RETENTION_SLA_EVENTS_DAYS: number = 90;
-  @IntEnv(2, 3650) RETENTION_AUDIT_DAYS: number = 30;
-  @IntEnv(7, 3650) RETENTION_OUTAGES_DAYS: number = 90;
+  @IntEnv(RETENTION_FLOORS_DAYS.inbox, RETENTION_MAX_DAYS) RETENTION_INBOX_DAYS: number = DEFAULT_RETENTION_DAYS.inbox;
+  @IntEnv(RETENTION_FLOORS_DAYS.outbox, RETENTION_MAX_DAYS) RETENTION_OUTBOX_DAYS: number = DEFAULT_RETENTION_DAYS.outbox;
+  @IntEnv(RETENTION_FLOORS_DAYS.slaEvents, RETENTION_MAX_DAYS) RETENTION_SLA_EVENTS_DAYS: number = DEFAULT_RETENTION_DAYS.slaEvents;
+  @IntEnv(RETENTION_FLOORS_DAYS.audit, RETENTION_MAX_DAYS) RETENTION_AUDIT_DAYS: number = DEFAULT_RETENTION_DAYS.audit;
+  @IntEnv(OUTAGES_FLOOR_DAYS, RETENTION_MAX_DAYS) RETENTION_OUTAGES_DAYS: number = DEFAULT_RETENTION_DAYS.outages;
 
   /** where SLA warnings and breaches are POSTed (optional) */
   @IsOptional()
