@@ -41,7 +41,7 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(200) ORDER_POLL_SHOP_CHECK_MS: number = 2000;
   /** how often every shop's poll scheduler is rewritten regardless */
   @IntEnv(1000) ORDER_POLL_SCHEDULER_REFRESH_MS: number = 60_000;
-  /** lease of the singleton loops (SLA watcher, sweepers, poll scheduler): a dead leader is replaced within ~4/3 of it */
+  /** lease of the singleton loops (SLA watcher, sweepers, poll scheduler, retention): a dead leader is replaced within ~4/3 of it */
   @IntEnv(1000) LEADER_LEASE_TTL_MS: number = 6000;
   @IntEnv(1) SLA_WARN_MS: number = 20_000;
   @IntEnv(1) SLA_BREACH_MS: number = 30_000;
