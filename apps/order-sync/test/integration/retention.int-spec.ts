@@ -205,6 +205,20 @@ describe('retention sweeper', () => {
     expect((await bounded.sweep()).outbox).toBe(0);
   });
 
+  it('a merchant keeping less than the default loses its rows sooner, nobody else’s', async () => {
+    await q(`INSERT INTO order_sync.retention_settings (merchant_id, outbox_days) VALUES ($1, 12) ON CONFLICT (merchant_id) DO UPDATE SET outbox_days = 12`, [MERCHANT_A]);
+    try {
+      const gone = await outbox('a-delivered-15d', MERCHANT_A, 15, 'delivered');
+      const kept = [await outbox('b-delivered-15d', MERCHANT_B, 15, 'delivered'), await outbox('none-delivered-15d', null, 15, 'delivered')];
+      const before = await ids('outbox');
+      expect((await h.app.get(RetentionSweeperService).sweep()).outbox).toBe(1);
+      expect(await ids('outbox')).toEqual(before.filter((id) => id !== gone));
+      expect(await ids('outbox')).toEqual(expect.arrayContaining(kept));
+    } finally {
+      await q(`DELETE FROM order_sync.retention_settings WHERE merchant_id = $1`, [MERCHANT_A]);
+    }
+  });
+
   it('walks an index for every swept table (the migration added the missing ones)', async () => {
     const rows: { indexname: string }[] = await q(`SELECT indexname FROM pg_indexes WHERE schemaname = 'order_sync'`);
     const have = new Set(rows.map((r) => r.indexname));
