@@ -11,6 +11,10 @@ const swc = {
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
+  // nock 14's interceptors (@mswjs/interceptors) keep a process-wide singleton on globalThis; with jest's default
+  // "soft" clean-up a later suite in the same worker reuses the previous suite's (restored) one and its requests
+  // fail with "Disallowed net connect". "on" deletes those globals between suites, so each suite starts clean.
+  testEnvironmentOptions: { globalsCleanup: 'on' },
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': ['@swc/jest', swc],

@@ -6,6 +6,7 @@
  * a container that is the container itself) is set explicitly, and the app's own validation (loadEnv) passes.
  */
 import { loadEnv } from '@app/config';
+import { OrderSyncEnv } from '../../apps/order-sync/src/config/env.validation';
 import {
   APPS,
   ENV_CLASSES,
@@ -48,6 +49,19 @@ function checkApp(app: AppName, env: Env): void {
   expect({ app, NODE_ENV: env.NODE_ENV, BIND_HOST: env.BIND_HOST }).toEqual({ app, NODE_ENV: 'production', BIND_HOST: '0.0.0.0' });
   const loopback = Object.entries(env).filter(([k, v]) => !BROWSER_FACING.has(k) && LOOPBACK_VALUE.test(v)).map(([k]) => k);
   expect({ app, loopback }).toEqual({ app, loopback: [] });
+}
+
+/** order-sync's retention days as a deployment file sets them: each set, equal to the env class default, valid */
+const RETENTION_DAYS = ['RETENTION_INBOX_DAYS', 'RETENTION_OUTBOX_DAYS', 'RETENTION_SLA_EVENTS_DAYS', 'RETENTION_AUDIT_DAYS', 'RETENTION_OUTAGES_DAYS'] as const;
+function checkRetention(env: Env): void {
+  const defaults = new OrderSyncEnv() as unknown as Record<string, unknown>;
+  const loaded = loadEnv(OrderSyncEnv, env, { app: 'order-sync' }) as unknown as Record<string, unknown>;
+  for (const k of RETENTION_DAYS) {
+    expect({ k, set: env[k] }).toEqual({ k, set: String(defaults[k]) });
+    expect({ k, loaded: loaded[k] }).toEqual({ k, loaded: defaults[k] });
+  }
+  // the checker can fail: a value under the floor (message ids inside the redelivery window) stops start-up
+  expect(() => loadEnv(OrderSyncEnv, { ...env, RETENTION_INBOX_DAYS: '3' }, { app: 'order-sync' })).toThrow(/RETENTION_INBOX_DAYS/);
 }
 
 describe('the env checker', () => {
@@ -104,6 +118,11 @@ describe('docker/compose.yaml environment', () => {
     checkApp(app, env);
   });
 
+  it("sets order-sync's retention days to the env class defaults (above the floors)", () => {
+    const model = composeModel(operator);
+    checkRetention({ ...imageEnv(model.services['order-sync'].build.target), ...model.services['order-sync'].environment });
+  });
+
   it.each(APPS)('%s in a trial run (profile sim, docker/sim.env) calls the simulators and is let through to them', (app) => {
     const model = composeModel({ ...operator, ...sim });
     expect(sim.COMPOSE_PROFILES.split(',')).toContain('sim');
@@ -151,6 +170,12 @@ describe.each(OVERLAYS)('%s environment', (overlay) => {
     const { env, problems } = containerEnv(objects, dep.spec.template.spec.containers[0], secretData);
     expect(problems).toEqual([]);
     checkApp(app, env);
+  });
+
+  it("sets order-sync's retention days to the env class defaults (above the floors)", () => {
+    const dep = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'order-sync') as K8sObject;
+    const { env } = containerEnv(objects, dep.spec.template.spec.containers[0], secretData);
+    checkRetention(env);
   });
 
   it('every Secret key a workload or KEDA refers to exists', () => {

@@ -64,6 +64,19 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
     leaderLeaseTtlMs: env.LEADER_LEASE_TTL_MS,
     tmcEnabled: env.TMC_ENABLED,
     tmcGroupName: env.TMC_GROUP_NAME,
+    retention: {
+      enabled: env.RETENTION_ENABLED,
+      intervalMs: env.RETENTION_INTERVAL_MS,
+      batchRows: env.RETENTION_BATCH_ROWS,
+      maxBatchesPerTick: env.RETENTION_MAX_BATCHES_PER_TICK,
+      days: {
+        inbox: env.RETENTION_INBOX_DAYS,
+        outbox: env.RETENTION_OUTBOX_DAYS,
+        slaEvents: env.RETENTION_SLA_EVENTS_DAYS,
+        audit: env.RETENTION_AUDIT_DAYS,
+        outages: env.RETENTION_OUTAGES_DAYS,
+      },
+    },
     backgroundLoops: env.ORDER_SYNC_BACKGROUND_LOOPS,
   };
 }

@@ -33,6 +33,8 @@ import { SlaAlertNotifier } from './sla/sla-alert.notifier';
 import { SlaLedger } from './sla/sla-ledger.service';
 import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
+import { RetentionSettingsController, RetentionSettingsService } from './retention/retention-settings.controller';
+import { RetentionSweeperService } from './retention/retention-sweeper.service';
 import { SweeperService } from './sweeper/sweeper.service';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
 import { OrderTraceModule } from './trace/order-trace.module';
@@ -72,7 +74,7 @@ export class OrderSyncFeatureModule {
         registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS], { connection: 'root' }),
         OrderTraceModule,
       ],
-      controllers: [ErpOrdersController, OpsController, ExceptionsController],
+      controllers: [ErpOrdersController, OpsController, ExceptionsController, RetentionSettingsController],
       providers: [
         ...(cfg.providers ?? []),
         { provide: ORDER_SYNC_OPTIONS, useValue: options },
@@ -96,6 +98,8 @@ export class OrderSyncFeatureModule {
         SlaWatcherService,
         SlaReportService,
         SweeperService,
+        RetentionSweeperService,
+        RetentionSettingsService,
         OrderPollService,
         OrderPollProcessor,
         PollCadence,
@@ -106,7 +110,7 @@ export class OrderSyncFeatureModule {
         ExceptionsRepository,
         ExceptionsService,
       ],
-      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
+      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, RetentionSweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_OPTIONS, type RetentionOptions } from './retention/retention-policy';
 import { DEFAULT_LEASE_TTL_MS } from './shared/leader-lock';
 
 /** Tunables of the order path. The app's config layer builds this from validated env (see OrderSyncFeatureModule). */
@@ -65,6 +66,8 @@ export interface OrderSyncOptions {
   tmcIdleMs: number;
   /** platform order times (updated / paid / created) later than now + this are refused, not applied */
   maxFutureSkewMs: number;
+  /** the retention sweeper (retention/, docs/adr/0013): deployment defaults, batch bounds */
+  retention: RetentionOptions;
   /** start the interval loops (SLA check, sweeper, poll scheduler, TMC) on bootstrap; tests drive them by hand */
   backgroundLoops: boolean;
 }
@@ -108,6 +111,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   tmcGroupName: 'default',
   tmcQuantity: 100,
   tmcIdleMs: 200,
+  retention: DEFAULT_RETENTION_OPTIONS,
   backgroundLoops: true,
 };
 

@@ -1,6 +1,6 @@
-import type { RedisClient } from '@app/observability';
+import type { RedisClient } from '@app/observability/redis/redis-client';
 import { OWN_QUOTA_CODE, UpstreamError } from '@app/contracts';
-import { appMetrics } from '@app/observability';
+import { appMetrics } from '@app/observability/metrics/catalogue';
 import type { UsageMeter } from './usage-meter';
 
 export interface RateLimiterOptions {

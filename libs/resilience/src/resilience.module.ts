@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, Inject, Injectable } from '@nestjs/common';
 import type { RedisConfig } from '@app/contracts';
-import { addBreakerStateSource, createRedisClient, type RedisClient } from '@app/observability';
+// files, not the @app/observability barrel: it reaches @app/config, whose env reads @app/platforms, which uses this lib
+import { addBreakerStateSource } from '@app/observability/metrics/catalogue';
+import { createRedisClient, type RedisClient } from '@app/observability/redis/redis-client';
 import { BreakerRegistry, type BreakerOptions } from './breaker-registry';
 import { RedisRateLimiter, type RateLimiterOptions } from './redis-rate-limiter';
 import { UsageMeter } from './usage-meter';

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@app/observability';
+import type { RedisClient } from '@app/observability/redis/redis-client';
 
 /** width of one counting bucket */
 export const USAGE_BUCKET_MS = 10_000;

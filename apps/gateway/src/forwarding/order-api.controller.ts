@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, OperatorMayActFor, Roles } from '../auth/decorators';
@@ -106,6 +106,25 @@ export class OrderApiController {
   @ApiOperation({ summary: "Retry the caller merchant's failed ERP deliveries: {ids} (others' ids come back in notFound) or {all: true}" })
   retryOutbox(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>): Promise<unknown> {
     return this.orderSync.forward({ method: 'POST', path: '/ops/outbox/retry', body, merchantId: p.merchantId });
+  }
+
+  @Get('retention-settings')
+  @Roles('admin')
+  @ApiTags('retention')
+  @ApiOperation({ summary: "The caller merchant's retention per kind of row (inbox message ids, ERP deliveries, SLA events, audit): days in force, the merchant's own value, the deployment default and the floor" })
+  retention(@CurrentPrincipal() p: Principal): Promise<unknown> {
+    return this.orderSync.forward({ method: 'GET', path: '/retention-settings', merchantId: p.merchantId });
+  }
+
+  @Patch('retention-settings')
+  @Roles('admin')
+  @ApiTags('retention')
+  @ApiOperation({ summary: 'Set the caller merchant\'s retention: {inboxDays, outboxDays, slaEventsDays, auditDays}, whole days at least the floor (inbox 7: the platforms\' redelivery window), null for the deployment default' })
+  async setRetention(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>): Promise<unknown> {
+    // order-sync validates (a 400 names the field and changes nothing); recorded once it took the values
+    const out = await this.orderSync.forward({ method: 'PATCH', path: '/retention-settings', body, merchantId: p.merchantId });
+    await this.audit.record(p, 'retention_settings.update', { type: 'retention_settings' }, { ...body });
+    return out;
   }
 
   // "where is order X?" — no buyer data in a trace, so ops may read it

@@ -126,6 +126,8 @@ const ROUTES: Record<string, RouteRule> = {
   'GET /ops/sla': { roles: ['ops', 'admin'] },
   'GET /ops/throughput': { roles: ['ops', 'admin'] },
   'GET /ops/breakers': { roles: ['ops', 'admin'] },
+  'GET /retention-settings': { roles: ['admin'] },
+  'PATCH /retention-settings': { roles: ['admin'], body: { inboxDays: 14 } },
   'POST /ops/outbox/retry': { roles: ['ops', 'admin'], body: { ids: ['1'] } },
   'GET /orders/trace': { roles: ['ops', 'admin'] },
   'GET /orders/{id}/trace': { roles: ['ops', 'admin'], params: { id: 'orderSyncId' } },

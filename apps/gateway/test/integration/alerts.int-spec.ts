@@ -214,6 +214,13 @@ describe('gateway alerts (channels, evaluator state machine, outbox sender)', ()
       ]);
       expect((await http().get('/alerts').set(auth(B.key)).expect(200)).body.alerts).toEqual([]);
       expect((await http().get('/alerts').set(auth(OPERATOR_TOKEN)).expect(200)).body.alerts.map((x: { key: string }) => x.key)).toEqual([keyA()]);
+      // the operator acting for one merchant (the ops page's x-ops-merchant) lists only that merchant's
+      const forMerchant = (id: string) => http().get('/alerts').set(auth(OPERATOR_TOKEN)).set('x-ops-merchant', id);
+      expect((await forMerchant(A.merchantId).expect(200)).body.alerts.map((x: { key: string }) => x.key)).toEqual([keyA()]);
+      expect((await forMerchant(B.merchantId).expect(200)).body.alerts).toEqual([]);
+      expect((await forMerchant('not-a-merchant').expect(400)).body.message).toMatch(/x-ops-merchant/);
+      // a merchant key cannot widen or move its view with the header
+      expect((await http().get('/alerts').set(auth(B.key)).set('x-ops-merchant', A.merchantId).expect(200)).body.alerts).toEqual([]);
       await http().get('/alerts').set(auth(merchandiserA)).expect(403);
       await http().get('/alerts').expect(401);
     });

@@ -1,5 +1,6 @@
 import { BaseEnv, IntEnv, ToBoolean } from '@app/config';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { DEFAULT_RETENTION_DAYS, OUTAGES_FLOOR_DAYS, RETENTION_FLOORS_DAYS, RETENTION_MAX_DAYS } from '../retention/retention-policy';
 
 export const ERP_CONNECTORS = ['generic-http', 'jushuitan'] as const;
 
@@ -40,13 +41,32 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(200) ORDER_POLL_SHOP_CHECK_MS: number = 2000;
   /** how often every shop's poll scheduler is rewritten regardless */
   @IntEnv(1000) ORDER_POLL_SCHEDULER_REFRESH_MS: number = 60_000;
-  /** lease of the singleton loops (SLA watcher, sweepers, poll scheduler): a dead leader is replaced within ~4/3 of it */
+  /** lease of the singleton loops (SLA watcher, sweepers, poll scheduler, retention): a dead leader is replaced within ~4/3 of it */
   @IntEnv(1000) LEADER_LEASE_TTL_MS: number = 6000;
   @IntEnv(1) SLA_WARN_MS: number = 20_000;
   @IntEnv(1) SLA_BREACH_MS: number = 30_000;
   @IntEnv(100) SLA_CHECK_INTERVAL_MS: number = 1000;
   @IntEnv(100) SWEEP_INTERVAL_MS: number = 5000;
   @IntEnv(1000) SWEEP_STALE_AFTER_MS: number = 15_000;
+
+  /**
+   * Retention (docs/adr/0013): finished rows older than these many days are deleted in batches by the leader's
+   * retention loop; a merchant's own order_sync.retention_settings row overrides the first four. The lower bounds
+   * are the floors (retention/retention-policy.ts): message ids stay at least 7 days, the longest platform
+   * redelivery window (Taobao TMC) with margin.
+   */
+  @IsBoolean({ message: 'must be true or false' })
+  @ToBoolean()
+  RETENTION_ENABLED: boolean = true;
+  @IntEnv(1000) RETENTION_INTERVAL_MS: number = 60_000;
+  /** rows per DELETE statement, and DELETE statements per table and tick at most */
+  @IntEnv(10, 50_000) RETENTION_BATCH_ROWS: number = 1000;
+  @IntEnv(1) RETENTION_MAX_BATCHES_PER_TICK: number = 20;
+  @IntEnv(RETENTION_FLOORS_DAYS.inbox, RETENTION_MAX_DAYS) RETENTION_INBOX_DAYS: number = DEFAULT_RETENTION_DAYS.inbox;
+  @IntEnv(RETENTION_FLOORS_DAYS.outbox, RETENTION_MAX_DAYS) RETENTION_OUTBOX_DAYS: number = DEFAULT_RETENTION_DAYS.outbox;
+  @IntEnv(RETENTION_FLOORS_DAYS.slaEvents, RETENTION_MAX_DAYS) RETENTION_SLA_EVENTS_DAYS: number = DEFAULT_RETENTION_DAYS.slaEvents;
+  @IntEnv(RETENTION_FLOORS_DAYS.audit, RETENTION_MAX_DAYS) RETENTION_AUDIT_DAYS: number = DEFAULT_RETENTION_DAYS.audit;
+  @IntEnv(OUTAGES_FLOOR_DAYS, RETENTION_MAX_DAYS) RETENTION_OUTAGES_DAYS: number = DEFAULT_RETENTION_DAYS.outages;
 
   /** where SLA warnings and breaches are POSTed (optional) */
   @IsOptional()

@@ -23,6 +23,7 @@ import { AddOrdersFoundByPollAt1795575602200 } from './1795575602200-AddOrdersFo
 import { AddPollCursorsCadence1795575602201 } from './1795575602201-AddPollCursorsCadence';
 import { AddOrdersShopSlaStartedAtIndex1796310000000 } from './1796310000000-AddOrdersShopSlaStartedAtIndex';
 import { AddOrdersShopErpAckedAtIndex1796310000100 } from './1796310000100-AddOrdersShopErpAckedAtIndex';
+import { CreateRetentionSettings1796350000000 } from './1796350000000-CreateRetentionSettings';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -51,4 +52,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreateExceptionResolutions1795575603000,
   AddOrdersShopSlaStartedAtIndex1796310000000,
   AddOrdersShopErpAckedAtIndex1796310000100,
+  CreateRetentionSettings1796350000000,
 ];

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 import { DEFAULT_LEASE_TTL_MS, LeaderLock } from '../../src/shared/leader-lock';
 import { pollSchedulerKey } from '../../src/poll/poll-cadence';
+import { RetentionSweeperService } from '../../src/retention/retention-sweeper.service';
 import { createHarness, SHOP_ID, waitFor, type Harness } from '../harness';
 
 jest.setTimeout(60_000);
@@ -107,7 +108,7 @@ describe('singleton loops: two order-sync instances on one database', () => {
   let poolA: DataSource;
   let a: Harness;
   let b: Harness;
-  const LOOPS = ['poll-scheduler', 'sla-watcher', 'sweeper'];
+  const LOOPS = ['poll-scheduler', 'sla-watcher', 'sweeper', 'retention'];
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: ALL_MIGRATIONS });
@@ -145,5 +146,8 @@ describe('singleton loops: two order-sync instances on one database', () => {
     for (const ms of took.values()) expect(ms).toBeLessThan(HANDOVER_BOUND_MS);
     // B's poll scheduler runs: the shop gets its scheduler in B's queue
     await waitFor(async () => (await b.queue(QUEUE.ORDER_POLL).getJobScheduler(pollSchedulerKey(SHOP_ID))) !== undefined, 5000, "B's poll scheduler at work");
+    // B leads retention now (A, without its database, cannot): B's tick deletes an outage past its retention
+    await db.dataSource.query(`INSERT INTO order_sync.dependency_outages (dependency, started_at, ended_at, instance) VALUES ('redis', now() - interval '400 days', now() - interval '400 days', 'gone')`);
+    expect(await b.app.get(RetentionSweeperService).tickIfLeader()).toMatchObject({ dependency_outages: 1 });
   });
 });

@@ -186,6 +186,13 @@ export const METRIC_DEFINITIONS = {
     labelNames: ['merchant'],
     apps: ['order-sync'],
   }),
+  retentionRowsDeleted: def({
+    name: 'omnisync_retention_rows_deleted_total',
+    type: 'counter',
+    help: "Finished rows the retention sweeper deleted, by table (inbox, outbox, sla_events, order_transitions_rejected, orders_refused, dependency_outages); docs/adr/0013",
+    labelNames: ['table'],
+    apps: ['order-sync'],
+  }),
   stockPushes: def({
     name: 'omnisync_stock_pushes_total',
     type: 'counter',

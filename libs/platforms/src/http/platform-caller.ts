@@ -1,5 +1,5 @@
 import { UpstreamError, isUpstreamError, type Platform, type UpstreamErrorKind } from '@app/contracts';
-// the catalogue module only: the package index pulls in health/preflight -> @app/config -> @app/platforms (an import cycle)
+// the catalogue file, not the barrel: @app/observability's index reaches @app/config, whose env reads this lib's registry
 import { observeUpstreamCall } from '@app/observability/metrics/catalogue';
 import type { BreakerRegistry, RedisRateLimiter } from '@app/resilience';
 import type { AuthorisedShop, OAuthApp, ShopContext, TokenSet } from '../platform-adapter.port';
