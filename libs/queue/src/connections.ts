@@ -1,7 +1,7 @@
 import IORedis, { Cluster } from 'ioredis';
 import { createIORedisClient, RedisConnection, type RedisOptions } from 'bullmq';
 import { toRedisTarget, type RedisConfig, type RedisNode } from '@app/contracts';
-import { clusterOptions } from '@app/observability';
+import { clusterOptions, redisAuthOptions, sentinelOptions } from '@app/observability';
 
 /** host/port/db/credentials/tls from a redis:// or rediss:// URL. */
 export function redisOptionsFromUrl(url: string): RedisOptions {
@@ -46,10 +46,7 @@ export function installClusterClientFactory(): void {
 
 function clusterAwareClientFactory(opts: RedisOptions) {
   const { omnisyncCluster: seed, url, ...rest } = opts as QueueConnectionOptions & { url?: string };
-  if (seed) {
-    const auth = { ...(seed.username ? { username: seed.username } : {}), ...(seed.password ? { password: seed.password } : {}), ...(seed.tls ? { tls: {} } : {}) };
-    return createIORedisClient(new Cluster(seed.nodes, clusterOptions(rest, auth)));
-  }
+  if (seed) return createIORedisClient(new Cluster(seed.nodes, clusterOptions(rest, redisAuthOptions(seed))));
   return createIORedisClient(url ? new IORedis(url, rest) : new IORedis(rest));
 }
 
@@ -59,17 +56,7 @@ export function queueConnectionBase(base: RedisConfig | QueueConnectionOptions):
   if (!('mode' in base)) return base;
   const t = toRedisTarget(base as RedisConfig);
   if (t.mode === 'single') return redisOptionsFromUrl(t.url);
-  const auth = { ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: {} } : {}) };
-  if (t.mode === 'sentinel') {
-    return {
-      ...auth,
-      sentinels: t.sentinels,
-      name: t.name,
-      ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
-      ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
-      ...(t.db !== undefined ? { db: t.db } : {}),
-    };
-  }
+  if (t.mode === 'sentinel') return sentinelOptions(t);
   installClusterClientFactory();
   return { omnisyncCluster: { nodes: t.nodes, ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: true } : {}) } };
 }

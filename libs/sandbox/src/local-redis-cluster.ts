@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'node:net';
 import type { RedisTarget } from '@app/contracts';
+import { launchRedisServer, plainServerArgs, waitForPort } from './local-redis-server';
 
 /**
  * A real local Redis Cluster (issue 12 item 1), for tests (libs/testing own-redis-cluster, which adds their port
@@ -32,40 +32,18 @@ export interface OwnRedisCluster {
 }
 
 
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
 
-async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export async function startOwnRedisCluster(basePort: number, masters = 3): Promise<OwnRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'own-redis-cluster-'));
   const ports = Array.from({ length: masters * 2 }, (_, i) => basePort + i);
   const children = new Map<number, ChildProcess>();
   for (const port of ports) {
-    const child = spawn(
-      REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-        '--cluster-node-timeout', '2000', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'],
-      { stdio: 'ignore' },
-    );
-    child.on('error', () => undefined);
-    const reap = (): void => void child.kill('SIGKILL');
-    process.once('exit', reap);
-    child.once('exit', () => process.removeListener('exit', reap));
+    const child = launchRedisServer([
+      ...plainServerArgs(port),
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--dir', dir,
+    ]);
     children.set(port, child);
   }
   await Promise.all(ports.map((p) => waitForPort(p)));

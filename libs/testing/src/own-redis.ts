@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { launchRedisServer, plainServerArgs, waitForPort } from '@app/sandbox/local-redis-server';
 
 /**
  * A redis-server of a test's own, on a loopback port the test chooses (its helper range), for faults that
@@ -17,36 +17,10 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 
-async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function launch(port: number): ChildProcess {
-  const child = spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'],
-    { stdio: 'ignore' },
-  );
-  child.on('error', () => undefined);
-  // never outlives the test process (a frozen orphan included)
-  const reap = (): void => void child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.removeListener('exit', reap));
-  return child;
+  return launchRedisServer(plainServerArgs(port));
 }
 
 async function terminate(child: ChildProcess): Promise<void> {

@@ -106,19 +106,27 @@ export function createRedisClient(target: RedisConfig, opts: RedisClientOptions)
 
 function connect(t: RedisTarget, options: RedisOptions): RedisClient {
   if (t.mode === 'single') return new Redis(t.url, options);
-  const auth = { ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: {} } : {}) };
-  if (t.mode === 'sentinel') {
-    return new Redis({
-      ...options,
-      ...auth,
-      sentinels: t.sentinels,
-      name: t.name,
-      ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
-      ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
-      ...(t.db !== undefined ? { db: t.db } : {}),
-    });
-  }
-  return new Cluster(t.nodes, clusterOptions(options, auth));
+  if (t.mode === 'sentinel') return new Redis({ ...options, ...sentinelOptions(t) });
+  return new Cluster(t.nodes, clusterOptions(options, redisAuthOptions(t)));
+}
+
+/** the credentials and TLS a Sentinel or Cluster target names, as ioredis options */
+export function redisAuthOptions(t: { username?: string; password?: string; tls?: boolean }): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  return { ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: {} } : {}) };
+}
+
+/** the ioredis options that find a Sentinel target's master (its credentials included) */
+export function sentinelOptions(
+  t: Extract<RedisTarget, { mode: 'sentinel' }>,
+): Pick<RedisOptions, 'username' | 'password' | 'tls' | 'sentinels' | 'name' | 'sentinelPassword' | 'enableTLSForSentinelMode' | 'db'> {
+  return {
+    ...redisAuthOptions(t),
+    sentinels: t.sentinels,
+    name: t.name,
+    ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
+    ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
+    ...(t.db !== undefined ? { db: t.db } : {}),
+  };
 }
 
 /** RedisOptions (one connection's) → the Cluster client's options; node-level ones go to each node */
