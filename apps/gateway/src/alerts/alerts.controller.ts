@@ -1,8 +1,7 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/decorators';
-import { OPERATOR_MERCHANT_HEADER } from '../auth/principal';
 import { UuidParam } from '../auth/uuid-param';
 import { ALERT_RULES } from './alert-rules';
 import { AlertSilencesService, AlertSilenceView, CreateAlertSilenceDto } from './alert-silences.service';
@@ -10,20 +9,11 @@ import { AlertStore, type AlertView } from './alert-store';
 import { OperatorOrKeyGuard, type RequestWithReader } from './operator-or-key.guard';
 
 const ownerOf = (req: RequestWithReader): string | null => (req.alertReader?.operator === false ? req.alertReader.principal.merchantId : null);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * whose alerts a read lists: a merchant key its own merchant's; the operator every merchant's, or the one it names
- * in x-ops-merchant (the ops page acting for a merchant)
- */
-function readerScope(req: RequestWithReader): string | null {
-  const own = ownerOf(req);
-  if (own !== null) return own;
-  const named = req.headers?.[OPERATOR_MERCHANT_HEADER];
-  if (named === undefined) return null;
-  if (typeof named !== 'string' || !UUID.test(named)) throw new BadRequestException(`${OPERATOR_MERCHANT_HEADER} must be a merchant id (uuid)`);
-  return named;
-}
+/** whose alerts a read lists: a key's own merchant's; the operator's every merchant's, or the one it acts for */
+const readerScope = (req: RequestWithReader): string | null => {
+  const r = req.alertReader;
+  return r?.operator === false ? r.principal.merchantId : (r?.actingFor ?? null);
+};
 
 /**
  * Alerts and silences: a merchant's ops/admin keys see and silence their own merchant's; the operator token

@@ -1,13 +1,18 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import type { Role } from '@app/contracts';
 import { ApiKeysService } from '../auth/api-keys.service';
-import type { Principal } from '../auth/principal';
+import { DataSource } from 'typeorm';
+import { operatorActingFor } from '../auth/api-key-auth.guard';
+import { OPERATOR_MERCHANT_HEADER, type Principal } from '../auth/principal';
 import { admitApiKey } from '../limits/key-gate';
 import { RateLimitService } from '../limits/rate-limit.service';
 import { extractBearerOrBasic, OperatorCredential } from '../ops/operator-credential';
 
-/** who reads the alerts: the operator (every merchant), or a merchant key with one of the roles (its own merchant) */
-export type AlertReader = { operator: true } | { operator: false; principal: Principal };
+/**
+ * who reads the alerts: the operator (every merchant, or with x-ops-merchant the one it acts for, as on the ops
+ * page), or a merchant key with one of the roles (its own merchant)
+ */
+export type AlertReader = { operator: true; actingFor: string | null } | { operator: false; principal: Principal };
 
 export interface RequestWithReader {
   alertReader?: AlertReader;
@@ -29,6 +34,7 @@ export class OperatorOrKeyGuard implements CanActivate {
     private readonly operator: OperatorCredential,
     private readonly keys: ApiKeysService,
     @Optional() @Inject(RateLimitService) private readonly limiter?: RateLimitService | null,
+    @Optional() @Inject(DataSource) private readonly dataSource?: DataSource | null,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -37,7 +43,8 @@ export class OperatorOrKeyGuard implements CanActivate {
     const token = extractBearerOrBasic(Array.isArray(raw) ? raw[0] : raw);
     if (!token) throw new UnauthorizedException('missing credential: send "Authorization: Bearer <API key or operator token>"');
     if (this.operator.matches(token)) {
-      req.alertReader = { operator: true };
+      const acting = req.headers[OPERATOR_MERCHANT_HEADER] === undefined ? null : await operatorActingFor(req, this.dataSource);
+      req.alertReader = { operator: true, actingFor: acting?.merchantId ?? null };
       return true;
     }
     const result = await admitApiKey(token, this.keys, this.limiter, req);

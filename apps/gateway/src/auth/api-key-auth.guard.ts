@@ -21,7 +21,6 @@ import { OperatorCredential } from '../ops/operator-credential';
 import { IS_PUBLIC_KEY, OPERATOR_MAY_ACT_KEY, ROLES_KEY } from './decorators';
 import { OPERATOR_MERCHANT_HEADER, type Principal, type RequestWithPrincipal } from './principal';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface HttpRequest extends RequestWithPrincipal {
   headers: Record<string, string | string[] | undefined>;
@@ -62,7 +61,7 @@ export class ApiKeyAuthGuard implements CanActivate {
     if (!m) throw new UnauthorizedException('malformed Authorization header: expected "Bearer osk_<prefix>_<secret>"');
 
     if (this.reflector.getAllAndOverride<boolean>(OPERATOR_MAY_ACT_KEY, targets) && this.operator?.matches(m[1])) {
-      req.principal = await this.operatorFor(req);
+      req.principal = await operatorActingFor(req, this.dataSource);
       return this.checkRoles(targets, req.principal);
     }
 
@@ -84,13 +83,20 @@ export class ApiKeyAuthGuard implements CanActivate {
     return true;
   }
 
-  /** the operator acting for the merchant named in x-ops-merchant (an existing one), with the ops role */
-  private async operatorFor(req: HttpRequest): Promise<Principal> {
-    const raw = req.headers[OPERATOR_MERCHANT_HEADER];
-    const merchantId = Array.isArray(raw) ? raw[0] : raw;
-    if (!merchantId || !UUID.test(merchantId)) throw new BadRequestException([`${OPERATOR_MERCHANT_HEADER} header must name the merchant (its UUID) the operator acts for`]);
-    const found = this.dataSource ? await this.dataSource.query(`SELECT 1 FROM core.merchants WHERE id = $1::uuid`, [merchantId]) : [];
-    if (found.length === 0) throw new NotFoundException(`merchant ${merchantId} not found`);
-    return { merchantId, keyId: 'operator', roles: ['ops'], operator: true };
-  }
 }
+
+/**
+ * The operator acting for the merchant named in x-ops-merchant (an existing one), with the ops role: 400 without
+ * a merchant uuid, 404 for an unknown merchant. The API-key guard's @OperatorMayActFor() routes and the alert
+ * routes' guard both resolve the operator this way.
+ */
+export async function operatorActingFor(req: { headers: Record<string, string | string[] | undefined> }, dataSource?: DataSource | null): Promise<Principal> {
+  const raw = req.headers[OPERATOR_MERCHANT_HEADER];
+  const merchantId = Array.isArray(raw) ? raw[0] : raw;
+  if (!merchantId || !UUID.test(merchantId)) throw new BadRequestException(`${OPERATOR_MERCHANT_HEADER} header must name the merchant (its UUID) the operator acts for`);
+  const found = dataSource ? await dataSource.query(`SELECT 1 FROM core.merchants WHERE id = $1::uuid`, [merchantId]) : [];
+  if (found.length === 0) throw new NotFoundException(`merchant ${merchantId} not found`);
+  return { merchantId, keyId: 'operator', roles: ['ops'], operator: true };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
