@@ -35,6 +35,16 @@ export interface OwnRedisCluster {
 const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
 
 
+/**
+ * The node's cluster bus port: Redis's default (port + 10000) lands in Linux's ephemeral range (32768-60999) for
+ * our 26xxx ports, where any outgoing connection may already hold it ("Failed listening on port 36002 (cluster),
+ * aborting"); port - 10000 stays below that range.
+ */
+function busPort(port: number): number {
+  if (port < 11024) throw new Error(`cluster node port ${port}: must be at least 11024 (its bus port is port - 10000)`);
+  return port - 10000;
+}
+
 export async function startOwnRedisCluster(basePort: number, masters = 3): Promise<OwnRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'own-redis-cluster-'));
   const ports = Array.from({ length: masters * 2 }, (_, i) => basePort + i);
@@ -43,28 +53,36 @@ export async function startOwnRedisCluster(basePort: number, masters = 3): Promi
     const child = launchRedisServer([
       ...plainServerArgs(port),
       '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--dir', dir,
+      '--cluster-port', String(busPort(port)),
     ]);
     children.set(port, child);
   }
-  await Promise.all(ports.map((p) => waitForPort(p)));
+  // a cluster that fails to come up leaves no node behind (its ports would refuse the next try)
   const nodes = ports.map((p) => `127.0.0.1:${p}`);
-  const created = spawnSync(REDIS_CLI, ['--cluster', 'create', ...nodes, '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8' });
-  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
-  // wait until every node reports cluster_state:ok AND knows every master and replica: cluster_state:ok
-  // comes before the gossip has told each node of every replica, and a client that reads CLUSTER SLOTS
-  // from a node in that window gets a partial map (and a "Connection is closed" when it reconnects)
-  const deadline = Date.now() + 20_000;
-  for (const port of ports) {
-    for (;;) {
-      const info = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? '';
-      const known = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'nodes'], { encoding: 'utf8' }).stdout ?? '';
-      const lines = known.split('\n').filter((l) => l.trim() && !l.includes('handshake') && !l.includes('noaddr'));
-      const nMasters = lines.filter((l) => / master /.test(l) || /myself,master/.test(l)).length;
-      const nReplicas = lines.filter((l) => / slave /.test(l) || /myself,slave/.test(l)).length;
-      if (info.includes('cluster_state:ok') && nMasters === masters && nReplicas === masters) break;
-      if (Date.now() > deadline) throw new Error(`cluster node ${port} not settled: ${info}\n${known}`);
-      await new Promise((r) => setTimeout(r, 100));
+  try {
+    await Promise.all(ports.map((p) => waitForPort(p, 10_000)));
+    const created = spawnSync(REDIS_CLI, ['--cluster', 'create', ...nodes, '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8' });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
+    // wait until every node reports cluster_state:ok AND knows every master and replica: cluster_state:ok
+    // comes before the gossip has told each node of every replica, and a client that reads CLUSTER SLOTS
+    // from a node in that window gets a partial map (and a "Connection is closed" when it reconnects)
+    const deadline = Date.now() + 20_000;
+    for (const port of ports) {
+      for (;;) {
+        const info = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? '';
+        const known = spawnSync(REDIS_CLI, ['-p', String(port), 'cluster', 'nodes'], { encoding: 'utf8' }).stdout ?? '';
+        const lines = known.split('\n').filter((l) => l.trim() && !l.includes('handshake') && !l.includes('noaddr'));
+        const nMasters = lines.filter((l) => / master /.test(l) || /myself,master/.test(l)).length;
+        const nReplicas = lines.filter((l) => / slave /.test(l) || /myself,slave/.test(l)).length;
+        if (info.includes('cluster_state:ok') && nMasters === masters && nReplicas === masters) break;
+        if (Date.now() > deadline) throw new Error(`cluster node ${port} not settled: ${info}\n${known}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
+  } catch (e) {
+    for (const child of children.values()) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
   const cli = (port: number, ...args: string[]): string => spawnSync(REDIS_CLI, ['-p', String(port), ...args], { encoding: 'utf8', timeout: 3000 }).stdout ?? '';
   const alive = (): number[] => ports.filter((p) => {
