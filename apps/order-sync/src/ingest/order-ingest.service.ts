@@ -225,7 +225,7 @@ export class OrderIngestService implements OnModuleDestroy {
         );
         this.stats.statements += 1;
       }
-    }));
+    }), 3, { insertRace: true }); // two batches first-storing the same new order: the loser's rerun updates it
     for (const r of refusals) {
       this.logger.warn({ msg: 'platform answer: orders refused, not applied', shopId: r.shop.shopId, ...refusalSummary(r.refused) });
     }

@@ -17,17 +17,26 @@ export function isTransientConflict(e: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/** a unique index refused the row (23505): with `insertRace`, another transaction inserted the same new row first */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return (err?.code ?? err?.driverError?.code) === '23505';
+}
+
 /**
+ * `insertRace`: also run it again when two transactions inserted the same new row at once (the loser's second
+ * run finds the row and updates it instead).
+ *
  * Runs `work` (a whole transaction or one statement) again at once when Postgres aborted it as a deadlock
  * victim: the writers of order rows lock them in one order, so this is a safety net, not the plan; without
  * it a victim would wait for the job queue's backoff.
  */
-export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3, opts: { insertRace?: boolean } = {}): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await work();
     } catch (e) {
-      if (i >= attempts || !isTransientConflict(e)) throw e;
+      if (i >= attempts || !(isTransientConflict(e) || (opts.insertRace === true && isUniqueViolation(e)))) throw e;
     }
   }
 }
