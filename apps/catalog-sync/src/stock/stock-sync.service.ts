@@ -103,6 +103,7 @@ export class StockSyncService {
     const quantity = Math.max(0, target);
     this.stats.platformCalls++;
     this.stats.fullPushes++;
+    await this.repo.startFullPush(skuId, m.shopId);
     await countPush(adapter.platform, 'full', () => adapter.updateStock(shop, { platformProductId: m.platformProductId, platformSkuId: m.platformSkuId, quantity, mode: 'full' }));
     await this.repo.recordPush(skuId, m.shopId, { quantity, ownUnits, mode: 'full' });
   }

@@ -187,6 +187,8 @@ export class StockRepository {
     // sale in the anchor's own second may have come after it, so only sales a full second before count as
     // absorbed — taking one as absorbed wrongly raises the belief and triggers a needless full push, which
     // during a flash sale overwrites decrements the platform made for orders still on their way.
+    // A full push in flight (startFullPush) is judged the same way against its start: a sale made before it is
+    // in the figure being pushed, so it is counted in absorbed_in_flight, which recordPush adds to the belief.
     const changed: { sku_id: string }[] = await this.ds.query(
       `WITH k AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[])
@@ -210,9 +212,20 @@ export class StockRepository {
            JOIN catalog_sync.stock_pushes sp ON sp.sku_id = i.sku_id AND sp.shop_id = i.shop_id
           WHERE i.inserted AND i.status <> 'released' AND k.sold_at + interval '1 second' < sp.anchored_at
           GROUP BY i.sku_id, i.shop_id
+       ), in_flight AS (
+         SELECT i.sku_id, i.shop_id, sum(i.quantity)::int AS qty
+           FROM ins i
+           JOIN k ON k.sku_id = i.sku_id AND k.shop_id = i.shop_id AND k.order_id = i.platform_order_id
+           JOIN catalog_sync.stock_pushes sp ON sp.sku_id = i.sku_id AND sp.shop_id = i.shop_id
+          WHERE i.inserted AND i.status <> 'released' AND k.sold_at + interval '1 second' < sp.full_push_started_at
+          GROUP BY i.sku_id, i.shop_id
        ), bumped AS (
-         UPDATE catalog_sync.stock_pushes sp SET own_units_at_push = sp.own_units_at_push + a.qty
-           FROM absorbed a WHERE sp.sku_id = a.sku_id AND sp.shop_id = a.shop_id
+         UPDATE catalog_sync.stock_pushes sp
+            SET own_units_at_push = sp.own_units_at_push + coalesce(b.absorbed, 0),
+                absorbed_in_flight = sp.absorbed_in_flight + coalesce(b.in_flight, 0)
+           FROM (SELECT coalesce(a.sku_id, f.sku_id) AS sku_id, coalesce(a.shop_id, f.shop_id) AS shop_id, a.qty AS absorbed, f.qty AS in_flight
+                   FROM absorbed a FULL JOIN in_flight f ON f.sku_id = a.sku_id AND f.shop_id = a.shop_id) b
+          WHERE sp.sku_id = b.sku_id AND sp.shop_id = b.shop_id
        )
        SELECT sku_id FROM ins`,
       [
@@ -275,14 +288,37 @@ export class StockRepository {
     );
   }
 
-  /** `anchor` (default: a full push anchors): the belief is now an absolute figure as of now (see applyReservations) */
+  /**
+   * Written just before a full (anchoring) push is sent: from now until recordPush, a sale first heard of that
+   * was made before this moment is one the pushed figure already absorbs (applyReservations counts it in
+   * absorbed_in_flight). The shop's own units are read here, not from the job's earlier snapshot, so a sale
+   * heard of between the snapshot and the push counts as absorbed too (the platform took it off before our
+   * overwrite; the reservation's own sync job then takes it off the pushed figure).
+   */
+  async startFullPush(skuId: string, shopId: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE catalog_sync.stock_pushes sp SET full_push_started_at = now(), absorbed_in_flight = 0,
+              own_units_at_start = (SELECT coalesce(sum(r.quantity) FILTER (WHERE r.status IN ('reserved', 'consumed')), 0)::int
+                                      FROM catalog_sync.stock_reservations r WHERE r.sku_id = sp.sku_id AND r.shop_id = sp.shop_id)
+        WHERE sku_id = $1 AND shop_id = $2`,
+      [skuId, shopId],
+    );
+  }
+
+  /**
+   * `anchor` (default: a full push anchors): the belief is now an absolute figure as of the push's start
+   * (startFullPush; see applyReservations), counting as the shop's own units those at the start plus the sales
+   * made before it that were heard of while it was in flight. Without a start, as of now with `ownUnits`.
+   */
   async recordPush(skuId: string, shopId: string, p: { quantity: number; ownUnits: number; mode: 'full' | 'delta'; anchor?: boolean }): Promise<void> {
     await this.ds.query(
-      `UPDATE catalog_sync.stock_pushes SET last_pushed_quantity = $3, own_units_at_push = $4, last_mode = $5,
+      `UPDATE catalog_sync.stock_pushes SET last_pushed_quantity = $3, last_mode = $5,
+              own_units_at_push = CASE WHEN $6 AND full_push_started_at IS NOT NULL THEN own_units_at_start + absorbed_in_flight ELSE $4 END,
               pending_seq = NULL, pending_delta = NULL, pending_target = NULL, pending_own_units = NULL,
               pushes = pushes + 1, pushed_at = now(), last_error = NULL, version = version + 1,
               drift_seen_quantity = NULL, drift_seen_at = NULL,
-              anchored_at = CASE WHEN $6 THEN now() ELSE anchored_at END
+              anchored_at = CASE WHEN $6 THEN coalesce(full_push_started_at, now()) ELSE anchored_at END,
+              full_push_started_at = NULL, own_units_at_start = NULL, absorbed_in_flight = 0
         WHERE sku_id = $1 AND shop_id = $2`,
       [skuId, shopId, p.quantity, p.ownUnits, p.mode, p.anchor ?? p.mode === 'full'],
     );

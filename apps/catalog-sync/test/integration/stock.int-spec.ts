@@ -247,6 +247,38 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     expect(v.platforms.find((p: { platform: string }) => p.platform === 'douyin').platformShowsByOurBooks).toBe(7);
   });
 
+  it('a sale made before a full push and heard of while the push is in flight is not taken off twice', async () => {
+    const f = await h.createSku({});
+    const sim = h.sims.douyin;
+    sim.store.setStock(sim.store.sku(f.platformIds.douyin.skuId), 'full', 5);
+    const early = sell('douyin', f, 2);
+    await new Promise((r) => setTimeout(r, 1100)); // platform times are whole seconds: clearly before the push
+    // hold douyin's first full push between the platform taking the figure and our recording it, and hear of the
+    // sale in that window (under load it lands there by itself: the platform already shows 10, our books not yet)
+    const repo = h.app.get(StockRepository);
+    const recordPush = repo.recordPush.bind(repo);
+    const spy = jest.spyOn(repo, 'recordPush').mockImplementation(async (skuId, shopId, p) => {
+      if (skuId === f.skuId && shopId === h.shopIds.douyin && p.mode === 'full' && spy.mock.calls.filter((c) => c[0] === skuId && c[1] === shopId).length === 1) {
+        expect(h.simSku('douyin', f).stock).toBe(10);
+        await h.app.get(StockService).applyOrderEvents([early]);
+      }
+      return recordPush(skuId, shopId, p);
+    });
+    try {
+      await setOnHand(f, 10);
+      await waitFor(() => simStocks(f).join() === '8,8,8', 10_000, 'early sale applied once');
+    } finally {
+      spy.mockRestore();
+    }
+    const dy = sim.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
+    expect(dy.map((r) => [String(r.params.incremental), Number(r.params.stock_num)])).toEqual([
+      ['false', 10],
+      ['true', -2],
+    ]);
+    const v = await view(f.skuId);
+    expect(v.platforms.find((p: { platform: string }) => p.platform === 'douyin').platformShowsByOurBooks).toBe(8);
+  });
+
   it('douyin: never adds units back from a negative belief (it pushes the full figure instead)', async () => {
     const f = await h.createSku({});
     await setOnHand(f, 10);
