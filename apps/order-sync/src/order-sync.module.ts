@@ -9,7 +9,6 @@ import { ErpOrdersController } from './erp-api/erp-orders.controller';
 import { ErpOrdersService } from './erp-api/erp-orders.service';
 import { OrderEventsProcessor } from './ingest/order-events.processor';
 import { OrderIngestService } from './ingest/order-ingest.service';
-import { StockEventsProducer } from './ingest/stock-events.producer';
 import { OpsController } from './ops/ops.controller';
 import { ExceptionsController } from './exceptions/exceptions.controller';
 import { ExceptionsRepository } from './exceptions/exceptions.repository';
@@ -35,6 +34,8 @@ import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { RetentionSettingsController, RetentionSettingsService } from './retention/retention-settings.controller';
 import { RetentionSweeperService } from './retention/retention-sweeper.service';
+import { StockEventRelay } from './stock-events/stock-event-relay.service';
+import { StockEventsRepository } from './stock-events/stock-events.repository';
 import { SweeperService } from './sweeper/sweeper.service';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
 import { OrderTraceModule } from './trace/order-trace.module';
@@ -70,7 +71,7 @@ export class OrderSyncFeatureModule {
         ...(cfg.imports ?? []),
         IntakeModule.register({ writer: cfg.inboxWriter, imports: cfg.imports }),
         // retries are BullMQ's (QUEUE_JOB_OPTIONS, libs/queue); dependency outages move jobs to delayed instead (settleJob).
-        // {stock-events}: producer only, catalog-sync processes it; order-sync declares no worker for it
+        // {stock-events}: relayed from the stock-event outbox (StockEventRelay), processed by catalog-sync; no worker here
         registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS], { connection: 'root' }),
         OrderTraceModule,
       ],
@@ -86,7 +87,8 @@ export class OrderSyncFeatureModule {
         BreakerStatesService,
         OrderUpsertRepository,
         OrderIngestService,
-        StockEventsProducer,
+        StockEventsRepository,
+        StockEventRelay,
         OrderEventsProcessor,
         OrderSyncMetrics,
         ErpDeliveryService,
@@ -110,7 +112,7 @@ export class OrderSyncFeatureModule {
         ExceptionsRepository,
         ExceptionsService,
       ],
-      exports: [StockEventsProducer, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, RetentionSweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
+      exports: [StockEventRelay, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, RetentionSweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
     };
   }
 }

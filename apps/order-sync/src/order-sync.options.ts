@@ -66,6 +66,16 @@ export interface OrderSyncOptions {
   tmcIdleMs: number;
   /** platform order times (updated / paid / created) later than now + this are refused, not applied */
   maxFutureSkewMs: number;
+  /** the stock-event relay (stock-events/, docs/adr/0014): every instance relays this often besides after each commit ... */
+  stockEventsRelayIntervalMs: number;
+  /** ... claiming this many events per transaction */
+  stockEventsBatch: number;
+  /** its repair (one leader) checks jobs relayed longer ago than stockEventsRepairStaleMs this often, this many jobs a tick */
+  stockEventsRepairIntervalMs: number;
+  stockEventsRepairStaleMs: number;
+  stockEventsRepairBatch: number;
+  /** a job lost or failed this many times is left for ops (its events stay unconfirmed) */
+  stockEventsMaxRelays: number;
   /** the retention sweeper (retention/, docs/adr/0013): deployment defaults, batch bounds */
   retention: RetentionOptions;
   /** start the interval loops (SLA check, sweeper, poll scheduler, TMC) on bootstrap; tests drive them by hand */
@@ -111,6 +121,12 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   tmcGroupName: 'default',
   tmcQuantity: 100,
   tmcIdleMs: 200,
+  stockEventsRelayIntervalMs: 1000,
+  stockEventsBatch: 500,
+  stockEventsRepairIntervalMs: 5000,
+  stockEventsRepairStaleMs: 10_000,
+  stockEventsRepairBatch: 2000,
+  stockEventsMaxRelays: 10,
   retention: DEFAULT_RETENTION_OPTIONS,
   backgroundLoops: true,
 };

@@ -35,7 +35,10 @@ export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> =
   [QUEUE.CATALOG_PUBLISH_FLOW]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
   [QUEUE.STOCK_SYNC]: DEFAULT_JOB_OPTIONS,
   [QUEUE.PRICE_TIERS]: DEFAULT_JOB_OPTIONS,
-  [QUEUE.STOCK_EVENTS]: DEFAULT_JOB_OPTIONS,
+  // a completed apply-order-stock job is the consumer's acknowledgement: order-sync's stock-event relay confirms its
+  // outbox rows on seeing it completed and removes it then (docs/adr/0014); the caps are only the backstop for a
+  // relay that does not look in time (a job removed unseen is added once more, which the idempotent consumer absorbs)
+  [QUEUE.STOCK_EVENTS]: { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600, count: 10_000 } },
 };
 
 /**

@@ -8,7 +8,6 @@ import { STOCK_REDIS, StockPushLock } from './stock-lock';
 import { StockJobs } from './stock-jobs';
 import { STOCK_SKU_LIMITER, StockSyncService } from './stock-sync.service';
 import { StockSyncProcessor } from './stock-sync.processor';
-import { StockReconcileService } from './stock-reconcile.service';
 import { StockController } from './stock.controller';
 import { DEFAULT_STOCK_OPTIONS, STOCK_OPTIONS, type StockOptions } from './stock.options';
 import { StockRepository } from './stock.repository';
@@ -47,8 +46,8 @@ class StockLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
 /**
  * Stock: ERP levels (POST /erp/stock), allocations (PUT /skus/:id/stock-allocation), reservations from
- * canonical order events ({stock-events} apply-order-stock), coalesced pushes ({stock-sync} sync-stock),
- * the drift check (check-stock-drift, repeatable; reconciles reservations from order_sync.orders first) and
+ * order-sync's stock events ({stock-events} apply-order-stock, relayed from its stock-event outbox: docs/adr/0014),
+ * coalesced pushes ({stock-sync} sync-stock), the drift check (check-stock-drift, repeatable) and
  * GET /skus/:id/stock. Needs in the app: a TypeORM
  * DataSource, QueueModule.forRoot, and PlatformAdapterRegistry + ShopDirectory (via `imports` or global).
  */
@@ -84,12 +83,11 @@ export class StockFeatureModule {
         StockJobs,
         StockService,
         StockSyncService,
-        StockReconcileService,
         StockSyncProcessor,
         StockEventsProcessor,
         StockLifecycle,
       ],
-      exports: [StockService, StockSyncService, StockReconcileService, StockJobs],
+      exports: [StockService, StockSyncService, StockJobs],
     };
   }
 }

@@ -1,15 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
 import { QUEUE } from '@app/contracts';
 import { JobProcessor, settleJob, type JobHandlers } from '@app/queue';
-import { StockReconcileService } from './stock-reconcile.service';
 import { StockSyncService } from './stock-sync.service';
 
 @Processor(QUEUE.STOCK_SYNC, { concurrency: 8 })
 export class StockSyncProcessor extends JobProcessor {
-  constructor(
-    private readonly sync: StockSyncService,
-    private readonly reconciler: StockReconcileService,
-  ) {
+  constructor(private readonly sync: StockSyncService) {
     super();
   }
 
@@ -18,8 +14,7 @@ export class StockSyncProcessor extends JobProcessor {
       await settleJob(job, token, await this.sync.syncOne(job.data.skuId, job.data.shopId));
     },
     'check-stock-drift': async () => {
-      // reservations first (order events lost on the way), then the platforms' figures
-      await this.reconciler.reconcile();
+      // order events lost on the way are re-sent by order-sync's stock-event relay (docs/adr/0014); this compares the platforms' figures
       await this.sync.checkDrift();
     },
   };

@@ -25,11 +25,6 @@ export interface StockOptions {
   driftGraceMs: number;
   /** rows compared per drift check */
   driftBatchSize: number;
-  /** orders re-applied from order_sync.orders per page before each drift check (0 = reconciliation off) */
-  reconcileBatchSize: number;
-  reconcileMaxPages: number;
-  /** without a stored cursor, reconcile orders updated within this long */
-  reconcileLookbackMs: number;
 }
 
 export const DEFAULT_STOCK_OPTIONS: StockOptions = {
@@ -42,7 +37,4 @@ export const DEFAULT_STOCK_OPTIONS: StockOptions = {
   driftCheckEveryMs: 5 * 60_000,
   driftGraceMs: 60_000,
   driftBatchSize: 500,
-  reconcileBatchSize: 500,
-  reconcileMaxPages: 20,
-  reconcileLookbackMs: 24 * 3600_000,
 };

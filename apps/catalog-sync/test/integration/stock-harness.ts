@@ -270,7 +270,7 @@ export async function createStockHarness(opts: { stock?: Partial<StockOptions> }
         await fresh.obliterate({ force: true });
         await fresh.close();
       }
-      // the stock feature's own keys (limiter, push locks, reconcile cursor) under this suite's prefix
+      // the stock feature's own keys (limiter, push locks) under this suite's prefix
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}-*`, 'COUNT', 1000);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { QUEUE, toStockOrderEvent, type CanonicalOrder, type Platform } from '@app/contracts';
 import { StockRepository } from '../../src/stock/stock.repository';
 import { StockJobs } from '../../src/stock/stock-jobs';
-import { StockReconcileService } from '../../src/stock/stock-reconcile.service';
 import { StockSyncService } from '../../src/stock/stock-sync.service';
 import { StockService } from '../../src/stock/stock.service';
 import { createStockHarness, PLATFORMS, waitFor, type SkuFixture, type StockHarness } from './stock-harness';
@@ -320,49 +319,6 @@ describe('stock (real Postgres, Redis, simulators)', () => {
       ['corrected', 55],
     ]);
     expect(log[1].reason).toMatch(/xiaohongshu shows 55, our books say 20 .*platform higher/);
-  });
-
-  it('reconciles reservations from order_sync.orders when stock events were lost', async () => {
-    const f = await h.createSku({});
-    await setOnHand(f, 40);
-    await waitFor(() => simStocks(f).join() === '40,40,40', 10_000, 'pushed');
-    const reconciler = h.app.get(StockReconcileService);
-    await reconciler.reconcile(); // catch up with whatever earlier tests left (none written to order_sync here)
-    const orderId = `lost-${f.skuId.slice(0, 8)}`;
-    const items = [{ lineId: 'l1', platformProductId: f.platformIds.taobao.productId, platformSkuId: f.platformIds.taobao.skuId, erpSkuCode: f.erpSkuCode, title: 't', quantity: 4, unitPriceFen: 9900, paidFen: 39600, discountFen: 0 }];
-    // what order-sync committed while its {stock-events} enqueue failed
-    await h.db.dataSource.query(
-      `INSERT INTO order_sync.orders (platform, shop_id, platform_order_id, status, platform_status, platform_updated_at, status_rank,
-              created_at_platform, total_fen, paid_fen, shipping_fen, discount_fen, buyer_enc, items)
-       VALUES ('taobao', $1, $2, 'paid', 'WAIT_SELLER_SEND_GOODS', now(), 1, now(), 39600, 39600, 0, 0, '\\x00'::bytea, $3)`,
-      [h.shopIds.taobao, orderId, JSON.stringify(items)],
-    );
-    // rows become readable once no older transaction is open anywhere in the cluster (snapshot xmin): poll
-    const seen = { orders: 0, changedSkus: 0 };
-    const until = async (orders: number) => {
-      seen.orders = 0;
-      seen.changedSkus = 0;
-      await waitFor(async () => {
-        const r = await reconciler.reconcile();
-        seen.orders += r.orders;
-        seen.changedSkus += r.changedSkus;
-        return seen.orders >= orders;
-      }, 10_000, 'order row reconciled');
-      return { ...seen };
-    };
-    expect(await until(1)).toEqual({ orders: 1, changedSkus: 1 });
-    expect((await view(f.skuId)).reserved).toBe(4);
-    await waitFor(() => h.simSku('douyin', f).stock === 36 && h.simSku('xiaohongshu', f).stock === 36, 10_000, 'others lowered');
-    expect(await reconciler.reconcile()).toEqual({ orders: 0, changedSkus: 0 }); // cursor: nothing re-read
-
-    await h.db.dataSource.query(
-      `UPDATE order_sync.orders SET status = 'cancelled', status_rank = 6, platform_updated_at = now(), version = version + 1,
-              change_seq = nextval('order_sync.orders_change_seq'), change_xid = pg_current_xact_id()
-        WHERE platform = 'taobao' AND platform_order_id = $1`,
-      [orderId],
-    );
-    expect(await until(1)).toEqual({ orders: 1, changedSkus: 1 });
-    expect((await view(f.skuId)).reserved).toBe(0);
   });
 
   describe('POST /erp/stock validation', () => {

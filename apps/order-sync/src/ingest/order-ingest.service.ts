@@ -11,7 +11,7 @@ import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
-import { StockEventsProducer } from './stock-events.producer';
+import { StockEventRelay } from '../stock-events/stock-event-relay.service';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 
 interface InboxRow {
@@ -83,7 +83,7 @@ export class OrderIngestService implements OnModuleDestroy {
     private readonly adapters: PlatformAdapterLookup,
     private readonly upserts: OrderUpsertRepository,
     private readonly jobs: OrderJobs,
-    private readonly stockEvents: StockEventsProducer,
+    private readonly stockEvents: StockEventRelay,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
     private readonly metrics: OrderSyncMetrics,
     /** counts the order reads per shop for ops' quota figures (absent in tests without the platform runtime) */
@@ -229,11 +229,12 @@ export class OrderIngestService implements OnModuleDestroy {
     for (const r of refusals) {
       this.logger.warn({ msg: 'platform answer: orders refused, not applied', shopId: r.shop.shopId, ...refusalSummary(r.refused) });
     }
-    // committed: ERP deliveries (the sweeper re-adds lost ones) and catalog-sync's stock events (logged if lost)
+    // committed: ERP deliveries (the sweeper re-adds lost ones) and catalog-sync's stock events (the relay's outbox rows)
     const done = summary as UpsertSummary | null;
     const outbox: OutboxRef[] = done?.outbox ?? [];
     this.metrics.normalised(outbox);
-    await Promise.all([outbox.length > 0 && this.jobs.addDeliveries(outbox, '', this.opts.erpPushChunk), this.stockEvents.publish(done?.changedOrders ?? [])]);
+    if ((done?.changedOrders.length ?? 0) > 0) this.stockEvents.wake(); // committed with the orders (order_sync.stock_events)
+    if (outbox.length > 0) await this.jobs.addDeliveries(outbox, '', this.opts.erpPushChunk);
 
     for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });
     for (const r of retry) outcomes.set(r.id, { kind: 'delay', ms: r.delayMs, reason: r.error, ...(r.later ? { later: true } : {}) });

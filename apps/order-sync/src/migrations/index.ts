@@ -24,6 +24,7 @@ import { AddPollCursorsCadence1795575602201 } from './1795575602201-AddPollCurso
 import { AddOrdersShopSlaStartedAtIndex1796310000000 } from './1796310000000-AddOrdersShopSlaStartedAtIndex';
 import { AddOrdersShopErpAckedAtIndex1796310000100 } from './1796310000100-AddOrdersShopErpAckedAtIndex';
 import { CreateRetentionSettings1796350000000 } from './1796350000000-CreateRetentionSettings';
+import { CreateStockEvents1796400000100 } from './1796400000100-CreateStockEvents';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -53,4 +54,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   AddOrdersShopSlaStartedAtIndex1796310000000,
   AddOrdersShopErpAckedAtIndex1796310000100,
   CreateRetentionSettings1796350000000,
+  CreateStockEvents1796400000100,
 ];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ORDER_STATUS_RANK, type CanonicalOrder, type OrderStatus, type Platform } from '@app/contracts';
+import { ORDER_STATUS_RANK, toStockOrderEvent, type CanonicalOrder, type OrderStatus, type Platform } from '@app/contracts';
 import { BuyerVault, orderRowId, toOutboxPayload } from './buyer-vault';
 import { ALLOWED_TRANSITION_PAIRS, deliveryFor, isAllowedTransition, type DeliveryKind } from './order-transitions';
 import { isNewer, slaStart } from './order-row';
@@ -28,7 +28,7 @@ export interface UpsertSummary {
   changed: number;
   rejected: number;
   outbox: OutboxRef[];
-  /** every order inserted or changed by this call (for catalog-sync's stock reservations), whether or not it has an outbox row */
+  /** every order inserted or changed by this call, whether or not it has an outbox row; each has its stock event (order_sync.stock_events) */
   changedOrders: ChangedOrder[];
   /** SQL statements issued (for tests / capacity planning) */
   statements: number;
@@ -96,7 +96,7 @@ const UPSERT_SQL = `
 /**
  * The one write path for orders (push messages and polls alike). Per call, inside the caller's
  * transaction: lock the stored versions, drop stale candidates, record illegal transitions, then ONE
- * multi-row upsert-if-newer, ONE insert of rejected transitions, ONE insert of outbox rows.
+ * multi-row upsert-if-newer, ONE insert of rejected transitions, ONE insert of outbox rows, ONE insert of stock events.
  *
  * Orders are keyed by (shop, platform order id) and a row's shop never changes: a candidate is always the
  * order of the shop it names (callers set shopId to the shop that asked the platform). The buyer is sealed
@@ -228,6 +228,18 @@ export class OrderUpsertRepository {
       );
       summary.statements += 1;
       summary.outbox = rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id, platform: r.platform }));
+    }
+    if (summary.changedOrders.length > 0) {
+      // the stock-event outbox (docs/adr/0014): catalog-sync's reservations follow every applied change; the
+      // event is committed with the order and relayed to {stock-events} by StockEventRelay (ids, no buyer data)
+      const events = summary.changedOrders;
+      await em.query(
+        `INSERT INTO order_sync.stock_events (shop_id, order_id, version, event)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[])
+         ON CONFLICT (order_id, version) DO NOTHING`,
+        [events.map((c) => c.order.shopId), events.map((c) => c.orderId), events.map((c) => c.version), events.map((c) => JSON.stringify(toStockOrderEvent(c.order)))],
+      );
+      summary.statements += 1;
     }
     return summary;
   }

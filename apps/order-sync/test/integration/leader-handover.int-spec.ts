@@ -108,7 +108,7 @@ describe('singleton loops: two order-sync instances on one database', () => {
   let poolA: DataSource;
   let a: Harness;
   let b: Harness;
-  const LOOPS = ['poll-scheduler', 'sla-watcher', 'sweeper', 'retention'];
+  const LOOPS = ['poll-scheduler', 'sla-watcher', 'sweeper', 'retention', 'stock-events-repair'];
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrations: ALL_MIGRATIONS });

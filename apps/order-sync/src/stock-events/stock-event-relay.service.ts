@@ -1,0 +1,173 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QUEUE, type JobPayloads, type StockOrderEvent } from '@app/contracts';
+import { DataSource } from 'typeorm';
+import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { LeaderLoop } from '../shared/leader-lock';
+import { StockEventsRepository } from './stock-events.repository';
+
+/** events per apply-order-stock job (keeps one job's payload well under a few hundred KB) */
+export const STOCK_EVENTS_CHUNK = 100;
+/** an add that Redis has not answered within this long is given up: the rows stay unrelayed (the job may still land: same id) */
+export const STOCK_EVENTS_ENQUEUE_TIMEOUT_MS = 3000;
+
+/** a job's id: its first and last event ids (a claim is ordered by id; another relay skips locked rows, never reorders) */
+export const stockEventsJobId = (ids: string[]): string => `apply-order-stock-e${ids[0]}-${ids[ids.length - 1]}`;
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/** job states asked of Redis at once by the repair */
+const REPAIR_CONCURRENCY = 50;
+
+export interface RelayStats {
+  jobs: number;
+  events: number;
+  failures: number;
+  confirmed: number;
+  readded: number;
+}
+
+/**
+ * The stock-event outbox's relay (docs/adr/0014). Order changes write their stock event in the order's own
+ * transaction (order_sync.stock_events); this moves them to catalog-sync:
+ *
+ * - relay (every instance): claims unrelayed rows (FOR UPDATE SKIP LOCKED), adds one apply-order-stock job per
+ *   100 events, and marks the rows relayed in the same transaction — a failed add (Redis down) rolls the
+ *   marks back and the next wake tries again. Woken after each ingest / poll commit, and every
+ *   stockEventsRelayIntervalMs.
+ * - repair (one leader, `stock-events-repair`): for jobs relayed a while ago whose rows are not confirmed, asks
+ *   BullMQ for the job's state. Completed: the rows are confirmed and the job removed ({stock-events} keeps
+ *   completed jobs until then, docs/adr/0014). Gone (a Redis wipe): added again from the rows. Failed (the
+ *   consumer gave up): added again, up to stockEventsMaxRelays. Still queued or running: left alone.
+ *
+ * The consumer is idempotent per (shop, order, SKU) and only moves a reservation forward, so a re-added job or
+ * an event applied twice changes nothing.
+ */
+@Injectable()
+export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(StockEventRelay.name);
+  readonly stats: RelayStats = { jobs: 0, events: 0, failures: 0, confirmed: 0, readded: 0 };
+  private readonly repairLoop: LeaderLoop;
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly repo: StockEventsRepository,
+    @InjectQueue(QUEUE.STOCK_EVENTS) readonly queue: Queue,
+    dataSource: DataSource,
+    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+  ) {
+    this.repairLoop = new LeaderLoop(dataSource, 'stock-events-repair', opts.stockEventsRepairIntervalMs, () => this.repair(), this.logger, opts.leaderLeaseTtlMs);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.opts.backgroundLoops) return;
+    this.timer = setInterval(() => this.wake(), this.opts.stockEventsRelayIntervalMs);
+    this.repairLoop.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.draining;
+    await this.repairLoop.stop();
+  }
+
+  /** relay soon (coalesced: a wake during a drain makes it run once more) */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => (this.draining = null));
+  }
+
+  /** relays until nothing is left (or an add fails); resolves when done. Tests and wake() call it. */
+  async drain(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while ((await this.relayOnce()) === this.opts.stockEventsBatch) {
+          /* a full claim: there may be more */
+        }
+      } catch (e) {
+        this.stats.failures += 1;
+        this.logger.warn({ msg: 'relay of stock events failed; the rows stay unrelayed and are tried again', error: String(e) });
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** one claim: returns the number of events relayed */
+  async relayOnce(): Promise<number> {
+    return this.repo.transaction(async (em) => {
+      const rows = await this.repo.claimUnrelayed(em, this.opts.stockEventsBatch);
+      if (rows.length === 0) return 0;
+      const jobs: { jobId: string; ids: string[]; events: StockOrderEvent[] }[] = [];
+      for (let i = 0; i < rows.length; i += STOCK_EVENTS_CHUNK) {
+        const chunk = rows.slice(i, i + STOCK_EVENTS_CHUNK);
+        const ids = chunk.map((r) => r.id);
+        jobs.push({ jobId: stockEventsJobId(ids), ids, events: chunk.map((r) => r.event) });
+      }
+      await this.add(jobs);
+      for (const j of jobs) await this.repo.markRelayed(j.ids, j.jobId, em);
+      this.stats.jobs += jobs.length;
+      this.stats.events += rows.length;
+      return rows.length;
+    });
+  }
+
+  /** one repair pass (the leader's tick; tests call it): how many jobs were confirmed and re-added */
+  async repair(): Promise<{ confirmed: number; readded: number }> {
+    const out = { confirmed: 0, readded: 0 };
+    const jobs = await this.repo.unconfirmedJobs(this.opts.stockEventsRepairStaleMs, this.opts.stockEventsMaxRelays, this.opts.stockEventsRepairBatch);
+    for (let i = 0; i < jobs.length; i += REPAIR_CONCURRENCY) {
+      const slice = jobs.slice(i, i + REPAIR_CONCURRENCY);
+      const states = await Promise.all(slice.map((j) => this.queue.getJobState(j.jobId)));
+      const completed = slice.filter((_, k) => states[k] === 'completed');
+      if (completed.length > 0) {
+        await this.repo.confirm(completed.flatMap((j) => j.ids));
+        await Promise.all(completed.map((j) => this.queue.remove(j.jobId).catch(() => undefined)));
+        out.confirmed += completed.length;
+      }
+      for (const [k, j] of slice.entries()) {
+        const state = states[k];
+        if (state === 'completed' || LIVE_STATES.has(state)) continue;
+        // 'unknown' (gone with a Redis wipe) or 'failed' (the consumer gave up): the same events once more
+        if (state === 'failed') await this.queue.remove(j.jobId);
+        const jobId = state === 'failed' ? `${j.jobId.replace(/-r\d+$/, '')}-r${j.relays}` : j.jobId;
+        await this.add([{ jobId, ids: j.ids, events: await this.repo.events(j.ids) }]);
+        await this.repo.markRelayed(j.ids, jobId);
+        out.readded += 1;
+        const level = j.relays + 1 >= this.opts.stockEventsMaxRelays ? 'error' : 'warn';
+        this.logger[level]({ msg: `stock events job ${state === 'failed' ? 'failed' : 'lost'}; added again`, jobId, events: j.ids.length, relays: j.relays + 1 });
+      }
+    }
+    this.stats.confirmed += out.confirmed;
+    this.stats.readded += out.readded;
+    return out;
+  }
+
+  private async add(jobs: { jobId: string; ids: string[]; events: StockOrderEvent[] }[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.queue.addBulk(
+          jobs.map((j) => ({
+            name: 'apply-order-stock' as const,
+            data: { v: 2, orders: j.events } satisfies JobPayloads['apply-order-stock'],
+            opts: { jobId: j.jobId },
+          })),
+        ),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${STOCK_EVENTS_ENQUEUE_TIMEOUT_MS} ms`)), STOCK_EVENTS_ENQUEUE_TIMEOUT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { StockOrderEvent } from '@app/contracts';
+import { queryRows } from '../shared/sql';
+
+/** an unrelayed stock event claimed by one relay transaction */
+export interface ClaimedStockEvent {
+  id: string;
+  event: StockOrderEvent;
+}
+
+/** the rows one {stock-events} job carries, as the repair sees them */
+export interface RelayedJob {
+  jobId: string;
+  ids: string[];
+  relays: number;
+}
+
+/**
+ * Every statement on order_sync.stock_events except the insert, which is part of the order's own upsert
+ * (OrderUpsertRepository.apply writes the event in the order's transaction).
+ */
+@Injectable()
+export class StockEventsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  /** the oldest unrelayed events, locked for this transaction; another relay skips them */
+  async claimUnrelayed(em: EntityManager, limit: number): Promise<ClaimedStockEvent[]> {
+    const rows = await queryRows<{ id: string; event: StockOrderEvent }>(
+      em,
+      `SELECT id::text AS id, event FROM order_sync.stock_events WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows;
+  }
+
+  /** rows now carried by job `jobId` (a first relay or a re-add) */
+  async markRelayed(ids: string[], jobId: string, em: EntityManager = this.ds.manager): Promise<void> {
+    await em.query(
+      `UPDATE order_sync.stock_events SET relayed_at = now(), job_id = $2, relays = relays + 1 WHERE id = ANY($1::bigint[])`,
+      [ids, jobId],
+    );
+  }
+
+  /**
+   * Jobs relayed at least `staleMs` ago whose events are not confirmed, oldest first, at most `limit` jobs;
+   * jobs re-added `maxRelays` times are left for ops (they stay unconfirmed and visible).
+   */
+  async unconfirmedJobs(staleMs: number, maxRelays: number, limit: number): Promise<RelayedJob[]> {
+    const rows = await queryRows<{ job_id: string; ids: string[]; relays: number }>(
+      this.ds,
+      `SELECT job_id, array_agg(id::text ORDER BY id) AS ids, max(relays)::int AS relays
+         FROM order_sync.stock_events
+        WHERE relayed_at IS NOT NULL AND confirmed_at IS NULL AND relayed_at < now() - make_interval(secs => $1::float8 / 1000)
+          AND relays < $2
+        GROUP BY job_id ORDER BY min(relayed_at) LIMIT $3`,
+      [staleMs, maxRelays, limit],
+    );
+    return rows.map((r) => ({ jobId: r.job_id, ids: r.ids, relays: r.relays }));
+  }
+
+  async events(ids: string[]): Promise<StockOrderEvent[]> {
+    const rows = await queryRows<{ event: StockOrderEvent }>(this.ds, `SELECT event FROM order_sync.stock_events WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+    return rows.map((r) => r.event);
+  }
+
+  async confirm(ids: string[]): Promise<void> {
+    await this.ds.query(`UPDATE order_sync.stock_events SET confirmed_at = now() WHERE id = ANY($1::bigint[]) AND confirmed_at IS NULL`, [ids]);
+  }
+
+  /** how many events wait to be relayed, and how many relayed ones wait for their job (ops, tests) */
+  async backlog(): Promise<{ unrelayed: number; unconfirmed: number }> {
+    const [r] = await queryRows<{ unrelayed: number; unconfirmed: number }>(
+      this.ds,
+      `SELECT (SELECT count(*) FROM order_sync.stock_events WHERE relayed_at IS NULL)::int AS unrelayed,
+              (SELECT count(*) FROM order_sync.stock_events WHERE relayed_at IS NOT NULL AND confirmed_at IS NULL)::int AS unconfirmed`,
+      [],
+    );
+    return r;
+  }
+}
