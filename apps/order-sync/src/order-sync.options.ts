@@ -68,8 +68,9 @@ export interface OrderSyncOptions {
   maxFutureSkewMs: number;
   /** the stock-event relay (stock-events/, docs/adr/0014): every instance relays this often besides after each commit ... */
   stockEventsRelayIntervalMs: number;
-  /** ... claiming this many events per transaction */
+  /** ... claiming this many events per transaction; drains start at least this far apart (a burst's commits share a claim) */
   stockEventsBatch: number;
+  stockEventsRelayCoalesceMs: number;
   /** its repair (one leader) checks jobs relayed longer ago than stockEventsRepairStaleMs this often, this many jobs a tick */
   stockEventsRepairIntervalMs: number;
   stockEventsRepairStaleMs: number;
@@ -123,6 +124,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   tmcIdleMs: 200,
   stockEventsRelayIntervalMs: 1000,
   stockEventsBatch: 500,
+  stockEventsRelayCoalesceMs: 50,
   stockEventsRepairIntervalMs: 5000,
   stockEventsRepairStaleMs: 10_000,
   stockEventsRepairBatch: 2000,

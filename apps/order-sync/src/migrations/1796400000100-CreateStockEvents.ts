@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The stock-event outbox (issue 13 item 4, docs/adr/0014): one row per applied order change, written in the
  * order's own transaction (OrderUpsertRepository) with the slim event catalog-sync needs (ids, status, times,
- * SKU lines; no buyer data). StockEventRelay moves unrelayed rows to {stock-events} jobs and confirms them once
+ * SKU lines; no buyer data). StockEventRelay moves unrelayed rows to {stock-events} jobs and deletes them once
  * their job has completed; a job lost in Redis is added again. Unique per (order, version): a replayed batch
  * writes no second event.
  */
@@ -21,13 +21,10 @@ export class CreateStockEvents1796400000100 implements MigrationInterface {
         relayed_at timestamptz,
         job_id text,
         relays int NOT NULL DEFAULT 0,
-        confirmed_at timestamptz,
         CONSTRAINT uq_stock_events_order_version UNIQUE (order_id, version)
       )`);
     await q.query(`CREATE INDEX idx_stock_events_unrelayed ON order_sync.stock_events (id) WHERE relayed_at IS NULL`);
-    await q.query(`CREATE INDEX idx_stock_events_unconfirmed ON order_sync.stock_events (relayed_at) WHERE relayed_at IS NOT NULL AND confirmed_at IS NULL`);
-    // the retention sweeper's walk: confirmed rows by age
-    await q.query(`CREATE INDEX idx_stock_events_confirmed_created_at ON order_sync.stock_events (created_at, id) WHERE confirmed_at IS NOT NULL`);
+    await q.query(`CREATE INDEX idx_stock_events_relayed ON order_sync.stock_events (relayed_at) WHERE relayed_at IS NOT NULL`);
   }
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE order_sync.stock_events`);

@@ -66,19 +66,6 @@ export const SWEPT_TABLES: readonly SweptTable[] = [
     guard: `t.status <> 'pending'`,
   },
   {
-    // stock events catalog-sync confirmed (docs/adr/0014); an unconfirmed one stays whatever its age. The outbox's days.
-    table: 'stock_events',
-    index: 'idx_stock_events_confirmed_created_at',
-    time: 'created_at',
-    scan: 't.confirmed_at IS NOT NULL',
-    cols: 't.confirmed_at, t.shop_id',
-    joins: 'LEFT JOIN core.shops s ON s.id = c.shop_id',
-    merchant: 's.merchant_id',
-    kind: 'outbox',
-    finished: 'c.confirmed_at < {cutoff}',
-    guard: 't.confirmed_at IS NOT NULL',
-  },
-  {
     // an unalerted event is re-sent for an hour at most (SlaLedger.resendUnalerted): past the floor every event is done
     table: 'sla_events',
     index: 'idx_sla_events_at',

@@ -36,7 +36,7 @@ export interface RelayStats {
  *   marks back and the next wake tries again. Woken after each ingest / poll commit, and every
  *   stockEventsRelayIntervalMs.
  * - repair (one leader, `stock-events-repair`): for jobs relayed a while ago whose rows are not confirmed, asks
- *   BullMQ for the job's state. Completed: the rows are confirmed and the job removed ({stock-events} keeps
+ *   BullMQ for the job's state. Completed: the rows are deleted (confirmed) and the job removed ({stock-events} keeps
  *   completed jobs until then, docs/adr/0014). Gone (a Redis wipe): added again from the rows. Failed (the
  *   consumer gave up): added again, up to stockEventsMaxRelays. Still queued or running: left alone.
  *
@@ -50,6 +50,8 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly repairLoop: LeaderLoop;
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
+  private scheduled: NodeJS.Timeout | null = null;
+  private lastDrainAt = 0;
   private again = false;
   private stopped = false;
 
@@ -71,34 +73,44 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.scheduled) clearTimeout(this.scheduled);
     await this.draining;
     await this.repairLoop.stop();
   }
 
-  /** relay soon (coalesced: a wake during a drain makes it run once more) */
+  /**
+   * Relay soon. Wakes are coalesced: at most one drain runs at a time, and a drain starts no sooner than
+   * stockEventsRelayCoalesceMs after the previous one started, so the commits of a burst share a claim (one
+   * claim-and-mark transaction per interval instead of per commit); a wake during a drain runs it once more.
+   */
   wake(): void {
     if (this.stopped) return;
-    if (this.draining) {
+    if (this.draining || this.scheduled) {
       this.again = true;
       return;
     }
-    this.draining = this.drain().finally(() => (this.draining = null));
+    const wait = Math.max(0, this.lastDrainAt + this.opts.stockEventsRelayCoalesceMs - Date.now());
+    this.scheduled = setTimeout(() => {
+      this.scheduled = null;
+      this.again = false;
+      this.lastDrainAt = Date.now();
+      this.draining = this.drain().finally(() => {
+        this.draining = null;
+        if (this.again) this.wake();
+      });
+    }, wait);
   }
 
   /** relays until nothing is left (or an add fails); resolves when done. Tests and wake() call it. */
   async drain(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        while ((await this.relayOnce()) === this.opts.stockEventsBatch) {
-          /* a full claim: there may be more */
-        }
-      } catch (e) {
-        this.stats.failures += 1;
-        this.logger.warn({ msg: 'relay of stock events failed; the rows stay unrelayed and are tried again', error: String(e) });
-        return;
+    try {
+      while ((await this.relayOnce()) === this.opts.stockEventsBatch && !this.stopped) {
+        /* a full claim: there may be more */
       }
-    } while (this.again && !this.stopped);
+    } catch (e) {
+      this.stats.failures += 1;
+      this.logger.warn({ msg: 'relay of stock events failed; the rows stay unrelayed and are tried again', error: String(e) });
+    }
   }
 
   /** one claim: returns the number of events relayed */

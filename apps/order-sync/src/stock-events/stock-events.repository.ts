@@ -47,15 +47,15 @@ export class StockEventsRepository {
   }
 
   /**
-   * Jobs relayed at least `staleMs` ago whose events are not confirmed, oldest first, at most `limit` jobs;
-   * jobs re-added `maxRelays` times are left for ops (they stay unconfirmed and visible).
+   * Jobs relayed at least `staleMs` ago (a relayed row still here is unconfirmed), oldest first, at most
+   * `limit` jobs; jobs re-added `maxRelays` times are left for ops (their rows stay, visible).
    */
   async unconfirmedJobs(staleMs: number, maxRelays: number, limit: number): Promise<RelayedJob[]> {
     const rows = await queryRows<{ job_id: string; ids: string[]; relays: number }>(
       this.ds,
       `SELECT job_id, array_agg(id::text ORDER BY id) AS ids, max(relays)::int AS relays
          FROM order_sync.stock_events
-        WHERE relayed_at IS NOT NULL AND confirmed_at IS NULL AND relayed_at < now() - make_interval(secs => $1::float8 / 1000)
+        WHERE relayed_at IS NOT NULL AND relayed_at < now() - make_interval(secs => $1::float8 / 1000)
           AND relays < $2
         GROUP BY job_id ORDER BY min(relayed_at) LIMIT $3`,
       [staleMs, maxRelays, limit],
@@ -68,8 +68,9 @@ export class StockEventsRepository {
     return rows.map((r) => r.event);
   }
 
+  /** the consumer completed their job: the rows have done their work (deleted, not updated: one write less per event) */
   async confirm(ids: string[]): Promise<void> {
-    await this.ds.query(`UPDATE order_sync.stock_events SET confirmed_at = now() WHERE id = ANY($1::bigint[]) AND confirmed_at IS NULL`, [ids]);
+    await this.ds.query(`DELETE FROM order_sync.stock_events WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
   /** how many events wait to be relayed, and how many relayed ones wait for their job (ops, tests) */
@@ -77,7 +78,7 @@ export class StockEventsRepository {
     const [r] = await queryRows<{ unrelayed: number; unconfirmed: number }>(
       this.ds,
       `SELECT (SELECT count(*) FROM order_sync.stock_events WHERE relayed_at IS NULL)::int AS unrelayed,
-              (SELECT count(*) FROM order_sync.stock_events WHERE relayed_at IS NOT NULL AND confirmed_at IS NULL)::int AS unconfirmed`,
+              (SELECT count(*) FROM order_sync.stock_events WHERE relayed_at IS NOT NULL)::int AS unconfirmed`,
       [],
     );
     return r;

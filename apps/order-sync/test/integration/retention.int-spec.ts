@@ -140,16 +140,6 @@ describe('retention sweeper', () => {
     const keepRefused = [await refused(SHOP_ID, 10), await refused(SHOP_B, 40)];
     const dropRefused = [await refused(SHOP_ID, 40), await refused(SHOP_B, 70)];
 
-    // ---- stock events: the outbox's days (30 for A, 60 for B); only confirmed ones go
-    const stockEvent = async (shopId: string, days: number, confirmed: boolean): Promise<string> =>
-      (await q(
-        `INSERT INTO order_sync.stock_events (shop_id, order_id, version, event, created_at, relayed_at, job_id, relays, confirmed_at)
-         VALUES ($1, $2, 1, '{}', $3, $3, 'j', 1, CASE WHEN $4 THEN $3::timestamptz END) RETURNING id::text AS id`,
-        [shopId, randomUUID(), ago(days), confirmed],
-      ))[0].id;
-    const keepStock = [await stockEvent(SHOP_ID, 10, true), await stockEvent(SHOP_ID, 40, false), await stockEvent(SHOP_B, 40, true)];
-    const dropStock = [await stockEvent(SHOP_ID, 40, true), await stockEvent(SHOP_B, 70, true)];
-
     // ---- outages: the deployment's 90 days
     const outage = async (days: number): Promise<string> =>
       (await q(
@@ -164,7 +154,6 @@ describe('retention sweeper', () => {
     expect(result).toEqual({
       inbox: dropInbox.length,
       outbox: dropOutbox.length,
-      stock_events: dropStock.length,
       sla_events: dropSla.length,
       order_transitions_rejected: dropRejected.length,
       orders_refused: dropRefused.length,
@@ -172,7 +161,6 @@ describe('retention sweeper', () => {
     });
     expect(await ids('inbox')).toEqual([...keepInbox].sort());
     expect(await ids('outbox')).toEqual([...keepOutbox].sort());
-    expect(await ids('stock_events')).toEqual([...keepStock].sort());
     expect(await ids('sla_events')).toEqual([...keepSla].sort());
     expect(await ids('order_transitions_rejected')).toEqual([...keepRejected].sort());
     expect(await ids('orders_refused')).toEqual([...keepRefused].sort());
@@ -182,7 +170,7 @@ describe('retention sweeper', () => {
     // the counter, by table
     const metric = await h.registry.getSingleMetric('omnisync_retention_rows_deleted_total')!.get();
     const byTable = Object.fromEntries(metric.values.map((v) => [v.labels.table, v.value]));
-    expect(byTable).toEqual({ inbox: 6, outbox: 4, stock_events: 2, sla_events: 2, order_transitions_rejected: 2, orders_refused: 2, dependency_outages: 2 });
+    expect(byTable).toEqual({ inbox: 6, outbox: 4, sla_events: 2, order_transitions_rejected: 2, orders_refused: 2, dependency_outages: 2 });
 
     // a second sweep finds nothing more
     expect(Object.values(await h.app.get(RetentionSweeperService).sweep()).reduce((a, b) => a + b, 0)).toBe(0);
