@@ -1,3 +1,4 @@
+import type { CouponAudience, CouponKind } from '@app/contracts';
 import type {
   AppSecretLookup,
   AuthorisedShop,
@@ -55,17 +56,63 @@ export interface MessageServiceConsumer {
   confirmTmc(app: MessageServiceApp, ids: string[]): Promise<void>;
 }
 
+/**
+ * A campaign as one platform's coupon create takes it (apps/coupon builds it from the campaign and the shop's
+ * SKU mapping). Amounts in fen, times ISO-8601; the adapter converts to the platform's units and formats.
+ */
+export interface CouponDraft {
+  /** ours for this (campaign, shop), at most 60 characters: sent as the platform's own idempotency key where it has one (Kuaishou outerUniqueKey) */
+  idempotencyKey: string;
+  name: string;
+  kind: CouponKind;
+  thresholdFen: number | null;
+  amountFen: number | null;
+  ratePermille: number | null;
+  maxDiscountFen: number | null;
+  totalQuantity: number;
+  perUserLimit: number;
+  claimStartsAt: string;
+  claimEndsAt: string;
+  validity: { kind: 'fixed' | 'after_claim'; from: string | null; until: string | null; days: number | null };
+  audience: CouponAudience;
+  /** the platform's product ids when the campaign is limited to products; empty = the whole shop */
+  platformProductIds: string[];
+}
+
+/** A coupon batch as the platform shows it. */
+export interface PlatformCoupon {
+  platformCouponId: string;
+  /** not claimable yet / claimable now / over (ended or stopped) */
+  status: 'not_started' | 'claimable' | 'ended';
+  /** total quantity the platform holds, when it says */
+  totalQuantity: number | null;
+}
+
+/**
+ * Coupon batches through the platform's open API (issue 11 item 3). The manifest's `coupons` capability says
+ * which of these calls are confirmed; apps/coupon decides from it whether to call at all.
+ */
+export interface CouponManager {
+  /** creates the batch; with the platform's idempotency key, a repeat of a create that landed gives the same coupon */
+  createCoupon(shop: ShopContext, draft: CouponDraft): Promise<PlatformCoupon>;
+  /** the batch made for draft.idempotencyKey, or null: how a create whose answer was lost is resolved */
+  findCoupon(shop: ShopContext, draft: CouponDraft): Promise<PlatformCoupon | null>;
+  /** ends the batch before its window (a stopped batch cannot be claimed any more) */
+  stopCoupon(shop: ShopContext, platformCouponId: string): Promise<void>;
+}
+
 export interface CapabilityInterfaces {
   priceRead: PriceReader;
   productLookup: ProductLookup;
   oauth: AuthCodeExchanger;
   httpPush: PushVerifier;
   tmc: MessageServiceConsumer;
+  coupons: CouponManager;
 }
 
 export type CapabilityName = keyof CapabilityInterfaces;
 
-export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc'];
+export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc', 'coupons'];
 
 /** The methods each capability needs (the guard checks they are there, not just the flag). */
 const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
@@ -74,6 +121,7 @@ const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
   oauth: ['exchangeAuthCode'],
   httpPush: ['verifyPush', 'pushReply'],
   tmc: ['consumeTmc', 'confirmTmc'],
+  coupons: ['createCoupon', 'findCoupon', 'stopCoupon'],
 };
 
 /** What the adapter's capabilities flags say about one capability (absent flag = no). */
@@ -90,6 +138,8 @@ function flagged(adapter: PlatformAdapter, name: CapabilityName): boolean {
       return c.pushTransport === 'tmc';
     case 'oauth':
       return true;
+    case 'coupons':
+      return c.couponApi === true;
   }
 }
 

@@ -64,6 +64,8 @@ export interface PlatformCapabilities {
   productLookupByOuterId?: boolean;
   /** true when getSkuPrice reads the price the platform shows for a SKU (to verify a price change). Absent = false. */
   priceRead?: boolean;
+  /** true when the adapter implements CouponManager (create / find / stop coupon batches). Absent = false. */
+  couponApi?: boolean;
 }
 
 export interface OrderListQuery {
