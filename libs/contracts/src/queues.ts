@@ -20,6 +20,8 @@ export const QUEUE = {
   PRICE_TIERS: '{price-tiers}',
   /** canonical order events from order-sync to catalog-sync's stock reservations (do not rename) */
   STOCK_EVENTS: '{stock-events}',
+  /** coupon campaigns onto the platforms: one job per (campaign, shop) and step (apps/coupon) */
+  COUPON_SYNC: '{coupon-sync}',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUE);
@@ -53,6 +55,8 @@ export interface JobPayloads {
    */
   'apply-order-stock': { v: 2; orders: StockOrderEvent[] };
   'apply-price-tier': { v: 1; tierId: string; action: 'apply' | 'revert' };
+  /** bring one shop's side of a coupon campaign to what the campaign's status asks (create / stop on the platform) */
+  'sync-campaign-shop': { v: 1; merchantId: string; campaignId: string; shopId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -67,8 +71,10 @@ export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
   [QUEUE.STOCK_SYNC]: ['sync-stock', 'check-stock-drift'],
   [QUEUE.PRICE_TIERS]: ['apply-price-tier'],
   [QUEUE.STOCK_EVENTS]: ['apply-order-stock'],
+  [QUEUE.COUPON_SYNC]: ['sync-campaign-shop'],
 };
 
 /** The queues each worker app works: its start-up check (libs/queue JobHandlerCheck) wants one handler per job name. */
 export const ORDER_SYNC_QUEUES: QueueName[] = [QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.SHIPMENTS, QUEUE.ORDER_POLL];
 export const CATALOG_SYNC_QUEUES: QueueName[] = [QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW, QUEUE.STOCK_SYNC, QUEUE.PRICE_TIERS, QUEUE.STOCK_EVENTS];
+export const COUPON_QUEUES: QueueName[] = [QUEUE.COUPON_SYNC];

@@ -39,6 +39,7 @@ export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> =
   // outbox rows on seeing it completed and removes it then (docs/adr/0014); the caps are only the backstop for a
   // relay that does not look in time (a job removed unseen is added once more, which the idempotent consumer absorbs)
   [QUEUE.STOCK_EVENTS]: { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600, count: 10_000 } },
+  [QUEUE.COUPON_SYNC]: DEFAULT_JOB_OPTIONS,
 };
 
 /**

@@ -1,18 +1,31 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { QUEUE } from '@app/contracts';
+import { registerQueues } from '@app/queue';
+import { CouponJobs } from '../coupon-sync/coupon-jobs';
+import { CouponSyncProcessor } from '../coupon-sync/coupon-sync.processor';
+import { CouponSyncRepository } from '../coupon-sync/coupon-sync.repository';
+import { CouponSyncService } from '../coupon-sync/coupon-sync.service';
+import { CouponSyncSweeper } from '../coupon-sync/coupon-sync.sweeper';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { COUPON_FEATURE_OPTIONS, DEFAULT_COUPON_FEATURE_OPTIONS, type CouponFeatureOptions } from './coupon-feature.options';
 
-/** Coupon campaigns: the model, each shop's state from its platform's coupon capability, the API. Needs a TypeORM DataSource. */
+/**
+ * Coupon campaigns: the model, each shop's state from its platform's coupon capability, the API; with `sync`, the
+ * {coupon-sync} jobs that create and stop the coupons on the platforms (issue 11 item 3), their worker and sweeper.
+ * Needs a TypeORM DataSource; with `sync`, QueueModule.forRoot and PlatformAdapterRegistry + ShopDirectory (global).
+ */
 @Module({})
 export class CampaignsFeatureModule {
-  static register(cfg: { options?: Partial<CouponFeatureOptions> } = {}): DynamicModule {
+  static register(cfg: { options?: Partial<CouponFeatureOptions>; sync?: boolean } = {}): DynamicModule {
+    const sync = cfg.sync ? [CouponJobs, CouponSyncRepository, CouponSyncService, CouponSyncProcessor, CouponSyncSweeper] : [];
     return {
       module: CampaignsFeatureModule,
+      imports: cfg.sync ? [registerQueues([QUEUE.COUPON_SYNC])] : [],
       controllers: [CampaignsController],
-      providers: [{ provide: COUPON_FEATURE_OPTIONS, useValue: { ...DEFAULT_COUPON_FEATURE_OPTIONS, ...(cfg.options ?? {}) } }, CampaignsRepository, CampaignsService],
-      exports: [CampaignsService],
+      providers: [{ provide: COUPON_FEATURE_OPTIONS, useValue: { ...DEFAULT_COUPON_FEATURE_OPTIONS, ...(cfg.options ?? {}) } }, CampaignsRepository, CampaignsService, ...sync],
+      exports: [CampaignsService, ...(cfg.sync ? [CouponSyncService, CouponSyncSweeper] : [])],
     };
   }
 }

@@ -180,13 +180,13 @@ export class CampaignsRepository {
     campaignId: string,
     from: readonly CampaignShopState[],
     to: CampaignShopState,
-    opts: { reason?: string | null; shopIds?: readonly string[] } = {},
+    opts: { reason?: string | null; shopIds?: readonly string[]; clearReason?: boolean } = {},
   ): Promise<string[]> {
     const res = await m.query(
-      `UPDATE coupon.campaign_shops SET state = $4, reason = COALESCE($5, reason), updated_at = now()
+      `UPDATE coupon.campaign_shops SET state = $4, reason = CASE WHEN $7 THEN NULL ELSE COALESCE($5, reason) END, updated_at = now()
         WHERE merchant_id = $1 AND campaign_id = $2 AND state = ANY($3::text[]) AND ($6::uuid[] IS NULL OR shop_id = ANY($6::uuid[]))
         RETURNING shop_id AS "shopId"`,
-      [merchantId, campaignId, from, to, opts.reason ?? null, opts.shopIds ?? null],
+      [merchantId, campaignId, from, to, opts.reason ?? null, opts.shopIds ?? null, opts.clearReason ?? false],
     );
     return rowsOf<{ shopId: string }>(res).map((r) => r.shopId);
   }

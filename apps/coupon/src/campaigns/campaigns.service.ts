@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, Optional, UnprocessableEntityException } from '@nestjs/common';
 import { ComplianceChecker, SHIPPED_BANNED_WORDS, type WordViolation } from '@app/compliance';
 import type { CampaignStatus } from '@app/contracts';
 import { platformRegistry } from '@app/platforms';
@@ -9,12 +9,13 @@ import { CampaignsRepository, type ShopRowInput } from './campaigns.repository';
 import { COUPON_FEATURE_OPTIONS, type CouponFeatureOptions } from './coupon-feature.options';
 import type { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 import { planFor } from './platform-plan';
+import { CouponJobs } from '../coupon-sync/coupon-jobs';
 
 /** What GET shows until redemptions from orders land (issue 11 item 4): the fields are there, the figures are not. */
 export const NOT_COUNTED_YET = 'not counted yet: redemptions from orders (issue 11 item 4) are not built; remaining stock, redemptions and spend stay null until they are';
 
-/** the reason a started campaign's API shops stay `pending` in this slice */
-export const NOT_SENT_YET = 'not sent: the coupon-sync jobs that call the platforms (issue 11 item 3) are not built yet; nothing was sent to this platform';
+/** the reason a started campaign's API shops stay `pending` where this process runs no coupon-sync jobs (CampaignsFeatureModule without `sync`) */
+export const NOT_SENT_YET = 'not sent: this deployment runs no coupon-sync jobs; nothing was sent to this platform';
 
 export interface CampaignView extends Omit<CampaignRecord, 'merchantId'> {
   platforms: Array<Omit<CampaignShopRecord, 'campaignId' | 'idempotencyKey' | 'attempts'>>;
@@ -39,6 +40,8 @@ export class CampaignsService {
   constructor(
     private readonly repo: CampaignsRepository,
     @Inject(COUPON_FEATURE_OPTIONS) private readonly options: CouponFeatureOptions,
+    /** present when the process runs the coupon-sync jobs (CampaignsFeatureModule `sync`) */
+    @Optional() private readonly jobs?: CouponJobs,
   ) {}
 
   /** banned words in the texts a platform would show; 422 naming each word and field, before anything is stored or sent */
@@ -151,43 +154,49 @@ export class CampaignsService {
     return this.get(merchantId, id);
   }
 
-  /** draft -> scheduled / active; the shops that take it by API stay `pending`, saying that nothing was sent (NOT_SENT_YET) */
+  /**
+   * draft -> scheduled / active. The shops that take it by API stay `pending` until their coupon-sync job creates
+   * the coupon (the rows are the record, committed with the status; the jobs are added after the commit and the
+   * sweeper adds any that were lost); without coupon-sync jobs in this process they say so (NOT_SENT_YET).
+   */
   async start(merchantId: string, id: string): Promise<CampaignView> {
-    await this.repo.transaction(async (m) => {
+    const pending = await this.repo.transaction(async (m) => {
       const c = await this.repo.get(merchantId, id, m, true);
       if (!c) throw new NotFoundException(`no campaign ${id}`);
       const to = startTo(c, new Date());
       await this.repo.setStatus(m, merchantId, id, to, 'started_at');
-      await this.repo.moveShops(m, merchantId, id, ['pending'], 'pending', { reason: NOT_SENT_YET });
+      return this.repo.moveShops(m, merchantId, id, ['pending'], 'pending', { reason: this.jobs ? null : NOT_SENT_YET, clearReason: !!this.jobs });
     });
+    await this.jobs?.add(pending.map((shopId) => ({ merchantId, campaignId: id, shopId })), 'start');
     return this.get(merchantId, id);
   }
 
   /**
-   * scheduled / active -> stopped. Per shop: one never sent (pending / creating) is stopped here; a created coupon
-   * the platform cannot stop by API (Taobao) becomes `manual` with the reason; one it can stop becomes `stopping`
-   * (for the coupon-sync jobs, a later slice: no shop is `created` before they exist).
+   * scheduled / active -> stopped. Per shop: one never sent (`pending`) is stopped here; one being created
+   * (`creating`: its coupon may exist) or created that the platform can stop by API becomes `stopping` for its
+   * coupon-sync job; a created coupon the platform cannot stop by API (Taobao) becomes `manual` with the reason.
    */
   async stop(merchantId: string, id: string): Promise<CampaignView> {
-    await this.repo.transaction(async (m) => {
+    const stopping = await this.repo.transaction(async (m) => {
       const c = await this.repo.get(merchantId, id, m, true);
       if (!c) throw new NotFoundException(`no campaign ${id}`);
       assertCanStop(c, new Date());
       await this.repo.setStatus(m, merchantId, id, 'stopped', 'stopped_at');
-      await this.repo.moveShops(m, merchantId, id, ['pending', 'creating'], 'stopped', { reason: 'stopped before the coupon was created: nothing was sent' });
-      const created = (await this.repo.shopsOfCampaigns(merchantId, [id], m)).filter((s) => s.state === 'created');
+      await this.repo.moveShops(m, merchantId, id, ['pending'], 'stopped', { reason: 'stopped before the coupon was created: nothing was sent' });
+      const live = (await this.repo.shopsOfCampaigns(merchantId, [id], m)).filter((s) => s.state === 'created' || s.state === 'creating');
       const byApi: string[] = [];
-      for (const s of created) {
+      for (const s of live) {
         const cap = platformRegistry.get(s.platform).coupons;
         const stop = cap.operations?.stop;
         if (stop && (stop.confirmed || this.options.unconfirmedApis)) byApi.push(s.shopId);
         else {
-          const reason = `stop it by hand: ${cap.missing?.stop ?? `${s.platform} has no stop API`} (platform coupon ${s.platformCouponId})`;
-          await this.repo.moveShops(m, merchantId, id, ['created'], 'manual', { reason, shopIds: [s.shopId] });
+          const reason = `stop it by hand: ${cap.missing?.stop ?? `${s.platform} has no stop API`} (platform coupon ${s.platformCouponId ?? 'id not known yet'})`;
+          await this.repo.moveShops(m, merchantId, id, ['created', 'creating'], 'manual', { reason, shopIds: [s.shopId] });
         }
       }
-      if (byApi.length > 0) await this.repo.moveShops(m, merchantId, id, ['created'], 'stopping', { shopIds: byApi });
+      return byApi.length > 0 ? this.repo.moveShops(m, merchantId, id, ['created', 'creating'], 'stopping', { shopIds: byApi }) : [];
     });
+    await this.jobs?.add(stopping.map((shopId) => ({ merchantId, campaignId: id, shopId })), 'stop');
     return this.get(merchantId, id);
   }
 
