@@ -163,7 +163,9 @@ async function main(): Promise<void> {
     ports,
     metricsPorts: ports ? { gateway: 9400, 'order-sync': 9401, 'catalog-sync': 9402, coupon: 9403 } : undefined,
     log: say,
-    appEnv: { 'order-sync': { ERP_MAX_BATCH: '50' } },
+    // Kuaishou's coupon create is a confirmed API whose amount unit the facts leave unconfirmed: the demo turns the
+    // operator's flag on so its coupon drop reaches Kuaishou (off by default in a deployment)
+    appEnv: { 'order-sync': { ERP_MAX_BATCH: '50' }, coupon: { COUPON_UNCONFIRMED_APIS_ENABLED: 'true' } },
   });
   let stopping = false;
   const stop = async (code: number) => {
@@ -194,6 +196,7 @@ async function main(): Promise<void> {
   let outageDone = false;
   let burstAt = 0;
   let outageAt = 0;
+  let campaignId: string | null = null;
   while (Date.now() < endAt) {
     await sleep(3000);
     const elapsed = 1 - (endAt - Date.now()) / (args.seconds * 1000);
@@ -206,6 +209,7 @@ async function main(): Promise<void> {
       burstAt = Date.now();
       for (const p of SIM_PLATFORMS) await sys.sandboxAdmin(p, 'POST', 'generator/burst', { count: args.burst, ratePerSec: Math.max(50, args.burst / 3) });
       say(`flash sale! ${args.burst * 3} orders incoming`);
+      campaignId = await couponDrop(sys, say);
     }
     if (!outageDone && elapsed >= 1 / 2) {
       outageDone = true;
@@ -234,6 +238,13 @@ async function main(): Promise<void> {
   const queues = await sys.gateway.get('/ops/queues');
   const breaches = Array.isArray(sla.data?.platforms) ? sla.data.platforms.reduce((n: number, p: { breaches: number }) => n + p.breaches, 0) : 'n/a';
 
+  const coupon = campaignId ? await sys.gateway.get(`/coupon-campaigns/${campaignId}`) : null;
+  const couponLines =
+    coupon?.status === 200
+      ? (coupon.data.platforms as { platform: string; state: string; platformCouponId: string | null; reason: string | null }[]).map(
+          (p) => `  ${p.platform.padEnd(12)} ${p.state}${p.platformCouponId ? ` (platform coupon ${p.platformCouponId})` : ''}${p.reason ? ` - ${p.reason}` : ''}`,
+        )
+      : [`  (no campaign${coupon ? `: GET answered ${coupon.status}` : ''})`];
   const lines = [
     '',
     '================ omnisync demo ================',
@@ -241,6 +252,9 @@ async function main(): Promise<void> {
     `orders in the ERP            : ${m.delivered}   lost ${m.lost}   duplicated ${m.duplicated}`,
     `pay -> ERP ack               : p50 ${m.p50} ms, p99 ${m.p99} ms, max ${m.max} ms (SLA 30 s; breaches ${breaches})`,
     `peak memory (MB)             : ${JSON.stringify(sys.peakRssMb())}`,
+    `coupon drop (flash sale)     : campaign ${campaignId ?? 'none'}, ${coupon?.status === 200 ? coupon.data.status : 'n/a'}; per platform:`,
+    ...couponLines,
+    `  redemptions / spend: ${coupon?.status === 200 ? coupon.data.figures.note : 'n/a'}`,
     '',
     'Where to look (admin key below):',
     `  ops page             ${opsPage}  sign in with OPS_KEY (or the OPERATOR_TOKEN: every merchant, with a picker)`,
@@ -268,6 +282,37 @@ async function main(): Promise<void> {
     return;
   }
   await stop(m.lost === 0 && m.duplicated === 0 ? 0 : 1);
+}
+
+/**
+ * The flash sale's coupon drop: one threshold campaign (满100减10, 1,000 coupons, one per buyer) defined once through
+ * the gateway and started on every shop; each platform takes it by API (Kuaishou), or says why not (manual /
+ * unsupported with the reason). Returns the campaign id, or null when the coupon service refused it.
+ */
+async function couponDrop(sys: System, say: (line: string) => void): Promise<string | null> {
+  const now = Date.now();
+  const created = await sys.gateway.post<{ id: string }>('/coupon-campaigns', {
+    name: '直播间闪购满减券',
+    description: '闪购时段下单可用',
+    kind: 'threshold',
+    thresholdFen: 10_000,
+    amountFen: 1_000,
+    totalQuantity: 1_000,
+    perUserLimit: 1,
+    claimStartsAt: new Date(now - 1000).toISOString(),
+    claimEndsAt: new Date(now + 86_400_000).toISOString(),
+    validity: { kind: 'fixed', from: new Date(now - 1000).toISOString(), until: new Date(now + 7 * 86_400_000).toISOString() },
+    scope: 'shop',
+    audience: 'everyone',
+    budgetFen: 500_000,
+  });
+  if (created.status !== 201) {
+    say(`coupon drop refused: ${created.status} ${JSON.stringify(created.data).slice(0, 200)}`);
+    return null;
+  }
+  const started = await sys.gateway.post(`/coupon-campaigns/${created.data.id}/start`, {});
+  say(`coupon drop: campaign ${created.data.id} ${started.status === 200 || started.status === 201 ? 'started on every shop' : `start answered ${started.status}`}`);
+  return created.data.id;
 }
 
 /**

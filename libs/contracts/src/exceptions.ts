@@ -14,11 +14,12 @@ export const EXCEPTION_TYPES = [
   'stock_drift',
   'shop_needs_reauth',
   'shop_token_expiring',
+  'coupon_sync_failed',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 
 /** who holds the exception's state and acts on it */
-export type ExceptionService = 'gateway' | 'order-sync' | 'catalog-sync';
+export type ExceptionService = 'gateway' | 'order-sync' | 'catalog-sync' | 'coupon';
 
 export const EXCEPTION_SERVICE: Record<ExceptionType, ExceptionService> = {
   erp_rejected: 'order-sync',
@@ -30,6 +31,7 @@ export const EXCEPTION_SERVICE: Record<ExceptionType, ExceptionService> = {
   stock_drift: 'catalog-sync',
   shop_needs_reauth: 'gateway',
   shop_token_expiring: 'gateway',
+  coupon_sync_failed: 'coupon',
 };
 
 /** what a person can do: retry (the service re-runs the failed work), resolve (acknowledge; it is hidden), reauthorize (POST /shops/authorize) */

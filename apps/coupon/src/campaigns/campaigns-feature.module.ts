@@ -6,6 +6,7 @@ import { CouponSyncProcessor } from '../coupon-sync/coupon-sync.processor';
 import { CouponSyncRepository } from '../coupon-sync/coupon-sync.repository';
 import { CouponSyncService } from '../coupon-sync/coupon-sync.service';
 import { CouponSyncSweeper } from '../coupon-sync/coupon-sync.sweeper';
+import { CouponExceptionsController, CouponExceptionsService } from '../exceptions/coupon-exceptions';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
@@ -23,8 +24,8 @@ export class CampaignsFeatureModule {
     return {
       module: CampaignsFeatureModule,
       imports: cfg.sync ? [registerQueues([QUEUE.COUPON_SYNC])] : [],
-      controllers: [CampaignsController],
-      providers: [{ provide: COUPON_FEATURE_OPTIONS, useValue: { ...DEFAULT_COUPON_FEATURE_OPTIONS, ...(cfg.options ?? {}) } }, CampaignsRepository, CampaignsService, ...sync],
+      controllers: [CampaignsController, CouponExceptionsController],
+      providers: [{ provide: COUPON_FEATURE_OPTIONS, useValue: { ...DEFAULT_COUPON_FEATURE_OPTIONS, ...(cfg.options ?? {}) } }, CampaignsRepository, CampaignsService, CouponExceptionsService, ...sync],
       exports: [CampaignsService, ...(cfg.sync ? [CouponSyncService, CouponSyncSweeper] : [])],
     };
   }

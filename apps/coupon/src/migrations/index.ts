@@ -1,6 +1,7 @@
 import { CreateCouponSchema1796340000000 } from './1796340000000-CreateCouponSchema';
 import { CreateCampaigns1796340000001 } from './1796340000001-CreateCampaigns';
 import { CreateCampaignShops1796340000002 } from './1796340000002-CreateCampaignShops';
+import { CreateCouponExceptionResolutions1796400000300 } from './1796400000300-CreateCouponExceptionResolutions';
 
-/** Schema `coupon` (campaigns and their per-shop state). Append new migrations here. */
-export const COUPON_MIGRATIONS: Function[] = [CreateCouponSchema1796340000000, CreateCampaigns1796340000001, CreateCampaignShops1796340000002];
+/** Schema `coupon` (campaigns and their per-shop state, exception resolutions). Append new migrations here. */
+export const COUPON_MIGRATIONS: Function[] = [CreateCouponSchema1796340000000, CreateCampaigns1796340000001, CreateCampaignShops1796340000002, CreateCouponExceptionResolutions1796400000300];

@@ -3,10 +3,11 @@ import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@n
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { UuidParam } from '../auth/uuid-param';
+import { COUPON_FORWARDER } from '../forwarding/forwarding.module';
 import { ServiceForwarder } from '../forwarding/service-forwarder';
 import { CouponCampaignListSchema, CouponCampaignSchema, CreateCouponCampaignSchema, UpdateCouponCampaignSchema } from './coupon-campaign.schemas';
 
-export const COUPON_FORWARDER = Symbol('COUPON_FORWARDER');
+export { COUPON_FORWARDER };
 
 /**
  * Coupon campaigns, served by the coupon service (signed forwarding, the caller's merchant and roles). merchandiser

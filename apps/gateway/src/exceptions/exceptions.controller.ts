@@ -4,7 +4,7 @@ import { EXCEPTION_SERVICE, exceptionTypeOf, type OpsException } from '@app/cont
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, OperatorMayActFor, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { CATALOG_SYNC_FORWARDER } from '../forwarding/forwarding.module';
+import { CATALOG_SYNC_FORWARDER, COUPON_FORWARDER } from '../forwarding/forwarding.module';
 import { ORDER_SYNC_FORWARDER } from '../forwarding/order-api.controller';
 import type { ServiceForwarder } from '../forwarding/service-forwarder';
 import { ShopsService } from '../shops/shops.service';
@@ -27,6 +27,7 @@ export class ExceptionsController {
   constructor(
     @Inject(ORDER_SYNC_FORWARDER) private readonly orderSync: ServiceForwarder,
     @Inject(CATALOG_SYNC_FORWARDER) private readonly catalogSync: ServiceForwarder,
+    @Inject(COUPON_FORWARDER) private readonly coupon: ServiceForwarder,
     private readonly shops: ShopsService,
     private readonly audit: AuditService,
   ) {}
@@ -34,7 +35,7 @@ export class ExceptionsController {
   @Get()
   @OperatorMayActFor()
   @Roles('ops', 'admin')
-  @ApiOperation({ summary: "Everything that needs a person, typed, with context and actions (retry / resolve / reauthorize): ERP rejections, failed shipments and publishes, unprocessable pushes, refused transitions, stock drift, shops needing re-authorisation" })
+  @ApiOperation({ summary: "Everything that needs a person, typed, with context and actions (retry / resolve / reauthorize): ERP rejections, failed shipments and publishes, unprocessable pushes, refused transitions, stock drift, shops needing re-authorisation, coupons a platform refused to create or stop" })
   async list(@CurrentPrincipal() p: Principal): Promise<ExceptionInbox> {
     const unavailable: string[] = [];
     const from = async (f: ServiceForwarder): Promise<OpsException[]> => {
@@ -48,8 +49,13 @@ export class ExceptionsController {
         throw e;
       }
     };
-    const [own, orders, catalog] = await Promise.all([this.shops.list(p.merchantId).then((s) => shopExceptions(s)), from(this.orderSync), from(this.catalogSync)]);
-    return { exceptions: [...own, ...orders, ...catalog].sort((a, b) => b.since.localeCompare(a.since)), unavailable };
+    const [own, orders, catalog, coupons] = await Promise.all([
+      this.shops.list(p.merchantId).then((s) => shopExceptions(s)),
+      from(this.orderSync),
+      from(this.catalogSync),
+      from(this.coupon),
+    ]);
+    return { exceptions: [...own, ...orders, ...catalog, ...coupons].sort((a, b) => b.since.localeCompare(a.since)), unavailable };
   }
 
   @Post(':key/resolve')
@@ -79,6 +85,6 @@ export class ExceptionsController {
     if (!type) throw new BadRequestException(['key must be an exception key from GET /exceptions']);
     const service = EXCEPTION_SERVICE[type];
     if (service === 'gateway') throw new BadRequestException([`key: a ${type} exception goes away when the shop is re-authorised (POST /shops/authorize); it has no resolve or retry`]);
-    return service === 'order-sync' ? this.orderSync : this.catalogSync;
+    return service === 'order-sync' ? this.orderSync : service === 'coupon' ? this.coupon : this.catalogSync;
   }
 }

@@ -1,0 +1,131 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Injectable, NotFoundException, Optional, Param, Post, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { EXCEPTION_SERVICE, exceptionTypeOf, type OpsException } from '@app/contracts';
+import { CouponRoles, MerchantContextGuard, MerchantId } from '../auth/merchant-context.guard';
+import { statusAt } from '../campaigns/campaign-lifecycle';
+import { CouponJobs } from '../coupon-sync/coupon-jobs';
+
+const PER_TYPE_LIMIT = 200;
+
+interface FailedShopRow {
+  campaign_id: string;
+  shop_id: string;
+  platform: string;
+  name: string;
+  reason: string | null;
+  last_error: string | null;
+  attempts: number;
+  since: Date;
+  status: string;
+  claim_starts_at: Date;
+  claim_ends_at: Date;
+}
+
+/** key of one failed (campaign, shop): the attempt count makes a retried one that fails again a new exception */
+export const couponExceptionKey = (r: Pick<FailedShopRow, 'campaign_id' | 'shop_id' | 'attempts'>): string => `coupon_sync_failed:${r.campaign_id}:${r.shop_id}:${r.attempts}`;
+
+/**
+ * coupon's part of the exception inbox (issue 10 item 5): a campaign's coupon the platform refused to create or to
+ * stop (state `failed`, with the platform's reason). Retry puts it back to the step it failed at (create while the
+ * campaign is open, stop once it is over) and adds its job; resolve hides it. Every statement is scoped to the merchant.
+ */
+@Injectable()
+export class CouponExceptionsService {
+  constructor(
+    private readonly ds: DataSource,
+    @Optional() private readonly jobs?: CouponJobs,
+  ) {}
+
+  private failed(merchantId: string): Promise<FailedShopRow[]> {
+    return this.ds.query(
+      `SELECT s.campaign_id, s.shop_id, s.platform, c.name, s.reason, s.last_error, s.attempts, s.updated_at AS since,
+              c.status, c.claim_starts_at, c.claim_ends_at
+         FROM coupon.campaign_shops s JOIN coupon.campaigns c ON c.merchant_id = s.merchant_id AND c.id = s.campaign_id
+        WHERE s.merchant_id = $1 AND s.state = 'failed'
+          AND NOT EXISTS (SELECT 1 FROM coupon.exception_resolutions r WHERE r.merchant_id = $1
+                           AND r.key = 'coupon_sync_failed:' || s.campaign_id || ':' || s.shop_id || ':' || s.attempts)
+        ORDER BY s.updated_at DESC LIMIT ${PER_TYPE_LIMIT}`,
+      [merchantId],
+    );
+  }
+
+  async list(merchantId: string): Promise<OpsException[]> {
+    return (await this.failed(merchantId)).map((r) => {
+      const stop = /^stop/.test(r.reason ?? '');
+      return {
+        key: couponExceptionKey(r),
+        type: 'coupon_sync_failed',
+        // a coupon that could not be stopped keeps costing money: critical; one never created is a warning
+        severity: stop ? 'critical' : 'warning',
+        since: new Date(r.since).toISOString(),
+        title: stop
+          ? { zh: `优惠券停止失败: ${r.name} (${r.platform})`, en: `Coupon stop failed: ${r.name} (${r.platform})` }
+          : { zh: `优惠券创建失败: ${r.name} (${r.platform})`, en: `Coupon create failed: ${r.name} (${r.platform})` },
+        context: { campaignId: r.campaign_id, shopId: r.shop_id, platform: r.platform, step: stop ? 'stop' : 'create', reason: r.reason, lastError: r.last_error, attempts: r.attempts },
+        actions: this.jobs ? ['retry', 'resolve'] : ['resolve'],
+      };
+    });
+  }
+
+  async resolve(merchantId: string, key: string, note: string | null): Promise<{ key: string; resolved: true }> {
+    await this.openOne(merchantId, key);
+    await this.ds.query(`INSERT INTO coupon.exception_resolutions (merchant_id, key, note) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [merchantId, key, note]);
+    return { key, resolved: true };
+  }
+
+  async retry(merchantId: string, key: string): Promise<{ key: string; retried: true; state: 'pending' | 'stopping' }> {
+    const ex = await this.openOne(merchantId, key);
+    if (!this.jobs) throw new BadRequestException('key: this deployment runs no coupon-sync jobs; resolve it instead');
+    const [row] = (await this.failed(merchantId)).filter((r) => couponExceptionKey(r) === key);
+    const over = ['stopped', 'exhausted', 'ended'].includes(statusAt({ status: row.status as never, claimStartsAt: new Date(row.claim_starts_at).toISOString(), claimEndsAt: new Date(row.claim_ends_at).toISOString() }, new Date()));
+    const state = ex.context.step === 'stop' || over ? 'stopping' : 'pending';
+    await this.ds.query(
+      `UPDATE coupon.campaign_shops SET state = $4, reason = NULL, updated_at = now() WHERE merchant_id = $1 AND campaign_id = $2 AND shop_id = $3 AND state = 'failed'`,
+      [merchantId, ex.context.campaignId, ex.context.shopId, state],
+    );
+    await this.jobs.add([{ merchantId, campaignId: String(ex.context.campaignId), shopId: String(ex.context.shopId) }], `retry-${row.attempts}`);
+    return { key, retried: true, state };
+  }
+
+  private async openOne(merchantId: string, key: string): Promise<OpsException> {
+    const type = exceptionTypeOf(key);
+    if (!type || EXCEPTION_SERVICE[type] !== 'coupon') throw new BadRequestException(`key: "${key}" is not a coupon exception key`);
+    const found = (await this.list(merchantId)).find((e) => e.key === key);
+    if (!found) throw new NotFoundException(`exception ${key} not found (resolved, gone, or not yours)`);
+    return found;
+  }
+}
+
+export class ResolveCouponExceptionDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+/** coupon's exceptions of the caller's merchant (the gateway merges them with the other services'). */
+@Controller('exceptions')
+@UseGuards(MerchantContextGuard)
+@CouponRoles('ops', 'admin', 'merchandiser')
+@UsePipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }))
+export class CouponExceptionsController {
+  constructor(private readonly exceptions: CouponExceptionsService) {}
+
+  @Get()
+  async list(@MerchantId() merchantId: string): Promise<{ exceptions: OpsException[] }> {
+    return { exceptions: await this.exceptions.list(merchantId) };
+  }
+
+  @Post(':key/resolve')
+  @HttpCode(200)
+  resolve(@MerchantId() merchantId: string, @Param('key') key: string, @Body() body: ResolveCouponExceptionDto): Promise<{ key: string; resolved: true }> {
+    return this.exceptions.resolve(merchantId, key, body.note ?? null);
+  }
+
+  @Post(':key/retry')
+  @HttpCode(200)
+  retry(@MerchantId() merchantId: string, @Param('key') key: string): Promise<{ key: string; retried: true; state: string }> {
+    return this.exceptions.retry(merchantId, key);
+  }
+}
