@@ -13,7 +13,7 @@ export { TmcQueue, type TmcMessage, type TmcStats } from './taobao/tmc-queue';
 export { XiaohongshuSimulator, XHS_DEMO_SHOP, XHS_GATEWAY_PATH, startXiaohongshuSimulator, xhsPushSign } from './xiaohongshu/xiaohongshu.simulator';
 export { verifyXhsRequest } from './xiaohongshu/xiaohongshu.verify';
 export { startSimulator, startSandbox, type AnySimulator, type Sandbox, type SandboxConfig } from './start';
-export { douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from './testing/signed-clients';
+export { douyinCall, kuaishouCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from './testing/signed-clients';
 export * from './erp';
 export { SIMULATOR_MANIFESTS, simulatorManifest, simulatedPlatforms } from './registry';
 export type { SimulatorManifest } from './core/simulator-manifest';

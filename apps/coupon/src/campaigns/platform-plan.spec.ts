@@ -47,4 +47,11 @@ describe(planFor.name, () => {
     expect(planFor('douyin', cap('douyin'), threshold, on)).toMatchObject({ state: 'pending', api: 'marketing.createCoupon', canStop: true, warnings: [] });
     expect(planFor('douyin', cap('douyin'), { ...threshold, audience: 'crowd_tags' }, on)).toMatchObject({ state: 'unsupported', reason: expect.stringMatching(/^audience crowd_tags: /) });
   });
+  it('Kuaishou: coupon.create is unconfirmed (amounts probably fen): manual with the flag off; with it on pending, stoppable, warning the claim window is whole days', () => {
+    expect(planFor('kuaishou', cap('kuaishou'), threshold, off)).toMatchObject({ state: 'manual', reason: expect.stringMatching(/^unconfirmed API \(open.promotion.coupon.create/) });
+    const p = planFor('kuaishou', cap('kuaishou'), { ...threshold, scope: 'products', audience: 'followers', validityKind: 'after_claim' }, on);
+    expect(p).toMatchObject({ state: 'pending', api: 'open.promotion.coupon.create', canStop: true });
+    expect(p.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^open.promotion.coupon.create cannot carry a claim window finer than whole days/)]));
+    expect(planFor('kuaishou', cap('kuaishou'), { ...threshold, kind: 'discount', audience: 'new_customers' }, on)).toMatchObject({ state: 'unsupported', reason: expect.stringMatching(/^kind discount: .*; audience new_customers: .*shop\.newbie\.create/) });
+  });
 });

@@ -1,5 +1,6 @@
 import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
 import { UpstreamError, withPartialListing } from '@app/contracts';
+import type { CouponDraft, CouponManager, PlatformCoupon } from '../capabilities';
 import { rawNumber } from '../signing';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, PlatformCaller, arr, checkWindow, createPlatformAxios, num, obj, str, type Json, type PlatformAdapterDeps } from '../http';
 import {
@@ -19,6 +20,7 @@ import {
   type StockUpdate,
   type TokenSet,
 } from '../platform-adapter.port';
+import { KS_TARGET_ITEM, KS_TARGET_SHOP, ksCouponCreateParams, ksCouponFromListItem } from './kuaishou.coupons';
 import { ksOrderToCanonical } from './kuaishou.mapper';
 import { KuaishouProtocol } from './kuaishou.protocol';
 import { kuaishouPushReply, verifyKuaishouPush } from './kuaishou.push';
@@ -28,6 +30,9 @@ import type { KuaishouSignMethod } from './kuaishou.sign';
 export const KS_NO_MORE = 'nomore';
 /** largest skuChangeStock of one open.item.sku.stock.update (0 < n < 9,999,999) */
 export const KS_MAX_STOCK_CHANGE = 9_999_998;
+/** findCoupon reads at most this many pages of this size of open.promotion.coupon.page.list */
+export const KS_COUPON_FIND_PAGES = 10;
+export const KS_COUPON_PAGE_SIZE = 50;
 
 export interface KuaishouAdapterOptions {
   /** MD5 or HMAC_SHA256 (default, recommended) */
@@ -44,7 +49,7 @@ function id(v: string): unknown {
   return /^\d{1,19}$/.test(v) ? rawNumber(v) : v;
 }
 
-export class KuaishouAdapter extends PlatformAdapter {
+export class KuaishouAdapter extends PlatformAdapter implements CouponManager {
   readonly platform = 'kuaishou' as const;
   readonly capabilities: PlatformCapabilities = {
     // only deltas exist (changeType 1/2) and they carry no idempotency id: a full overwrite is read + delta
@@ -57,6 +62,7 @@ export class KuaishouAdapter extends PlatformAdapter {
     orderListIncludesDetail: true,
     orderApis: { list: 'open.order.cursor.list', detail: 'open.order.detail' },
     priceRead: true,
+    couponApi: true,
   };
 
   private readonly caller: PlatformCaller;
@@ -208,6 +214,48 @@ export class KuaishouAdapter extends PlatformAdapter {
       throw withPartialListing(new UpstreamError('kuaishou', 'retryable', `open.item.sku.list.get has no sku for ${missing.join(', ')}`), 'kuaishou', { platformProductId: itemId, skus: skus.filter((s) => s.platformSkuId) });
     }
     return { platformProductId: itemId, skus };
+  }
+
+  // ---- coupons (open.promotion.coupon.*, kuaishou.coupons.ts; the manifest's `coupons` says which are confirmed) ----
+
+  /** `open.promotion.coupon.create` with outerUniqueKey = the draft's idempotency key; answers `{couponId}` */
+  async createCoupon(shop: ShopContext, draft: CouponDraft): Promise<PlatformCoupon> {
+    const params = ksCouponCreateParams(draft);
+    const data = await this.call(shop, 'open.promotion.coupon.create', params);
+    const couponId = str(data.couponId);
+    if (!couponId) throw new UpstreamError('kuaishou', 'retryable', 'open.promotion.coupon.create returned no couponId');
+    return { platformCouponId: couponId, status: Date.now() < Number(params.receiveStartTime) ? 'not_started' : 'claimable', totalQuantity: draft.totalQuantity };
+  }
+
+  /**
+   * The coupon whose outerUniqueKey is the draft's key: `open.promotion.coupon.page.list` (GET) of the draft's
+   * couponTargetType, every status (sellerCouponStatus 0), pages of 50 from pageNo 1, at most 10 pages. null only
+   * when the list was read to its end; a list longer than the bound is an error (a null there could make a second
+   * coupon). Whether the real list carries outerUniqueKey is unconfirmed [U].
+   */
+  async findCoupon(shop: ShopContext, draft: CouponDraft): Promise<PlatformCoupon | null> {
+    const couponTargetType = draft.platformProductIds.length > 0 ? KS_TARGET_ITEM : KS_TARGET_SHOP;
+    let seen = 0;
+    for (let pageNo = 1; pageNo <= KS_COUPON_FIND_PAGES; pageNo += 1) {
+      const data = await this.call(shop, 'open.promotion.coupon.page.list', { couponTargetType, sellerCouponStatus: 0, pageNo, pageSize: KS_COUPON_PAGE_SIZE });
+      const items = arr(data.couponList).map(obj);
+      const hit = items.find((c) => str(c.outerUniqueKey) === draft.idempotencyKey);
+      if (hit) return ksCouponFromListItem(hit);
+      seen += items.length;
+      const total = num(data.total, NaN);
+      if (items.length < KS_COUPON_PAGE_SIZE || (Number.isFinite(total) && seen >= total)) return null;
+    }
+    throw new UpstreamError(
+      'kuaishou',
+      'invalid_request',
+      `open.promotion.coupon.page.list: no coupon with outerUniqueKey ${draft.idempotencyKey} in the first ${KS_COUPON_FIND_PAGES * KS_COUPON_PAGE_SIZE}; the list goes on, so its absence is not known`,
+      { code: 'coupon_lookup_exhausted' },
+    );
+  }
+
+  /** `open.promotion.coupon.over` (结束优惠券): the coupon can no longer be claimed */
+  async stopCoupon(shop: ShopContext, platformCouponId: string): Promise<void> {
+    await this.call(shop, 'open.promotion.coupon.over', { couponId: id(platformCouponId) });
   }
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {

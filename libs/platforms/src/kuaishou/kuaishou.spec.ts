@@ -1,7 +1,12 @@
+import nock from 'nock';
 import { BreakerRegistry, type RedisRateLimiter } from '@app/resilience';
 import { FakeShopDirectory } from '@app/testing/fakes';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
+import { hasCapability, type CouponDraft } from '../capabilities';
 import { PlatformCaller, obj, parseBody, type PlatformProtocol } from '../http';
 import type { AuthorisedShop, ShopContext, TokenSet } from '../platform-adapter.port';
+import { KuaishouAdapter } from './kuaishou.adapter';
+import { beijingDayStart } from './kuaishou.coupons';
 import { kuaishouAppSecret, kuaishouSecretProblems, kuaishouSecrets } from './kuaishou.credentials';
 import { ksError, ksOAuthError } from './kuaishou.errors';
 import { ksOrderToCanonical } from './kuaishou.mapper';
@@ -235,5 +240,163 @@ describe('kuaishou refresh tokens (each refresh rotates the refresh token)', () 
     expect(directory.reauth).toHaveLength(1);
     expect(directory.reauth[0].reason).toMatch(/token refresh rejected \(refreshToken\.discarded\)/);
     expect(p.sent).toEqual(['rt-0']);
+  });
+});
+
+describe('kuaishou coupons (open.promotion.coupon.*) over nock', () => {
+  const HOST = 'ks-coupon.nock.test';
+  const ORIGIN = `http://${HOST}`;
+  /** Date.now during the calls: 2026-01-01T00:00:00Z (the timestamp signed) */
+  const NOW = 1767225600000;
+  const shop: ShopContext = {
+    shopId: 'shop-ks-coupon',
+    platform: 'kuaishou',
+    platformShopId: 'f0c1openid',
+    baseUrl: ORIGIN,
+    credentials: { appKey: APP_KEY, appSecret: SECRET, accessToken: 'at-coupon-1', refreshToken: 'rt-coupon-1', accessTokenExpiresAt: new Date('2100-01-01T00:00:00Z') },
+  };
+  const threshold: CouponDraft = {
+    idempotencyKey: 'cmp-7f3a-shop-1',
+    name: '满100减10',
+    kind: 'threshold',
+    thresholdFen: 10_000,
+    amountFen: 1000,
+    ratePermille: null,
+    maxDiscountFen: null,
+    totalQuantity: 500,
+    perUserLimit: 2,
+    claimStartsAt: '2027-01-10T09:30:00+08:00',
+    claimEndsAt: '2027-01-12T18:00:00+08:00',
+    validity: { kind: 'fixed', from: '2027-01-10T00:00:00+08:00', until: '2027-01-20T23:59:59+08:00', days: null },
+    audience: 'everyone',
+    platformProductIds: [],
+  };
+  const products: CouponDraft = {
+    ...threshold,
+    idempotencyKey: 'cmp-7f3a-shop-2',
+    name: '直降5元',
+    kind: 'direct',
+    thresholdFen: null,
+    amountFen: 500,
+    totalQuantity: 100,
+    perUserLimit: 1,
+    claimStartsAt: '2027-01-11T20:00:00+08:00',
+    claimEndsAt: '2027-01-13T00:00:00+08:00', // Beijing midnight: the window's last day is the 12th
+    validity: { kind: 'after_claim', from: null, until: null, days: 7 },
+    audience: 'followers',
+    platformProductIds: ['1800000000000000011', '1800000000000000012'],
+  };
+  let breakers: BreakerRegistry;
+  let sut: KuaishouAdapter;
+  let sent: { verb: string; path: string; form: Record<string, string> }[];
+
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  beforeEach(() => {
+    breakers = new BreakerRegistry({ requestTimeoutMs: 1000 });
+    const limiter = { acquire: async () => undefined } as unknown as RedisRateLimiter;
+    sut = new KuaishouAdapter({ directory: new FakeShopDirectory([shop]), breakers, limiter, options: { timeoutMs: 1000, outbound: testOutboundPolicy(HOST) } });
+    sent = [];
+    jest.spyOn(Date, 'now').mockReturnValue(NOW);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    nock.cleanAll();
+    breakers.shutdown();
+  });
+
+  /** answers `method` with `reply(form)` (recording the verb, path and form it was sent) */
+  function answer(verb: 'GET' | 'POST', method: string, reply: (form: Record<string, string>) => unknown, times = 1): void {
+    const path = `/${method.replace(/\./g, '/')}`;
+    const scope = nock(ORIGIN);
+    const icp = verb === 'GET' ? scope.get(path).query(true) : scope.post(path);
+    icp.times(times).reply(200, (uri: string, body: unknown) => {
+      const form = verb === 'GET' ? Object.fromEntries(new URL(uri, ORIGIN).searchParams) : Object.fromEntries(new URLSearchParams(String(body)));
+      sent.push({ verb, path: new URL(uri, ORIGIN).pathname, form });
+      return reply(form) as nock.Body;
+    });
+  }
+  const listItem = (n: number, key: string, status = 2) => ({ couponId: `26000000000000${String(n).padStart(5, '0')}`, name: `c${n}`, status, totalStock: 10 + n, outerUniqueKey: key });
+
+  it('offers the coupons capability', () => {
+    expect(hasCapability(sut, 'coupons')).toBe(true);
+  });
+
+  it('create of a threshold draft: the exact form-encoded params, HMAC_SHA256 sign (python vector), whole Beijing days', async () => {
+    answer('POST', 'open.promotion.coupon.create', () => '{"result":1,"error_msg":"","data":{"couponId":2600000000000000123}}');
+    expect(await sut.createCoupon(shop, threshold)).toEqual({ platformCouponId: '2600000000000000123', status: 'not_started', totalQuantity: 500 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0].form).toEqual({
+      appkey: APP_KEY,
+      method: 'open.promotion.coupon.create',
+      version: '1',
+      param:
+        '{"couponTargetType":1,"name":"满100减10","outerUniqueKey":"cmp-7f3a-shop-1","receiveEndTime":1799769599000,"receivePerLimit":2,"receiveStartTime":1799510400000,"reduceAmount":1000,"threshold":10000,"totalStock":500,"validEndTime":1800460799000,"validStartTime":1799510400000,"validityType":1}',
+      access_token: 'at-coupon-1',
+      timestamp: String(NOW),
+      signMethod: 'HMAC_SHA256',
+      sign: 'nRKxOtOXB4jGs7QhgpDqmDw0iJ8oKLYw+gyHAp3ouTc=',
+    });
+  });
+
+  it('create of a products draft (direct, followers, 7 days after claim): item target with exact 19-digit itemIds, couponFrontType 11', async () => {
+    answer('POST', 'open.promotion.coupon.create', () => '{"result":1,"error_msg":"","data":{"couponId":2600000000000000124}}');
+    expect((await sut.createCoupon(shop, products)).platformCouponId).toBe('2600000000000000124');
+    expect(sent[0].form.param).toBe(
+      '{"couponFrontType":11,"couponTargetType":0,"fixedValidityTime":7,"itemIds":[1800000000000000011,1800000000000000012],"name":"直降5元","outerUniqueKey":"cmp-7f3a-shop-2","receiveEndTime":1799769599000,"receivePerLimit":1,"receiveStartTime":1799596800000,"reduceAmount":500,"threshold":0,"totalStock":100,"validityType":2}',
+    );
+    expect(sent[0].form.sign).toBe('/xv1AL4/ul2oAD5zE9OVjdhPbeQWtpddTMPkIYXW9ug=');
+  });
+
+  it('the Beijing day start is UTC+8 midnight, also for an instant before 08:00 UTC', () => {
+    expect(beijingDayStart(Date.parse('2027-01-10T23:59:59.999+08:00'))).toBe(Date.parse('2027-01-10T00:00:00+08:00'));
+    expect(beijingDayStart(Date.parse('2027-01-10T03:00:00Z'))).toBe(Date.parse('2027-01-10T00:00:00+08:00'));
+    expect(beijingDayStart(Date.parse('2027-01-09T17:00:00Z'))).toBe(Date.parse('2027-01-10T00:00:00+08:00'));
+  });
+
+  it('refuses a discount draft, an unsupported audience and a too long key before calling (invalid_request)', async () => {
+    const discount = { ...threshold, kind: 'discount' as const, amountFen: null, thresholdFen: null, ratePermille: 900, maxDiscountFen: 2000 };
+    await expect(sut.createCoupon(shop, discount)).rejects.toMatchObject({ kind: 'invalid_request', details: { code: 'coupon_not_expressible' }, message: expect.stringMatching(/kind discount/) });
+    await expect(sut.createCoupon(shop, { ...threshold, audience: 'member_level' })).rejects.toMatchObject({ kind: 'invalid_request', message: expect.stringMatching(/audience member_level/) });
+    await expect(sut.createCoupon(shop, { ...threshold, idempotencyKey: 'k'.repeat(61) })).rejects.toMatchObject({ kind: 'invalid_request', message: expect.stringMatching(/outerUniqueKey/) });
+    await expect(sut.createCoupon(shop, { ...threshold, thresholdFen: 1000 })).rejects.toMatchObject({ kind: 'invalid_request', message: expect.stringMatching(/thresholdFen/) });
+    expect(sent).toEqual([]);
+  });
+
+  it('maps a business error of create to invalid_request (not retried) and an unknown coupon of over to not_found', async () => {
+    answer('POST', 'open.promotion.coupon.create', () => ({ result: 400, error_msg: '参数错误: threshold must be 0 (no threshold) or greater than reduceAmount' }));
+    await expect(sut.createCoupon(shop, threshold)).rejects.toMatchObject({ kind: 'invalid_request', message: expect.stringMatching(/^kuaishou: invalid_request: 400 参数错误: threshold must be/) });
+    answer('POST', 'open.promotion.coupon.over', () => ({ result: 40001, error_msg: '数据不存在: coupon 2600000000000000999 does not exist' }));
+    await expect(sut.stopCoupon(shop, '2600000000000000999')).rejects.toMatchObject({ kind: 'not_found' });
+    expect(sent.map((c) => c.path)).toEqual(['/open/promotion/coupon/create', '/open/promotion/coupon/over']);
+  });
+
+  it('stopCoupon sends open.promotion.coupon.over (POST) with the exact couponId', async () => {
+    answer('POST', 'open.promotion.coupon.over', () => ({ result: 1, error_msg: '', data: {} }));
+    await sut.stopCoupon(shop, '2600000000000000123');
+    expect(sent).toEqual([{ verb: 'POST', path: '/open/promotion/coupon/over', form: expect.objectContaining({ method: 'open.promotion.coupon.over', param: '{"couponId":2600000000000000123}' }) }]);
+  });
+
+  it('findCoupon pages page.list (GET, all statuses, 50 a page) and finds the coupon by outerUniqueKey on page 2', async () => {
+    const page1 = Array.from({ length: 50 }, (_, i) => listItem(i + 1, `other-${i}`));
+    const page2 = [listItem(51, 'other-x'), listItem(52, threshold.idempotencyKey, 3), listItem(53, 'other-y')];
+    answer('GET', 'open.promotion.coupon.page.list', (f) => ({ result: 1, error_msg: '', data: { total: 53, couponList: JSON.parse(f.param).pageNo === 1 ? page1 : page2 } }), 2);
+    expect(await sut.findCoupon(shop, threshold)).toEqual({ platformCouponId: '2600000000000000052', status: 'ended', totalQuantity: 62 });
+    expect(sent.map((c) => [c.verb, c.path, c.form.param])).toEqual([
+      ['GET', '/open/promotion/coupon/page/list', '{"couponTargetType":1,"pageNo":1,"pageSize":50,"sellerCouponStatus":0}'],
+      ['GET', '/open/promotion/coupon/page/list', '{"couponTargetType":1,"pageNo":2,"pageSize":50,"sellerCouponStatus":0}'],
+    ]);
+  });
+
+  it('findCoupon: null once the list is read to its end (item target for a products draft); an error when the bound cuts a longer list', async () => {
+    answer('GET', 'open.promotion.coupon.page.list', () => ({ result: 1, error_msg: '', data: { total: 2, couponList: [listItem(1, 'a'), listItem(2, 'b')] } }));
+    expect(await sut.findCoupon(shop, products)).toBeNull();
+    expect(JSON.parse(sent[0].form.param)).toMatchObject({ couponTargetType: 0, pageNo: 1 });
+    sent = [];
+    const full = Array.from({ length: 50 }, (_, i) => listItem(i + 1, `other-${i}`));
+    answer('GET', 'open.promotion.coupon.page.list', () => ({ result: 1, error_msg: '', data: { total: 5000, couponList: full } }), 10);
+    await expect(sut.findCoupon(shop, threshold)).rejects.toMatchObject({ kind: 'invalid_request', details: { code: 'coupon_lookup_exhausted' } });
+    expect(sent).toHaveLength(10);
   });
 });

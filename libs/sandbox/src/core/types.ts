@@ -91,6 +91,18 @@ export interface SimCoupon {
   createdAt: number;
   /** buyer nick -> coupon number */
   issued: Record<string, string>;
+  // Kuaishou (open.promotion.coupon.*) only; absent on Taobao coupons. There denominationYuan / conditionYuan are
+  // reduceAmount / threshold (fen) divided by 100, startTime / endTime the claim window (receiveStartTime / receiveEndTime).
+  /** the coupon's name */
+  name?: string;
+  /** the merchant's idempotency key of the create (outerUniqueKey), null when none was sent */
+  outerUniqueKey?: string | null;
+  /** the batch's total quantity (totalStock, raised by stock.add) */
+  totalStock?: number;
+  /** when the coupon was ended before its endTime (coupon.over); null while it runs */
+  stoppedAt?: number | null;
+  /** the create's business parameters as the platform took them (plain JSON) */
+  params?: Record<string, unknown>;
 }
 
 /** One call the simulator accepted (after signature, token, QPS and fault checks). */

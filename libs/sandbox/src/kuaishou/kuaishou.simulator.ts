@@ -10,6 +10,7 @@ import { SimError, type SimErrorKind } from '../core/sim-error';
 import { PlatformSimulator, type ParsedCall } from '../core/simulator';
 import { lineGoodsFen, orderPaidFen, type IdScheme, type ShopState } from '../core/store';
 import type { SimOrder, SimOrderEvent, SimProduct, SimShopConfig, SimSku, SimulatorOptions } from '../core/types';
+import { ksCouponCreate, ksCouponOver, ksCouponPageList, ksCouponStockAdd } from './kuaishou.coupons';
 
 export const KS_DEMO_SHOP: SimShopConfig = {
   platformShopId: 'f0c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5', // the seller's open_id
@@ -74,6 +75,7 @@ function id(v: string): unknown {
  * `{result, error_msg}`. OAuth at /oauth2/access_token and /oauth2/refresh_token: each refresh rotates the refresh
  * token (the new one keeps the old one's expiry, the used one answers `refreshToken.discarded`). Pushes: one
  * AES-CBC encrypted message per POST, no signature, acknowledged by `{"result":1}`. Money fen, times ms.
+ * Merchant coupons (open.promotion.coupon.create / over / page.list / stock.add): kuaishou.coupons.ts.
  */
 export class KuaishouSimulator extends PlatformSimulator {
   readonly platform = 'kuaishou' as const;
@@ -206,6 +208,14 @@ export class KuaishouSimulator extends PlatformSimulator {
         return this.itemNew(shop, p);
       case 'open.item.edit':
         return this.itemEdit(shop, p);
+      case 'open.promotion.coupon.create':
+        return ksCouponCreate(this.store, shop, p);
+      case 'open.promotion.coupon.over':
+        return ksCouponOver(this.store, shop, p);
+      case 'open.promotion.coupon.page.list':
+        return ksCouponPageList(this.store, shop, p);
+      case 'open.promotion.coupon.stock.add':
+        return ksCouponStockAdd(this.store, shop, p);
       default:
         throw new SimError('method_invalid', `${call.method} is not supported`);
     }

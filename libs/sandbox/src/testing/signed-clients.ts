@@ -1,4 +1,6 @@
 import { canonicalJson, douyinSign, formatGmt8, parseLossless, taobaoSign, xhsSign, type DouyinSignMethod, type TaobaoSignMethod } from '@app/platforms/signing';
+import { kuaishouSecrets } from '@app/platforms/kuaishou/kuaishou.credentials';
+import { kuaishouSign, type KuaishouSignMethod } from '@app/platforms/kuaishou/kuaishou.sign';
 import { plain } from '../core/lossless';
 
 /**
@@ -101,6 +103,29 @@ export async function xhsCall(baseUrl: string, cred: SimCredentials, method: str
     method: 'POST',
     headers: { 'content-type': 'application/json;charset=utf-8' },
     body: o.rawBody ?? canonicalJson(body),
+  });
+  return toResponse(res);
+}
+
+export interface KuaishouCallOptions {
+  verb?: 'GET' | 'POST';
+  signMethod?: KuaishouSignMethod;
+  accessToken?: string | null;
+}
+
+/** Kuaishou: {base}/<method as path>, form-encoded (GET query / POST body), signed with the composite secret's signSecret */
+export async function kuaishouCall(baseUrl: string, cred: SimCredentials, method: string, params: unknown = {}, o: KuaishouCallOptions = {}): Promise<SimResponse> {
+  const signMethod = o.signMethod ?? 'HMAC_SHA256';
+  const form: Record<string, string> = { appkey: cred.appKey, method, version: '1', param: canonicalJson(params), timestamp: String(Date.now()), signMethod };
+  const token = o.accessToken === undefined ? cred.accessToken : o.accessToken;
+  if (token) form.access_token = token;
+  form.sign = kuaishouSign(form, kuaishouSecrets(cred.appSecret).signSecret, signMethod);
+  const encoded = new URLSearchParams(form).toString();
+  const get = o.verb === 'GET';
+  const res = await fetch(`${baseUrl}/${method.replace(/\./g, '/')}${get ? `?${encoded}` : ''}`, {
+    method: get ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+    body: get ? undefined : encoded,
   });
   return toResponse(res);
 }
