@@ -2,7 +2,8 @@
  * Coupon campaigns through the gateway (signed forwarding to the coupon service) and the ops CLI, with two
  * merchants on one running system: A owns the Douyin and Taobao shops, B the Xiaohongshu one. Each shop's state
  * comes from its platform's coupon capability; B's campaign is a 404 for A; `ops coupons show` prints it.
- * (The platform calls themselves, {coupon-sync} jobs, are a later slice: nothing is sent to any simulator.)
+ * After the start, the {coupon-sync} job of the Taobao shop finds that omnisync's Taobao adapter makes no coupon calls and
+ * says so (manual, with the reason); nothing is sent to any simulator (the Kuaishou coupon path: apps/coupon coupon-sync.int-spec).
  */
 import { runOpsCli } from '../../apps/gateway/src/ops-cli';
 import { startE2eSystem, type E2eSystem } from '../../apps/order-sync/test/e2e/support/e2e-system';
@@ -78,10 +79,20 @@ describe('coupon campaigns through the gateway', () => {
     const listA = await gw.get('/coupon-campaigns');
     expect((listA.data.campaigns as { id: string }[]).map((x) => x.id)).toEqual([c.id]);
 
+    // the Taobao shop's coupon-sync job: Taobao's create API exists, omnisync's adapter does not call it -> manual, said
+    const deadline = Date.now() + 20_000;
+    let tb: { state: string; reason: string | null } | undefined;
+    while (Date.now() < deadline) {
+      tb = ((await gw.get(`/coupon-campaigns/${c.id}`)).data.platforms as { platform: string; state: string; reason: string | null }[]).find((p) => p.platform === 'taobao');
+      if (tb?.state === 'manual') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(tb).toMatchObject({ state: 'manual', reason: expect.stringMatching(/^taobao: this adapter does not manage coupons/) });
+
     const shown = await ops(e2e.sys.adminKey, 'coupons', 'show', c.id);
     expect(shown).toMatchObject({ code: 0, err: [] });
     expect(shown.out[0]).toMatch(new RegExp(`^campaign ${c.id}  "直播间专享满减券"  active  ¥10.00 off from ¥100.00  quantity 500  budget ¥2000.00$`));
-    expect(shown.out.join('\n')).toMatch(/taobao\s+\S+\s+pending\s+taobao.promotion.coupon.add\s+-\s+not sent: /);
+    expect(shown.out.join('\n')).toMatch(/taobao\s+\S+\s+manual\s+taobao.promotion.coupon.add\s+-\s+taobao: this adapter does not manage coupons/);
     expect(shown.out.join('\n')).toContain('remaining not counted yet  redemptions not counted yet  spent not counted yet');
     const foreign = await ops(e2e.sys.adminKey, 'coupons', 'show', theirs.data.id);
     expect(foreign.code).toBe(1);
