@@ -5,6 +5,7 @@ export const DRIFT_WINDOW_HOURS = 24;
 const PER_TYPE_LIMIT = 200;
 
 export interface FailedListingRow { product_id: string; shop_id: string; platform: string; title: string; last_error: string | null; since: Date; stamp: string }
+export interface UnmappedRow { shop_id: string; platform: string; platform_sku_id: string; erp_sku_code: string | null; lines: number; last_order_id: string | null; since: Date; last_seen_at: Date }
 export interface DriftRow { id: string; sku_id: string; erp_sku_code: string; shop_id: string; platform: string; platform_quantity: number; expected_quantity: number; target_quantity: number; reason: string; since: Date }
 
 /**
@@ -38,6 +39,21 @@ export class CatalogExceptionsRepository {
           AND NOT EXISTS (SELECT 1 FROM catalog_sync.exception_resolutions r WHERE r.merchant_id = $1 AND r.key = 'stock_drift:' || d.id)
         ORDER BY d.id DESC LIMIT ${PER_TYPE_LIMIT}`,
       [merchantId, minUnits],
+    );
+  }
+
+  /** platform SKUs of the merchant's shops that orders named and nothing of ours matches yet (no mapping, no ERP code) */
+  unmappedSkus(merchantId: string): Promise<UnmappedRow[]> {
+    return this.ds.query(
+      `SELECT u.shop_id, sh.platform, u.platform_sku_id, u.erp_sku_code, u.lines, u.last_order_id, u.first_seen_at AS since, u.last_seen_at
+         FROM catalog_sync.unmapped_skus u JOIN core.shops sh ON sh.id = u.shop_id
+        WHERE sh.merchant_id = $1
+          AND NOT EXISTS (SELECT 1 FROM catalog_sync.sku_mappings m WHERE m.shop_id = u.shop_id AND m.platform_sku_id = u.platform_sku_id)
+          AND NOT EXISTS (SELECT 1 FROM catalog_sync.skus s WHERE s.merchant_id = $1 AND s.erp_sku_code = u.erp_sku_code)
+          AND NOT EXISTS (SELECT 1 FROM catalog_sync.exception_resolutions r WHERE r.merchant_id = $1
+                           AND r.key = 'unmapped_sku:' || u.shop_id || ':' || u.platform_sku_id)
+        ORDER BY u.last_seen_at DESC LIMIT ${PER_TYPE_LIMIT}`,
+      [merchantId],
     );
   }
 

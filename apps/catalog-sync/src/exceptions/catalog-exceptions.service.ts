@@ -9,8 +9,9 @@ const iso = (d: Date): string => new Date(d).toISOString();
 
 /**
  * catalog-sync's part of the exception inbox: listings that failed to publish (retry publishes the product to
- * that platform again) and stock drift the checker corrected beyond `driftExceptionUnits` (already corrected:
- * for a person to find out why — a sale outside omnisync, a platform-side edit).
+ * that platform again), stock drift the checker corrected beyond `driftExceptionUnits` (already corrected:
+ * for a person to find out why — a sale outside omnisync, a platform-side edit), and platform SKUs orders named
+ * that match none of ours (their orders reserve no stock until the SKU is mapped).
  */
 @Injectable()
 export class CatalogExceptionsService {
@@ -21,7 +22,11 @@ export class CatalogExceptionsService {
   ) {}
 
   async list(merchantId: string): Promise<OpsException[]> {
-    const [listings, drift] = await Promise.all([this.repo.failedListings(merchantId), this.repo.driftCorrected(merchantId, this.opts.driftExceptionUnits)]);
+    const [listings, drift, unmapped] = await Promise.all([
+      this.repo.failedListings(merchantId),
+      this.repo.driftCorrected(merchantId, this.opts.driftExceptionUnits),
+      this.repo.unmappedSkus(merchantId),
+    ]);
     return [
       ...listings.map((l): OpsException => ({
         key: `publish_failed:${l.product_id}:${l.shop_id}:${l.stamp}`,
@@ -42,6 +47,19 @@ export class CatalogExceptionsService {
           en: `Stock drift corrected: ${d.erp_sku_code} (${d.platform}) platform showed ${d.platform_quantity}, expected ${d.expected_quantity}`,
         },
         context: { skuId: d.sku_id, erpSkuCode: d.erp_sku_code, shopId: d.shop_id, platform: d.platform, platformQuantity: d.platform_quantity, expectedQuantity: d.expected_quantity, targetQuantity: d.target_quantity, reason: d.reason },
+        actions: ['resolve'],
+      })),
+      ...unmapped.map((u): OpsException => ({
+        // gone by itself once the SKU is mapped (or its ERP code is ours); until then its orders reserve no stock
+        key: `unmapped_sku:${u.shop_id}:${u.platform_sku_id}`,
+        type: 'unmapped_sku',
+        severity: 'warning',
+        since: iso(u.since),
+        title: {
+          zh: `未映射的平台 SKU: ${u.platform_sku_id} (${u.platform}), ${u.lines} 个订单行未占用库存`,
+          en: `Unmapped platform SKU: ${u.platform_sku_id} (${u.platform}), ${u.lines} order lines reserved no stock`,
+        },
+        context: { shopId: u.shop_id, platform: u.platform, platformSkuId: u.platform_sku_id, erpSkuCode: u.erp_sku_code, lines: u.lines, lastOrderId: u.last_order_id, lastSeenAt: iso(u.last_seen_at) },
         actions: ['resolve'],
       })),
     ].sort((a, b) => b.since.localeCompare(a.since));

@@ -174,6 +174,21 @@ export class StockRepository {
     return rows.map((r) => r.sku_id);
   }
 
+  /** order lines no SKU of ours matches, counted per (shop, platform SKU) for the exception inbox (unmapped_sku) */
+  async recordUnmapped(lines: { shopId: string; platformSkuId: string; erpSkuCode: string | null; orderId: string }[]): Promise<void> {
+    if (lines.length === 0) return;
+    await this.ds.query(
+      `INSERT INTO catalog_sync.unmapped_skus AS u (shop_id, platform_sku_id, erp_sku_code, lines, last_order_id)
+       SELECT k.shop_id, k.psku, max(k.code), count(*)::int, max(k.order_id)
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS k(shop_id, psku, code, order_id)
+         JOIN core.shops sh ON sh.id = k.shop_id
+        GROUP BY k.shop_id, k.psku
+       ON CONFLICT (shop_id, platform_sku_id) DO UPDATE SET lines = u.lines + EXCLUDED.lines, last_order_id = EXCLUDED.last_order_id,
+              last_seen_at = now(), erp_sku_code = coalesce(EXCLUDED.erp_sku_code, u.erp_sku_code)`,
+      [lines.map((l) => l.shopId), lines.map((l) => l.platformSkuId), lines.map((l) => l.erpSkuCode), lines.map((l) => l.orderId)],
+    );
+  }
+
   /**
    * Idempotent per (shop, order, SKU): a new key is inserted in its status; an existing one only
    * moves forward from 'reserved' (to consumed or released). Returns the SKU ids whose holdings changed.

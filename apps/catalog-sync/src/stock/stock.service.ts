@@ -93,10 +93,12 @@ export class StockService {
     const byKey = new Map<string, ReservationRow>();
     const seenLines = new Set<string>();
     let unresolved = 0;
+    const unmapped: Parameters<StockRepository['recordUnmapped']>[0] = [];
     lines.forEach((l, i) => {
       const skuId = skuIds[i];
       if (!skuId) {
         unresolved++;
+        unmapped.push({ shopId: l.order.shopId, platformSkuId: l.item.platformSkuId, erpSkuCode: l.item.erpSkuCode ?? null, orderId: l.order.platformOrderId });
         return;
       }
       const key = `${l.order.shopId}|${l.order.platformOrderId}|${skuId}|${l.order.updatedAt}|${l.effect}`;
@@ -127,7 +129,10 @@ export class StockService {
     const rows = [...latest.values()].filter((r) => r.quantity > 0);
     this.stats.reservationRows += rows.length;
     this.stats.unresolvedLines += unresolved;
-    if (unresolved > 0) this.logger.warn({ msg: 'order lines without a SKU match skipped', lines: unresolved, orders: orders.length });
+    if (unresolved > 0) {
+      this.logger.warn({ msg: 'order lines without a SKU match skipped', lines: unresolved, orders: orders.length });
+      await this.repo.recordUnmapped(unmapped); // the exception inbox's unmapped_sku
+    }
     const changedSkus = await this.repo.applyReservations(rows);
     await this.jobs.syncStock(await this.repo.mappingsOf(changedSkus));
     return { changedSkus, unresolvedLines: unresolved };

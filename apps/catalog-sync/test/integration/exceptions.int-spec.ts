@@ -1,7 +1,7 @@
 /**
  * catalog-sync's exception inbox on a real database, queues and simulators: a failed listing (retry publishes
- * it again; once published the exception is gone by itself) and stock drift corrected beyond the threshold,
- * scoped to the merchant, bad keys named.
+ * it again; once published the exception is gone by itself), stock drift corrected beyond the threshold and
+ * unmapped platform SKUs (gone once mapped), scoped to the merchant, bad keys named.
  */
 import { randomUUID } from 'node:crypto';
 import type { OpsException } from '@app/contracts';
@@ -62,6 +62,31 @@ describe('exception inbox (catalog-sync)', () => {
     expect(res.body).toMatchObject({ key, retried: true, runId: expect.any(String) });
     await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM catalog_sync.listings WHERE product_id = $1 AND status = 'published'`, [productId])).length > 0, 20_000, 'republished');
     expect((await list(h.merchantId)).some((e) => e.type === 'publish_failed')).toBe(false);
+  });
+
+  it('an order line matching none of our SKUs is an unmapped_sku exception of its merchant until the SKU is mapped', async () => {
+    // what StockService.applyOrderEvents records for such a line (stock.int-spec covers the recording)
+    await h.db.dataSource.query(
+      `INSERT INTO catalog_sync.unmapped_skus (shop_id, platform_sku_id, erp_sku_code, lines, last_order_id) VALUES ($1, 'DY-SKU-UNKNOWN-1', 'NO-SUCH-CODE', 3, 'DY-O-9')`,
+      [h.shopIds.douyin],
+    );
+    const [u] = (await list(h.merchantId)).filter((e) => e.type === 'unmapped_sku');
+    expect(u).toMatchObject({
+      key: `unmapped_sku:${h.shopIds.douyin}:DY-SKU-UNKNOWN-1`,
+      severity: 'warning',
+      actions: ['resolve'],
+      context: { platform: 'douyin', platformSkuId: 'DY-SKU-UNKNOWN-1', erpSkuCode: 'NO-SUCH-CODE', lines: 3, lastOrderId: 'DY-O-9' },
+    });
+    expect(u.title.en).toMatch(/3 order lines reserved no stock/);
+    expect((await list(OTHER)).filter((e) => e.type === 'unmapped_sku')).toEqual([]);
+    // mapped: gone by itself
+    const [sku] = await h.db.dataSource.query(`SELECT id FROM catalog_sync.skus WHERE product_id = $1 LIMIT 1`, [productId]);
+    await h.db.dataSource.query(`DELETE FROM catalog_sync.sku_mappings WHERE sku_id = $1 AND shop_id = $2`, [sku.id, h.shopIds.douyin]);
+    await h.db.dataSource.query(
+      `INSERT INTO catalog_sync.sku_mappings (sku_id, shop_id, platform, platform_product_id, platform_sku_id) VALUES ($1, $2, 'douyin', 'DY-P-1', 'DY-SKU-UNKNOWN-1')`,
+      [sku.id, h.shopIds.douyin],
+    );
+    expect((await list(h.merchantId)).filter((e) => e.type === 'unmapped_sku')).toEqual([]);
   });
 
   it('names the key on bad input and changes nothing', async () => {

@@ -321,6 +321,18 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     expect(log[1].reason).toMatch(/xiaohongshu shows 55, our books say 20 .*platform higher/);
   });
 
+  it('an order line matching none of our SKUs reserves nothing and is counted per (shop, platform SKU) for the exception inbox', async () => {
+    const f = await h.createSku({});
+    const o = sell('douyin', f, 1, false);
+    const stray = { ...o, items: [{ ...o.items[0], platformSkuId: `STRAY-${f.skuId.slice(0, 8)}`, erpSkuCode: 'NOT-OURS' }] };
+    const svc = h.app.get(StockService);
+    expect((await svc.applyOrderEvents([toStockOrderEvent(stray)])).unresolvedLines).toBe(1);
+    await svc.applyOrderEvents([toStockOrderEvent({ ...stray, platformOrderId: `${stray.platformOrderId}-2` })]);
+    const rows = await h.db.dataSource.query(`SELECT shop_id, erp_sku_code, lines, last_order_id FROM catalog_sync.unmapped_skus WHERE platform_sku_id = $1`, [`STRAY-${f.skuId.slice(0, 8)}`]);
+    expect(rows).toEqual([{ shop_id: h.shopIds.douyin, erp_sku_code: 'NOT-OURS', lines: 2, last_order_id: `${stray.platformOrderId}-2` }]);
+    expect((await view(f.skuId)).reserved).toBe(0);
+  });
+
   describe('POST /erp/stock validation', () => {
     it.each([
       [{ items: [{ erpSkuCode: 'A', onHand: -1 }] }, 'items.0.onHand'],
