@@ -518,10 +518,15 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
 
   private async markRetry(rows: { id: string; error: string; delayMs: number }[]): Promise<void> {
     if (rows.length === 0) return;
+    // the attempt goes into the order trace's history (erp_attempts) in the same statement
     await this.dataSource.query(
-      `UPDATE order_sync.outbox o SET next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
-         FROM unnest($1::bigint[], $2::text[], $3::int[]) AS r(id, error, delay_ms)
-        WHERE o.id = r.id AND o.status NOT IN ('delivered', 'failed')`, // = pending, without letting the planner scan the partial index (see CLAIM_SQL)
+      `WITH u AS (
+         UPDATE order_sync.outbox o SET next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
+           FROM unnest($1::bigint[], $2::text[], $3::int[]) AS r(id, error, delay_ms)
+          WHERE o.id = r.id AND o.status NOT IN ('delivered', 'failed') -- = pending, without letting the planner scan the partial index (see CLAIM_SQL)
+         RETURNING o.id, r.error
+       )
+       INSERT INTO order_sync.erp_attempts (outbox_id, outcome, error) SELECT id, 'retry', error FROM u`,
       [rows.map((r) => r.id), rows.map((r) => r.error), rows.map((r) => r.delayMs)],
     );
     this.stats.statements += 1;
@@ -531,9 +536,14 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   private async markFailed(rows: { id: string; error: string }[]): Promise<void> {
     if (rows.length === 0) return;
     const failed: { merchant_id: string | null }[] = await this.dataSource.query(
-      `UPDATE order_sync.outbox o SET status = 'failed', last_error = r.error
-         FROM unnest($1::bigint[], $2::text[]) AS r(id, error) WHERE o.id = r.id
-       RETURNING o.merchant_id::text AS merchant_id`,
+      `WITH u AS (
+         UPDATE order_sync.outbox o SET status = 'failed', last_error = r.error
+           FROM unnest($1::bigint[], $2::text[]) AS r(id, error) WHERE o.id = r.id
+         RETURNING o.id, o.merchant_id, r.error
+       ), h AS (
+         INSERT INTO order_sync.erp_attempts (outbox_id, outcome, error) SELECT id, 'failed', error FROM u
+       )
+       SELECT merchant_id::text AS merchant_id FROM u`,
       [rows.map((r) => r.id), rows.map((r) => r.error)],
     );
     this.stats.statements += 1;

@@ -25,6 +25,7 @@ import { AddOrdersShopSlaStartedAtIndex1796310000000 } from './1796310000000-Add
 import { AddOrdersShopErpAckedAtIndex1796310000100 } from './1796310000100-AddOrdersShopErpAckedAtIndex';
 import { CreateRetentionSettings1796350000000 } from './1796350000000-CreateRetentionSettings';
 import { CreateStockEvents1796400000100 } from './1796400000100-CreateStockEvents';
+import { CreateErpAttempts1796400000500 } from './1796400000500-CreateErpAttempts';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
 export const ORDER_SYNC_MIGRATIONS: Function[] = [
@@ -55,4 +56,5 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   AddOrdersShopErpAckedAtIndex1796310000100,
   CreateRetentionSettings1796350000000,
   CreateStockEvents1796400000100,
+  CreateErpAttempts1796400000500,
 ];

@@ -66,6 +66,19 @@ export const SWEPT_TABLES: readonly SweptTable[] = [
     guard: `t.status <> 'pending'`,
   },
   {
+    // the ERP's answers to failed attempts (the order trace's history): with the outbox's days
+    table: 'erp_attempts',
+    index: 'idx_erp_attempts_at',
+    time: 'at',
+    scan: 'true',
+    cols: 't.outbox_id',
+    joins: 'LEFT JOIN order_sync.outbox b ON b.id = c.outbox_id',
+    merchant: 'b.merchant_id',
+    kind: 'outbox',
+    finished: 'true',
+    guard: 'true',
+  },
+  {
     // an unalerted event is re-sent for an hour at most (SlaLedger.resendUnalerted): past the floor every event is done
     table: 'sla_events',
     index: 'idx_sla_events_at',

@@ -26,6 +26,8 @@ export interface TracedOrderRow {
 export interface TraceRows {
   inbox: { id: string; message_id: string; topic: string; kind: string; status: string; attempts: number; received_at: Date; processed_at: Date | null; occurred_at: Date | null; last_error: string | null }[];
   outbox: { id: string; version: number; kind: string; status: string; attempts: number; idempotency_key: string; created_at: Date; next_attempt_at: Date | null; delivered_at: Date | null; last_error: string | null; payload_status: string | null }[];
+  /** the ERP's answers to the attempts that did not go through (postponed or refused), per outbox row */
+  attempts: { outbox_id: string; at: Date; outcome: 'retry' | 'failed'; error: string | null }[];
   sla: { id: string; level: string; cause: string | null; age_ms: number; source: string | null; at: Date; disproved_at: Date | null; alerted_at: Date | null }[];
   rejected: { id: string; from_status: string; to_status: string; platform_status: string | null; platform_updated_at: Date | null; at: Date }[];
   refused: { id: string; reason: string; platform_updated_at: string | null; at: Date }[];
@@ -64,7 +66,7 @@ export class OrderTraceRepository {
 
   async rowsFor(order: TracedOrderRow): Promise<TraceRows> {
     const byShop = [order.shop_id, order.platform, order.platform_order_id];
-    const [inbox, outbox, sla, rejected, refused, shipments] = await Promise.all([
+    const [inbox, outbox, sla, rejected, refused, shipments, attempts] = await Promise.all([
       this.ds.query(
         `SELECT id::text, message_id, topic, kind, status, attempts, received_at, processed_at, occurred_at, last_error
            FROM order_sync.inbox WHERE shop_id = $1 AND platform = $2 AND platform_order_id = $3 ORDER BY received_at, id`,
@@ -96,7 +98,13 @@ export class OrderTraceRepository {
            FROM order_sync.shipments WHERE order_id = $1 ORDER BY created_at, id`,
         [order.id],
       ),
+      this.ds.query(
+        `SELECT a.outbox_id::text AS outbox_id, a.at, a.outcome, a.error
+           FROM order_sync.erp_attempts a JOIN order_sync.outbox b ON b.id = a.outbox_id
+          WHERE b.order_id = $1 ORDER BY a.id LIMIT 200`,
+        [order.id],
+      ),
     ]);
-    return { inbox, outbox, sla, rejected, refused, shipments };
+    return { inbox, outbox, sla, rejected, refused, shipments, attempts };
   }
 }

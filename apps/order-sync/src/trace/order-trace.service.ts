@@ -10,6 +10,7 @@ export type TraceEventKind =
   | 'stored'
   | 'transition_rejected'
   | 'refused'
+  | 'erp_attempt_failed'
   | 'erp_delivery_queued'
   | 'erp_delivered'
   | 'erp_acked'
@@ -47,7 +48,7 @@ export interface OrderTrace {
 }
 
 const LIMITS = [
-  'ERP attempts: each delivery keeps its attempt count and the last answer (lastError); earlier answers of a retried delivery are not stored',
+  'ERP attempts: each attempt the ERP did not take is an erp_attempt_failed event with its answer (the last 200, kept with the outbox retention); the attempt that went through is erp_delivered',
   'buyer data is not part of the trace (it is sealed; erp keys read it through GET /erp/orders)',
 ];
 
@@ -132,6 +133,12 @@ export function timeline(order: TracedOrderRow, rows: TraceRows): TraceEvent[] {
       lastError: d.last_error,
     });
     add(d.delivered_at, 'erp_delivered', { outboxId: d.id, kind: d.kind, version: d.version, attempts: d.attempts, idempotencyKey: d.idempotency_key });
+  }
+  // each attempt the ERP did not take, with its answer: postponed (retried later) or refused for good
+  const kindOf = new Map(rows.outbox.map((d) => [d.id, d]));
+  for (const a of rows.attempts ?? []) {
+    const d = kindOf.get(a.outbox_id);
+    add(a.at, 'erp_attempt_failed', { outboxId: a.outbox_id, kind: d?.kind ?? null, version: d?.version ?? null, outcome: a.outcome, error: a.error });
   }
   add(order.erp_acked_at, 'erp_acked', { erpOrderId: order.erp_order_id });
   for (const e of rows.sla) {

@@ -5,6 +5,7 @@
  */
 import request from 'supertest';
 import { InboxWriter } from '@app/intake';
+import { orderRowId } from '../../src/orders/buyer-vault';
 import { buildOrder, douyinPush as push } from '../fakes';
 import { createHarness, SHOP_ID, waitFor, type Harness } from '../harness';
 
@@ -74,6 +75,33 @@ describe('order trace', () => {
     // no buyer data in a trace (the fake order's masked buyer fields)
     for (const buyerValue of ['b***', 'R**', '138****0000', 'Hangzhou']) expect(JSON.stringify(res.body)).not.toContain(buyerValue);
     expect(Object.keys(t.order)).not.toContain('buyer');
+  });
+
+  it('shows each ERP attempt that did not go through, with the answer: postponed while the ERP was down, then delivered; refused for good', async () => {
+    const at = new Date(Date.now() - 30_000).toISOString();
+    const writer = h.app.get(InboxWriter);
+    h.erp.down = true;
+    h.adapters.douyin.put(buildOrder({ shopId: SHOP_ID, id: 'T2', status: 'paid', updatedAt: at, paidAt: at, createdAt: at }));
+    await writer.write([{ message: push('m-t2', 'T2', at), appKey: 'dy-app', shopId: SHOP_ID }]);
+    const t2 = await waitFor(async () => (await h.db.dataSource.query(`SELECT o.id FROM order_sync.orders o JOIN order_sync.erp_attempts a ON a.outbox_id IN (SELECT id FROM order_sync.outbox WHERE order_id = o.id) WHERE o.platform_order_id = 'T2'`))[0], 15_000, 'a postponed attempt of T2');
+    h.erp.down = false;
+    await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.orders WHERE id = $1 AND erp_acked_at IS NOT NULL`, [t2.id])).length > 0, 20_000, 'T2 acknowledged');
+    const trace2 = (await request(h.app.getHttpServer()).get(`/orders/${t2.id}/trace`).set(as(MERCHANT_A)).expect(200)).body as { timeline: { event: string; detail: Record<string, unknown> }[] };
+    const events2 = trace2.timeline.map((e) => e.event);
+    const failedAttempts = trace2.timeline.filter((e) => e.event === 'erp_attempt_failed');
+    expect(failedAttempts.length).toBeGreaterThanOrEqual(1);
+    expect(failedAttempts[0].detail).toMatchObject({ kind: 'push', version: 1, outcome: 'retry', error: expect.stringMatching(/breaker open/) });
+    expect(events2.indexOf('erp_attempt_failed')).toBeLessThan(events2.indexOf('erp_delivered'));
+
+    h.erp.rejectKeys.add(`${orderRowId(SHOP_ID, 'T3')}-v1`);
+    h.adapters.douyin.put(buildOrder({ shopId: SHOP_ID, id: 'T3', status: 'paid', updatedAt: at, paidAt: at, createdAt: at }));
+    await writer.write([{ message: push('m-t3', 'T3', at), appKey: 'dy-app', shopId: SHOP_ID }]);
+    await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.outbox WHERE order_id = $1 AND status = 'failed'`, [orderRowId(SHOP_ID, 'T3')])).length > 0, 15_000, 'T3 refused');
+    const trace3 = (await request(h.app.getHttpServer()).get(`/orders/${orderRowId(SHOP_ID, 'T3')}/trace`).set(as(MERCHANT_A)).expect(200)).body as { timeline: { event: string; detail: Record<string, unknown> }[] };
+    expect(trace3.timeline.filter((e) => e.event === 'erp_attempt_failed').map((e) => [e.detail.outcome, e.detail.error])).toEqual([['failed', expect.stringMatching(/order rejected by the ERP/)]]);
+    expect(trace3.timeline.map((e) => e.event)).not.toContain('erp_delivered');
+    // another merchant sees neither
+    await request(h.app.getHttpServer()).get(`/orders/${t2.id}/trace`).set(as(MERCHANT_B)).expect(404);
   });
 
   it('finds the order by its platform order id', async () => {

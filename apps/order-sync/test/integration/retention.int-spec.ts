@@ -111,6 +111,12 @@ describe('retention sweeper', () => {
       MERCHANT_A, `erp_rejected:${dropOutbox[1]}:1`, MERCHANT_B, `erp_rejected:${keepOutbox[2]}:1`,
     ]);
 
+    // ---- ERP attempt history: the outbox's days (30 for A, 60 for B), by the attempt's own time
+    const attempt = async (outboxId: string, days: number): Promise<string> =>
+      (await q(`INSERT INTO order_sync.erp_attempts (outbox_id, at, outcome, error) VALUES ($1, $2, 'retry', 'unavailable: HTTP 503') RETURNING id::text AS id`, [outboxId, ago(days)]))[0].id;
+    const keepAttempts = [await attempt(keepOutbox[0], 10), await attempt(keepOutbox[3], 40)];
+    const dropAttempts = [await attempt(keepOutbox[1], 40), await attempt(keepOutbox[3], 70)];
+
     // ---- SLA events: 90 days for A, 120 for B
     const sla = async (merchantId: string, days: number): Promise<string> =>
       (await q(
@@ -154,6 +160,7 @@ describe('retention sweeper', () => {
     expect(result).toEqual({
       inbox: dropInbox.length,
       outbox: dropOutbox.length,
+      erp_attempts: dropAttempts.length,
       sla_events: dropSla.length,
       order_transitions_rejected: dropRejected.length,
       orders_refused: dropRefused.length,
@@ -161,6 +168,7 @@ describe('retention sweeper', () => {
     });
     expect(await ids('inbox')).toEqual([...keepInbox].sort());
     expect(await ids('outbox')).toEqual([...keepOutbox].sort());
+    expect(await ids('erp_attempts')).toEqual([...keepAttempts].sort());
     expect(await ids('sla_events')).toEqual([...keepSla].sort());
     expect(await ids('order_transitions_rejected')).toEqual([...keepRejected].sort());
     expect(await ids('orders_refused')).toEqual([...keepRefused].sort());
@@ -170,7 +178,7 @@ describe('retention sweeper', () => {
     // the counter, by table
     const metric = await h.registry.getSingleMetric('omnisync_retention_rows_deleted_total')!.get();
     const byTable = Object.fromEntries(metric.values.map((v) => [v.labels.table, v.value]));
-    expect(byTable).toEqual({ inbox: 6, outbox: 4, sla_events: 2, order_transitions_rejected: 2, orders_refused: 2, dependency_outages: 2 });
+    expect(byTable).toEqual({ inbox: 6, outbox: 4, erp_attempts: 2, sla_events: 2, order_transitions_rejected: 2, orders_refused: 2, dependency_outages: 2 });
 
     // a second sweep finds nothing more
     expect(Object.values(await h.app.get(RetentionSweeperService).sweep()).reduce((a, b) => a + b, 0)).toBe(0);
