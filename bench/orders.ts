@@ -48,6 +48,8 @@ interface Args {
   sandboxQpsPerApi: number;
   platformQps: number;
   allApps: boolean;
+  /** order-sync instances on the one Postgres and Redis (issue 12 item 2: 1 vs 2) */
+  orderSyncs: number;
   keep: boolean;
   withBaseline: boolean;
   baselineRates: number[] | null;
@@ -74,7 +76,8 @@ const HELP = `usage: npm run bench:orders -- [options]
                         PLATFORM_QPS_PER_SHOP=2000 (the measurement before quotas were the default)
   --sandbox-qps N       SANDBOX_QPS: simulator limit per shop, all APIs (quota: off; --no-quotas: 5000)
   --platform-qps N      PLATFORM_QPS_PER_SHOP of the apps (quota: quota-1; --no-quotas: 2000)
-  --all-apps            also start catalog-sync and coupon (idle on this path; default: gateway + order-sync)
+  --all-apps            also start catalog-sync and coupon (stock events, coupons; default: gateway + order-sync)
+  --order-syncs N       run N order-sync instances on the one Postgres and Redis (1)
   --keep                keep the bench database (default: dropped)
   --with-baseline       then run ../shared/baseline/run.sh and report the ratio
   --baseline-rates a,b  baseline open-loop rates (default: the steps up to one above our maximum)
@@ -101,6 +104,7 @@ function parseArgs(argv: string[]): Args {
     sandboxQpsPerApi: Number.NaN,
     platformQps: Number.NaN,
     allApps: false,
+    orderSyncs: 1,
     keep: false,
     withBaseline: false,
     baselineRates: null,
@@ -130,6 +134,7 @@ function parseArgs(argv: string[]): Args {
       case '--sandbox-qps': a.sandboxQps = num('sandbox-qps', next()); break;
       case '--platform-qps': a.platformQps = num('platform-qps', next()); break;
       case '--all-apps': a.allApps = true; break;
+      case '--order-syncs': a.orderSyncs = Math.max(1, Math.floor(num('order-syncs', next()))); break;
       case '--keep': a.keep = true; break;
       case '--with-baseline': a.withBaseline = true; break;
       case '--baseline-rates': a.baselineRates = list('baseline-rates', next()); break;
@@ -280,6 +285,7 @@ async function main(): Promise<void> {
   const redisMode: 'single' | 'cluster' = args.redisCluster ? 'cluster' : 'single';
   const settings = {
     apps,
+    orderSyncs: args.orderSyncs,
     redisMode,
     quotaPerApiPerShop: args.quota,
     SANDBOX_QPS: args.sandboxQps,
@@ -330,6 +336,7 @@ async function main(): Promise<void> {
       sandboxEnv: { SANDBOX_QPS: String(args.sandboxQps), SANDBOX_QPS_PER_API: String(args.sandboxQpsPerApi), SANDBOX_TMC_REDELIVER_MS: '20000' },
       log: (l) => log(l),
     });
+    for (let i = 2; i <= args.orderSyncs; i++) await sys.addInstance('order-sync', `order-sync-${i}`);
     db = new Client({ connectionString: dbUrl.toString() });
     await db.connect();
     const bench = new OrderBench(sys, db, dbName, args);
@@ -396,6 +403,7 @@ async function main(): Promise<void> {
   const quotaCeilings = ceilings(args.quota);
   const summary = {
     redisMode,
+    orderSyncs: args.orderSyncs,
     sent: total((p) => p.sent),
     delivered: total((p) => p.delivered),
     lost: total((p) => p.lost),

@@ -105,6 +105,12 @@ export interface System {
   peakRssMb(): Record<string, number>;
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
   restart(name: string): Promise<void>;
+  /**
+   * One more instance of a running app (the same env, its own port and metrics port), named `name` in
+   * `processes` (e.g. `order-sync-2`): several instances on one Postgres and Redis, as a deployment scales them.
+   * Traffic still enters through the first gateway (the simulators push there); the new instance works the same queues.
+   */
+  addInstance(app: AppName, name: string): Promise<RunningProcess>;
   stop(): Promise<void>;
 }
 
@@ -383,6 +389,13 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     async kill(name, signal = 'SIGKILL') {
       const p = processes.get(name);
       if (p) await stopProc(p, signal);
+    },
+    async addInstance(app, name) {
+      const spec = specs.get(app);
+      if (!spec) throw new Error(`${app} is not running in this system`);
+      if (processes.has(name)) throw new Error(`a process named ${name} exists already`);
+      const [port, metricsPort] = await freePorts(2);
+      return start(name, spec.file, { ...spec.env, PORT: String(port), METRICS_PORT: String(metricsPort) }, port, '/health/live');
     },
     async restart(name) {
       const spec = specs.get(name);
