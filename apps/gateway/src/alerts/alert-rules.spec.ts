@@ -92,17 +92,18 @@ describe(evaluateRules.name, () => {
     expect(c[0].summary.zh).toContain('店铺需要重新授权');
   });
 
-  it('exceptions: ERP rejections (critical), failed publishes (warning) and corrected stock drift (info), one alert each with the count', () => {
+  it('exceptions: ERP rejections (critical), failed publishes and unmapped SKUs (warning) and corrected stock drift (info), one alert each with the count', () => {
     const ex = (type: string, i: number) => ({ key: `${type}:${i}`, type, severity: 'warning', since: '2026-12-03T05:00:00Z', title: { zh: 'x', en: 'x' }, context: {}, actions: [] }) as never;
-    const c = evaluateRules(base({ orderExceptions: [ex('erp_rejected', 1), ex('erp_rejected', 2), ex('shipment_failed', 3)], catalogExceptions: [ex('publish_failed', 4), ex('stock_drift', 5)] }), settings);
+    const c = evaluateRules(base({ orderExceptions: [ex('erp_rejected', 1), ex('erp_rejected', 2), ex('shipment_failed', 3)], catalogExceptions: [ex('publish_failed', 4), ex('stock_drift', 5), ex('unmapped_sku', 6), ex('unmapped_sku', 7)] }), settings);
     expect(c.map((x) => [x.rule, x.level, x.details.count])).toEqual([
       ['erp_rejected', 'critical', 2],
       ['publish_failed', 'warning', 1],
+      ['unmapped_sku', 'warning', 2],
       ['stock_drift', 'info', 1],
     ]);
   });
 
-  it('coupon budget is a named slot without a signal (the coupon issue has not landed)', () => {
+  it('coupon budget is a named slot without a signal (redemptions are not counted yet)', () => {
     expect(ALERT_RULES.find((r) => r.name === 'coupon_budget')).toMatchObject({ signal: null, source: 'coupon' });
   });
 });

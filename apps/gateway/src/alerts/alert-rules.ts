@@ -51,10 +51,11 @@ export const ALERT_RULES = [
   { name: 'platform_throttled', source: 'order-sync', signal: 'GET /ops/queues platformQuota: quotaBound held for N s', levels: ['warning'] },
   { name: 'publish_failed', source: 'catalog-sync', signal: 'GET /exceptions (catalog-sync): publish_failed', levels: ['warning'] },
   { name: 'stock_drift', source: 'catalog-sync', signal: 'GET /exceptions (catalog-sync): stock_drift corrected', levels: ['info'] },
+  { name: 'unmapped_sku', source: 'catalog-sync', signal: 'GET /exceptions (catalog-sync): unmapped_sku (orders reserving no stock)', levels: ['warning'] },
   { name: 'shop_needs_reauth', source: 'gateway', signal: 'core.shops: status needs_reauth', levels: ['critical'] },
   { name: 'shop_token_expiring', source: 'gateway', signal: 'core.shops: token expires within a day (expired: critical)', levels: ['warning', 'critical'] },
   { name: 'signal_unavailable', source: 'gateway', signal: 'order-sync / catalog-sync did not answer the evaluator', levels: ['warning'] },
-  // issue 10: coupon budget at 80/100/120 %. apps/coupon has no campaigns yet (issue 11): no signal to read
+  // issue 10: coupon budget at 80/100/120 %. apps/coupon counts no redemptions yet (issue 11 item 4): no signal to read
   { name: 'coupon_budget', source: 'coupon', signal: null, levels: ['info', 'warning', 'critical'] },
 ] as const satisfies readonly AlertRuleSpec[];
 
@@ -184,6 +185,17 @@ export function evaluateRules(s: MerchantSignals, o: AlertRuleSettings): AlertCo
         level: 'warning',
         summary: { zh: `商品发布失败 ${failed.length} 个`, en: `${failed.length} listings failed to publish` },
         details: { count: failed.length, keys: failed.slice(0, 10).map((e) => e.key) },
+        forMs: 0,
+      });
+    }
+    const unmapped = count(s.catalogExceptions, 'unmapped_sku');
+    if (unmapped.length > 0) {
+      out.push({
+        rule: 'unmapped_sku',
+        subject: 'all',
+        level: 'warning',
+        summary: { zh: `未映射的平台 SKU ${unmapped.length} 个: 其订单不占用库存`, en: `${unmapped.length} unmapped platform SKUs: their orders reserve no stock` },
+        details: { count: unmapped.length, keys: unmapped.slice(0, 10).map((e) => e.key) },
         forMs: 0,
       });
     }
