@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QUEUE, type JobPayloads, type StockOrderEvent } from '@app/contracts';
+import { appMetrics } from '@app/observability';
 import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { LeaderLoop } from '../shared/leader-lock';
@@ -47,6 +48,7 @@ export interface RelayStats {
 export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StockEventRelay.name);
   readonly stats: RelayStats = { jobs: 0, events: 0, failures: 0, confirmed: 0, readded: 0 };
+  private readonly metrics = appMetrics();
   private readonly repairLoop: LeaderLoop;
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
@@ -128,6 +130,7 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
       for (const j of jobs) await this.repo.markRelayed(j.ids, j.jobId, em);
       this.stats.jobs += jobs.length;
       this.stats.events += rows.length;
+      this.metrics.stockEventsRelayed.inc(rows.length);
       return rows.length;
     });
   }
@@ -154,6 +157,7 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
         await this.add([{ jobId, ids: j.ids, events: await this.repo.events(j.ids) }]);
         await this.repo.markRelayed(j.ids, jobId);
         out.readded += 1;
+        this.metrics.stockEventsReadded.inc({ reason: state === 'failed' ? 'failed' : 'lost' });
         const level = j.relays + 1 >= this.opts.stockEventsMaxRelays ? 'error' : 'warn';
         this.logger[level]({ msg: `stock events job ${state === 'failed' ? 'failed' : 'lost'}; added again`, jobId, events: j.ids.length, relays: j.relays + 1 });
       }

@@ -148,6 +148,12 @@ describe('stock events through the outbox', () => {
       expect(seen.filter((ids) => ids.includes('SE-R-FAIL') && ids.length === 1)).toHaveLength(2); // failed once, then done
       // settled for good: nothing left to repair for these rows
       expect((await relay().repair()).readded).toBe(0);
+      // the counters say the same (one process registry: this harness's)
+      const readded = Object.fromEntries((await h.registry.getSingleMetric('omnisync_stock_events_readded_total')!.get()).values.map((v) => [v.labels.reason, v.value]));
+      expect(readded.lost).toBeGreaterThanOrEqual(1);
+      expect(readded.failed).toBe(1);
+      const relayed = (await h.registry.getSingleMetric('omnisync_stock_events_relayed_total')!.get()).values[0].value;
+      expect(relayed).toBeGreaterThanOrEqual(relay().stats.events);
     } finally {
       await worker.close();
     }
