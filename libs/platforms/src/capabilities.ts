@@ -101,6 +101,12 @@ export interface CouponManager {
   stopCoupon(shop: ShopContext, platformCouponId: string): Promise<void>;
 }
 
+/** Adds stock to a coupon batch (a platform whose API only adds: a lower total is not expressible). */
+export interface CouponStockAdder {
+  /** `increment` (> 0) more coupons in the batch; not idempotent on the platforms that have it: read back first */
+  addCouponStock(shop: ShopContext, platformCouponId: string, increment: number): Promise<void>;
+}
+
 export interface CapabilityInterfaces {
   priceRead: PriceReader;
   productLookup: ProductLookup;
@@ -108,11 +114,12 @@ export interface CapabilityInterfaces {
   httpPush: PushVerifier;
   tmc: MessageServiceConsumer;
   coupons: CouponManager;
+  couponStock: CouponStockAdder;
 }
 
 export type CapabilityName = keyof CapabilityInterfaces;
 
-export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc', 'coupons'];
+export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc', 'coupons', 'couponStock'];
 
 /** The methods each capability needs (the guard checks they are there, not just the flag). */
 const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
@@ -122,6 +129,7 @@ const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
   httpPush: ['verifyPush', 'pushReply'],
   tmc: ['consumeTmc', 'confirmTmc'],
   coupons: ['createCoupon', 'findCoupon', 'stopCoupon'],
+  couponStock: ['addCouponStock'],
 };
 
 /** What the adapter's capabilities flags say about one capability (absent flag = no). */
@@ -140,6 +148,8 @@ function flagged(adapter: PlatformAdapter, name: CapabilityName): boolean {
       return true;
     case 'coupons':
       return c.couponApi === true;
+    case 'couponStock':
+      return c.couponStockAdd === true;
   }
 }
 

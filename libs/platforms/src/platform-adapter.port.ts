@@ -66,6 +66,8 @@ export interface PlatformCapabilities {
   priceRead?: boolean;
   /** true when the adapter implements CouponManager (create / find / stop coupon batches). Absent = false. */
   couponApi?: boolean;
+  /** true when the adapter implements CouponStockAdder (add stock to a coupon batch). Absent = false. */
+  couponStockAdd?: boolean;
 }
 
 export interface OrderListQuery {

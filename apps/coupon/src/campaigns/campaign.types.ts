@@ -48,6 +48,8 @@ export interface CampaignShopRecord {
   api: string | null;
   idempotencyKey: string;
   platformCouponId: string | null;
+  /** the coupon total the platform holds (null until created) */
+  platformQuantity: number | null;
   lastError: string | null;
   attempts: number;
   updatedAt: string;

@@ -12,7 +12,7 @@ const CAMPAIGN_COLS = `c.id, c.merchant_id AS "merchantId", c.external_key AS "e
   c.status, c.version, c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.started_at AS "startedAt", c.stopped_at AS "stoppedAt"`;
 const SHOP_COLS = `s.campaign_id AS "campaignId", s.shop_id AS "shopId", s.platform, s.state, s.reason, s.warnings, s.api,
   s.idempotency_key AS "idempotencyKey", s.platform_coupon_id AS "platformCouponId", s.last_error AS "lastError", s.attempts,
-  s.updated_at AS "updatedAt"`;
+  s.platform_quantity AS "platformQuantity", s.updated_at AS "updatedAt"`;
 
 const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const fen = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

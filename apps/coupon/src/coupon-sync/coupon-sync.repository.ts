@@ -26,14 +26,15 @@ export class CouponSyncRepository {
     k: { merchantId: string; campaignId: string; shopId: string },
     from: readonly CampaignShopState[],
     to: CampaignShopState,
-    f: { attempt?: boolean; reason?: string | null; lastError?: string | null; platformCouponId?: string | null } = {},
+    f: { attempt?: boolean; reason?: string | null; lastError?: string | null; platformCouponId?: string | null; platformQuantity?: number } = {},
   ): Promise<{ attempts: number } | null> {
     const res = await this.ds.query(
       `UPDATE coupon.campaign_shops SET state = $5, updated_at = now(),
               attempts = attempts + CASE WHEN $6 THEN 1 ELSE 0 END,
               reason = CASE WHEN $7::boolean THEN $8 ELSE reason END,
               last_error = CASE WHEN $9::boolean THEN $10 ELSE last_error END,
-              platform_coupon_id = COALESCE($11, platform_coupon_id)
+              platform_coupon_id = COALESCE($11, platform_coupon_id),
+              platform_quantity = COALESCE($12, platform_quantity)
         WHERE merchant_id = $1 AND campaign_id = $2 AND shop_id = $3 AND state = ANY($4::text[])
         RETURNING attempts`,
       [
@@ -48,6 +49,7 @@ export class CouponSyncRepository {
         'lastError' in f,
         f.lastError ?? null,
         f.platformCouponId ?? null,
+        f.platformQuantity ?? null,
       ],
     );
     const rows = rowsOf<{ attempts: number }>(res);
@@ -85,7 +87,8 @@ export class CouponSyncRepository {
         WHERE s.updated_at < now() - make_interval(secs => $1::float8)
           AND (s.state IN ('creating', 'stopping')
                OR (s.state = 'pending' AND c.status IN ('scheduled', 'active') AND c.claim_starts_at <= now() AND c.claim_ends_at > now())
-               OR (s.state = 'created' AND (c.status IN ('stopped', 'exhausted', 'ended') OR c.claim_ends_at <= now())))
+               OR (s.state = 'created' AND (c.status IN ('stopped', 'exhausted', 'ended') OR c.claim_ends_at <= now()))
+               OR (s.state = 'created' AND s.platform_quantity IS NOT NULL AND s.platform_quantity < c.total_quantity AND s.reason IS NULL))
         ORDER BY s.updated_at LIMIT $2`,
       [staleSec, limit],
     );

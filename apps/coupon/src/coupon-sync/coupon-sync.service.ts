@@ -71,7 +71,8 @@ export class CouponSyncService {
     }
     const wantsCoupon = (s.state === 'pending' || s.state === 'creating') && status === 'active';
     const wantsStop = (s.state === 'created' || s.state === 'stopping' || s.state === 'creating') && over;
-    if (!wantsCoupon && !wantsStop) return DONE;
+    const wantsStock = s.state === 'created' && status === 'active' && s.platformQuantity !== null && s.platformQuantity !== c.totalQuantity;
+    if (!wantsCoupon && !wantsStop && !wantsStock) return DONE;
 
     const shop = await this.directory.get(k.shopId);
     if (!shop) return { kind: 'failed', reason: `shop ${k.shopId} not found or disabled` };
@@ -81,7 +82,44 @@ export class CouponSyncService {
       return DONE;
     }
     const draft = draftOf(c, s, c.scope === 'products' ? await this.repo.platformProductIds(k.merchantId, k.shopId, c.productIds) : []);
-    return wantsCoupon ? this.create(k, c, s, shop, adapter, draft, attempt) : this.stop(k, s, shop, adapter, draft, attempt);
+    if (wantsCoupon) return this.create(k, c, s, shop, adapter, draft, attempt);
+    if (wantsStop) return this.stop(k, s, shop, adapter, draft, attempt);
+    return this.restock(k, c, s, shop, adapter, draft, attempt);
+  }
+
+  /**
+   * The campaign's total changed while its coupon is live. Platforms add stock only (Kuaishou stock.add), and
+   * without an idempotency key: the increment is computed from the total the platform shows now (read back), so a
+   * retried call whose first answer was lost adds nothing twice. A lower total, or no stock API, is said in the
+   * shop's reason (the platform keeps its total), never a pretend change.
+   */
+  private async restock(
+    k: CampaignShopRef,
+    c: CampaignRecord,
+    s: CampaignShopRecord,
+    shop: ShopContext,
+    adapter: PlatformAdapter & CouponManager,
+    draft: CouponDraft,
+    attempt: number,
+  ): Promise<JobOutcome> {
+    const held = s.platformQuantity as number;
+    if (c.totalQuantity < held || !hasCapability(adapter, 'couponStock')) {
+      const why = c.totalQuantity < held ? `${s.platform}'s API only adds coupon stock` : `this adapter changes no coupon stock on ${s.platform}`;
+      await this.repo.move(k, ['created'], 'created', { reason: `totalQuantity ${c.totalQuantity} not applied: ${why}; the platform holds ${held}` });
+      return DONE;
+    }
+    try {
+      const actual = (await adapter.findCoupon(shop, draft))?.totalQuantity ?? held;
+      const increment = c.totalQuantity - actual;
+      if (increment > 0) await adapter.addCouponStock(shop, s.platformCouponId as string, increment);
+      await this.repo.move(k, ['created'], 'created', { platformQuantity: Math.max(actual, c.totalQuantity), reason: null, lastError: null });
+      return DONE;
+    } catch (e) {
+      const outcome = outcomeFor(e, { attempt, clock: 'queue' });
+      if (outcome.kind === 'failed') await this.repo.move(k, ['created'], 'created', { reason: `totalQuantity ${c.totalQuantity} refused by ${s.platform}: ${outcome.reason}`, lastError: outcome.reason });
+      else await this.repo.recordError(k, describeError(e));
+      return outcome;
+    }
   }
 
   private async create(
@@ -99,7 +137,7 @@ export class CouponSyncService {
       // an attempt before this one may have created it (its answer lost): look first
       const found = began.attempts > 1 ? await adapter.findCoupon(shop, draft) : null;
       const coupon = found ?? (await adapter.createCoupon(shop, draft));
-      const moved = await this.repo.move(k, ['creating'], 'created', { platformCouponId: coupon.platformCouponId, lastError: null, reason: null });
+      const moved = await this.repo.move(k, ['creating'], 'created', { platformCouponId: coupon.platformCouponId, platformQuantity: coupon.totalQuantity ?? c.totalQuantity, lastError: null, reason: null });
       if (!moved) {
         // stopped while the create was on its way: the coupon exists, so it is stopped on the next step
         await this.repo.move(k, ['stopped', 'stopping'], 'stopping', { platformCouponId: coupon.platformCouponId });

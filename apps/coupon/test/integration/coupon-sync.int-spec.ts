@@ -219,6 +219,33 @@ describe('coupon-sync jobs (real Postgres, Redis, simulators)', () => {
     expect(overs).toHaveLength(1);
   });
 
+  it('a higher total adds the difference on Kuaishou once (read back first, even when the answer is lost); a lower one is said, not sent', async () => {
+    const c = await svc().create(merchantA, campaign({ name: 'sync restock' }));
+    await svc().start(merchantA, c.id);
+    const created = await waitFor(async () => {
+      const s = await stateOf(c.id, 'kuaishou');
+      return s.state === 'created' ? s : null;
+    }, 15_000, 'created');
+    expect(created.platformQuantity).toBe(1_000);
+    const coupon = () => [...sims.kuaishou.store.coupons.values()].find((x) => x.couponId === created.platformCouponId)!;
+    const adds = () => sims.kuaishou.requests('open.promotion.coupon.stock.add').filter((r) => String(r.params.couponId) === created.platformCouponId);
+    // the first stock.add lands on the platform but its answer is lost: the retry reads 1,500 back and adds nothing more
+    sims.kuaishou.failNext('busy', 1, { method: 'open.promotion.coupon.stock.add', phase: 'after' });
+    await svc().update(merchantA, c.id, { totalQuantity: 1_500 } as never);
+    await waitFor(async () => (await stateOf(c.id, 'kuaishou')).platformQuantity === 1_500, 20_000, 'platform total 1,500');
+    expect(coupon().totalStock).toBe(1_500);
+    expect(adds().map((r) => Number(r.params.incrementNum))).toEqual([500]);
+    // lower: Kuaishou's API only adds; the shop says so and nothing is sent
+    await svc().update(merchantA, c.id, { totalQuantity: 1_200 } as never);
+    const lowered = await waitFor(async () => {
+      const s = await stateOf(c.id, 'kuaishou');
+      return s.reason ? s : null;
+    }, 15_000, 'the reason');
+    expect(lowered).toMatchObject({ state: 'created', platformQuantity: 1_500, reason: expect.stringMatching(/^totalQuantity 1200 not applied: kuaishou's API only adds coupon stock; the platform holds 1500/) });
+    expect(adds()).toHaveLength(1);
+    expect(coupon().totalStock).toBe(1_500);
+  });
+
   it("another merchant's job for this campaign sends nothing and changes nothing", async () => {
     const c = await svc().create(merchantA, campaign({ name: 'sync cross merchant' }));
     // started by hand in the database (no job added): only the forged job below could act on it

@@ -92,6 +92,8 @@ export class CouponCampaignPlatformSchema {
   api!: string | null;
   @ApiProperty({ nullable: true, type: String })
   platformCouponId!: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'the coupon total the platform holds (null until created; a PATCH of totalQuantity is added where the platform can)' })
+  platformQuantity!: number | null;
   @ApiProperty({ nullable: true, type: String })
   lastError!: string | null;
 }

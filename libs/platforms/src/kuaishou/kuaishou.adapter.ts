@@ -1,6 +1,6 @@
 import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
 import { UpstreamError, withPartialListing } from '@app/contracts';
-import type { CouponDraft, CouponManager, PlatformCoupon } from '../capabilities';
+import type { CouponDraft, CouponManager, CouponStockAdder, PlatformCoupon } from '../capabilities';
 import { rawNumber } from '../signing';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, PlatformCaller, arr, checkWindow, createPlatformAxios, num, obj, str, type Json, type PlatformAdapterDeps } from '../http';
 import {
@@ -49,7 +49,7 @@ function id(v: string): unknown {
   return /^\d{1,19}$/.test(v) ? rawNumber(v) : v;
 }
 
-export class KuaishouAdapter extends PlatformAdapter implements CouponManager {
+export class KuaishouAdapter extends PlatformAdapter implements CouponManager, CouponStockAdder {
   readonly platform = 'kuaishou' as const;
   readonly capabilities: PlatformCapabilities = {
     // only deltas exist (changeType 1/2) and they carry no idempotency id: a full overwrite is read + delta
@@ -63,6 +63,7 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager {
     orderApis: { list: 'open.order.cursor.list', detail: 'open.order.detail' },
     priceRead: true,
     couponApi: true,
+    couponStockAdd: true,
   };
 
   private readonly caller: PlatformCaller;
@@ -256,6 +257,12 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager {
   /** `open.promotion.coupon.over` (结束优惠券): the coupon can no longer be claimed */
   async stopCoupon(shop: ShopContext, platformCouponId: string): Promise<void> {
     await this.call(shop, 'open.promotion.coupon.over', { couponId: id(platformCouponId) });
+  }
+
+  /** `open.promotion.coupon.stock.add` (修改券库存): incrementNum more; it only adds, and carries no idempotency key */
+  async addCouponStock(shop: ShopContext, platformCouponId: string, increment: number): Promise<void> {
+    if (!Number.isInteger(increment) || increment < 1) throw new UpstreamError('kuaishou', 'invalid_request', `open.promotion.coupon.stock.add takes a positive increment, not ${increment}`);
+    await this.call(shop, 'open.promotion.coupon.stock.add', { couponId: id(platformCouponId), incrementNum: increment });
   }
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {
