@@ -12,3 +12,4 @@ export * from './shop-directory/shop-directory.module';
 export { CORE_MIGRATIONS } from './migrations';
 export * from './shop-directory/platform-app-registry.service';
 export * from './leases/leader-lock';
+export { rowsOf } from './query-rows';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { rowsOf } from '@app/persistence';
 import type { Platform } from '@app/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import type {
@@ -43,12 +44,6 @@ export interface MappingWrite {
 }
 
 export type MappingChange = 'mapped' | 'remapped' | 'unchanged';
-
-/** TypeORM returns `[rows, rowCount]` for UPDATE / DELETE and `rows` otherwise. */
-function rowsOf<T>(res: unknown): T[] {
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
-  return res as T[];
-}
 
 function iso<T extends { createdAt?: unknown; updatedAt?: unknown; publishedAt?: unknown }>(r: T): T {
   const out = { ...r } as Record<string, unknown>;

@@ -183,6 +183,7 @@ export class StockRepository {
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS k(shop_id, psku, code, order_id)
          JOIN core.shops sh ON sh.id = k.shop_id
         GROUP BY k.shop_id, k.psku
+        ORDER BY k.shop_id, k.psku -- one lock order for concurrent batches naming the same SKUs (no deadlock)
        ON CONFLICT (shop_id, platform_sku_id) DO UPDATE SET lines = u.lines + EXCLUDED.lines, last_order_id = EXCLUDED.last_order_id,
               last_seen_at = now(), erp_sku_code = coalesce(EXCLUDED.erp_sku_code, u.erp_sku_code)`,
       [lines.map((l) => l.shopId), lines.map((l) => l.platformSkuId), lines.map((l) => l.erpSkuCode), lines.map((l) => l.orderId)],
@@ -221,26 +222,19 @@ export class StockRepository {
           WHERE r.status = 'reserved' AND EXCLUDED.status <> 'reserved'
          RETURNING r.sku_id, r.shop_id, r.platform, r.platform_order_id, r.quantity, r.status, (r.xmax = 0) AS inserted
        ), absorbed AS (
-         SELECT i.sku_id, i.shop_id, sum(i.quantity)::int AS qty
+         -- per (SKU, shop): units the current anchor absorbs, and units a full push in flight absorbs
+         SELECT i.sku_id, i.shop_id,
+                coalesce(sum(i.quantity) FILTER (WHERE k.sold_at + interval '1 second' < sp.anchored_at), 0)::int AS anchored,
+                coalesce(sum(i.quantity) FILTER (WHERE k.sold_at + interval '1 second' < sp.full_push_started_at), 0)::int AS in_flight
            FROM ins i
            JOIN k ON k.sku_id = i.sku_id AND k.shop_id = i.shop_id AND k.order_id = i.platform_order_id
            JOIN catalog_sync.stock_pushes sp ON sp.sku_id = i.sku_id AND sp.shop_id = i.shop_id
-          WHERE i.inserted AND i.status <> 'released' AND k.sold_at + interval '1 second' < sp.anchored_at
-          GROUP BY i.sku_id, i.shop_id
-       ), in_flight AS (
-         SELECT i.sku_id, i.shop_id, sum(i.quantity)::int AS qty
-           FROM ins i
-           JOIN k ON k.sku_id = i.sku_id AND k.shop_id = i.shop_id AND k.order_id = i.platform_order_id
-           JOIN catalog_sync.stock_pushes sp ON sp.sku_id = i.sku_id AND sp.shop_id = i.shop_id
-          WHERE i.inserted AND i.status <> 'released' AND k.sold_at + interval '1 second' < sp.full_push_started_at
+          WHERE i.inserted AND i.status <> 'released'
           GROUP BY i.sku_id, i.shop_id
        ), bumped AS (
          UPDATE catalog_sync.stock_pushes sp
-            SET own_units_at_push = sp.own_units_at_push + coalesce(b.absorbed, 0),
-                absorbed_in_flight = sp.absorbed_in_flight + coalesce(b.in_flight, 0)
-           FROM (SELECT coalesce(a.sku_id, f.sku_id) AS sku_id, coalesce(a.shop_id, f.shop_id) AS shop_id, a.qty AS absorbed, f.qty AS in_flight
-                   FROM absorbed a FULL JOIN in_flight f ON f.sku_id = a.sku_id AND f.shop_id = a.shop_id) b
-          WHERE sp.sku_id = b.sku_id AND sp.shop_id = b.shop_id
+            SET own_units_at_push = sp.own_units_at_push + a.anchored, absorbed_in_flight = sp.absorbed_in_flight + a.in_flight
+           FROM absorbed a WHERE sp.sku_id = a.sku_id AND sp.shop_id = a.shop_id AND (a.anchored > 0 OR a.in_flight > 0)
        )
        SELECT sku_id FROM ins`,
       [

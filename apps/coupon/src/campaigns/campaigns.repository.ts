@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { rowsOf } from '@app/persistence';
 import type { CampaignShopState, CampaignStatus } from '@app/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CampaignInput, CampaignRecord, CampaignShopRecord, ShopRef } from './campaign.types';
@@ -52,12 +53,6 @@ function toCampaign(r: Record<string, unknown>): CampaignRecord {
 
 function toShop(r: Record<string, unknown>): CampaignShopRecord {
   return { ...(r as unknown as CampaignShopRecord), updatedAt: iso(r.updatedAt)! };
-}
-
-/** TypeORM returns `[rows, rowCount]` for UPDATE / DELETE and `rows` otherwise. */
-function rowsOf<T>(res: unknown): T[] {
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
-  return res as T[];
 }
 
 export interface ShopRowInput {

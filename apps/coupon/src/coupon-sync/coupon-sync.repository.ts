@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CampaignShopState } from '@app/contracts';
+import { rowsOf } from '@app/persistence';
 
 /** one shop's side of a campaign that needs a coupon-sync job */
 export interface DueShop {
@@ -10,8 +11,6 @@ export interface DueShop {
   state: CampaignShopState;
   attempts: number;
 }
-
-const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? (r[0] as T[]) : (r as T[]));
 
 /**
  * The coupon-sync jobs' statements on coupon.campaign_shops. Every state change is a compare-and-set on the

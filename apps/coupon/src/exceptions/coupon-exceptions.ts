@@ -51,21 +51,23 @@ export class CouponExceptionsService {
   }
 
   async list(merchantId: string): Promise<OpsException[]> {
-    return (await this.failed(merchantId)).map((r) => {
-      const stop = /^stop/.test(r.reason ?? '');
-      return {
-        key: couponExceptionKey(r),
-        type: 'coupon_sync_failed',
-        // a coupon that could not be stopped keeps costing money: critical; one never created is a warning
-        severity: stop ? 'critical' : 'warning',
-        since: new Date(r.since).toISOString(),
-        title: stop
-          ? { zh: `优惠券停止失败: ${r.name} (${r.platform})`, en: `Coupon stop failed: ${r.name} (${r.platform})` }
-          : { zh: `优惠券创建失败: ${r.name} (${r.platform})`, en: `Coupon create failed: ${r.name} (${r.platform})` },
-        context: { campaignId: r.campaign_id, shopId: r.shop_id, platform: r.platform, step: stop ? 'stop' : 'create', reason: r.reason, lastError: r.last_error, attempts: r.attempts },
-        actions: this.jobs ? ['retry', 'resolve'] : ['resolve'],
-      };
-    });
+    return (await this.failed(merchantId)).map((r) => this.exception(r));
+  }
+
+  private exception(r: FailedShopRow): OpsException {
+    const stop = /^stop/.test(r.reason ?? '');
+    return {
+      key: couponExceptionKey(r),
+      type: 'coupon_sync_failed',
+      // a coupon that could not be stopped keeps costing money: critical; one never created is a warning
+      severity: stop ? 'critical' : 'warning',
+      since: new Date(r.since).toISOString(),
+      title: stop
+        ? { zh: `优惠券停止失败: ${r.name} (${r.platform})`, en: `Coupon stop failed: ${r.name} (${r.platform})` }
+        : { zh: `优惠券创建失败: ${r.name} (${r.platform})`, en: `Coupon create failed: ${r.name} (${r.platform})` },
+      context: { campaignId: r.campaign_id, shopId: r.shop_id, platform: r.platform, step: stop ? 'stop' : 'create', reason: r.reason, lastError: r.last_error, attempts: r.attempts },
+      actions: this.jobs ? ['retry', 'resolve'] : ['resolve'],
+    };
   }
 
   async resolve(merchantId: string, key: string, note: string | null): Promise<{ key: string; resolved: true }> {
@@ -75,23 +77,23 @@ export class CouponExceptionsService {
   }
 
   async retry(merchantId: string, key: string): Promise<{ key: string; retried: true; state: 'pending' | 'stopping' }> {
-    const ex = await this.openOne(merchantId, key);
+    const row = await this.openOne(merchantId, key);
     if (!this.jobs) throw new BadRequestException('key: this deployment runs no coupon-sync jobs; resolve it instead');
-    const [row] = (await this.failed(merchantId)).filter((r) => couponExceptionKey(r) === key);
     const over = ['stopped', 'exhausted', 'ended'].includes(statusAt({ status: row.status as never, claimStartsAt: new Date(row.claim_starts_at).toISOString(), claimEndsAt: new Date(row.claim_ends_at).toISOString() }, new Date()));
-    const state = ex.context.step === 'stop' || over ? 'stopping' : 'pending';
+    const state = this.exception(row).context.step === 'stop' || over ? 'stopping' : 'pending';
     await this.ds.query(
       `UPDATE coupon.campaign_shops SET state = $4, reason = NULL, updated_at = now() WHERE merchant_id = $1 AND campaign_id = $2 AND shop_id = $3 AND state = 'failed'`,
-      [merchantId, ex.context.campaignId, ex.context.shopId, state],
+      [merchantId, row.campaign_id, row.shop_id, state],
     );
-    await this.jobs.add([{ merchantId, campaignId: String(ex.context.campaignId), shopId: String(ex.context.shopId) }], `retry-${row.attempts}`);
+    await this.jobs.add([{ merchantId, campaignId: row.campaign_id, shopId: row.shop_id }], `retry-${row.attempts}`);
     return { key, retried: true, state };
   }
 
-  private async openOne(merchantId: string, key: string): Promise<OpsException> {
+  /** the merchant's open (failed, unresolved) row under `key`: one read */
+  private async openOne(merchantId: string, key: string): Promise<FailedShopRow> {
     const type = exceptionTypeOf(key);
     if (!type || EXCEPTION_SERVICE[type] !== 'coupon') throw new BadRequestException(`key: "${key}" is not a coupon exception key`);
-    const found = (await this.list(merchantId)).find((e) => e.key === key);
+    const found = (await this.failed(merchantId)).find((r) => couponExceptionKey(r) === key);
     if (!found) throw new NotFoundException(`exception ${key} not found (resolved, gone, or not yours)`);
     return found;
   }

@@ -72,15 +72,4 @@ export class StockEventsRepository {
   async confirm(ids: string[]): Promise<void> {
     await this.ds.query(`DELETE FROM order_sync.stock_events WHERE id = ANY($1::bigint[])`, [ids]);
   }
-
-  /** how many events wait to be relayed, and how many relayed ones wait for their job (ops, tests) */
-  async backlog(): Promise<{ unrelayed: number; unconfirmed: number }> {
-    const [r] = await queryRows<{ unrelayed: number; unconfirmed: number }>(
-      this.ds,
-      `SELECT (SELECT count(*) FROM order_sync.stock_events WHERE relayed_at IS NULL)::int AS unrelayed,
-              (SELECT count(*) FROM order_sync.stock_events WHERE relayed_at IS NOT NULL)::int AS unconfirmed`,
-      [],
-    );
-    return r;
-  }
 }
