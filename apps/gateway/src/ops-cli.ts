@@ -284,7 +284,16 @@ interface Campaign {
   claimStartsAt: string;
   claimEndsAt: string;
   platforms: { shopId: string; platform: string; state: string; reason: string | null; warnings: string[]; api: string | null; platformCouponId: string | null; lastError: string | null }[];
-  figures: { remainingStock: number | null; redemptions: number | null; spentFen: number | null; note: string };
+  figures: {
+    remainingStock: number;
+    redemptions: number;
+    returned: number;
+    spentFen: number;
+    gmvFen: number;
+    byPlatform: { platform: string; redemptions: number; returned: number; spentFen: number; gmvFen: number }[];
+    budget: { budgetFen: number; spentPct: number; marks: { pct: number; crossedAt: string }[]; exhaustedAt: string | null; overshootFen: number };
+    note: string;
+  };
 }
 
 const yuan = (fen: number | null): string => (fen === null ? '-' : `¥${(fen / 100).toFixed(2)}`);
@@ -298,7 +307,6 @@ export function campaignLines(c: Campaign): string[] {
         ? `${yuan(c.amountFen)} off from ${yuan(c.thresholdFen)}`
         : `${yuan(c.amountFen)} off`;
   const f = c.figures;
-  const figure = (v: number | null, show: (n: number) => string = String) => (v === null ? 'not counted yet' : show(v));
   return [
     `campaign ${c.id}  "${c.name}"  ${c.status}  ${offer}  quantity ${c.totalQuantity}  budget ${yuan(c.budgetFen)}`,
     `  claim ${c.claimStartsAt} -> ${c.claimEndsAt}`,
@@ -307,8 +315,10 @@ export function campaignLines(c: Campaign): string[] {
       ['platform', 'shopId', 'state', 'api', 'coupon', 'why'],
     ).map((l) => `  ${l}`),
     ...c.platforms.flatMap((p) => p.warnings.map((w) => `  warning (${p.platform}): ${w}`)),
-    `  remaining ${figure(f.remainingStock)}  redemptions ${figure(f.redemptions)}  spent ${figure(f.spentFen, (n) => `${yuan(n)} of ${yuan(c.budgetFen)}`)}`,
-    ...(f.remainingStock === null || f.redemptions === null || f.spentFen === null ? [`  note: ${f.note}`] : []),
+    `  remaining ${f.remainingStock}  redemptions ${f.redemptions} (returned ${f.returned})  spent ${yuan(f.spentFen)} of ${yuan(c.budgetFen)} (${f.budget.spentPct}%)  GMV ${yuan(f.gmvFen)}`,
+    ...f.byPlatform.map((p) => `    ${p.platform}: ${p.redemptions} redemptions, ${p.returned} returned, spent ${yuan(p.spentFen)}, GMV ${yuan(p.gmvFen)}`),
+    ...(f.budget.marks.length > 0 ? [`  budget marks: ${f.budget.marks.map((m) => `${m.pct}% at ${m.crossedAt}`).join(', ')}`] : []),
+    ...(f.budget.exhaustedAt ? [`  exhausted at ${f.budget.exhaustedAt}, overshoot ${yuan(f.budget.overshootFen)}`] : []),
   ];
 }
 

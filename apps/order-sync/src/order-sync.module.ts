@@ -34,8 +34,8 @@ import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { RetentionSettingsController, RetentionSettingsService } from './retention/retention-settings.controller';
 import { RetentionSweeperService } from './retention/retention-sweeper.service';
-import { StockEventRelay } from './stock-events/stock-event-relay.service';
-import { StockEventsRepository } from './stock-events/stock-events.repository';
+import { CouponEventRelay, OrderEventRelays, StockEventRelay } from './order-events/order-event-relay';
+import { CouponEventsRepository, StockEventsRepository } from './order-events/order-events.repository';
 import { SweeperService } from './sweeper/sweeper.service';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
 import { OrderTraceModule } from './trace/order-trace.module';
@@ -71,8 +71,9 @@ export class OrderSyncFeatureModule {
         ...(cfg.imports ?? []),
         IntakeModule.register({ writer: cfg.inboxWriter, imports: cfg.imports }),
         // retries are BullMQ's (QUEUE_JOB_OPTIONS, libs/queue); dependency outages move jobs to delayed instead (settleJob).
-        // {stock-events}: relayed from the stock-event outbox (StockEventRelay), processed by catalog-sync; no worker here
-        registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS], { connection: 'root' }),
+        // {stock-events} / {coupon-events}: relayed from the order-event outboxes (StockEventRelay, CouponEventRelay),
+        // processed by catalog-sync / apps/coupon; no worker here
+        registerQueues([QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.ORDER_POLL, QUEUE.STOCK_EVENTS, QUEUE.COUPON_EVENTS], { connection: 'root' }),
         OrderTraceModule,
       ],
       controllers: [ErpOrdersController, OpsController, ExceptionsController, RetentionSettingsController],
@@ -89,6 +90,9 @@ export class OrderSyncFeatureModule {
         OrderIngestService,
         StockEventsRepository,
         StockEventRelay,
+        CouponEventsRepository,
+        CouponEventRelay,
+        OrderEventRelays,
         OrderEventsProcessor,
         OrderSyncMetrics,
         ErpDeliveryService,
@@ -112,7 +116,7 @@ export class OrderSyncFeatureModule {
         ExceptionsRepository,
         ExceptionsService,
       ],
-      exports: [StockEventRelay, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, RetentionSweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
+      exports: [StockEventRelay, CouponEventRelay, OrderIngestService, ErpDeliveryService, SlaWatcherService, SlaLedger, DependencyOutages, SweeperService, RetentionSweeperService, OrderPollService, PollSchedulerService, OrderSyncMetrics],
     };
   }
 }

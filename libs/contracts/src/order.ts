@@ -70,6 +70,82 @@ export interface CanonicalOrder {
   buyer: { nickMasked: string | null; receiverMasked: string | null; phoneMasked: string | null; addressMasked: string | null };
   items: CanonicalOrderItem[];
   refundStatus: 'none' | 'requested' | 'refunded' | 'rejected';
+  /**
+   * The order's discount lines as the platform reports them (issue 11 item 4), where the adapter reads them:
+   * absent (or empty) means the platform's answer named none. The sum need not equal discountFen (platforms
+   * report some discounts, e.g. price cuts already in the unit price, only as amounts).
+   */
+  discounts?: CanonicalDiscountLine[];
+}
+
+/** who bore a discount's cost */
+export const DISCOUNT_BEARERS = ['shop', 'platform', 'influencer', 'payment', 'unknown'] as const;
+export type DiscountBearer = (typeof DISCOUNT_BEARERS)[number];
+
+/**
+ * One discount on an order. `coupon`: a coupon the buyer redeemed (a merchant coupon when bearer is shop);
+ * `promotion`: a campaign or activity (满减, 立减, 秒杀 ...); `subsidy`: a platform allowance.
+ */
+export interface CanonicalDiscountLine {
+  kind: 'coupon' | 'promotion' | 'subsidy' | 'other';
+  bearer: DiscountBearer;
+  amountFen: Fen;
+  /** the platform's coupon batch id where the order names it (Douyin coupon_meta_id); null where it does not (Kuaishou, Xiaohongshu) */
+  platformCouponId: string | null;
+  /** the platform's promotion / campaign id where it gives one (Taobao promotion_id, Douyin campaign_id) */
+  platformPromotionId: string | null;
+  /** the platform's own type code of the line (Kuaishou subType 1001, Douyin coupon_type 23 ...), for audit */
+  platformType: string | null;
+  name: string | null;
+}
+
+/**
+ * What apps/coupon's redemption count needs of an order change (issue 11 item 4): ids, status, money and the
+ * discount lines. No buyer data: the event sits in Redis.
+ */
+export interface CouponOrderEvent {
+  platform: Platform;
+  shopId: string;
+  platformOrderId: string;
+  status: OrderStatus;
+  refundStatus: CanonicalOrder['refundStatus'];
+  paidAt: string | null;
+  updatedAt: string;
+  /** goods value before discounts (fen), the GMV a redemption is credited with */
+  totalFen: Fen;
+  paidFen: Fen;
+  discounts: CanonicalDiscountLine[];
+}
+
+/**
+ * Whether an order change is a coupon event: it names a discount line, or it is a refund / cancellation (which
+ * gives back a redemption counted from an earlier version, even when this version's answer lists no discounts).
+ */
+export function isCouponRelevant(o: Pick<CanonicalOrder, 'status' | 'refundStatus' | 'discounts'>): boolean {
+  return (o.discounts?.length ?? 0) > 0 || o.status === 'refunded' || o.status === 'cancelled' || o.refundStatus === 'refunded';
+}
+
+export function toCouponOrderEvent(o: CanonicalOrder): CouponOrderEvent {
+  return {
+    platform: o.platform,
+    shopId: o.shopId,
+    platformOrderId: o.platformOrderId,
+    status: o.status,
+    refundStatus: o.refundStatus,
+    paidAt: o.paidAt ?? null,
+    updatedAt: o.updatedAt,
+    totalFen: o.totalFen - o.shippingFen,
+    paidFen: o.paidFen,
+    discounts: (o.discounts ?? []).map((d) => ({
+      kind: d.kind,
+      bearer: d.bearer,
+      amountFen: d.amountFen,
+      platformCouponId: d.platformCouponId,
+      platformPromotionId: d.platformPromotionId,
+      platformType: d.platformType,
+      name: d.name,
+    })),
+  };
 }
 
 /** Summary row from an incremental list call; may already be a full order when the list returns details. */

@@ -1,4 +1,4 @@
-import type { StockOrderEvent } from './order';
+import type { CouponOrderEvent, StockOrderEvent } from './order';
 
 /**
  * Queue and job names. DEPLOYED VALUES NEVER CHANGE: a renamed queue or job strands waiting jobs.
@@ -22,6 +22,8 @@ export const QUEUE = {
   STOCK_EVENTS: '{stock-events}',
   /** coupon campaigns onto the platforms: one job per (campaign, shop) and step (apps/coupon) */
   COUPON_SYNC: '{coupon-sync}',
+  /** order changes carrying discounts (or refunds) from order-sync to apps/coupon's redemption count (do not rename) */
+  COUPON_EVENTS: '{coupon-events}',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUE);
@@ -57,6 +59,8 @@ export interface JobPayloads {
   'apply-price-tier': { v: 1; tierId: string; action: 'apply' | 'revert' };
   /** bring one shop's side of a coupon campaign to what the campaign's status asks (create / stop on the platform) */
   'sync-campaign-shop': { v: 1; merchantId: string; campaignId: string; shopId: string };
+  /** order changes with discount lines or a refund / cancellation (ids, status, money, discount lines; no buyer data) */
+  'apply-order-coupons': { v: 1; orders: CouponOrderEvent[] };
 }
 export type JobName = keyof JobPayloads;
 
@@ -72,9 +76,10 @@ export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
   [QUEUE.PRICE_TIERS]: ['apply-price-tier'],
   [QUEUE.STOCK_EVENTS]: ['apply-order-stock'],
   [QUEUE.COUPON_SYNC]: ['sync-campaign-shop'],
+  [QUEUE.COUPON_EVENTS]: ['apply-order-coupons'],
 };
 
 /** The queues each worker app works: its start-up check (libs/queue JobHandlerCheck) wants one handler per job name. */
 export const ORDER_SYNC_QUEUES: QueueName[] = [QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.SHIPMENTS, QUEUE.ORDER_POLL];
 export const CATALOG_SYNC_QUEUES: QueueName[] = [QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW, QUEUE.STOCK_SYNC, QUEUE.PRICE_TIERS, QUEUE.STOCK_EVENTS];
-export const COUPON_QUEUES: QueueName[] = [QUEUE.COUPON_SYNC];
+export const COUPON_QUEUES: QueueName[] = [QUEUE.COUPON_SYNC, QUEUE.COUPON_EVENTS];

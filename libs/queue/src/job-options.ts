@@ -40,6 +40,8 @@ export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> =
   // relay that does not look in time (a job removed unseen is added once more, which the idempotent consumer absorbs)
   [QUEUE.STOCK_EVENTS]: { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600, count: 10_000 } },
   [QUEUE.COUPON_SYNC]: DEFAULT_JOB_OPTIONS,
+  // as {stock-events}: a completed apply-order-coupons job is apps/coupon's acknowledgement to the coupon-event relay
+  [QUEUE.COUPON_EVENTS]: { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600, count: 10_000 } },
 };
 
 /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, Optional, UnprocessableEntityException } from '@nestjs/common';
 import { ComplianceChecker, SHIPPED_BANNED_WORDS, type WordViolation } from '@app/compliance';
 import type { CampaignStatus } from '@app/contracts';
+import type { EntityManager } from 'typeorm';
 import { platformRegistry } from '@app/platforms';
 import { assertCanChange, assertCanStop, startTo, statusAt } from './campaign-lifecycle';
 import type { CampaignInput, CampaignRecord, CampaignShopRecord } from './campaign.types';
@@ -10,16 +11,32 @@ import { COUPON_FEATURE_OPTIONS, type CouponFeatureOptions } from './coupon-feat
 import type { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 import { planFor } from './platform-plan';
 import { CouponJobs } from '../coupon-sync/coupon-jobs';
+import { RedemptionsRepository, type CampaignFigures } from '../redemptions/redemptions.repository';
 
-/** What GET shows until redemptions from orders land (issue 11 item 4): the fields are there, the figures are not. */
-export const NOT_COUNTED_YET = 'not counted yet: redemptions from orders (issue 11 item 4) are not built; remaining stock, redemptions and spend stay null until they are';
+/** what the figures are (GET): counted from the orders omnisync received, not read from the platforms */
+export const FIGURES_NOTE =
+  'counted from orders: redemptions are coupon lines of paid orders attributed to this campaign (by the coupon id where the platform names it, else by amount); a refund or cancellation gives one back; spend is their discount; remainingStock is the total quantity less redemptions (claimed but unused coupons count as remaining: no platform claim figures are read)';
 
 /** the reason a started campaign's API shops stay `pending` where this process runs no coupon-sync jobs (CampaignsFeatureModule without `sync`) */
 export const NOT_SENT_YET = 'not sent: this deployment runs no coupon-sync jobs; nothing was sent to this platform';
 
 export interface CampaignView extends Omit<CampaignRecord, 'merchantId'> {
   platforms: Array<Omit<CampaignShopRecord, 'campaignId' | 'idempotencyKey' | 'attempts'>>;
-  figures: { remainingStock: number | null; redemptions: number | null; spentFen: number | null; note: string };
+  figures: CampaignFiguresView;
+}
+
+export interface CampaignFiguresView extends Omit<CampaignFigures, 'marks' | 'exhaustedAt' | 'exhaustedSpentFen'> {
+  remainingStock: number;
+  budget: {
+    budgetFen: number;
+    spentPct: number;
+    marks: CampaignFigures['marks'];
+    /** when the budget guard stopped the campaign, at what spend; overshoot: spend beyond the budget (0 while under) */
+    exhaustedAt: string | null;
+    exhaustedSpentFen: number | null;
+    overshootFen: number;
+  };
+  note: string;
 }
 
 /** the per-(campaign, shop) idempotency key: deterministic, 36 characters (Kuaishou's outerUniqueKey takes 60) */
@@ -39,6 +56,7 @@ export class CampaignsService {
 
   constructor(
     private readonly repo: CampaignsRepository,
+    private readonly redemptions: RedemptionsRepository,
     @Inject(COUPON_FEATURE_OPTIONS) private readonly options: CouponFeatureOptions,
     /** present when the process runs the coupon-sync jobs (CampaignsFeatureModule `sync`) */
     @Optional() private readonly jobs?: CouponJobs,
@@ -128,7 +146,7 @@ export class CampaignsService {
   async get(merchantId: string, id: string): Promise<CampaignView> {
     const c = await this.repo.get(merchantId, id);
     if (!c) throw new NotFoundException(`no campaign ${id}`);
-    return this.view(c, await this.repo.shopsOfCampaigns(merchantId, [id]));
+    return this.view(c, await this.repo.shopsOfCampaigns(merchantId, [id]), (await this.redemptions.figures(merchantId, [id])).get(id));
   }
 
   async list(merchantId: string, status?: string): Promise<CampaignView[]> {
@@ -136,7 +154,8 @@ export class CampaignsService {
     const now = new Date();
     const shown = status ? all.filter((c) => statusAt(c, now) === status) : all;
     const shops = await this.repo.shopsOfCampaigns(merchantId, shown.map((c) => c.id));
-    return shown.map((c) => this.view(c, shops.filter((s) => s.campaignId === c.id), now));
+    const figures = await this.redemptions.figures(merchantId, shown.map((c) => c.id));
+    return shown.map((c) => this.view(c, shops.filter((s) => s.campaignId === c.id), figures.get(c.id), now));
   }
 
   /** stock and budget; the quantity never goes below a per-user limit (400), an ended campaign is a 409 */
@@ -186,33 +205,56 @@ export class CampaignsService {
       const c = await this.repo.get(merchantId, id, m, true);
       if (!c) throw new NotFoundException(`no campaign ${id}`);
       assertCanStop(c, new Date());
-      await this.repo.setStatus(m, merchantId, id, 'stopped', 'stopped_at');
-      await this.repo.moveShops(m, merchantId, id, ['pending'], 'stopped', { reason: 'stopped before the coupon was created: nothing was sent' });
-      const live = (await this.repo.shopsOfCampaigns(merchantId, [id], m)).filter((s) => s.state === 'created' || s.state === 'creating');
-      const byApi: string[] = [];
-      for (const s of live) {
-        const cap = platformRegistry.get(s.platform).coupons;
-        const stop = cap.operations?.stop;
-        if (stop && (stop.confirmed || this.options.unconfirmedApis)) byApi.push(s.shopId);
-        else {
-          const reason = `stop it by hand: ${cap.missing?.stop ?? `${s.platform} has no stop API`} (platform coupon ${s.platformCouponId ?? 'id not known yet'})`;
-          await this.repo.moveShops(m, merchantId, id, ['created', 'creating'], 'manual', { reason, shopIds: [s.shopId] });
-        }
-      }
-      return byApi.length > 0 ? this.repo.moveShops(m, merchantId, id, ['created', 'creating'], 'stopping', { shopIds: byApi }) : [];
+      return this.stopIn(m, merchantId, id, 'stopped');
     });
     await this.jobs?.add(stopping.map((shopId) => ({ merchantId, campaignId: id, shopId })), 'stop');
     return this.get(merchantId, id);
   }
 
-  private view(c: CampaignRecord, shops: CampaignShopRecord[], now = new Date()): CampaignView {
+  /**
+   * The stop's writes, inside the caller's transaction (the caller holds the campaign row and checked it may stop):
+   * the status (`stopped` by a person, `exhausted` by the budget guard), each shop's next state; returns the shops
+   * whose coupon-sync job the caller adds after the commit (the sweeper adds any that are lost).
+   */
+  async stopIn(m: EntityManager, merchantId: string, id: string, to: 'stopped' | 'exhausted'): Promise<string[]> {
+    await this.repo.setStatus(m, merchantId, id, to, 'stopped_at');
+    await this.repo.moveShops(m, merchantId, id, ['pending'], 'stopped', { reason: `${to} before the coupon was created: nothing was sent` });
+    const live = (await this.repo.shopsOfCampaigns(merchantId, [id], m)).filter((s) => s.state === 'created' || s.state === 'creating');
+    const byApi: string[] = [];
+    for (const s of live) {
+      const cap = platformRegistry.get(s.platform).coupons;
+      const stop = cap.operations?.stop;
+      if (stop && (stop.confirmed || this.options.unconfirmedApis)) byApi.push(s.shopId);
+      else {
+        const reason = `stop it by hand: ${cap.missing?.stop ?? `${s.platform} has no stop API`} (platform coupon ${s.platformCouponId ?? 'id not known yet'})`;
+        await this.repo.moveShops(m, merchantId, id, ['created', 'creating'], 'manual', { reason, shopIds: [s.shopId] });
+      }
+    }
+    return byApi.length > 0 ? this.repo.moveShops(m, merchantId, id, ['created', 'creating'], 'stopping', { shopIds: byApi }) : [];
+  }
+
+  private view(c: CampaignRecord, shops: CampaignShopRecord[], f: CampaignFigures | undefined, now = new Date()): CampaignView {
     const { merchantId: _m, ...rest } = c;
     const status: CampaignStatus = statusAt(c, now);
+    const fig: CampaignFigures = f ?? { redemptions: 0, returned: 0, spentFen: 0, gmvFen: 0, byPlatform: [], marks: [], exhaustedAt: null, exhaustedSpentFen: null };
+    const { marks, exhaustedAt, exhaustedSpentFen, ...counts } = fig;
     return {
       ...rest,
       status,
       platforms: shops.map(({ campaignId: _c, idempotencyKey: _k, attempts: _a, ...s }) => s),
-      figures: { remainingStock: null, redemptions: null, spentFen: null, note: NOT_COUNTED_YET },
+      figures: {
+        ...counts,
+        remainingStock: Math.max(0, c.totalQuantity - fig.redemptions),
+        budget: {
+          budgetFen: c.budgetFen,
+          spentPct: Math.round((fig.spentFen / c.budgetFen) * 1000) / 10,
+          marks,
+          exhaustedAt,
+          exhaustedSpentFen,
+          overshootFen: Math.max(0, fig.spentFen - c.budgetFen),
+        },
+        note: FIGURES_NOTE,
+      },
     };
   }
 }

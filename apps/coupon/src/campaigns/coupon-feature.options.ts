@@ -8,6 +8,11 @@ export interface CouponFeatureOptions {
   sweepStaleMs: number;
   /** start the sweeper loop on bootstrap (tests drive it by hand) */
   backgroundLoops: boolean;
+  /**
+   * The budget guard stops a campaign once its spend plus what it spent over the last budgetStopLeadMs reaches the
+   * budget (a stop takes about that long to reach every platform, and redemptions go on meanwhile); 0: at 100 % only.
+   */
+  budgetStopLeadMs: number;
 }
 
-export const DEFAULT_COUPON_FEATURE_OPTIONS: CouponFeatureOptions = { unconfirmedApis: false, sweepIntervalMs: 5000, sweepStaleMs: 30_000, backgroundLoops: true };
+export const DEFAULT_COUPON_FEATURE_OPTIONS: CouponFeatureOptions = { unconfirmedApis: false, sweepIntervalMs: 5000, sweepStaleMs: 30_000, backgroundLoops: true, budgetStopLeadMs: 2000 };

@@ -8,7 +8,7 @@ import { startSimulator, type AnySimulator } from '@app/sandbox';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
 import { CampaignsFeatureModule } from '../../src/campaigns/campaigns-feature.module';
-import { NOT_COUNTED_YET, NOT_SENT_YET } from '../../src/campaigns/campaigns.service';
+import { FIGURES_NOTE, NOT_SENT_YET } from '../../src/campaigns/campaigns.service';
 
 @Global()
 @Module({})
@@ -90,7 +90,16 @@ describe('coupon campaigns API (real Postgres)', () => {
     expect(byPlatform.taobao.warnings).toContain('taobao.promotion.coupon.add cannot carry totalQuantity');
     expect(byPlatform.xiaohongshu).toMatchObject({ state: 'manual', reason: expect.stringMatching(/no coupon or marketing API/) });
     expect(byPlatform.douyin).toMatchObject({ state: 'manual', reason: expect.stringMatching(/^unconfirmed API \(marketing.createCoupon/) });
-    expect(c.figures).toEqual({ remainingStock: null, redemptions: null, spentFen: null, note: NOT_COUNTED_YET });
+    expect(c.figures).toEqual({
+      redemptions: 0,
+      returned: 0,
+      spentFen: 0,
+      gmvFen: 0,
+      byPlatform: [],
+      remainingStock: c.totalQuantity,
+      budget: { budgetFen: 500_000, spentPct: 0, marks: [], exhaustedAt: null, exhaustedSpentFen: null, overshootFen: 0 },
+      note: FIGURES_NOTE,
+    });
 
     // the same external key again: 409, one campaign
     const again = await http().post('/coupon-campaigns').set(as(merchantA)).send(body({ externalKey: 'live-1111' }));

@@ -98,14 +98,59 @@ export class CouponCampaignPlatformSchema {
   lastError!: string | null;
 }
 
+export class CouponCampaignPlatformFiguresSchema {
+  @ApiProperty()
+  platform!: string;
+  @ApiProperty({ description: 'coupon lines of paid orders on this platform attributed to the campaign, less those returned' })
+  redemptions!: number;
+  @ApiProperty({ description: 'redemptions given back by a refund or cancellation' })
+  returned!: number;
+  @ApiProperty({ description: 'discount of the redemptions (fen)' })
+  spentFen!: number;
+  @ApiProperty({ description: 'goods value (fen) of the orders that redeemed it' })
+  gmvFen!: number;
+}
+
+export class CouponBudgetMarkSchema {
+  @ApiProperty({ enum: [80, 100, 120] })
+  pct!: number;
+  @ApiProperty()
+  spentFen!: number;
+  @ApiProperty({ format: 'date-time' })
+  crossedAt!: string;
+}
+
+export class CouponCampaignBudgetSchema {
+  @ApiProperty()
+  budgetFen!: number;
+  @ApiProperty({ description: 'spentFen / budgetFen in %, one decimal' })
+  spentPct!: number;
+  @ApiProperty({ type: [CouponBudgetMarkSchema], description: 'the 80 / 100 / 120 % crossings (each alerts once)' })
+  marks!: CouponBudgetMarkSchema[];
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'when the budget guard stopped the campaign (status exhausted)' })
+  exhaustedAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'the spend when the guard stopped it' })
+  exhaustedSpentFen!: number | null;
+  @ApiProperty({ description: 'spend beyond the budget (fen), 0 while under' })
+  overshootFen!: number;
+}
+
 export class CouponCampaignFiguresSchema {
-  @ApiProperty({ nullable: true, type: Number })
-  remainingStock!: number | null;
-  @ApiProperty({ nullable: true, type: Number })
-  redemptions!: number | null;
-  @ApiProperty({ nullable: true, type: Number })
-  spentFen!: number | null;
-  @ApiProperty({ description: 'why a figure is null ("not counted yet")' })
+  @ApiProperty({ description: 'total quantity less redemptions (claimed but unused coupons count as remaining)' })
+  remainingStock!: number;
+  @ApiProperty()
+  redemptions!: number;
+  @ApiProperty()
+  returned!: number;
+  @ApiProperty()
+  spentFen!: number;
+  @ApiProperty()
+  gmvFen!: number;
+  @ApiProperty({ type: [CouponCampaignPlatformFiguresSchema] })
+  byPlatform!: CouponCampaignPlatformFiguresSchema[];
+  @ApiProperty({ type: CouponCampaignBudgetSchema })
+  budget!: CouponCampaignBudgetSchema;
+  @ApiProperty({ description: 'how the figures are counted' })
   note!: string;
 }
 

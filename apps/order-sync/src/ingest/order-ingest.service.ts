@@ -11,7 +11,7 @@ import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
-import { StockEventRelay } from '../stock-events/stock-event-relay.service';
+import { OrderEventRelays } from '../order-events/order-event-relay';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
 
 interface InboxRow {
@@ -83,7 +83,7 @@ export class OrderIngestService implements OnModuleDestroy {
     private readonly adapters: PlatformAdapterLookup,
     private readonly upserts: OrderUpsertRepository,
     private readonly jobs: OrderJobs,
-    private readonly stockEvents: StockEventRelay,
+    private readonly orderEvents: OrderEventRelays,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
     private readonly metrics: OrderSyncMetrics,
     /** counts the order reads per shop for ops' quota figures (absent in tests without the platform runtime) */
@@ -233,7 +233,7 @@ export class OrderIngestService implements OnModuleDestroy {
     const done = summary as UpsertSummary | null;
     const outbox: OutboxRef[] = done?.outbox ?? [];
     this.metrics.normalised(outbox);
-    if ((done?.changedOrders.length ?? 0) > 0) this.stockEvents.wake(); // committed with the orders (order_sync.stock_events)
+    if ((done?.changedOrders.length ?? 0) > 0) this.orderEvents.wake(); // committed with the orders (order_sync.stock_events, coupon_events)
     if (outbox.length > 0) await this.jobs.addDeliveries(outbox, '', this.opts.erpPushChunk);
 
     for (const f of failed) outcomes.set(f.id, { kind: 'failed', reason: f.error });

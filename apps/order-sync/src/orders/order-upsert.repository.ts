@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ORDER_STATUS_RANK, toStockOrderEvent, type CanonicalOrder, type OrderStatus, type Platform } from '@app/contracts';
+import { ORDER_STATUS_RANK, isCouponRelevant, toCouponOrderEvent, toStockOrderEvent, type CanonicalOrder, type OrderStatus, type Platform } from '@app/contracts';
 import { BuyerVault, orderRowId, toOutboxPayload } from './buyer-vault';
 import { ALLOWED_TRANSITION_PAIRS, deliveryFor, isAllowedTransition, type DeliveryKind } from './order-transitions';
 import { isNewer, slaStart } from './order-row';
@@ -238,6 +238,18 @@ export class OrderUpsertRepository {
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[])
          ON CONFLICT (order_id, version) DO NOTHING`,
         [events.map((c) => c.order.shopId), events.map((c) => c.orderId), events.map((c) => c.version), events.map((c) => JSON.stringify(toStockOrderEvent(c.order)))],
+      );
+      summary.statements += 1;
+    }
+    // the coupon-event outbox (issue 11 item 4): changes naming a discount line, and refunds / cancellations (they give
+    // back a redemption counted from an earlier version), for apps/coupon's redemption count; relayed by CouponEventRelay
+    const couponEvents = summary.changedOrders.filter((c) => isCouponRelevant(c.order));
+    if (couponEvents.length > 0) {
+      await em.query(
+        `INSERT INTO order_sync.coupon_events (shop_id, order_id, version, event)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[])
+         ON CONFLICT (order_id, version) DO NOTHING`,
+        [couponEvents.map((c) => c.order.shopId), couponEvents.map((c) => c.orderId), couponEvents.map((c) => c.version), couponEvents.map((c) => JSON.stringify(toCouponOrderEvent(c.order)))],
       );
       summary.statements += 1;
     }

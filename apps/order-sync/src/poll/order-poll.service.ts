@@ -10,7 +10,7 @@ import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal
 import { DONE, describeError, outcomeFor, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { queryRows, retryOnConflict } from '../shared/sql';
-import { StockEventRelay } from '../stock-events/stock-event-relay.service';
+import { OrderEventRelays } from '../order-events/order-event-relay';
 import { PollCadence } from './poll-cadence';
 import { PollMetrics } from './poll.metrics';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
@@ -66,7 +66,7 @@ export class OrderPollService {
     private readonly adapters: PlatformAdapterLookup,
     private readonly upserts: OrderUpsertRepository,
     private readonly jobs: OrderJobs,
-    private readonly stockEvents: StockEventRelay,
+    private readonly orderEvents: OrderEventRelays,
     private readonly cadence: PollCadence,
     private readonly metrics: PollMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
@@ -157,7 +157,7 @@ export class OrderPollService {
       }));
       run.foundByPoll += found;
       this.orderMetrics.normalised(summary.outbox);
-      if (summary.changedOrders.length > 0) this.stockEvents.wake(); // committed with the orders (order_sync.stock_events)
+      if (summary.changedOrders.length > 0) this.orderEvents.wake(); // committed with the orders (order_sync.stock_events, coupon_events)
       if (summary.outbox.length > 0) await this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk);
       if (!more && to.getTime() >= now.getTime()) return DONE;
     }
@@ -317,7 +317,7 @@ export class OrderPollService {
       }),
     );
     this.orderMetrics.normalised(summary.outbox);
-    if (summary.changedOrders.length > 0) this.stockEvents.wake(); // committed with the orders (order_sync.stock_events)
+    if (summary.changedOrders.length > 0) this.orderEvents.wake(); // committed with the orders (order_sync.stock_events, coupon_events)
     if (summary.outbox.length > 0) await this.jobs.addDeliveries(summary.outbox, '', this.opts.erpPushChunk);
     return found;
   }

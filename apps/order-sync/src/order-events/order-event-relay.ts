@@ -1,20 +1,33 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QUEUE, type JobPayloads, type StockOrderEvent } from '@app/contracts';
+import { QUEUE, type CouponOrderEvent, type JobPayloads, type StockOrderEvent } from '@app/contracts';
 import { appMetrics } from '@app/observability';
 import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { LeaderLoop } from '../shared/leader-lock';
-import { StockEventsRepository } from './stock-events.repository';
+import { CouponEventsRepository, StockEventsRepository, type OrderEventsRepository } from './order-events.repository';
 
-/** events per apply-order-stock job (keeps one job's payload well under a few hundred KB) */
+/** events per job (keeps one job's payload well under a few hundred KB) */
 export const STOCK_EVENTS_CHUNK = 100;
 /** an add that Redis has not answered within this long is given up: the rows stay unrelayed (the job may still land: same id) */
 export const STOCK_EVENTS_ENQUEUE_TIMEOUT_MS = 3000;
 
-/** a job's id: its first and last event ids (a claim is ordered by id; another relay skips locked rows, never reorders) */
+/** a stock job's id: its first and last event ids (a claim is ordered by id; another relay skips locked rows, never reorders) */
 export const stockEventsJobId = (ids: string[]): string => `apply-order-stock-e${ids[0]}-${ids[ids.length - 1]}`;
+/** a coupon job's id, the same way */
+export const couponEventsJobId = (ids: string[]): string => `apply-order-coupons-e${ids[0]}-${ids[ids.length - 1]}`;
+
+/** what differs between the order-event outboxes: the table (repository), the queue's job and the metrics */
+interface OutboxKind<E> {
+  /** names the leader lease of the repair and the log lines */
+  name: string;
+  jobName: 'apply-order-stock' | 'apply-order-coupons';
+  jobId: (ids: string[]) => string;
+  data: (events: E[]) => JobPayloads['apply-order-stock'] | JobPayloads['apply-order-coupons'];
+  relayed: (n: number) => void;
+  readded: (reason: 'lost' | 'failed') => void;
+}
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 /** job states asked of Redis at once by the repair */
@@ -29,8 +42,9 @@ export interface RelayStats {
 }
 
 /**
- * The stock-event outbox's relay (docs/adr/0014). Order changes write their stock event in the order's own
- * transaction (order_sync.stock_events); this moves them to catalog-sync:
+ * An order-event outbox's relay (docs/adr/0014): the stock events (order_sync.stock_events -> {stock-events},
+ * catalog-sync) and the coupon events (order_sync.coupon_events -> {coupon-events}, apps/coupon) are two instances.
+ * Order changes write their events in the order's own transaction; this moves them to the consumer:
  *
  * - relay (every instance): claims unrelayed rows (FOR UPDATE SKIP LOCKED), adds one apply-order-stock job per
  *   100 events, and marks the rows relayed in the same transaction — a failed add (Redis down) rolls the
@@ -44,11 +58,9 @@ export interface RelayStats {
  * The consumer is idempotent per (shop, order, SKU) and only moves a reservation forward, so a re-added job or
  * an event applied twice changes nothing.
  */
-@Injectable()
-export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(StockEventRelay.name);
+export abstract class OrderEventRelay<E> implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger: Logger;
   readonly stats: RelayStats = { jobs: 0, events: 0, failures: 0, confirmed: 0, readded: 0 };
-  private readonly metrics = appMetrics();
   private readonly repairLoop: LeaderLoop;
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
@@ -58,12 +70,14 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
   private stopped = false;
 
   constructor(
-    private readonly repo: StockEventsRepository,
-    @InjectQueue(QUEUE.STOCK_EVENTS) readonly queue: Queue,
+    private readonly kind: OutboxKind<E>,
+    private readonly repo: OrderEventsRepository<E>,
+    readonly queue: Queue,
     dataSource: DataSource,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    private readonly opts: OrderSyncOptions,
   ) {
-    this.repairLoop = new LeaderLoop(dataSource, 'stock-events-repair', opts.stockEventsRepairIntervalMs, () => this.repair(), this.logger, opts.leaderLeaseTtlMs);
+    this.logger = new Logger(`OrderEventRelay(${kind.name})`);
+    this.repairLoop = new LeaderLoop(dataSource, `${kind.name}-repair`, opts.stockEventsRepairIntervalMs, () => this.repair(), this.logger, opts.leaderLeaseTtlMs);
   }
 
   onApplicationBootstrap(): void {
@@ -111,7 +125,7 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
       }
     } catch (e) {
       this.stats.failures += 1;
-      this.logger.warn({ msg: 'relay of stock events failed; the rows stay unrelayed and are tried again', error: String(e) });
+      this.logger.warn({ msg: `relay of ${this.kind.name} failed; the rows stay unrelayed and are tried again`, error: String(e) });
     }
   }
 
@@ -120,17 +134,17 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
     return this.repo.transaction(async (em) => {
       const rows = await this.repo.claimUnrelayed(em, this.opts.stockEventsBatch);
       if (rows.length === 0) return 0;
-      const jobs: { jobId: string; ids: string[]; events: StockOrderEvent[] }[] = [];
+      const jobs: { jobId: string; ids: string[]; events: E[] }[] = [];
       for (let i = 0; i < rows.length; i += STOCK_EVENTS_CHUNK) {
         const chunk = rows.slice(i, i + STOCK_EVENTS_CHUNK);
         const ids = chunk.map((r) => r.id);
-        jobs.push({ jobId: stockEventsJobId(ids), ids, events: chunk.map((r) => r.event) });
+        jobs.push({ jobId: this.kind.jobId(ids), ids, events: chunk.map((r) => r.event) });
       }
       await this.add(jobs);
       for (const j of jobs) await this.repo.markRelayed(j.ids, j.jobId, em);
       this.stats.jobs += jobs.length;
       this.stats.events += rows.length;
-      this.metrics.stockEventsRelayed.inc(rows.length);
+      this.kind.relayed(rows.length);
       return rows.length;
     });
   }
@@ -157,9 +171,9 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
         await this.add([{ jobId, ids: j.ids, events: await this.repo.events(j.ids) }]);
         await this.repo.markRelayed(j.ids, jobId);
         out.readded += 1;
-        this.metrics.stockEventsReadded.inc({ reason: state === 'failed' ? 'failed' : 'lost' });
+        this.kind.readded(state === 'failed' ? 'failed' : 'lost');
         const level = j.relays + 1 >= this.opts.stockEventsMaxRelays ? 'error' : 'warn';
-        this.logger[level]({ msg: `stock events job ${state === 'failed' ? 'failed' : 'lost'}; added again`, jobId, events: j.ids.length, relays: j.relays + 1 });
+        this.logger[level]({ msg: `${this.kind.name} job ${state === 'failed' ? 'failed' : 'lost'}; added again`, jobId, events: j.ids.length, relays: j.relays + 1 });
       }
     }
     this.stats.confirmed += out.confirmed;
@@ -167,14 +181,14 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
     return out;
   }
 
-  private async add(jobs: { jobId: string; ids: string[]; events: StockOrderEvent[] }[]): Promise<void> {
+  private async add(jobs: { jobId: string; ids: string[]; events: E[] }[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         this.queue.addBulk(
           jobs.map((j) => ({
-            name: 'apply-order-stock' as const,
-            data: { v: 2, orders: j.events } satisfies JobPayloads['apply-order-stock'],
+            name: this.kind.jobName,
+            data: this.kind.data(j.events),
             opts: { jobId: j.jobId },
           })),
         ),
@@ -185,5 +199,63 @@ export class StockEventRelay implements OnApplicationBootstrap, OnModuleDestroy 
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+const metrics = () => appMetrics();
+
+/** stock events -> {stock-events} (catalog-sync's reservations) */
+@Injectable()
+export class StockEventRelay extends OrderEventRelay<StockOrderEvent> {
+  constructor(repo: StockEventsRepository, @InjectQueue(QUEUE.STOCK_EVENTS) queue: Queue, dataSource: DataSource, @Inject(ORDER_SYNC_OPTIONS) opts: OrderSyncOptions) {
+    super(
+      {
+        name: 'stock-events',
+        jobName: 'apply-order-stock',
+        jobId: stockEventsJobId,
+        data: (orders) => ({ v: 2, orders }) satisfies JobPayloads['apply-order-stock'],
+        relayed: (n) => metrics().stockEventsRelayed.inc(n),
+        readded: (reason) => metrics().stockEventsReadded.inc({ reason }),
+      },
+      repo,
+      queue,
+      dataSource,
+      opts,
+    );
+  }
+}
+
+/** coupon events -> {coupon-events} (apps/coupon's redemptions and budget guard; issue 11 item 4) */
+@Injectable()
+export class CouponEventRelay extends OrderEventRelay<CouponOrderEvent> {
+  constructor(repo: CouponEventsRepository, @InjectQueue(QUEUE.COUPON_EVENTS) queue: Queue, dataSource: DataSource, @Inject(ORDER_SYNC_OPTIONS) opts: OrderSyncOptions) {
+    super(
+      {
+        name: 'coupon-events',
+        jobName: 'apply-order-coupons',
+        jobId: couponEventsJobId,
+        data: (orders) => ({ v: 1, orders }) satisfies JobPayloads['apply-order-coupons'],
+        relayed: (n) => metrics().couponEventsRelayed.inc(n),
+        readded: (reason) => metrics().couponEventsReadded.inc({ reason }),
+      },
+      repo,
+      queue,
+      dataSource,
+      opts,
+    );
+  }
+}
+
+/** what ingest and poll wake after a commit that changed orders: every order-event relay */
+@Injectable()
+export class OrderEventRelays {
+  constructor(
+    readonly stock: StockEventRelay,
+    readonly coupons: CouponEventRelay,
+  ) {}
+
+  wake(): void {
+    this.stock.wake();
+    this.coupons.wake();
   }
 }
