@@ -16,6 +16,7 @@ export const EXCEPTION_TYPES = [
   'shop_needs_reauth',
   'shop_token_expiring',
   'coupon_sync_failed',
+  'coupon_budget',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 
@@ -34,6 +35,7 @@ export const EXCEPTION_SERVICE: Record<ExceptionType, ExceptionService> = {
   shop_needs_reauth: 'gateway',
   shop_token_expiring: 'gateway',
   coupon_sync_failed: 'coupon',
+  coupon_budget: 'coupon',
 };
 
 /** what a person can do: retry (the service re-runs the failed work), resolve (acknowledge; it is hidden), reauthorize (POST /shops/authorize) */

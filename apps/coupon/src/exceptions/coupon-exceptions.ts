@@ -5,6 +5,7 @@ import { EXCEPTION_SERVICE, exceptionTypeOf, type OpsException } from '@app/cont
 import { CouponRoles, MerchantContextGuard, MerchantId } from '../auth/merchant-context.guard';
 import { statusAt } from '../campaigns/campaign-lifecycle';
 import { CouponJobs } from '../coupon-sync/coupon-jobs';
+import { RedemptionsRepository } from '../redemptions/redemptions.repository';
 
 const PER_TYPE_LIMIT = 200;
 
@@ -34,6 +35,7 @@ export const couponExceptionKey = (r: Pick<FailedShopRow, 'campaign_id' | 'shop_
 export class CouponExceptionsService {
   constructor(
     private readonly ds: DataSource,
+    private readonly redemptions: RedemptionsRepository,
     @Optional() private readonly jobs?: CouponJobs,
   ) {}
 
@@ -51,7 +53,35 @@ export class CouponExceptionsService {
   }
 
   async list(merchantId: string): Promise<OpsException[]> {
-    return (await this.failed(merchantId)).map((r) => this.exception(r));
+    const [failed, budgets] = await Promise.all([this.failed(merchantId), this.budgets(merchantId)]);
+    return [...failed.map((r) => this.exception(r)), ...budgets];
+  }
+
+  /**
+   * coupon_budget: each campaign's highest budget mark (80 % info, 100 % warning, 120 % critical: the plan's 20 %-over
+   * alarm), until resolved; a higher mark is a new key, so resolving 80 % does not hide 100 %.
+   */
+  private async budgets(merchantId: string): Promise<OpsException[]> {
+    const marks = await this.redemptions.marksOf(merchantId, PER_TYPE_LIMIT);
+    const keys = marks.map((b) => `coupon_budget:${b.campaignId}:${b.pct}`);
+    const resolved = new Set(
+      (await this.ds.query(`SELECT key FROM coupon.exception_resolutions WHERE merchant_id = $1 AND key = ANY($2::text[])`, [merchantId, keys]) as Array<{ key: string }>).map((r) => r.key),
+    );
+    return marks
+      .map((b, i) => ({ b, key: keys[i] }))
+      .filter(({ key }) => !resolved.has(key))
+      .map(({ b, key }) => ({
+        key,
+        type: 'coupon_budget' as const,
+        severity: b.pct >= 120 ? ('critical' as const) : b.pct >= 100 ? ('warning' as const) : ('info' as const),
+        since: b.crossedAt,
+        title: {
+          zh: `优惠券预算已用 ${b.pct}%: ${b.name} (¥${(b.spentFen / 100).toFixed(2)} / ¥${(b.budgetFen / 100).toFixed(2)})${b.pct >= 100 ? ', 已在各平台停止' : ''}`,
+          en: `Coupon budget at ${b.pct} %: ${b.name} (¥${(b.spentFen / 100).toFixed(2)} of ¥${(b.budgetFen / 100).toFixed(2)})${b.pct >= 100 ? ', stopped on every platform' : ''}`,
+        },
+        context: { campaignId: b.campaignId, pct: b.pct, spentFen: b.spentFen, budgetFen: b.budgetFen },
+        actions: ['resolve' as const],
+      }));
   }
 
   private exception(r: FailedShopRow): OpsException {
@@ -71,12 +101,15 @@ export class CouponExceptionsService {
   }
 
   async resolve(merchantId: string, key: string, note: string | null): Promise<{ key: string; resolved: true }> {
-    await this.openOne(merchantId, key);
+    if (exceptionTypeOf(key) === 'coupon_budget') {
+      if (!(await this.budgets(merchantId)).some((e) => e.key === key)) throw new NotFoundException(`exception ${key} not found (resolved, gone, or not yours)`);
+    } else await this.openOne(merchantId, key);
     await this.ds.query(`INSERT INTO coupon.exception_resolutions (merchant_id, key, note) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [merchantId, key, note]);
     return { key, resolved: true };
   }
 
   async retry(merchantId: string, key: string): Promise<{ key: string; retried: true; state: 'pending' | 'stopping' }> {
+    if (exceptionTypeOf(key) === 'coupon_budget') throw new BadRequestException('key: a budget mark has nothing to retry (the guard already stopped the campaign at 100 %); resolve it');
     const row = await this.openOne(merchantId, key);
     if (!this.jobs) throw new BadRequestException('key: this deployment runs no coupon-sync jobs; resolve it instead');
     const over = ['stopped', 'exhausted', 'ended'].includes(statusAt({ status: row.status as never, claimStartsAt: new Date(row.claim_starts_at).toISOString(), claimEndsAt: new Date(row.claim_ends_at).toISOString() }, new Date()));

@@ -2,7 +2,7 @@ import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap,
 import type { OpsException } from '@app/contracts';
 import { LeaderLoop } from '@app/persistence';
 import { DataSource } from 'typeorm';
-import { CATALOG_SYNC_FORWARDER } from '../forwarding/forwarding.module';
+import { CATALOG_SYNC_FORWARDER, COUPON_FORWARDER } from '../forwarding/forwarding.module';
 import { ORDER_SYNC_FORWARDER } from '../forwarding/order-api.controller';
 import type { ServiceForwarder } from '../forwarding/service-forwarder';
 import { ShopsService } from '../shops/shops.service';
@@ -18,7 +18,7 @@ const MERCHANT_CONCURRENCY = 4;
 /**
  * Alert evaluation in the product (issue 10 item 3): every `evalIntervalMs`, on the holder of the lease
  * `alerts-evaluator` (core.leases), per merchant: read today's signals through the gateway's signed forwarders
- * (order-sync GET /ops/sla, /ops/queues, /ops/breakers, /exceptions; catalog-sync GET /exceptions) and the
+ * (order-sync GET /ops/sla, /ops/queues, /ops/breakers, /exceptions; catalog-sync and coupon GET /exceptions) and the
  * shops, turn them into conditions (alert-rules.ts) and apply them (AlertStore: transitions and deliveries in
  * one transaction). The sender drains the deliveries on its own lease, `alerts-sender`, every `sendIntervalMs`.
  */
@@ -34,6 +34,7 @@ export class AlertEvaluatorService implements OnApplicationBootstrap, OnModuleDe
     private readonly shops: ShopsService,
     @Inject(ORDER_SYNC_FORWARDER) private readonly orderSync: ServiceForwarder,
     @Inject(CATALOG_SYNC_FORWARDER) private readonly catalogSync: ServiceForwarder,
+    @Inject(COUPON_FORWARDER) private readonly coupon: ServiceForwarder,
     @Inject(ALERTS_OPTIONS) private readonly opts: AlertsOptions,
   ) {}
 
@@ -74,7 +75,7 @@ export class AlertEvaluatorService implements OnApplicationBootstrap, OnModuleDe
     const down = new Set(signals.unavailable.map((u) => u.service));
     const judged = (rule: string): boolean => {
       const source = ruleSource(rule);
-      if (source === 'order-sync' || source === 'catalog-sync') return !down.has(source);
+      if (source === 'order-sync' || source === 'catalog-sync' || source === 'coupon') return !down.has(source);
       return source === 'gateway';
     };
     const t = await this.store.apply(merchantId, conditions, judged);
@@ -92,19 +93,20 @@ export class AlertEvaluatorService implements OnApplicationBootstrap, OnModuleDe
         return await f.forward<T>({ method: 'GET', path, query, merchantId, roles: ['ops'] });
       } catch (e) {
         const reason = e instanceof HttpException ? `${e.getStatus()} on ${path}` : String(e);
-        const service = f.service as 'order-sync' | 'catalog-sync';
+        const service = f.service as 'order-sync' | 'catalog-sync' | 'coupon';
         if (!unavailable.some((u) => u.service === service)) unavailable.push({ service, reason });
         return null;
       }
     };
     const now = Date.now();
     const from = new Date(now - this.opts.slaWindowMs).toISOString();
-    const [sla, queues, breakers, orderEx, catalogEx, shops] = await Promise.all([
+    const [sla, queues, breakers, orderEx, catalogEx, couponEx, shops] = await Promise.all([
       call<SlaSignal>(this.orderSync, '/ops/sla', { from, to: new Date(now).toISOString() }),
       call<QueuesSignal>(this.orderSync, '/ops/queues'),
       call<BreakersSignal>(this.orderSync, '/ops/breakers'),
       call<{ exceptions: OpsException[] }>(this.orderSync, '/exceptions'),
       call<{ exceptions: OpsException[] }>(this.catalogSync, '/exceptions'),
+      call<{ exceptions: OpsException[] }>(this.coupon, '/exceptions'),
       this.shops.list(merchantId),
     ]);
     // one failed read of a service counts for all its signals: its alerts stay as they were
@@ -117,6 +119,7 @@ export class AlertEvaluatorService implements OnApplicationBootstrap, OnModuleDe
       breakers: orderDown ? null : breakers,
       orderExceptions: orderDown ? null : (orderEx?.exceptions ?? null),
       catalogExceptions: catalogEx?.exceptions ?? null,
+      couponExceptions: couponEx?.exceptions ?? null,
       shops,
       unavailable,
     };

@@ -12,6 +12,7 @@ const base = (over: Partial<MerchantSignals> = {}): MerchantSignals => ({
   breakers: { breakers: [] },
   orderExceptions: [],
   catalogExceptions: [],
+  couponExceptions: [],
   shops: [],
   unavailable: [],
   ...over,
@@ -103,7 +104,23 @@ describe(evaluateRules.name, () => {
     ]);
   });
 
-  it('coupon budget is a named slot without a signal (redemptions are not counted yet)', () => {
-    expect(ALERT_RULES.find((r) => r.name === 'coupon_budget')).toMatchObject({ signal: null, source: 'coupon' });
+  it("coupon exceptions: a campaign's budget mark (its level) per campaign and a failed coupon sync per campaign shop", () => {
+    const ex = (type: string, severity: string, context: Record<string, unknown>) => ({ key: `${type}:${JSON.stringify(context)}`, type, severity, since: '2026-12-03T05:00:00Z', title: { zh: 'x', en: 'x' }, context, actions: [] }) as never;
+    const c = evaluateRules(
+      base({
+        couponExceptions: [
+          ex('coupon_budget', 'critical', { campaignId: 'c1', pct: 120 }),
+          ex('coupon_budget', 'info', { campaignId: 'c2', pct: 80 }),
+          ex('coupon_sync_failed', 'critical', { campaignId: 'c1', shopId: 's1' }),
+        ],
+      }),
+      settings,
+    );
+    expect(c.map((x) => [x.rule, x.subject, x.level])).toEqual([
+      ['coupon_budget', 'c1', 'critical'],
+      ['coupon_budget', 'c2', 'info'],
+      ['coupon_sync_failed', 'c1:s1', 'critical'],
+    ]);
+    expect(ALERT_RULES.filter((r) => r.source === 'coupon').every((r) => r.signal !== null)).toBe(true);
   });
 });

@@ -34,7 +34,7 @@ export interface AlertCondition {
 
 export interface AlertRuleSpec {
   name: string;
-  source: SignalSource | 'coupon';
+  source: SignalSource;
   /** what it reads; null: a named slot for a rule whose signal does not exist yet */
   signal: string | null;
   levels: AlertLevel[];
@@ -55,8 +55,8 @@ export const ALERT_RULES = [
   { name: 'shop_needs_reauth', source: 'gateway', signal: 'core.shops: status needs_reauth', levels: ['critical'] },
   { name: 'shop_token_expiring', source: 'gateway', signal: 'core.shops: token expires within a day (expired: critical)', levels: ['warning', 'critical'] },
   { name: 'signal_unavailable', source: 'gateway', signal: 'order-sync / catalog-sync did not answer the evaluator', levels: ['warning'] },
-  // issue 10: coupon budget at 80/100/120 %. apps/coupon counts no redemptions yet (issue 11 item 4): no signal to read
-  { name: 'coupon_budget', source: 'coupon', signal: null, levels: ['info', 'warning', 'critical'] },
+  { name: 'coupon_budget', source: 'coupon', signal: 'GET /exceptions (coupon): coupon_budget, a campaign at 80 / 100 / 120 % of its budget', levels: ['info', 'warning', 'critical'] },
+  { name: 'coupon_sync_failed', source: 'coupon', signal: 'GET /exceptions (coupon): coupon_sync_failed, a coupon a platform refused to create (warning) or stop (critical)', levels: ['warning', 'critical'] },
 ] as const satisfies readonly AlertRuleSpec[];
 
 export type AlertRuleName = (typeof ALERT_RULES)[number]['name'];
@@ -210,6 +210,13 @@ export function evaluateRules(s: MerchantSignals, o: AlertRuleSettings): AlertCo
         forMs: 0,
       });
     }
+  }
+
+  for (const e of s.couponExceptions ?? []) {
+    // one alert per campaign (budget) and per campaign shop (sync): the level is the exception's
+    if (e.type !== 'coupon_budget' && e.type !== 'coupon_sync_failed') continue;
+    const subject = e.type === 'coupon_budget' ? String(e.context.campaignId) : `${String(e.context.campaignId)}:${String(e.context.shopId)}`;
+    out.push({ rule: e.type, subject, level: e.severity, summary: e.title, details: e.context, forMs: 0 });
   }
 
   for (const e of shopExceptions(s.shops, s.at)) {

@@ -26,7 +26,7 @@ export interface BreakersSignal {
 }
 
 /** the sources the signals come from: a source that did not answer leaves its alerts as they were */
-export type SignalSource = 'order-sync' | 'catalog-sync' | 'gateway';
+export type SignalSource = 'order-sync' | 'catalog-sync' | 'coupon' | 'gateway';
 
 /** what the evaluator read for one merchant; null: that read failed (its service is in `unavailable`) */
 export interface MerchantSignals {
@@ -37,6 +37,8 @@ export interface MerchantSignals {
   breakers: BreakersSignal | null;
   orderExceptions: OpsException[] | null;
   catalogExceptions: OpsException[] | null;
+  /** coupon GET /exceptions: coupon_sync_failed, coupon_budget */
+  couponExceptions: OpsException[] | null;
   shops: ShopView[];
-  unavailable: Array<{ service: 'order-sync' | 'catalog-sync'; reason: string }>;
+  unavailable: Array<{ service: 'order-sync' | 'catalog-sync' | 'coupon'; reason: string }>;
 }
