@@ -21,7 +21,7 @@ import {
   type TokenSet,
 } from '../platform-adapter.port';
 import { KS_TARGET_ITEM, KS_TARGET_SHOP, ksCouponCreateParams, ksCouponFromListItem } from './kuaishou.coupons';
-import { ksOrderToCanonical } from './kuaishou.mapper';
+import { ksFeeDetailDiscounts, ksOrderToCanonical } from './kuaishou.mapper';
 import { KuaishouProtocol } from './kuaishou.protocol';
 import { kuaishouPushReply, verifyKuaishouPush } from './kuaishou.push';
 import type { KuaishouSignMethod } from './kuaishou.sign';
@@ -97,16 +97,31 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager, C
       cpsType: 0,
       cursor: query.page ?? '',
     });
-    const orders = arr(data.orderList).map((o) => ksOrderToCanonical(shop, obj(o)));
+    const all = arr(data.orderList).map((o) => ksOrderToCanonical(shop, obj(o)));
     const cursor = str(data.cursor);
-    const hasMore = cursor !== '' && cursor !== KS_NO_MORE && orders.length > 0;
-    return { orders, partialIds: [], hasMore, next: hasMore ? cursor : null };
+    const hasMore = cursor !== '' && cursor !== KS_NO_MORE && all.length > 0;
+    // an order with a discount needs its fee detail (the coupon lines): the caller fetches it through getOrder,
+    // skipping a version it already holds
+    const partial = all.filter((o) => o.discountFen > 0);
+    return {
+      orders: all.filter((o) => o.discountFen <= 0),
+      partialIds: partial.map((o) => o.platformOrderId),
+      partialUpdatedAt: Object.fromEntries(partial.map((o) => [o.platformOrderId, o.updatedAt])),
+      hasMore,
+      next: hasMore ? cursor : null,
+    };
   }
 
+  /** `open.order.detail`, and for an order with a discount `open.seller.order.fee.detail` for its discount lines */
   async getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {
     const data = await this.call(shop, 'open.order.detail', { oid: id(platformOrderId) });
     if (!str(obj(data.orderBaseInfo).oid)) throw new UpstreamError('kuaishou', 'not_found', `order ${platformOrderId} not returned`);
-    return ksOrderToCanonical(shop, data);
+    const order = ksOrderToCanonical(shop, data);
+    if (order.discountFen > 0) {
+      const fee = await this.call(shop, 'open.seller.order.fee.detail', { orderId: id(platformOrderId) });
+      order.discounts = ksFeeDetailDiscounts(fee);
+    }
+    return order;
   }
 
   /** `open.seller.order.goods.deliver` (orderId, expressNo, numeric expressCode); split shipments are not sent */

@@ -1,4 +1,4 @@
-import type { CanonicalOrder, CanonicalOrderItem, OrderStatus } from '@app/contracts';
+import type { CanonicalDiscountLine, CanonicalOrder, CanonicalOrderItem, OrderStatus } from '@app/contracts';
 import { UpstreamError } from '@app/contracts';
 import { arr, isoFromMillis, isObj, num, obj, optStr, str, type Json } from '../http';
 import type { ShopContext } from '../platform-adapter.port';
@@ -75,4 +75,23 @@ export function ksOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrder {
     items,
     refundStatus,
   };
+}
+
+/**
+ * `marketingInfoOuters[]` of `open.seller.order.fee.detail` -> discount lines (MARKETING-KUAISHOU-ALERTS.md 1.4:
+ * subType [C] KS-DOC 订单优惠信息子类型说明.md). 1001 商家满减优惠券 is the merchant's coupon (borne by the shop),
+ * 1003 主播红包 an influencer's coupon, 1002 / 21002 platform coupons and allowances; 4xxx / 5xxx are activities
+ * (满减, 立减, 秒杀). No line names the coupon [U]: apps/coupon attributes a 1001 line by its amount.
+ */
+export function ksFeeDetailDiscounts(fee: Json): CanonicalDiscountLine[] {
+  return arr(fee.marketingInfoOuters).flatMap((raw) => {
+    const m = obj(raw);
+    const subType = str(m.subType);
+    const amountFen = num(m.discountFee);
+    if (amountFen <= 0) return [];
+    const t = Number(subType);
+    const [kind, bearer]: [CanonicalDiscountLine['kind'], CanonicalDiscountLine['bearer']] =
+      t === 1001 ? ['coupon', 'shop'] : t === 1003 ? ['coupon', 'influencer'] : t === 1002 || t === 21002 ? ['subsidy', 'platform'] : t >= 4001 && t <= 5999 ? ['promotion', 'unknown'] : ['other', 'unknown'];
+    return [{ kind, bearer, amountFen, platformCouponId: null, platformPromotionId: null, platformType: subType || null, name: null }];
+  });
 }

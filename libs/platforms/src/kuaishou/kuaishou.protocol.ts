@@ -8,7 +8,7 @@ import { KS_SUCCESS, ksError, ksOAuthError } from './kuaishou.errors';
 import { kuaishouSign, type KuaishouSignMethod } from './kuaishou.sign';
 
 /** the API methods Kuaishou serves over GET (KS-TS api.default.method.ts); every other one is POST */
-export const KS_GET_METHODS: ReadonlySet<string> = new Set(['open.order.cursor.list', 'open.order.detail', 'open.item.get', 'open.item.list.get', 'open.item.sku.list.get', 'open.promotion.coupon.page.list']);
+export const KS_GET_METHODS: ReadonlySet<string> = new Set(['open.order.cursor.list', 'open.order.detail', 'open.item.get', 'open.item.list.get', 'open.item.sku.list.get', 'open.promotion.coupon.page.list', 'open.seller.order.fee.detail']);
 
 /** `open.order.detail` -> `/open/order/detail` (dots to slashes; no extra `/open/` prefix, KS-PY's bug) */
 export function ksPath(method: string): string {

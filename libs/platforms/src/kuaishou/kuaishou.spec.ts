@@ -9,7 +9,7 @@ import { KuaishouAdapter } from './kuaishou.adapter';
 import { beijingDayStart } from './kuaishou.coupons';
 import { kuaishouAppSecret, kuaishouSecretProblems, kuaishouSecrets } from './kuaishou.credentials';
 import { ksError, ksOAuthError } from './kuaishou.errors';
-import { ksOrderToCanonical } from './kuaishou.mapper';
+import { ksFeeDetailDiscounts, ksOrderToCanonical } from './kuaishou.mapper';
 import { ksPath } from './kuaishou.protocol';
 import { ksDecryptPush, ksEncryptPush, kuaishouPushReply, verifyKuaishouPush } from './kuaishou.push';
 import { kuaishouSign, kuaishouStringToSign } from './kuaishou.sign';
@@ -398,5 +398,25 @@ describe('kuaishou coupons (open.promotion.coupon.*) over nock', () => {
     answer('GET', 'open.promotion.coupon.page.list', () => ({ result: 1, error_msg: '', data: { total: 5000, couponList: full } }), 10);
     await expect(sut.findCoupon(shop, threshold)).rejects.toMatchObject({ kind: 'invalid_request', details: { code: 'coupon_lookup_exhausted' } });
     expect(sent).toHaveLength(10);
+  });
+});
+
+describe('ksFeeDetailDiscounts (open.seller.order.fee.detail marketingInfoOuters)', () => {
+  it('maps the merchant coupon (1001), an influencer red packet (1003), a platform subsidy (1002) and an activity (4010); no line names a coupon', () => {
+    const lines = ksFeeDetailDiscounts({
+      marketingInfoOuters: [
+        { subType: 1001, discountFee: 500, bearInfoList: [{ bearAmount: 500 }] },
+        { subType: 1003, discountFee: 200 },
+        { subType: 1002, discountFee: 100 },
+        { subType: 4010, discountFee: 300 },
+        { subType: 6001, discountFee: 0 },
+      ],
+    });
+    expect(lines.map((l) => [l.kind, l.bearer, l.amountFen, l.platformType, l.platformCouponId])).toEqual([
+      ['coupon', 'shop', 500, '1001', null],
+      ['coupon', 'influencer', 200, '1003', null],
+      ['subsidy', 'platform', 100, '1002', null],
+      ['promotion', 'unknown', 300, '4010', null],
+    ]);
   });
 });

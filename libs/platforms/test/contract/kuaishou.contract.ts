@@ -65,7 +65,8 @@ export function runKuaishouContract(label: string, makeBackend: () => Promise<Co
         let calls = 0;
         do {
           const res = await sut.listOrders(shop, { from: new Date(to.getTime() - 7 * 86_400_000), to, page, pageSize: 2 });
-          seen.push(...res.orders.map((o) => o.platformOrderId));
+          // an order with a discount comes back as a partial id: its coupon lines need the fee-detail call (getOrder)
+          seen.push(...res.orders.map((o) => o.platformOrderId), ...res.partialIds);
           page = res.next;
           calls += 1;
         } while (page !== null && calls < 5);

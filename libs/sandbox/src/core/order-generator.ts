@@ -39,6 +39,8 @@ export class OrderGenerator {
   readonly records: GeneratedOrderRecord[] = [];
   private generated = 0;
   private bursts = 0;
+  /** the share of generated orders that redeem one of the shop's live merchant coupons (when it has one) */
+  couponRate = 0;
 
   constructor(
     private readonly store: SimStore,
@@ -119,6 +121,17 @@ export class OrderGenerator {
     const now = Date.now();
     const items = [...chosen].map((i) => ({ skuId: skus[i].skuId, quantity: this.rng.int(1, 3) }));
     const goods = items.reduce((a, it) => a + this.store.sku(it.skuId).priceFen * it.quantity, 0);
+    // a coupon redeemed the way a buyer would: one the shop offers now whose threshold the goods reach
+    let coupon: { couponId: string; amountFen: number } | null = null;
+    if (this.couponRate > 0 && this.rng.next() < this.couponRate) {
+      const usable = this.store.redeemableCoupons(shopId, now).filter((c) => Math.round(c.conditionYuan * 100) <= goods && Math.round(c.denominationYuan * 100) < goods);
+      if (usable.length > 0) {
+        const c = this.rng.pick(usable);
+        c.used = (c.used ?? 0) + 1;
+        coupon = { couponId: c.couponId, amountFen: Math.round(c.denominationYuan * 100) };
+      }
+    }
+    const otherDiscount = this.rng.next() < 0.3 ? this.rng.pick([300, 500, 1000]) : 0;
     const order = this.store.createOrder(
       {
         shopId,
@@ -128,9 +141,10 @@ export class OrderGenerator {
         updatedAt: now,
         items,
         shippingFen: this.rng.next() < 0.6 ? 0 : this.rng.pick([600, 800, 1000]),
-        discountFen: this.rng.next() < 0.3 ? Math.min(goods - 1, this.rng.pick([300, 500, 1000])) : 0,
+        discountFen: Math.min(goods - 1, (coupon?.amountFen ?? 0) + otherDiscount),
         buyerNick: `buyer_${this.rng.digits(6)}`,
         generated: true,
+        coupon,
       },
       { emit: true, emitCreated: this.opts.emitCreated ?? false },
     );

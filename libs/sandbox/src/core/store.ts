@@ -66,6 +66,8 @@ export interface NewOrder {
   buyerNick?: string;
   receiver?: SimOrder['receiver'];
   generated?: boolean;
+  /** a coupon of this store the order redeems (its amount must be part of discountFen) */
+  coupon?: { couponId: string; amountFen: number } | null;
 }
 
 const REFRESH_TTL_MS = 14 * 24 * 3600_000;
@@ -323,6 +325,7 @@ export class SimStore {
       buyerNick: o.buyerNick ?? `buyer${Math.floor(Math.random() * 1e6)}`,
       receiver: o.receiver ?? { name: '张*', phone: '138****0000', address: '浙江省杭州市余杭区***' },
       generated: o.generated ?? false,
+      coupon: o.coupon ?? null,
     };
     if (this.orders.has(order.orderId)) throw new SimError('param_invalid', `order ${order.orderId} exists`);
     this.orders.set(order.orderId, order);
@@ -383,6 +386,30 @@ export class SimStore {
   }
 
   // ---- snapshots for the admin API ----
+
+  /**
+   * A shop's merchant coupons a buyer could redeem now (the Kuaishou-shaped ones: with params): not stopped, inside
+   * their window, not used up (used < totalStock).
+   */
+  redeemableCoupons(shopId: string, now = this.now()): SimCoupon[] {
+    return [...this.coupons.values()].filter(
+      (c) => c.shopId === shopId && c.params && (c.stoppedAt ?? null) === null && now >= c.startTime && now <= c.endTime && (c.used ?? 0) < (c.totalStock ?? 0),
+    );
+  }
+
+  /** the simulator's truth of a coupon: orders that redeemed it, less those refunded or cancelled since */
+  couponTruth(couponId: string): { redeemed: number; returned: number; net: number; amountFen: number } {
+    let redeemed = 0;
+    let returned = 0;
+    let amountFen = 0;
+    for (const o of this.orders.values()) {
+      if (o.coupon?.couponId !== couponId) continue;
+      redeemed += 1;
+      if (o.status === 'refunded' || o.status === 'cancelled') returned += 1;
+      else amountFen += o.coupon.amountFen;
+    }
+    return { redeemed, returned, net: redeemed - returned, amountFen };
+  }
 
   snapshot(): { orders: SimOrder[]; products: (SimProduct & { skus: SimSku[] })[]; coupons: SimCoupon[] } {
     return {

@@ -79,6 +79,8 @@ export interface SimOrder {
   receiver: { name: string; phone: string; address: string };
   /** true when made by the order generator */
   generated: boolean;
+  /** the merchant coupon the buyer redeemed (a coupon of this store), its amount part of discountFen; absent: none */
+  coupon?: { couponId: string; amountFen: number } | null;
 }
 
 export interface SimCoupon {
@@ -103,6 +105,8 @@ export interface SimCoupon {
   stoppedAt?: number | null;
   /** the create's business parameters as the platform took them (plain JSON) */
   params?: Record<string, unknown>;
+  /** orders the generator made with this coupon (its truth: redemptions = those not refunded / cancelled) */
+  used?: number;
 }
 
 /** One call the simulator accepted (after signature, token, QPS and fault checks). */

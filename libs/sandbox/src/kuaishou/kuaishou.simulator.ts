@@ -192,6 +192,8 @@ export class KuaishouSimulator extends PlatformSimulator {
         return this.cursorList(shop, p);
       case 'open.order.detail':
         return this.orderJson(this.store.order(requireStr(p, 'oid'), shop.platformShopId));
+      case 'open.seller.order.fee.detail':
+        return this.feeDetail(this.store.order(requireStr(p, 'orderId'), shop.platformShopId));
       case 'open.seller.order.goods.deliver':
         return this.deliver(shop, p);
       case 'open.item.sku.stock.update':
@@ -326,6 +328,34 @@ export class KuaishouSimulator extends PlatformSimulator {
       orderLogisticsInfo: o.logistics ? [{ expressNo: o.logistics.trackingNo, expressCode: Number(o.logistics.companyCode) || 0 }] : [],
       orderRefundList: o.status === 'refunded' ? [{ refundId: id(`3${o.orderId.slice(1)}`), status: 60, handlingWay: o.refundedFrom === 'paid' ? 10 : 1, refundFee: orderPaidFen(o) }] : [],
       goodsFee: o.items.reduce((n, l) => n + lineGoodsFen(l), 0),
+    };
+  }
+
+  /**
+   * open.seller.order.fee.detail (MARKETING-KUAISHOU-ALERTS.md 1.4, [C] KS-DEMO OrderFeeInfo.java): the order's money
+   * and its marketingInfoOuters. A redeemed merchant coupon is subType 1001 (商家满减优惠券), the rest of the
+   * discount 4010 (限时立减); like the real answer, no line names the coupon [U: no coupon id field was found].
+   */
+  private feeDetail(o: SimOrder): unknown {
+    const couponFen = o.coupon?.amountFen ?? 0;
+    const rest = Math.max(0, o.discountFen - couponFen);
+    const lines = [
+      ...(couponFen > 0 ? [{ subType: 1001, discountFee: couponFen, bearInfoList: [{ bearAmount: couponFen }] }] : []),
+      ...(rest > 0 ? [{ subType: 4010, discountFee: rest, bearInfoList: [{ bearAmount: rest }] }] : []),
+    ];
+    const goods = o.items.reduce((n, l) => n + lineGoodsFen(l), 0);
+    return {
+      orderId: id(o.orderId),
+      totalFee: goods + o.shippingFen,
+      discountFee: o.discountFen,
+      expressFee: o.shippingFen,
+      platformAllowance: 0,
+      buyerPay: orderPaidFen(o),
+      sellerRecv: orderPaidFen(o),
+      platformBearAmount: 0,
+      merchantBearAmount: o.discountFen,
+      marketingInfoOuters: lines,
+      productFeeInfoOuters: o.items.map((l) => ({ skuId: id(l.skuId), num: l.quantity, price: l.unitPriceFen, discountFee: l.discountFen })),
     };
   }
 

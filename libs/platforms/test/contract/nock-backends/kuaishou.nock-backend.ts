@@ -95,6 +95,12 @@ export class KuaishouNockBackend extends NockBackendBase {
         const o = this.orders.get(s('oid'));
         return o ? this.ok(this.orderJson(o)) : this.err(40001, '订单不存在');
       }
+      case 'open.seller.order.fee.detail': {
+        // the shape of KS-DEMO OrderFeeInfo.java; the contract's discounts are activities (4010 限时立减)
+        const o = this.orders.get(s('orderId'));
+        if (!o) return this.err(40001, '订单不存在');
+        return this.ok({ orderId: id(o.platformOrderId), discountFee: o.discountFen, expressFee: o.shippingFen, marketingInfoOuters: o.discountFen > 0 ? [{ subType: 4010, discountFee: o.discountFen, bearInfoList: [{ bearAmount: o.discountFen }] }] : [] });
+      }
       case 'open.seller.order.goods.deliver': {
         const o = this.orders.get(s('orderId'));
         if (!o) return this.err(40001, '订单不存在');
