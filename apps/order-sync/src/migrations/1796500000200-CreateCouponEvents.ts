@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * discount lines; no buyer data). CouponEventRelay moves rows to {coupon-events} jobs and deletes them once their
  * job has completed. Unique per (order, version).
  */
-export class CreateCouponEvents1796500000000 implements MigrationInterface {
-  name = 'CreateCouponEvents1796500000000';
+export class CreateCouponEvents1796500000200 implements MigrationInterface {
+  name = 'CreateCouponEvents1796500000200';
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE order_sync.coupon_events (
