@@ -1,3 +1,9 @@
+import nock from 'nock';
+import { UpstreamError } from '@app/contracts';
+import { BreakerRegistry, type RedisRateLimiter } from '@app/resilience';
+import { FakeShopDirectory } from '@app/testing/fakes';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
+import { DouyinAdapter } from './douyin.adapter';
 import { douyinError } from './douyin.errors';
 import { douyinExpiry } from './douyin.protocol';
 import { DOUYIN_ORDER_STATUS, douyinStatus } from './douyin.status';
@@ -49,6 +55,72 @@ describe(douyinError.name, () => {
     expect(e.kind).toBe(kind);
     expect(e.details).toMatchObject({ code: String(code), subCode: sub });
     if (kind === 'rate_limited') expect(e.retryAfterMs).toBe(1500);
+  });
+
+  it('reads 70000 isp.api-service-off ("API不存在或API已下线") as a non-retryable configuration fault, not as not_found', () => {
+    const e = douyinError(70000, 'isp.api-service-off', 'API不存在或API已下线', 1500);
+    expect(e).toMatchObject({ kind: 'invalid_request', retryable: false, details: { code: '70000', subCode: 'isp.api-service-off' } });
+  });
+});
+
+/** A DouyinAdapter whose calls nock answers (no Redis: a limiter that never waits). */
+function douyinOverNock() {
+  const HOST = 'douyin.nock.test';
+  const ORIGIN = `http://${HOST}`;
+  const nockShop: ShopContext = {
+    shopId: 'shop-douyin-nock',
+    platform: 'douyin',
+    platformShopId: '100001',
+    baseUrl: ORIGIN,
+    credentials: { appKey: '7000000000000000001', appSecret: 'a1b2c3d4-0000-4000-8000-000000000001', accessToken: 'at-1', refreshToken: 'rt-1', accessTokenExpiresAt: new Date('2100-01-01T00:00:00Z') },
+  };
+  const sent: { method: string; query: Record<string, string>; body: string }[] = [];
+  let breakers: BreakerRegistry;
+  let sut: DouyinAdapter;
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  beforeEach(() => {
+    breakers = new BreakerRegistry({ requestTimeoutMs: 1000 });
+    const limiter = { acquire: async () => undefined } as unknown as RedisRateLimiter;
+    sut = new DouyinAdapter({ directory: new FakeShopDirectory([nockShop]), breakers, limiter, options: { timeoutMs: 1000, outbound: testOutboundPolicy(HOST) } });
+    sent.length = 0;
+  });
+  afterEach(() => {
+    expect(nock.isDone()).toBe(true);
+    nock.cleanAll();
+    breakers.shutdown();
+  });
+  /** answers `method` once with the envelope `reply` (the raw body text and query recorded in `sent`) */
+  const answer = (method: string, reply: Record<string, unknown>): void => {
+    nock(ORIGIN)
+      .post(`/${method.replace(/\./g, '/')}`)
+      .query(true)
+      .reply(200, (uri: string, body: unknown) => {
+        sent.push({ method, query: Object.fromEntries(new URL(uri, ORIGIN).searchParams), body: typeof body === 'string' ? body : JSON.stringify(body) });
+        return { msg: '', sub_code: '', sub_msg: '', log_id: 'nock', data: {}, ...reply };
+      });
+  };
+  return { shop: nockShop, sent, answer, sut: () => sut };
+}
+
+describe('DouyinAdapter findProductByOuterId over nock', () => {
+  const t = douyinOverNock();
+
+  it('throws (never answers null) when product.detail is offline for the app: 70000 isp.api-service-off', async () => {
+    t.answer('product.detail', { code: 70000, msg: 'API不存在或API已下线', sub_code: 'isp.api-service-off', sub_msg: 'API不存在或API已下线' });
+    const err = await t.sut().findProductByOuterId(t.shop, 'prod-1').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ kind: 'invalid_request', retryable: false, details: { code: '70000' } });
+  });
+
+  it('answers null for a product the shop does not have', async () => {
+    t.answer('product.detail', { code: 40004, msg: '处理失败', sub_code: 'isv.business-failed:product-not-exist', sub_msg: '商品不存在' });
+    expect(await t.sut().findProductByOuterId(t.shop, 'prod-2')).toBeNull();
+    expect(JSON.parse(t.sent[0].body)).toEqual({ out_product_id: 'prod-2' });
   });
 });
 
