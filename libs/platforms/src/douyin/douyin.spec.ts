@@ -9,7 +9,7 @@ import { douyinExpiry } from './douyin.protocol';
 import { DOUYIN_ORDER_STATUS, douyinStatus } from './douyin.status';
 import { douyinOrderToCanonical } from './douyin.mapper';
 import { obj, parseBody } from '../http';
-import { canonicalJson, RawNumber } from '../signing';
+import { canonicalJson, canonicaliseDouyinParamJson, douyinParamJson, douyinSign, RawNumber } from '../signing';
 import type { ShopContext } from '../platform-adapter.port';
 
 const shop = { shopId: 's1', platform: 'douyin' } as ShopContext;
@@ -93,11 +93,15 @@ function douyinOverNock() {
   });
   /** answers `method` once with the envelope `reply` (the raw body text and query recorded in `sent`) */
   const answer = (method: string, reply: Record<string, unknown>): void => {
-    nock(ORIGIN)
+    // the raw body text as sent (the reply callback's body argument is nock's parse of it)
+    let raw = '';
+    const scope = nock(ORIGIN);
+    scope.on('request', (_req: unknown, _icp: unknown, body: string) => (raw = body ?? ''));
+    scope
       .post(`/${method.replace(/\./g, '/')}`)
       .query(true)
-      .reply(200, (uri: string, body: unknown) => {
-        sent.push({ method, query: Object.fromEntries(new URL(uri, ORIGIN).searchParams), body: typeof body === 'string' ? body : JSON.stringify(body) });
+      .reply(200, (uri: string) => {
+        sent.push({ method, query: Object.fromEntries(new URL(uri, ORIGIN).searchParams), body: raw });
         return { msg: '', sub_code: '', sub_msg: '', log_id: 'nock', data: {}, ...reply };
       });
   };
@@ -144,5 +148,75 @@ describe('douyin conversions', () => {
     const base = '"order_id":"4900000000000000125","order_status":2,"create_time":1717000000,"update_time":1717000060,"sku_order_list":[]';
     expect(douyinOrderToCanonical(shop, obj(parseBody(`{${base},"shop_id":7700000000000000001}`))).platformShopId).toBe('7700000000000000001');
     expect(douyinOrderToCanonical(shop, obj(parseBody(`{${base}}`))).platformShopId).toBeUndefined();
+  });
+});
+
+/**
+ * A sign vector derived by hand from the Go SDK (zsmhub/doudian-sdk utils/sign_util.go, core/doudian_op_api_client.go),
+ * step by step, for a string with U+2028, U+2029, `<`, `>`, `&`, `/` and a tab (order.addOrderRemark):
+ *  1. utils.Marshal: json.Marshal(param) (HTML escaping on: `<` -> \u003c ...), decoded into a map[string]interface{}
+ *     with UseNumber (the strings are the original characters again), encoded again by a json.Encoder with
+ *     SetEscapeHTML(false) (map keys sorted; `<` `>` `&` `/` and CJK literal; tab -> \t; U+2028 / U+2029 -> \u2028 /
+ *     \u2029, which encoding/json escapes even with HTML escaping off), TrimSpace drops the Encoder's newline:
+ *       {"order_id":"6900000000000000001","remark":"第一行\u2028第二行\u2029<b>&amp;</b>\t/x"}
+ *     (the backslash sequences are literal text: 6 ASCII characters each).
+ *  2. utils.Sign: app_secret + "app_key" + app_key + "method" + method + "param_json" + param_json + "timestamp" +
+ *     timestamp + "v2" + app_secret; HMAC-SHA256 keyed with app_secret, lowercase hex. Computed outside this code base:
+ *       python3 -c "import hmac,hashlib;print(hmac.new(k.encode(),s.encode(),hashlib.sha256).hexdigest())"
+ *       openssl dgst -sha256 -hmac "$k" sts.txt
+ *     both 80f1e83bbe712757a54f483a312cca7db7b3fd23eddbff3f1000ccc7542c6e5a.
+ * JSON.stringify would leave U+2028 / U+2029 raw, so the old canonical JSON signed other bytes than the SDK.
+ */
+const LINE_SEP_VECTOR = {
+  appKey: '7000000000000000001',
+  appSecret: 'a1b2c3d4-0000-4000-8000-000000000001',
+  method: 'order.addOrderRemark',
+  timestamp: '1717000000',
+  param: { remark: '第一行\u2028第二行\u2029<b>&amp;</b>\t/x', order_id: '6900000000000000001' },
+  paramJson: '{"order_id":"6900000000000000001","remark":"第一行\\u2028第二行\\u2029<b>&amp;</b>\\t/x"}',
+  sign: '80f1e83bbe712757a54f483a312cca7db7b3fd23eddbff3f1000ccc7542c6e5a',
+};
+
+describe('douyin param_json (the Go SDK\'s utils.Marshal)', () => {
+  it('escapes U+2028 / U+2029 as the SDK does and signs to the hand-derived vector', () => {
+    const v = LINE_SEP_VECTOR;
+    const paramJson = douyinParamJson(v.param);
+    expect(paramJson).toBe(v.paramJson);
+    expect(paramJson).not.toMatch(/[\u2028\u2029]/);
+    expect(douyinSign({ appKey: v.appKey, appSecret: v.appSecret, method: v.method, paramJson, timestamp: v.timestamp })).toBe(v.sign);
+    // a body that carries the characters raw (as JSON.stringify writes them) re-sorts to the same canonical text
+    expect(canonicaliseDouyinParamJson(JSON.stringify(v.param))).toBe(v.paramJson);
+  });
+
+  it('writes the other characters as Go does: controls short or \\u00xx, HTML and / literal, a lone surrogate as U+FFFD', () => {
+    expect(douyinParamJson({ s: '\b\f\n\r\t\u0001\u001f\u007f"\\<>&\'=/é😀' })).toBe('{"s":"\\b\\f\\n\\r\\t\\u0001\\u001f\u007f\\"\\\\<>&\'=/é😀"}');
+    expect(douyinParamJson({ s: 'a\ud800b' })).toBe('{"s":"a\ufffdb"}');
+    expect(douyinParamJson({ b: [rawNumberOf('6918123456789000001')], a: 'x' })).toBe('{"a":"x","b":[6918123456789000001]}');
+  });
+});
+
+function rawNumberOf(digits: string): RawNumber {
+  return new RawNumber(digits);
+}
+
+describe('DouyinAdapter request body over nock', () => {
+  const t = douyinOverNock();
+
+  it('sends U+2028 / U+2029 escaped as \\u2028 / \\u2029 and signs exactly the bytes it sends', async () => {
+    t.answer('product.addV2', { code: 10000, msg: 'success', data: { product_id: '3600000000000000001', sku: [{ sku_id: '1700000000000000001', code: 'C1' }] } });
+    await t.sut().upsertProduct(t.shop, {
+      outerProductId: 'p-ls',
+      title: 'T',
+      description: '第一行\u2028第二行\u2029',
+      images: ['https://img.example/1.jpg'],
+      categoryId: '20000',
+      attributes: {},
+      skus: [{ skuCode: 'C1', specs: { color: 'red' }, priceFen: 100, originalPriceFen: 200, stock: 1 }],
+    });
+    const [call] = t.sent;
+    expect(call.body).toContain('"description":"第一行\\u2028第二行\\u2029"');
+    expect(call.body).not.toMatch(/[\u2028\u2029]/);
+    const { appKey, appSecret } = t.shop.credentials;
+    expect(call.query.sign).toBe(douyinSign({ appKey, appSecret, method: 'product.addV2', paramJson: call.body, timestamp: call.query.timestamp }));
   });
 });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLosslessNumber } from 'lossless-json';
-import { RawNumber, canonicalJson, canonicaliseJsonText, douyinSign, parseLossless, type DouyinSignMethod } from '../../../src/signing';
+import { RawNumber, canonicalJson, canonicaliseDouyinParamJson, douyinSign, parseLossless, type DouyinSignMethod } from '../../../src/signing';
 import type { InjectedFault, SeedOrderStatus } from '../contract-backend';
 import { NockBackendBase, orderTotals, type NockReply, type StoredOrder } from './nock-backend.base';
 
@@ -44,7 +44,8 @@ export class DouyinNockBackend extends NockBackendBase {
     if (q.get('v') !== '2' || !/^\d{10}$/.test(q.get('timestamp') ?? '')) return this.err(40003, 'isv.timestamp-invalid', 'bad v or timestamp');
     const signMethod = (q.get('sign_method') ?? 'md5') as DouyinSignMethod;
     const body = rawBody === '' ? '{}' : rawBody;
-    if (canonicaliseJsonText(body) !== body) return this.err(40003, 'isv.signature-invalid', 'body is not canonical JSON');
+    // stricter than the gateway (which re-sorts): our adapter must send the Go SDK's utils.Marshal form itself
+    if (canonicaliseDouyinParamJson(body) !== body) return this.err(40003, 'isv.signature-invalid', 'body is not canonical JSON');
     const expected = douyinSign({ appKey: this.creds.appKey, appSecret: this.creds.appSecret, method, paramJson: body, timestamp: q.get('timestamp') ?? '', v: '2', signMethod });
     if (q.get('sign') !== expected) return this.err(40003, 'isv.signature-invalid', 'sign mismatch');
     const p = parseLossless(body) as Record<string, unknown>;
