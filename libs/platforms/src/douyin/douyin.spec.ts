@@ -220,3 +220,39 @@ describe('DouyinAdapter request body over nock', () => {
     expect(call.query.sign).toBe(douyinSign({ appKey, appSecret, method: 'product.addV2', paramJson: call.body, timestamp: call.query.timestamp }));
   });
 });
+
+describe('DouyinAdapter product_format_new over nock', () => {
+  const t = douyinOverNock();
+  const listing = (attributes: Record<string, string>) => ({
+    outerProductId: 'p-attr',
+    title: 'T',
+    description: 'd',
+    images: ['https://img.example/1.jpg'],
+    categoryId: '20000',
+    attributes,
+    skus: [{ skuCode: 'C1', specs: { color: 'red' }, priceFen: 100, originalPriceFen: 200, stock: 1 }],
+  });
+  const created = { code: 10000, msg: 'success', data: { product_id: '3600000000000000001', sku: [{ sku_id: '1700000000000000001', code: 'C1' }] } };
+
+  it('sends the SDK shape {"<property_id>":[{"value","name","diy_type"}]} from the attributes keyed by Douyin property id', async () => {
+    t.answer('product.addV2', created);
+    await t.sut().upsertProduct(t.shop, listing({ 材质: '棉', '1687': '596120136:无品牌', '785': '棉75%' }));
+    const format = JSON.parse(t.sent[0].body).product_format_new as string;
+    expect(format).toBe('{"1687":[{"diy_type":0,"name":"无品牌","value":596120136}],"785":[{"diy_type":0,"name":"棉75%","value":0}]}');
+  });
+
+  it('leaves product_format_new out when no attribute is keyed by a property id (never {"材质":"棉"})', async () => {
+    t.answer('product.addV2', created);
+    await t.sut().upsertProduct(t.shop, listing({ 材质: '棉' }));
+    expect(JSON.parse(t.sent[0].body)).not.toHaveProperty('product_format_new');
+  });
+
+  it('refuses a property id without a value before calling Douyin', async () => {
+    const err = await t.sut().upsertProduct(t.shop, listing({ '785': ' ' })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ kind: 'invalid_request' });
+    expect(t.sent).toEqual([]);
+  });
+});

@@ -128,6 +128,7 @@ export class DouyinNockBackend extends NockBackendBase {
       case 'product.editV2': {
         const rows = JSON.parse(String(p.spec_prices ?? '[]')) as { code: string; price: number; stock_num: number; sku_id?: string }[];
         if (!p.name || rows.length === 0) return this.err(40002, 'isv.parameter-missing', 'name / spec_prices');
+        if (p.product_format_new !== undefined && !isProductFormat(p.product_format_new)) return this.err(40003, 'isv.parameter-invalid', 'product_format_new格式错误');
         if (method === 'product.editV2') {
           const bad = this.requireInt64(p, 'product_id');
           if (bad) return bad;
@@ -218,4 +219,23 @@ export class DouyinNockBackend extends NockBackendBase {
   private err(code: number, subCode: string, subMsg: string): NockReply {
     return [200, canonicalJson({ code, msg: code === 60000 ? '调用频率超限' : '处理失败', sub_code: subCode, sub_msg: subMsg, log_id: 'nock', data: {} }), { 'content-type': 'application/json' }];
   }
+}
+
+/** product_format_new as the SDK documents it: a JSON string {"<property_id>":[{"value":number,"name":string,"diy_type":number}]} */
+function isProductFormat(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  let o: unknown;
+  try {
+    o = parseLossless(v);
+  } catch {
+    return false;
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return false;
+  return Object.entries(o as Record<string, unknown>).every(
+    ([k, vals]) =>
+      /^\d+$/.test(k) &&
+      Array.isArray(vals) &&
+      vals.length > 0 &&
+      vals.every((x: Record<string, unknown>) => x !== null && typeof x === 'object' && isLosslessNumber(x.value) && typeof x.name === 'string' && isLosslessNumber(x.diy_type)),
+  );
 }
