@@ -35,6 +35,18 @@ describe('platform APIs: paging, windows, lifecycle, units', () => {
       expect(sim.store.order(b.orderId).status).toBe('refunded');
     });
 
+    it('product.addV2 refuses product_format_new not in the SDK shape and keeps one that is', async () => {
+      const spec_prices = JSON.stringify([{ code: 'F1', price: 990, stock_num: 1 }]);
+      for (const wrong of ['{"材质":"棉"}', '{"785":"棉"}', '{"785":[{"name":"棉"}]}', '[]']) {
+        const res = await call('product.addV2', { name: 'T', outer_product_id: 'OPF', spec_prices, product_format_new: wrong });
+        expect(res.body).toMatchObject({ code: 40003, sub_code: 'isv.parameter-invalid', sub_msg: expect.stringContaining('product_format_new') });
+      }
+      expect(sim.store.productByOuterId(sim.shop().platformShopId, 'OPF')).toBeFalsy();
+      const ok = await call('product.addV2', { name: 'T', outer_product_id: 'OPF', spec_prices, product_format_new: '{"1687":[{"diy_type":0,"name":"无品牌","value":596120136}],"785":[{"diy_type":0,"name":"棉75%","value":0}]}' });
+      expect(ok.body.code).toBe(10000);
+      expect(sim.store.productByOuterId(sim.shop().platformShopId, 'OPF')?.attributes).toEqual({ '1687': '无品牌', '785': '棉75%' });
+    });
+
     it('product.addV2 creates SKUs from spec_prices; token.refresh returns a working pair after expiry', async () => {
       const add = await call('product.addV2', { name: 'T', outer_product_id: 'OP1', spec_prices: JSON.stringify([{ code: 'C1', price: 990, stock_num: 3, spec_detail_name1: '红' }]) });
       expect(add.body.code).toBe(10000);

@@ -1,6 +1,6 @@
 import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
 import { UpstreamError, withPartialListing } from '@app/contracts';
-import { RawNumber } from '../signing';
+import { RawNumber, douyinParamJson } from '../signing';
 import {
   DEFAULT_RATE_LIMIT_WAIT_MS,
   PlatformCaller,
@@ -37,6 +37,29 @@ import { douyinPushReply, verifyDouyinPush } from './douyin.push';
 /** A 19-digit int64 id emitted as a bare JSON number (never through a JS double). */
 function id64(v: string): RawNumber | string {
   return /^\d+$/.test(v) ? new RawNumber(v) : v;
+}
+
+/**
+ * `product_format_new`, the shape the SDK documents (zsmhub/doudian-sdk api/product_addV2/request: "格式：
+ * {"property_id":[{"value":value,"name":"property_name","diy_type":0}]} name的类型是string，value和diy_type的类型是
+ * number"), property and value ids from product.getCatePropertyV2. Our catalogue keys attributes by name (材质),
+ * which Douyin cannot take, and we hold no name -> property id table: only attributes keyed by a Douyin property
+ * id (all digits; set them in the product's douyin overrides) are sent. Their value is `<value_id>:<name>` for an
+ * option of the property (e.g. "1687": "596120136:无品牌") or free text, sent as value 0 (e.g. "785": "棉75%").
+ * Name-keyed attributes are not sent (they stay for the other platforms and our own checks); with no id-keyed
+ * attribute the field is left out and Douyin's own category checks decide. One value per property.
+ */
+export function douyinProductFormat(attributes: Record<string, string>): string | undefined {
+  const out: Record<string, { value: RawNumber; name: string; diy_type: number }[]> = {};
+  for (const [key, raw] of Object.entries(attributes)) {
+    if (!/^\d+$/.test(key)) continue;
+    const text = raw.trim();
+    const option = /^(\d+):(.+)$/.exec(text);
+    const name = option ? option[2].trim() : text;
+    if (!name) throw new UpstreamError('douyin', 'invalid_request', `attribute ${key} (a Douyin property id) has no value`);
+    out[key] = [{ value: new RawNumber(option ? option[1] : '0'), name, diy_type: 0 }];
+  }
+  return Object.keys(out).length > 0 ? douyinParamJson(out) : undefined;
 }
 
 /** SKU ids by our code from a `product.detail` answer (`spec_prices[]`: sku_id, code / outer_sku_id). */
@@ -170,7 +193,7 @@ export class DouyinAdapter extends PlatformAdapter {
       pic: listing.images.join('|'),
       description: listing.description,
       category_leaf_id: id64(listing.categoryId),
-      product_format_new: JSON.stringify(listing.attributes),
+      product_format_new: douyinProductFormat(listing.attributes),
       outer_product_id: listing.outerProductId,
       specs: dims.map(([k, vs]) => `${k}|${vs.join(',')}`).join('^'),
       spec_prices: JSON.stringify(

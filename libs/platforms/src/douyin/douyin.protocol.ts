@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '@app/contracts';
-import { canonicalJson, douyinSign } from '../signing';
+import { douyinParamJson, douyinSign } from '../signing';
 import { exchange, num, obj, str, type PlatformProtocol } from '../http';
 import type { AuthorisedShop, ShopContext, TokenSet } from '../platform-adapter.port';
 import { DOUYIN_SUCCESS, douyinError } from './douyin.errors';
@@ -48,7 +48,7 @@ export class DouyinProtocol implements PlatformProtocol {
 
   private async exchange(shop: ShopContext, method: string, params: Record<string, unknown>, accessToken: string | null): Promise<unknown> {
     const { appKey, appSecret } = shop.credentials;
-    const paramJson = canonicalJson(params);
+    const paramJson = douyinParamJson(params);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const sign = douyinSign({ appKey, appSecret, method, paramJson, timestamp, v: '2', signMethod: 'hmac-sha256' });
     const query: Record<string, string> = { app_key: appKey, method, timestamp, v: '2', sign_method: 'hmac-sha256', sign };

@@ -1,9 +1,15 @@
+import nock from 'nock';
+import { UpstreamError } from '@app/contracts';
+import { BreakerRegistry, type RedisRateLimiter } from '@app/resilience';
+import { FakeShopDirectory } from '@app/testing/fakes';
+import { testOutboundPolicy } from '@app/testing/outbound-policy';
+import { DouyinAdapter } from './douyin.adapter';
 import { douyinError } from './douyin.errors';
 import { douyinExpiry } from './douyin.protocol';
 import { DOUYIN_ORDER_STATUS, douyinStatus } from './douyin.status';
 import { douyinOrderToCanonical } from './douyin.mapper';
 import { obj, parseBody } from '../http';
-import { canonicalJson, RawNumber } from '../signing';
+import { canonicalJson, canonicaliseDouyinParamJson, douyinParamJson, douyinSign, RawNumber } from '../signing';
 import type { ShopContext } from '../platform-adapter.port';
 
 const shop = { shopId: 's1', platform: 'douyin' } as ShopContext;
@@ -50,6 +56,76 @@ describe(douyinError.name, () => {
     expect(e.details).toMatchObject({ code: String(code), subCode: sub });
     if (kind === 'rate_limited') expect(e.retryAfterMs).toBe(1500);
   });
+
+  it('reads 70000 isp.api-service-off ("API不存在或API已下线") as a non-retryable configuration fault, not as not_found', () => {
+    const e = douyinError(70000, 'isp.api-service-off', 'API不存在或API已下线', 1500);
+    expect(e).toMatchObject({ kind: 'invalid_request', retryable: false, details: { code: '70000', subCode: 'isp.api-service-off' } });
+  });
+});
+
+/** A DouyinAdapter whose calls nock answers (no Redis: a limiter that never waits). */
+function douyinOverNock() {
+  const HOST = 'douyin.nock.test';
+  const ORIGIN = `http://${HOST}`;
+  const nockShop: ShopContext = {
+    shopId: 'shop-douyin-nock',
+    platform: 'douyin',
+    platformShopId: '100001',
+    baseUrl: ORIGIN,
+    credentials: { appKey: '7000000000000000001', appSecret: 'a1b2c3d4-0000-4000-8000-000000000001', accessToken: 'at-1', refreshToken: 'rt-1', accessTokenExpiresAt: new Date('2100-01-01T00:00:00Z') },
+  };
+  const sent: { method: string; query: Record<string, string>; body: string }[] = [];
+  let breakers: BreakerRegistry;
+  let sut: DouyinAdapter;
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  beforeEach(() => {
+    breakers = new BreakerRegistry({ requestTimeoutMs: 1000 });
+    const limiter = { acquire: async () => undefined } as unknown as RedisRateLimiter;
+    sut = new DouyinAdapter({ directory: new FakeShopDirectory([nockShop]), breakers, limiter, options: { timeoutMs: 1000, outbound: testOutboundPolicy(HOST) } });
+    sent.length = 0;
+  });
+  afterEach(() => {
+    expect(nock.isDone()).toBe(true);
+    nock.cleanAll();
+    breakers.shutdown();
+  });
+  /** answers `method` once with the envelope `reply` (the raw body text and query recorded in `sent`) */
+  const answer = (method: string, reply: Record<string, unknown>): void => {
+    // the raw body text as sent (the reply callback's body argument is nock's parse of it)
+    let raw = '';
+    const scope = nock(ORIGIN);
+    scope.on('request', (_req: unknown, _icp: unknown, body: string) => (raw = body ?? ''));
+    scope
+      .post(`/${method.replace(/\./g, '/')}`)
+      .query(true)
+      .reply(200, (uri: string) => {
+        sent.push({ method, query: Object.fromEntries(new URL(uri, ORIGIN).searchParams), body: raw });
+        return { msg: '', sub_code: '', sub_msg: '', log_id: 'nock', data: {}, ...reply };
+      });
+  };
+  return { shop: nockShop, sent, answer, sut: () => sut };
+}
+
+describe('DouyinAdapter findProductByOuterId over nock', () => {
+  const t = douyinOverNock();
+
+  it('throws (never answers null) when product.detail is offline for the app: 70000 isp.api-service-off', async () => {
+    t.answer('product.detail', { code: 70000, msg: 'API不存在或API已下线', sub_code: 'isp.api-service-off', sub_msg: 'API不存在或API已下线' });
+    const err = await t.sut().findProductByOuterId(t.shop, 'prod-1').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ kind: 'invalid_request', retryable: false, details: { code: '70000' } });
+  });
+
+  it('answers null for a product the shop does not have', async () => {
+    t.answer('product.detail', { code: 40004, msg: '处理失败', sub_code: 'isv.business-failed:product-not-exist', sub_msg: '商品不存在' });
+    expect(await t.sut().findProductByOuterId(t.shop, 'prod-2')).toBeNull();
+    expect(JSON.parse(t.sent[0].body)).toEqual({ out_product_id: 'prod-2' });
+  });
 });
 
 describe('douyin conversions', () => {
@@ -72,5 +148,111 @@ describe('douyin conversions', () => {
     const base = '"order_id":"4900000000000000125","order_status":2,"create_time":1717000000,"update_time":1717000060,"sku_order_list":[]';
     expect(douyinOrderToCanonical(shop, obj(parseBody(`{${base},"shop_id":7700000000000000001}`))).platformShopId).toBe('7700000000000000001');
     expect(douyinOrderToCanonical(shop, obj(parseBody(`{${base}}`))).platformShopId).toBeUndefined();
+  });
+});
+
+/**
+ * A sign vector derived by hand from the Go SDK (zsmhub/doudian-sdk utils/sign_util.go, core/doudian_op_api_client.go),
+ * step by step, for a string with U+2028, U+2029, `<`, `>`, `&`, `/` and a tab (order.addOrderRemark):
+ *  1. utils.Marshal: json.Marshal(param) (HTML escaping on: `<` -> \u003c ...), decoded into a map[string]interface{}
+ *     with UseNumber (the strings are the original characters again), encoded again by a json.Encoder with
+ *     SetEscapeHTML(false) (map keys sorted; `<` `>` `&` `/` and CJK literal; tab -> \t; U+2028 / U+2029 -> \u2028 /
+ *     \u2029, which encoding/json escapes even with HTML escaping off), TrimSpace drops the Encoder's newline:
+ *       {"order_id":"6900000000000000001","remark":"第一行\u2028第二行\u2029<b>&amp;</b>\t/x"}
+ *     (the backslash sequences are literal text: 6 ASCII characters each).
+ *  2. utils.Sign: app_secret + "app_key" + app_key + "method" + method + "param_json" + param_json + "timestamp" +
+ *     timestamp + "v2" + app_secret; HMAC-SHA256 keyed with app_secret, lowercase hex. Computed outside this code base:
+ *       python3 -c "import hmac,hashlib;print(hmac.new(k.encode(),s.encode(),hashlib.sha256).hexdigest())"
+ *       openssl dgst -sha256 -hmac "$k" sts.txt
+ *     both 80f1e83bbe712757a54f483a312cca7db7b3fd23eddbff3f1000ccc7542c6e5a.
+ * JSON.stringify would leave U+2028 / U+2029 raw, so the old canonical JSON signed other bytes than the SDK.
+ */
+const LINE_SEP_VECTOR = {
+  appKey: '7000000000000000001',
+  appSecret: 'a1b2c3d4-0000-4000-8000-000000000001',
+  method: 'order.addOrderRemark',
+  timestamp: '1717000000',
+  param: { remark: '第一行\u2028第二行\u2029<b>&amp;</b>\t/x', order_id: '6900000000000000001' },
+  paramJson: '{"order_id":"6900000000000000001","remark":"第一行\\u2028第二行\\u2029<b>&amp;</b>\\t/x"}',
+  sign: '80f1e83bbe712757a54f483a312cca7db7b3fd23eddbff3f1000ccc7542c6e5a',
+};
+
+describe('douyin param_json (the Go SDK\'s utils.Marshal)', () => {
+  it('escapes U+2028 / U+2029 as the SDK does and signs to the hand-derived vector', () => {
+    const v = LINE_SEP_VECTOR;
+    const paramJson = douyinParamJson(v.param);
+    expect(paramJson).toBe(v.paramJson);
+    expect(paramJson).not.toMatch(/[\u2028\u2029]/);
+    expect(douyinSign({ appKey: v.appKey, appSecret: v.appSecret, method: v.method, paramJson, timestamp: v.timestamp })).toBe(v.sign);
+    // a body that carries the characters raw (as JSON.stringify writes them) re-sorts to the same canonical text
+    expect(canonicaliseDouyinParamJson(JSON.stringify(v.param))).toBe(v.paramJson);
+  });
+
+  it('writes the other characters as Go does: controls short or \\u00xx, HTML and / literal, a lone surrogate as U+FFFD', () => {
+    expect(douyinParamJson({ s: '\b\f\n\r\t\u0001\u001f\u007f"\\<>&\'=/é😀' })).toBe('{"s":"\\b\\f\\n\\r\\t\\u0001\\u001f\u007f\\"\\\\<>&\'=/é😀"}');
+    expect(douyinParamJson({ s: 'a\ud800b' })).toBe('{"s":"a\ufffdb"}');
+    expect(douyinParamJson({ b: [rawNumberOf('6918123456789000001')], a: 'x' })).toBe('{"a":"x","b":[6918123456789000001]}');
+  });
+});
+
+function rawNumberOf(digits: string): RawNumber {
+  return new RawNumber(digits);
+}
+
+describe('DouyinAdapter request body over nock', () => {
+  const t = douyinOverNock();
+
+  it('sends U+2028 / U+2029 escaped as \\u2028 / \\u2029 and signs exactly the bytes it sends', async () => {
+    t.answer('product.addV2', { code: 10000, msg: 'success', data: { product_id: '3600000000000000001', sku: [{ sku_id: '1700000000000000001', code: 'C1' }] } });
+    await t.sut().upsertProduct(t.shop, {
+      outerProductId: 'p-ls',
+      title: 'T',
+      description: '第一行\u2028第二行\u2029',
+      images: ['https://img.example/1.jpg'],
+      categoryId: '20000',
+      attributes: {},
+      skus: [{ skuCode: 'C1', specs: { color: 'red' }, priceFen: 100, originalPriceFen: 200, stock: 1 }],
+    });
+    const [call] = t.sent;
+    expect(call.body).toContain('"description":"第一行\\u2028第二行\\u2029"');
+    expect(call.body).not.toMatch(/[\u2028\u2029]/);
+    const { appKey, appSecret } = t.shop.credentials;
+    expect(call.query.sign).toBe(douyinSign({ appKey, appSecret, method: 'product.addV2', paramJson: call.body, timestamp: call.query.timestamp }));
+  });
+});
+
+describe('DouyinAdapter product_format_new over nock', () => {
+  const t = douyinOverNock();
+  const listing = (attributes: Record<string, string>) => ({
+    outerProductId: 'p-attr',
+    title: 'T',
+    description: 'd',
+    images: ['https://img.example/1.jpg'],
+    categoryId: '20000',
+    attributes,
+    skus: [{ skuCode: 'C1', specs: { color: 'red' }, priceFen: 100, originalPriceFen: 200, stock: 1 }],
+  });
+  const created = { code: 10000, msg: 'success', data: { product_id: '3600000000000000001', sku: [{ sku_id: '1700000000000000001', code: 'C1' }] } };
+
+  it('sends the SDK shape {"<property_id>":[{"value","name","diy_type"}]} from the attributes keyed by Douyin property id', async () => {
+    t.answer('product.addV2', created);
+    await t.sut().upsertProduct(t.shop, listing({ 材质: '棉', '1687': '596120136:无品牌', '785': '棉75%' }));
+    const format = JSON.parse(t.sent[0].body).product_format_new as string;
+    expect(format).toBe('{"1687":[{"diy_type":0,"name":"无品牌","value":596120136}],"785":[{"diy_type":0,"name":"棉75%","value":0}]}');
+  });
+
+  it('leaves product_format_new out when no attribute is keyed by a property id (never {"材质":"棉"})', async () => {
+    t.answer('product.addV2', created);
+    await t.sut().upsertProduct(t.shop, listing({ 材质: '棉' }));
+    expect(JSON.parse(t.sent[0].body)).not.toHaveProperty('product_format_new');
+  });
+
+  it('refuses a property id without a value before calling Douyin', async () => {
+    const err = await t.sut().upsertProduct(t.shop, listing({ '785': ' ' })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ kind: 'invalid_request' });
+    expect(t.sent).toEqual([]);
   });
 });

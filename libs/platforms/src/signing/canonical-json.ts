@@ -31,17 +31,51 @@ function jsonString(v: string): string {
   return `"${v}"`;
 }
 
+/** lone UTF-16 surrogates (a high one not followed by a low one, a low one not after a high one) */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A JSON string literal as Go's encoding/json writes it with SetEscapeHTML(false) (Go 1.22+), which is what the
+ * Douyin SDKs sign (PROTOCOLS.md 1.2): as JSON.stringify (`"` `\\` escaped; \b \f \n \r \t; other controls as
+ * \u00xx lowercase; `<` `>` `&` `/` and non-ASCII literal), except that U+2028 / U+2029 are written \u2028 /
+ * \u2029 (Go escapes them even with HTML escaping off; so does PHP's json_encode without
+ * JSON_UNESCAPED_LINE_TERMINATORS) and a lone surrogate becomes U+FFFD (Go's decoder and encoder both do that;
+ * JSON.stringify would write \udxxx).
+ */
+function douyinJsonString(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) {
+      return JSON.stringify(v.replace(LONE_SURROGATE, '\ufffd')).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    }
+  }
+  return `"${v}"`;
+}
+
 /**
  * Compact JSON with object keys sorted ascending at every depth, arrays in order, no HTML or `/`
  * escaping, non-ASCII left as is, and exact numbers for RawNumber / LosslessNumber / bigint.
- * This is Douyin's `param_json` canonical form; the bytes signed are the bytes sent.
+ * (Douyin's `param_json` is this with Douyin's string escaping: douyinParamJson.)
  * (Written as loops with string appends: it serialises whole list pages in the simulators.)
  */
 export function canonicalJson(value: unknown): string {
+  return writeSorted(value, jsonString);
+}
+
+/**
+ * Douyin's `param_json` canonical form, the text signed (PROTOCOLS.md 1.2): canonicalJson with the string
+ * escaping of the Go SDK's utils.Marshal (json.Encoder, SetEscapeHTML(false), keys sorted by the map it
+ * decodes into, numbers kept by UseNumber): see douyinJsonString. The adapter sends these bytes and signs them.
+ */
+export function douyinParamJson(value: unknown): string {
+  return writeSorted(value, douyinJsonString);
+}
+
+function writeSorted(value: unknown, quote: (s: string) => string): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
-      return jsonString(value);
+      return quote(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
@@ -60,11 +94,11 @@ export function canonicalJson(value: unknown): string {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      out += canonicalJson(value[i]);
+      out += writeSorted(value[i], quote);
     }
     return `${out}]`;
   }
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value instanceof Date) return quote(value.toISOString());
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
   if (keys.length > 1) keys.sort();
@@ -75,7 +109,7 @@ export function canonicalJson(value: unknown): string {
     if (v === undefined) continue;
     if (!first) out += ',';
     first = false;
-    out += `${jsonString(k)}:${canonicalJson(v)}`;
+    out += `${quote(k)}:${writeSorted(v, quote)}`;
   }
   return `${out}}`;
 }
@@ -140,4 +174,9 @@ export function parseExact(text: string): unknown {
 /** Re-serialises JSON text canonically without passing numbers through JS doubles. */
 export function canonicaliseJsonText(text: string): string {
   return text.trim() === '' ? '{}' : canonicalJson(parseLossless(text));
+}
+
+/** Douyin's param_json of a body: the JSON text re-sorted as douyinParamJson, numbers exact; empty = `{}`. */
+export function canonicaliseDouyinParamJson(text: string): string {
+  return text.trim() === '' ? '{}' : douyinParamJson(parseLossless(text));
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isLosslessNumber } from 'lossless-json';
 import { canonicalJson, douyinPushSign, parseLossless, rawNumber, type RawNumber } from '@app/platforms/signing';
 import type { IdFactory } from '../core/ids';
 import { boolParam, idParam, intParam, parseJsonObject, requireId, requireInt, requireStr, strParam } from '../core/lossless';
@@ -443,8 +444,41 @@ export class DouyinSimulator extends PlatformSimulator {
     });
   }
 
+  /**
+   * product_format_new: a JSON string {"<property_id>":[{"value":<number>,"name":"<string>","diy_type":<number>}]}
+   * (the SDK's documented shape); the attributes as {property_id: name}. Anything else is refused.
+   */
+  private productFormat(p: Record<string, unknown>): Record<string, string> | null {
+    const raw = p.product_format_new;
+    if (raw === undefined || raw === null || raw === '') return null;
+    const bad = (why: string) =>
+      new SimError('param_invalid', `product_format_new格式错误: ${why} (expected {"<property_id>":[{"value":<number>,"name":"<string>","diy_type":<number>}]})`);
+    if (typeof raw !== 'string') throw bad('must be a JSON string');
+    let parsed: unknown;
+    try {
+      parsed = parseLossless(raw);
+    } catch {
+      throw bad('not valid JSON');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('must be a JSON object');
+    const out: Record<string, string> = {};
+    for (const [key, values] of Object.entries(parsed as Record<string, unknown>)) {
+      if (!/^\d+$/.test(key)) throw bad(`key ${key} is not a property id`);
+      if (!Array.isArray(values) || values.length === 0) throw bad(`property ${key} must be a non-empty array`);
+      for (const v of values) {
+        const item = (v ?? {}) as Record<string, unknown>;
+        if (typeof v !== 'object' || Array.isArray(v) || !isLosslessNumber(item.value) || typeof item.name !== 'string' || (item.diy_type !== undefined && !isLosslessNumber(item.diy_type))) {
+          throw bad(`property ${key} values must be {value: number, name: string, diy_type: number}`);
+        }
+      }
+      out[key] = (values as { name: string }[]).map((v) => v.name).join(',');
+    }
+    return out;
+  }
+
   private productAdd(shop: ShopState, p: Record<string, unknown>): unknown {
     const name = requireStr(p, 'name');
+    const attributes = this.productFormat(p) ?? {};
     const rows = this.specRows(p);
     if (rows.length === 0) throw new SimError('param_missing', 'spec_prices is required');
     const outer = strParam(p, 'outer_product_id') ?? strParam(p, 'out_product_id') ?? '';
@@ -456,7 +490,7 @@ export class DouyinSimulator extends PlatformSimulator {
       description: strParam(p, 'description') ?? '',
       categoryId: idParam(p, 'category_leaf_id') ?? '0',
       images: (strParam(p, 'pic') ?? '').split('|').filter(Boolean),
-      attributes: {},
+      attributes,
     });
     const skus = this.applyRows(shop, product.productId, rows);
     return { product_id: num(product.productId), out_product_id: outer, outer_product_id: outer, create_time: sec(product.createdAt), sku: skus };
@@ -464,6 +498,7 @@ export class DouyinSimulator extends PlatformSimulator {
 
   private productEdit(shop: ShopState, p: Record<string, unknown>): unknown {
     const product = this.store.product(requireId(p, 'product_id'), shop.platformShopId);
+    const attributes = this.productFormat(p);
     const rows = this.specRows(p);
     this.applyRows(shop, product.productId, rows);
     this.store.upsertProduct({
@@ -472,6 +507,7 @@ export class DouyinSimulator extends PlatformSimulator {
       description: strParam(p, 'description') ?? product.description,
       images: p.pic !== undefined ? (strParam(p, 'pic') ?? '').split('|').filter(Boolean) : product.images,
       outerProductId: strParam(p, 'outer_product_id') ?? product.outerProductId,
+      attributes: attributes ?? product.attributes,
     });
     return {};
   }

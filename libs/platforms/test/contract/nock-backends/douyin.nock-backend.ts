@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLosslessNumber } from 'lossless-json';
-import { RawNumber, canonicalJson, canonicaliseJsonText, douyinSign, parseLossless, type DouyinSignMethod } from '../../../src/signing';
+import { RawNumber, canonicalJson, canonicaliseDouyinParamJson, douyinSign, parseLossless, type DouyinSignMethod } from '../../../src/signing';
 import type { InjectedFault, SeedOrderStatus } from '../contract-backend';
 import { NockBackendBase, orderTotals, type NockReply, type StoredOrder } from './nock-backend.base';
 
@@ -44,7 +44,8 @@ export class DouyinNockBackend extends NockBackendBase {
     if (q.get('v') !== '2' || !/^\d{10}$/.test(q.get('timestamp') ?? '')) return this.err(40003, 'isv.timestamp-invalid', 'bad v or timestamp');
     const signMethod = (q.get('sign_method') ?? 'md5') as DouyinSignMethod;
     const body = rawBody === '' ? '{}' : rawBody;
-    if (canonicaliseJsonText(body) !== body) return this.err(40003, 'isv.signature-invalid', 'body is not canonical JSON');
+    // stricter than the gateway (which re-sorts): our adapter must send the Go SDK's utils.Marshal form itself
+    if (canonicaliseDouyinParamJson(body) !== body) return this.err(40003, 'isv.signature-invalid', 'body is not canonical JSON');
     const expected = douyinSign({ appKey: this.creds.appKey, appSecret: this.creds.appSecret, method, paramJson: body, timestamp: q.get('timestamp') ?? '', v: '2', signMethod });
     if (q.get('sign') !== expected) return this.err(40003, 'isv.signature-invalid', 'sign mismatch');
     const p = parseLossless(body) as Record<string, unknown>;
@@ -127,6 +128,7 @@ export class DouyinNockBackend extends NockBackendBase {
       case 'product.editV2': {
         const rows = JSON.parse(String(p.spec_prices ?? '[]')) as { code: string; price: number; stock_num: number; sku_id?: string }[];
         if (!p.name || rows.length === 0) return this.err(40002, 'isv.parameter-missing', 'name / spec_prices');
+        if (p.product_format_new !== undefined && !isProductFormat(p.product_format_new)) return this.err(40003, 'isv.parameter-invalid', 'product_format_new格式错误');
         if (method === 'product.editV2') {
           const bad = this.requireInt64(p, 'product_id');
           if (bad) return bad;
@@ -217,4 +219,23 @@ export class DouyinNockBackend extends NockBackendBase {
   private err(code: number, subCode: string, subMsg: string): NockReply {
     return [200, canonicalJson({ code, msg: code === 60000 ? '调用频率超限' : '处理失败', sub_code: subCode, sub_msg: subMsg, log_id: 'nock', data: {} }), { 'content-type': 'application/json' }];
   }
+}
+
+/** product_format_new as the SDK documents it: a JSON string {"<property_id>":[{"value":number,"name":string,"diy_type":number}]} */
+function isProductFormat(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  let o: unknown;
+  try {
+    o = parseLossless(v);
+  } catch {
+    return false;
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return false;
+  return Object.entries(o as Record<string, unknown>).every(
+    ([k, vals]) =>
+      /^\d+$/.test(k) &&
+      Array.isArray(vals) &&
+      vals.length > 0 &&
+      vals.every((x: Record<string, unknown>) => x !== null && typeof x === 'object' && isLosslessNumber(x.value) && typeof x.name === 'string' && isLosslessNumber(x.diy_type)),
+  );
 }
