@@ -7,6 +7,7 @@ import {
   arr,
   checkWindow,
   createPlatformAxios,
+  mapListed,
   num,
   obj,
   specDimensions,
@@ -130,11 +131,14 @@ export class TaobaoAdapter extends PlatformAdapter {
       next = pageNo > 1 ? pageNo - 1 : null;
     }
     const page = trades(res);
+    // a trade whose status has no mapping is left out (reported in unmapped), never the whole page
+    const { orders, unmapped } = mapListed(page.filter(hasLines), (t) => taobaoTradeToCanonical(shop, t), (t) => str(t.tid));
     return {
-      orders: page.filter(hasLines).map((t) => taobaoTradeToCanonical(shop, t)),
+      orders,
       partialIds: page.filter((t) => !hasLines(t)).map((t) => str(t.tid)),
       hasMore: next !== null,
       next: next === null ? null : String(next),
+      unmapped,
     };
   }
 
