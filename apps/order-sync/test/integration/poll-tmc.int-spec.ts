@@ -19,7 +19,7 @@ class FakeTmc extends TmcSource {
   async consume(_app: string, _group: string, quantity: number): Promise<TmcMessage[]> {
     return this.queue.splice(0, quantity);
   }
-  async confirm(_app: string, ids: string[]): Promise<void> {
+  async confirm(_app: string, _group: string, ids: string[]): Promise<void> {
     this.confirmSawRows.push(await this.count());
     this.confirmed.push(...ids);
   }

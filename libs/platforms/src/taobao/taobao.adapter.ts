@@ -260,11 +260,14 @@ export class TaobaoAdapter extends PlatformAdapter {
     return arr(obj(res.messages).tmc_message).map((m) => tmcMessageToPush(obj(m)));
   }
 
-  /** Confirms processed TMC messages; unconfirmed ones are delivered again. */
-  async confirmTmc(app: TaobaoApp, ids: string[]): Promise<void> {
+  /**
+   * Confirms processed TMC messages of the group they were consumed through; unconfirmed ones are delivered again.
+   * TOP applies a confirm without group_name to the 'default' group, so the group is always sent.
+   */
+  async confirmTmc(app: TaobaoApp, groupName: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const res = await this.caller.guardedKey(`taobao:app-${app.appKey}`, () =>
-      this.protocol.sendApp(app, 'taobao.tmc.messages.confirm', { s_message_ids: ids.join(',') }),
+      this.protocol.sendApp(app, 'taobao.tmc.messages.confirm', { group_name: groupName, s_message_ids: ids.join(',') }),
       { method: 'taobao.tmc.messages.confirm' },
     );
     if (res.is_success === false) throw new UpstreamError('taobao', 'retryable', 'tmc confirm not accepted');
