@@ -32,6 +32,8 @@ export interface UpstreamErrorDetails {
   quotaPerSec?: number;
   /** set by upsertProduct when the platform created (part of) the listing before the failure */
   partialListing?: PartialListing;
+  /** with code UNKNOWN_STATUS_CODE: the platform's order status we have no mapping for */
+  platformStatus?: string;
 }
 
 /** the longest message an UpstreamError carries (what reaches lastError columns and API answers) */
@@ -86,6 +88,18 @@ export const OWN_QUOTA_CODE = 'platform_quota';
 /** a refusal by our own quota limiter (see OWN_QUOTA_CODE); still kind rate_limited: it waits, no attempt spent */
 export function isOwnQuotaLimit(e: unknown): boolean {
   return isUpstreamError(e) && e.kind === 'rate_limited' && e.details.code === OWN_QUOTA_CODE;
+}
+
+/**
+ * `details.code` of the `invalid_request` error an adapter raises for an order whose platform status has no
+ * canonical mapping (a status the platform added or we never saw). The order cannot be applied, but the rest of
+ * its page can: list pages report such orders in `OrderPage.unmapped` instead of throwing, and the apps record
+ * and skip them (order_sync.orders_refused, reason `unknown_status`).
+ */
+export const UNKNOWN_STATUS_CODE = 'unknown_status';
+
+export function isUnknownStatus(e: unknown): e is UpstreamError & { details: { code: typeof UNKNOWN_STATUS_CODE; platformStatus?: string } } {
+  return isUpstreamError(e) && e.details.code === UNKNOWN_STATUS_CODE;
 }
 
 /**

@@ -159,6 +159,20 @@ export interface OrderPage {
   hasMore: boolean;
   /** opaque paging state to pass back, or null when done */
   next: string | null;
+  /**
+   * orders the list returned that could not be mapped (a platform status we have no mapping for): not in
+   * `orders`; the caller records and skips them, and the rest of the page goes on
+   */
+  unmapped?: UnmappedOrder[];
+}
+
+/** An order of a list page left out because its platform status has no canonical mapping. */
+export interface UnmappedOrder {
+  platformOrderId: string;
+  /** the platform's status as listed */
+  platformStatus: string;
+  /** the platform's update time (ISO UTC) where readable */
+  updatedAt: string | null;
 }
 
 export interface ShipmentRequest {

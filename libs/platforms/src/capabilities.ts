@@ -53,7 +53,8 @@ export interface MessageServiceApp {
 /** Pushes by polling the platform's message service (Taobao TMC): consume a batch, confirm what was stored. */
 export interface MessageServiceConsumer {
   consumeTmc(app: MessageServiceApp, groupName: string, quantity: number): Promise<PushMessage[]>;
-  confirmTmc(app: MessageServiceApp, ids: string[]): Promise<void>;
+  /** confirms ids consumed through `groupName` (a confirm only covers its own group's messages) */
+  confirmTmc(app: MessageServiceApp, groupName: string, ids: string[]): Promise<void>;
 }
 
 /**

@@ -166,6 +166,11 @@ export interface PushRequest {
    * (Kuaishou: an AES-encrypted body with no header, so /webhooks/kuaishou?appKey=<appKey>)
    */
   query?: Record<string, unknown>;
+  /**
+   * the path the push was posted to, without the query (e.g. `/webhooks/xiaohongshu`), for platforms that sign it
+   * (Xiaohongshu signs path + query + headers, not the body)
+   */
+  path?: string;
 }
 
 export type PushVerification =

@@ -15,6 +15,8 @@ export async function waitFor<T>(check: () => T | null | undefined | false | Pro
 export interface ReceivedPush {
   headers: IncomingHttpHeaders;
   raw: string;
+  /** the request target as received: path and query */
+  url: string;
 }
 
 /** A push receiver on 127.0.0.1: records every POST and answers with `reply(n)` (n = 1-based POST count). */
@@ -24,7 +26,7 @@ export async function startPushReceiver(reply: (n: number) => { status: number; 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') });
+      received.push({ headers: req.headers, raw: Buffer.concat(chunks).toString('utf8'), url: req.url ?? '' });
       const r = reply(received.length);
       const text = JSON.stringify(r.body);
       res.writeHead(r.status, { 'content-type': 'application/json' });

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { douyinPushSign } from '@app/platforms/signing';
-import { startSimulator, xhsPushSign, type DouyinSimulator, type XiaohongshuSimulator } from '@app/sandbox';
+import { verifyXhsPush } from '@app/platforms/xiaohongshu/xiaohongshu.push';
+import { startSimulator, type DouyinSimulator, type XiaohongshuSimulator } from '@app/sandbox';
 import { startPushReceiver, waitFor } from './helpers';
 
 describe('push delivery', () => {
@@ -68,15 +70,21 @@ describe('push delivery', () => {
     expect(douyin.stats().push).toMatchObject({ dropped: 5, sent: 0 });
   });
 
-  it('xiaohongshu: status-change pushes carry app-key, timestamp and sign = MD5(appKey+timestamp+body+secret)', async () => {
+  it('xiaohongshu: status-change pushes carry app-key, timestamp and sign = MD5(path ? sorted app-key, query, timestamp + secret)', async () => {
     receiver = await startPushReceiver(() => ({ status: 200, body: { success: true, error_code: 0, error_msg: '' } }));
-    xhs = await startSimulator('xiaohongshu', { pushUrl: receiver.url });
+    xhs = await startSimulator('xiaohongshu', { pushUrl: `${receiver.url}?src=sim` });
     const order = xhs.generator.makeOne()!;
     await waitFor(() => receiver.received.length >= 1, 5000, 'push');
     const push = receiver.received[0];
     const shop = xhs.shop();
     expect(push.headers['app-key']).toBe(shop.appKey);
-    expect(push.headers.sign).toBe(xhsPushSign(shop.appKey, String(push.headers.timestamp), push.raw, shop.appSecret));
+    expect(push.url).toBe('/push?src=sim');
+    const ts = String(push.headers.timestamp);
+    // written out by hand (the body is not signed)
+    expect(push.headers.sign).toBe(createHash('md5').update(`/push?app-key=${shop.appKey}&src=sim&timestamp=${ts}${shop.appSecret}`, 'utf8').digest('hex'));
+    // and the adapter's verifier accepts it
+    const verified = await verifyXhsPush({ headers: push.headers, rawBody: Buffer.from(push.raw), path: '/push', query: { src: 'sim' } }, async () => shop.appSecret);
+    expect(verified).toMatchObject({ ok: true, messages: [{ platformOrderId: order.orderId }] });
     const [msg] = JSON.parse(push.raw) as { msgTag: string; sellerId: string; data: string }[];
     expect(msg).toMatchObject({ msgTag: 'msg_fulfillment_status_change', sellerId: shop.platformShopId });
     expect(JSON.parse(msg.data)).toEqual({ orderId: order.orderId, orderStatus: 4, updateTime: order.updatedAt });

@@ -1,6 +1,9 @@
 import { startSimulator, type TaobaoSimulator } from '@app/sandbox';
+import { TaobaoAdapter } from '@app/platforms/taobao/taobao.adapter';
+import { contractHarness } from '../../platforms/test/contract/harness';
 import { taobaoCall } from '../src/testing/signed-clients';
 import { waitFor } from './helpers';
+import { SimulatorBackend } from './simulator-backend';
 
 describe('taobao TMC over HTTP', () => {
   let sim: TaobaoSimulator;
@@ -55,5 +58,53 @@ describe('taobao TMC over HTTP', () => {
     sim.transitionOrder(o.orderId, 'refunded');
     const topics = (await consume()).map((m) => m.topic);
     expect(topics).toEqual(['taobao_trade_TradeSellerShip', 'taobao_refund_RefundSuccess']);
+  });
+
+  describe('groups', () => {
+    const consumeAs = async (group: string | null) => {
+      const res = await taobaoCall(sim.url, sim.shop(), 'taobao.tmc.messages.consume', { ...(group ? { group_name: group } : {}), quantity: '100' }, { session: null });
+      return res.body.tmc_messages_consume_response.messages.tmc_message as { id: string }[];
+    };
+    const confirmAs = (group: string | null, ok: string[]) =>
+      taobaoCall(sim.url, sim.shop(), 'taobao.tmc.messages.confirm', { ...(group ? { group_name: group } : {}), s_message_ids: ok.join(',') }, { session: null });
+    const redelivered = () =>
+      waitFor(async () => {
+        const m = await consumeAs('omnisync');
+        return m.length > 0 ? m : undefined;
+      }, 3000, 'redelivery');
+
+    it("a confirm without group_name is the 'default' group's: a message consumed through another group comes back", async () => {
+      sim.generator.makeOne();
+      const [m] = await consumeAs('omnisync');
+      await confirmAs(null, [m.id]);
+      expect((await redelivered()).map((x) => x.id)).toEqual([m.id]);
+      // confirmed in its own group: gone for good
+      await confirmAs('omnisync', [m.id]);
+      await new Promise((r) => setTimeout(r, 400)); // past tmcRedeliverAfterMs (300)
+      expect(await consumeAs('omnisync')).toEqual([]);
+    });
+
+    it('a confirm without group_name confirms what the default group consumed', async () => {
+      sim.generator.makeOne();
+      const [m] = await consumeAs(null);
+      await confirmAs(null, [m.id]);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await consumeAs(null)).toEqual([]);
+    });
+
+    describe('TaobaoAdapter with a non-default TMC_GROUP_NAME', () => {
+      const harness = contractHarness((deps) => new TaobaoAdapter(deps));
+      it('confirms in the group it consumed from, so confirmed messages are not delivered again', async () => {
+        const o = sim.generator.makeOne()!;
+        const { sut, shop } = harness.make(new SimulatorBackend(sim));
+        const app = { appKey: shop.credentials.appKey, appSecret: shop.credentials.appSecret, baseUrl: sim.url };
+        const first = await sut.consumeTmc(app, 'omnisync', 100);
+        expect(first.map((m) => m.platformOrderId)).toEqual([o.orderId]);
+        await sut.confirmTmc(app, 'omnisync', first.map((m) => m.messageId));
+        await new Promise((r) => setTimeout(r, 400)); // past tmcRedeliverAfterMs (300)
+        expect(await sut.consumeTmc(app, 'omnisync', 100)).toEqual([]);
+        expect((sim.extraStats().tmc as Record<string, { confirmed: number; redelivered: number }>)[app.appKey]).toMatchObject({ confirmed: 1, redelivered: 0 });
+      });
+    });
   });
 });

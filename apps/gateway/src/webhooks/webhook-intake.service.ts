@@ -23,7 +23,13 @@ export class WebhookIntakeService {
     private readonly writer: InboxWriter,
   ) {}
 
-  async handle(platform: Platform, headers: PushRequest['headers'], body: CapturedBody, query: PushRequest['query'] = {}): Promise<WebhookReply> {
+  async handle(
+    platform: Platform,
+    headers: PushRequest['headers'],
+    body: CapturedBody,
+    query: PushRequest['query'] = {},
+    path?: PushRequest['path'],
+  ): Promise<WebhookReply> {
     const adapter = this.adapters.get(platform);
     const fail = (status: number): WebhookReply => ({ status, body: adapter.pushReply(false).body });
     if (!body.ok) {
@@ -35,7 +41,7 @@ export class WebhookIntakeService {
     // the app whose secret checked the signature: the only app this push may speak for
     let signer: string | null = null;
     try {
-      verification = await adapter.verifyPush({ headers, rawBody: body.raw, query }, (appKey) => {
+      verification = await adapter.verifyPush({ headers, rawBody: body.raw, query, path }, (appKey) => {
         signer = appKey;
         return this.shops.appSecret(platform, appKey);
       });

@@ -34,7 +34,7 @@ export class WebhooksController {
   }
 
   private async handle(platform: Platform, req: WebhookRequest, res: ReplyTarget): Promise<void> {
-    const reply = await this.intake.handle(platform, req.headers, this.bodyOf(req), queryOf(req));
+    const reply = await this.intake.handle(platform, req.headers, this.bodyOf(req), queryOf(req), pathOf(req));
     res.status(reply.status).json(reply.body);
   }
 
@@ -47,6 +47,16 @@ export class WebhooksController {
       HttpStatus.INTERNAL_SERVER_ERROR,
     );
   }
+}
+
+/**
+ * the path the platform posted to, without the query (Xiaohongshu signs it): Express's originalUrl, which a mounted
+ * middleware does not rewrite, else the raw url
+ */
+function pathOf(req: WebhookRequest): string {
+  const url = (req as unknown as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }
 
 /** the request's query parameters (Express parses them into req.query; read from the URL otherwise) */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Global, Module, type INestApplication } from '@nestjs/common';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
@@ -31,11 +32,14 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
   const KS_KEY = Buffer.alloc(32, 9).toString('base64');
   const KS_SHOP = '7a4e1f3c-0000-4000-8000-0000000000c5';
   shops.addShop({ shopId: KS_SHOP, platform: 'kuaishou', platformShopId: 'ks-open-1', appKey: 'ks-app', appSecret: kuaishouAppSecret({ appSecret: 'a', signSecret: 's', messageKey: KS_KEY }) });
+  const XHS_SHOP = '7a4e1f3c-0000-4000-8000-0000000000a1';
+  shops.addShop({ shopId: XHS_SHOP, platform: 'xiaohongshu', platformShopId: 'xhs-seller-1', appKey: 'xhs-app', appSecret: 'xhs-secret' });
   const adapters: Record<Platform, { verifyPush: unknown; pushReply: unknown }> = {
     kuaishou: platformRegistry.get('kuaishou').createAdapter({ options: { timeoutMs: 1000 } } as unknown as PlatformAdapterDeps),
     douyin: new FakePlatformAdapter('douyin'),
     taobao: new FakePlatformAdapter('taobao'),
-    xiaohongshu: new FakePlatformAdapter('xiaohongshu'),
+    // the real adapter: its push signature covers the request path, which only the route knows
+    xiaohongshu: platformRegistry.get('xiaohongshu').createAdapter({ options: { timeoutMs: 1000 } } as unknown as PlatformAdapterDeps),
     // a fifth platform known only to this test's registry: no app code names it
     fifthplat: new FakePlatformAdapter('fifthplat'),
   };
@@ -133,6 +137,35 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
     });
   });
 
+  describe('xiaohongshu: the signature covers the request path and query, not the body', () => {
+    const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
+    const body = (msgTag: string) =>
+      JSON.stringify([{ msgTag, sellerId: 'xhs-seller-1', data: JSON.stringify({ orderId: 'P712345678901234567', orderStatus: 4, updateTime: 1717000000123 }) }]);
+    it('stores a push to /webhooks/xiaohongshu?src=ark signed MD5(path ? app-key, src, timestamp + secret)', async () => {
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sign = md5(`/webhooks/xiaohongshu?app-key=xhs-app&src=ark&timestamp=${ts}xhs-secret`);
+      const res = await request(app.getHttpServer())
+        .post('/webhooks/xiaohongshu?src=ark')
+        .set('content-type', 'application/json')
+        .set({ 'app-key': 'xhs-app', timestamp: ts, sign })
+        .send(body('msg_fulfillment_status_change'))
+        .expect(200);
+      expect(res.body).toEqual({ success: true, error_code: 0, error_msg: '' });
+      const rows = await db.dataSource.query(`SELECT app_key, shop_id, status FROM order_sync.inbox WHERE platform = 'xiaohongshu'`);
+      expect(rows).toEqual([{ app_key: 'xhs-app', shop_id: XHS_SHOP, status: 'pending' }]);
+    });
+    it('refuses the same sign on another query, and the old body signature, storing nothing', async () => {
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sign = md5(`/webhooks/xiaohongshu?app-key=xhs-app&src=ark&timestamp=${ts}xhs-secret`);
+      const post = (url: string, s: string, b: string) =>
+        request(app.getHttpServer()).post(url).set('content-type', 'application/json').set({ 'app-key': 'xhs-app', timestamp: ts, sign: s }).send(b);
+      await post('/webhooks/xiaohongshu?src=other', sign, body('msg_fulfillment_status_change')).expect(401);
+      const b = body('msg_fulfillment_status_change');
+      await post('/webhooks/xiaohongshu', md5(`xhs-app${ts}${b}xhs-secret`), b).expect(401);
+      expect(await count()).toBe(0);
+    });
+  });
+
   describe('across merchants', () => {
     it("stores a push signed by A's app that names B's shop under no shop, as ignored; B's own push still verifies", async () => {
       const forged: FakePushItem = { msgId: 'forged-1', shopId: 'dy-b', orderId: 'OB1', updatedAt: new Date().toISOString() };
@@ -171,7 +204,8 @@ describe('webhook intake (gateway routes + InboxWriter group commit)', () => {
   it('stores a verified push, answers the platform success body, and enqueues inbox-<id>', async () => {
     const res = await push([item(1), item(2)]).expect(200);
     expect(res.body).toEqual({ code: 0, msg: 'success' });
-    const rows: { id: string; shop_id: string }[] = await db.dataSource.query(`SELECT id::text AS id, shop_id FROM order_sync.inbox ORDER BY id`);
+    // ORDER BY the bigint column (i.id), not the text alias: '10' sorts before '9'
+    const rows: { id: string; shop_id: string }[] = await db.dataSource.query(`SELECT i.id::text AS id, i.shop_id FROM order_sync.inbox i ORDER BY i.id`);
     expect(rows).toHaveLength(2);
     expect(rows[0].shop_id).toBe('7a4e1f3c-0000-4000-8000-000000000009');
     await writer.flush();

@@ -78,6 +78,7 @@ export class OrderSyncEnv extends BaseEnv {
   @ToBoolean()
   TMC_ENABLED: boolean = true;
 
+  /** the TMC group consumed from and confirmed in (TOP confirms only the named group's messages) */
   @IsString({ message: 'must be a string' })
   TMC_GROUP_NAME: string = 'default';
 

@@ -69,7 +69,10 @@ export class ExceptionsService {
         type: 'platform_answer_refused',
         severity: 'warning',
         since: iso(f.since),
-        title: { zh: `平台返回的订单与店铺不符 ${f.platform_order_id}`, en: `Platform answer refused for ${f.platform_order_id}` },
+        title:
+          f.reason === 'unknown_status'
+            ? { zh: `平台订单状态无法识别，已跳过 ${f.platform_order_id}`, en: `Order ${f.platform_order_id} skipped: its platform status has no mapping` }
+            : { zh: `平台返回的订单与店铺不符 ${f.platform_order_id}`, en: `Platform answer refused for ${f.platform_order_id}` },
         context: { shopId: f.shop_id, platform: f.platform, platformOrderId: f.platform_order_id, reason: f.reason },
         actions: ['resolve'],
       })),

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UpstreamError, isOwnQuotaLimit, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
+import { UpstreamError, isOwnQuotaLimit, isUnknownStatus, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { UsageMeter } from '@app/resilience';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { orderReadsKey } from '../shared/order-reads';
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
-import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
+import { answersTheId, checkAnswer, recordRefusals, refusalSummary, unmappedRefusals, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
@@ -324,8 +324,14 @@ export class OrderIngestService implements OnModuleDestroy {
           // every order the list returned is the platform's current state: keep them all (the upsert only
           // applies newer versions), so the messages for them that arrive next need no fetch
           for (const o of res.orders) orders.set(o.platformOrderId, o);
+          // an order whose status has no mapping: recorded and skipped (its message fails for good, naming the status)
+          refused.push(...unmappedRefusals(res));
+          for (const u of res.unmapped ?? []) {
+            if (!wanted.has(u.platformOrderId)) continue;
+            errors.set(u.platformOrderId, new UpstreamError(shop.platform, 'invalid_request', `order ${u.platformOrderId}: unknown ${shop.platform} status ${u.platformStatus}`));
+          }
           page = res.next;
-          const stillMissing = [...wanted].filter((id) => !orders.has(id)).length;
+          const stillMissing = [...wanted].filter((id) => !orders.has(id) && !errors.has(id)).length;
           if (!res.hasMore || page === null || stillMissing === 0) break;
           // another page pays only if it can beat fetching the missing ones by id: at most one call per order
           if (pages + 1 + stillMissing > wanted.size) break;
@@ -343,7 +349,7 @@ export class OrderIngestService implements OnModuleDestroy {
     }
     // first fetches first: an order the ERP has not acknowledged yet is on the SLA clock, a refresh is not
     const missing = [...wanted]
-      .filter((id) => !orders.has(id))
+      .filter((id) => !orders.has(id) && !errors.has(id))
       .sort((a, b) => Number(delivered.has(orderKey(shop.shopId, a))) - Number(delivered.has(orderKey(shop.shopId, b))));
     // the latest update time the rows give for each order: a shared read must have started after it
     const changedAt = new Map<string, number>();
@@ -373,6 +379,8 @@ export class OrderIngestService implements OnModuleDestroy {
         } catch (e) {
           if (!isUpstreamError(e)) throw e;
           errors.set(id, e);
+          // a status with no mapping: recorded (orders_refused) and its message fails for good; the others go on
+          if (isUnknownStatus(e)) refused.push({ platformOrderId: id, reason: 'unknown_status', updatedAt: null });
           if (e.kind === 'rate_limited' || e.kind === 'circuit_open') throttled = e;
         }
       }

@@ -26,6 +26,7 @@ import { AddOrdersShopErpAckedAtIndex1796310000100 } from './1796310000100-AddOr
 import { CreateRetentionSettings1796350000000 } from './1796350000000-CreateRetentionSettings';
 import { CreateStockEvents1796400000100 } from './1796400000100-CreateStockEvents';
 import { CreateErpAttempts1796400000500 } from './1796400000500-CreateErpAttempts';
+import { AddOrdersRefusedUnknownStatus1796500000000 } from './1796500000000-AddOrdersRefusedUnknownStatus';
 import { CreateCouponEvents1796500000200 } from './1796500000200-CreateCouponEvents';
 
 /** Schema `order_sync`, in order. Appended to ALL_MIGRATIONS in scripts/migrations.ts. */
@@ -58,5 +59,6 @@ export const ORDER_SYNC_MIGRATIONS: Function[] = [
   CreateRetentionSettings1796350000000,
   CreateStockEvents1796400000100,
   CreateErpAttempts1796400000500,
+  AddOrdersRefusedUnknownStatus1796500000000,
   CreateCouponEvents1796500000200,
 ];

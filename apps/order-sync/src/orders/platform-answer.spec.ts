@@ -67,7 +67,7 @@ describe(checkAnswer.name, () => {
 
   it('counts refusals per reason for the log line', () => {
     const res = sut([order({ platformShopId: '2002' }), order({ updatedAt: '2099-01-01T00:00:00.000Z' }), order()]);
-    expect(refusalSummary(res.refused)).toEqual({ foreign_shop: 1, not_asked: 0, future_time: 1 });
+    expect(refusalSummary(res.refused)).toEqual({ foreign_shop: 1, not_asked: 0, future_time: 1, unknown_status: 0 });
   });
 });
 

@@ -1,9 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import type { CanonicalOrder } from '@app/contracts';
+import type { CanonicalOrder, OrderPage } from '@app/contracts';
 import type { ShopContext } from '@app/platforms';
 
-/** why an order in a platform's answer was not applied */
-export type RefusalReason = 'foreign_shop' | 'not_asked' | 'future_time';
+/**
+ * why an order in a platform's answer was not applied; `unknown_status`: its platform status has no canonical
+ * mapping (the adapter reported it in OrderPage.unmapped, or getOrder raised UNKNOWN_STATUS_CODE)
+ */
+export type RefusalReason = 'foreign_shop' | 'not_asked' | 'future_time' | 'unknown_status';
 
 export interface Refusal {
   platformOrderId: string;
@@ -61,9 +64,14 @@ export async function recordRefusals(em: EntityManager, shop: Pick<ShopContext, 
   return 1;
 }
 
+/** the orders a list page left out for a status with no mapping, as refusals */
+export function unmappedRefusals(page: Pick<OrderPage, 'unmapped'>): Refusal[] {
+  return (page.unmapped ?? []).map((u) => ({ platformOrderId: u.platformOrderId, reason: 'unknown_status' as const, updatedAt: u.updatedAt }));
+}
+
 /** counts per reason, for a log line (ids and reasons only, never order contents) */
 export function refusalSummary(refused: Refusal[]): Record<RefusalReason, number> {
-  const n: Record<RefusalReason, number> = { foreign_shop: 0, not_asked: 0, future_time: 0 };
+  const n: Record<RefusalReason, number> = { foreign_shop: 0, not_asked: 0, future_time: 0, unknown_status: 0 };
   for (const r of refused) n[r.reason] += 1;
   return n;
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isUpstreamError, type CanonicalOrder, type UpstreamError } from '@app/contracts';
+import { isUnknownStatus, isUpstreamError, type CanonicalOrder, type UnmappedOrder, type UpstreamError } from '@app/contracts';
 import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { OrderUpsertRepository, type UpsertSummary } from '../orders/order-upsert.repository';
 import { isNewer } from '../orders/order-row';
-import { answersTheId, checkAnswer, recordRefusals, refusalSummary, type Refusal } from '../orders/platform-answer';
+import { answersTheId, checkAnswer, recordRefusals, refusalSummary, unmappedRefusals, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, outcomeFor, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { queryRows, retryOnConflict } from '../shared/sql';
@@ -124,8 +124,10 @@ export class OrderPollService {
       // the list covers a time window (any order of this shop is fine); nothing of another shop, nothing future-dated
       const listed = checkAnswer(shop, res.orders, Date.now(), this.opts.maxFutureSkewMs);
       const detailed = checkAnswer(shop, fetched, Date.now(), this.opts.maxFutureSkewMs);
-      const refused = [...listed.refused, ...detailed.refused, ...notAsked];
+      // orders with a status we cannot map are recorded and skipped; the rest of the page goes on
+      const refused = [...listed.refused, ...detailed.refused, ...notAsked, ...unmappedRefusals(res)];
       if (refused.length > 0) this.logger.warn({ msg: 'platform answer: orders refused, not applied', shopId, ...refusalSummary(refused) });
+      this.warnUnmapped(shop, res.unmapped ?? []);
       if (throttled) {
         // keep what was fetched (without moving the cursor): the next run skips those as already current,
         // so a throttled page still makes progress instead of starting over
@@ -298,13 +300,24 @@ export class OrderPollService {
           else refused.push({ platformOrderId: o.platformOrderId, reason: 'not_asked', updatedAt: o.updatedAt ?? null });
         } catch (e) {
           if (!isUpstreamError(e)) throw e;
-          if (e.retryable) throttled = e;
+          if (isUnknownStatus(e)) {
+            // recorded and skipped (orders_refused); the rest of the page goes on
+            refused.push({ platformOrderId: id, reason: 'unknown_status', updatedAt: null });
+            this.warnUnmapped(shop, [{ platformOrderId: id, platformStatus: e.details.platformStatus ?? '', updatedAt: null }]);
+          } else if (e.retryable) throttled = e;
           else this.logger.warn(`poll: order ${id} of shop ${shop.shopId} skipped: ${describeError(e)}`);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.detailConcurrency, ids.length) }, worker));
     return { fetched, throttled, refused };
+  }
+
+  /** one line per order skipped for a status with no mapping: ids and the status, never the order */
+  private warnUnmapped(shop: ShopContext, unmapped: UnmappedOrder[]): void {
+    for (const u of unmapped) {
+      this.logger.warn(`poll: order ${u.platformOrderId} of shop ${shop.shopId} skipped: ${shop.platform} status ${JSON.stringify(u.platformStatus)} has no mapping`);
+    }
   }
 
   /** `orders`: already checked (checkAnswer) and set to the shop; returns how many were found by this poll */

@@ -28,9 +28,9 @@ export class TaobaoTmcSource extends TmcSource {
     return messages.map((message) => ({ tmcId: message.messageId, message }));
   }
 
-  async confirm(appKey: string, tmcIds: string[]): Promise<void> {
+  async confirm(appKey: string, groupName: string, tmcIds: string[]): Promise<void> {
     const app = await this.app(appKey);
-    if (app) await this.taobao().confirmTmc(app, tmcIds);
+    if (app) await this.taobao().confirmTmc(app, groupName, tmcIds);
   }
 
   private taobao(): MessageServiceConsumer {

@@ -81,7 +81,7 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
     // only this app's shops: a message naming a shop authorised under another app is stored as ignored
     await this.writer.write(await entriesForApp(this.shops, 'taobao', appKey, batch.map((m) => m.message)));
     // durable now: confirming earlier could lose a message, confirming later only costs a duplicate
-    await source.confirm(appKey, batch.map((m) => m.tmcId));
+    await source.confirm(appKey, this.opts.tmcGroupName, batch.map((m) => m.tmcId));
     return batch.length;
   }
 

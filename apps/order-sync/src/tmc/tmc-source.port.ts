@@ -14,5 +14,6 @@ export abstract class TmcSource {
   /** app keys to consume for (each Taobao app has its own TMC stream) */
   abstract apps(): Promise<string[]>;
   abstract consume(appKey: string, groupName: string, quantity: number): Promise<TmcMessage[]>;
-  abstract confirm(appKey: string, tmcIds: string[]): Promise<void>;
+  /** confirms ids consumed through `groupName`: TOP confirms only that group's messages (no group = 'default') */
+  abstract confirm(appKey: string, groupName: string, tmcIds: string[]): Promise<void>;
 }

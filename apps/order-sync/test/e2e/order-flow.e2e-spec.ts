@@ -251,7 +251,7 @@ describe('order sync e2e: happy path, duplicated pushes, bad webhook input', () 
     });
     const xhs = (body: string, appKey = XHS_DEMO_SHOP.appKey, secret = XHS_DEMO_SHOP.appSecret) => {
       const ts = String(Math.floor(Date.now() / 1000));
-      return { body, headers: { 'content-type': 'application/json', 'app-key': appKey, timestamp: ts, sign: xhsPushSign(appKey, ts, body, secret) } };
+      return { body, headers: { 'content-type': 'application/json', 'app-key': appKey, timestamp: ts, sign: xhsPushSign('/webhooks/xiaohongshu', { 'app-key': appKey, timestamp: ts }, secret) } };
     };
     const DY_FAIL = { code: 1, msg: 'fail' };
     const XHS_FAIL = { success: false, error_code: 1, error_msg: 'fail' };

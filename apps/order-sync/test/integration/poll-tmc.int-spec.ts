@@ -19,7 +19,7 @@ class FakeTmc extends TmcSource {
   async consume(_app: string, _group: string, quantity: number): Promise<TmcMessage[]> {
     return this.queue.splice(0, quantity);
   }
-  async confirm(_app: string, ids: string[]): Promise<void> {
+  async confirm(_app: string, _group: string, ids: string[]): Promise<void> {
     this.confirmSawRows.push(await this.count());
     this.confirmed.push(...ids);
   }
@@ -64,6 +64,27 @@ describe('poller and TMC consumer', () => {
     const [{ v }] = await h.db.dataSource.query(`SELECT max(version)::int AS v FROM order_sync.orders WHERE platform_order_id LIKE 'PO%'`);
     expect(v).toBe(1);
     await waitFor(async () => (await h.db.dataSource.query(`SELECT 1 FROM order_sync.outbox WHERE status = 'pending'`)).length === 0, 15_000, 'poll orders delivered');
+  });
+
+  it('records and skips an order whose status has no mapping; the rest of the page is applied and the cursor moves', async () => {
+    const adapter = h.adapters.douyin;
+    const now = Date.now() + 120_000; // after the first test's window
+    adapter.put(buildOrder({ shopId: SHOP_ID, id: 'UNK-1', status: 'paid', updatedAt: new Date(now - 3000).toISOString() }));
+    adapter.put(buildOrder({ shopId: SHOP_ID, id: 'UNK-2', status: 'paid', updatedAt: new Date(now - 2000).toISOString() }));
+    adapter.put(buildOrder({ shopId: SHOP_ID, id: 'UNK-3', status: 'paid', updatedAt: new Date(now - 1000).toISOString() }));
+    adapter.unmappable.add('UNK-2');
+    try {
+      const r = await h.app.get(OrderPollService).pollShop(SHOP_ID, new Date(now));
+      expect(r).toEqual({ kind: 'done' });
+      const stored = await h.db.dataSource.query(`SELECT platform_order_id FROM order_sync.orders WHERE platform_order_id LIKE 'UNK-%' ORDER BY 1`);
+      expect(stored.map((x: { platform_order_id: string }) => x.platform_order_id)).toEqual(['UNK-1', 'UNK-3']);
+      const refused = await h.db.dataSource.query(`SELECT shop_id, platform_order_id, reason FROM order_sync.orders_refused WHERE platform_order_id LIKE 'UNK-%'`);
+      expect(refused).toEqual([{ shop_id: SHOP_ID, platform_order_id: 'UNK-2', reason: 'unknown_status' }]);
+      const [cur] = await h.db.dataSource.query(`SELECT cursor_at FROM order_sync.poll_cursors WHERE shop_id = $1`, [SHOP_ID]);
+      expect(cur.cursor_at.getTime()).toBe(now);
+    } finally {
+      adapter.unmappable.clear();
+    }
   });
 
   it('confirms TMC messages only after they are committed to the inbox', async () => {

@@ -7,6 +7,7 @@ import {
   arr,
   checkWindow,
   createPlatformAxios,
+  mapListed,
   num,
   obj,
   specDimensions,
@@ -112,10 +113,11 @@ export class DouyinAdapter extends PlatformAdapter {
         size,
       }),
     );
-    const orders = arr(data.shop_order_list).map((o) => douyinOrderToCanonical(shop, obj(o)));
+    // an order whose status has no mapping is left out (reported in unmapped), never the whole page
+    const { orders, unmapped } = mapListed(arr(data.shop_order_list).map((o) => obj(o)), (o) => douyinOrderToCanonical(shop, o), (o) => str(o.order_id));
     const total = num(data.total);
     const hasMore = (page + 1) * size < total;
-    return { orders, partialIds: [], hasMore, next: hasMore ? String(page + 1) : null };
+    return { orders, partialIds: [], hasMore, next: hasMore ? String(page + 1) : null, unmapped };
   }
 
   async getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {

@@ -1,6 +1,6 @@
 import type { CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
-import { UpstreamError } from '@app/contracts';
-import { arr, isoFromSeconds, num, obj, optStr, str, type Json } from '../http';
+import { UpstreamError, isUnknownStatus } from '@app/contracts';
+import { arr, isoFromSeconds, num, obj, optStr, str, unknownStatus, type Json } from '../http';
 import type { ShopContext } from '../platform-adapter.port';
 import { douyinStatus } from './douyin.status';
 
@@ -11,6 +11,7 @@ export function douyinOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrd
   try {
     status = douyinStatus(str(o.order_status), optStr(o.main_status));
   } catch (e) {
+    if (isUnknownStatus(e)) throw unknownStatus('douyin', 'order_status', e.details.platformStatus ?? '', orderId);
     throw new UpstreamError('douyin', 'invalid_request', `order ${orderId}: ${(e as Error).message}`);
   }
   const items: CanonicalOrderItem[] = arr(o.sku_order_list).map((raw) => {

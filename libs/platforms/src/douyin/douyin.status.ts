@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@app/contracts';
+import { unknownStatus } from '../http/unmapped';
 
 /** Douyin `order_status` to the canonical status (PROTOCOLS.md 1.5). */
 export const DOUYIN_ORDER_STATUS: Readonly<Record<string, OrderStatus>> = {
@@ -23,6 +24,6 @@ export function douyinStatus(orderStatus: string, mainStatus?: string | null): O
   const byMain = mainStatus ? DOUYIN_MAIN_STATUS[mainStatus] : undefined;
   if (byMain) return byMain;
   const s = DOUYIN_ORDER_STATUS[orderStatus];
-  if (!s) throw new Error(`unknown douyin order_status ${orderStatus}`);
+  if (!s) throw unknownStatus('douyin', 'order_status', orderStatus);
   return s;
 }

@@ -5,3 +5,4 @@ export * from './transport-errors';
 export * from './lossless';
 export * from './unsupported';
 export * from './specs';
+export * from './unmapped';

@@ -2,7 +2,7 @@ import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts'
 import { UpstreamError, withPartialListing } from '@app/contracts';
 import type { CouponDraft, CouponManager, CouponStockAdder, PlatformCoupon } from '../capabilities';
 import { rawNumber } from '../signing';
-import { DEFAULT_RATE_LIMIT_WAIT_MS, PlatformCaller, arr, checkWindow, createPlatformAxios, num, obj, str, type Json, type PlatformAdapterDeps } from '../http';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, PlatformCaller, arr, checkWindow, createPlatformAxios, mapListed, num, obj, str, type Json, type PlatformAdapterDeps } from '../http';
 import {
   PlatformAdapter,
   type AppSecretLookup,
@@ -97,9 +97,11 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager, C
       cpsType: 0,
       cursor: query.page ?? '',
     });
-    const all = arr(data.orderList).map((o) => ksOrderToCanonical(shop, obj(o)));
+    const rows = arr(data.orderList).map((o) => obj(o));
+    // an order whose status has no mapping is left out (reported in unmapped), never the whole page
+    const { orders: all, unmapped } = mapListed(rows, (o) => ksOrderToCanonical(shop, o), (o) => str(obj(o.orderBaseInfo).oid));
     const cursor = str(data.cursor);
-    const hasMore = cursor !== '' && cursor !== KS_NO_MORE && all.length > 0;
+    const hasMore = cursor !== '' && cursor !== KS_NO_MORE && rows.length > 0;
     // an order with a discount needs its fee detail (the coupon lines): the caller fetches it through getOrder,
     // skipping a version it already holds
     const partial = all.filter((o) => o.discountFen > 0);
@@ -109,6 +111,7 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager, C
       partialUpdatedAt: Object.fromEntries(partial.map((o) => [o.platformOrderId, o.updatedAt])),
       hasMore,
       next: hasMore ? cursor : null,
+      unmapped,
     };
   }
 

@@ -1,6 +1,6 @@
 import type { CanonicalDiscountLine, CanonicalOrder, CanonicalOrderItem, OrderStatus } from '@app/contracts';
-import { UpstreamError } from '@app/contracts';
-import { arr, isoFromMillis, isObj, num, obj, optStr, str, type Json } from '../http';
+import { UpstreamError, isUnknownStatus } from '@app/contracts';
+import { arr, isoFromMillis, isObj, num, obj, optStr, str, unknownStatus, type Json } from '../http';
 import type { ShopContext } from '../platform-adapter.port';
 import { ksStatus } from './kuaishou.status';
 
@@ -26,6 +26,7 @@ export function ksOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrder {
   try {
     status = ksStatus(str(base.status));
   } catch (e) {
+    if (isUnknownStatus(e)) throw unknownStatus('kuaishou', 'order status', e.details.platformStatus ?? '', orderId);
     throw new UpstreamError('kuaishou', 'invalid_request', `order ${orderId}: ${(e as Error).message}`);
   }
   const refundStatus = refundOf(o);

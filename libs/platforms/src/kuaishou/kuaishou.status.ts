@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@app/contracts';
+import { unknownStatus } from '../http/unmapped';
 
 /**
  * `orderBaseInfo.status` to the canonical status (MARKETING-KUAISHOU-ALERTS.md 2.5, KS-DEMO OrderBaseInfo):
@@ -15,6 +16,6 @@ export const KS_ORDER_STATUS: Readonly<Record<string, OrderStatus>> = {
 
 export function ksStatus(status: string): OrderStatus {
   const s = KS_ORDER_STATUS[status];
-  if (!s) throw new Error(`unknown kuaishou order status ${status}`);
+  if (!s) throw unknownStatus('kuaishou', 'order status', status);
   return s;
 }

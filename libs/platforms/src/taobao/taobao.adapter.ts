@@ -7,6 +7,7 @@ import {
   arr,
   checkWindow,
   createPlatformAxios,
+  mapListed,
   num,
   obj,
   specDimensions,
@@ -130,11 +131,14 @@ export class TaobaoAdapter extends PlatformAdapter {
       next = pageNo > 1 ? pageNo - 1 : null;
     }
     const page = trades(res);
+    // a trade whose status has no mapping is left out (reported in unmapped), never the whole page
+    const { orders, unmapped } = mapListed(page.filter(hasLines), (t) => taobaoTradeToCanonical(shop, t), (t) => str(t.tid));
     return {
-      orders: page.filter(hasLines).map((t) => taobaoTradeToCanonical(shop, t)),
+      orders,
       partialIds: page.filter((t) => !hasLines(t)).map((t) => str(t.tid)),
       hasMore: next !== null,
       next: next === null ? null : String(next),
+      unmapped,
     };
   }
 
@@ -256,11 +260,14 @@ export class TaobaoAdapter extends PlatformAdapter {
     return arr(obj(res.messages).tmc_message).map((m) => tmcMessageToPush(obj(m)));
   }
 
-  /** Confirms processed TMC messages; unconfirmed ones are delivered again. */
-  async confirmTmc(app: TaobaoApp, ids: string[]): Promise<void> {
+  /**
+   * Confirms processed TMC messages of the group they were consumed through; unconfirmed ones are delivered again.
+   * TOP applies a confirm without group_name to the 'default' group, so the group is always sent.
+   */
+  async confirmTmc(app: TaobaoApp, groupName: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const res = await this.caller.guardedKey(`taobao:app-${app.appKey}`, () =>
-      this.protocol.sendApp(app, 'taobao.tmc.messages.confirm', { s_message_ids: ids.join(',') }),
+      this.protocol.sendApp(app, 'taobao.tmc.messages.confirm', { group_name: groupName, s_message_ids: ids.join(',') }),
       { method: 'taobao.tmc.messages.confirm' },
     );
     if (res.is_success === false) throw new UpstreamError('taobao', 'retryable', 'tmc confirm not accepted');

@@ -41,7 +41,7 @@ export function taobaoTradeToCanonical(shop: ShopContext, t: Json): CanonicalOrd
       platform: 'taobao',
       shopId: shop.shopId,
       platformOrderId: tid,
-      status: taobaoStatus(str(t.status)),
+      status: taobaoStatus(str(t.status), tid),
       platformStatus: str(t.status),
       createdAt,
       paidAt: isoGmt8(t.pay_time),

@@ -1,6 +1,6 @@
 import type { CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
-import { UpstreamError } from '@app/contracts';
-import { arr, isoFromMillis, num, obj, optStr, str, type Json } from '../http';
+import { UpstreamError, isUnknownStatus } from '@app/contracts';
+import { arr, isoFromMillis, num, obj, optStr, str, unknownStatus, type Json } from '../http';
 import type { ShopContext } from '../platform-adapter.port';
 import { xhsRefundStatus, xhsStatus } from './xiaohongshu.status';
 
@@ -11,6 +11,7 @@ export function xhsOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrder 
   try {
     status = xhsStatus(str(o.orderStatus), str(o.orderAfterSalesStatus));
   } catch (e) {
+    if (isUnknownStatus(e)) throw unknownStatus('xiaohongshu', 'orderStatus', e.details.platformStatus ?? '', orderId);
     throw new UpstreamError('xiaohongshu', 'invalid_request', `order ${orderId}: ${(e as Error).message}`);
   }
   const items: CanonicalOrderItem[] = arr(o.skuList).map((raw, i) => {

@@ -8,17 +8,33 @@ import { XHS_ORDER_STATUS } from './xiaohongshu.status';
 export const XHS_PUSH_MAX_SKEW_SEC = 300;
 
 /**
- * OUR definition of the Xiaohongshu push signature (the platform's algorithm is unconfirmed,
- * PROTOCOLS.md 3.4): sign = lowercase hex MD5(appKey + timestamp + rawBody + appSecret), with headers
- * `app-key`, `timestamp` (Unix seconds) and `sign`. The simulator signs the same way.
+ * The string a Xiaohongshu push signs, as the only public verifier reads it (COMMUNITY-SOURCED, not an official
+ * document: ledccn/ledc-xiao-hong-shu `Config::verifyNotifySignature`, PROTOCOLS.md 3.4): the request path, `?`,
+ * then the URL's query parameters together with the `app-key` and `timestamp` headers (never `sign`; empty values
+ * left out), sorted by name and joined as `name=value` with `&`, values as received (not percent-encoded), then the
+ * app secret. The body is not signed.
  */
-export function xhsPushSign(appKey: string, timestamp: string, rawBody: Buffer | string, appSecret: string): string {
-  return createHash('md5')
-    .update(appKey, 'utf8')
-    .update(timestamp, 'utf8')
-    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
-    .update(appSecret, 'utf8')
-    .digest('hex');
+export function xhsPushStringToSign(path: string, params: Readonly<Record<string, string>>, appSecret: string): string {
+  const pairs = Object.keys(params)
+    .filter((k) => k !== 'sign' && params[k] !== '')
+    .sort()
+    .map((k) => `${k}=${params[k]}`);
+  return `${path}?${pairs.join('&')}${appSecret}`;
+}
+
+/** sign = lowercase hex MD5 of xhsPushStringToSign; headers `app-key`, `timestamp` (Unix seconds) and `sign`. */
+export function xhsPushSign(path: string, params: Readonly<Record<string, string>>, appSecret: string): string {
+  return createHash('md5').update(xhsPushStringToSign(path, params, appSecret), 'utf8').digest('hex');
+}
+
+/** the query's values as strings (a repeated name keeps its last value, as PHP's $_GET does) */
+function queryStrings(query: PushRequest['query']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query ?? {})) {
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    if (typeof last === 'string') out[k] = last;
+  }
+  return out;
 }
 
 function kindOfTag(tag: string): PushMessage['kind'] {
@@ -37,9 +53,12 @@ export async function verifyXhsPush(req: PushRequest, secretFor: AppSecretLookup
   if (!/^\d+$/.test(timestamp) || Math.abs(now / 1000 - (ts > 1e12 ? ts / 1000 : ts)) > XHS_PUSH_MAX_SKEW_SEC) {
     return { ok: false, status: 401, reason: 'timestamp outside the accepted window' };
   }
+  // the gateway passes the path the push was posted to; without it nothing can be checked (our fault: retry)
+  if (req.path === undefined) throw new Error('xiaohongshu push verification needs the request path (PushRequest.path)');
   const secret = await secretFor(appKey);
   if (!secret) return { ok: false, status: 401, reason: 'unknown app-key' };
-  const a = Buffer.from(xhsPushSign(appKey, timestamp, req.rawBody, secret), 'utf8');
+  const params = { ...queryStrings(req.query), 'app-key': appKey, timestamp };
+  const a = Buffer.from(xhsPushSign(req.path, params, secret), 'utf8');
   const b = Buffer.from(given.toLowerCase(), 'utf8');
   if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, status: 401, reason: 'sign mismatch' };
 

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { xhsError } from './xiaohongshu.errors';
 import { XHS_ORDER_STATUS, xhsRefundStatus, xhsStatus } from './xiaohongshu.status';
 import { xhsOrderToCanonical } from './xiaohongshu.mapper';
-import { verifyXhsPush, xhsPushSign } from './xiaohongshu.push';
+import { verifyXhsPush, xhsPushStringToSign } from './xiaohongshu.push';
 import { obj, parseBody } from '../http';
-import type { ShopContext } from '../platform-adapter.port';
+import type { PushRequest, ShopContext } from '../platform-adapter.port';
 
 describe('xiaohongshu status map', () => {
   it.each([
@@ -50,14 +51,42 @@ describe('xiaohongshu conversions', () => {
     expect(o.items[0]).toMatchObject({ platformSkuId: '65abc', platformProductId: '64abc', erpSkuCode: 'E1', unitPriceFen: 1990 });
   });
 
-  it('verifies our push signature and the 300 s window', async () => {
+  describe('push signature (ledccn/ledc-xiao-hong-shu Config::verifyNotifySignature)', () => {
     const body = Buffer.from('[{"msgTag":"msg_after_sale_create","sellerId":"x","data":"{\\"returnsId\\":\\"R1\\",\\"orderId\\":\\"P1\\",\\"refundFee\\":12.5,\\"updateTime\\":1717000000000}"}]');
     const now = 1717000100_000;
     const ts = String(now / 1000);
-    const headers = { 'app-key': 'k', timestamp: ts, sign: xhsPushSign('k', ts, body, 's') };
-    const ok = await verifyXhsPush({ headers, rawBody: body }, async () => 's', now);
-    expect(ok).toMatchObject({ ok: true, messages: [{ kind: 'refund', platformOrderId: 'P1', messageId: 'msg_after_sale_create-R1--1717000000000' }] });
-    expect(await verifyXhsPush({ headers, rawBody: body }, async () => 's', now + 301_000)).toMatchObject({ ok: false });
-    expect(await verifyXhsPush({ headers, rawBody: body }, async () => 'other', now)).toMatchObject({ ok: false });
+    // the string written out by hand from the SDK: path ? sorted app-key, query and timestamp (no sign, no empty values) + secret
+    const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+    const sign = md5(`/webhooks/xiaohongshu?app-key=k&shop=小店&timestamp=${ts}s`);
+    const req = (over: Partial<PushRequest> = {}): PushRequest => ({
+      headers: { 'app-key': 'k', timestamp: ts, sign },
+      rawBody: body,
+      path: '/webhooks/xiaohongshu',
+      query: { shop: '小店', empty: '' },
+      ...over,
+    });
+
+    it('accepts MD5(path ? sorted app-key, query, timestamp + secret), whatever the body', async () => {
+      expect(await verifyXhsPush(req(), async () => 's', now)).toMatchObject({ ok: true, messages: [{ kind: 'refund', platformOrderId: 'P1', messageId: 'msg_after_sale_create-R1--1717000000000' }] });
+      expect(xhsPushStringToSign('/webhooks/xiaohongshu', { timestamp: ts, 'app-key': 'k', shop: '小店', empty: '', sign: 'x' }, 's')).toBe(`/webhooks/xiaohongshu?app-key=k&shop=小店&timestamp=${ts}s`);
+      // the body is not signed: another body under the same headers still verifies (it must parse, though)
+      expect(await verifyXhsPush(req({ rawBody: Buffer.from('[]') }), async () => 's', now)).toEqual({ ok: true, messages: [] });
+    });
+
+    it('rejects another path, another query value, another secret and a timestamp 301 s off', async () => {
+      expect(await verifyXhsPush(req({ path: '/webhooks/other' }), async () => 's', now)).toMatchObject({ ok: false, status: 401, reason: 'sign mismatch' });
+      expect(await verifyXhsPush(req({ query: { shop: '别的店' } }), async () => 's', now)).toMatchObject({ ok: false, status: 401 });
+      expect(await verifyXhsPush(req(), async () => 'other', now)).toMatchObject({ ok: false, status: 401 });
+      expect(await verifyXhsPush(req(), async () => 's', now + 301_000)).toMatchObject({ ok: false, reason: expect.stringContaining('timestamp') });
+    });
+
+    it('the old MD5(appKey + timestamp + body + secret) no longer verifies', async () => {
+      const legacy = md5(`k${ts}${body.toString('utf8')}s`);
+      expect(await verifyXhsPush(req({ headers: { 'app-key': 'k', timestamp: ts, sign: legacy } }), async () => 's', now)).toMatchObject({ ok: false, reason: 'sign mismatch' });
+    });
+
+    it('cannot verify without the request path (a gateway bug, answered 503 so the platform retries)', async () => {
+      await expect(verifyXhsPush(req({ path: undefined }), async () => 's', now)).rejects.toThrow(/request path/);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@app/contracts';
+import { unknownStatus } from '../http/unmapped';
 
 /** Ark `orderStatus` to the canonical status (PROTOCOLS.md 3.5). Status 8 is resolved by xhsStatus. */
 export const XHS_ORDER_STATUS: Readonly<Record<string, OrderStatus>> = {
@@ -18,7 +19,7 @@ export const XHS_ORDER_STATUS: Readonly<Record<string, OrderStatus>> = {
 export function xhsStatus(orderStatus: string, afterSalesStatus: string): OrderStatus {
   if (orderStatus === '8' && afterSalesStatus === '3') return 'refunded';
   const s = XHS_ORDER_STATUS[orderStatus];
-  if (!s) throw new Error(`unknown xiaohongshu orderStatus ${orderStatus}`);
+  if (!s) throw unknownStatus('xiaohongshu', 'orderStatus', orderStatus);
   return s;
 }
 

@@ -59,7 +59,7 @@ export function runTaobaoContract(label: string, makeBackend: () => Promise<Cont
         expect(mine).toHaveLength(1);
         expect(mine[0]).toMatchObject({ platform: 'taobao', kind: 'order', topic: expect.stringMatching(/^taobao_trade_/) });
         expect(mine[0].messageId).toMatch(/^\d+$/);
-        await sut.confirmTmc(app, first.map((m) => m.messageId));
+        await sut.confirmTmc(app, 'default', first.map((m) => m.messageId));
         const again = await sut.consumeTmc(app, 'default', 100);
         expect(again.map((m) => m.messageId)).not.toContain(mine[0].messageId);
       });

@@ -11,7 +11,7 @@ const xhsOrderId = () => `P${id19("7").slice(1)}`;
  * Xiaohongshu adapter contract (PROTOCOLS.md section 3). Errors are classified by `error_msg` text
  * (see xiaohongshu.errors.ts XHS_ERROR_RULES): a backend's fault messages must match those rules
  * (e.g. "系统繁忙", "请求过于频繁", "accessToken已过期", "商家已取消授权", "订单不存在").
- * Push signature is ours: MD5(appKey + timestamp + rawBody + appSecret), see xiaohongshu.push.ts.
+ * Push signature (community-sourced): MD5(path ? sorted app-key, query, timestamp + appSecret), body unsigned; see xiaohongshu.push.ts.
  */
 export function runXiaohongshuContract(label: string, makeBackend: () => Promise<ContractBackend>): void {
   describe(`XiaohongshuAdapter contract (${label})`, () => {
@@ -59,16 +59,17 @@ export function runXiaohongshuContract(label: string, makeBackend: () => Promise
       const body = Buffer.from(
         JSON.stringify([{ msgTag: 'msg_fulfillment_status_change', sellerId: 'seller-1', data: JSON.stringify({ orderId: 'P712345678901234567', orderStatus: 4, updateTime: 1717000000123 }) }]),
       );
+      const path = '/webhooks/xiaohongshu';
       const signed = (ts: string, over: Record<string, string> = {}) => {
         const { appKey, appSecret } = ctx.backend().shop().credentials;
-        return { 'app-key': appKey, timestamp: ts, sign: xhsPushSign(appKey, ts, body, appSecret), ...over };
+        return { 'app-key': appKey, timestamp: ts, sign: xhsPushSign(path, { 'app-key': appKey, timestamp: ts }, appSecret), ...over };
       };
       const lookup = async (k: string) => (k === ctx.backend().shop().credentials.appKey ? ctx.backend().shop().credentials.appSecret : null);
       const nowSec = () => String(Math.floor(Date.now() / 1000));
 
       it('accepts a correctly signed push; times in ms become ISO', async () => {
         const { sut } = ctx.make();
-        const res = await sut.verifyPush({ headers: signed(nowSec()), rawBody: body }, lookup);
+        const res = await sut.verifyPush({ headers: signed(nowSec()), rawBody: body, path }, lookup);
         expect(res).toEqual({
           ok: true,
           messages: [
@@ -80,18 +81,18 @@ export function runXiaohongshuContract(label: string, makeBackend: () => Promise
 
       it('gives a redelivered event the same message id (inbox dedupe)', async () => {
         const { sut } = ctx.make();
-        const a = await sut.verifyPush({ headers: signed(nowSec()), rawBody: body }, lookup);
-        const b = await sut.verifyPush({ headers: signed(nowSec()), rawBody: body }, lookup);
+        const a = await sut.verifyPush({ headers: signed(nowSec()), rawBody: body, path }, lookup);
+        const b = await sut.verifyPush({ headers: signed(nowSec()), rawBody: body, path }, lookup);
         expect(a.ok && b.ok && a.messages[0].messageId === b.messages[0].messageId).toBe(true);
       });
 
       it('rejects a wrong sign, an unknown app and a timestamp more than 300 s off', async () => {
         const { sut } = ctx.make();
         const ts = nowSec();
-        expect(await sut.verifyPush({ headers: signed(ts, { sign: 'deadbeef'.repeat(4) }), rawBody: body }, lookup)).toMatchObject({ ok: false });
-        expect(await sut.verifyPush({ headers: signed(ts, { 'app-key': 'other' }), rawBody: body }, lookup)).toMatchObject({ ok: false });
+        expect(await sut.verifyPush({ headers: signed(ts, { sign: 'deadbeef'.repeat(4) }), rawBody: body, path }, lookup)).toMatchObject({ ok: false });
+        expect(await sut.verifyPush({ headers: signed(ts, { 'app-key': 'other' }), rawBody: body, path }, lookup)).toMatchObject({ ok: false });
         const old = String(Math.floor(Date.now() / 1000) - 301);
-        expect(await sut.verifyPush({ headers: signed(old), rawBody: body }, lookup)).toMatchObject({ ok: false, reason: expect.stringContaining('timestamp') });
+        expect(await sut.verifyPush({ headers: signed(old), rawBody: body, path }, lookup)).toMatchObject({ ok: false, reason: expect.stringContaining('timestamp') });
         expect(sut.pushReply(false)).toEqual({ status: 200, body: { success: false, error_code: 1, error_msg: 'fail' } });
       });
     });

@@ -9,8 +9,8 @@ export interface PushItem {
 }
 
 export interface PushEncoding {
-  /** body and headers of one POST carrying `items` (all of one app) */
-  encode(appKey: string, items: PushItem[]): { body: string; headers: Record<string, string> };
+  /** body and headers of one POST carrying `items` (all of one app) to `target` (some platforms sign its path) */
+  encode(appKey: string, items: PushItem[], target: URL): { body: string; headers: Record<string, string> };
   /** did the receiver acknowledge the POST? */
   isAck(status: number, body: string): boolean;
 }
@@ -176,8 +176,8 @@ export class PushDelivery {
     batch.attempts++;
     this.inFlight++;
     this.stats.posts++;
-    const { body, headers } = this.encoding.encode(batch.appKey, batch.items);
     const target = new URL(url);
+    const { body, headers } = this.encoding.encode(batch.appKey, batch.items, target);
     const send = target.protocol === 'https:' ? httpsRequest : request;
     let done = false;
     const finish = (ok: boolean) => {

@@ -6,7 +6,7 @@ import { SimError, type SimErrorKind } from '../core/sim-error';
 import { PlatformSimulator, type ParsedCall } from '../core/simulator';
 import { lineGoodsFen, orderGoodsFen, orderPaidFen, type IdScheme, type ShopState } from '../core/store';
 import type { SimOrder, SimOrderEvent, SimProduct, SimShopConfig, SimSku, SimulatorOptions } from '../core/types';
-import { TmcQueue, type TmcMessage } from './tmc-queue';
+import { TMC_DEFAULT_GROUP, TmcQueue, type TmcMessage } from './tmc-queue';
 import { verifyTaobaoRequest } from './taobao.verify';
 
 export const TAOBAO_DEMO_SHOP: SimShopConfig = {
@@ -225,7 +225,7 @@ export class TaobaoSimulator extends PlatformSimulator {
         const ok = (strParam(p, 's_message_ids') ?? '').split(',').filter(Boolean);
         const failed = (strParam(p, 'f_message_ids') ?? '').split(',').filter(Boolean);
         if (ok.length === 0 && failed.length === 0) throw new SimError('param_missing', 's_message_ids is required');
-        this.tmcQueue(call.appKey).confirm(ok, failed);
+        this.tmcQueue(call.appKey).confirm(ok, failed, strParam(p, 'group_name') || TMC_DEFAULT_GROUP);
         return { is_success: true };
       }
       case 'taobao.tmc.user.permit':
@@ -558,7 +558,7 @@ export class TaobaoSimulator extends PlatformSimulator {
 
   private tmcConsume(appKey: string, p: Record<string, unknown>): unknown {
     const quantity = intParam(p, 'quantity', { min: 10, max: 200 }) ?? 100;
-    const msgs = this.tmcQueue(appKey).consume(quantity);
+    const msgs = this.tmcQueue(appKey).consume(quantity, Date.now(), strParam(p, 'group_name') || TMC_DEFAULT_GROUP);
     return {
       messages: {
         tmc_message: msgs.map((m) => ({

@@ -418,10 +418,11 @@ export class XiaohongshuSimulator extends PlatformSimulator {
 
   protected pushEncoding(): PushEncoding {
     return {
-      encode: (appKey, items) => {
+      encode: (appKey, items, target) => {
         const body = JSON.stringify(items.map((i) => i.item));
         const timestamp = String(Math.floor(Date.now() / 1000));
-        return { body, headers: { 'app-key': appKey, timestamp, sign: xhsPushSign(appKey, timestamp, body, this.store.appSecret(appKey) ?? '') } };
+        const params: Record<string, string> = { ...Object.fromEntries(target.searchParams), 'app-key': appKey, timestamp };
+        return { body, headers: { 'app-key': appKey, timestamp, sign: xhsPushSign(target.pathname, params, this.store.appSecret(appKey) ?? '') } };
       },
       isAck: (status, body) => {
         if (status !== 200) return false;
@@ -454,9 +455,19 @@ export class XiaohongshuSimulator extends PlatformSimulator {
   }
 }
 
-/** Push signature (our documented reading; the real algorithm is unconfirmed): MD5(appKey + timestamp + rawBody + appSecret), lowercase. */
-export function xhsPushSign(appKey: string, timestamp: string, rawBody: string | Buffer, appSecret: string): string {
-  return createHash('md5').update(appKey, 'utf8').update(timestamp, 'utf8').update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody).update(appSecret, 'utf8').digest('hex');
+/**
+ * Push signature as the only public verifier reads it (community-sourced: ledccn/ledc-xiao-hong-shu
+ * `Config::verifyNotifySignature`; PROTOCOLS.md 3.4): lowercase MD5 of path + '?' + the query parameters, `app-key` and
+ * `timestamp` (not `sign`, no empty values) sorted by name as `name=value` joined by '&' + app secret. The body is not
+ * signed. Written here on its own (not imported from the adapter) so the simulator checks the adapter's reading.
+ */
+export function xhsPushSign(path: string, params: Readonly<Record<string, string>>, appSecret: string): string {
+  const signed = Object.keys(params)
+    .filter((k) => k !== 'sign' && params[k] !== '')
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
+  return createHash('md5').update(`${path}?${signed}${appSecret}`, 'utf8').digest('hex');
 }
 
 export async function startXiaohongshuSimulator(opts: SimulatorOptions = {}): Promise<XiaohongshuSimulator> {

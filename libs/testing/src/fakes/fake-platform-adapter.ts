@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OWN_QUOTA_CODE, UpstreamError, type CanonicalOrder, type OrderPage, type OrderStatus, type Platform, type ShipmentRequest } from '@app/contracts';
+import { OWN_QUOTA_CODE, UNKNOWN_STATUS_CODE, UpstreamError, type CanonicalOrder, type OrderPage, type OrderStatus, type Platform, type ShipmentRequest } from '@app/contracts';
 import {
   PlatformAdapter,
   type AppSecretLookup,
@@ -75,6 +75,8 @@ export class FakePlatformAdapter extends PlatformAdapter {
   getOrderQuota: number | null = null;
   /** how long each getOrder takes (keeps reads in flight) */
   getOrderDelayMs = 0;
+  /** order ids whose platform status has no mapping: listed as `unmapped`, getOrder raises the unknown-status error */
+  readonly unmappable = new Set<string>();
 
   constructor(readonly platform: Platform = 'douyin') {
     super();
@@ -100,6 +102,7 @@ export class FakePlatformAdapter extends PlatformAdapter {
     if (this.getOrderDelayMs > 0) await new Promise((r) => setTimeout(r, this.getOrderDelayMs));
     const h = this.history.get(platformOrderId);
     if (!h || h.length === 0) throw new UpstreamError(this.platform, 'not_found', `order ${platformOrderId}`);
+    if (this.unmappable.has(platformOrderId)) throw new UpstreamError(this.platform, 'invalid_request', `order ${platformOrderId}: unknown status`, { code: UNKNOWN_STATUS_CODE, platformStatus: 'S-NEW' });
     const at = this.asOf.get(platformOrderId)?.shift();
     if (at) return h.filter((o) => Date.parse(o.updatedAt) <= Date.parse(at)).pop() ?? h[0];
     return h[h.length - 1];
@@ -116,7 +119,9 @@ export class FakePlatformAdapter extends PlatformAdapter {
     const start = q.page ? Number(q.page) : 0;
     const slice = latest.slice(start, start + size);
     const more = start + size < latest.length;
-    return { orders: slice, partialIds: [], hasMore: more, next: more ? String(start + size) : null };
+    const unmapped = slice.filter((o) => this.unmappable.has(o.platformOrderId)).map((o) => ({ platformOrderId: o.platformOrderId, platformStatus: 'S-NEW', updatedAt: o.updatedAt }));
+    const orders = slice.filter((o) => !this.unmappable.has(o.platformOrderId));
+    return { orders, partialIds: [], hasMore: more, next: more ? String(start + size) : null, ...(unmapped.length > 0 ? { unmapped } : {}) };
   }
 
   async verifyPush(req: PushRequest, secretFor: AppSecretLookup): Promise<PushVerification> {
