@@ -1,8 +1,8 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { QUEUE, type StockOrderEvent } from '@app/contracts';
+import { QUEUE, type CouponOrderEvent, type StockOrderEvent } from '@app/contracts';
 import { InboxWriter } from '@app/intake';
 import { OrderUpsertRepository } from '../../src/orders/order-upsert.repository';
-import { StockEventRelay } from '../../src/order-events/order-event-relay';
+import { CouponEventRelay, StockEventRelay } from '../../src/order-events/order-event-relay';
 import { StockEventsRepository } from '../../src/order-events/order-events.repository';
 import { DEFAULT_ORDER_SYNC_OPTIONS } from '../../src/order-sync.options';
 import { buildOrder, douyinPush } from '../fakes';
@@ -157,5 +157,36 @@ describe('stock events through the outbox', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  it('coupon events: an order naming a coupon line, and its refund, commit with the order (no buyer data) and reach {coupon-events}; an order without discounts writes none', async () => {
+    const coupon = { kind: 'coupon' as const, bearer: 'shop' as const, amountFen: 500, platformCouponId: null, platformPromotionId: null, platformType: '1001', name: null };
+    const withCoupon = { ...buildOrder({ shopId: SHOP_ID, id: 'CE-1', status: 'paid', createdAt: iso(0), paidAt: iso(1000), updatedAt: iso(1000) }), discounts: [coupon] };
+    const plain = buildOrder({ shopId: SHOP_ID, id: 'CE-2', status: 'paid', createdAt: iso(0), paidAt: iso(1000), updatedAt: iso(1000) });
+    await expect(
+      ds().transaction(async (em) => {
+        await h.app.get(OrderUpsertRepository).apply(em, [withCoupon]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const couponRows = (): Promise<Array<{ event: CouponOrderEvent; job_id: string | null }>> =>
+      ds().query(`SELECT event, job_id FROM order_sync.coupon_events WHERE event->>'platformOrderId' = ANY($1) ORDER BY id`, [['CE-1', 'CE-2']]);
+    expect(await couponRows()).toEqual([]);
+    await apply([withCoupon, plain]);
+    // the refund (whose answer lists no discounts) is an event too: it gives the redemption back
+    await apply([{ ...withCoupon, status: 'refunded', refundStatus: 'refunded', discounts: [], updatedAt: iso(9000) }]);
+    const rows = await couponRows();
+    expect(rows.map((r) => [r.event.platformOrderId, r.event.status, r.event.discounts.length])).toEqual([
+      ['CE-1', 'paid', 1],
+      ['CE-1', 'refunded', 0],
+    ]);
+    expect(rows[0].event.discounts[0]).toEqual(coupon);
+    expect(JSON.stringify(rows)).not.toMatch(/buyer|nick|phone|address/i);
+    await h.app.get(CouponEventRelay).drain();
+    const relayed = await couponRows();
+    expect(relayed.every((r) => r.job_id?.startsWith('apply-order-coupons-e'))).toBe(true);
+    const job = await h.queue(QUEUE.COUPON_EVENTS).getJob(relayed[0].job_id!);
+    expect(job?.name).toBe('apply-order-coupons');
+    expect((job?.data as { orders: CouponOrderEvent[] }).orders.map((o) => o.platformOrderId)).toContain('CE-1');
   });
 });
