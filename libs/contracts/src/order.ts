@@ -118,11 +118,11 @@ export interface CouponOrderEvent {
 }
 
 /**
- * Whether an order change is a coupon event: it names a discount line, or it is a refund / cancellation (which
+ * Whether an order change is a coupon event: it names a coupon line, or it is a refund / cancellation (which
  * gives back a redemption counted from an earlier version, even when this version's answer lists no discounts).
  */
 export function isCouponRelevant(o: Pick<CanonicalOrder, 'status' | 'refundStatus' | 'discounts'>): boolean {
-  return (o.discounts?.length ?? 0) > 0 || o.status === 'refunded' || o.status === 'cancelled' || o.refundStatus === 'refunded';
+  return (o.discounts ?? []).some((d) => d.kind === 'coupon') || o.status === 'refunded' || o.status === 'cancelled' || o.refundStatus === 'refunded';
 }
 
 export function toCouponOrderEvent(o: CanonicalOrder): CouponOrderEvent {

@@ -1,4 +1,4 @@
-import type { CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
+import type { CanonicalDiscountLine, CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
 import { UpstreamError, isUnknownStatus } from '@app/contracts';
 import { arr, isoFromSeconds, num, obj, optStr, str, unknownStatus, type Json } from '../http';
 import type { ShopContext } from '../platform-adapter.port';
@@ -56,5 +56,39 @@ export function douyinOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrd
     },
     items,
     refundStatus: ['21', '22', '39'].includes(mainStatus) ? 'refunded' : 'none',
+    // only order.orderDetail carries promotion_detail (order.searchList has the amounts alone)
+    ...(o.promotion_detail !== undefined ? { discounts: douyinDiscounts(obj(o.promotion_detail)) } : {}),
   };
+}
+
+const DOUYIN_BEARERS: Array<[string, CanonicalDiscountLine['bearer']]> = [
+  ['shop_discount_detail', 'shop'],
+  ['platform_discount_detail', 'platform'],
+  ['kol_discount_detail', 'influencer'],
+];
+
+/**
+ * `shop_order_detail.promotion_detail` of order.orderDetail -> discount lines (MARKETING-KUAISHOU-ALERTS.md 1.1, [C]
+ * DD-ZSM order_orderDetail_response.go): per payer (shop / platform / kol = influencer), each `coupon_info[]` is a
+ * redeemed coupon named by its batch id `coupon_meta_id` (what marketing.createCoupon returns) and each
+ * `full_discount_info[]` a 满减 / 立减 campaign. All amounts fen.
+ */
+export function douyinDiscounts(detail: Json): CanonicalDiscountLine[] {
+  const out: CanonicalDiscountLine[] = [];
+  for (const [field, bearer] of DOUYIN_BEARERS) {
+    const d = obj(detail[field]);
+    for (const raw of arr(d.coupon_info)) {
+      const c = obj(raw);
+      const amountFen = num(c.coupon_amount);
+      if (amountFen <= 0) continue;
+      out.push({ kind: 'coupon', bearer, amountFen, platformCouponId: optStr(c.coupon_meta_id), platformPromotionId: null, platformType: optStr(c.coupon_type), name: optStr(c.coupon_name) });
+    }
+    for (const raw of arr(d.full_discount_info)) {
+      const c = obj(raw);
+      const amountFen = num(c.campaign_amount);
+      if (amountFen <= 0) continue;
+      out.push({ kind: 'promotion', bearer, amountFen, platformCouponId: null, platformPromotionId: optStr(c.campaign_id), platformType: optStr(c.campaign_type), name: optStr(c.campaign_name) });
+    }
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { DouyinAdapter } from './douyin.adapter';
 import { douyinError } from './douyin.errors';
 import { douyinExpiry } from './douyin.protocol';
 import { DOUYIN_ORDER_STATUS, douyinStatus } from './douyin.status';
-import { douyinOrderToCanonical } from './douyin.mapper';
+import { douyinDiscounts, douyinOrderToCanonical } from './douyin.mapper';
 import { obj, parseBody } from '../http';
 import { canonicalJson, canonicaliseDouyinParamJson, douyinParamJson, douyinSign, RawNumber } from '../signing';
 import type { ShopContext } from '../platform-adapter.port';
@@ -254,5 +254,25 @@ describe('DouyinAdapter product_format_new over nock', () => {
     );
     expect(err).toMatchObject({ kind: 'invalid_request' });
     expect(t.sent).toEqual([]);
+  });
+});
+
+describe('douyinDiscounts (order.orderDetail promotion_detail, DD-ZSM order_orderDetail_response.go)', () => {
+  it('coupons by payer with their batch id (coupon_meta_id), 满减 campaigns as promotions; nothing for zero amounts', () => {
+    const lines = douyinDiscounts({
+      shop_discount_detail: {
+        total_amount: 1500,
+        coupon_amount: 1000,
+        coupon_info: [{ coupon_id: 7100000000000000001, coupon_type: 23, coupon_meta_id: '7200000000000000042', coupon_amount: 1000, coupon_name: '店铺满减券' }],
+        full_discount_info: [{ campaign_id: 3300000000001, campaign_type: 100, campaign_name: '满299减50', campaign_amount: 500, campaign_sub_type: 0 }],
+      },
+      platform_discount_detail: { coupon_info: [{ coupon_meta_id: '7200000000000000099', coupon_type: 3, coupon_amount: 300, coupon_name: '平台券' }] },
+      kol_discount_detail: { coupon_info: [{ coupon_meta_id: 'kol-1', coupon_amount: 0 }] },
+    });
+    expect(lines.map((l) => [l.kind, l.bearer, l.amountFen, l.platformCouponId, l.platformPromotionId, l.platformType])).toEqual([
+      ['coupon', 'shop', 1000, '7200000000000000042', null, '23'],
+      ['promotion', 'shop', 500, null, '3300000000001', '100'],
+      ['coupon', 'platform', 300, '7200000000000000099', null, '3'],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
+import type { CanonicalDiscountLine, CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
 import { UpstreamError } from '@app/contracts';
 import { parseGmt8, yuanToFen } from '../signing';
 import { arr, obj, optStr, str, num, type Json } from '../http';
@@ -58,6 +58,7 @@ export function taobaoTradeToCanonical(shop: ShopContext, t: Json): CanonicalOrd
         addressMasked: optStr(t.receiver_address),
       },
       items,
+      ...(t.promotion_details !== undefined ? { discounts: taobaoDiscounts(t) } : {}),
       refundStatus: refund.includes('SUCCESS')
         ? 'refunded'
         : refund.some((r) => r.startsWith('WAIT_'))
@@ -70,4 +71,22 @@ export function taobaoTradeToCanonical(shop: ShopContext, t: Json): CanonicalOrd
     if (e instanceof UpstreamError) throw e;
     throw new UpstreamError('taobao', 'invalid_request', `trade ${tid}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * `promotion_details[]` of a trade -> discount lines (MARKETING-KUAISHOU-ALERTS.md 1.2, [C] TB PromotionDetail.go):
+ * `promotion_id` is `工具id-活动id_详情id` (e.g. mjs-123024_211143), `discount_fee` yuan (empty for free shipping
+ * and limited-time discounts: no line). Which prefix marks a shop coupon is not known [U], so every line is a
+ * promotion of the shop; `promotion_details` may be wrapped as TOP's `{promotion_detail: [...]}`.
+ */
+export function taobaoDiscounts(t: Json): CanonicalDiscountLine[] {
+  const raw = t.promotion_details;
+  const list = Array.isArray(raw) ? raw : arr(obj(raw).promotion_detail);
+  return list.flatMap((r) => {
+    const p = obj(r);
+    const amountFen = str(p.discount_fee) === '' ? 0 : fen(p.discount_fee);
+    if (amountFen <= 0) return [];
+    const id = optStr(p.promotion_id);
+    return [{ kind: 'promotion' as const, bearer: 'shop' as const, amountFen, platformCouponId: null, platformPromotionId: id, platformType: id?.split('-')[0] ?? null, name: optStr(p.promotion_name) }];
+  });
 }

@@ -1,7 +1,7 @@
 import { taobaoBanMs, taobaoError } from './taobao.errors';
 import { taobaoResponseKey } from './taobao.protocol';
 import { TAOBAO_ORDER_STATUS, taobaoStatus } from './taobao.status';
-import { fen, isoGmt8, taobaoTradeToCanonical } from './taobao.mapper';
+import { fen, isoGmt8, taobaoDiscounts, taobaoTradeToCanonical } from './taobao.mapper';
 import { tmcMessageToPush } from './taobao.tmc';
 import { obj, parseBody } from '../http';
 import type { ShopContext } from '../platform-adapter.port';
@@ -58,5 +58,18 @@ describe('taobao conversions', () => {
   it('turns a TMC message into a PushMessage with the exact tid', () => {
     const m = tmcMessageToPush(obj(parseBody('{"id":5100000000000000001,"topic":"taobao_trade_TradeBuyerPay","content":"{\\"tid\\":3900000000000000123,\\"modified\\":\\"2024-06-01 10:02:00\\"}","pub_time":"2024-06-01 10:02:01","user_id":2200000000001}')));
     expect(m).toMatchObject({ messageId: '5100000000000000001', kind: 'order', platformOrderId: '3900000000000000123', platformShopId: '2200000000001', occurredAt: '2024-06-01T02:02:00.000Z' });
+  });
+});
+
+describe('taobaoDiscounts (trade promotion_details, TB PromotionDetail.go)', () => {
+  it('yuan discount_fee to fen, promotion_id kept with its tool prefix; empty amounts (free shipping) give no line; the TOP wrapper is read too', () => {
+    const details = [
+      { id: 1, promotion_id: 'mjs-123024_211143', promotion_name: '满就送', discount_fee: '5.00' },
+      { id: 1, promotion_id: 'Tmall$freePostage-0_0', promotion_name: '包邮', discount_fee: '' },
+    ];
+    const expected = [['promotion', 'shop', 500, 'mjs-123024_211143', 'mjs']];
+    const shape = (t: Record<string, unknown>) => taobaoDiscounts(t).map((l) => [l.kind, l.bearer, l.amountFen, l.platformPromotionId, l.platformType]);
+    expect(shape({ promotion_details: details })).toEqual(expected);
+    expect(shape({ promotion_details: { promotion_detail: details } })).toEqual(expected);
   });
 });

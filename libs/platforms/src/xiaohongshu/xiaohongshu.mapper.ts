@@ -1,4 +1,4 @@
-import type { CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
+import type { CanonicalDiscountLine, CanonicalOrder, CanonicalOrderItem } from '@app/contracts';
 import { UpstreamError, isUnknownStatus } from '@app/contracts';
 import { arr, isoFromMillis, num, obj, optStr, str, unknownStatus, type Json } from '../http';
 import type { ShopContext } from '../platform-adapter.port';
@@ -51,5 +51,20 @@ export function xhsOrderToCanonical(shop: ShopContext, o: Json): CanonicalOrder 
     buyer: { nickMasked: null, receiverMasked: optStr(o.receiverName), phoneMasked: optStr(o.receiverPhone), addressMasked: optStr(o.receiverAddress) },
     items,
     refundStatus: xhsRefundStatus(str(o.orderAfterSalesStatus)),
+    discounts: xhsDiscounts(o),
   };
+}
+
+/**
+ * Xiaohongshu names no coupon (MARKETING-KUAISHOU-ALERTS.md 1.3: order.getOrderDetail has amounts by payer only):
+ * `totalMerchantDiscount` borne by the shop, `totalRedDiscount` by the platform, `outPromotionAmount` by the payment
+ * channel; fen. Lines of kind `other` / `subsidy`: they are never counted as a campaign's redemptions.
+ */
+export function xhsDiscounts(o: Json): CanonicalDiscountLine[] {
+  const lines: Array<[unknown, CanonicalDiscountLine['kind'], CanonicalDiscountLine['bearer'], string]> = [
+    [o.totalMerchantDiscount, 'other', 'shop', 'totalMerchantDiscount'],
+    [o.totalRedDiscount, 'subsidy', 'platform', 'totalRedDiscount'],
+    [o.outPromotionAmount, 'subsidy', 'payment', 'outPromotionAmount'],
+  ];
+  return lines.filter(([v]) => num(v) > 0).map(([v, kind, bearer, field]) => ({ kind, bearer, amountFen: num(v), platformCouponId: null, platformPromotionId: null, platformType: field, name: null }));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { xhsError } from './xiaohongshu.errors';
 import { XHS_ORDER_STATUS, xhsRefundStatus, xhsStatus } from './xiaohongshu.status';
-import { xhsOrderToCanonical } from './xiaohongshu.mapper';
+import { xhsDiscounts, xhsOrderToCanonical } from './xiaohongshu.mapper';
 import { verifyXhsPush, xhsPushStringToSign } from './xiaohongshu.push';
 import { obj, parseBody } from '../http';
 import type { PushRequest, ShopContext } from '../platform-adapter.port';
@@ -88,5 +88,15 @@ describe('xiaohongshu conversions', () => {
     it('cannot verify without the request path (a gateway bug, answered 503 so the platform retries)', async () => {
       await expect(verifyXhsPush(req({ path: undefined }), async () => 's', now)).rejects.toThrow(/request path/);
     });
+  });
+});
+
+describe('xhsDiscounts (order.getOrderDetail amounts by payer)', () => {
+  it('merchant / platform / payment-channel amounts, fen, none named a coupon (Xiaohongshu has no coupon id)', () => {
+    const lines = xhsDiscounts({ totalMerchantDiscount: 800, totalRedDiscount: 200, outPromotionAmount: 0 });
+    expect(lines.map((l) => [l.kind, l.bearer, l.amountFen, l.platformCouponId])).toEqual([
+      ['other', 'shop', 800, null],
+      ['subsidy', 'platform', 200, null],
+    ]);
   });
 });
