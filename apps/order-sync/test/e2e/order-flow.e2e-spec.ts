@@ -97,7 +97,7 @@ describe('order sync e2e: happy path, duplicated pushes, bad webhook input', () 
   it('2. every push delivered 3x shuffled: one ERP order per platform order, ending in the platform final status', async () => {
     const platforms: Platform[] = ['douyin', 'xiaohongshu']; // Taobao delivers through TMC, not HTTP push
     const capture = await startPushCapture((path) =>
-      path.startsWith('/douyin') ? { code: 0, msg: 'success' } : { success: true, error_code: 0, error_msg: '' },
+      path.startsWith('/webhooks/douyin') ? { code: 0, msg: 'success' } : { success: true, error_code: 0, error_msg: '' },
     );
     const gatewayPush = (p: Platform) => `${e2e.sys.urls.gateway}/webhooks/${p}`;
     const finals = ['shipped', 'cancelled', 'refunded'] as const;
@@ -110,7 +110,8 @@ describe('order sync e2e: happy path, duplicated pushes, bad webhook input', () 
       return stats.push.pending === 0 && stats.push.inFlight === 0 && stats.push.acked === stats.push.enqueued;
     };
     try {
-      for (const p of platforms) await e2e.sys.sandboxAdmin(p, 'POST', 'push', { url: `${capture.url}/${p}` });
+      // captured at the gateway's own path: a Xiaohongshu push signs its path, so the replay goes to the same one
+      for (const p of platforms) await e2e.sys.sandboxAdmin(p, 'POST', 'push', { url: `${capture.url}/webhooks/${p}` });
       const now = Date.now();
       // phase A: paid orders announced; phase B: their lifecycle changes
       for (const p of platforms) {
