@@ -210,6 +210,8 @@ async function main(): Promise<void> {
       for (const p of SIM_PLATFORMS) await sys.sandboxAdmin(p, 'POST', 'generator/burst', { count: args.burst, ratePerSec: Math.max(50, args.burst / 3) });
       say(`flash sale! ${args.burst * 3} orders incoming`);
       campaignId = await couponDrop(sys, say);
+      // buyers redeem it: half the orders of a shop with a live merchant coupon (Kuaishou's) use it
+      for (const p of SIM_PLATFORMS) await sys.sandboxAdmin(p, 'POST', 'generator/coupons', { couponRate: 0.5 });
     }
     if (!outageDone && elapsed >= 1 / 2) {
       outageDone = true;
@@ -254,7 +256,7 @@ async function main(): Promise<void> {
     `peak memory (MB)             : ${JSON.stringify(sys.peakRssMb())}`,
     `coupon drop (flash sale)     : campaign ${campaignId ?? 'none'}, ${coupon?.status === 200 ? coupon.data.status : 'n/a'}; per platform:`,
     ...couponLines,
-    `  redemptions / spend: ${coupon?.status === 200 ? coupon.data.figures.note : 'n/a'}`,
+    ...(await couponFigureLines(sys, coupon?.status === 200 ? coupon.data : null)),
     '',
     'Where to look (admin key below):',
     `  ops page             ${opsPage}  sign in with OPS_KEY (or the OPERATOR_TOKEN: every merchant, with a picker)`,
@@ -313,6 +315,22 @@ async function couponDrop(sys: System, say: (line: string) => void): Promise<str
   const started = await sys.gateway.post(`/coupon-campaigns/${created.data.id}/start`, {});
   say(`coupon drop: campaign ${created.data.id} ${started.status === 200 || started.status === 201 ? 'started on every shop' : `start answered ${started.status}`}`);
   return created.data.id;
+}
+
+/** the campaign's counted figures beside each simulator's own truth of the coupon it holds */
+async function couponFigureLines(
+  sys: System,
+  c: { figures: { redemptions: number; returned: number; spentFen: number; gmvFen: number; byPlatform: { platform: string; redemptions: number; spentFen: number }[]; budget: { spentPct: number } }; platforms: { platform: string; platformCouponId: string | null }[] } | null,
+): Promise<string[]> {
+  if (!c) return ['  redemptions / spend: n/a'];
+  const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+  const lines = [`  redemptions ${c.figures.redemptions} (returned ${c.figures.returned}), spent ${yuan(c.figures.spentFen)} (${c.figures.budget.spentPct}% of budget), GMV ${yuan(c.figures.gmvFen)}`];
+  for (const p of c.platforms.filter((x) => x.platformCouponId)) {
+    const truth = (await sys.sandboxAdmin<Array<{ couponId: string; net: number }>>(p.platform as Platform, 'GET', 'coupons/truth')).find((t) => t.couponId === p.platformCouponId);
+    const ours = c.figures.byPlatform.find((b) => b.platform === p.platform);
+    lines.push(`  ${p.platform.padEnd(12)} counted ${ours?.redemptions ?? 0}, the simulator's truth ${truth?.net ?? 'n/a'}`);
+  }
+  return lines;
 }
 
 /**

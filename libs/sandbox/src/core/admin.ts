@@ -13,7 +13,8 @@ type Json = Record<string, any>;
  *   GET  /__admin/state                 orders, products (+ SKUs with stock and prices), coupons, tokens
  *   GET  /__admin/orders[?shop=]        orders      GET /__admin/orders/<id>
  *   GET  /__admin/stock                 [{productId, skuId, skuCode, stock, priceFen}]
- *   GET  /__admin/coupons
+ *   GET  /__admin/coupons               GET /__admin/coupons/truth: per coupon {redeemed, returned, net, amountFen} of its orders
+ *   POST /__admin/generator/coupons     {couponRate: 0..1}: the share of generated orders that redeem a live merchant coupon of their shop
  *   GET  /__admin/requests[?method=]    accepted calls (method + parsed business params); DELETE clears
  *   GET  /__admin/stats                 requests, rejections, generator, push, (TMC)
  *   GET  /__admin/generated             [{orderId, shopId, paidAt}] of generated orders
@@ -60,6 +61,15 @@ async function route(sim: PlatformSimulator, method: string, path: string, url: 
       return [...sim.store.skus.values()].map((s) => ({ shopId: s.shopId, productId: s.productId, skuId: s.skuId, skuCode: s.skuCode, stock: s.stock, priceFen: s.priceFen, originalPriceFen: s.originalPriceFen }));
     case 'GET coupons':
       return [...sim.store.coupons.values()];
+    case 'GET coupons/truth':
+      // the simulator's truth of each coupon: orders that redeemed it, less refunded / cancelled ones
+      return [...sim.store.coupons.values()].map((c) => ({ couponId: c.couponId, shopId: c.shopId, stoppedAt: c.stoppedAt ?? null, ...sim.store.couponTruth(c.couponId) }));
+    case 'POST generator/coupons': {
+      const rate = Number(body.couponRate);
+      if (!(rate >= 0 && rate <= 1)) throw new SimError('param_invalid', 'couponRate must be a number from 0 to 1');
+      sim.generator.couponRate = rate;
+      return { couponRate: rate };
+    }
     case 'GET requests':
       return sim.requests(url.searchParams.get('method') ?? undefined);
     case 'DELETE requests':
