@@ -93,7 +93,7 @@ describe('coupon campaigns through the gateway', () => {
     expect(shown).toMatchObject({ code: 0, err: [] });
     expect(shown.out[0]).toMatch(new RegExp(`^campaign ${c.id}  "直播间专享满减券"  active  ¥10.00 off from ¥100.00  quantity 500  budget ¥2000.00$`));
     expect(shown.out.join('\n')).toMatch(/taobao\s+\S+\s+manual\s+taobao.promotion.coupon.add\s+-\s+taobao: this adapter does not manage coupons/);
-    expect(shown.out.join('\n')).toContain('remaining not counted yet  redemptions not counted yet  spent not counted yet');
+    expect(shown.out.join('\n')).toContain('remaining 500  redemptions 0 (returned 0)  spent ¥0.00 of ¥2000.00 (0%)  GMV ¥0.00');
     const foreign = await ops(e2e.sys.adminKey, 'coupons', 'show', theirs.data.id);
     expect(foreign.code).toBe(1);
     expect(foreign.err.join('\n')).toMatch(/-> 404/);
