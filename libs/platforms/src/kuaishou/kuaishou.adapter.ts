@@ -1,4 +1,4 @@
-import type { CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
+import type { CanonicalDiscountLine, CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
 import { UpstreamError, withPartialListing } from '@app/contracts';
 import type { CouponDraft, CouponManager, CouponStockAdder, PlatformCoupon } from '../capabilities';
 import { rawNumber } from '../signing';
@@ -102,11 +102,23 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager, C
     const { orders: all, unmapped } = mapListed(rows, (o) => ksOrderToCanonical(shop, o), (o) => str(obj(o.orderBaseInfo).oid));
     const cursor = str(data.cursor);
     const hasMore = cursor !== '' && cursor !== KS_NO_MORE && rows.length > 0;
-    // an order with a discount needs its fee detail (the coupon lines): the caller fetches it through getOrder,
-    // skipping a version it already holds
-    const partial = all.filter((o) => o.discountFen > 0);
+    // an order with a discount gets its discount lines from its fee detail (one call; the list already is the
+    // order). One whose fee detail fails is left to the caller's getOrder (a partial id), never dropped.
+    const partial: CanonicalOrder[] = [];
+    await Promise.all(
+      all
+        .filter((o) => o.discountFen > 0)
+        .map(async (o) => {
+          try {
+            o.discounts = await this.discountLines(shop, o.platformOrderId);
+          } catch {
+            partial.push(o);
+          }
+        }),
+    );
+    const orders = all.filter((o) => !partial.includes(o));
     return {
-      orders: all.filter((o) => o.discountFen <= 0),
+      orders,
       partialIds: partial.map((o) => o.platformOrderId),
       partialUpdatedAt: Object.fromEntries(partial.map((o) => [o.platformOrderId, o.updatedAt])),
       hasMore,
@@ -120,11 +132,13 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager, C
     const data = await this.call(shop, 'open.order.detail', { oid: id(platformOrderId) });
     if (!str(obj(data.orderBaseInfo).oid)) throw new UpstreamError('kuaishou', 'not_found', `order ${platformOrderId} not returned`);
     const order = ksOrderToCanonical(shop, data);
-    if (order.discountFen > 0) {
-      const fee = await this.call(shop, 'open.seller.order.fee.detail', { orderId: id(platformOrderId) });
-      order.discounts = ksFeeDetailDiscounts(fee);
-    }
+    if (order.discountFen > 0) order.discounts = await this.discountLines(shop, platformOrderId);
     return order;
+  }
+
+  /** `open.seller.order.fee.detail`: the order's discount lines (marketingInfoOuters) */
+  private async discountLines(shop: ShopContext, platformOrderId: string): Promise<CanonicalDiscountLine[]> {
+    return ksFeeDetailDiscounts(await this.call(shop, 'open.seller.order.fee.detail', { orderId: id(platformOrderId) }));
   }
 
   /** `open.seller.order.goods.deliver` (orderId, expressNo, numeric expressCode); split shipments are not sent */
