@@ -4,6 +4,7 @@
  *
  *   npm run bench:coupons                                  # ~3 min
  *   npm run bench:coupons -- --rate 120 --duration 20 --inject-rate 1500
+ *   npm run bench:coupons -- --lead-ms 0                   # the guard stops at 100 % exactly (no early stop)
  *
  * Phases:
  *  1. 20 campaigns defined once through the gateway and started on every shop: Kuaishou creates each coupon by API
@@ -60,6 +61,7 @@ const { values: opt } = parseArgs({
     'inject-rate': { type: 'string', default: '1500' },
     'inject-budget-redemptions': { type: 'string', default: '1000' },
     quota: { type: 'string', default: '50' },
+    'lead-ms': { type: 'string', default: '2000' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -68,7 +70,8 @@ const num = (name: keyof typeof opt): number => {
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number (got ${String(opt[name])})`);
   return v;
 };
-const args = { rate: num('rate'), duration: num('duration'), campaigns: Math.round(num('campaigns')), injectRate: num('inject-rate'), injectBudget: Math.round(num('inject-budget-redemptions')), quota: num('quota'), keep: opt.keep === true };
+const args = { rate: num('rate'), duration: num('duration'), campaigns: Math.round(num('campaigns')), injectRate: num('inject-rate'), injectBudget: Math.round(num('inject-budget-redemptions')), quota: num('quota'), leadMs: Number(opt['lead-ms']), keep: opt.keep === true };
+if (!Number.isInteger(args.leadMs) || args.leadMs < 0) throw new Error(`--lead-ms must be an integer >= 0 (got ${String(opt['lead-ms'])})`);
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -134,7 +137,9 @@ function guardFigures(vs: CampaignView[], truth: Map<string, Truth>) {
   const budget = exhausted.reduce((n, v) => n + v.budgetFen, 0);
   const overshootFen = exhausted.reduce((n, v) => n + Math.max(0, v.figures.spentFen - v.budgetFen), 0);
   const worst = exhausted.reduce((m, v) => Math.max(m, (Math.max(0, v.figures.spentFen - v.budgetFen) / v.budgetFen) * 100), 0);
-  return { exhausted: exhausted.length, stopLatencyMs: latency(stopMs), overshootFen, overshootPct: budget > 0 ? round((overshootFen / budget) * 100, 2) : 0, worstCampaignOvershootPct: round(worst, 2) };
+  // the other side of stopping early (budgetStopLeadMs): budget left unspent by campaigns stopped before 100 %
+  const spentPctMean = exhausted.length > 0 ? round(exhausted.reduce((n, v) => n + (v.figures.spentFen / v.budgetFen) * 100, 0) / exhausted.length, 1) : null;
+  return { exhausted: exhausted.length, spentPctMean, stopLatencyMs: latency(stopMs), overshootFen, overshootPct: budget > 0 ? round((overshootFen / budget) * 100, 2) : 0, worstCampaignOvershootPct: round(worst, 2) };
 }
 
 async function main(): Promise<void> {
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
       prefix,
       platforms: SIM_PLATFORMS,
       env: { LOG_LEVEL: 'warn', PLATFORM_QPS_PER_SHOP: String(Math.max(1, args.quota - 1)) },
-      appEnv: { coupon: { COUPON_UNCONFIRMED_APIS_ENABLED: 'true' } },
+      appEnv: { coupon: { COUPON_UNCONFIRMED_APIS_ENABLED: 'true', COUPON_BUDGET_STOP_LEAD_MS: String(args.leadMs) } },
       sandboxEnv: { SANDBOX_QPS: '0', SANDBOX_QPS_PER_API: String(args.quota), SANDBOX_TMC_REDELIVER_MS: '20000' },
       log: (l) => log(l),
     });
@@ -320,10 +325,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${phaseTable([without, withCoupons])}\n\n`);
     process.stdout.write(`full path (${args.rate}/s, ${args.duration} s, Kuaishou orders redeeming ${args.campaigns} campaigns):\n`);
     process.stdout.write(`  redemptions counted ${counted}, simulator truth ${redemptionsTrue} (${perCampaignExact}/${fullViews.length} campaigns exact)\n`);
-    process.stdout.write(`  guard: ${fullGuard.exhausted} exhausted, overshoot ${fullGuard.overshootFen} fen (${fullGuard.overshootPct} % of their budgets, worst ${fullGuard.worstCampaignOvershootPct} %), stop p50 ${fullGuard.stopLatencyMs.p50} ms p99 ${fullGuard.stopLatencyMs.p99} ms\n`);
+    process.stdout.write(`  guard: ${fullGuard.exhausted} exhausted (mean spend ${fullGuard.spentPctMean} % of budget), overshoot ${fullGuard.overshootFen} fen (${fullGuard.overshootPct} % of their budgets, worst ${fullGuard.worstCampaignOvershootPct} %), stop p50 ${fullGuard.stopLatencyMs.p50} ms p99 ${fullGuard.stopLatencyMs.p99} ms\n`);
     process.stdout.write(`  order pay->ERP p99 without coupons ${without.latencyMs.p99} ms, with ${withCoupons.latencyMs.p99} ms\n`);
     process.stdout.write(`guard at ${summary.guardAtFlashRate.eventsPerSec} redemption events/s (straight into {coupon-events}, ${args.campaigns} campaigns of ${args.injectBudget} redemptions' budget):\n`);
-    process.stdout.write(`  ${injGuard.exhausted} exhausted, stop p50 ${injGuard.stopLatencyMs.p50} ms p99 ${injGuard.stopLatencyMs.p99} ms; queue drained ${drainAfterInjectMs} ms after the last event\n`);
+    process.stdout.write(`  ${injGuard.exhausted} exhausted (mean spend ${injGuard.spentPctMean} % of budget), stop p50 ${injGuard.stopLatencyMs.p50} ms p99 ${injGuard.stopLatencyMs.p99} ms; queue drained ${drainAfterInjectMs} ms after the last event\n`);
     process.stdout.write(`  overshoot of the spend paid up to each platform stop ${atStop.overshootFen} fen (${atStop.overshootPct} % of their budgets, worst ${atStop.worstCampaignOvershootPct} %)\n`);
     process.stdout.write(`  overshoot counting every injected event (incl. those made in the injector's 50 ms poll after a stop) ${injGuard.overshootFen} fen (${injGuard.overshootPct} %, worst ${injGuard.worstCampaignOvershootPct} %)\n`);
     mkdirSync(RESULTS_DIR, { recursive: true });

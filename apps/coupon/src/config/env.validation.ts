@@ -1,4 +1,4 @@
-import { BaseEnv, ToBoolean } from '@app/config';
+import { BaseEnv, IntEnv, ToBoolean } from '@app/config';
 import { IsBoolean } from 'class-validator';
 
 /** coupon: campaigns across platforms. Defaults documented in .env.example. */
@@ -13,4 +13,10 @@ export class CouponEnv extends BaseEnv {
   @IsBoolean({ message: 'must be true or false' })
   @ToBoolean()
   COUPON_UNCONFIRMED_APIS_ENABLED: boolean = false;
+
+  /**
+   * The budget guard stops a campaign once its spend plus what it spent over the last this-many ms reaches the budget
+   * (a stop takes about that long to reach every platform while redemptions go on); 0: at 100 % exactly.
+   */
+  @IntEnv(0) COUPON_BUDGET_STOP_LEAD_MS: number = 2000;
 }
