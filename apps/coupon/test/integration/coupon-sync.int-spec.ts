@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Global, Module, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
@@ -14,6 +14,7 @@ import { createTestDatabase, testPrefix, type TestDatabase } from '@app/testing'
 import { FakeShopDirectory } from '@app/testing/fakes';
 import { testOutboundPolicy } from '@app/testing/outbound-policy';
 import { ALL_MIGRATIONS } from '../../../../scripts/migrations';
+import { PortsModule, waitFor } from '../support';
 import { CampaignsFeatureModule } from '../../src/campaigns/campaigns-feature.module';
 import { CampaignsService } from '../../src/campaigns/campaigns.service';
 import type { CreateCampaignDto } from '../../src/campaigns/dto/campaign.dto';
@@ -23,14 +24,6 @@ import { CouponExceptionsService } from '../../src/exceptions/coupon-exceptions'
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const PLATFORMS: Platform[] = ['kuaishou', 'taobao', 'xiaohongshu'];
-
-@Global()
-@Module({})
-class PortsModule {
-  static register(providers: Provider[]): DynamicModule {
-    return { module: PortsModule, global: true, providers, exports: providers.map((p) => (p as unknown as { provide: never }).provide) };
-  }
-}
 
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 const day = 86_400_000;
@@ -51,16 +44,6 @@ const campaign = (over: Partial<CreateCampaignDto> = {}): CreateCampaignDto =>
     budgetFen: 500_000,
     ...over,
   }) as CreateCampaignDto;
-
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * The coupon-sync jobs (issue 11 item 3) on the real Postgres and Redis against the simulators: a started campaign

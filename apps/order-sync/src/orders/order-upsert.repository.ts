@@ -229,30 +229,31 @@ export class OrderUpsertRepository {
       summary.statements += 1;
       summary.outbox = rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id, platform: r.platform }));
     }
-    if (summary.changedOrders.length > 0) {
-      // the stock-event outbox (docs/adr/0014): catalog-sync's reservations follow every applied change; the
-      // event is committed with the order and relayed to {stock-events} by StockEventRelay (ids, no buyer data)
-      const events = summary.changedOrders;
-      await em.query(
-        `INSERT INTO order_sync.stock_events (shop_id, order_id, version, event)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[])
-         ON CONFLICT (order_id, version) DO NOTHING`,
-        [events.map((c) => c.order.shopId), events.map((c) => c.orderId), events.map((c) => c.version), events.map((c) => JSON.stringify(toStockOrderEvent(c.order)))],
-      );
-      summary.statements += 1;
-    }
-    // the coupon-event outbox (issue 11 item 4): changes naming a discount line, and refunds / cancellations (they give
-    // back a redemption counted from an earlier version), for apps/coupon's redemption count; relayed by CouponEventRelay
-    const couponEvents = summary.changedOrders.filter((c) => isCouponRelevant(c.order));
-    if (couponEvents.length > 0) {
-      await em.query(
-        `INSERT INTO order_sync.coupon_events (shop_id, order_id, version, event)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[])
-         ON CONFLICT (order_id, version) DO NOTHING`,
-        [couponEvents.map((c) => c.order.shopId), couponEvents.map((c) => c.orderId), couponEvents.map((c) => c.version), couponEvents.map((c) => JSON.stringify(toCouponOrderEvent(c.order)))],
-      );
-      summary.statements += 1;
-    }
+    // the stock-event outbox (docs/adr/0014): catalog-sync's reservations follow every applied change
+    summary.statements += await insertOrderEvents(em, 'order_sync.stock_events', summary.changedOrders, (o) => toStockOrderEvent(o));
+    // the coupon-event outbox (docs/adr/0015): changes naming a coupon line, and refunds / cancellations (they give back a
+    // redemption counted from an earlier version), for apps/coupon's redemption count
+    summary.statements += await insertOrderEvents(em, 'order_sync.coupon_events', summary.changedOrders.filter((c) => isCouponRelevant(c.order)), (o) => toCouponOrderEvent(o));
     return summary;
   }
+}
+
+/**
+ * One order-event outbox insert (order_sync.stock_events / coupon_events, the same columns): the events are committed
+ * with the orders and relayed by their OrderEventRelay (ids, no buyer data). Returns the statements run (0 or 1).
+ */
+async function insertOrderEvents(
+  em: EntityManager,
+  table: 'order_sync.stock_events' | 'order_sync.coupon_events',
+  changed: UpsertSummary['changedOrders'],
+  toEvent: (o: CanonicalOrder) => unknown,
+): Promise<number> {
+  if (changed.length === 0) return 0;
+  await em.query(
+    `INSERT INTO ${table} (shop_id, order_id, version, event)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[])
+     ON CONFLICT (order_id, version) DO NOTHING`,
+    [changed.map((c) => c.order.shopId), changed.map((c) => c.orderId), changed.map((c) => c.version), changed.map((c) => JSON.stringify(toEvent(c.order)))],
+  );
+  return 1;
 }
