@@ -108,6 +108,21 @@ export interface CouponStockAdder {
   addCouponStock(shop: ShopContext, platformCouponId: string, increment: number): Promise<void>;
 }
 
+/** What a platform counts of one coupon batch (its usage statistics), null where its answer does not say. */
+export interface CouponUsage {
+  /** coupons claimed by buyers */
+  claimed: number | null;
+  /** coupons used in orders */
+  used: number | null;
+  /** discount of the used coupons, fen */
+  usedAmountFen: number | null;
+}
+
+/** Reads a coupon batch's usage statistics (the reconcile of our redemption count). */
+export interface CouponUsageReader {
+  readCouponUsage(shop: ShopContext, platformCouponId: string): Promise<CouponUsage>;
+}
+
 export interface CapabilityInterfaces {
   priceRead: PriceReader;
   productLookup: ProductLookup;
@@ -116,11 +131,12 @@ export interface CapabilityInterfaces {
   tmc: MessageServiceConsumer;
   coupons: CouponManager;
   couponStock: CouponStockAdder;
+  couponUsage: CouponUsageReader;
 }
 
 export type CapabilityName = keyof CapabilityInterfaces;
 
-export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc', 'coupons', 'couponStock'];
+export const CAPABILITY_NAMES: readonly CapabilityName[] = ['priceRead', 'productLookup', 'oauth', 'httpPush', 'tmc', 'coupons', 'couponStock', 'couponUsage'];
 
 /** The methods each capability needs (the guard checks they are there, not just the flag). */
 const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
@@ -131,6 +147,7 @@ const METHODS: Readonly<Record<CapabilityName, readonly string[]>> = {
   tmc: ['consumeTmc', 'confirmTmc'],
   coupons: ['createCoupon', 'findCoupon', 'stopCoupon'],
   couponStock: ['addCouponStock'],
+  couponUsage: ['readCouponUsage'],
 };
 
 /** What the adapter's capabilities flags say about one capability (absent flag = no). */
@@ -151,6 +168,8 @@ function flagged(adapter: PlatformAdapter, name: CapabilityName): boolean {
       return c.couponApi === true;
     case 'couponStock':
       return c.couponStockAdd === true;
+    case 'couponUsage':
+      return c.couponUsage === true;
   }
 }
 

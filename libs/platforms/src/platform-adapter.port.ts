@@ -68,6 +68,8 @@ export interface PlatformCapabilities {
   couponApi?: boolean;
   /** true when the adapter implements CouponStockAdder (add stock to a coupon batch). Absent = false. */
   couponStockAdd?: boolean;
+  /** true when the adapter implements CouponUsageReader (a batch's usage statistics). Absent = false. */
+  couponUsage?: boolean;
 }
 
 export interface OrderListQuery {

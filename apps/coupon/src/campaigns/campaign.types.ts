@@ -53,6 +53,11 @@ export interface CampaignShopRecord {
   lastError: string | null;
   attempts: number;
   updatedAt: string;
+  /**
+   * The last reconcile with the platform's usage statistics (RedemptionReconciler): what the platform counted as
+   * used, what we had counted for this shop then; null until checked (or where the platform has no such API).
+   */
+  usage: { platformUsed: number | null; counted: number; checkedAt: string } | null;
 }
 
 export interface ShopRef {

@@ -8,6 +8,7 @@ import { CouponSyncService } from '../coupon-sync/coupon-sync.service';
 import { CouponSyncSweeper } from '../coupon-sync/coupon-sync.sweeper';
 import { CouponExceptionsController, CouponExceptionsService } from '../exceptions/coupon-exceptions';
 import { CouponEventsProcessor } from '../redemptions/coupon-events.processor';
+import { RedemptionReconciler } from '../redemptions/redemption-reconciler';
 import { RedemptionsRepository } from '../redemptions/redemptions.repository';
 import { RedemptionsService } from '../redemptions/redemptions.service';
 import { CampaignsController } from './campaigns.controller';
@@ -24,13 +25,13 @@ import { COUPON_FEATURE_OPTIONS, DEFAULT_COUPON_FEATURE_OPTIONS, type CouponFeat
 @Module({})
 export class CampaignsFeatureModule {
   static register(cfg: { options?: Partial<CouponFeatureOptions>; sync?: boolean } = {}): DynamicModule {
-    const sync = cfg.sync ? [CouponJobs, CouponSyncRepository, CouponSyncService, CouponSyncProcessor, CouponSyncSweeper, RedemptionsService, CouponEventsProcessor] : [];
+    const sync = cfg.sync ? [CouponJobs, CouponSyncRepository, CouponSyncService, CouponSyncProcessor, CouponSyncSweeper, RedemptionsService, CouponEventsProcessor, RedemptionReconciler] : [];
     return {
       module: CampaignsFeatureModule,
       imports: cfg.sync ? [registerQueues([QUEUE.COUPON_SYNC, QUEUE.COUPON_EVENTS])] : [],
       controllers: [CampaignsController, CouponExceptionsController],
       providers: [{ provide: COUPON_FEATURE_OPTIONS, useValue: { ...DEFAULT_COUPON_FEATURE_OPTIONS, ...(cfg.options ?? {}) } }, CampaignsRepository, CampaignsService, CouponExceptionsService, RedemptionsRepository, ...sync],
-      exports: [CampaignsService, ...(cfg.sync ? [CouponSyncService, CouponSyncSweeper, RedemptionsService] : [])],
+      exports: [CampaignsService, ...(cfg.sync ? [CouponSyncService, CouponSyncSweeper, RedemptionsService, RedemptionReconciler] : [])],
     };
   }
 }

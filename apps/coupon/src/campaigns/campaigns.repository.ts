@@ -13,7 +13,8 @@ const CAMPAIGN_COLS = `c.id, c.merchant_id AS "merchantId", c.external_key AS "e
   c.status, c.version, c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.started_at AS "startedAt", c.stopped_at AS "stoppedAt"`;
 const SHOP_COLS = `s.campaign_id AS "campaignId", s.shop_id AS "shopId", s.platform, s.state, s.reason, s.warnings, s.api,
   s.idempotency_key AS "idempotencyKey", s.platform_coupon_id AS "platformCouponId", s.last_error AS "lastError", s.attempts,
-  s.platform_quantity AS "platformQuantity", s.updated_at AS "updatedAt"`;
+  s.platform_quantity AS "platformQuantity", s.updated_at AS "updatedAt",
+  s.platform_used AS "platformUsed", s.counted_at_check AS "countedAtCheck", s.usage_checked_at AS "usageCheckedAt"`;
 
 const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const fen = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -52,7 +53,12 @@ function toCampaign(r: Record<string, unknown>): CampaignRecord {
 }
 
 function toShop(r: Record<string, unknown>): CampaignShopRecord {
-  return { ...(r as unknown as CampaignShopRecord), updatedAt: iso(r.updatedAt)! };
+  const { platformUsed, countedAtCheck, usageCheckedAt, ...rest } = r;
+  return {
+    ...(rest as unknown as Omit<CampaignShopRecord, 'usage'>),
+    updatedAt: iso(r.updatedAt)!,
+    usage: usageCheckedAt ? { platformUsed: platformUsed === null ? null : Number(platformUsed), counted: Number(countedAtCheck), checkedAt: iso(usageCheckedAt)! } : null,
+  };
 }
 
 export interface ShopRowInput {

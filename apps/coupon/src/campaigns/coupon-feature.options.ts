@@ -13,6 +13,9 @@ export interface CouponFeatureOptions {
    * budget (a stop takes about that long to reach every platform, and redemptions go on meanwhile); 0: at 100 % only.
    */
   budgetStopLeadMs: number;
+  /** the usage reconcile (RedemptionReconciler): how often it runs, and how long a (campaign, shop) waits between checks */
+  reconcileIntervalMs: number;
+  reconcileStaleMs: number;
 }
 
-export const DEFAULT_COUPON_FEATURE_OPTIONS: CouponFeatureOptions = { unconfirmedApis: false, sweepIntervalMs: 5000, sweepStaleMs: 30_000, backgroundLoops: true, budgetStopLeadMs: 2000 };
+export const DEFAULT_COUPON_FEATURE_OPTIONS: CouponFeatureOptions = { unconfirmedApis: false, sweepIntervalMs: 5000, sweepStaleMs: 30_000, backgroundLoops: true, budgetStopLeadMs: 2000, reconcileIntervalMs: 60_000, reconcileStaleMs: 300_000 };

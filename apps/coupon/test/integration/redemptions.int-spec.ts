@@ -19,6 +19,7 @@ import { CampaignsFeatureModule } from '../../src/campaigns/campaigns-feature.mo
 import { CampaignsService } from '../../src/campaigns/campaigns.service';
 import type { CreateCampaignDto } from '../../src/campaigns/dto/campaign.dto';
 import { CouponExceptionsService } from '../../src/exceptions/coupon-exceptions';
+import { RedemptionReconciler } from '../../src/redemptions/redemption-reconciler';
 import { RedemptionsService } from '../../src/redemptions/redemptions.service';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -101,7 +102,7 @@ describe('redemptions and the budget guard (real Postgres, Redis, Kuaishou simul
         ]),
         QueueModule.forRoot({ redis: REDIS_URL, prefix, shutdownGraceMs: 2000 }),
         // no lead: the guard stops at 100 % exactly, so the marks below are exact
-        CampaignsFeatureModule.register({ sync: true, options: { unconfirmedApis: true, backgroundLoops: false, sweepStaleMs: 0, budgetStopLeadMs: 0 } }),
+        CampaignsFeatureModule.register({ sync: true, options: { unconfirmedApis: true, backgroundLoops: false, sweepStaleMs: 0, budgetStopLeadMs: 0, reconcileStaleMs: 0 } }),
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
@@ -183,6 +184,21 @@ describe('redemptions and the budget guard (real Postgres, Redis, Kuaishou simul
     await viaQueue(events);
     f = (await svc().get(merchantA, c.id)).figures;
     expect([f.redemptions, f.returned, f.spentFen]).toEqual([11, 1, 11 * 700]);
+
+    // the reconcile with Kuaishou's usage statistics (open.promotion.coupon.statistic): the same 11
+    const rec = app.get(RedemptionReconciler);
+    await rec.reconcile();
+    const usage = async () => (await svc().get(merchantA, c.id)).platforms[0].usage;
+    expect(await usage()).toMatchObject({ platformUsed: 11, counted: 11 });
+    // an order redeeming it that never reached us: the platform counts 12, we 11 — recorded, not "fixed"
+    sim.generator.couponRate = 1;
+    sim.generator.makeOne([(await ctx(shopA)).platformShopId]);
+    sim.generator.couponRate = 0;
+    const pass = await rec.reconcile();
+    expect(pass.differing).toBeGreaterThanOrEqual(1);
+    expect(await usage()).toMatchObject({ platformUsed: 12, counted: 11 });
+    expect((await svc().get(merchantA, c.id)).figures.redemptions).toBe(11);
+    expect(sim.requests('open.promotion.coupon.statistic').length).toBeGreaterThanOrEqual(2);
     await end(merchantA, c.id);
   });
 

@@ -96,6 +96,17 @@ export class CouponCampaignPlatformSchema {
   platformQuantity!: number | null;
   @ApiProperty({ nullable: true, type: String })
   lastError!: string | null;
+  @ApiProperty({ nullable: true, type: () => CouponUsageCheckSchema, description: "the last reconcile with the platform's usage statistics (null: not checked, or no such API)" })
+  usage!: CouponUsageCheckSchema | null;
+}
+
+export class CouponUsageCheckSchema {
+  @ApiProperty({ nullable: true, type: Number, description: 'coupons the platform counts as used (null: its answer did not say)' })
+  platformUsed!: number | null;
+  @ApiProperty({ description: 'our redemptions on this shop at that moment' })
+  counted!: number;
+  @ApiProperty({ format: 'date-time' })
+  checkedAt!: string;
 }
 
 export class CouponCampaignPlatformFiguresSchema {

@@ -1,6 +1,6 @@
 import type { CanonicalDiscountLine, CanonicalOrder, OrderPage, ShipmentRequest } from '@app/contracts';
 import { UpstreamError, withPartialListing } from '@app/contracts';
-import type { CouponDraft, CouponManager, CouponStockAdder, PlatformCoupon } from '../capabilities';
+import type { CouponDraft, CouponManager, CouponStockAdder, CouponUsage, CouponUsageReader, PlatformCoupon } from '../capabilities';
 import { rawNumber } from '../signing';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, PlatformCaller, arr, checkWindow, createPlatformAxios, mapListed, num, obj, str, type Json, type PlatformAdapterDeps } from '../http';
 import {
@@ -49,7 +49,7 @@ function id(v: string): unknown {
   return /^\d{1,19}$/.test(v) ? rawNumber(v) : v;
 }
 
-export class KuaishouAdapter extends PlatformAdapter implements CouponManager, CouponStockAdder {
+export class KuaishouAdapter extends PlatformAdapter implements CouponManager, CouponStockAdder, CouponUsageReader {
   readonly platform = 'kuaishou' as const;
   readonly capabilities: PlatformCapabilities = {
     // only deltas exist (changeType 1/2) and they carry no idempotency id: a full overwrite is read + delta
@@ -64,6 +64,7 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager, C
     priceRead: true,
     couponApi: true,
     couponStockAdd: true,
+    couponUsage: true,
   };
 
   private readonly caller: PlatformCaller;
@@ -295,6 +296,17 @@ export class KuaishouAdapter extends PlatformAdapter implements CouponManager, C
   async addCouponStock(shop: ShopContext, platformCouponId: string, increment: number): Promise<void> {
     if (!Number.isInteger(increment) || increment < 1) throw new UpstreamError('kuaishou', 'invalid_request', `open.promotion.coupon.stock.add takes a positive increment, not ${increment}`);
     await this.call(shop, 'open.promotion.coupon.stock.add', { couponId: id(platformCouponId), incrementNum: increment });
+  }
+
+  /**
+   * `open.promotion.coupon.statistic` (查询优惠券使用详情; couponId, businessLine 1 快手小店). Its response fields
+   * (couponReceiveNum, couponUsedNum, usedCouponAmt) are seen only in an app model [U]: a field that is absent reads
+   * null, never 0. Used by the coupon app's reconcile, behind COUPON_UNCONFIRMED_APIS_ENABLED (manifest readUsage).
+   */
+  async readCouponUsage(shop: ShopContext, platformCouponId: string): Promise<CouponUsage> {
+    const data = await this.call(shop, 'open.promotion.coupon.statistic', { couponId: id(platformCouponId), businessLine: 1 });
+    const n = (v: unknown): number | null => (v === undefined || v === null || str(v) === '' || !Number.isFinite(Number(v)) ? null : Number(v));
+    return { claimed: n(data.couponReceiveNum), used: n(data.couponUsedNum), usedAmountFen: n(data.usedCouponAmt) };
   }
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {

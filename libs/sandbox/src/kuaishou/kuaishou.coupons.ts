@@ -135,6 +135,20 @@ export function ksCouponStockAdd(store: SimStore, shop: ShopState, p: Record<str
   return {};
 }
 
+/**
+ * open.promotion.coupon.statistic (couponId, businessLine 1): the coupon's usage from the simulator's own orders.
+ * ASSUMED (the response fields are [U], seen in an app model): couponReceiveNum = couponUsedNum = the orders that
+ * redeemed it and were not refunded or cancelled (the simulator has no claim without use), usedCouponAmt their
+ * discount in fen.
+ */
+export function ksCouponStatistic(store: SimStore, shop: ShopState, p: Record<string, unknown>): unknown {
+  const c = ownCoupon(store, shop, requireId(p, 'couponId'));
+  const line = intParam(p, 'businessLine') ?? 1;
+  if (line !== 1) throw new SimError('param_invalid', 'businessLine must be 1 (快手小店)');
+  const t = store.couponTruth(c.couponId);
+  return { couponId: id(c.couponId), couponReceiveNum: t.net, couponReceiveUserCnt: t.net, couponUsedNum: t.net, couponUsedUserCnt: t.net, usedCouponAmt: t.amountFen };
+}
+
 function couponJson(c: SimCoupon, now: number): Record<string, unknown> {
   const p = c.params ?? {};
   return {

@@ -10,7 +10,7 @@ import { SimError, type SimErrorKind } from '../core/sim-error';
 import { PlatformSimulator, type ParsedCall } from '../core/simulator';
 import { lineGoodsFen, orderPaidFen, type IdScheme, type ShopState } from '../core/store';
 import type { SimOrder, SimOrderEvent, SimProduct, SimShopConfig, SimSku, SimulatorOptions } from '../core/types';
-import { ksCouponCreate, ksCouponOver, ksCouponPageList, ksCouponStockAdd } from './kuaishou.coupons';
+import { ksCouponCreate, ksCouponOver, ksCouponPageList, ksCouponStatistic, ksCouponStockAdd } from './kuaishou.coupons';
 
 export const KS_DEMO_SHOP: SimShopConfig = {
   platformShopId: 'f0c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5', // the seller's open_id
@@ -218,6 +218,8 @@ export class KuaishouSimulator extends PlatformSimulator {
         return ksCouponPageList(this.store, shop, p);
       case 'open.promotion.coupon.stock.add':
         return ksCouponStockAdd(this.store, shop, p);
+      case 'open.promotion.coupon.statistic':
+        return ksCouponStatistic(this.store, shop, p);
       default:
         throw new SimError('method_invalid', `${call.method} is not supported`);
     }
