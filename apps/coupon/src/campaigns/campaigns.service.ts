@@ -170,10 +170,11 @@ export class CampaignsService {
       }
       await this.repo.updateFigures(m, merchantId, id, dto);
     });
-    if (dto.totalQuantity !== undefined && this.jobs) {
-      // a live coupon's platform total follows (coupon-sync restock); the row keeps the platform's figure until then
+    if ((dto.totalQuantity !== undefined || dto.budgetFen !== undefined) && this.jobs) {
+      // a live coupon's platform total follows (coupon-sync restock: the quantity, bounded by the budget for fixed
+      // amounts, platformQuantityOf); the row keeps the platform's figure until then
       const live = (await this.repo.shopsOfCampaigns(merchantId, [id])).filter((s) => s.state === 'created');
-      await this.jobs.add(live.map((s) => ({ merchantId, campaignId: id, shopId: s.shopId })), `qty-${dto.totalQuantity}-${Date.now()}`);
+      await this.jobs.add(live.map((s) => ({ merchantId, campaignId: id, shopId: s.shopId })), `qty-${dto.totalQuantity ?? '-'}-${dto.budgetFen ?? '-'}-${Date.now()}`);
     }
     return this.get(merchantId, id);
   }

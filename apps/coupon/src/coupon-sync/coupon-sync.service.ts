@@ -7,6 +7,17 @@ import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { CouponJobs, type CampaignShopRef } from './coupon-jobs';
 import { CouponSyncRepository } from './coupon-sync.repository';
 
+/**
+ * The coupon total a platform is given: the campaign's quantity, bounded by what its budget can pay for when every
+ * coupon is worth the same (直减 / 满减: ceil(budget / amount)) — the platform itself then refuses claims beyond the
+ * budget, whatever reaches the budget guard late (issue 11 item 5: "lower remaining stock as the budget nears").
+ * A discount (折扣) coupon's value depends on the order: its quantity stands.
+ */
+export function platformQuantityOf(c: Pick<CampaignRecord, 'kind' | 'totalQuantity' | 'amountFen' | 'budgetFen'>): number {
+  if (c.kind === 'discount' || !c.amountFen || c.amountFen <= 0) return c.totalQuantity;
+  return Math.max(1, Math.min(c.totalQuantity, Math.ceil(c.budgetFen / c.amountFen)));
+}
+
 /** the campaign as one platform's create takes it */
 export function draftOf(c: CampaignRecord, s: Pick<CampaignShopRecord, 'idempotencyKey'>, platformProductIds: string[]): CouponDraft {
   return {
@@ -17,8 +28,8 @@ export function draftOf(c: CampaignRecord, s: Pick<CampaignShopRecord, 'idempote
     amountFen: c.amountFen,
     ratePermille: c.ratePermille,
     maxDiscountFen: c.maxDiscountFen,
-    totalQuantity: c.totalQuantity,
-    perUserLimit: c.perUserLimit,
+    totalQuantity: platformQuantityOf(c),
+    perUserLimit: Math.min(c.perUserLimit, platformQuantityOf(c)),
     claimStartsAt: c.claimStartsAt,
     claimEndsAt: c.claimEndsAt,
     validity: c.validity,
@@ -71,7 +82,7 @@ export class CouponSyncService {
     }
     const wantsCoupon = (s.state === 'pending' || s.state === 'creating') && status === 'active';
     const wantsStop = (s.state === 'created' || s.state === 'stopping' || s.state === 'creating') && over;
-    const wantsStock = s.state === 'created' && status === 'active' && s.platformQuantity !== null && s.platformQuantity !== c.totalQuantity;
+    const wantsStock = s.state === 'created' && status === 'active' && s.platformQuantity !== null && s.platformQuantity !== platformQuantityOf(c);
     if (!wantsCoupon && !wantsStop && !wantsStock) return DONE;
 
     const shop = await this.directory.get(k.shopId);
@@ -103,20 +114,21 @@ export class CouponSyncService {
     attempt: number,
   ): Promise<JobOutcome> {
     const held = s.platformQuantity as number;
-    if (c.totalQuantity < held || !hasCapability(adapter, 'couponStock')) {
-      const why = c.totalQuantity < held ? `${s.platform}'s API only adds coupon stock` : `this adapter changes no coupon stock on ${s.platform}`;
-      await this.repo.move(k, ['created'], 'created', { reason: `totalQuantity ${c.totalQuantity} not applied: ${why}; the platform holds ${held}` });
+    const target = platformQuantityOf(c);
+    if (target < held || !hasCapability(adapter, 'couponStock')) {
+      const why = target < held ? `${s.platform}'s API only adds coupon stock` : `this adapter changes no coupon stock on ${s.platform}`;
+      await this.repo.move(k, ['created'], 'created', { reason: `coupon total ${target} (quantity ${c.totalQuantity}, budget-bounded) not applied: ${why}; the platform holds ${held}` });
       return DONE;
     }
     try {
       const actual = (await adapter.findCoupon(shop, draft))?.totalQuantity ?? held;
-      const increment = c.totalQuantity - actual;
+      const increment = target - actual;
       if (increment > 0) await adapter.addCouponStock(shop, s.platformCouponId as string, increment);
-      await this.repo.move(k, ['created'], 'created', { platformQuantity: Math.max(actual, c.totalQuantity), reason: null, lastError: null });
+      await this.repo.move(k, ['created'], 'created', { platformQuantity: Math.max(actual, target), reason: null, lastError: null });
       return DONE;
     } catch (e) {
       const outcome = outcomeFor(e, { attempt, clock: 'queue' });
-      if (outcome.kind === 'failed') await this.repo.move(k, ['created'], 'created', { reason: `totalQuantity ${c.totalQuantity} refused by ${s.platform}: ${outcome.reason}`, lastError: outcome.reason });
+      if (outcome.kind === 'failed') await this.repo.move(k, ['created'], 'created', { reason: `coupon total ${target} refused by ${s.platform}: ${outcome.reason}`, lastError: outcome.reason });
       else await this.repo.recordError(k, describeError(e));
       return outcome;
     }
@@ -137,7 +149,7 @@ export class CouponSyncService {
       // an attempt before this one may have created it (its answer lost): look first
       const found = began.attempts > 1 ? await adapter.findCoupon(shop, draft) : null;
       const coupon = found ?? (await adapter.createCoupon(shop, draft));
-      const moved = await this.repo.move(k, ['creating'], 'created', { platformCouponId: coupon.platformCouponId, platformQuantity: coupon.totalQuantity ?? c.totalQuantity, lastError: null, reason: null });
+      const moved = await this.repo.move(k, ['creating'], 'created', { platformCouponId: coupon.platformCouponId, platformQuantity: coupon.totalQuantity ?? platformQuantityOf(c), lastError: null, reason: null });
       if (!moved) {
         // stopped while the create was on its way: the coupon exists, so it is stopped on the next step
         await this.repo.move(k, ['stopped', 'stopping'], 'stopping', { platformCouponId: coupon.platformCouponId });

@@ -203,7 +203,8 @@ describe('coupon-sync jobs (real Postgres, Redis, simulators)', () => {
   });
 
   it('a higher total adds the difference on Kuaishou once (read back first, even when the answer is lost); a lower one is said, not sent', async () => {
-    const c = await svc().create(merchantA, campaign({ name: 'sync restock' }));
+    // a budget that pays for more than the quantity: the platform total is the quantity
+    const c = await svc().create(merchantA, campaign({ name: 'sync restock', budgetFen: 5_000_000 }));
     await svc().start(merchantA, c.id);
     const created = await waitFor(async () => {
       const s = await stateOf(c.id, 'kuaishou');
@@ -224,9 +225,25 @@ describe('coupon-sync jobs (real Postgres, Redis, simulators)', () => {
       const s = await stateOf(c.id, 'kuaishou');
       return s.reason ? s : null;
     }, 15_000, 'the reason');
-    expect(lowered).toMatchObject({ state: 'created', platformQuantity: 1_500, reason: expect.stringMatching(/^totalQuantity 1200 not applied: kuaishou's API only adds coupon stock; the platform holds 1500/) });
+    expect(lowered).toMatchObject({ state: 'created', platformQuantity: 1_500, reason: expect.stringMatching(/^coupon total 1200 \(quantity 1200, budget-bounded\) not applied: kuaishou's API only adds coupon stock; the platform holds 1500/) });
     expect(adds()).toHaveLength(1);
     expect(coupon().totalStock).toBe(1_500);
+  });
+
+  it('a fixed-amount coupon gets no more stock on the platform than its budget pays for; a higher budget adds the difference', async () => {
+    // 1,000 coupons of 10 yuan, a budget of 3,000 yuan: the platform holds 300, so it refuses claim 301 whatever the guard has seen
+    const c = await svc().create(merchantA, campaign({ name: 'sync budget-bounded', totalQuantity: 1_000, budgetFen: 300_000 }));
+    await svc().start(merchantA, c.id);
+    const created = await waitFor(async () => {
+      const s = await stateOf(c.id, 'kuaishou');
+      return s.state === 'created' ? s : null;
+    }, 15_000, 'created');
+    expect(created.platformQuantity).toBe(300);
+    const coupon = () => [...sims.kuaishou.store.coupons.values()].find((x) => x.couponId === created.platformCouponId)!;
+    expect(coupon().totalStock).toBe(300);
+    await svc().update(merchantA, c.id, { budgetFen: 400_000 } as never);
+    await waitFor(async () => (await stateOf(c.id, 'kuaishou')).platformQuantity === 400, 20_000, 'platform total 400');
+    expect(coupon().totalStock).toBe(400);
   });
 
   it("another merchant's job for this campaign sends nothing and changes nothing", async () => {
