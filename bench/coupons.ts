@@ -11,7 +11,7 @@
  *     (read back); Douyin / Taobao / Xiaohongshu say why not (their adapters make no coupon calls / no API), so
  *     redemptions are counted on Kuaishou — the one platform here where our campaigns exist as platform coupons.
  *  2. order path WITHOUT coupons: `--rate` orders/s over the four platforms for `--duration` s (bench:orders' phase).
- *  3. the same WITH coupons: every Kuaishou order redeems one of the live campaign coupons (the simulator's order
+ *  3. the same WITH coupons (then phase 2 once more, so "without" is measured on both sides): every Kuaishou order redeems one of the live campaign coupons (the simulator's order
  *     generator, its own truth counted per coupon); budgets are sized so that the campaigns run out mid-phase.
  *     Figures: redemptions counted vs the simulator's truth, overshoot, stop latency, order p99 vs phase 2.
  *  4. the budget guard at a flash-sale rate: 20 more campaigns; `--inject-rate` redemption events/s go straight
@@ -180,8 +180,12 @@ async function main(): Promise<void> {
     await sys.sandboxAdmin('kuaishou', 'POST', 'generator/coupons', { couponRate: 1 });
     const withCoupons = await bench.run(`with coupons ${args.rate}/s`, args.rate, args.duration);
     await sys.sandboxAdmin('kuaishou', 'POST', 'generator/coupons', { couponRate: 0 });
-    await bench.reconcile([without, withCoupons]);
-    log(phaseTable([without, withCoupons]));
+    // and without once more: the machine drifts over a run (a later phase is slower whatever it does), so "without" is
+    // measured on both sides of "with"
+    const without2 = await bench.run(`without coupons again ${args.rate}/s`, args.rate, args.duration);
+    await bench.reconcile([without, withCoupons, without2]);
+    log(phaseTable([without, withCoupons, without2]));
+    const p99Without = round((without.latencyMs.p99 + without2.latencyMs.p99) / 2, 0);
     // the coupon events follow the orders (relay + worker): wait until our count stops moving
     const fullIds = full.map((c) => c.id);
     let counted = -1;
@@ -289,12 +293,14 @@ async function main(): Promise<void> {
         redemptionsTrue,
         campaignsExact: `${perCampaignExact}/${fullViews.length}`,
         ...fullGuard,
-        orderP99MsWithout: without.latencyMs.p99,
+        orderP99MsWithout: p99Without,
+        orderP99MsWithoutPhases: [without.latencyMs.p99, without2.latencyMs.p99],
         orderP99MsWithCoupons: withCoupons.latencyMs.p99,
+        kuaishouP99Ms: { without: [without.byPlatform.kuaishou?.p99 ?? null, without2.byPlatform.kuaishou?.p99 ?? null], with: withCoupons.byPlatform.kuaishou?.p99 ?? null },
         orderP50MsWithout: without.latencyMs.p50,
         orderP50MsWithCoupons: withCoupons.latencyMs.p50,
-        lost: without.lost + withCoupons.lost,
-        duplicated: without.duplicated + withCoupons.duplicated,
+        lost: without.lost + withCoupons.lost + without2.lost,
+        duplicated: without.duplicated + withCoupons.duplicated + without2.duplicated,
       },
       guardAtFlashRate: {
         eventsPerSec: round(injectedTotal / injSeconds, 0),
@@ -316,23 +322,23 @@ async function main(): Promise<void> {
       stopP50Ms: injGuard.stopLatencyMs.p50,
       stopP99Ms: injGuard.stopLatencyMs.p99,
       orderP99MsWithCoupons: withCoupons.latencyMs.p99,
-      orderP99MsWithout: without.latencyMs.p99,
+      orderP99MsWithout: p99Without,
       fullPathOvershootPct: fullGuard.overshootPct,
       fullPathStopP99Ms: fullGuard.stopLatencyMs.p99,
       injectedEventsPerSec: summary.guardAtFlashRate.eventsPerSec,
     };
     process.stdout.write(`\nomnisync bench:coupons — ${startedAt.toISOString()} — ${cpuCount()} cores, node ${process.version}\n`);
-    process.stdout.write(`${phaseTable([without, withCoupons])}\n\n`);
+    process.stdout.write(`${phaseTable([without, withCoupons, without2])}\n\n`);
     process.stdout.write(`full path (${args.rate}/s, ${args.duration} s, Kuaishou orders redeeming ${args.campaigns} campaigns):\n`);
     process.stdout.write(`  redemptions counted ${counted}, simulator truth ${redemptionsTrue} (${perCampaignExact}/${fullViews.length} campaigns exact)\n`);
     process.stdout.write(`  guard: ${fullGuard.exhausted} exhausted (mean spend ${fullGuard.spentPctMean} % of budget), overshoot ${fullGuard.overshootFen} fen (${fullGuard.overshootPct} % of their budgets, worst ${fullGuard.worstCampaignOvershootPct} %), stop p50 ${fullGuard.stopLatencyMs.p50} ms p99 ${fullGuard.stopLatencyMs.p99} ms\n`);
-    process.stdout.write(`  order pay->ERP p99 without coupons ${without.latencyMs.p99} ms, with ${withCoupons.latencyMs.p99} ms\n`);
+    process.stdout.write(`  order pay->ERP p99 without coupons ${without.latencyMs.p99} / ${without2.latencyMs.p99} ms (before / after), with ${withCoupons.latencyMs.p99} ms; Kuaishou alone ${without.byPlatform.kuaishou?.p99} / ${without2.byPlatform.kuaishou?.p99} vs ${withCoupons.byPlatform.kuaishou?.p99} ms\n`);
     process.stdout.write(`guard at ${summary.guardAtFlashRate.eventsPerSec} redemption events/s (straight into {coupon-events}, ${args.campaigns} campaigns of ${args.injectBudget} redemptions' budget):\n`);
     process.stdout.write(`  ${injGuard.exhausted} exhausted (mean spend ${injGuard.spentPctMean} % of budget), stop p50 ${injGuard.stopLatencyMs.p50} ms p99 ${injGuard.stopLatencyMs.p99} ms; queue drained ${drainAfterInjectMs} ms after the last event\n`);
     process.stdout.write(`  overshoot of the spend paid up to each platform stop ${atStop.overshootFen} fen (${atStop.overshootPct} % of their budgets, worst ${atStop.worstCampaignOvershootPct} %)\n`);
     process.stdout.write(`  overshoot counting every injected event (incl. those made in the injector's 50 ms poll after a stop) ${injGuard.overshootFen} fen (${injGuard.overshootPct} %, worst ${injGuard.worstCampaignOvershootPct} %)\n`);
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const out = { startedAt: startedAt.toISOString(), args, summary, phases: [without, withCoupons] as PhaseResult[] };
+    const out = { startedAt: startedAt.toISOString(), args, summary, phases: [without, withCoupons, without2] as PhaseResult[] };
     writeFileSync(join(RESULTS_DIR, `coupons-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(out, null, 2));
     writeFileSync(join(RESULTS_DIR, 'coupons-latest.json'), JSON.stringify(out, null, 2));
     process.stdout.write(`${JSON.stringify(line)}\n`);
