@@ -235,6 +235,14 @@ export const METRIC_DEFINITIONS = {
     labelNames: ['merchant', 'pct'],
     apps: ['coupon'],
   }),
+  leaderTickSeconds: def({
+    name: 'omnisync_leader_tick_seconds',
+    type: 'histogram',
+    help: "How long one tick of a single-leader loop took (loop: its lease name), on the instance holding the lease: against the loop's interval it is the leader's headroom (docs/CAPACITY.md)",
+    labelNames: ['loop'],
+    apps: ['gateway', 'order-sync', 'catalog-sync', 'coupon'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  }),
   retentionRowsDeleted: def({
     name: 'omnisync_retention_rows_deleted_total',
     type: 'counter',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { appMetrics } from '@app/observability';
 
 /** How long a lease lives without renewal; its holder (and every standby) beats every third of it. */
 export const DEFAULT_LEASE_TTL_MS = 6000;
@@ -151,8 +152,13 @@ export class LeaderLoop {
 
   private kick(): void {
     if (this.running || !this.timer || !this.lock.isLeader()) return;
+    const t0 = performance.now();
     this.running = this.tick()
       .catch((e: unknown) => this.logger.error(`${this.lock.name} tick failed: ${String(e)}`))
-      .finally(() => (this.running = null));
+      .finally(() => {
+        this.running = null;
+        // the leader's headroom: a tick's time against everyMs (omnisync_leader_tick_seconds{loop})
+        appMetrics().leaderTickSeconds.observe({ loop: this.lock.name }, (performance.now() - t0) / 1000);
+      });
   }
 }
