@@ -24,6 +24,7 @@ import { platformRegistry, type PlatformAdapterDeps } from '@app/platforms';
 import { ALL_SIM_PLATFORMS as SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
 import { ADMIN_DB_URL, benchCleanup, cpuCount, listArg, log, numArg, round } from './lib/common';
 import { OrderBench, phaseDetail as detail, phaseTable as table, type PhaseResult } from './lib/order-phase';
+import { leaderTicks } from './lib/procs';
 
 const ROOT = join(__dirname, '..');
 const RESULTS_DIR = join(__dirname, 'results');
@@ -312,6 +313,7 @@ async function main(): Promise<void> {
 
   const phases: PhaseResult[] = [];
   const steps: PhaseResult[] = [];
+  const leaders: Record<string, { ticks: number; meanMs: number; p99LeMs: number | null; maxLeMs: number | null }> = {};
   let maxSustained = 0;
   let rateAt80 = 0;
   let at80: PhaseResult | null = null;
@@ -384,6 +386,10 @@ async function main(): Promise<void> {
     }
     peakResetSupported = bench.peakResetSupported;
     await bench.reconcile(phases);
+    // the single leaders' tick times over the whole run, from each app's /metrics (the lease holder observes them)
+    for (const [app, url] of Object.entries(sys.metricsUrls)) {
+      if (url) Object.assign(leaders, Object.fromEntries(Object.entries(await leaderTicks(url)).map(([loop, t]) => [`${app}:${loop}`, t])));
+    }
   } catch (e) {
     await cleanup();
     throw e;
@@ -430,6 +436,8 @@ async function main(): Promise<void> {
       zeroBreachesLostDuplicated: total((p) => p.breaches + p.lost + p.duplicated) === 0,
       everyProcessUnder250Mb: peakRssMb <= 250,
     },
+    // each single-leader loop: ticks, mean and p99 / max tick time (bucket bounds) over the run, against its interval
+    leaders,
     stepsMaxed: steps.length > 0 && steps.every((s) => s.sustained) && steps.length === args.steps.length,
     // per platform at the stated quotas: the quota-bound ceiling beside what the fixed-rate phase reached
     quotas: quotaCeilings
@@ -457,6 +465,11 @@ async function main(): Promise<void> {
     `apps: ${apps.join(', ')} (+ sandbox); ${quotaText}: SANDBOX_QPS=${args.sandboxQps} SANDBOX_QPS_PER_API=${args.sandboxQpsPerApi} PLATFORM_QPS_PER_SHOP=${args.platformQps}; latency = ERP firstAckAt - generated paidAt\n\n`,
   );
   process.stdout.write(`${table(phases)}\n\n`);
+  if (Object.keys(leaders).length > 0) {
+    process.stdout.write(`single leaders over the run (tick time on the lease holder; p99 / max are histogram bucket bounds):\n`);
+    for (const [loop, t] of Object.entries(leaders)) process.stdout.write(`  ${loop.padEnd(40)} ${String(t.ticks).padStart(6)} ticks  mean ${t.meanMs} ms  p99 <= ${t.p99LeMs ?? '>30000'} ms  max <= ${t.maxLeMs ?? '>30000'} ms\n`);
+    process.stdout.write('\n');
+  }
   if (quotaCeilings) {
     for (const ph of [fixed, steps.find((s) => s.offeredPerSec === maxSustained) ?? steps[steps.length - 1]]) {
       if (!ph) continue;

@@ -124,3 +124,42 @@ export function promDelta(a: Prom, b: Prom, wallS: number): { jobs: Record<strin
   }
   return { jobs, upstream };
 }
+
+/**
+ * The single-leader loops' tick times from an app's /metrics (omnisync_leader_tick_seconds{loop}): per loop the ticks,
+ * the mean and the p99 / max as bucket upper bounds (a histogram says no more) — against the loop's interval, the
+ * leader's headroom.
+ */
+export async function leaderTicks(url: string): Promise<Record<string, { ticks: number; meanMs: number; p99LeMs: number | null; maxLeMs: number | null }>> {
+  const out: Record<string, { ticks: number; meanMs: number; p99LeMs: number | null; maxLeMs: number | null }> = {};
+  let text = '';
+  try {
+    const res = await axios.get<string>(`${url}/metrics`, { timeout: 5000, responseType: 'text', validateStatus: () => true });
+    if (res.status !== 200) return out;
+    text = String(res.data);
+  } catch {
+    return out;
+  }
+  const buckets = new Map<string, Array<[number, number]>>();
+  const sums = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^omnisync_leader_tick_seconds_(bucket|sum|count)\{(.*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const l = labels(`{${m[2]}}`);
+    const v = Number(m[3]);
+    if (m[1] === 'bucket') buckets.set(l.loop, [...(buckets.get(l.loop) ?? []), [l.le === '+Inf' ? Infinity : Number(l.le), v]]);
+    else if (m[1] === 'sum') sums.set(l.loop, v);
+    else counts.set(l.loop, v);
+  }
+  for (const [loop, n] of counts) {
+    if (n === 0) continue;
+    const b = (buckets.get(loop) ?? []).sort((x, y) => x[0] - y[0]);
+    const le = (q: number) => {
+      const hit = b.find(([, c]) => c >= q * n);
+      return hit && Number.isFinite(hit[0]) ? Math.round(hit[0] * 1000) : null;
+    };
+    out[loop] = { ticks: n, meanMs: Math.round(((sums.get(loop) ?? 0) / n) * 10000) / 10, p99LeMs: le(0.99), maxLeMs: le(1) };
+  }
+  return out;
+}
