@@ -1,5 +1,5 @@
 /**
- * `npm run bench:catalog` — bulk-publish a catalog of N SKUs to the three simulated platforms under per-platform
+ * `npm run bench:catalog` — bulk-publish a catalog of N SKUs to every simulated platform (Douyin, Taobao, Xiaohongshu, Kuaishou) under per-platform
  * QPS limits while an order burst runs, then ERP stock changes -> every platform, then a 100-unit flash sale
  * under a fixed allocation and under a shared pool. Method and how to read the output: bench/README.md.
  *
@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { Client } from 'pg';
 import type { Platform } from '@app/contracts';
-import { simulatorManifest, douyinCall, taobaoCall, xhsCall, type SimCredentials, type SimResponse } from '@app/sandbox';
-import { SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
+import { simulatorManifest, douyinCall, taobaoCall, xhsCall, kuaishouCall, type SimCredentials, type SimResponse } from '@app/sandbox';
+import { ALL_SIM_PLATFORMS as SIM_PLATFORMS, startSystem, type AppName, type System } from '../scripts/system';
 import { ADMIN_DB_URL, benchCleanup, cpuCount, type Latency, latency, log, numArg, round, sleep } from './lib/common';
 import { OrderBench, phaseDetail, phaseTable, type PhaseResult } from './lib/order-phase';
 
@@ -76,7 +76,7 @@ function parseArgs(argv: string[]): Args {
   const a: Args = {
     skus: 10_000,
     skusPerProduct: 4,
-    qps: { douyin: 50, taobao: 50, xiaohongshu: 50 },
+    qps: Object.fromEntries(SIM_PLATFORMS.map((p) => [p, 50])) as Record<Platform, number>,
     appQps: null,
     appQpsRatio: 0.98,
     publishConcurrency: null,
@@ -426,6 +426,11 @@ class CatalogBench {
       res = await taobaoCall(url, cred, 'taobao.item.quantity.update', { num_iid: row.productId, sku_id: row.skuId, quantity: String(-q), type: '2' });
       return res.status === 200 && !res.body?.error_response;
     }
+    if (p === 'kuaishou') {
+      // changeType 2: a decrease, refused below 0 (MARKETING-KUAISHOU-ALERTS.md 2.6)
+      res = await kuaishouCall(url, cred, 'open.item.sku.stock.update', { kwaiItemId: row.productId, skuId: row.skuId, skuChangeStock: q, changeType: 2 });
+      return Number(res.body?.result) === 1;
+    }
     res = await xhsCall(url, cred, 'inventory.incSkuStock', { skuId: row.skuId, qty: -q });
     return res.body?.success === true;
   }
@@ -440,7 +445,7 @@ class CatalogBench {
    */
   async flashSale(code: string, seed: number): Promise<{ sold: Record<Platform, number>; total: number; orders: number; attempts: number; oversold: number; oversoldByCounts: number; view: StockView }> {
     const skuId = this.skuByCode.get(code)!;
-    const sold = { douyin: 0, taobao: 0, xiaohongshu: 0 } as Record<Platform, number>;
+    const sold = Object.fromEntries(SIM_PLATFORMS.map((p) => [p, 0])) as Record<Platform, number>;
     let orders = 0;
     let s = seed;
     const random = () => {
@@ -556,6 +561,8 @@ async function main(): Promise<void> {
       databaseUrl: dbUrl.toString(),
       prefix,
       apps,
+      // every registered simulated platform (Kuaishou too): one shop each
+      platforms: SIM_PLATFORMS,
       env: { LOG_LEVEL: 'warn', PLATFORM_QPS_PER_SHOP: '2000' },
       // the gateway's 10 s upstream timeout would cut the 10,000-SKU import and publish requests off (see README)
       appEnv: { 'order-sync': { SLA_BREACH_MS: String(args.slaBreachMs) }, 'catalog-sync': catalogEnv, gateway: { UPSTREAM_TIMEOUT_MS: '600000' } },
@@ -673,7 +680,10 @@ async function main(): Promise<void> {
     const flashFixedCode = 'FLASH-1-1';
     const flashSharedCode = 'FLASH-2-1';
     for (const key of ['FLASH-1', 'FLASH-2']) ok(`POST /products/:id/publish (${key})`, await bench.merch.post(`/products/${bench.productByKey.get(key)}/publish`, {}), 202);
-    const fixedShares = { douyin: 40, taobao: 30, xiaohongshu: 30 } as Record<Platform, number>;
+    // 40 / 30 / 30 on three platforms; with more, the first gets 40 and the rest share 60 (whole %: any remainder to the first)
+    const fixedShares = Object.fromEntries(SIM_PLATFORMS.map((p, i) => [p, i === 0 ? 40 : Math.floor(60 / (SIM_PLATFORMS.length - 1))])) as Record<Platform, number>;
+    fixedShares[SIM_PLATFORMS[0]] += 100 - SIM_PLATFORMS.reduce((a, p) => a + fixedShares[p], 0);
+    const sharesText = SIM_PLATFORMS.map((p) => fixedShares[p]).join('/');
     const deadline = Date.now() + 60_000;
     for (;;) {
       const c = (await db.query(`SELECT count(*)::int AS n FROM catalog_sync.sku_mappings WHERE sku_id = ANY($1::uuid[])`, [[bench.skuByCode.get(flashFixedCode), bench.skuByCode.get(flashSharedCode)]])).rows[0] as { n: number };
@@ -686,16 +696,17 @@ async function main(): Promise<void> {
     await bench.setOnHand(flashFixedCode, args.flashUnits);
     await bench.setOnHand(flashSharedCode, args.flashUnits);
     const shareOf = (p: Platform) => Math.floor((args.flashUnits * fixedShares[p]) / 100);
-    await bench.waitSimStock(flashFixedCode, { douyin: shareOf('douyin'), taobao: shareOf('taobao'), xiaohongshu: shareOf('xiaohongshu') }, 30_000);
-    await bench.waitSimStock(flashSharedCode, { douyin: args.flashUnits, taobao: args.flashUnits, xiaohongshu: args.flashUnits }, 30_000);
+    await bench.waitSimStock(flashFixedCode, Object.fromEntries(SIM_PLATFORMS.map((p) => [p, shareOf(p)])) as Record<Platform, number>, 30_000);
+    await bench.waitSimStock(flashSharedCode, Object.fromEntries(SIM_PLATFORMS.map((p) => [p, args.flashUnits])) as Record<Platform, number>, 30_000);
     for (const p of SIM_PLATFORMS) await sys.sandboxAdmin(p, 'POST', 'faults', { qpsPerApi: 0 });
-    log(`flash sale of ${args.flashUnits} units: fixed 40/30/30`);
+    log(`flash sale of ${args.flashUnits} units: fixed ${sharesText}`);
     const fixed = await bench.flashSale(flashFixedCode, 11);
     log(`  sold ${JSON.stringify(fixed.sold)} = ${fixed.total} in ${fixed.orders} orders; oversold ${fixed.oversold}`);
     log(`flash sale of ${args.flashUnits} units: shared pool`);
     const shared = await bench.flashSale(flashSharedCode, 23);
     log(`  sold ${JSON.stringify(shared.sold)} = ${shared.total} in ${shared.orders} orders; oversold ${shared.oversold}`);
     flash.fixed = fixed;
+    flash.sharesText = sharesText;
     flash.shared = shared;
     result.flash = flash;
 
@@ -770,7 +781,7 @@ async function main(): Promise<void> {
   out(`\norder pay->ERP p99: ${s.orderP99MsAlone} ms alone, ${s.orderP99MsDuringPublish} ms during the publish (${s.orderBurstOverlapPct} % of the burst overlapped it)`);
   out(`stock change -> all ${SIM_PLATFORMS.length} platforms: ${s.stockChanges} changes, p50 ${s.stockP50Ms} ms, p99 ${s.stockP99Ms} ms, ${s.stockTimedOut} timed out (goal p99 < 2 s: ${s.targets.stockP99Under2s ? 'met' : 'NOT met'}); resolution ~${args.stockPollMs} ms poll + ${(result.stock as { pollReadMs?: number } | null)?.pollReadMs ?? '?'} ms read`);
   const f = result.flash as { fixed: { sold: unknown; total: number; orders: number; oversold: number; oversoldByCounts: number }; shared: { sold: unknown; total: number; orders: number; oversold: number; oversoldByCounts: number } };
-  out(`flash sale of ${args.flashUnits} units on 3 platforms: fixed 40/30/30 sold ${f.fixed.total} (${JSON.stringify(f.fixed.sold)}) oversold ${f.fixed.oversold}; shared pool sold ${f.shared.total} (${JSON.stringify(f.shared.sold)}) oversold ${f.shared.oversold} (by the platforms' counts ${f.shared.oversoldByCounts})`);
+  out(`flash sale of ${args.flashUnits} units on ${SIM_PLATFORMS.length} platforms: fixed ${(result.flash as { sharesText?: string }).sharesText ?? ''} sold ${f.fixed.total} (${JSON.stringify(f.fixed.sold)}) oversold ${f.fixed.oversold}; shared pool sold ${f.shared.total} (${JSON.stringify(f.shared.sold)}) oversold ${f.shared.oversold} (by the platforms' counts ${f.shared.oversoldByCounts})`);
   out(`peak RSS MB: ${Object.entries(peak).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const full = { startedAt: startedAt.toISOString(), args, settings, summary, ...result, peakRssMb: peak };
   mkdirSync(RESULTS_DIR, { recursive: true });
