@@ -23,6 +23,11 @@ export interface TokenSet {
   accessToken: string;
   refreshToken: string | null;
   accessTokenExpiresAt: Date;
+  /**
+   * When the refresh token (the grant) ends for good, where the platform says (Kuaishou: a fixed 180 days from the
+   * first authorisation, refresh_token_expires_in); after it only a new authorisation helps. Absent: not said.
+   */
+  refreshTokenExpiresAt?: Date | null;
 }
 
 /** An app (key + secret + the operator's base URL) exchanging an authorisation code. */

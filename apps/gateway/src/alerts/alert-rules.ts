@@ -53,7 +53,7 @@ export const ALERT_RULES = [
   { name: 'stock_drift', source: 'catalog-sync', signal: 'GET /exceptions (catalog-sync): stock_drift corrected', levels: ['info'] },
   { name: 'unmapped_sku', source: 'catalog-sync', signal: 'GET /exceptions (catalog-sync): unmapped_sku (orders reserving no stock)', levels: ['warning'] },
   { name: 'shop_needs_reauth', source: 'gateway', signal: 'core.shops: status needs_reauth', levels: ['critical'] },
-  { name: 'shop_token_expiring', source: 'gateway', signal: 'core.shops: token expires within a day (expired: critical)', levels: ['warning', 'critical'] },
+  { name: 'shop_token_expiring', source: 'gateway', signal: 'core.shops: token expires within a day (expired: critical); the grant (refresh token, Kuaishou 180 days) ends within 14 days (a day: critical)', levels: ['warning', 'critical'] },
   { name: 'signal_unavailable', source: 'gateway', signal: 'order-sync / catalog-sync did not answer the evaluator', levels: ['warning'] },
   { name: 'coupon_budget', source: 'coupon', signal: 'GET /exceptions (coupon): coupon_budget, a campaign at 80 / 100 / 120 % of its budget', levels: ['info', 'warning', 'critical'] },
   { name: 'coupon_sync_failed', source: 'coupon', signal: 'GET /exceptions (coupon): coupon_sync_failed, a coupon a platform refused to create (warning) or stop (critical)', levels: ['warning', 'critical'] },
@@ -223,7 +223,8 @@ export function evaluateRules(s: MerchantSignals, o: AlertRuleSettings): AlertCo
     const shopId = String(e.context.shopId);
     out.push({
       rule: e.type === 'shop_needs_reauth' ? 'shop_needs_reauth' : 'shop_token_expiring',
-      subject: shopId,
+      // the grant's end is its own alert beside the access token's
+      subject: e.context.grant ? `${shopId}:grant` : shopId,
       level: e.severity,
       summary: e.title,
       details: e.context,

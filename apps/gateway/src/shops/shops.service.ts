@@ -153,7 +153,8 @@ export class ShopsService {
     if (existing) {
       await this.shops.update(
         { id, merchantId },
-        { appKey: a.appKey, credentials, tokenExpiresAt: a.tokens.accessTokenExpiresAt, status: 'active', statusReason: null },
+        // a new authorisation is a new grant: its end is what this answer says (null where the platform does not say)
+        { appKey: a.appKey, credentials, tokenExpiresAt: a.tokens.accessTokenExpiresAt, refreshTokenExpiresAt: a.tokens.refreshTokenExpiresAt ?? null, status: 'active', statusReason: null },
       );
       this.directory.invalidate(id);
       this.logger.log(`shop ${id} (${a.platform}/${a.platformShopId}) re-authorised for merchant ${merchantId}`);
@@ -169,6 +170,7 @@ export class ShopsService {
             appKey: a.appKey,
             credentials,
             tokenExpiresAt: a.tokens.accessTokenExpiresAt,
+            refreshTokenExpiresAt: a.tokens.refreshTokenExpiresAt ?? null,
             status: 'active',
             statusReason: null,
           }),

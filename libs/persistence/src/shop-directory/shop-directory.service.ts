@@ -132,6 +132,7 @@ export class ShopDirectoryService extends ShopDirectory {
         {
           credentials,
           tokenExpiresAt: tokens.accessTokenExpiresAt,
+          ...(tokens.refreshTokenExpiresAt ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt } : {}),
           ...(reauthorised ? { status: 'active' as const, statusReason: null } : {}),
         },
       );
@@ -168,6 +169,7 @@ export class ShopDirectoryService extends ShopDirectory {
         {
           credentials: sealShopSecrets(this.box, shop.id, { appSecret: current.appSecret, accessToken: tokens.accessToken, refreshToken }),
           tokenExpiresAt: tokens.accessTokenExpiresAt,
+          ...(tokens.refreshTokenExpiresAt ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt } : {}),
           ...(shop.status === 'needs_reauth' ? { status: 'active' as const, statusReason: null } : {}),
         },
       );

@@ -200,6 +200,15 @@ describe(ShopDirectoryService.name, () => {
       expect(ctx?.credentials.accessTokenExpiresAt).toEqual(expires);
     });
 
+    it("keeps the grant's end when the platform says it, and an answer that does not say leaves it as it was", async () => {
+      const shop = await insertShop();
+      const grantEnd = new Date('2032-06-01T00:00:00Z');
+      await newSut().saveTokens(shop.id, { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: new Date(), refreshTokenExpiresAt: grantEnd });
+      expect((await repo().findOneByOrFail({ id: shop.id })).refreshTokenExpiresAt).toEqual(grantEnd);
+      await newSut().saveTokens(shop.id, { accessToken: 'b', refreshToken: 'r2', accessTokenExpiresAt: new Date() });
+      expect((await repo().findOneByOrFail({ id: shop.id })).refreshTokenExpiresAt).toEqual(grantEnd);
+    });
+
     it('re-activates a needs_reauth shop', async () => {
       const shop = await insertShop({ status: 'needs_reauth', statusReason: 'expired' });
       await newSut().saveTokens(shop.id, { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: new Date() });

@@ -109,10 +109,17 @@ function base(shop: ShopContext): string {
   return shop.baseUrl.replace(/\/+$/, '');
 }
 
-function ksTokens(data: Record<string, unknown>, previousRefreshToken: string | null): TokenSet {
+/** a token answer -> TokenSet (exported for its spec) */
+export function ksTokens(data: Record<string, unknown>, previousRefreshToken: string | null): TokenSet {
   const accessToken = str(data.access_token);
   if (!accessToken) throw new UpstreamError('kuaishou', 'retryable', 'the token answer has no access_token');
   const expiresIn = num(data.expires_in, 172_800); // 48 h
-  // refresh_token_expires_in (the grant's fixed 180-day end) is not kept: TokenSet has no field for it yet
-  return { accessToken, refreshToken: str(data.refresh_token) || previousRefreshToken, accessTokenExpiresAt: new Date(Date.now() + expiresIn * 1000) };
+  // the grant's fixed 180-day end: each refresh answers what is left of it (MARKETING-KUAISHOU-ALERTS.md 2.4)
+  const grantLeft = num(data.refresh_token_expires_in, NaN);
+  return {
+    accessToken,
+    refreshToken: str(data.refresh_token) || previousRefreshToken,
+    accessTokenExpiresAt: new Date(Date.now() + expiresIn * 1000),
+    refreshTokenExpiresAt: Number.isFinite(grantLeft) && grantLeft > 0 ? new Date(Date.now() + grantLeft * 1000) : null,
+  };
 }

@@ -10,7 +10,7 @@ import { beijingDayStart } from './kuaishou.coupons';
 import { kuaishouAppSecret, kuaishouSecretProblems, kuaishouSecrets } from './kuaishou.credentials';
 import { ksError, ksOAuthError } from './kuaishou.errors';
 import { ksFeeDetailDiscounts, ksOrderToCanonical } from './kuaishou.mapper';
-import { ksPath } from './kuaishou.protocol';
+import { ksPath, ksTokens } from './kuaishou.protocol';
 import { ksDecryptPush, ksEncryptPush, kuaishouPushReply, verifyKuaishouPush } from './kuaishou.push';
 import { kuaishouSign, kuaishouStringToSign } from './kuaishou.sign';
 import { KS_ORDER_STATUS, ksStatus } from './kuaishou.status';
@@ -418,5 +418,14 @@ describe('ksFeeDetailDiscounts (open.seller.order.fee.detail marketingInfoOuters
       ['subsidy', 'platform', 100, '1002', null],
       ['promotion', 'unknown', 300, '4010', null],
     ]);
+  });
+});
+
+describe('ksTokens (oauth2 access_token / refresh_token answers)', () => {
+  it("keeps the grant's fixed end from refresh_token_expires_in; an answer without it says nothing (null)", () => {
+    const t = ksTokens({ access_token: 'at', expires_in: 172_800, refresh_token: 'rt', refresh_token_expires_in: 100 * 86_400 }, null);
+    expect(t.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 99 * 86_400_000);
+    expect(t.refreshTokenExpiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + 100 * 86_400_000);
+    expect(ksTokens({ access_token: 'at', expires_in: 172_800, refresh_token: 'rt' }, null).refreshTokenExpiresAt).toBeNull();
   });
 });

@@ -17,6 +17,8 @@ export class ShopView {
   @ApiProperty({ enum: SHOP_STATUSES }) status: ShopStatus;
   @ApiPropertyOptional({ type: String, nullable: true }) statusReason: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) tokenExpiresAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: "when the grant ends for good (the platform's refresh-token end, Kuaishou's fixed 180 days): then only a new authorisation helps" })
+  refreshTokenExpiresAt: string | null;
   @ApiProperty({ enum: ['ok', 'unreadable'], description: "'unreadable': the stored credentials do not decrypt with SECRETS_KEY" })
   credentials: 'ok' | 'unreadable';
   @ApiProperty() hasAccessToken: boolean;
@@ -35,6 +37,7 @@ export class ShopView {
       status: s.status,
       statusReason: s.statusReason,
       tokenExpiresAt: s.tokenExpiresAt?.toISOString() ?? null,
+      refreshTokenExpiresAt: s.refreshTokenExpiresAt?.toISOString() ?? null,
       credentials: secrets ? 'ok' : 'unreadable',
       hasAccessToken: secrets?.accessToken != null,
       hasRefreshToken: secrets?.refreshToken != null,

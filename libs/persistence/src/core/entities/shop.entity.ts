@@ -47,6 +47,10 @@ export class Shop {
   @Column({ name: 'token_expires_at', type: 'timestamptz', nullable: true })
   tokenExpiresAt: Date | null;
 
+  /** when the grant (refresh token) ends for good, where the platform says (Kuaishou's fixed 180 days); null: not said */
+  @Column({ name: 'refresh_token_expires_at', type: 'timestamptz', nullable: true })
+  refreshTokenExpiresAt: Date | null;
+
   @Column({ type: 'text', default: 'active' })
   status: ShopStatus;
 
