@@ -23,6 +23,8 @@ const ROOT = join(__dirname, '..');
 export const APPS = ['gateway', 'order-sync', 'catalog-sync', 'coupon'] as const;
 export type AppName = (typeof APPS)[number];
 export const SIM_PLATFORMS: Platform[] = ['douyin', 'taobao', 'xiaohongshu'];
+/** where the simulated shops ship from (their shop location; Taobao's item.add sends it) */
+export const DEMO_SHOP_LOCATION = { state: '浙江', city: '杭州' } as const;
 /** every registered simulator (libs/sandbox/src/registry.ts): what the demo runs (SystemOptions.platforms) */
 export const ALL_SIM_PLATFORMS: Platform[] = simulatedPlatforms();
 /** the three platforms the sandbox starts under their own env names; any other is SANDBOX_<NAME>_PORT / SANDBOX_PUSH_URL_<NAME> */
@@ -346,13 +348,20 @@ export async function startSystem(o: SystemOptions): Promise<System> {
         appSecret: sim.appSecret,
         accessToken: sim.accessToken,
         refreshToken: sim.refreshToken,
+        // a shop setting: Taobao's item.add needs it to publish new products
+        location: DEMO_SHOP_LOCATION,
       });
       if (res.status !== 201 && res.status !== 409) throw new Error(`POST /shops (${platform}) -> ${res.status} ${JSON.stringify(res.data)}`);
       const list = await gateway.get('/shops');
-      const row = (list.data as Array<{ id: string; platform: string; platformShopId: string }>).find(
+      const row = (list.data as Array<{ id: string; platform: string; platformShopId: string; location: unknown }>).find(
         (s) => s.platform === platform && s.platformShopId === sim.platformShopId,
       );
       if (!row) throw new Error(`shop ${platform}/${sim.platformShopId} not listed after registration`);
+      if (row.location === null) {
+        // registered before shops had a location (409 above): set it
+        const patched = await gateway.patch(`/shops/${row.id}`, { location: DEMO_SHOP_LOCATION });
+        if (patched.status !== 200) throw new Error(`PATCH /shops/${row.id} (location) -> ${patched.status} ${JSON.stringify(patched.data)}`);
+      }
       shops[platform] = { id: row.id, platformShopId: row.platformShopId };
     }
   }

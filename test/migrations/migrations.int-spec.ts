@@ -66,6 +66,23 @@ describe('core migrations', () => {
     ).rejects.toThrow(/fk_shops_merchant_id/);
   });
 
+  it("keep a shop's location both-or-neither, non-blank and at most 64 characters (ck_shops_location)", async () => {
+    const q = (sql: string, p: unknown[] = []) => db.dataSource.query(sql, p);
+    const [{ id: m }] = await q(`INSERT INTO core.merchants (name) VALUES ('Location Co') RETURNING id`);
+    const shop = (psid: string, state: string | null, city: string | null) =>
+      q(
+        `INSERT INTO core.shops (merchant_id, platform, platform_shop_id, name, app_key, credentials, location_state, location_city)
+         VALUES ($1, 'taobao', $2, 'n', 'ak', '\\x01'::bytea, $3, $4)`,
+        [m, psid, state, city],
+      );
+    await shop('loc-1', null, null);
+    await shop('loc-2', '浙江', '杭州');
+    await expect(shop('loc-3', '浙江', null)).rejects.toThrow(/ck_shops_location/);
+    await expect(shop('loc-4', null, '杭州')).rejects.toThrow(/ck_shops_location/);
+    await expect(shop('loc-5', '浙江', '  ')).rejects.toThrow(/ck_shops_location/);
+    await expect(shop('loc-6', '浙江', 'x'.repeat(65))).rejects.toThrow(/ck_shops_location/);
+  });
+
   it('revert cleanly, one by one, down to nothing, and apply again', async () => {
     const ds = db.dataSource;
     await ds.query(`TRUNCATE core.api_keys, core.shops, core.platform_apps, core.oauth_states, core.merchants CASCADE`);

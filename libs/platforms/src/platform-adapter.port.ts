@@ -9,6 +9,12 @@ export interface ShopCredentials {
   accessTokenExpiresAt: Date | null;
 }
 
+/** Where a shop ships from (province / city), as the merchant set it on the shop. Taobao's item.add requires it. */
+export interface ShopLocation {
+  state: string;
+  city: string;
+}
+
 export interface ShopContext {
   /** our shop id (uuid); breakers and rate limits are keyed by it */
   shopId: string;
@@ -17,6 +23,8 @@ export interface ShopContext {
   /** the platform gateway base URL: the real host in production, a simulator in tests */
   baseUrl: string;
   credentials: ShopCredentials;
+  /** the shop's location (core.shops.location_state / location_city); absent or null when the merchant has not set it */
+  location?: ShopLocation | null;
 }
 
 export interface TokenSet {

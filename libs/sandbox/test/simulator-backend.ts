@@ -31,6 +31,8 @@ export class SimulatorBackend implements ContractBackend {
         refreshToken: s.refreshToken,
         accessTokenExpiresAt: rec ? new Date(rec.expiresAt) : null,
       },
+      // the shop's setting Taobao's item.add sends
+      location: { state: '浙江', city: '杭州' },
     };
   }
 

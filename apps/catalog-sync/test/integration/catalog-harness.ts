@@ -105,6 +105,8 @@ export async function createCatalogHarness(opts: { options?: Partial<CatalogFeat
       platformShopId: d.platformShopId,
       baseUrl: sims[p].url,
       credentials: { appKey: d.appKey, appSecret: d.appSecret, accessToken: d.accessToken, refreshToken: d.refreshToken, accessTokenExpiresAt: new Date(Date.now() + 86_400_000) },
+      // the shop setting Taobao's item.add sends (a stored shop row's location_state / location_city)
+      location: { state: '浙江', city: '杭州' },
     });
   }
   const redis = new Redis(REDIS_URL);

@@ -48,6 +48,8 @@ export class ShopsService {
       appKey: dto.appKey,
       credentials: sealShopSecrets(this.box, id, secrets),
       tokenExpiresAt: dto.tokenExpiresAt ? new Date(dto.tokenExpiresAt) : null,
+      locationState: dto.location?.state ?? null,
+      locationCity: dto.location?.city ?? null,
       status: 'active',
       statusReason: null,
     });
@@ -81,6 +83,10 @@ export class ShopsService {
       await this.ownership(() => this.apps.rotateSecret(merchantId, shop.platform, shop.appKey, dto.appSecret as string));
     }
     if (dto.tokenExpiresAt !== undefined) patch.tokenExpiresAt = new Date(dto.tokenExpiresAt);
+    if (dto.location !== undefined) {
+      patch.locationState = dto.location?.state ?? null;
+      patch.locationCity = dto.location?.city ?? null;
+    }
 
     const rotates = dto.accessToken !== undefined || dto.refreshToken !== undefined;
     if (rotates) {

@@ -144,6 +144,13 @@ describe('gateway auth (API keys, roles, merchant scope)', () => {
       expect(Object.keys(schemas.ShopView.properties).filter((k) => /^(appSecret|accessToken|refreshToken|credentials.+)$/.test(k))).toEqual([]);
       expect(schemas.ShopView.properties.hasAccessToken).toBeDefined();
       expect(schemas.CreateApiKeyDto.properties.roles).toBeDefined();
+      // the shop's location (Taobao's item.add): an optional { state, city } on create, update and the view
+      for (const dto of ['CreateShopDto', 'UpdateShopDto', 'ShopView']) {
+        expect(schemas[dto].properties.location).toMatchObject({ allOf: [{ $ref: '#/components/schemas/ShopLocationDto' }] });
+        expect(schemas[dto].required ?? []).not.toContain('location');
+      }
+      expect(schemas.ShopLocationDto.required).toEqual(['state', 'city']);
+      expect(schemas.ShopLocationDto.properties).toMatchObject({ state: { type: 'string', maxLength: 64 }, city: { type: 'string', maxLength: 64 } });
     });
   });
 });

@@ -141,6 +141,13 @@ describe('gateway /shops', () => {
       ['a missing appSecret of a new app', { appSecret: undefined, appKey: 'ak-never-seen' }, /appSecret is required/],
       ['a baseUrl (operator configuration, not a shop field)', { baseUrl: 'http://127.0.0.1:4010' }, /property baseUrl should not exist/],
       ['a malformed tokenExpiresAt', { tokenExpiresAt: 'tomorrow' }, /tokenExpiresAt must be a valid ISO 8601/],
+      ['an empty location.city', { location: { state: '浙江', city: '' } }, /location\.city should not be empty/],
+      ['a blank location.city', { location: { state: '浙江', city: '   ' } }, /location\.city must not be blank/],
+      ['a numeric location.city', { location: { state: '浙江', city: 571 } }, /location\.city must be a string/],
+      ['a too long location.city', { location: { state: '浙江', city: 'x'.repeat(65) } }, /location\.city must be shorter than or equal to 64 characters/],
+      ['a location without state', { location: { city: '杭州' } }, /location\.state should not be empty/],
+      ['a location that is not an object', { location: '浙江 杭州' }, /location must be an object/],
+      ['an unknown field in location', { location: { state: '浙江', city: '杭州', district: '西湖' } }, /location\.property district should not exist/],
     ])('answers 400 naming the field for %s, and stores nothing', async (_case, over, message) => {
       const before = await shopCount();
       const res = await http().post('/shops').set('Authorization', `Bearer ${admin}`).send(shopBody(over)).expect(400);
@@ -165,12 +172,57 @@ describe('gateway /shops', () => {
       expect((await http().get(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.name).toBe('Flagship');
     });
 
+    it('rejects a bad location on PATCH naming location.city, and changes nothing', async () => {
+      const shop = await createShop(admin, { location: { state: '浙江', city: '杭州' } });
+      const res = await http().patch(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).send({ location: { state: '江苏', city: '' }, name: 'moved' }).expect(400);
+      expect(JSON.stringify(res.body.message)).toMatch(/location\.city should not be empty/);
+      const after = (await http().get(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+      expect(after).toMatchObject({ name: 'Flagship', location: { state: '浙江', city: '杭州' } });
+    });
+
     it('rejects an unknown status on PATCH and changes nothing', async () => {
       const shop = await createShop();
       const res = await http().patch(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).send({ status: 'paused', name: 'renamed' }).expect(400);
       expect(JSON.stringify(res.body.message)).toMatch(/status must be one of/);
       const after = await http().get(`/shops/${shop.id}`).set('Authorization', `Bearer ${admin}`).expect(200);
       expect(after.body.name).toBe('Flagship');
+    });
+  });
+
+  describe('location', () => {
+    it('round-trips on create, GET and PATCH; the directory carries it; null clears it', async () => {
+      const dir = h.app.get(ShopDirectory);
+      const none = await createShop(admin, { platform: 'taobao' });
+      expect(none.location).toBeNull();
+      expect(await dir.get(none.id)).not.toHaveProperty('location');
+
+      const created = await createShop(admin, { platform: 'taobao', location: { state: '浙江', city: '杭州' } });
+      expect(created.location).toEqual({ state: '浙江', city: '杭州' });
+      expect((await http().get(`/shops/${created.id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.location).toEqual({ state: '浙江', city: '杭州' });
+      expect((await dir.get(created.id))?.location).toEqual({ state: '浙江', city: '杭州' }); // now cached
+
+      const patched = await http().patch(`/shops/${created.id}`).set('Authorization', `Bearer ${admin}`).send({ location: { state: '广东', city: '深圳' } }).expect(200);
+      expect(patched.body.location).toEqual({ state: '广东', city: '深圳' });
+      expect((await http().get(`/shops/${created.id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body.location).toEqual({ state: '广东', city: '深圳' });
+      expect((await dir.get(created.id))?.location).toEqual({ state: '广东', city: '深圳' });
+      const listed = (await http().get('/shops').set('Authorization', `Bearer ${admin}`).expect(200)).body.find((s: { id: string }) => s.id === created.id);
+      expect(listed.location).toEqual({ state: '广东', city: '深圳' });
+
+      // a PATCH that does not mention it keeps it
+      expect((await http().patch(`/shops/${created.id}`).set('Authorization', `Bearer ${admin}`).send({ name: 'renamed' }).expect(200)).body.location).toEqual({ state: '广东', city: '深圳' });
+      const cleared = await http().patch(`/shops/${created.id}`).set('Authorization', `Bearer ${admin}`).send({ location: null }).expect(200);
+      expect(cleared.body.location).toBeNull();
+      expect(await dir.get(created.id)).not.toHaveProperty('location');
+    });
+
+    it("never shows or changes another merchant's shop location (404)", async () => {
+      const theirs = await createShop(adminB, { platform: 'taobao', location: { state: '浙江', city: '杭州' } });
+      for (const req of [http().get(`/shops/${theirs.id}`), http().patch(`/shops/${theirs.id}`).send({ location: { state: '广东', city: '深圳' } })]) {
+        const res = await req.set('Authorization', `Bearer ${admin}`).expect(404);
+        expect(res.body.message).toBe(`shop ${theirs.id} not found`);
+        expect(JSON.stringify(res.body)).not.toContain('杭州');
+      }
+      expect((await http().get(`/shops/${theirs.id}`).set('Authorization', `Bearer ${adminB}`).expect(200)).body.location).toEqual({ state: '浙江', city: '杭州' });
     });
   });
 

@@ -15,6 +15,7 @@ import { CreateAlertChannelsTable1796300000001 } from './1796300000001-CreateAle
 import { CreateAlertsTable1796300000002 } from './1796300000002-CreateAlertsTable';
 import { CreateAlertSilencesTable1796300000003 } from './1796300000003-CreateAlertSilencesTable';
 import { CreateAlertDeliveriesTable1796300000004 } from './1796300000004-CreateAlertDeliveriesTable';
+import { AddShopsLocation1796500000700 } from './1796500000700-AddShopsLocation';
 import { AddShopsRefreshTokenExpiresAt1796500000800 } from './1796500000800-AddShopsRefreshTokenExpiresAt';
 
 export {
@@ -49,6 +50,7 @@ export const CORE_MIGRATIONS: Function[] = [
   CreateAlertsTable1796300000002,
   CreateAlertSilencesTable1796300000003,
   CreateAlertDeliveriesTable1796300000004,
+  AddShopsLocation1796500000700,
   AddShopsRefreshTokenExpiresAt1796500000800,
 ];
 export { syncPlatformsTable } from './1795575611000-CreatePlatformsTable';

@@ -256,6 +256,8 @@ export class ShopDirectoryService extends ShopDirectory {
         refreshToken: secrets.refreshToken,
         accessTokenExpiresAt: shop.tokenExpiresAt,
       }),
+      // absent when the merchant has not set it (ck_shops_location: both or neither)
+      ...(shop.locationState !== null && shop.locationCity !== null ? { location: Object.freeze({ state: shop.locationState, city: shop.locationCity }) } : {}),
     });
     const entry = { value: ctx, expiresAt: Date.now() + this.ttlMs };
     this.byId.set(shop.id, entry);

@@ -94,6 +94,15 @@ describe(ShopDirectoryService.name, () => {
       expect(await sut.get('not-a-uuid')).toBeNull();
     });
 
+    it("carries the shop's location when set, and none when not", async () => {
+      const located = await insertShop({ locationState: '浙江', locationCity: '杭州' });
+      const plain = await insertShop();
+      const sut = newSut();
+      expect((await sut.get(located.id))?.location).toEqual({ state: '浙江', city: '杭州' });
+      expect((await sut.listActive('xiaohongshu')).find((s) => s.shopId === located.id)?.location).toEqual({ state: '浙江', city: '杭州' });
+      expect(await sut.get(plain.id)).not.toHaveProperty('location');
+    });
+
     it('never prints secrets when a context is serialised or inspected', async () => {
       const shop = await insertShop();
       const ctx = await newSut().get(shop.id);

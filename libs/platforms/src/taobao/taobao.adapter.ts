@@ -194,7 +194,9 @@ export class TaobaoAdapter extends PlatformAdapter {
   /**
    * Legacy `taobao.item.add` / `taobao.item.update`, then `taobao.item.seller.get` for the SKU ids.
    * SKU properties are sent as `name:value` pairs built from the listing's specs; the category's
-   * property ids are expected in the spec names/values (catalog-sync's mapping).
+   * property ids are expected in the spec names/values (catalog-sync's mapping). item.add sends the shop's
+   * location (`location.state` / `location.city`); a shop without one fails before any call (invalid_request).
+   * item.update leaves the item's location as it is.
    */
   async upsertProduct(shop: ShopContext, listing: ProductListing): Promise<ListingResult> {
     const dims = specDimensions(listing.skus);
@@ -219,7 +221,12 @@ export class TaobaoAdapter extends PlatformAdapter {
     if (numIid) {
       await this.call(shop, 'taobao.item.update', { ...params, num_iid: numIid });
     } else {
-      const res = await this.call(shop, 'taobao.item.add', { ...params, 'location.state': '浙江', 'location.city': '杭州' });
+      // item.add requires where the item ships from: the shop's own setting, never a guess
+      const location = shop.location;
+      if (!location?.state || !location.city) {
+        throw new UpstreamError('taobao', 'invalid_request', `shop ${shop.shopId}: shop location (state, city) is not set: PATCH /shops/:id with location`);
+      }
+      const res = await this.call(shop, 'taobao.item.add', { ...params, 'location.state': location.state, 'location.city': location.city });
       numIid = str(obj(res.item).num_iid);
       if (!numIid) throw new UpstreamError('taobao', 'retryable', 'taobao.item.add returned no num_iid');
     }

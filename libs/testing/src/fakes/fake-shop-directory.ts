@@ -1,5 +1,5 @@
 import type { Platform } from '@app/contracts';
-import { ShopDirectory, type ShopContext, type TokenSet } from '@app/platforms';
+import { ShopDirectory, type ShopContext, type ShopLocation, type TokenSet } from '@app/platforms';
 
 /**
  * In-memory ShopDirectory for the apps' and adapters' tests: shops given to the constructor or added with
@@ -17,13 +17,14 @@ export class FakeShopDirectory extends ShopDirectory {
     this.shops.push(...shops);
   }
 
-  addShop(p: { shopId: string; platform: Platform; platformShopId: string; appKey: string; appSecret: string }): ShopContext {
+  addShop(p: { shopId: string; platform: Platform; platformShopId: string; appKey: string; appSecret: string; location?: ShopLocation }): ShopContext {
     const shop: ShopContext = {
       shopId: p.shopId,
       platform: p.platform,
       platformShopId: p.platformShopId,
       baseUrl: 'http://127.0.0.1:1',
       credentials: { appKey: p.appKey, appSecret: p.appSecret, accessToken: 't', refreshToken: null, accessTokenExpiresAt: null },
+      ...(p.location ? { location: p.location } : {}),
     };
     this.shops.push(shop);
     this.secrets.set(`${p.platform}/${p.appKey}`, p.appSecret);

@@ -4,7 +4,9 @@ import { platformNames } from '@app/platforms';
 
 // the registry's platforms (libs/platforms/src/registry.ts)
 const PLATFORMS = platformNames();
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ShopLocationDto } from './shop-location.dto';
 
 /**
  * A shop with pasted credentials. The appKey must be the operator's service-provider app (then no appSecret:
@@ -63,4 +65,14 @@ export class CreateShopDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   tokenExpiresAt?: string;
+
+  @ApiPropertyOptional({
+    type: ShopLocationDto,
+    description: "where the shop ships from; required before a Taobao shop can publish new products (taobao.item.add)",
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ShopLocationDto)
+  location?: ShopLocationDto;
 }

@@ -5,6 +5,7 @@ import { platformNames } from '@app/platforms';
 // the registry's platforms (libs/platforms/src/registry.ts)
 const PLATFORMS = platformNames();
 import type { Shop, ShopSecrets } from '@app/persistence';
+import { ShopLocationDto } from './shop-location.dto';
 
 /** A shop as the API shows it: which credentials are present, never their values. */
 export class ShopView {
@@ -19,6 +20,8 @@ export class ShopView {
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) tokenExpiresAt: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: "when the grant ends for good (the platform's refresh-token end, Kuaishou's fixed 180 days): then only a new authorisation helps" })
   refreshTokenExpiresAt: string | null;
+  @ApiPropertyOptional({ type: ShopLocationDto, nullable: true, description: 'where the shop ships from; null: not set' })
+  location: ShopLocationDto | null;
   @ApiProperty({ enum: ['ok', 'unreadable'], description: "'unreadable': the stored credentials do not decrypt with SECRETS_KEY" })
   credentials: 'ok' | 'unreadable';
   @ApiProperty() hasAccessToken: boolean;
@@ -38,6 +41,7 @@ export class ShopView {
       statusReason: s.statusReason,
       tokenExpiresAt: s.tokenExpiresAt?.toISOString() ?? null,
       refreshTokenExpiresAt: s.refreshTokenExpiresAt?.toISOString() ?? null,
+      location: s.locationState !== null && s.locationCity !== null ? { state: s.locationState, city: s.locationCity } : null,
       credentials: secrets ? 'ok' : 'unreadable',
       hasAccessToken: secrets?.accessToken != null,
       hasRefreshToken: secrets?.refreshToken != null,

@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { SHOP_STATUSES, type ShopStatus } from '@app/contracts';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ShopLocationDto } from './shop-location.dto';
 
 /** Rotate credentials, rename, or change status. Absent fields stay as they are. No base URL: operator configuration. */
 export class UpdateShopDto {
@@ -54,4 +56,15 @@ export class UpdateShopDto {
   @IsString()
   @MaxLength(500)
   statusReason?: string;
+
+  @ApiPropertyOptional({
+    type: ShopLocationDto,
+    nullable: true,
+    description: 'where the shop ships from (both state and city); null clears it. Used by new Taobao listings (taobao.item.add)',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ShopLocationDto)
+  location?: ShopLocationDto | null;
 }

@@ -57,6 +57,14 @@ export class Shop {
   @Column({ name: 'status_reason', type: 'text', nullable: true })
   statusReason: string | null;
 
+  /** where the shop ships from (province); null with locationCity when not set (ck_shops_location) */
+  @Column({ name: 'location_state', type: 'text', nullable: true })
+  locationState: string | null;
+
+  /** where the shop ships from (city); null with locationState when not set */
+  @Column({ name: 'location_city', type: 'text', nullable: true })
+  locationCity: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

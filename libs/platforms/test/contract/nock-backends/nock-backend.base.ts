@@ -91,7 +91,15 @@ export abstract class NockBackendBase implements ContractBackend {
   protected abstract handle(url: URL, rawBody: string, headers: IncomingHttpHeaders): NockReply;
 
   shop(): ShopContext {
-    return { shopId: this.shopId, platform: this.platform, platformShopId: this.platformShopId, baseUrl: this.origin, credentials: { ...this.creds } };
+    return {
+      shopId: this.shopId,
+      platform: this.platform,
+      platformShopId: this.platformShopId,
+      baseUrl: this.origin,
+      credentials: { ...this.creds },
+      // the shop's setting Taobao's item.add sends
+      location: { state: '浙江', city: '杭州' },
+    };
   }
 
   async seedOrders(orders: SeedOrder[]): Promise<void> {
