@@ -31,6 +31,8 @@ import {
   type TokenSet,
 } from '../platform-adapter.port';
 import type { AuthorisedShop, OAuthApp } from '../platform-adapter.port';
+import type { CouponDraft, CouponManager, PlatformCoupon } from '../capabilities';
+import { DY_ABLE_INVALIDATE, douyinCouponCreateParams, douyinCouponFromListItem, douyinCouponMatches, douyinCouponStatus } from './douyin.coupons';
 import { douyinOrderToCanonical } from './douyin.mapper';
 import { DouyinProtocol } from './douyin.protocol';
 import { douyinPushReply, verifyDouyinPush } from './douyin.push';
@@ -75,7 +77,11 @@ function skuIdsOf(detail: Json): Map<string, string> {
   return out;
 }
 
-export class DouyinAdapter extends PlatformAdapter {
+/** findCoupon reads at most this many pages of this size of marketing.GetShopCouponMetaList */
+export const DY_COUPON_FIND_PAGES = 10;
+export const DY_COUPON_PAGE_SIZE = 50;
+
+export class DouyinAdapter extends PlatformAdapter implements CouponManager {
   readonly platform = 'douyin' as const;
   readonly capabilities: PlatformCapabilities = {
     stockDelta: true,
@@ -89,6 +95,9 @@ export class DouyinAdapter extends PlatformAdapter {
     orderApis: { list: 'order.searchList', detail: 'order.orderDetail' },
     productLookupByOuterId: true,
     priceRead: true,
+    // marketing.createCoupon / GetShopCouponMetaList / AbleCouponMeta (douyin.coupons.ts); the manifest marks them
+    // unconfirmed, so the coupon app calls them only with COUPON_UNCONFIRMED_APIS_ENABLED
+    couponApi: true,
   };
   private readonly caller: PlatformCaller;
 
@@ -114,10 +123,23 @@ export class DouyinAdapter extends PlatformAdapter {
       }),
     );
     // an order whose status has no mapping is left out (reported in unmapped), never the whole page
-    const { orders, unmapped } = mapListed(arr(data.shop_order_list).map((o) => obj(o)), (o) => douyinOrderToCanonical(shop, o), (o) => str(o.order_id));
+    const { orders: all, unmapped } = mapListed(arr(data.shop_order_list).map((o) => obj(o)), (o) => douyinOrderToCanonical(shop, o), (o) => str(o.order_id));
     const total = num(data.total);
     const hasMore = (page + 1) * size < total;
-    return { orders, partialIds: [], hasMore, next: hasMore ? String(page + 1) : null, unmapped };
+    // order.searchList carries the promotion amounts but no promotion_detail (MARKETING-KUAISHOU-ALERTS.md 1.1): an
+    // order with promotion_amount > 0 is a partial id, so the caller's getOrder (order.orderDetail) gives its
+    // discount lines (which coupon batch, coupon_meta_id). One detail call per discounted order, none for the rest;
+    // with partialUpdatedAt the poll skips the call when it already holds that version (a push brought it).
+    const partial = all.filter((o) => o.discountFen > 0);
+    const orders = all.filter((o) => o.discountFen <= 0);
+    return {
+      orders,
+      partialIds: partial.map((o) => o.platformOrderId),
+      partialUpdatedAt: Object.fromEntries(partial.map((o) => [o.platformOrderId, o.updatedAt])),
+      hasMore,
+      next: hasMore ? String(page + 1) : null,
+      unmapped,
+    };
   }
 
   async getOrder(shop: ShopContext, platformOrderId: string): Promise<CanonicalOrder> {
@@ -257,6 +279,62 @@ export class DouyinAdapter extends PlatformAdapter {
     const found = str(data.outer_product_id) || str(data.out_product_id);
     if (found && found !== outerProductId) throw new UpstreamError('douyin', 'retryable', `product.detail for ${outerProductId} returned product of ${found}`);
     return { platformProductId: productId, skus: [...skuIdsOf(data)].map(([skuCode, platformSkuId]) => ({ skuCode, platformSkuId })) };
+  }
+
+  // ---- coupons (marketing.*, douyin.coupons.ts; the manifest's `coupons` marks every call unconfirmed) ----
+
+  /** `marketing.createCoupon`; answers `{coupon_meta_id}` (the batch id the orders' coupon_info names). No idempotency key. */
+  async createCoupon(shop: ShopContext, draft: CouponDraft): Promise<PlatformCoupon> {
+    const params = douyinCouponCreateParams(draft, shop.platformShopId);
+    const data = obj(await this.caller.call(shop, 'marketing.createCoupon', params));
+    const id = str(data.coupon_meta_id);
+    if (!id) throw new UpstreamError('douyin', 'retryable', 'marketing.createCoupon returned no coupon_meta_id');
+    // a created batch is enabled (status 3); before its apply window it is not claimable yet
+    return { platformCouponId: id, status: douyinCouponStatus(3, String(params.start_apply_time)), totalQuantity: draft.totalQuantity };
+  }
+
+  /**
+   * The batch the draft would create, found after a lost create answer: `marketing.GetShopCouponMetaList` filtered by
+   * coupon_name and type, every status and promotion scope (is_show -1), offset/limit pages of 50, at most 10 pages;
+   * an item matches on name, type, apply window (to the second), amounts and type_detail (douyinCouponMatches: the
+   * create has no idempotency key). null only when the list was read to its end; two matches, or a list longer than
+   * the bound, are errors (a wrong or null answer could adopt another campaign's coupon or make a second one).
+   */
+  async findCoupon(shop: ShopContext, draft: CouponDraft): Promise<PlatformCoupon | null> {
+    const params = douyinCouponCreateParams(draft, shop.platformShopId);
+    const hits: Json[] = [];
+    let seen = 0;
+    for (let page = 0; page < DY_COUPON_FIND_PAGES; page += 1) {
+      const data = obj(
+        await this.caller.call(shop, 'marketing.GetShopCouponMetaList', {
+          coupon_name: params.coupon_name,
+          type: params.type,
+          is_show: -1,
+          offset: page * DY_COUPON_PAGE_SIZE,
+          limit: DY_COUPON_PAGE_SIZE,
+        }),
+      );
+      const items = arr(data.shop_coupon_meta_list).map((i) => obj(i));
+      hits.push(...items.filter((i) => douyinCouponMatches(i, params)));
+      seen += items.length;
+      const count = num(data.count, NaN);
+      if (items.length < DY_COUPON_PAGE_SIZE || (Number.isFinite(count) && seen >= count)) {
+        if (hits.length > 1) {
+          throw new UpstreamError('douyin', 'invalid_request', `marketing.GetShopCouponMetaList: ${hits.length} coupons (${hits.map((h) => str(h.coupon_meta_id)).join(', ')}) match ${draft.name} with the same window and amounts; which is ours is not known`, {
+            code: 'coupon_lookup_ambiguous',
+          });
+        }
+        return hits.length === 1 ? douyinCouponFromListItem(hits[0]) : null;
+      }
+    }
+    throw new UpstreamError('douyin', 'invalid_request', `marketing.GetShopCouponMetaList: more than ${DY_COUPON_FIND_PAGES * DY_COUPON_PAGE_SIZE} coupons named ${draft.name}; whether ours is among them is not known`, {
+      code: 'coupon_lookup_exhausted',
+    });
+  }
+
+  /** `marketing.AbleCouponMeta` with status 2 (invalidate): the batch can no longer be claimed */
+  async stopCoupon(shop: ShopContext, platformCouponId: string): Promise<void> {
+    await this.caller.call(shop, 'marketing.AbleCouponMeta', { coupon_meta_id: id64(platformCouponId), status: DY_ABLE_INVALIDATE });
   }
 
   refreshToken(shop: ShopContext): Promise<TokenSet> {

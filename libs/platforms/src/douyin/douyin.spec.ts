@@ -11,6 +11,7 @@ import { douyinDiscounts, douyinOrderToCanonical } from './douyin.mapper';
 import { obj, parseBody } from '../http';
 import { canonicalJson, canonicaliseDouyinParamJson, douyinParamJson, douyinSign, RawNumber } from '../signing';
 import type { ShopContext } from '../platform-adapter.port';
+import { hasCapability, type CouponDraft } from '../capabilities';
 
 const shop = { shopId: 's1', platform: 'douyin' } as ShopContext;
 
@@ -275,4 +276,150 @@ describe('douyinDiscounts (order.orderDetail promotion_detail, DD-ZSM order_orde
       ['coupon', 'platform', 300, '7200000000000000099', null, '3'],
     ]);
   });
+});
+
+describe('DouyinAdapter coupons (marketing.*) over nock', () => {
+  const t = douyinOverNock();
+  const threshold: CouponDraft = {
+    idempotencyKey: 'cpn-7f3a',
+    name: '满100减10',
+    kind: 'threshold',
+    thresholdFen: 10_000,
+    amountFen: 1000,
+    ratePermille: null,
+    maxDiscountFen: null,
+    totalQuantity: 500,
+    perUserLimit: 2,
+    claimStartsAt: '2027-01-10T09:30:00+08:00',
+    claimEndsAt: '2027-01-12T18:00:00+08:00',
+    validity: { kind: 'fixed', from: '2027-01-10T00:00:00+08:00', until: '2027-01-20T23:59:59+08:00', days: null },
+    audience: 'everyone',
+    platformProductIds: [],
+  };
+  const item = (over: Record<string, unknown> = {}) => ({
+    coupon_meta_id: 7200000000000000042,
+    coupon_name: '满100减10',
+    type: 23,
+    status: 3,
+    credit: 1000,
+    threshold: 10_000,
+    discount: 0,
+    total_amount: 500,
+    left_amount: 500,
+    used_amount: 0,
+    type_detail: '100001',
+    start_apply_time: '2027-01-10 09:30:00',
+    end_apply_time: '2027-01-12 18:00:00',
+    ...over,
+  });
+  const ok = (data: unknown) => ({ code: 10000, msg: 'success', data });
+
+  it('offers the coupons capability (and not stock / usage)', () => {
+    expect(hasCapability(t.sut(), 'coupons')).toBe(true);
+    expect(hasCapability(t.sut(), 'couponStock')).toBe(false);
+    expect(hasCapability(t.sut(), 'couponUsage')).toBe(false);
+  });
+
+  it('create of a shop 满减 draft: the exact param_json (fen, type 23, Beijing times, type_detail = shop id) and the coupon_meta_id, exact', async () => {
+    // a JSON number of 19 digits: read exactly, never through a double
+    t.answer('marketing.createCoupon', { code: 10000, msg: 'success', data: { coupon_meta_id: new RawNumber('7200000000000000043') } });
+    expect(await t.sut().createCoupon(t.shop, threshold)).toEqual({ platformCouponId: '7200000000000000043', status: 'not_started', totalQuantity: 500 });
+    expect(t.sent).toHaveLength(1);
+    expect(t.sent[0].query.method).toBe('marketing.createCoupon');
+    expect(t.sent[0].body).toBe(
+      '{"coupon_name":"满100减10","credit":1000,"end_apply_time":"2027-01-12 18:00:00","expire_time":"2027-01-20 23:59:59","is_show":0,"max_apply_times":2,"pay_type":2,"period_type":1,"start_apply_time":"2027-01-10 09:30:00","start_time":"2027-01-10 00:00:00","threshold":10000,"total_amount":500,"type":23,"type_detail":"100001"}',
+    );
+  });
+
+  it('create of a products 折扣 draft, 7 days after claim: type 41, discount 85 (8.5折), max_discount_limit, item ids joined by ","', async () => {
+    t.answer('marketing.createCoupon', ok({ coupon_meta_id: '7200000000000000044' }));
+    const discount: CouponDraft = { ...threshold, kind: 'discount', amountFen: null, thresholdFen: null, ratePermille: 850, maxDiscountFen: 2000, validity: { kind: 'after_claim', from: null, until: null, days: 7 }, platformProductIds: ['3600000000000000011', '3600000000000000012'] };
+    await t.sut().createCoupon(t.shop, discount);
+    expect(JSON.parse(t.sent[0].body)).toEqual({
+      coupon_name: '满100减10',
+      type: 41,
+      discount: 85,
+      max_discount_limit: 2000,
+      start_apply_time: '2027-01-10 09:30:00',
+      end_apply_time: '2027-01-12 18:00:00',
+      period_type: 2,
+      valid_period: 7,
+      total_amount: 500,
+      max_apply_times: 2,
+      type_detail: '3600000000000000011,3600000000000000012',
+      pay_type: 2,
+      is_show: 0,
+    });
+  });
+
+  it('a direct draft is type 22 with credit only; a UTC instant is written in Beijing time', async () => {
+    t.answer('marketing.createCoupon', ok({ coupon_meta_id: '7200000000000000045' }));
+    await t.sut().createCoupon(t.shop, { ...threshold, kind: 'direct', thresholdFen: null, claimStartsAt: '2027-01-09T17:00:00.500Z' });
+    expect(JSON.parse(t.sent[0].body)).toMatchObject({ type: 22, credit: 1000, start_apply_time: '2027-01-10 01:00:00' });
+    expect(JSON.parse(t.sent[0].body)).not.toHaveProperty('threshold');
+  });
+
+  it('refuses what it cannot express before calling (invalid_request naming the field)', async () => {
+    const bad: Array<[Partial<CouponDraft>, RegExp]> = [
+      [{ kind: 'discount', ratePermille: 855, amountFen: null, thresholdFen: null }, /ratePermille 855/],
+      [{ audience: 'new_customers' }, /audience new_customers/],
+      [{ thresholdFen: 1000 }, /thresholdFen/],
+      [{ claimEndsAt: threshold.claimStartsAt }, /claimEndsAt must be after/],
+      [{ totalQuantity: 0 }, /totalQuantity/],
+    ];
+    for (const [over, message] of bad) {
+      await expect(t.sut().createCoupon(t.shop, { ...threshold, ...over })).rejects.toMatchObject({ kind: 'invalid_request', details: { code: 'coupon_not_expressible' }, message: expect.stringMatching(message) });
+    }
+    expect(t.sent).toEqual([]);
+  });
+
+  it('maps a business error of create to invalid_request and a missing coupon_meta_id to retryable', async () => {
+    t.answer('marketing.createCoupon', { code: 40004, msg: '处理失败', sub_code: 'isv.business-failed:coupon-threshold-invalid', sub_msg: '门槛金额不合法' });
+    await expect(t.sut().createCoupon(t.shop, threshold)).rejects.toMatchObject({ kind: 'invalid_request', message: expect.stringContaining('门槛金额不合法') });
+    t.answer('marketing.createCoupon', ok({}));
+    await expect(t.sut().createCoupon(t.shop, threshold)).rejects.toMatchObject({ kind: 'retryable', message: expect.stringContaining('no coupon_meta_id') });
+  });
+
+  it('findCoupon after a lost answer: lists by name and type (all scopes), matches name + window + amounts + type_detail on page 2', async () => {
+    const page1 = Array.from({ length: 50 }, (_, i) => item({ coupon_meta_id: 7200000000000001000 + i, end_apply_time: '2027-01-13 18:00:00' }));
+    t.answer('marketing.GetShopCouponMetaList', ok({ count: 53, shop_coupon_meta_list: page1 }));
+    t.answer('marketing.GetShopCouponMetaList', ok({ count: 53, shop_coupon_meta_list: [item({ coupon_meta_id: new RawNumber('7200000000000000099'), credit: 900 }), item({ coupon_meta_id: new RawNumber('7200000000000000042') }), item({ coupon_meta_id: 1, type_detail: '100002' })] }));
+    expect(await t.sut().findCoupon(t.shop, threshold)).toEqual({ platformCouponId: '7200000000000000042', status: 'not_started', totalQuantity: 500 }); // enabled, its window not open yet
+    expect(t.sent.map((s) => JSON.parse(s.body))).toEqual([
+      { coupon_name: '满100减10', type: 23, is_show: -1, offset: 0, limit: 50 },
+      { coupon_name: '满100减10', type: 23, is_show: -1, offset: 50, limit: 50 },
+    ]);
+  });
+
+  it('findCoupon: null when the list ends without a match; status 2 (invalidated) reads ended; two matches are refused', async () => {
+    t.answer('marketing.GetShopCouponMetaList', ok({ count: 1, shop_coupon_meta_list: [item({ start_apply_time: '2027-01-10 09:30:01' })] }));
+    expect(await t.sut().findCoupon(t.shop, threshold)).toBeNull();
+    t.answer('marketing.GetShopCouponMetaList', ok({ count: 1, shop_coupon_meta_list: [item({ status: 2 })] }));
+    expect(await t.sut().findCoupon(t.shop, threshold)).toMatchObject({ status: 'ended' });
+    t.answer('marketing.GetShopCouponMetaList', ok({ count: 2, shop_coupon_meta_list: [item(), item({ coupon_meta_id: 7 })] }));
+    await expect(t.sut().findCoupon(t.shop, threshold)).rejects.toMatchObject({ kind: 'invalid_request', details: { code: 'coupon_lookup_ambiguous' } });
+  });
+
+  it('stopCoupon sends marketing.AbleCouponMeta with status 2 and the exact 19-digit coupon_meta_id; an unknown batch is not_found', async () => {
+    t.answer('marketing.AbleCouponMeta', ok({ res: true }));
+    await t.sut().stopCoupon(t.shop, '7200000000000000042');
+    expect(t.sent[0].body).toBe('{"coupon_meta_id":7200000000000000042,"status":2}');
+    t.answer('marketing.AbleCouponMeta', { code: 40004, msg: '处理失败', sub_code: 'isv.business-failed:coupon-not-exist', sub_msg: '优惠券不存在' });
+    await expect(t.sut().stopCoupon(t.shop, '7200000000000000999')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+});
+
+describe('DouyinAdapter listOrders: discounted orders are fetched in detail (order.searchList has no promotion_detail)', () => {
+  const t = douyinOverNock();
+  it('an order with promotion_amount > 0 is a partial id with its update time; one without is complete', async () => {
+    const order = (id: string, promotion: number) => ({ order_id: id, order_status: 2, create_time: 1717000000, update_time: 1717000060, order_amount: 1000, pay_amount: 1000, promotion_amount: promotion, sku_order_list: [] });
+    t.answer('order.searchList', ok0({ total: 2, shop_order_list: [order('6900000000000000001', 0), order('6900000000000000002', 500)] }));
+    const page = await t.sut().listOrders(t.shop, { from: new Date(1717000000000), to: new Date(1717003600000), page: null });
+    expect(page.orders.map((o) => o.platformOrderId)).toEqual(['6900000000000000001']);
+    expect(page.partialIds).toEqual(['6900000000000000002']);
+    expect(page.partialUpdatedAt).toEqual({ '6900000000000000002': new Date(1717000060000).toISOString() });
+  });
+  function ok0(data: unknown) {
+    return { code: 10000, msg: 'success', data };
+  }
 });

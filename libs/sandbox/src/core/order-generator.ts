@@ -124,7 +124,7 @@ export class OrderGenerator {
     // a coupon redeemed the way a buyer would: one the shop offers now whose threshold the goods reach
     let coupon: { couponId: string; amountFen: number } | null = null;
     if (this.couponRate > 0 && this.rng.next() < this.couponRate) {
-      const usable = this.store.redeemableCoupons(shopId, now).filter((c) => Math.round(c.conditionYuan * 100) <= goods && Math.round(c.denominationYuan * 100) < goods);
+      const usable = this.store.redeemableCoupons(shopId, now).filter((c) => Math.round(c.conditionYuan * 100) <= goods && Math.round(c.denominationYuan * 100) > 0 && Math.round(c.denominationYuan * 100) < goods);
       if (usable.length > 0) {
         const c = this.rng.pick(usable);
         c.used = (c.used ?? 0) + 1;

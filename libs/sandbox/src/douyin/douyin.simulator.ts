@@ -8,6 +8,7 @@ import { SimError, type SimErrorKind } from '../core/sim-error';
 import { PlatformSimulator, type ParsedCall } from '../core/simulator';
 import { lineGoodsFen, orderGoodsFen, orderPaidFen, type IdScheme, type ShopState } from '../core/store';
 import type { SimOrder, SimOrderEvent, SimShopConfig, SimSku, SimulatorOptions } from '../core/types';
+import { dyCouponAble, dyCouponCreate, dyCouponDetail, dyCouponList, dyPromotionDetail } from './douyin.coupons';
 import { verifyDouyinRequest } from './douyin.verify';
 
 export const DOUYIN_DEMO_SHOP: SimShopConfig = {
@@ -132,7 +133,16 @@ export class DouyinSimulator extends PlatformSimulator {
       case 'order.searchList':
         return this.searchList(call.shop!, p);
       case 'order.orderDetail':
-        return { shop_order_detail: this.orderJson(this.store.order(requireId(p, 'shop_order_id'), call.shop!.platformShopId)) };
+        return { shop_order_detail: this.orderJson(this.store.order(requireId(p, 'shop_order_id'), call.shop!.platformShopId), true) };
+      // shop coupons (marketing.*): douyin.coupons.ts
+      case 'marketing.createCoupon':
+        return dyCouponCreate(this.store, call.shop!, p);
+      case 'marketing.GetShopCouponMetaList':
+        return dyCouponList(this.store, call.shop!, p);
+      case 'marketing.GetCouponDetail':
+        return dyCouponDetail(this.store, call.shop!, p);
+      case 'marketing.AbleCouponMeta':
+        return dyCouponAble(this.store, call.shop!, p);
       case 'order.logisticsAdd':
         return this.logisticsAdd(call.shop!, p);
       case 'sku.syncStock':
@@ -263,7 +273,8 @@ export class DouyinSimulator extends PlatformSimulator {
     return { page, size, total: all.length, shop_order_list: slice.map((o) => this.orderJson(o)) };
   }
 
-  private orderJson(o: SimOrder): unknown {
+  /** an order as order.searchList lists it, or (detail) as order.orderDetail answers: with promotion_detail when discounted */
+  private orderJson(o: SimOrder, detail = false): unknown {
     const st = STATUS[o.status];
     const mainStatus = o.status === 'refunded' ? (o.refundedFrom === 'paid' ? 21 : o.refundedFrom === 'completed' ? 39 : 22) : st.code;
     const afterSale = o.status === 'refunded' ? { after_sale_status: 12, after_sale_type: 2, refund_status: 3 } : { after_sale_status: 0, after_sale_type: 0, refund_status: 0 };
@@ -321,6 +332,7 @@ export class DouyinSimulator extends PlatformSimulator {
         after_sale_info: afterSale,
       })),
       goods_amount: orderGoodsFen(o),
+      ...(detail && o.discountFen > 0 ? dyPromotionDetail(this.store, o) : {}),
     };
   }
 
