@@ -23,7 +23,7 @@ import { CouponSyncSweeper } from '../../src/coupon-sync/coupon-sync.sweeper';
 import { CouponExceptionsService } from '../../src/exceptions/coupon-exceptions';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const PLATFORMS: Platform[] = ['kuaishou', 'taobao', 'xiaohongshu'];
+const PLATFORMS: Platform[] = ['kuaishou', 'douyin', 'taobao', 'xiaohongshu'];
 
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 const day = 86_400_000;
@@ -49,7 +49,10 @@ const campaign = (over: Partial<CreateCampaignDto> = {}): CreateCampaignDto =>
  * The coupon-sync jobs (issue 11 item 3) on the real Postgres and Redis against the simulators: a started campaign
  * is created on Kuaishou (its coupon API, outerUniqueKey = our key) and read back from the simulator; Taobao (no
  * coupon calls in its adapter) and Xiaohongshu (no coupon API) say so; a lost create answer makes one coupon, not
- * two; a stop ends it on the platform; another merchant's job changes and sends nothing.
+ * two; a stop ends it on the platform; another merchant's job changes and sends nothing. Douyin's marketing.* APIs are
+ * unconfirmed: with the flag on (as here) a campaign is created on Douyin too (marketing.createCoupon, found again by
+ * name + window after a lost answer, stopped with AbleCouponMeta status 2); with it off Douyin is manual
+ * (campaigns.int-spec.ts).
  */
 describe('coupon-sync jobs (real Postgres, Redis, simulators)', () => {
   let db: TestDatabase;
@@ -123,6 +126,12 @@ describe('coupon-sync jobs (real Postgres, Redis, simulators)', () => {
   const stateOf = async (campaignId: string, p: Platform) => (await svc().get(merchantA, campaignId)).platforms.find((x) => x.platform === p)!;
   const ksCoupons = () => [...sims.kuaishou.store.coupons.values()].filter((c) => c.shopId === simulatorManifest('kuaishou').demoShop.platformShopId);
   const creates = () => sims.kuaishou.requests('open.promotion.coupon.create');
+  const dyCoupons = () => [...sims.douyin.store.coupons.values()].filter((c) => c.shopId === simulatorManifest('douyin').demoShop.platformShopId);
+  const created = (campaignId: string, p: Platform) =>
+    waitFor(async () => {
+      const s = await stateOf(campaignId, p);
+      return s.state === 'created' ? s : null;
+    }, 20_000, `${p} created`);
 
   it('start: Kuaishou creates the coupon (read back from the platform); Taobao and Xiaohongshu say why not, and nothing pretends', async () => {
     const c = await svc().create(merchantA, campaign({ name: 'sync start 1' }));
@@ -151,6 +160,28 @@ describe('coupon-sync jobs (real Postgres, Redis, simulators)', () => {
     expect(tb.reason).toMatch(/does not manage coupons/);
     expect(sims.taobao.requests('taobao.promotion.coupon.add')).toEqual([]);
     expect(await stateOf(c.id, 'xiaohongshu')).toMatchObject({ state: 'manual' });
+    // Douyin (unconfirmed marketing.*, the flag is on): created, the batch id read back from the simulator
+    const dy = await created(c.id, 'douyin');
+    const batch = dyCoupons().find((x) => x.couponId === dy.platformCouponId)!;
+    expect(batch).toMatchObject({ name: 'sync start 1', totalStock: 500 }); // budget-bounded: 500,000 fen / 1,000 fen
+    expect(batch.params).toMatchObject({ type: 23, threshold: 10_000, credit: 1_000, period_type: 1, type_detail: simulatorManifest('douyin').demoShop.platformShopId, is_show: 0 });
+  });
+
+  it('Douyin: a lost create answer is found by name + window (one batch, not two); stop invalidates it (AbleCouponMeta status 2)', async () => {
+    const c = await svc().create(merchantA, campaign({ name: 'sync douyin lost answer' }));
+    const before = dyCoupons().length;
+    const lists = sims.douyin.requests('marketing.GetShopCouponMetaList').length;
+    sims.douyin.failNext('busy', 1, { method: 'marketing.createCoupon', phase: 'after' });
+    await svc().start(merchantA, c.id);
+    const dy = await created(c.id, 'douyin');
+    const made = dyCoupons().slice(before);
+    expect(made.map((x) => x.couponId)).toEqual([dy.platformCouponId]);
+    expect(sims.douyin.requests('marketing.GetShopCouponMetaList').length).toBeGreaterThan(lists);
+    await svc().stop(merchantA, c.id);
+    await waitFor(async () => (await stateOf(c.id, 'douyin')).state === 'stopped', 15_000, 'douyin stopped');
+    const ables = sims.douyin.requests('marketing.AbleCouponMeta').filter((r) => String(r.params.coupon_meta_id) === dy.platformCouponId);
+    expect(ables.map((r) => Number(r.params.status))).toEqual([2]);
+    expect(made[0].stoppedAt).not.toBeNull();
   });
 
   it('a lost create answer (the platform made it, the answer never came) ends with exactly one coupon', async () => {
