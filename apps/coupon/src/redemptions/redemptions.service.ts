@@ -97,8 +97,9 @@ export class RedemptionsService {
         const merchantId = shops.get(e.shopId)!;
         const lines = e.discounts.filter((d) => d.kind === 'coupon');
         if (returned) toReturn.push({ shopId: e.shopId, platformOrderId: e.platformOrderId });
+        const candidates = lines.length > 0 ? coupons.filter((c) => c.merchantId === merchantId) : [];
         lines.forEach((d, lineNo) => {
-          const a = attribute(d, e, coupons.filter((c) => c.merchantId === merchantId));
+          const a = attribute(d, e, candidates);
           rows.push({
             merchantId,
             shopId: e.shopId,

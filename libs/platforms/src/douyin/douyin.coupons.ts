@@ -1,5 +1,7 @@
 import { UpstreamError } from '@app/contracts';
 import { num, str, type Json } from '../http';
+import { formatGmt8 } from '../signing';
+import { couponDraftChecks } from '../coupon-draft-checks';
 import type { CouponDraft, PlatformCoupon } from '../capabilities';
 
 /**
@@ -22,7 +24,6 @@ import type { CouponDraft, PlatformCoupon } from '../capabilities';
  * No idempotency key exists on marketing.createCoupon: see douyinCouponMatches for how a lost answer is resolved.
  */
 
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
 /** type: shop coupons */
 export const DY_TYPE_SHOP_DISCOUNT = 21;
 export const DY_TYPE_SHOP_DIRECT = 22;
@@ -34,24 +35,11 @@ export const DY_TYPE_ITEM_THRESHOLD = 43;
 /** AbleCouponMeta status: 2 invalidate (stop), 3 enable */
 export const DY_ABLE_INVALIDATE = 2;
 
-function refuse(message: string): UpstreamError {
-  return new UpstreamError('douyin', 'invalid_request', message, { code: 'coupon_not_expressible' });
-}
-
-function time(field: string, iso: string | null): number {
-  const t = iso === null ? NaN : Date.parse(iso);
-  if (!Number.isFinite(t)) throw refuse(`${field} must be an ISO-8601 time`);
-  return t;
-}
-
-function fen(field: string, v: number | null, min: number): number {
-  if (v === null || !Number.isInteger(v) || v < min) throw refuse(`${field} must be an integer >= ${min} (fen)`);
-  return v;
-}
+const { refuse, time, fen } = couponDraftChecks('douyin');
 
 /** "yyyy-MM-dd HH:mm:ss" in Beijing time (UTC+8, no daylight saving) */
 export function beijingDateTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000 + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  return formatGmt8(new Date(ms));
 }
 
 /** the coupon type of a draft (kind x scope) */

@@ -1,6 +1,7 @@
 import { UpstreamError } from '@app/contracts';
 import { rawNumber } from '../signing';
 import { num, str, type Json } from '../http';
+import { couponDraftChecks } from '../coupon-draft-checks';
 import type { CouponDraft, PlatformCoupon } from '../capabilities';
 
 /**
@@ -30,20 +31,7 @@ export function beijingDayStart(ms: number): number {
   return Math.floor((ms + BEIJING_OFFSET_MS) / DAY_MS) * DAY_MS - BEIJING_OFFSET_MS;
 }
 
-function refuse(message: string): UpstreamError {
-  return new UpstreamError('kuaishou', 'invalid_request', message, { code: 'coupon_not_expressible' });
-}
-
-function time(field: string, iso: string | null): number {
-  const t = iso === null ? NaN : Date.parse(iso);
-  if (!Number.isFinite(t)) throw refuse(`${field} must be an ISO-8601 time`);
-  return t;
-}
-
-function fen(field: string, v: number | null, min: number): number {
-  if (v === null || !Number.isInteger(v) || v < min) throw refuse(`${field} must be an integer >= ${min} (fen)`);
-  return v;
-}
+const { refuse, time, fen } = couponDraftChecks('kuaishou');
 
 /** a numeric id as an exact JSON number; anything else as a string */
 function id(v: string): unknown {
