@@ -59,7 +59,7 @@ export interface ReservationRow {
   soldAt: string | null;
 }
 
-/** SQL of the stock feature (catalog_sync.stock_*), one statement per method. */
+/** SQL of the stock feature (catalog_sync.stock_*), one statement per method (those that judge sales against the anchor behind lockPairs). */
 @Injectable()
 export class StockRepository {
   constructor(
@@ -205,7 +205,11 @@ export class StockRepository {
     // during a flash sale overwrites decrements the platform made for orders still on their way.
     // A full push in flight (startFullPush) is judged the same way against its start: a sale made before it is
     // in the figure being pushed, so it is counted in absorbed_in_flight, which recordPush adds to the belief.
-    const changed: { sku_id: string }[] = await this.ds.query(
+    // Under the pairs' locks (lockPairs) the statement's snapshot is taken after any startFullPush / recordPush
+    // of the same (SKU, shop) has committed, so the anchor it judges by is the one that holds when it commits.
+    const changed: { sku_id: string }[] = await this.ds.transaction(async (em) => {
+      await lockPairs(em, rows);
+      return em.query(
       `WITH k AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[])
                 AS k(sku_id, shop_id, platform, order_id, qty, status, updated_at, sold_at)
@@ -247,7 +251,8 @@ export class StockRepository {
         rows.map((r) => r.orderUpdatedAt),
         rows.map((r) => r.soldAt),
       ],
-    );
+      );
+    });
     return [...new Set(changed.map((c) => c.sku_id))];
   }
 
@@ -305,13 +310,16 @@ export class StockRepository {
    * overwrite; the reservation's own sync job then takes it off the pushed figure).
    */
   async startFullPush(skuId: string, shopId: string): Promise<void> {
-    await this.ds.query(
+    await this.ds.transaction(async (em) => {
+      await lockPairs(em, [{ skuId, shopId }]);
+      await em.query(
       `UPDATE catalog_sync.stock_pushes sp SET full_push_started_at = now(), absorbed_in_flight = 0,
               own_units_at_start = (SELECT coalesce(sum(r.quantity) FILTER (WHERE r.status IN ('reserved', 'consumed')), 0)::int
                                       FROM catalog_sync.stock_reservations r WHERE r.sku_id = sp.sku_id AND r.shop_id = sp.shop_id)
         WHERE sku_id = $1 AND shop_id = $2`,
       [skuId, shopId],
-    );
+      );
+    });
   }
 
   /**
@@ -320,7 +328,9 @@ export class StockRepository {
    * made before it that were heard of while it was in flight. Without a start, as of now with `ownUnits`.
    */
   async recordPush(skuId: string, shopId: string, p: { quantity: number; ownUnits: number; mode: 'full' | 'delta'; anchor?: boolean }): Promise<void> {
-    await this.ds.query(
+    await this.ds.transaction(async (em) => {
+      await lockPairs(em, [{ skuId, shopId }]);
+      await em.query(
       `UPDATE catalog_sync.stock_pushes SET last_pushed_quantity = $3, last_mode = $5,
               own_units_at_push = CASE WHEN $6 AND full_push_started_at IS NOT NULL THEN own_units_at_start + absorbed_in_flight ELSE $4 END,
               pending_seq = NULL, pending_delta = NULL, pending_target = NULL, pending_own_units = NULL,
@@ -330,7 +340,8 @@ export class StockRepository {
               full_push_started_at = NULL, own_units_at_start = NULL, absorbed_in_flight = 0
         WHERE sku_id = $1 AND shop_id = $2`,
       [skuId, shopId, p.quantity, p.ownUnits, p.mode, p.anchor ?? p.mode === 'full'],
-    );
+      );
+    });
   }
 
   async clearPending(skuId: string, shopId: string): Promise<void> {
@@ -401,4 +412,22 @@ function toPushState(r: Record<string, unknown>): PushState {
 export function believedQuantity(s: PushState | null, ownUnitsNow: number): number | null {
   if (!s || s.lastPushedQuantity === null) return null;
   return s.lastPushedQuantity - (ownUnitsNow - s.ownUnitsAtPush);
+}
+
+/**
+ * Serializes, per (SKU, shop), the writes that judge a sale against the belief's anchor: applyReservations,
+ * startFullPush and recordPush. Each runs its statement after taking the pair's transaction-scoped advisory
+ * lock, so that statement's snapshot sees whatever the others committed before it. Without it, a reservation
+ * whose statement read the row while a full push was in flight but updated it after recordPush had committed
+ * added its units to absorbed_in_flight of a push already recorded — lost, so the sale was taken off twice
+ * (a row lock is not enough: the second statement's subqueries keep their earlier snapshot). An advisory lock
+ * works before the stock_pushes row exists too. Locks are taken in hash order, so two batches cannot deadlock.
+ */
+async function lockPairs(em: EntityManager, pairs: readonly { skuId: string; shopId: string }[]): Promise<void> {
+  await em.query(
+    `SELECT pg_advisory_xact_lock(h) FROM (
+       SELECT DISTINCT hashtext('catalog_sync.stock_pushes:' || k) AS h FROM unnest($1::text[]) AS k ORDER BY h
+     ) s`,
+    [pairs.map((p) => `${p.skuId}/${p.shopId}`)],
+  );
 }

@@ -278,6 +278,52 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     expect(v.platforms.find((p: { platform: string }) => p.platform === 'douyin').platformShowsByOurBooks).toBe(8);
   });
 
+  it('a sale heard of while the push is being recorded is not lost between the two writes (they are serialized per SKU and shop)', async () => {
+    const f = await h.createSku({});
+    const sim = h.sims.douyin;
+    sim.store.setStock(sim.store.sku(f.platformIds.douyin.skuId), 'full', 5);
+    const early = sell('douyin', f, 2);
+    await new Promise((r) => setTimeout(r, 1100)); // clearly before the push
+    // the interleaving CI hit under load, forced: recordPush waits on the push row (held by another connection);
+    // the reservation's statement starts meanwhile; the row is released, recordPush commits first. Unserialized,
+    // the reservation read the in-flight push and added its 2 units to a push already recorded (lost), so
+    // douyin was never told -2 and kept showing 10.
+    const repo = h.app.get(StockRepository);
+    const recordPush = repo.recordPush.bind(repo);
+    let forced = false;
+    const spy = jest.spyOn(repo, 'recordPush').mockImplementation(async (skuId, shopId, p) => {
+      if (forced || skuId !== f.skuId || shopId !== h.shopIds.douyin || p.mode !== 'full') return recordPush(skuId, shopId, p);
+      forced = true;
+      const blocker = h.db.dataSource.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      await blocker.query(`SELECT 1 FROM catalog_sync.stock_pushes WHERE sku_id = $1 AND shop_id = $2 FOR UPDATE`, [skuId, shopId]);
+      const recorded = recordPush(skuId, shopId, p);
+      await new Promise((r) => setTimeout(r, 200));
+      const applied = h.app.get(StockService).applyOrderEvents([early]);
+      await new Promise((r) => setTimeout(r, 300));
+      await blocker.commitTransaction();
+      await blocker.release();
+      await Promise.all([recorded, applied]);
+    });
+    try {
+      await setOnHand(f, 10);
+      await waitFor(() => forced, 10_000, 'full push recorded');
+      await waitFor(() => {
+        const seen = simStocks(f).join();
+        if (seen !== '8,8,8') throw new Error(`platform stocks ${seen}`);
+        return true;
+      }, 10_000, 'early sale applied once');
+    } finally {
+      spy.mockRestore();
+    }
+    const dy = sim.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
+    expect(dy.map((r) => [String(r.params.incremental), Number(r.params.stock_num)])).toEqual([
+      ['false', 10],
+      ['true', -2],
+    ]);
+  });
+
   it('douyin: never adds units back from a negative belief (it pushes the full figure instead)', async () => {
     const f = await h.createSku({});
     await setOnHand(f, 10);
