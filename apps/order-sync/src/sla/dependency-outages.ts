@@ -32,8 +32,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * Postgres connection, not the pool, so a busy pool is not an outage) and keeps the spans its probes failed in
  * memory. A span is written to `order_sync.dependency_outages` once it is over and Postgres answers (so a
  * Postgres outage is recorded when Postgres is back); every process reads the others' spans every few seconds.
- * An order whose wait overlaps a span (of at least MIN_OUTAGE_MS) gets the cause redis_unavailable /
- * postgres_unavailable unless the ERP or the platform failed on it (see slaCause).
+ * An order whose wait overlaps a span (of at least MIN_OUTAGE_MS) or its recovery tail gets the cause
+ * redis_unavailable / postgres_unavailable, ahead of what the ERP or the platform did (see slaCause).
  */
 @Injectable()
 export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestroy {

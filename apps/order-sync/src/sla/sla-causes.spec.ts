@@ -1,5 +1,5 @@
 import { describeError, UpstreamError } from '@app/contracts';
-import { outageDuring, slaCause, type Outage, type SlaEvidence } from './sla-causes';
+import { outageDuring, recoveryTailMs, slaCause, type Outage, type SlaEvidence } from './sla-causes';
 
 const T0 = Date.parse('2026-05-01T08:00:00.000Z');
 const quiet: SlaEvidence = { erpError: null, platformError: null, foundByPoll: false, earlier: null, waitFrom: T0, waitTo: T0 + 40_000 };
@@ -57,8 +57,24 @@ describe(slaCause.name, () => {
     ];
     expect(slaCause(quiet, outages)).toBe('postgres_unavailable');
     expect(slaCause({ ...quiet, waitTo: T0 + 9000 }, outages)).toBe('redis_unavailable');
-    // the order's wait began after both were back
-    expect(slaCause({ ...quiet, waitFrom: T0 + 26_000, waitTo: T0 + 60_000 }, outages)).toBe('backlog');
+    // the order's wait began after both were back, and after the tail of Postgres' 15 s outage
+    expect(slaCause({ ...quiet, waitFrom: T0 + 41_000, waitTo: T0 + 60_000 }, outages)).toBe('backlog');
+  });
+
+  it('counts an outage for a wait that began in its recovery tail: as long as the outage, 5 s to 60 s', () => {
+    const pg = (ms: number): Outage[] => [{ dependency: 'postgres', startedAt: T0, endedAt: T0 + ms }];
+    const after = (ms: number, lostPush = true): SlaEvidence => ({ ...quiet, foundByPoll: lostPush, waitFrom: T0 + ms, waitTo: T0 + ms + 40_000 });
+    // a 6 s stop: a tail as long as the outage, 6 s
+    expect(slaCause(after(6000 + 1500), pg(6000))).toBe('postgres_unavailable');
+    expect(slaCause(after(6000 + 5900), pg(6000))).toBe('postgres_unavailable');
+    expect(slaCause(after(6000 + 6100), pg(6000))).toBe('push_lost');
+    // a 2 s blip: the 5 s minimum
+    expect(slaCause(after(2000 + 4900), pg(2000))).toBe('postgres_unavailable');
+    expect(slaCause(after(2000 + 5100), pg(2000))).toBe('push_lost');
+    // a 5 min outage: at most 60 s after it
+    expect(slaCause(after(300_000 + 59_000, false), pg(300_000))).toBe('postgres_unavailable');
+    expect(slaCause(after(300_000 + 61_000, false), pg(300_000))).toBe('backlog');
+    expect(recoveryTailMs({ dependency: 'redis', startedAt: T0, endedAt: null }, T0 + 8000)).toBe(8000);
   });
 
   it('counts an outage still going on up to now, and not a blip shorter than a second', () => {

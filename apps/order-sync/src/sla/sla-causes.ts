@@ -77,12 +77,28 @@ function platformCause(error: string): SlaCause | null {
   return null;
 }
 
-/** the dependency that was out longest during [from, to] (outages of at least MIN_OUTAGE_MS), if any */
+/**
+ * An outage's effect outlasts its last failed probe: the probe opens a fresh connection, while the apps' pools
+ * reconnect after it; a push the platform could not deliver waits out its retry backoff; the backlog the outage
+ * left drains before what came after it. So an outage counts for waits that overlap it or the tail after it:
+ * as long as the outage itself (draining at twice the arrival rate takes about that long), at least
+ * RECOVERY_TAIL_MIN_MS, at most RECOVERY_TAIL_MAX_MS. (CI saw it: an order paid 1–2 s after a 6 s Postgres stop,
+ * its push refused by a pool not yet back, found by the next poll past the mark, was counted push_lost.)
+ */
+export const RECOVERY_TAIL_MIN_MS = 5000;
+export const RECOVERY_TAIL_MAX_MS = 60_000;
+
+export function recoveryTailMs(o: Outage, now: number = Date.now()): number {
+  const duration = (o.endedAt ?? now) - o.startedAt;
+  return Math.min(RECOVERY_TAIL_MAX_MS, Math.max(RECOVERY_TAIL_MIN_MS, duration));
+}
+
+/** the dependency that was out longest during [from, to] or its recovery tail (outages of at least MIN_OUTAGE_MS), if any */
 export function outageDuring(outages: readonly Outage[], from: number, to: number, now: number = Date.now()): Dependency | null {
   const overlap = new Map<Dependency, number>();
   for (const o of outages) {
-    const end = o.endedAt ?? now;
-    if (end - o.startedAt < MIN_OUTAGE_MS) continue;
+    if ((o.endedAt ?? now) - o.startedAt < MIN_OUTAGE_MS) continue;
+    const end = o.endedAt === null ? now : o.endedAt + recoveryTailMs(o, now);
     const ms = Math.min(end, to) - Math.max(o.startedAt, from);
     if (ms > 0) overlap.set(o.dependency, (overlap.get(o.dependency) ?? 0) + ms);
   }
@@ -92,7 +108,7 @@ export function outageDuring(outages: readonly Outage[], from: number, to: numbe
 }
 
 /**
- * Why an order is late, first match wins: Redis or Postgres out during its wait (nothing moves then: no job
+ * Why an order is late, first match wins: Redis or Postgres out during its wait or just before it (nothing moves then: no job
  * runs, nothing is written; what the order meets while the backlog drains afterwards — the platform quota, say —
  * is a consequence); the ERP failing on its row; the platform refusing its fetch; what its warning recorded;
  * found by the poller (its push never came); otherwise it waited in line (backlog).
