@@ -22,7 +22,7 @@ export function features(env: CouponEnv): Array<Type | DynamicModule | Promise<D
   return [
     NetModule.forRoot(outbound),
     PlatformRuntimeModule.fromEnv(env, ShopDirectoryModule, outbound),
-    CampaignsFeatureModule.register({ options: { unconfirmedApis: env.COUPON_UNCONFIRMED_APIS_ENABLED, budgetStopLeadMs: env.COUPON_BUDGET_STOP_LEAD_MS }, sync: true }),
+    CampaignsFeatureModule.register({ options: { unconfirmedApis: env.COUPON_UNCONFIRMED_APIS_ENABLED, budgetStopLeadMs: env.COUPON_BUDGET_STOP_LEAD_MS, retentionDays: env.COUPON_RETENTION_DAYS }, sync: true }),
   ];
 }
 

@@ -17,6 +17,7 @@ export const EXCEPTION_TYPES = [
   'shop_token_expiring',
   'coupon_sync_failed',
   'coupon_budget',
+  'coupon_usage_mismatch',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 
@@ -36,6 +37,7 @@ export const EXCEPTION_SERVICE: Record<ExceptionType, ExceptionService> = {
   shop_token_expiring: 'gateway',
   coupon_sync_failed: 'coupon',
   coupon_budget: 'coupon',
+  coupon_usage_mismatch: 'coupon',
 };
 
 /** what a person can do: retry (the service re-runs the failed work), resolve (acknowledge; it is hidden), reauthorize (POST /shops/authorize) */

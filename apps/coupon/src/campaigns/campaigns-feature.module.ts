@@ -9,6 +9,7 @@ import { CouponSyncSweeper } from '../coupon-sync/coupon-sync.sweeper';
 import { CouponExceptionsController, CouponExceptionsService } from '../exceptions/coupon-exceptions';
 import { CouponEventsProcessor } from '../redemptions/coupon-events.processor';
 import { RedemptionReconciler } from '../redemptions/redemption-reconciler';
+import { RedemptionRetention } from '../redemptions/redemption-retention';
 import { RedemptionsRepository } from '../redemptions/redemptions.repository';
 import { RedemptionsService } from '../redemptions/redemptions.service';
 import { CampaignsController } from './campaigns.controller';
@@ -25,13 +26,13 @@ import { COUPON_FEATURE_OPTIONS, DEFAULT_COUPON_FEATURE_OPTIONS, type CouponFeat
 @Module({})
 export class CampaignsFeatureModule {
   static register(cfg: { options?: Partial<CouponFeatureOptions>; sync?: boolean } = {}): DynamicModule {
-    const sync = cfg.sync ? [CouponJobs, CouponSyncRepository, CouponSyncService, CouponSyncProcessor, CouponSyncSweeper, RedemptionsService, CouponEventsProcessor, RedemptionReconciler] : [];
+    const sync = cfg.sync ? [CouponJobs, CouponSyncRepository, CouponSyncService, CouponSyncProcessor, CouponSyncSweeper, RedemptionsService, CouponEventsProcessor, RedemptionReconciler, RedemptionRetention] : [];
     return {
       module: CampaignsFeatureModule,
       imports: cfg.sync ? [registerQueues([QUEUE.COUPON_SYNC, QUEUE.COUPON_EVENTS])] : [],
       controllers: [CampaignsController, CouponExceptionsController],
       providers: [{ provide: COUPON_FEATURE_OPTIONS, useValue: { ...DEFAULT_COUPON_FEATURE_OPTIONS, ...(cfg.options ?? {}) } }, CampaignsRepository, CampaignsService, CouponExceptionsService, RedemptionsRepository, ...sync],
-      exports: [CampaignsService, ...(cfg.sync ? [CouponSyncService, CouponSyncSweeper, RedemptionsService, RedemptionReconciler] : [])],
+      exports: [CampaignsService, ...(cfg.sync ? [CouponSyncService, CouponSyncSweeper, RedemptionsService, RedemptionReconciler, RedemptionRetention] : [])],
     };
   }
 }

@@ -16,6 +16,11 @@ export interface CouponFeatureOptions {
   /** the usage reconcile (RedemptionReconciler): how often it runs, and how long a (campaign, shop) waits between checks */
   reconcileIntervalMs: number;
   reconcileStaleMs: number;
+  /** RedemptionRetention: days an order's coupon state and unattributed lines are kept (at least COUPON_RETENTION_FLOOR_DAYS), how often it runs, its batches */
+  retentionDays: number;
+  retentionIntervalMs: number;
+  retentionBatchRows: number;
+  retentionMaxBatchesPerTick: number;
 }
 
-export const DEFAULT_COUPON_FEATURE_OPTIONS: CouponFeatureOptions = { unconfirmedApis: false, sweepIntervalMs: 5000, sweepStaleMs: 30_000, backgroundLoops: true, budgetStopLeadMs: 2000, reconcileIntervalMs: 60_000, reconcileStaleMs: 300_000 };
+export const DEFAULT_COUPON_FEATURE_OPTIONS: CouponFeatureOptions = { unconfirmedApis: false, sweepIntervalMs: 5000, sweepStaleMs: 30_000, backgroundLoops: true, budgetStopLeadMs: 2000, reconcileIntervalMs: 60_000, reconcileStaleMs: 300_000, retentionDays: 90, retentionIntervalMs: 600_000, retentionBatchRows: 1000, retentionMaxBatchesPerTick: 20 };

@@ -19,4 +19,10 @@ export class CouponEnv extends BaseEnv {
    * (a stop takes about that long to reach every platform while redemptions go on); 0: at 100 % exactly.
    */
   @IntEnv(0) COUPON_BUDGET_STOP_LEAD_MS: number = 2000;
+
+  /**
+   * Days an order's coupon state (coupon.order_states) and discount lines attributed to none of our campaigns are
+   * kept; at least 30 (refunds come weeks after payment). Our campaigns' redemptions are kept with the campaign.
+   */
+  @IntEnv(30) COUPON_RETENTION_DAYS: number = 90;
 }

@@ -53,8 +53,41 @@ export class CouponExceptionsService {
   }
 
   async list(merchantId: string): Promise<OpsException[]> {
-    const [failed, budgets] = await Promise.all([this.failed(merchantId), this.budgets(merchantId)]);
-    return [...failed.map((r) => this.exception(r)), ...budgets];
+    const [failed, budgets, usage] = await Promise.all([this.failed(merchantId), this.budgets(merchantId), this.usageMismatches(merchantId)]);
+    return [...failed.map((r) => this.exception(r)), ...budgets, ...usage];
+  }
+
+  /**
+   * coupon_usage_mismatch: the platform's usage statistic (the usage reconcile's last read) differs from our count
+   * at that moment. Never "fixed": which side is right (a refund the platform does not count, an order we never
+   * received, a redemption we could not attribute) is for a person to see. The key carries both figures, so a
+   * difference that changes after it was resolved is a new exception; one that closes disappears by itself.
+   */
+  private async usageMismatches(merchantId: string): Promise<OpsException[]> {
+    const rows: Array<{ campaign_id: string; shop_id: string; platform: string; name: string; platform_used: number; counted_at_check: number; usage_checked_at: Date; key: string }> =
+      await this.ds.query(
+        `SELECT * FROM (
+           SELECT s.campaign_id, s.shop_id, s.platform, c.name, s.platform_used, s.counted_at_check, s.usage_checked_at,
+                  'coupon_usage_mismatch:' || s.campaign_id || ':' || s.shop_id || ':' || s.platform_used || ':' || s.counted_at_check AS key
+             FROM coupon.campaign_shops s JOIN coupon.campaigns c ON c.merchant_id = s.merchant_id AND c.id = s.campaign_id
+            WHERE s.merchant_id = $1 AND s.platform_used IS NOT NULL AND s.counted_at_check IS NOT NULL AND s.platform_used <> s.counted_at_check
+         ) m
+         WHERE NOT EXISTS (SELECT 1 FROM coupon.exception_resolutions r WHERE r.merchant_id = $1 AND r.key = m.key)
+         ORDER BY m.usage_checked_at DESC LIMIT ${PER_TYPE_LIMIT}`,
+        [merchantId],
+      );
+    return rows.map((r) => ({
+      key: r.key,
+      type: 'coupon_usage_mismatch' as const,
+      severity: 'warning' as const,
+      since: new Date(r.usage_checked_at).toISOString(),
+      title: {
+        zh: `优惠券核销数不一致: ${r.name} (${r.platform}) 平台 ${r.platform_used} 张, 我们统计 ${r.counted_at_check} 张`,
+        en: `Coupon usage differs: ${r.name} (${r.platform}) platform says ${r.platform_used}, we counted ${r.counted_at_check}`,
+      },
+      context: { campaignId: r.campaign_id, shopId: r.shop_id, platform: r.platform, platformUsed: Number(r.platform_used), counted: Number(r.counted_at_check) },
+      actions: ['resolve' as const],
+    }));
   }
 
   /**
@@ -101,8 +134,10 @@ export class CouponExceptionsService {
   }
 
   async resolve(merchantId: string, key: string, note: string | null): Promise<{ key: string; resolved: true }> {
-    if (exceptionTypeOf(key) === 'coupon_budget') {
-      if (!(await this.budgets(merchantId)).some((e) => e.key === key)) throw new NotFoundException(`exception ${key} not found (resolved, gone, or not yours)`);
+    const type = exceptionTypeOf(key);
+    if (type === 'coupon_budget' || type === 'coupon_usage_mismatch') {
+      const open = type === 'coupon_budget' ? await this.budgets(merchantId) : await this.usageMismatches(merchantId);
+      if (!open.some((e) => e.key === key)) throw new NotFoundException(`exception ${key} not found (resolved, gone, or not yours)`);
     } else await this.openOne(merchantId, key);
     await this.ds.query(`INSERT INTO coupon.exception_resolutions (merchant_id, key, note) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [merchantId, key, note]);
     return { key, resolved: true };
@@ -110,6 +145,7 @@ export class CouponExceptionsService {
 
   async retry(merchantId: string, key: string): Promise<{ key: string; retried: true; state: 'pending' | 'stopping' }> {
     if (exceptionTypeOf(key) === 'coupon_budget') throw new BadRequestException('key: a budget mark has nothing to retry (the guard already stopped the campaign at 100 %); resolve it');
+    if (exceptionTypeOf(key) === 'coupon_usage_mismatch') throw new BadRequestException('key: a usage difference has nothing to retry (the reconcile reads the platform again by itself); resolve it');
     const row = await this.openOne(merchantId, key);
     if (!this.jobs) throw new BadRequestException('key: this deployment runs no coupon-sync jobs; resolve it instead');
     const over = ['stopped', 'exhausted', 'ended'].includes(statusAt({ status: row.status as never, claimStartsAt: new Date(row.claim_starts_at).toISOString(), claimEndsAt: new Date(row.claim_ends_at).toISOString() }, new Date()));

@@ -20,6 +20,7 @@ import { CampaignsService } from '../../src/campaigns/campaigns.service';
 import type { CreateCampaignDto } from '../../src/campaigns/dto/campaign.dto';
 import { CouponExceptionsService } from '../../src/exceptions/coupon-exceptions';
 import { RedemptionReconciler } from '../../src/redemptions/redemption-reconciler';
+import { RedemptionRetention } from '../../src/redemptions/redemption-retention';
 import { RedemptionsService } from '../../src/redemptions/redemptions.service';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -198,6 +199,15 @@ describe('redemptions and the budget guard (real Postgres, Redis, Kuaishou simul
     expect(pass.differing).toBeGreaterThanOrEqual(1);
     expect(await usage()).toMatchObject({ platformUsed: 12, counted: 11 });
     expect((await svc().get(merchantA, c.id)).figures.redemptions).toBe(11);
+    // the difference is in this merchant's exception inbox (and only there) until resolved; nothing to retry
+    const ex = app.get(CouponExceptionsService);
+    const mismatch = (await ex.list(merchantA)).filter((e) => e.type === 'coupon_usage_mismatch' && e.context.campaignId === c.id);
+    expect(mismatch.map((e) => [e.severity, e.context.platformUsed, e.context.counted, e.actions])).toEqual([['warning', 12, 11, ['resolve']]]);
+    expect((await ex.list(merchantB)).some((e) => e.type === 'coupon_usage_mismatch')).toBe(false);
+    await expect(ex.resolve(merchantB, mismatch[0].key, null)).rejects.toThrow(/not found/);
+    await expect(ex.retry(merchantA, mismatch[0].key)).rejects.toThrow(/nothing to retry/);
+    await ex.resolve(merchantA, mismatch[0].key, 'the order is on its way');
+    expect((await ex.list(merchantA)).some((e) => e.key === mismatch[0].key)).toBe(false);
     expect(sim.requests('open.promotion.coupon.statistic').length).toBeGreaterThanOrEqual(2);
     await end(merchantA, c.id);
   });
@@ -274,5 +284,37 @@ describe('redemptions and the budget guard (real Postgres, Redis, Kuaishou simul
     );
     expect(rows.length).toBe(ours.length);
     expect(rows.every((r) => r.attribution === 'none' && /^ambiguous: 2 campaigns/.test(r.reason))).toBe(true);
+  });
+  it('retention: old order states and unattributed lines go; our campaigns\' redemptions and recent rows stay', async () => {
+    const c = await live(merchantA, { name: 'retention', amountFen: 600 });
+    const ds = db.dataSource;
+    const old = `now() - interval '120 days'`;
+    const ids = { oldState: `ret-old-${randomUUID().slice(0, 8)}`, newState: `ret-new-${randomUUID().slice(0, 8)}` };
+    await ds.query(
+      `INSERT INTO coupon.order_states (merchant_id, shop_id, platform_order_id, order_updated_at, updated_at)
+       VALUES ($1, $2, $3, ${old}, ${old}), ($1, $2, $4, now(), now())`,
+      [merchantA, shopA, ids.oldState, ids.newState],
+    );
+    const line = (orderId: string, campaignId: string | null, when: string) =>
+      ds.query(
+        `INSERT INTO coupon.redemptions (merchant_id, shop_id, platform, platform_order_id, line_no, campaign_id, attribution, bearer, discount_fen, gmv_fen, status, paid_at, order_updated_at)
+         VALUES ($1, $2, 'kuaishou', $3, 0, $4, $5, 'platform', 500, 9000, 'redeemed', ${when}, ${when})`,
+        [merchantA, shopA, orderId, campaignId, campaignId ? 'coupon_id' : 'none'],
+      );
+    await line(`${ids.oldState}-ours`, c.id, old);
+    await line(`${ids.oldState}-theirs`, null, old);
+    await line(`${ids.newState}-theirs`, null, 'now()');
+    const before = (await svc().get(merchantA, c.id)).figures.redemptions;
+
+    const pass = await app.get(RedemptionRetention).sweep();
+    expect(pass).toEqual({ orderStates: 1, unattributed: 1 });
+    const states = await ds.query(`SELECT platform_order_id FROM coupon.order_states WHERE platform_order_id = ANY($1::text[])`, [[ids.oldState, ids.newState]]);
+    expect(states.map((r: { platform_order_id: string }) => r.platform_order_id)).toEqual([ids.newState]);
+    const lines = await ds.query(`SELECT platform_order_id FROM coupon.redemptions WHERE platform_order_id LIKE $1 ORDER BY 1`, [`ret-%`]);
+    expect(lines.map((r: { platform_order_id: string }) => r.platform_order_id)).toEqual([`${ids.newState}-theirs`, `${ids.oldState}-ours`].sort());
+    // the campaign's figures did not move; a second pass finds nothing
+    expect((await svc().get(merchantA, c.id)).figures.redemptions).toBe(before);
+    expect(await app.get(RedemptionRetention).sweep()).toEqual({ orderStates: 0, unattributed: 0 });
+    await end(merchantA, c.id);
   });
 });

@@ -104,7 +104,7 @@ describe(evaluateRules.name, () => {
     ]);
   });
 
-  it("coupon exceptions: a campaign's budget mark (its level) per campaign and a failed coupon sync per campaign shop", () => {
+  it("coupon exceptions: a campaign's budget mark (its level) per campaign, a failed coupon sync and a usage difference per campaign shop", () => {
     const ex = (type: string, severity: string, context: Record<string, unknown>) => ({ key: `${type}:${JSON.stringify(context)}`, type, severity, since: '2026-12-03T05:00:00Z', title: { zh: 'x', en: 'x' }, context, actions: [] }) as never;
     const c = evaluateRules(
       base({
@@ -112,6 +112,7 @@ describe(evaluateRules.name, () => {
           ex('coupon_budget', 'critical', { campaignId: 'c1', pct: 120 }),
           ex('coupon_budget', 'info', { campaignId: 'c2', pct: 80 }),
           ex('coupon_sync_failed', 'critical', { campaignId: 'c1', shopId: 's1' }),
+          ex('coupon_usage_mismatch', 'warning', { campaignId: 'c1', shopId: 's2', platformUsed: 12, counted: 11 }),
         ],
       }),
       settings,
@@ -120,6 +121,7 @@ describe(evaluateRules.name, () => {
       ['coupon_budget', 'c1', 'critical'],
       ['coupon_budget', 'c2', 'info'],
       ['coupon_sync_failed', 'c1:s1', 'critical'],
+      ['coupon_usage_mismatch', 'c1:s2', 'warning'],
     ]);
     expect(ALERT_RULES.filter((r) => r.source === 'coupon').every((r) => r.signal !== null)).toBe(true);
   });

@@ -57,6 +57,7 @@ export const ALERT_RULES = [
   { name: 'signal_unavailable', source: 'gateway', signal: 'order-sync / catalog-sync did not answer the evaluator', levels: ['warning'] },
   { name: 'coupon_budget', source: 'coupon', signal: 'GET /exceptions (coupon): coupon_budget, a campaign at 80 / 100 / 120 % of its budget', levels: ['info', 'warning', 'critical'] },
   { name: 'coupon_sync_failed', source: 'coupon', signal: 'GET /exceptions (coupon): coupon_sync_failed, a coupon a platform refused to create (warning) or stop (critical)', levels: ['warning', 'critical'] },
+  { name: 'coupon_usage_mismatch', source: 'coupon', signal: "GET /exceptions (coupon): coupon_usage_mismatch, a platform's usage statistic differing from our redemption count", levels: ['warning'] },
 ] as const satisfies readonly AlertRuleSpec[];
 
 export type AlertRuleName = (typeof ALERT_RULES)[number]['name'];
@@ -214,7 +215,7 @@ export function evaluateRules(s: MerchantSignals, o: AlertRuleSettings): AlertCo
 
   for (const e of s.couponExceptions ?? []) {
     // one alert per campaign (budget) and per campaign shop (sync): the level is the exception's
-    if (e.type !== 'coupon_budget' && e.type !== 'coupon_sync_failed') continue;
+    if (e.type !== 'coupon_budget' && e.type !== 'coupon_sync_failed' && e.type !== 'coupon_usage_mismatch') continue;
     const subject = e.type === 'coupon_budget' ? String(e.context.campaignId) : `${String(e.context.campaignId)}:${String(e.context.shopId)}`;
     out.push({ rule: e.type, subject, level: e.severity, summary: e.title, details: e.context, forMs: 0 });
   }

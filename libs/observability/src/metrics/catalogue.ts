@@ -246,9 +246,9 @@ export const METRIC_DEFINITIONS = {
   retentionRowsDeleted: def({
     name: 'omnisync_retention_rows_deleted_total',
     type: 'counter',
-    help: "Finished rows the retention sweeper deleted, by table (inbox, outbox, erp_attempts, sla_events, order_transitions_rejected, orders_refused, dependency_outages); docs/adr/0013",
+    help: "Finished rows the retention sweepers deleted, by table (order-sync: inbox, outbox, erp_attempts, sla_events, order_transitions_rejected, orders_refused, dependency_outages; coupon: coupon.order_states, coupon.redemptions_unattributed); docs/adr/0013",
     labelNames: ['table'],
-    apps: ['order-sync'],
+    apps: ['order-sync', 'coupon'],
   }),
   stockPushes: def({
     name: 'omnisync_stock_pushes_total',
