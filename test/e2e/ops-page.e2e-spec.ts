@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /**
  * The ops page (/ops) in a real headless Chromium (Debian's `chromium`, driven by puppeteer-core) against one
- * running system (gateway, order-sync, catalog-sync, the simulators) with two merchants: A (Douyin, Taobao) and
- * B (Xiaohongshu). Signs in with A's ops key, waits for the figures and checks them against the JSON APIs the
+ * running system (gateway, order-sync, catalog-sync, coupon, the simulators) with two merchants: A (Douyin, Taobao)
+ * and B (Xiaohongshu), each with a coupon campaign. Signs in with A's ops key, waits for the figures and checks them against the JSON APIs the
  * page reads, checks nothing of B's shows, that a bad key is an error on the page, retries an ERP rejection from
  * the page, switches language, and signs in as the platform operator picking a merchant. Screenshots go to
  * test/artefacts/ops-page/ (gitignored).
@@ -29,6 +29,9 @@ describe('ops page in headless Chromium', () => {
   let rejectedOrderId: string;
   /** a second rejection, resolved by the platform operator from the page */
   let secondRejectedKey: string;
+  /** each merchant's running coupon campaign: A's shows on A's page with the API's figures, B's never */
+  let campaignA: string;
+  let campaignB: string;
 
   const api = (key: string) => axios.create({ baseURL: base, headers: { authorization: `Bearer ${key}` }, validateStatus: () => true });
   const text = (sel: string) => page.$eval(sel, (e) => (e.textContent ?? '').trim());
@@ -36,7 +39,7 @@ describe('ops page in headless Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTEFACTS, { recursive: true });
-    e2e = await startE2eSystem({ apps: ['gateway', 'order-sync', 'catalog-sync'], secondMerchant: { platforms: ['xiaohongshu'] } });
+    e2e = await startE2eSystem({ apps: ['gateway', 'order-sync', 'catalog-sync', 'coupon'], secondMerchant: { platforms: ['xiaohongshu'] } });
     base = e2e.sys.urls.gateway;
     const created = await e2e.sys.gateway.post('/api-keys', { name: 'ops page', roles: ['ops'] });
     expect(created.status).toBe(201);
@@ -74,6 +77,28 @@ describe('ops page in headless Chromium', () => {
     const inbox = (await api(opsKeyA).get('/exceptions')).data as { exceptions: { key: string; type: string; context: { orderId?: string } }[] };
     rejectedKey = inbox.exceptions.find((x) => x.type === 'erp_rejected' && x.context.orderId === orderIds[0])!.key;
     secondRejectedKey = inbox.exceptions.find((x) => x.type === 'erp_rejected' && x.context.orderId === orderIds[1])!.key;
+
+    const campaign = (name: string, budgetFen: number) => ({
+      name,
+      kind: 'threshold',
+      amountFen: 500,
+      thresholdFen: 5_000,
+      totalQuantity: 1_000,
+      perUserLimit: 1,
+      claimStartsAt: new Date(Date.now() - 60_000).toISOString(),
+      claimEndsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      validity: { kind: 'after_claim', days: 7 },
+      scope: 'shop',
+      audience: 'everyone',
+      budgetFen,
+    });
+    for (const [gw, name, budget] of [[e2e.sys.gateway, '直播间满减券 A', 250_000], [e2e.sys.second!.gateway, 'B-only campaign', 90_000]] as const) {
+      const made = await gw.post('/coupon-campaigns', campaign(name, budget));
+      expect(made.status).toBe(201);
+      expect((await gw.post(`/coupon-campaigns/${made.data.id}/start`)).status).toBe(200);
+      if (gw === e2e.sys.gateway) campaignA = made.data.id;
+      else campaignB = made.data.id;
+    }
 
     // --headless --no-sandbox --disable-gpu --disable-quic ... and a fresh --user-data-dir (scripts/ops-page-browser.ts)
     browser = await launchOpsBrowser();
@@ -115,7 +140,7 @@ describe('ops page in headless Chromium', () => {
   it("signs in with merchant A's ops key and shows the same figures as the JSON APIs", async () => {
     await page.type('#key', opsKeyA);
     await page.click('#sign-in-form button[type=submit]');
-    for (const p of ['throughput', 'sla', 'queues', 'breakers', 'shops', 'alerts', 'exceptions']) {
+    for (const p of ['throughput', 'sla', 'queues', 'breakers', 'shops', 'alerts', 'coupons', 'exceptions']) {
       await page.waitForSelector(`[data-panel="${p}"][data-loaded]`, { timeout: 20_000 });
     }
     await page.waitForSelector('[data-figure="orders-douyin"]', { timeout: 10_000 });
@@ -162,6 +187,15 @@ describe('ops page in headless Chromium', () => {
       const agree = firing.length === 0 ? shown.length === 1 && /没有|No open alerts/.test(shown[0]) : shown.length === Math.min(firing.length, 50) && firing.every((x, i) => i >= 50 || shown.some((t) => t.includes(x.summary.zh)));
       return agree;
     }, 20_000);
+    // the coupon panel: A's running campaign with the figures GET /coupon-campaigns gives, and each platform's state
+    const campaigns = (await a.get('/coupon-campaigns')).data as { campaigns: Array<{ id: string; status: string; figures: { redemptions: number; budget: { budgetFen: number } }; platforms: Array<{ platform: string; state: string }> }> };
+    const mine = campaigns.campaigns.find((c) => c.id === campaignA)!;
+    expect(mine.status).toBe('active');
+    expect(Number(await text(`[data-figure="redemptions-${campaignA}"]`))).toBe(mine.figures.redemptions);
+    expect(await text(`[data-figure="spent-${campaignA}"]`)).toContain('/ ¥2500.00');
+    const platformsCell = await page.$eval(`#coupons-table tr[data-campaign="${campaignA}"] td:nth-child(5)`, (e) => e.textContent ?? '');
+    for (const p of mine.platforms) expect(platformsCell).toContain(`${p.platform} ${p.state}`);
+    expect(await page.$(`#coupons-table tr[data-campaign="${campaignB}"]`)).toBeNull();
     await shot('02-signed-in-zh');
   });
 
@@ -170,6 +204,7 @@ describe('ops page in headless Chromium', () => {
     expect(body).not.toContain('xiaohongshu');
     expect(body).not.toContain('platform_throttled');
     expect(body).not.toContain(e2e.sys.shops.xiaohongshu.platformShopId);
+    expect(body).not.toContain('B-only campaign');
   });
 
   it('retries an ERP rejection from the exception inbox, and the order is delivered again', async () => {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { CurrentPrincipal, OperatorMayActFor, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { UuidParam } from '../auth/uuid-param';
 import { COUPON_FORWARDER } from '../forwarding/forwarding.module';
@@ -34,6 +34,7 @@ export class CouponCampaignsController {
 
   @Get()
   @Roles('merchandiser', 'admin', 'ops')
+  @OperatorMayActFor() // the ops page's coupon panel (read only: no buyer data in a campaign)
   @ApiOperation({ summary: "The caller merchant's campaigns (?status=), each with its per-platform state and figures" })
   @ApiOkResponse({ type: CouponCampaignListSchema })
   list(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string>): Promise<unknown> {
