@@ -69,6 +69,7 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
       intervalMs: env.RETENTION_INTERVAL_MS,
       batchRows: env.RETENTION_BATCH_ROWS,
       maxBatchesPerTick: env.RETENTION_MAX_BATCHES_PER_TICK,
+      daySeconds: retentionDaySeconds(env),
       days: {
         inbox: env.RETENTION_INBOX_DAYS,
         outbox: env.RETENTION_OUTBOX_DAYS,
@@ -134,4 +135,12 @@ export class AppModule {
       providers: [WorkerDrain],
     };
   }
+}
+
+/** RETENTION_DAY_SECONDS below a real day shortens every retention window, the redelivery floors included: soak runs only */
+function retentionDaySeconds(env: OrderSyncEnv): number {
+  if (env.NODE_ENV === 'production' && env.RETENTION_DAY_SECONDS !== 86_400) {
+    throw new Error(`RETENTION_DAY_SECONDS must be 86400 with NODE_ENV=production (it is ${env.RETENTION_DAY_SECONDS}): a shorter day shortens every retention window, for soak runs only`);
+  }
+  return env.RETENTION_DAY_SECONDS;
 }

@@ -67,6 +67,12 @@ export class OrderSyncEnv extends BaseEnv {
   @IntEnv(RETENTION_FLOORS_DAYS.slaEvents, RETENTION_MAX_DAYS) RETENTION_SLA_EVENTS_DAYS: number = DEFAULT_RETENTION_DAYS.slaEvents;
   @IntEnv(RETENTION_FLOORS_DAYS.audit, RETENTION_MAX_DAYS) RETENTION_AUDIT_DAYS: number = DEFAULT_RETENTION_DAYS.audit;
   @IntEnv(OUTAGES_FLOOR_DAYS, RETENTION_MAX_DAYS) RETENTION_OUTAGES_DAYS: number = DEFAULT_RETENTION_DAYS.outages;
+  /**
+   * How long a retention "day" lasts, in seconds: 86400. A soak run (bench/soak.ts) shortens it so that retention
+   * reaches its steady state within minutes; it shortens every window, the floors included, so it is refused at
+   * start-up with NODE_ENV=production (app.module).
+   */
+  @IntEnv(1, 86_400) RETENTION_DAY_SECONDS: number = 86_400;
 
   /** where SLA warnings and breaches are POSTed (optional) */
   @IsOptional()

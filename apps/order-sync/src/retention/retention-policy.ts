@@ -43,6 +43,8 @@ export interface RetentionOptions {
   maxBatchesPerTick: number;
   /** deployment defaults, each at least its floor */
   days: Record<RetentionKind | 'outages', number>;
+  /** seconds in a retention day: 86400 (RETENTION_DAY_SECONDS; shorter only for soak runs) */
+  daySeconds: number;
 }
 
 export const DEFAULT_RETENTION_OPTIONS: RetentionOptions = {
@@ -51,6 +53,7 @@ export const DEFAULT_RETENTION_OPTIONS: RetentionOptions = {
   batchRows: 1000,
   maxBatchesPerTick: 20,
   days: { ...DEFAULT_RETENTION_DAYS },
+  daySeconds: 86_400,
 };
 
 /** a merchant's stored settings: null takes the deployment's default */

@@ -132,16 +132,16 @@ export const SWEPT_TABLES: readonly SweptTable[] = [
 
 /**
  * $1 the deployment's days, $2 the floor, $3 the shortest days of anyone (the scan's bound), $4 batch rows,
- * $5 / $6 the cursor (time as text, keeping microseconds; id).
+ * $5 / $6 the cursor (time as text, keeping microseconds; id), $7 seconds per day (86400; less only in soak runs).
  */
 function batchSql(t: SweptTable): string {
   const days = t.kind ? `greatest(coalesce(r.${COLUMN[t.kind]}, $1::int), $2::int)` : 'greatest($1::int, $2::int)';
-  const cutoff = `now() - make_interval(days => ${days})`;
+  const cutoff = `now() - make_interval(secs => ${days} * $7::float8)`;
   const settings = t.kind ? `LEFT JOIN order_sync.retention_settings r ON r.merchant_id = ${t.merchant}` : '';
   return `
     WITH c AS (
       SELECT t.id, t.${t.time} AS at${t.cols ? `, ${t.cols}` : ''} FROM order_sync.${t.table} t
-       WHERE ${t.scan} AND t.${t.time} < now() - make_interval(days => $3::int)
+       WHERE ${t.scan} AND t.${t.time} < now() - make_interval(secs => $3::int * $7::float8)
          AND (t.${t.time}, t.id) > ($5::timestamptz, $6::bigint)
        ORDER BY t.${t.time}, t.id LIMIT $4::int
     ), d AS (
@@ -207,7 +207,7 @@ export class RetentionSweeperService implements OnApplicationBootstrap, OnModule
         const [row] = await queryRows<{ deleted: number; scanned: number; last_at: string | null; last_id: string | null }>(
           this.dataSource,
           this.sql.get(t.table)!,
-          [deploymentDays, floor, scanDays, r.batchRows, cursor[0], cursor[1]],
+          [deploymentDays, floor, scanDays, r.batchRows, cursor[0], cursor[1], r.daySeconds],
         );
         deleted += row.deleted;
         if (row.scanned < r.batchRows || row.last_at === null || row.last_id === null) break;
