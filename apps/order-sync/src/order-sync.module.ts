@@ -23,6 +23,7 @@ import { OrderUpsertRepository } from './orders/order-upsert.repository';
 import { OrderPollProcessor } from './poll/order-poll.processor';
 import { OrderPollService } from './poll/order-poll.service';
 import { PollCadence } from './poll/poll-cadence';
+import { PollCursorsRepository } from './poll/poll-cursors.repository';
 import { PollMetrics } from './poll/poll.metrics';
 import { PollSchedulerService } from './poll/poll-scheduler.service';
 import { OrderJobs } from './shared/order-jobs';
@@ -109,6 +110,7 @@ export class OrderSyncFeatureModule {
         OrderPollService,
         OrderPollProcessor,
         PollCadence,
+        PollCursorsRepository,
         PollMetrics,
         PollSchedulerService,
         TmcConsumerService,
