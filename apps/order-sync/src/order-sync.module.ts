@@ -31,6 +31,7 @@ import { OrderSyncMetrics } from './sla/order-sync.metrics';
 import { DependencyOutages } from './sla/dependency-outages';
 import { SlaAlertNotifier } from './sla/sla-alert.notifier';
 import { SlaLedger } from './sla/sla-ledger.service';
+import { SlaLedgerRepository } from './sla/sla-ledger.repository';
 import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { RetentionSettingsController, RetentionSettingsService } from './retention/retention-settings.controller';
@@ -101,6 +102,7 @@ export class OrderSyncFeatureModule {
         ErpInterceptProcessor,
         SlaAlertNotifier,
         DependencyOutages,
+        SlaLedgerRepository,
         SlaLedger,
         SlaWatcherService,
         SlaReportService,
