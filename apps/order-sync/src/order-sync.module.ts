@@ -23,6 +23,7 @@ import { OrderUpsertRepository } from './orders/order-upsert.repository';
 import { OrderPollProcessor } from './poll/order-poll.processor';
 import { OrderPollService } from './poll/order-poll.service';
 import { PollCadence } from './poll/poll-cadence';
+import { PollCursorsRepository } from './poll/poll-cursors.repository';
 import { PollMetrics } from './poll/poll.metrics';
 import { PollSchedulerService } from './poll/poll-scheduler.service';
 import { OrderJobs } from './shared/order-jobs';
@@ -30,6 +31,7 @@ import { OrderSyncMetrics } from './sla/order-sync.metrics';
 import { DependencyOutages } from './sla/dependency-outages';
 import { SlaAlertNotifier } from './sla/sla-alert.notifier';
 import { SlaLedger } from './sla/sla-ledger.service';
+import { SlaLedgerRepository } from './sla/sla-ledger.repository';
 import { SlaReportService } from './sla/sla-report.service';
 import { SlaWatcherService } from './sla/sla-watcher.service';
 import { RetentionSettingsController, RetentionSettingsService } from './retention/retention-settings.controller';
@@ -100,6 +102,7 @@ export class OrderSyncFeatureModule {
         ErpInterceptProcessor,
         SlaAlertNotifier,
         DependencyOutages,
+        SlaLedgerRepository,
         SlaLedger,
         SlaWatcherService,
         SlaReportService,
@@ -109,6 +112,7 @@ export class OrderSyncFeatureModule {
         OrderPollService,
         OrderPollProcessor,
         PollCadence,
+        PollCursorsRepository,
         PollMetrics,
         PollSchedulerService,
         TmcConsumerService,

@@ -1,29 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { isUnknownStatus, isUpstreamError, type CanonicalOrder, type UnmappedOrder, type UpstreamError } from '@app/contracts';
 import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { OrderUpsertRepository, type UpsertSummary } from '../orders/order-upsert.repository';
 import { isNewer } from '../orders/order-row';
-import { answersTheId, checkAnswer, recordRefusals, refusalSummary, unmappedRefusals, type Refusal } from '../orders/platform-answer';
+import { answersTheId, checkAnswer, refusalSummary, unmappedRefusals, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, outcomeFor, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
-import { queryRows, retryOnConflict } from '../shared/sql';
+import { retryOnConflict } from '../shared/sql';
 import { OrderEventRelays } from '../order-events/order-event-relay';
 import { PollCadence } from './poll-cadence';
+import { PollCursorsRepository } from './poll-cursors.repository';
 import { PollMetrics } from './poll.metrics';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
-
-interface CursorRow {
-  cursor_at: Date;
-  window_from: Date | null;
-  window_to: Date | null;
-  page_state: string | null;
-  fast_until: Date | null;
-  deep_at: Date | null;
-  started_at: Date | null;
-}
 
 /** what one run saw, for the shop's cadence */
 interface RunState {
@@ -61,7 +52,7 @@ export class OrderPollService {
   private readonly logger = new Logger(OrderPollService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly cursors: PollCursorsRepository,
     private readonly shops: ShopDirectory,
     private readonly adapters: PlatformAdapterLookup,
     private readonly upserts: OrderUpsertRepository,
@@ -89,27 +80,23 @@ export class OrderPollService {
     const maxWindowMs = adapter.capabilities.orderListMaxWindowSec * 1000;
     let pages = 0;
     while (pages < this.opts.pollMaxPagesPerRun) {
-      const rows: CursorRow[] = await this.dataSource.query(
-        `SELECT cursor_at, window_from, window_to, page_state, fast_until, deep_at, started_at FROM order_sync.poll_cursors WHERE shop_id = $1`,
-        [shopId],
-      );
-      const cur = rows[0];
-      if (pages === 0) run.fastUntil = cur?.fast_until ?? null;
+      const cur = await this.cursors.cursor(shopId);
+      if (pages === 0) run.fastUntil = cur?.fastUntil ?? null;
       // orders paid before this shop's polling began were never ours to be pushed: not "found by poll"
-      const pollingSince = cur ? cur.started_at : now;
+      const pollingSince = cur ? cur.startedAt : now;
       let from: Date;
       let to: Date;
       let page: string | null;
       let deep = false;
-      if (cur?.window_from && cur.window_to) {
-        from = cur.window_from;
-        to = cur.window_to;
-        page = cur.page_state;
+      if (cur?.windowFrom && cur.windowTo) {
+        from = cur.windowFrom;
+        to = cur.windowTo;
+        page = cur.pageState;
       } else {
-        if (cur && cur.cursor_at.getTime() >= now.getTime() - 1000) return DONE; // caught up
-        deep = !cur || cur.deep_at === null || now.getTime() - cur.deep_at.getTime() >= this.opts.pollDeepEveryMs;
+        if (cur && cur.cursorAt.getTime() >= now.getTime() - 1000) return DONE; // caught up
+        deep = !cur || cur.deepAt === null || now.getTime() - cur.deepAt.getTime() >= this.opts.pollDeepEveryMs;
         const overlap = deep ? Math.max(this.opts.pollDeepOverlapMs, this.opts.pollOverlapMs) : this.opts.pollOverlapMs;
-        const start = cur ? cur.cursor_at.getTime() - overlap : now.getTime() - this.opts.pollInitialLookbackMs;
+        const start = cur ? cur.cursorAt.getTime() - overlap : now.getTime() - this.opts.pollInitialLookbackMs;
         from = new Date(start);
         to = new Date(Math.min(now.getTime(), from.getTime() + maxWindowMs));
         page = null;
@@ -139,22 +126,19 @@ export class OrderPollService {
       const orders: CanonicalOrder[] = [...(await this.newerThanStored(shop, listed.accepted)), ...detailed.accepted];
       pages += 1;
       const more = res.hasMore && res.next !== null;
-      const { summary, found } = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
+      const { summary, found } = await retryOnConflict(() => this.cursors.transaction(async (em) => {
         const s = await this.upserts.apply(em, orders);
-        await recordRefusals(em, shop, refused);
+        await this.cursors.recordRefusals(em, shop, refused);
         const marked = await this.markFoundByPoll(em, s, pollingSince);
-        await em.query(
-          `INSERT INTO order_sync.poll_cursors (shop_id, cursor_at, window_from, window_to, page_state, deep_at, started_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-           ON CONFLICT (shop_id) DO UPDATE SET cursor_at = excluded.cursor_at, window_from = excluded.window_from,
-             window_to = excluded.window_to, page_state = excluded.page_state,
-             deep_at = coalesce(excluded.deep_at, order_sync.poll_cursors.deep_at), updated_at = now()`,
-          [
-            ...(more ? [shopId, cur?.cursor_at ?? from, from, to, res.next] : [shopId, to, null, null, null]),
-            deep ? now : null,
-            pollingSince,
-          ],
-        );
+        await this.cursors.saveCursor(em, {
+          shopId,
+          // more pages: the window is kept (the cursor stays until its last page); done: the cursor moves to its end
+          ...(more
+            ? { cursorAt: cur?.cursorAt ?? from, windowFrom: from, windowTo: to, pageState: res.next }
+            : { cursorAt: to, windowFrom: null, windowTo: null, pageState: null }),
+          deepAt: deep ? now : null,
+          startedAt: pollingSince,
+        });
         return { summary: s, found: marked };
       }));
       run.foundByPoll += found;
@@ -174,21 +158,7 @@ export class OrderPollService {
   private async markFoundByPoll(em: EntityManager, summary: UpsertSummary, pollingSince: Date | null): Promise<number> {
     const pushes = summary.outbox.filter((o) => o.kind === 'push').map((o) => o.outboxId);
     if (pushes.length === 0) return 0;
-    const rows = await queryRows<{ id: string }>(
-      em,
-      `UPDATE order_sync.orders o SET found_by_poll_at = now()
-         FROM order_sync.outbox b
-        WHERE b.id = ANY($1::bigint[]) AND o.id = b.order_id AND o.found_by_poll_at IS NULL
-          AND o.sla_started_at >= $2::timestamptz
-          AND NOT EXISTS (SELECT 1 FROM order_sync.outbox e WHERE e.order_id = o.id AND e.kind = 'push' AND e.version < b.version)
-          AND NOT EXISTS (
-            SELECT 1 FROM order_sync.inbox i
-             WHERE i.platform = o.platform AND i.platform_order_id = o.platform_order_id AND i.shop_id = o.shop_id
-               AND (i.occurred_at IS NULL OR i.occurred_at >= o.sla_started_at - interval '1 second'))
-       RETURNING o.id`,
-      [pushes, pollingSince ?? '-infinity'],
-    );
-    return rows.length;
+    return this.cursors.markFoundByPoll(em, pushes, pollingSince);
   }
 
   /**
@@ -197,16 +167,7 @@ export class OrderPollService {
    */
   private async adjustCadence(shopId: string, run: RunState): Promise<void> {
     if (run.foundByPoll === 0 && run.fastUntil === null) return;
-    const rows = await queryRows<{ fast_until: Date | null }>(
-      this.dataSource,
-      `UPDATE order_sync.poll_cursors
-          SET fast_until = CASE WHEN $2 THEN now() + make_interval(secs => $3 / 1000.0)
-                                WHEN fast_until > now() THEN fast_until END
-        WHERE shop_id = $1
-       RETURNING fast_until`,
-      [shopId, run.foundByPoll > 0, this.opts.pollFastHoldMs],
-    );
-    const fast = (rows[0]?.fast_until ?? null) !== null;
+    const fast = (await this.cursors.holdFast(shopId, run.foundByPoll > 0, this.opts.pollFastHoldMs)) !== null;
     if (await this.cadence.adjust(shopId, fast)) {
       this.logger.log(`shop ${shopId}: polled every ${this.cadence.intervalMs(fast)} ms${fast ? ' (its polls find orders no push announced)' : ''}`);
     }
@@ -224,14 +185,8 @@ export class OrderPollService {
   private async newerThanStored(shop: ShopContext, orders: CanonicalOrder[]): Promise<CanonicalOrder[]> {
     if (orders.length === 0) return orders;
     const ids = orders.map((o) => o.platformOrderId);
-    const [rows, pushed] = await Promise.all([
-      this.dataSource.query(
-        `SELECT platform_order_id, platform_updated_at, status_rank FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
-        [shop.shopId, ids],
-      ) as Promise<{ platform_order_id: string; platform_updated_at: Date; status_rank: number }[]>,
-      this.waitingPushes(shop, ids),
-    ]);
-    const stored = new Map(rows.map((r) => [r.platform_order_id, { updatedAt: r.platform_updated_at.getTime(), rank: r.status_rank }]));
+    const [rows, pushed] = await Promise.all([this.cursors.storedVersions(shop.shopId, ids), this.waitingPushes(shop, ids)]);
+    const stored = new Map(rows.map((r) => [r.platformOrderId, { updatedAt: r.platformUpdatedAt.getTime(), rank: r.statusRank }]));
     return orders.filter((o) => {
       const s = stored.get(o.platformOrderId);
       if (s !== undefined && !isNewer(o, s)) return false;
@@ -244,16 +199,8 @@ export class OrderPollService {
    * `PUSH_OWNS_FETCH_MS` — a push the ingest is about to handle. Older pending messages (a stuck pipeline) do not
    * count, so they never hold the poll back.
    */
-  private async waitingPushes(shop: ShopContext, ids: string[]): Promise<Map<string, number>> {
-    const rows: { platform_order_id: string; pushed_at: Date }[] = await this.dataSource.query(
-      `SELECT i.platform_order_id, max(coalesce(i.occurred_at, i.received_at)) AS pushed_at
-         FROM order_sync.inbox i
-        WHERE i.platform = $4 AND i.platform_order_id = ANY($2::text[]) AND i.shop_id = $1 AND i.status = 'pending'
-          AND i.received_at > now() - make_interval(secs => $3 / 1000.0)
-        GROUP BY i.platform_order_id`,
-      [shop.shopId, ids, PUSH_OWNS_FETCH_MS, shop.platform],
-    );
-    return new Map(rows.map((r) => [r.platform_order_id, r.pushed_at.getTime()]));
+  private waitingPushes(shop: ShopContext, ids: string[]): Promise<Map<string, number>> {
+    return this.cursors.waitingPushes(shop, ids, PUSH_OWNS_FETCH_MS);
   }
 
   /**
@@ -265,14 +212,7 @@ export class OrderPollService {
   private async staleIds(shop: ShopContext, page: { partialIds: string[]; partialUpdatedAt?: Record<string, string> }): Promise<string[]> {
     if (page.partialIds.length === 0) return [];
     const known = page.partialUpdatedAt ?? {};
-    const [rows, pushed] = await Promise.all([
-      this.dataSource.query(
-        `SELECT platform_order_id, platform_updated_at FROM order_sync.orders WHERE shop_id = $1 AND platform_order_id = ANY($2::text[])`,
-        [shop.shopId, page.partialIds],
-      ) as Promise<{ platform_order_id: string; platform_updated_at: Date }[]>,
-      this.waitingPushes(shop, page.partialIds),
-    ]);
-    const stored = new Map(rows.map((r) => [r.platform_order_id, r.platform_updated_at.getTime()]));
+    const [stored, pushed] = await Promise.all([this.cursors.storedUpdatedAt(shop.shopId, page.partialIds), this.waitingPushes(shop, page.partialIds)]);
     return page.partialIds.filter((id) => {
       const at = known[id] === undefined ? null : Date.parse(known[id]);
       const have = stored.get(id);
@@ -323,9 +263,9 @@ export class OrderPollService {
   /** `orders`: already checked (checkAnswer) and set to the shop; returns how many were found by this poll */
   private async applyWithoutCursor(shop: ShopContext, orders: CanonicalOrder[], refused: Refusal[], pollingSince: Date | null): Promise<number> {
     const { summary, found } = await retryOnConflict(() =>
-      this.dataSource.transaction(async (em) => {
+      this.cursors.transaction(async (em) => {
         const s = await this.upserts.apply(em, orders);
-        await recordRefusals(em, shop, refused);
+        await this.cursors.recordRefusals(em, shop, refused);
         return { summary: s, found: await this.markFoundByPoll(em, s, pollingSince) };
       }),
     );

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { LeaderLoop } from '../shared/leader-lock';
 import { PollCadence, pollSchedulerKey } from './poll-cadence';
+import { PollCursorsRepository } from './poll-cursors.repository';
 
 export interface ReconcileResult {
   /** true when every scheduler was rewritten (a change was seen, or the periodic refresh was due) */
@@ -34,7 +35,8 @@ export class PollSchedulerService implements OnApplicationBootstrap, OnModuleDes
   constructor(
     private readonly cadence: PollCadence,
     private readonly shops: ShopDirectory,
-    private readonly dataSource: DataSource,
+    private readonly cursors: PollCursorsRepository,
+    dataSource: DataSource,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
     this.loop = new LeaderLoop(dataSource, 'poll-scheduler', opts.pollShopCheckMs, () => this.reconcile(), this.logger, opts.leaderLeaseTtlMs);
@@ -67,11 +69,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, OnModuleDes
   async refresh(): Promise<number> {
     const shops = this.opts.pollIntervalMs > 0 ? await this.shops.listActive() : [];
     const ids = shops.map((s) => s.shopId);
-    const fast: { shop_id: string }[] = ids.length === 0 ? [] : await this.dataSource.query(
-      `SELECT shop_id FROM order_sync.poll_cursors WHERE shop_id = ANY($1::uuid[]) AND fast_until > now()`,
-      [ids],
-    );
-    const fastIds = new Set(fast.map((r) => r.shop_id));
+    const fastIds = await this.cursors.fastShops(ids);
     for (const id of ids) await this.cadence.schedule(id, fastIds.has(id));
     const active = new Set(ids.map(pollSchedulerKey));
     for (const js of await this.cadence.queue.getJobSchedulers()) {

@@ -10,6 +10,7 @@ import { createRedisClient, type RedisClient } from '@app/observability';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from '@app/queue';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { MIN_OUTAGE_MS, type Dependency, type Outage } from './sla-causes';
+import { SlaLedgerRepository } from './sla-ledger.repository';
 
 /** a probe not answered within this is a failure (a frozen Redis never answers, a stopped Postgres refuses) */
 const PROBE_TIMEOUT_MS = 1000;
@@ -54,6 +55,7 @@ export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: SlaLedgerRepository,
     @InjectQueue(QUEUE.ORDER_EVENTS) private readonly queue: Queue,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
     /** the app's Redis target (QueueModule); absent in feature tests with a bare BullModule root */
@@ -172,12 +174,7 @@ export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestro
     if (this.unsaved.length === 0) return;
     const rows = [...this.unsaved];
     try {
-      await this.dataSource.query(
-        `INSERT INTO order_sync.dependency_outages (dependency, started_at, ended_at, instance)
-         SELECT d, s, e, $4 FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS x(d, s, e)
-         ON CONFLICT (instance, dependency, started_at) DO NOTHING`,
-        [rows.map((o) => o.dependency), rows.map((o) => new Date(o.startedAt)), rows.map((o) => new Date(o.endedAt!)), this.instance],
-      );
+      await this.repo.saveOutages(rows, this.instance);
       this.unsaved.splice(0, rows.length);
     } catch (e) {
       this.logger.warn(`recording ${rows.length} outages failed, kept for the next probe: ${String(e)}`);
@@ -185,12 +182,7 @@ export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async reload(): Promise<void> {
-    const rows: { dependency: Dependency; started_at: Date; ended_at: Date }[] = await this.dataSource.query(
-      `SELECT dependency, started_at, ended_at FROM order_sync.dependency_outages
-        WHERE ended_at > now() - make_interval(secs => $1 / 1000.0) AND instance <> $2`,
-      [KEEP_MS, this.instance],
-    );
-    this.others = rows.map((r) => ({ dependency: r.dependency, startedAt: r.started_at.getTime(), endedAt: r.ended_at.getTime() }));
+    this.others = await this.repo.otherOutages(KEEP_MS, this.instance);
     this.lastReload = Date.now();
   }
 }

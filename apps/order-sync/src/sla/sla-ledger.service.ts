@@ -1,90 +1,26 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { queryRows } from '../shared/sql';
 import { DependencyOutages } from './dependency-outages';
 import { OrderSyncMetrics } from './order-sync.metrics';
 import { SlaAlertNotifier, type SlaAlert } from './sla-alert.notifier';
-import { slaCause, type SlaCause } from './sla-causes';
+import { slaCause } from './sla-causes';
+import { SlaLedgerRepository, type AckRow, type LedgerEvent, type NewEvent, type SlaLevel } from './sla-ledger.repository';
 
-export type SlaLevel = SlaAlert['level'];
-
-/** an event recorded in the ledger: its alert, and the row id that marks it sent */
-export interface LedgerEvent extends SlaAlert {
-  eventId: string;
-}
-
-/** one event to record: the order (by its row id, which exists before the orders row does: orderRowId) and its level */
-export interface NewEvent {
-  orderId: string;
-  platform: string;
-  platformOrderId: string;
-  shopId: string | null;
-  merchantId: string | null;
-  slaStartedAt: Date;
-  level: SlaLevel;
-  cause: SlaCause;
-  ageMs: number;
-}
-
-/**
- * What an ack statement returns for the ledger (alias `o`: the orders row after the update), to be selected
- * beside the statement's own columns: see AckRow.
- */
-export const ACK_RETURNING = `o.id AS order_id, o.platform, o.shop_id, o.platform_order_id, o.sla_started_at, o.erp_acked_at,
-  (SELECT s.merchant_id FROM core.shops s WHERE s.id = o.shop_id) AS merchant_id`;
-
-/** a row of an ack statement: ACK_RETURNING plus whether this ack is the order's first and the ERP's last failure on it */
-export interface AckRow {
-  order_id: string;
-  platform: string;
-  shop_id: string;
-  platform_order_id: string;
-  sla_started_at: Date | null;
-  erp_acked_at: Date;
-  merchant_id: string | null;
-  first_ack: boolean;
-  erp_error: string | null;
-}
-
-/** The last fetch failure of an inbox message of the order `o` (the platform's part in its wait). */
-export const PLATFORM_ERROR_SQL = `(SELECT i.last_error FROM order_sync.inbox i
-  WHERE i.platform = o.platform AND i.platform_order_id = o.platform_order_id AND i.last_error IS NOT NULL AND i.status <> 'ignored'
-    AND (i.shop_id = o.shop_id
-         OR (i.shop_id IS NULL AND i.platform_shop_id = (SELECT sh.platform_shop_id FROM core.shops sh WHERE sh.id = o.shop_id)))
-  ORDER BY i.id DESC LIMIT 1)`;
-
-/** The order `o` was stored before any push message for it arrived: the poller found it (its push was lost or late). */
-export const FOUND_BY_POLL_SQL = `NOT EXISTS (SELECT 1 FROM order_sync.inbox i
-  WHERE i.platform = o.platform AND i.platform_order_id = o.platform_order_id AND i.status <> 'ignored'
-    AND (i.shop_id = o.shop_id OR i.shop_id IS NULL) AND i.received_at <= o.first_seen_at)`;
-
-/**
- * Inserts events once per (order, level). While waiting (`$11`), never for an order acked meanwhile: its row is
- * locked (in the ingest's order, so no lock cycle) and read as it is now, so an ack in progress either commits
- * first (no event) or sees the event (and judges it: recordAcks).
- */
-const INSERT_EVENTS_SQL = `
-  WITH ev AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::uuid[], $7::uuid[], $8::text[], $9::timestamptz[])
-      AS x(order_id, platform, level, cause, age_ms, shop_id, merchant_id, platform_order_id, sla_started_at)
-  ), live AS (
-    SELECT o.id, o.erp_acked_at FROM order_sync.orders o
-     WHERE $11::boolean AND o.id IN (SELECT order_id FROM ev)
-     ORDER BY o.shop_id, o.platform_order_id
-     FOR UPDATE
-  )
-  INSERT INTO order_sync.sla_events (order_id, platform, level, cause, age_ms, shop_id, merchant_id, platform_order_id, sla_started_at, at, source)
-  SELECT ev.*, $10::timestamptz, CASE WHEN $11::boolean THEN 'waiting' ELSE 'ack' END FROM ev
-   WHERE NOT EXISTS (SELECT 1 FROM live WHERE live.id = ev.order_id AND live.erp_acked_at IS NOT NULL)
-  ON CONFLICT (order_id, level) DO NOTHING
-  RETURNING id::text AS id, order_id, level, at`;
+export {
+  ACK_RETURNING,
+  FOUND_BY_POLL_SQL,
+  PLATFORM_ERROR_SQL,
+  type AckRow,
+  type LedgerEvent,
+  type NewEvent,
+  type SlaLevel,
+} from './sla-ledger.repository';
 
 /** clocks of this process and of the database (or another process) may differ by this much */
 const CLOCK_SLACK_MS = 2000;
 /** an alert not sent this long after its event is sent again (the webhook failed, or the process died) */
 const RESEND_AFTER_MS = 10_000;
-const MAX_AGE_MS = 2_147_483_647;
 
 /**
  * The SLA ledger, `order_sync.sla_events`: one row per (order, level) — warning past slaWarningMs, breach past
@@ -101,7 +37,7 @@ export class SlaLedger implements OnModuleDestroy {
   private readonly marking = new Set<Promise<void>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: SlaLedgerRepository,
     private readonly metrics: OrderSyncMetrics,
     private readonly alerts: SlaAlertNotifier,
     private readonly outages: DependencyOutages,
@@ -124,27 +60,18 @@ export class SlaLedger implements OnModuleDestroy {
     return levels;
   }
 
-  /** records events (`waiting`: by the watcher, see INSERT_EVENTS_SQL); returns those new to the ledger */
-  async insert(db: DataSource | EntityManager, events: NewEvent[], at: Date, waiting: boolean): Promise<LedgerEvent[]> {
+  /**
+   * records events (`waiting`: by the watcher, see SlaLedgerRepository.insertEvents; `em`: in the caller's
+   * transaction); returns those new to the ledger
+   */
+  async insert(events: NewEvent[], at: Date, waiting: boolean, em?: EntityManager): Promise<LedgerEvent[]> {
     if (events.length === 0) return [];
-    const rows = await queryRows<{ id: string; order_id: string; level: SlaLevel; at: Date }>(db, INSERT_EVENTS_SQL, [
-      events.map((e) => e.orderId),
-      events.map((e) => e.platform),
-      events.map((e) => e.level),
-      events.map((e) => e.cause),
-      events.map((e) => Math.min(Math.max(Math.round(e.ageMs), 0), MAX_AGE_MS)),
-      events.map((e) => e.shopId),
-      events.map((e) => e.merchantId),
-      events.map((e) => e.platformOrderId),
-      events.map((e) => e.slaStartedAt.toISOString()),
-      at.toISOString(),
-      waiting,
-    ]);
+    const rows = await this.repo.insertEvents(events, at, waiting, em);
     const byKey = new Map(events.map((e) => [`${e.orderId}/${e.level}`, e]));
     return rows.map((r) => {
-      const e = byKey.get(`${r.order_id}/${r.level}`)!;
+      const e = byKey.get(`${r.orderId}/${r.level}`)!;
       return {
-        eventId: r.id,
+        eventId: r.eventId,
         orderId: e.orderId,
         platform: e.platform,
         platformOrderId: e.platformOrderId,
@@ -174,41 +101,29 @@ export class SlaLedger implements OnModuleDestroy {
     const relevant = judged.filter((j) => j.latency > this.opts.slaWarningMs || now - j.started.getTime() >= this.opts.slaWarningMs - CLOCK_SLACK_MS);
     if (relevant.length === 0) return [];
     const ids = relevant.map((j) => j.a.order_id);
-    const existing = await queryRows<{ order_id: string; level: SlaLevel; cause: SlaCause }>(
-      em,
-      `SELECT order_id, level, cause FROM order_sync.sla_events WHERE order_id = ANY($1::uuid[]) AND disproved_at IS NULL`,
-      [ids],
-    );
+    const existing = await this.repo.openEvents(ids, em);
     const latency = new Map(relevant.map((j) => [j.a.order_id, j]));
     if (existing.length > 0) {
       // the order's true clock start (an event recorded from its inbox message had the message's) and the verdict
-      await em.query(
-        `UPDATE order_sync.sla_events e
-            SET sla_started_at = x.started, disproved_at = CASE WHEN x.disproved THEN now() ELSE NULL END
-           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::bool[]) AS x(order_id, level, started, disproved)
-          WHERE e.order_id = x.order_id AND e.level = x.level AND e.disproved_at IS NULL`,
-        [
-          existing.map((e) => e.order_id),
-          existing.map((e) => e.level),
-          existing.map((e) => latency.get(e.order_id)!.started.toISOString()),
-          existing.map((e) => latency.get(e.order_id)!.latency <= this.thresholdMs(e.level)),
-        ],
+      await this.repo.judge(
+        em,
+        existing.map((e) => ({
+          orderId: e.orderId,
+          level: e.level,
+          slaStartedAt: latency.get(e.orderId)!.started,
+          disproved: latency.get(e.orderId)!.latency <= this.thresholdMs(e.level),
+        })),
       );
-      const disproved = existing.filter((e) => latency.get(e.order_id)!.latency <= this.thresholdMs(e.level)).length;
+      const disproved = existing.filter((e) => latency.get(e.orderId)!.latency <= this.thresholdMs(e.level)).length;
       if (disproved > 0) this.logger.log(`SLA: ${disproved} events disproved by the ERP's ack time`);
     }
-    const have = new Set(existing.map((e) => `${e.order_id}/${e.level}`));
-    const earlier = new Map(existing.filter((e) => e.level === 'warning').map((e) => [e.order_id, e.cause]));
+    const have = new Set(existing.map((e) => `${e.orderId}/${e.level}`));
+    const earlier = new Map(existing.filter((e) => e.level === 'warning').map((e) => [e.orderId, e.cause]));
     const due = relevant.flatMap((j) => this.levelsAt(j.latency).filter((l) => !have.has(`${j.a.order_id}/${l}`)).map((level) => ({ j, level })));
     if (due.length === 0) return [];
     const late = [...new Set(due.map((d) => d.j.a.order_id))];
-    const evidence = await queryRows<{ id: string; platform_error: string | null; found_by_poll: boolean }>(
-      em,
-      `SELECT o.id, ${PLATFORM_ERROR_SQL} AS platform_error, ${FOUND_BY_POLL_SQL} AS found_by_poll
-         FROM order_sync.orders o WHERE o.id = ANY($1::uuid[])`,
-      [late],
-    );
-    const seen = new Map(evidence.map((r) => [r.id, r]));
+    const evidence = await this.repo.ackEvidence(em, late);
+    const seen = new Map(evidence.map((r) => [r.orderId, r]));
     const outages = this.outages.list();
     const causes = new Map(
       late.map((id) => {
@@ -217,8 +132,8 @@ export class SlaLedger implements OnModuleDestroy {
         const cause = slaCause(
           {
             erpError: a.erp_error,
-            platformError: ev?.platform_error ?? null,
-            foundByPoll: ev?.found_by_poll ?? false,
+            platformError: ev?.platformError ?? null,
+            foundByPoll: ev?.foundByPoll ?? false,
             earlier: earlier.get(id) ?? null,
             waitFrom: started.getTime(),
             waitTo: a.erp_acked_at.getTime(),
@@ -230,7 +145,6 @@ export class SlaLedger implements OnModuleDestroy {
       }),
     );
     return this.insert(
-      em,
       due.map(({ j, level }) => ({
         orderId: j.a.order_id,
         platform: j.a.platform,
@@ -244,6 +158,7 @@ export class SlaLedger implements OnModuleDestroy {
       })),
       new Date(now),
       false,
+      em,
     );
   }
 
@@ -259,34 +174,9 @@ export class SlaLedger implements OnModuleDestroy {
   /** events whose alert did not go out (webhook failing, process gone) are sent again; returns how many */
   async resendUnalerted(): Promise<number> {
     if (!this.alerts.enabled) return 0;
-    const rows = await queryRows<{
-      id: string; order_id: string; platform: string; platform_order_id: string | null; merchant_id: string | null; shop_id: string | null;
-      level: SlaLevel; cause: string; age_ms: number; at: Date; source: 'waiting' | 'ack';
-    }>(
-      this.dataSource,
-      `SELECT id::text AS id, order_id, platform, platform_order_id, merchant_id, shop_id, level, cause, age_ms, at, source
-         FROM order_sync.sla_events
-        WHERE alerted_at IS NULL AND disproved_at IS NULL
-          AND at < now() - make_interval(secs => $1 / 1000.0) AND at > now() - interval '1 hour'
-        ORDER BY at LIMIT 200`,
-      [RESEND_AFTER_MS],
-    );
-    this.send(
-      rows.map((r) => ({
-        eventId: r.id,
-        orderId: r.order_id,
-        platform: r.platform,
-        platformOrderId: r.platform_order_id ?? '',
-        merchantId: r.merchant_id,
-        shopId: r.shop_id,
-        level: r.level,
-        cause: r.cause,
-        ageMs: r.age_ms,
-        at: r.at.toISOString(),
-        source: r.source,
-      })),
-    );
-    return rows.length;
+    const events = await this.repo.unalerted(RESEND_AFTER_MS);
+    this.send(events);
+    return events.length;
   }
 
   /** waits for alerts being posted and marked (tests) */
@@ -302,7 +192,7 @@ export class SlaLedger implements OnModuleDestroy {
       .send(alerts)
       .then(async (ok) => {
         if (!ok) return;
-        await this.dataSource.query(`UPDATE order_sync.sla_events SET alerted_at = now() WHERE id = ANY($1::bigint[])`, [events.map((e) => e.eventId)]);
+        await this.repo.markAlerted(events.map((e) => e.eventId));
       })
       .catch((e: unknown) => this.logger.warn(`marking ${events.length} SLA alerts sent failed (they may be sent again): ${String(e)}`))
       .finally(() => this.marking.delete(p));
