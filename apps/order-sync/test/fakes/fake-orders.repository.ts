@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { ORDER_STATUS_RANK, type CanonicalOrder } from '@app/contracts';
 import { OrderUpsertRepository, type UpsertSummary } from '../../src/orders/order-upsert.repository';
-import { OrdersRepository, type StoredOrderVersion } from '../../src/orders/orders.repository';
+import { OrdersRepository, type ErpAckRow, type ErpPageRow, type StoredOrderVersion } from '../../src/orders/orders.repository';
+import { FakeEntityManager } from './fake-entity-manager';
 import { deliveryFor } from '../../src/orders/order-transitions';
 
 /** a stored order in the fake table */
@@ -15,9 +16,19 @@ export interface FakeStoredOrder {
 
 const key = (shopId: string, platformOrderId: string): string => `${shopId}/${platformOrderId}`;
 
-/** OrdersRepository in memory; `stored` is the table, shared with FakeOrderUpsertRepository */
+/**
+ * OrdersRepository in memory; `stored` is the table, shared with FakeOrderUpsertRepository. The ERP pull API's
+ * statements (cursor over transaction ids, visibility) are not modelled: they answer `erpPageRows` /
+ * `erpAckRows` as given and record their arguments in `erpCalls`.
+ */
 export class FakeOrdersRepository extends OrdersRepository {
   readonly stored = new Map<string, FakeStoredOrder>();
+  readonly em = new FakeEntityManager();
+  transactions = 0;
+  erpPageRows: ErpPageRow[] = [];
+  erpAckRows: ErpAckRow[] = [];
+  readonly erpCalls: { method: 'erpPage' | 'ackForErp'; args: unknown[]; inTransaction: boolean }[] = [];
+  private inTransaction = false;
   private nextId = 1;
 
   constructor() {
@@ -35,6 +46,26 @@ export class FakeOrdersRepository extends OrdersRepository {
 
   find(shopId: string, platformOrderId: string): FakeStoredOrder | undefined {
     return this.stored.get(key(shopId, platformOrderId));
+  }
+
+  override async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    this.transactions += 1;
+    this.inTransaction = true;
+    try {
+      return await work(this.em.asManager());
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  override async erpPage(merchantId: string, xid: string, seq: string, limit: number): Promise<ErpPageRow[]> {
+    this.erpCalls.push({ method: 'erpPage', args: [merchantId, xid, seq, limit], inTransaction: this.inTransaction });
+    return this.erpPageRows;
+  }
+
+  override async ackForErp(_em: EntityManager, merchantId: string, orderIds: string[] | null, xid: string, seq: string): Promise<ErpAckRow[]> {
+    this.erpCalls.push({ method: 'ackForErp', args: [merchantId, orderIds, xid, seq], inTransaction: this.inTransaction });
+    return this.erpAckRows;
   }
 
   override async storedVersions(shopIds: string[], platformOrderIds: string[]): Promise<StoredOrderVersion[]> {
