@@ -9,6 +9,7 @@ import { ErpOrdersController } from './erp-api/erp-orders.controller';
 import { ErpOrdersService } from './erp-api/erp-orders.service';
 import { OrderEventsProcessor } from './ingest/order-events.processor';
 import { OrderIngestService } from './ingest/order-ingest.service';
+import { InboxRepository } from './ingest/inbox.repository';
 import { OpsController } from './ops/ops.controller';
 import { ExceptionsController } from './exceptions/exceptions.controller';
 import { ExceptionsRepository } from './exceptions/exceptions.repository';
@@ -20,6 +21,7 @@ import { BreakerStatesService } from './ops/breaker-states.service';
 import { DEFAULT_ORDER_SYNC_OPTIONS, ORDER_SYNC_OPTIONS, type OrderSyncOptions } from './order-sync.options';
 import { BuyerVault } from './orders/buyer-vault';
 import { OrderUpsertRepository } from './orders/order-upsert.repository';
+import { OrdersRepository } from './orders/orders.repository';
 import { OrderPollProcessor } from './poll/order-poll.processor';
 import { OrderPollService } from './poll/order-poll.service';
 import { PollCadence } from './poll/poll-cadence';
@@ -39,6 +41,7 @@ import { RetentionSweeperService } from './retention/retention-sweeper.service';
 import { CouponEventRelay, OrderEventRelays, StockEventRelay } from './order-events/order-event-relay';
 import { CouponEventsRepository, StockEventsRepository } from './order-events/order-events.repository';
 import { SweeperService } from './sweeper/sweeper.service';
+import { OutboxSweepRepository } from './sweeper/outbox-sweep.repository';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
 import { OrderTraceModule } from './trace/order-trace.module';
 
@@ -89,6 +92,8 @@ export class OrderSyncFeatureModule {
         ThroughputService,
         BreakerStatesService,
         OrderUpsertRepository,
+        OrdersRepository,
+        InboxRepository,
         OrderIngestService,
         StockEventsRepository,
         StockEventRelay,
@@ -107,6 +112,7 @@ export class OrderSyncFeatureModule {
         SlaWatcherService,
         SlaReportService,
         SweeperService,
+        OutboxSweepRepository,
         RetentionSweeperService,
         RetentionSettingsService,
         OrderPollService,

@@ -1,30 +1,19 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { UpstreamError, isOwnQuotaLimit, isUnknownStatus, isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
+import { UpstreamError, isOwnQuotaLimit, isUnknownStatus, isUpstreamError, type CanonicalOrder } from '@app/contracts';
 import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { UsageMeter } from '@app/resilience';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { orderReadsKey } from '../shared/order-reads';
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
+import { OrdersRepository } from '../orders/orders.repository';
 import { answersTheId, checkAnswer, recordRefusals, refusalSummary, unmappedRefusals, type Refusal } from '../orders/platform-answer';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
 import { OrderJobs } from '../shared/order-jobs';
 import { retryOnConflict } from '../shared/sql';
 import { OrderEventRelays } from '../order-events/order-event-relay';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
-
-interface InboxRow {
-  id: string;
-  platform: Platform;
-  platform_shop_id: string | null;
-  shop_id: string | null;
-  platform_order_id: string;
-  occurred_at: Date | null;
-  attempts: number;
-  /** null until a try failed or was deferred: the row's first look */
-  last_error: string | null;
-}
+import { InboxRepository, type InboxRow, type InboxSettlement } from './inbox.repository';
 
 export interface IngestStats {
   batches: number;
@@ -78,7 +67,8 @@ export class OrderIngestService implements OnModuleDestroy {
   private readonly reads = new Map<string, InFlightRead>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly inbox: InboxRepository,
+    private readonly orders: OrdersRepository,
     private readonly shops: ShopDirectory,
     private readonly adapters: PlatformAdapterLookup,
     private readonly upserts: OrderUpsertRepository,
@@ -124,13 +114,7 @@ export class OrderIngestService implements OnModuleDestroy {
     this.stats.batches += 1;
     this.stats.jobs += ids.length;
     const outcomes = new Map<string, JobOutcome>(ids.map((id) => [id, DONE]));
-    // by primary key only, `status` filtered here: with `AND status = 'pending'` the planner may AND in the
-    // partial index of pending rows, which holds every processed row's dead entry until vacuum
-    const rows = ((await this.dataSource.query(
-      `SELECT id::text AS id, platform, platform_shop_id, shop_id, platform_order_id, occurred_at, attempts, last_error, status
-         FROM order_sync.inbox WHERE id = ANY($1::bigint[])`,
-      [ids],
-    )) as (InboxRow & { status: string })[]).filter((r) => r.status === 'pending');
+    const rows = await this.inbox.pendingByIds(ids);
     this.stats.statements += 1;
     if (rows.length === 0) return ids.map(() => DONE);
 
@@ -197,32 +181,22 @@ export class OrderIngestService implements OnModuleDestroy {
     );
 
     let summary: UpsertSummary | null = null;
-    await retryOnConflict(() => this.dataSource.transaction(async (em) => {
+    await retryOnConflict(() => this.inbox.transaction(async (em) => {
       summary = await this.upserts.apply(em, fetched);
       this.stats.statements += summary.statements + 2; // + BEGIN/COMMIT
       for (const r of refusals) this.stats.statements += await recordRefusals(em, r.shop, r.refused);
       if (processed.length > 0) {
-        await em.query(
-          `UPDATE order_sync.inbox SET status = 'processed', processed_at = now(), attempts = attempts + 1, last_error = NULL
-            WHERE id = ANY($1::bigint[])`,
-          [processed],
-        );
+        await this.inbox.markProcessed(em, processed);
         this.stats.statements += 1;
       }
-      const settled = [
-        ...ignored.map((x) => ({ ...x, status: 'ignored', counts: 1 })),
-        ...failed.map((x) => ({ id: x.id, reason: x.error, status: 'failed', counts: 1 })),
+      const settled: InboxSettlement[] = [
+        ...ignored.map((x) => ({ ...x, status: 'ignored' as const, counts: 1 })),
+        ...failed.map((x) => ({ id: x.id, reason: x.error, status: 'failed' as const, counts: 1 })),
         // a deferral (breaker open, throttled) is not an attempt: see isDeferral
-        ...retry.map((x) => ({ id: x.id, reason: x.error, status: 'pending', counts: x.deferred ? 0 : 1 })),
+        ...retry.map((x) => ({ id: x.id, reason: x.error, status: 'pending' as const, counts: x.deferred ? 0 : 1 })),
       ];
       if (settled.length > 0) {
-        await em.query(
-          `UPDATE order_sync.inbox i SET status = s.status, last_error = s.reason, attempts = i.attempts + s.counts,
-                  processed_at = CASE WHEN s.status = 'pending' THEN NULL ELSE now() END
-             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[]) AS s(id, status, reason, counts)
-            WHERE i.id = s.id`,
-          [settled.map((x) => x.id), settled.map((x) => x.status), settled.map((x) => x.reason), settled.map((x) => x.counts)],
-        );
+        await this.inbox.settle(em, settled);
         this.stats.statements += 1;
       }
     }), 3, { insertRace: true }); // two batches first-storing the same new order: the loser's rerun updates it
@@ -253,11 +227,7 @@ export class OrderIngestService implements OnModuleDestroy {
     // by the shop each row was resolved to: the order of that shop, never another's with the same platform id
     const shopOf = new Map<InboxRow, string>();
     for (const [shopId, g] of byShop) for (const r of g.rows) shopOf.set(r, shopId);
-    const stored: { shop_id: string; platform_order_id: string; platform_updated_at: Date; acked: boolean }[] = await this.dataSource.query(
-      `SELECT shop_id, platform_order_id, platform_updated_at, erp_acked_at IS NOT NULL AS acked FROM order_sync.orders
-        WHERE (shop_id, platform_order_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-      [candidates.map((r) => shopOf.get(r)), candidates.map((r) => r.platform_order_id)],
-    );
+    const stored = await this.orders.storedVersions(candidates.map((r) => shopOf.get(r)!), candidates.map((r) => r.platform_order_id));
     this.stats.statements += 1;
     if (stored.length === 0) return delivered;
     for (const o of stored) if (o.acked) delivered.add(orderKey(o.shop_id, o.platform_order_id));

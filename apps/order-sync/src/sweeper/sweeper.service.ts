@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
 import { LeaderLoop } from '../shared/leader-lock';
 import { OrderJobs, inboxJobId, outboxJobId } from '../shared/order-jobs';
+import { InboxRepository } from '../ingest/inbox.repository';
+import { OutboxSweepRepository } from './outbox-sweep.repository';
 
 export interface SweepResult {
   inboxReenqueued: number;
@@ -25,7 +27,10 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly loop: LeaderLoop;
 
   constructor(
-    private readonly dataSource: DataSource,
+    /** the sweeper's lease (LeaderLoop, order_sync.leases) */
+    dataSource: DataSource,
+    private readonly inboxRows: InboxRepository,
+    private readonly outboxRows: OutboxSweepRepository,
     private readonly jobs: OrderJobs,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {
@@ -49,22 +54,13 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     const staleSec = this.opts.sweepStaleAfterMs / 1000;
     const result: SweepResult = { inboxReenqueued: 0, inboxGaveUp: 0, outboxReenqueued: 0 };
 
-    const inbox: { id: string; attempts: number; deferred: boolean }[] = await this.dataSource.query(
-      `SELECT id::text AS id, attempts, coalesce(last_error ~ '^(circuit_open|rate_limited|platform_quota):', false) AS deferred FROM order_sync.inbox
-        WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1)
-        ORDER BY id LIMIT $2`,
-      [staleSec, this.opts.sweepBatch],
-    );
+    const inbox = await this.inboxRows.stalePending(staleSec, this.opts.sweepBatch);
     // a row waiting out an open breaker, a throttle or our own quota limiter is never given up: a platform outage
     // (or a flash sale over the quota) delays it, however long
     const giveUp = inbox.filter((r) => r.attempts >= this.opts.sweepMaxReenqueues && !r.deferred).map((r) => r.id);
     const gaveUp = new Set(giveUp);
     if (giveUp.length > 0) {
-      await this.dataSource.query(
-        `UPDATE order_sync.inbox SET status = 'failed', processed_at = now(),
-                last_error = coalesce(last_error, '') || ' (sweeper gave up)' WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
-        [giveUp],
-      );
+      await this.inboxRows.giveUp(giveUp);
       result.inboxGaveUp = giveUp.length;
       this.logger.error(`sweeper gave up on ${giveUp.length} inbox rows`);
     }
@@ -73,19 +69,11 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       inbox.filter((r) => !gaveUp.has(r.id)).map((r) => ({ id: r.id, jobId: inboxJobId(r.id) })),
     );
     if (inboxTodo.length > 0) {
-      await this.dataSource.query(`UPDATE order_sync.inbox SET attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [
-        inboxTodo.map((t) => t.id),
-      ]);
+      await this.inboxRows.countReenqueue(inboxTodo.map((t) => t.id));
       if (await this.jobs.addInbox(inboxTodo)) result.inboxReenqueued = inboxTodo.length;
     }
 
-    const outbox: { id: string; kind: 'push' | 'intercept'; merchant_id: string | null }[] = await this.dataSource.query(
-      `SELECT id::text AS id, kind, merchant_id FROM order_sync.outbox
-        WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
-          AND next_attempt_at < now() - make_interval(secs => $1)
-        ORDER BY id LIMIT $2`,
-      [staleSec, this.opts.sweepBatch],
-    );
+    const outbox = await this.outboxRows.stalePending(staleSec, this.opts.sweepBatch);
     for (const kind of ['push', 'intercept'] as const) {
       const rows = outbox.filter((r) => r.kind === kind);
       const todo = await this.needingJobs(
