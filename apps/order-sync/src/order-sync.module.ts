@@ -5,6 +5,7 @@ import { registerQueues } from '@app/queue';
 import { ErpDeliveryService } from './delivery/erp-delivery.service';
 import { ErpInterceptProcessor } from './delivery/erp-intercept.processor';
 import { ErpPushProcessor } from './delivery/erp-push.processor';
+import { OutboxRepository } from './delivery/outbox.repository';
 import { ErpOrdersController } from './erp-api/erp-orders.controller';
 import { ErpOrdersService } from './erp-api/erp-orders.service';
 import { OrderEventsProcessor } from './ingest/order-events.processor';
@@ -95,6 +96,7 @@ export class OrderSyncFeatureModule {
         OrderEventRelays,
         OrderEventsProcessor,
         OrderSyncMetrics,
+        OutboxRepository,
         ErpDeliveryService,
         ErpPushProcessor,
         ErpInterceptProcessor,
