@@ -4,3 +4,4 @@ export * from './push-message';
 export * from './fake-erp-lanes';
 export * from './fake-outbox-repository';
 export * from './fake-shipments-repository';
+export * from './fake-shipment-queue';
