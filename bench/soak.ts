@@ -177,6 +177,8 @@ function plateau(samples: Sample[]): Record<string, { from: number; to: number; 
     out[name] = { from, to, growthPct, plateau: growthPct < 10 };
   };
   for (const t of TABLES) judge(`rows ${t.name}`, a.rows[t.name], b.rows[t.name]);
+  // bytes too: deleted rows free space only once (auto)vacuum has passed, so a table can hold its row count and still grow
+  for (const t of TABLES.filter((x) => x.trimmed)) judge(`MB ${t.name}`, a.mb[t.name], b.mb[t.name]);
   judge('redis MB', a.redisMb, b.redisMb);
   for (const k of Object.keys(b.rssMb)) judge(`RSS MB ${k}`, a.rssMb[k] ?? 0, b.rssMb[k]);
   return out;
@@ -189,7 +191,7 @@ function report(samples: Sample[], verdicts: ReturnType<typeof plateau>, args: {
   for (const s of samples) lines.push([s.atS, s.ordersAtErp, ...TABLES.map((t) => `${s.rows[t.name]} (${s.mb[t.name]} MB)`), s.redisMb, ...Object.values(s.rssMb)].join(' | '));
   lines.push('', 'over the last third of the run:');
   for (const [k, v] of Object.entries(verdicts)) {
-    const t = TABLES.find((x) => k === `rows ${x.name}`);
+    const t = TABLES.find((x) => k === `rows ${x.name}` || k === `MB ${x.name}`);
     lines.push(`  ${k}: ${v.from} -> ${v.to} (${v.growthPct >= 0 ? '+' : ''}${v.growthPct} %) ${v.plateau ? 'plateau' : 'growing'}${t?.note ? ` — ${t.note}` : ''}`);
   }
   return lines.join('\n');

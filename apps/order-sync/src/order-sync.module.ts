@@ -5,6 +5,7 @@ import { registerQueues } from '@app/queue';
 import { ErpDeliveryService } from './delivery/erp-delivery.service';
 import { ErpInterceptProcessor } from './delivery/erp-intercept.processor';
 import { ErpPushProcessor } from './delivery/erp-push.processor';
+import { OutboxRepository } from './delivery/outbox.repository';
 import { ErpOrdersController } from './erp-api/erp-orders.controller';
 import { ErpOrdersService } from './erp-api/erp-orders.service';
 import { OrderEventsProcessor } from './ingest/order-events.processor';
@@ -41,7 +42,6 @@ import { RetentionSweeperService } from './retention/retention-sweeper.service';
 import { CouponEventRelay, OrderEventRelays, StockEventRelay } from './order-events/order-event-relay';
 import { CouponEventsRepository, StockEventsRepository } from './order-events/order-events.repository';
 import { SweeperService } from './sweeper/sweeper.service';
-import { OutboxSweepRepository } from './sweeper/outbox-sweep.repository';
 import { TmcConsumerService } from './tmc/tmc-consumer.service';
 import { OrderTraceModule } from './trace/order-trace.module';
 
@@ -102,6 +102,7 @@ export class OrderSyncFeatureModule {
         OrderEventRelays,
         OrderEventsProcessor,
         OrderSyncMetrics,
+        OutboxRepository,
         ErpDeliveryService,
         ErpPushProcessor,
         ErpInterceptProcessor,
@@ -112,7 +113,6 @@ export class OrderSyncFeatureModule {
         SlaWatcherService,
         SlaReportService,
         SweeperService,
-        OutboxSweepRepository,
         RetentionSweeperService,
         RetentionSettingsService,
         OrderPollService,

@@ -1,82 +1,24 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contracts';
 import { ErpConnector, describeErpFailure, type ErpOrderEnvelope, type ErpPushResult } from '@app/erp';
 import { GroupCommitter } from '@app/intake';
 import { addConcurrencySource } from '@app/observability';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { BuyerVault, fromOutboxPayload, type OutboxPayload } from '../orders/buyer-vault';
+import { BuyerVault, fromOutboxPayload } from '../orders/buyer-vault';
 import { ErpLanes, type ErpLane } from './erp-lanes';
 import { ErpLaneCapacity } from './erp-lane-capacity';
 import { interceptReason } from '../orders/order-transitions';
 import { OrderSyncMetrics } from '../sla/order-sync.metrics';
-import { ACK_RETURNING, SlaLedger, type AckRow } from '../sla/sla-ledger.service';
+import { SlaLedger } from '../sla/sla-ledger.service';
 import { DONE, describeError, outcomeFor, retryDelayMs, type JobOutcome } from '@app/queue';
-import { queryRows, retryOnConflict } from '../shared/sql';
-
-interface ClaimedRow {
-  id: string;
-  order_id: string;
-  version: number;
-  idempotency_key: string;
-  attempts: number;
-  /** the order as of this version, buyer sealed: opened only for the ERP call */
-  payload: OutboxPayload;
-}
-
-interface OwnRow {
-  status: 'pending' | 'delivered' | 'failed';
-  last_error: string | null;
-  wait_ms: number;
-}
+import { retryOnConflict } from '../shared/sql';
+import { OutboxRepository, type ClaimedOutboxRow, type OutboxAck, type OutboxFailure, type OutboxRetry } from './outbox.repository';
 
 export interface DeliveryStats {
   pushCalls: number;
   pushedRows: number;
   statements: number;
 }
-
-/**
- * Claims the named rows that are still pending and due: FOR UPDATE SKIP LOCKED (a concurrent worker's rows
- * are skipped) and a lease (next_attempt_at moved forward). The rows are found through the primary key only,
- * and their state is tested on the locked versions (c.*), never as `o.status = 'pending'`: that predicate lets
- * the planner scan the partial index of pending rows, which carries every delivered row's dead entry until
- * vacuum, so the claim would cost more with every order delivered since the last vacuum.
- * `$4` is the merchant whose ERP the call goes to: a claim (and so an ERP call) never holds another merchant's row.
- */
-const CLAIM_SQL = `
-  WITH c AS (
-    SELECT id, kind, status, next_attempt_at, merchant_id FROM order_sync.outbox
-     WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED
-  )
-  UPDATE order_sync.outbox o
-     SET next_attempt_at = now() + make_interval(secs => $3), attempts = o.attempts + 1
-    FROM c
-   WHERE o.id = c.id AND c.kind = $2 AND c.status = 'pending' AND c.next_attempt_at <= now()
-     AND c.merchant_id IS NOT DISTINCT FROM $4::uuid
-  RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
-
-/**
- * Tops a call up from the merchant's backlog: its due pending push rows beyond the ids already in hand (`$3`),
- * oldest first, locked and leased exactly like CLAIM_SQL. `{merchant}` is `merchant_id = $2` or, for rows of
- * no merchant (the default ERP), `merchant_id IS NULL`, so the partial index on pending push rows per merchant
- * serves both. The status and due tests are re-checked on the locked row versions (FOR UPDATE in READ
- * COMMITTED), so a row another worker delivered in between is not sent again.
- */
-const FILL_SQL = (merchant: string) => `
-  WITH c AS (
-    SELECT id FROM order_sync.outbox
-     WHERE ${merchant} AND kind = 'push' AND status = 'pending' AND next_attempt_at <= now()
-       AND NOT (id = ANY($3::bigint[]))
-     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-  )
-  UPDATE order_sync.outbox o
-     SET next_attempt_at = now() + make_interval(secs => $4), attempts = o.attempts + 1
-    FROM c
-   WHERE o.id = c.id
-  RETURNING o.id::text AS id, o.order_id, o.version, o.idempotency_key, o.attempts, o.payload`;
-const FILL_BY_MERCHANT_SQL = FILL_SQL('merchant_id = $2::uuid');
-const FILL_NO_MERCHANT_SQL = FILL_SQL('merchant_id IS NULL AND $2::uuid IS NULL');
 
 /**
  * One job's outcome from its rows' outcomes: any row still pending delays the job until the earliest is due;
@@ -144,7 +86,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   private offMetrics: (() => void) | null = null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     erp: ErpConnector,
     private readonly metrics: OrderSyncMetrics,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
@@ -182,7 +124,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** the canonical order the ERP gets: the one place (with GET /erp/orders) the buyer is opened */
-  private orderOf(row: ClaimedRow): CanonicalOrder {
+  private orderOf(row: ClaimedOutboxRow): CanonicalOrder {
     return fromOutboxPayload(this.vault, row.order_id, row.payload);
   }
 
@@ -191,11 +133,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     const ids = [...new Set(outboxIds)];
     if (merchantId !== undefined) return combine(ids, await this.pushFor(merchantId, ids));
     // a job from before merchant ids were in job data: its rows, split by merchant
-    const rows = await queryRows<{ id: string; merchant_id: string | null }>(
-      this.dataSource,
-      `SELECT id::text AS id, merchant_id FROM order_sync.outbox WHERE id = ANY($1::bigint[])`,
-      [ids],
-    );
+    const rows = await this.outbox.merchantsOf(ids);
     const byMerchant = new Map<string | null, string[]>();
     for (const r of rows) byMerchant.set(r.merchant_id, [...(byMerchant.get(r.merchant_id) ?? []), r.id]);
     const outcome = new Map<string, JobOutcome>();
@@ -266,11 +204,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
       await this.markRetry(ids.map((id) => ({ id, error: st.lane.unusable!, delayMs: UNUSABLE_DELAY_MS })));
       return ids.map(() => ({ kind: 'delay', ms: UNUSABLE_DELAY_MS, reason: st.lane.unusable! }));
     }
-    await this.dataSource.query(
-      `UPDATE order_sync.outbox SET status = 'delivered', delivered_at = now(), last_error = NULL
-        WHERE id = ANY($1::bigint[]) AND status NOT IN ('delivered', 'failed') AND merchant_id IS NOT DISTINCT FROM $2::uuid`,
-      [ids, st.merchantId],
-    );
+    await this.outbox.markHandedOver(ids, st.merchantId);
     this.stats.statements += 1;
     return ids.map(() => DONE);
   }
@@ -294,18 +228,13 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     const cap = st.capacity;
     const timeoutMs = cap.timeout.timeoutMs;
     const leaseSec = cap.leaseSec(this.opts.erpLeaseSec, timeoutMs);
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [ids, 'push', leaseSec, st.merchantId]);
+    const claimed = await this.outbox.claim(ids, 'push', leaseSec, st.merchantId);
     this.stats.statements += 1;
     // a backlog: this call takes the last free slot, or the last top-up found more rows than it could take
     const room = st.lane.maxBatch - claimed.length;
     if (room > 0 && (st.backlog || cap.limiter.inFlight + 1 >= cap.limiter.limit)) {
       const inHand = [...ids, ...st.grouper.waitingItems()];
-      const extra = await queryRows<ClaimedRow>(this.dataSource, st.merchantId === null ? FILL_NO_MERCHANT_SQL : FILL_BY_MERCHANT_SQL, [
-        room,
-        st.merchantId,
-        inHand,
-        leaseSec,
-      ]);
+      const extra = await this.outbox.claimBacklog(st.merchantId, room, inHand, leaseSec);
       this.stats.statements += 1;
       st.backlog = extra.length === room;
       claimed.push(...extra);
@@ -336,9 +265,9 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     }
     cap.finish(call, null);
     const byKey = new Map(claimed.map((r) => [r.idempotency_key, r]));
-    const delivered: { id: string; erpOrderId: string; acceptedAt?: string }[] = [];
-    const retry: { id: string; error: string; delayMs: number }[] = [];
-    const failed: { id: string; error: string }[] = [];
+    const delivered: OutboxAck[] = [];
+    const retry: OutboxRetry[] = [];
+    const failed: OutboxFailure[] = [];
     const seen = new Set<string>();
     for (const res of results) {
       const row = byKey.get(res.idempotencyKey);
@@ -362,8 +291,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     const merchant =
       merchantId !== undefined
         ? merchantId
-        : ((await queryRows<{ merchant_id: string | null }>(this.dataSource, `SELECT merchant_id FROM order_sync.outbox WHERE id = $1::bigint`, [outboxId]))[0]
-            ?.merchant_id ?? null);
+        : await this.outbox.merchantOf(outboxId);
     const st = await this.stateFor(merchant);
     const held = await this.withoutConnector(st, [outboxId]);
     if (held) return held[0];
@@ -381,7 +309,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   private async interceptOne(st: LaneState, outboxId: string): Promise<JobOutcome> {
     const timeoutMs = st.capacity.timeout.timeoutMs;
     const leaseSec = st.capacity.leaseSec(this.opts.erpLeaseSec, timeoutMs);
-    const claimed = await queryRows<ClaimedRow>(this.dataSource, CLAIM_SQL, [[outboxId], 'intercept', leaseSec, st.merchantId]);
+    const claimed = await this.outbox.claim([outboxId], 'intercept', leaseSec, st.merchantId);
     const row = claimed[0];
     if (!row) {
       const settled = new Map<string, JobOutcome>();
@@ -408,10 +336,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     }
     st.capacity.observe(Date.now() - started, null, timeoutMs);
     if (res.ok) {
-      await this.dataSource.query(
-        `UPDATE order_sync.outbox SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = $1`,
-        [row.id],
-      );
+      await this.outbox.markInterceptDelivered(row.id);
       return DONE;
     }
     if (res.error.retryable) {
@@ -426,13 +351,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   /** ops: failed rows back to pending; returns them so the caller can enqueue */
   /** the merchant's failed outbox rows (`ids`, or all of them for null) back to pending; another merchant's ids are not touched */
   async resetFailed(merchantId: string, ids: string[] | null): Promise<{ outboxId: string; kind: 'push' | 'intercept'; merchantId: string | null }[]> {
-    const rows = await queryRows<{ id: string; kind: 'push' | 'intercept'; merchant_id: string | null }>(
-      this.dataSource,
-      `UPDATE order_sync.outbox b SET status = 'pending', next_attempt_at = now(), attempts = 0
-        WHERE b.status = 'failed' AND ($1::bigint[] IS NULL OR b.id = ANY($1::bigint[])) AND b.merchant_id = $2::uuid
-        RETURNING b.id::text AS id, b.kind, b.merchant_id`,
-      [ids, merchantId],
-    );
+    const rows = await this.outbox.resetFailed(merchantId, ids);
     return rows.map((r) => ({ outboxId: r.id, kind: r.kind, merchantId: r.merchant_id }));
   }
 
@@ -443,12 +362,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   private async readOutcomes(ids: readonly string[], settled: Map<string, JobOutcome>): Promise<void> {
     const unknown = ids.filter((id) => !settled.has(id));
     if (unknown.length === 0) return;
-    const rows = await queryRows<OwnRow & { id: string }>(
-      this.dataSource,
-      `SELECT id::text AS id, status, last_error, GREATEST(0, EXTRACT(EPOCH FROM next_attempt_at - now()) * 1000)::int AS wait_ms
-         FROM order_sync.outbox WHERE id = ANY($1::bigint[])`,
-      [unknown],
-    );
+    const rows = await this.outbox.states(unknown);
     const found = new Map(rows.map((r) => [r.id, r]));
     for (const id of unknown) {
       const r = found.get(id);
@@ -461,7 +375,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** a whole call failed: every row gets the call's failure (describeErpFailure: timeout / unavailable / circuit_open ...) */
-  private async settleAll(rows: ClaimedRow[], e: unknown): Promise<void> {
+  private async settleAll(rows: ClaimedOutboxRow[], e: unknown): Promise<void> {
     const error = describeErpFailure(e);
     if (isUpstreamError(e) && !e.retryable) {
       await this.markFailed(rows.map((r) => ({ id: r.id, error })));
@@ -476,39 +390,10 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
    * The ack: rows delivered, each order's first ack time set (the ERP's own acceptedAt when it says, kept between
    * the order first seen and now; else now) and, in the same transaction, the SLA ledger's verdict on it.
    */
-  private async markDelivered(rows: { id: string; erpOrderId: string; acceptedAt?: string }[]): Promise<void> {
+  private async markDelivered(rows: OutboxAck[]): Promise<void> {
     if (rows.length === 0) return;
-    const { acked, events } = await retryOnConflict(() => this.dataSource.transaction(async (em) => {
-      const acked = await queryRows<AckRow & { latency_s: number | null }>(
-        em,
-        `WITH acks AS (
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS a(outbox_id, erp_order_id, accepted_at)
-         ), before AS (
-           -- the rows as they were (same snapshot as the update): the ERP's last failure, for the SLA cause
-           SELECT b.id, b.last_error FROM order_sync.outbox b JOIN acks ON b.id = acks.outbox_id
-         ), d AS (
-           UPDATE order_sync.outbox o SET status = 'delivered', delivered_at = now(), last_error = NULL
-             FROM acks WHERE o.id = acks.outbox_id
-           RETURNING o.id, o.order_id, o.version, acks.erp_order_id, acks.accepted_at
-         ), latest AS (
-           SELECT DISTINCT ON (d.order_id) d.order_id, d.erp_order_id, d.accepted_at, before.last_error
-             FROM d JOIN before ON before.id = d.id ORDER BY d.order_id, d.version DESC
-         ), prev AS (
-           -- row locks in the ingest's order (OrderUpsertRepository): two writers never wait on each other in a cycle
-           SELECT p.id, p.erp_acked_at FROM order_sync.orders p JOIN latest ON p.id = latest.order_id
-            ORDER BY p.shop_id, p.platform_order_id
-            FOR UPDATE OF p
-         )
-         UPDATE order_sync.orders o
-            SET erp_order_id = latest.erp_order_id,
-                erp_acked_at = COALESCE(prev.erp_acked_at,
-                  CASE WHEN latest.accepted_at IS NULL THEN now() ELSE LEAST(now(), GREATEST(o.first_seen_at, latest.accepted_at)) END)
-           FROM latest, prev
-          WHERE o.id = latest.order_id AND prev.id = o.id
-         RETURNING ${ACK_RETURNING}, prev.erp_acked_at IS NULL AS first_ack, latest.last_error AS erp_error,
-                   EXTRACT(EPOCH FROM o.erp_acked_at - o.sla_started_at)::float8 AS latency_s`,
-        [rows.map((r) => r.id), rows.map((r) => r.erpOrderId), rows.map((r) => r.acceptedAt ?? null)],
-      );
+    const { acked, events } = await retryOnConflict(() => this.outbox.transaction(async (em) => {
+      const acked = await this.outbox.ack(em, rows);
       return { acked, events: await this.ledger.recordAcks(em, acked) };
     }));
     this.stats.statements += 1;
@@ -516,36 +401,16 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     for (const a of acked) if (a.first_ack) this.metrics.acked(a);
   }
 
-  private async markRetry(rows: { id: string; error: string; delayMs: number }[]): Promise<void> {
+  private async markRetry(rows: OutboxRetry[]): Promise<void> {
     if (rows.length === 0) return;
-    // the attempt goes into the order trace's history (erp_attempts) in the same statement
-    await this.dataSource.query(
-      `WITH u AS (
-         UPDATE order_sync.outbox o SET next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
-           FROM unnest($1::bigint[], $2::text[], $3::int[]) AS r(id, error, delay_ms)
-          WHERE o.id = r.id AND o.status NOT IN ('delivered', 'failed') -- = pending, without letting the planner scan the partial index (see CLAIM_SQL)
-         RETURNING o.id, r.error
-       )
-       INSERT INTO order_sync.erp_attempts (outbox_id, outcome, error) SELECT id, 'retry', error FROM u`,
-      [rows.map((r) => r.id), rows.map((r) => r.error), rows.map((r) => r.delayMs)],
-    );
+    await this.outbox.markRetry(rows);
     this.stats.statements += 1;
     this.logger.warn(`ERP delivery of ${rows.length} rows postponed: ${rows[0].error}`);
   }
 
-  private async markFailed(rows: { id: string; error: string }[]): Promise<void> {
+  private async markFailed(rows: OutboxFailure[]): Promise<void> {
     if (rows.length === 0) return;
-    const failed: { merchant_id: string | null }[] = await this.dataSource.query(
-      `WITH u AS (
-         UPDATE order_sync.outbox o SET status = 'failed', last_error = r.error
-           FROM unnest($1::bigint[], $2::text[]) AS r(id, error) WHERE o.id = r.id
-         RETURNING o.id, o.merchant_id, r.error
-       ), h AS (
-         INSERT INTO order_sync.erp_attempts (outbox_id, outcome, error) SELECT id, 'failed', error FROM u
-       )
-       SELECT merchant_id::text AS merchant_id FROM u`,
-      [rows.map((r) => r.id), rows.map((r) => r.error)],
-    );
+    const failed = await this.outbox.markFailed(rows);
     this.stats.statements += 1;
     this.metrics.erpRejected(failed);
     this.logger.error(`ERP delivery of ${rows.length} rows failed permanently: ${rows[0].error}`);

@@ -4,6 +4,7 @@ import { LeaderLoop } from '../shared/leader-lock';
 import { ShipmentJobs } from './shipment-jobs';
 import { shipmentJobId } from './shipment-rules';
 import { SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
+import { ShipmentsRepository } from './shipments.repository';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -18,7 +19,8 @@ export class ShipmentSweeper implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly loop: LeaderLoop;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
+    private readonly shipments: ShipmentsRepository,
     private readonly jobs: ShipmentJobs,
     @Inject(SHIPMENTS_OPTIONS) private readonly opts: ShipmentsOptions,
   ) {
@@ -40,13 +42,7 @@ export class ShipmentSweeper implements OnApplicationBootstrap, OnModuleDestroy 
 
   async sweep(): Promise<{ reenqueued: number }> {
     const staleSec = this.opts.sweepStaleAfterMs / 1000;
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM order_sync.shipments
-        WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
-          AND next_attempt_at < now() - make_interval(secs => $1)
-        ORDER BY created_at LIMIT $2`,
-      [staleSec, this.opts.sweepBatch],
-    );
+    const rows = await this.shipments.stalePending(staleSec, this.opts.sweepBatch);
     const states = await Promise.all(rows.map((r) => this.jobs.queue.getJobState(shipmentJobId(r.id))));
     const stamp = Date.now();
     const todo = rows

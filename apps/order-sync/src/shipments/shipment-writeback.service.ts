@@ -1,27 +1,14 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { isUpstreamError, type UpstreamError } from '@app/contracts';
 import { ErpConnector, type ErpShipmentNotice } from '@app/erp';
 import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type ShopContext } from '@app/platforms';
 import { DONE, describeError, retryDelayMs, type JobOutcome } from '@app/queue';
-import { queryRows } from '../shared/sql';
 import { ErpLanes } from '../delivery/erp-lanes';
 import { describeOrderState, messageSaysRefund, refundBlocks } from './shipment-rules';
 import { SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
+import { ShipmentsRepository } from './shipments.repository';
 import type { ShipmentRow, ShipmentStatus, ShipmentWithOrder } from './shipment.types';
-
-const WITH_ORDER = `s.*, o.shop_id, o.status AS order_status, o.refund_status AS order_refund_status`;
-
-/** takes the row's lease when it is pending and due; the order is read in the same statement */
-const CLAIM_SQL = `
-  WITH c AS (
-    UPDATE order_sync.shipments
-       SET next_attempt_at = now() + make_interval(secs => $2), attempts = attempts + 1, updated_at = now()
-     WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
-    RETURNING *
-  )
-  SELECT c.*, o.shop_id, o.status AS order_status, o.refund_status AS order_refund_status FROM c JOIN order_sync.orders o ON o.id = c.order_id`;
 
 type FinalStatus = Exclude<ShipmentStatus, 'pending'>;
 const ERP_OUTCOME: Record<FinalStatus, ErpShipmentNotice['outcome']> = {
@@ -55,7 +42,7 @@ export class ShipmentWritebackService {
   private readonly lanes: ErpLanes;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly shipments: ShipmentsRepository,
     private readonly adapters: PlatformAdapterLookup,
     private readonly shops: ShopDirectory,
     erp: ErpConnector,
@@ -67,7 +54,7 @@ export class ShipmentWritebackService {
   }
 
   async ship(shipmentId: string): Promise<JobOutcome> {
-    const claimed = (await queryRows<ShipmentWithOrder>(this.dataSource, CLAIM_SQL, [shipmentId, this.opts.leaseSec]))[0];
+    const claimed = await this.shipments.claim(shipmentId, this.opts.leaseSec);
     if (!claimed) return this.settleByState(shipmentId);
 
     const order = { status: claimed.order_status, refundStatus: claimed.order_refund_status };
@@ -105,13 +92,7 @@ export class ShipmentWritebackService {
 
   /** the job could not take the row: it is final (maybe still owing the ERP a notice), leased or backing off */
   private async settleByState(shipmentId: string): Promise<JobOutcome> {
-    const rows = await queryRows<ShipmentWithOrder & { wait_ms: number }>(
-      this.dataSource,
-      `SELECT ${WITH_ORDER}, GREATEST(0, EXTRACT(EPOCH FROM s.next_attempt_at - now()) * 1000)::int AS wait_ms
-         FROM order_sync.shipments s JOIN order_sync.orders o ON o.id = s.order_id WHERE s.id = $1`,
-      [shipmentId],
-    );
-    const row = rows[0];
+    const row = await this.shipments.withOrder(shipmentId);
     if (!row) return { kind: 'failed', reason: `shipment ${shipmentId} not found` };
     if (row.status === 'pending') return { kind: 'delay', ms: row.wait_ms + 100, reason: 'shipment leased or backing off' };
     if (row.erp_notified_at === null) return this.notify(row, row.status, row.last_error ?? '');
@@ -122,13 +103,9 @@ export class ShipmentWritebackService {
   private async refusedForRefund(row: ShipmentWithOrder, shop: ShopContext, e: UpstreamError): Promise<string | null> {
     if (e.kind !== 'invalid_request') return null;
     // ours first: the refund may have been ingested while the call was in flight
-    const ours = await queryRows<{ status: string; refund_status: string }>(
-      this.dataSource,
-      `SELECT status, refund_status FROM order_sync.orders WHERE id = $1`,
-      [row.order_id],
-    );
-    if (ours[0] && refundBlocks({ status: ours[0].status, refundStatus: ours[0].refund_status })) {
-      return describeOrderState({ status: ours[0].status, refundStatus: ours[0].refund_status });
+    const ours = await this.shipments.orderState(row.order_id);
+    if (ours && refundBlocks({ status: ours.status, refundStatus: ours.refund_status })) {
+      return describeOrderState({ status: ours.status, refundStatus: ours.refund_status });
     }
     try {
       const theirs = await this.adapters.get(row.platform).getOrder(shop, row.platform_order_id);
@@ -140,23 +117,13 @@ export class ShipmentWritebackService {
   }
 
   private async finish(row: ShipmentRow, status: FinalStatus, message: string): Promise<JobOutcome> {
-    await this.dataSource.query(
-      `UPDATE order_sync.shipments
-          SET status = $2, last_error = $3, updated_at = now(), shipped_at = CASE WHEN $2 = 'shipped' THEN now() END
-        WHERE id = $1 AND status = 'pending'`,
-      [row.id, status, status === 'shipped' ? null : message.slice(0, 1000)],
-    );
+    await this.shipments.finish(row.id, status, status === 'shipped' ? null : message.slice(0, 1000));
     if (status !== 'shipped') this.logger.warn(`shipment ${row.id} (order ${row.order_id}) ${status}: ${message}`);
     return this.notify(row, status, message);
   }
 
   private async notify(row: ShipmentRow, status: FinalStatus, message: string): Promise<JobOutcome> {
-    const merchant = await queryRows<{ merchant_id: string }>(
-      this.dataSource,
-      `SELECT s.merchant_id FROM order_sync.orders o JOIN core.shops s ON s.id = o.shop_id WHERE o.id = $1`,
-      [row.order_id],
-    );
-    const lane = await this.lanes.forMerchant(merchant[0]?.merchant_id ?? null);
+    const lane = await this.lanes.forMerchant(await this.shipments.merchantOfOrder(row.order_id));
     if (lane.unusable !== null) return { kind: 'delay', ms: 30_000, reason: `ERP shipment notice: ${lane.unusable}` };
     // connector pull: the ERP reads shipments through GET /erp/shipments; there is nobody to notify
     if (!lane.connector) return status === 'failed' ? { kind: 'failed', reason: message } : DONE;
@@ -172,16 +139,11 @@ export class ShipmentWritebackService {
       if (e.retryable) return { kind: 'delay', ms: retryDelayMs(e, row.attempts), reason: `ERP shipment notice: ${describeError(e)}` };
       return { kind: 'failed', reason: `ERP refused the shipment notice: ${describeError(e)}` };
     }
-    await this.dataSource.query(`UPDATE order_sync.shipments SET erp_notified_at = now() WHERE id = $1`, [row.id]);
+    await this.shipments.markNotified(row.id);
     return status === 'failed' ? { kind: 'failed', reason: message } : DONE;
   }
 
   private async markRetry(id: string, error: string, delayMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE order_sync.shipments
-          SET next_attempt_at = now() + make_interval(secs => $3 / 1000.0), last_error = $2, updated_at = now()
-        WHERE id = $1 AND status = 'pending'`,
-      [id, error, delayMs],
-    );
+    await this.shipments.markRetry(id, error, delayMs);
   }
 }

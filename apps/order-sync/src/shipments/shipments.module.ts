@@ -7,6 +7,7 @@ import { ShipmentIntakeService } from './shipment-intake.service';
 import { ShipmentJobs } from './shipment-jobs';
 import { ShipmentSweeper } from './shipment-sweeper.service';
 import { ShipmentWritebackService } from './shipment-writeback.service';
+import { ShipmentsRepository } from './shipments.repository';
 import { DEFAULT_SHIPMENTS_OPTIONS, SHIPMENTS_OPTIONS, type ShipmentsOptions } from './shipments.options';
 
 export interface ShipmentsFeatureModuleOptions {
@@ -39,6 +40,7 @@ export class ShipmentsFeatureModule {
         ...(cfg.providers ?? []),
         { provide: SHIPMENTS_OPTIONS, useValue: options },
         ShipmentJobs,
+        ShipmentsRepository,
         ShipmentIntakeService,
         ShipmentWritebackService,
         ShipOrderProcessor,

@@ -5,7 +5,7 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { LeaderLoop } from '../shared/leader-lock';
 import { OrderJobs, inboxJobId, outboxJobId } from '../shared/order-jobs';
 import { InboxRepository } from '../ingest/inbox.repository';
-import { OutboxSweepRepository } from './outbox-sweep.repository';
+import { OutboxRepository } from '../delivery/outbox.repository';
 
 export interface SweepResult {
   inboxReenqueued: number;
@@ -30,7 +30,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     /** the sweeper's lease (LeaderLoop, order_sync.leases) */
     dataSource: DataSource,
     private readonly inboxRows: InboxRepository,
-    private readonly outboxRows: OutboxSweepRepository,
+    private readonly outboxRows: OutboxRepository,
     private readonly jobs: OrderJobs,
     @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
   ) {

@@ -1,24 +1,24 @@
-import { OutboxSweepRepository, type StaleOutboxRow } from '../../src/sweeper/outbox-sweep.repository';
+import { OutboxRepository, type StaleOutboxRow } from '../../src/delivery/outbox.repository';
 
 /** a pending outbox row as the fake holds it */
-export interface FakeOutboxRow extends StaleOutboxRow {
+export interface FakeStaleOutboxRow extends StaleOutboxRow {
   status: 'pending' | 'delivered' | 'failed';
   created_at: Date;
   next_attempt_at: Date;
 }
 
-/** OutboxSweepRepository in memory: the stale read's filter (pending, created and due before the cut-off), id order, limit */
-export class FakeOutboxSweepRepository extends OutboxSweepRepository {
-  readonly rows: FakeOutboxRow[] = [];
+/** OutboxRepository's sweeper read (stalePending) in memory: the stale read's filter (pending, created and due before the cut-off), id order, limit */
+export class FakeOutboxSweepRepository extends OutboxRepository {
+  readonly rows: FakeStaleOutboxRow[] = [];
   private nextId = 1;
 
   constructor() {
     super(null as never); // no DataSource: every method is overridden
   }
 
-  add(input: Partial<FakeOutboxRow> = {}): FakeOutboxRow {
+  add(input: Partial<FakeStaleOutboxRow> = {}): FakeStaleOutboxRow {
     const old = new Date(Date.now() - 3_600_000);
-    const row: FakeOutboxRow = { id: String(this.nextId++), kind: 'push', merchant_id: null, status: 'pending', created_at: old, next_attempt_at: old, ...input };
+    const row: FakeStaleOutboxRow = { id: String(this.nextId++), kind: 'push', merchant_id: null, status: 'pending', created_at: old, next_attempt_at: old, ...input };
     this.rows.push(row);
     return row;
   }

@@ -9,3 +9,7 @@ export * from './fake-order-event-relays';
 export * from './fake-orders.repository';
 export * from './fake-outbox-sweep.repository';
 export * from './fake-queue';
+export * from './fake-erp-lanes';
+export * from './fake-outbox-repository';
+export * from './fake-shipments-repository';
+export * from './fake-shipment-queue';

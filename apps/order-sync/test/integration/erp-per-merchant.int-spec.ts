@@ -10,6 +10,7 @@ import { ErpDeliveryService } from '../../src/delivery/erp-delivery.service';
 import { ErpLanes } from '../../src/delivery/erp-lanes';
 import { ShipmentWritebackService } from '../../src/shipments/shipment-writeback.service';
 import { DEFAULT_SHIPMENTS_OPTIONS } from '../../src/shipments/shipments.options';
+import { ShipmentsRepository } from '../../src/shipments/shipments.repository';
 import { FakeErpConnector } from '../fakes';
 import { createHarness, type Harness } from '../harness';
 import { testOutboundPolicy } from '@app/testing/outbound-policy';
@@ -209,7 +210,7 @@ describe('ERP delivery per merchant (lanes over core.erp_connections)', () => {
       [o.id, m.b, `auto-${o.id}`],
     );
     // a refunded order's shipment is blocked without a platform call; only the ERP is told
-    const sut = new ShipmentWritebackService(h.db.dataSource, { get: () => h.adapters.douyin }, h.shops, defaultErp, DEFAULT_SHIPMENTS_OPTIONS, lanes);
+    const sut = new ShipmentWritebackService(new ShipmentsRepository(h.db.dataSource), { get: () => h.adapters.douyin }, h.shops, defaultErp, DEFAULT_SHIPMENTS_OPTIONS, lanes);
     await expect(sut.ship(sh.id)).resolves.toEqual({ kind: 'done' });
     expect(simB.shipmentNotices()).toHaveLength(1);
     expect(simA.shipmentNotices()).toHaveLength(0);
