@@ -38,6 +38,15 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     return h.canonical(p, o, f);
   }
 
+  /** douyin was sent its first figure in full (10), then the early sale as a delta (-2): once, never twice */
+  function expectDouyinFullThenMinus2(f: SkuFixture): void {
+    const dy = h.sims.douyin.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
+    expect(dy.map((r) => [String(r.params.incremental), Number(r.params.stock_num)])).toEqual([
+      ['false', 10],
+      ['true', -2],
+    ]);
+  }
+
   async function setOnHand(f: SkuFixture, onHand: number): Promise<void> {
     const res = await erp().post('/erp/stock').send({ items: [{ erpSkuCode: f.erpSkuCode, onHand }] }).expect(200);
     expect(res.body.applied).toHaveLength(1);
@@ -269,11 +278,7 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     } finally {
       spy.mockRestore();
     }
-    const dy = sim.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
-    expect(dy.map((r) => [String(r.params.incremental), Number(r.params.stock_num)])).toEqual([
-      ['false', 10],
-      ['true', -2],
-    ]);
+    expectDouyinFullThenMinus2(f);
     const v = await view(f.skuId);
     expect(v.platforms.find((p: { platform: string }) => p.platform === 'douyin').platformShowsByOurBooks).toBe(8);
   });
@@ -317,11 +322,7 @@ describe('stock (real Postgres, Redis, simulators)', () => {
     } finally {
       spy.mockRestore();
     }
-    const dy = sim.requests('sku.syncStock').filter((r) => String(r.params.sku_id) === f.platformIds.douyin.skuId);
-    expect(dy.map((r) => [String(r.params.incremental), Number(r.params.stock_num)])).toEqual([
-      ['false', 10],
-      ['true', -2],
-    ]);
+    expectDouyinFullThenMinus2(f);
   });
 
   it('douyin: never adds units back from a negative belief (it pushes the full figure instead)', async () => {

@@ -212,6 +212,29 @@ describe('redemptions and the budget guard (real Postgres, Redis, Kuaishou simul
     await end(merchantA, c.id);
   });
 
+  it('Kuaishou: an order whose fee detail fails on the list is handed back as a partial id (never dropped); its detail gives the coupon line', async () => {
+    const c = await live(merchantA, { name: 'fee detail', amountFen: 800, thresholdFen: 1_000 });
+    const shop = await ctx(shopA);
+    sim.generator.couponRate = 1;
+    const made = [sim.generator.makeOne([shop.platformShopId])!, sim.generator.makeOne([shop.platformShopId])!].filter((o) => o.coupon);
+    sim.generator.couponRate = 0;
+    expect(made).toHaveLength(2);
+    // the first fee-detail call of the list fails (Kuaishou busy): that order alone becomes a partial id
+    sim.failNext('busy', 1, { method: 'open.seller.order.fee.detail' });
+    const to = new Date(Date.now() + 1000);
+    const page = await adapter.listOrders(shop, { from: new Date(to.getTime() - 3_600_000), to, page: null, newestFirst: true });
+    expect(page.partialIds).toHaveLength(1);
+    const [partial] = page.partialIds!;
+    expect(page.orders.some((o) => o.platformOrderId === partial)).toBe(false);
+    expect(page.partialUpdatedAt?.[partial]).toEqual(expect.any(String));
+    // every other discounted order of the page came with its lines
+    for (const o of page.orders.filter((x) => x.discountFen > 0)) expect(o.discounts?.length ?? 0).toBeGreaterThan(0);
+    // the caller's detail call (getOrder) gives the partial order's discount lines
+    const full = await adapter.getOrder(shop, partial);
+    expect(full.discounts).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'coupon', bearer: 'shop', platformType: '1001' })]));
+    await end(merchantA, c.id);
+  });
+
   it('the budget guard marks 80 / 100 / 120 %, stops the campaign on the platform at 100 % (exhausted), and alerts this merchant only', async () => {
     const c = await live(merchantA, { name: 'budget', amountFen: 900, thresholdFen: 1_000, budgetFen: 9_000 });
     const red = app.get(RedemptionsService);

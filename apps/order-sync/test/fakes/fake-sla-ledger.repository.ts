@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Outage, SlaCause } from '../../src/sla/sla-causes';
+import type { Outage } from '../../src/sla/sla-causes';
 import {
   SlaLedgerRepository,
   type AckEvidence,
@@ -12,22 +12,12 @@ import {
   type LedgerEvent,
   type NewEvent,
   type OpenEvent,
-  type SlaLevel,
   type StoredWaitingRow,
 } from '../../src/sla/sla-ledger.repository';
 
 /** one row of the fake order_sync.sla_events */
-export interface FakeSlaEvent {
+export interface FakeSlaEvent extends NewEvent {
   id: string;
-  orderId: string;
-  platform: string;
-  platformOrderId: string;
-  shopId: string | null;
-  merchantId: string | null;
-  slaStartedAt: Date;
-  level: SlaLevel;
-  cause: SlaCause;
-  ageMs: number;
   at: Date;
   source: 'waiting' | 'ack';
   alertedAt: Date | null;
