@@ -70,6 +70,7 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
       batchRows: env.RETENTION_BATCH_ROWS,
       maxBatchesPerTick: env.RETENTION_MAX_BATCHES_PER_TICK,
       daySeconds: retentionDaySeconds(env),
+      vacuumIntervalMs: env.RETENTION_VACUUM_INTERVAL_MS,
       days: {
         inbox: env.RETENTION_INBOX_DAYS,
         outbox: env.RETENTION_OUTBOX_DAYS,

@@ -73,6 +73,11 @@ export class OrderSyncEnv extends BaseEnv {
    * start-up with NODE_ENV=production (app.module).
    */
   @IntEnv(1, 86_400) RETENTION_DAY_SECONDS: number = 86_400;
+  /**
+   * With Postgres' autovacuum off, the retention leader runs a plain VACUUM of order-sync's churning tables at most
+   * this often (deleted rows free no space until a VACUUM); 0 never. Ignored while autovacuum is on.
+   */
+  @IntEnv(0) RETENTION_VACUUM_INTERVAL_MS: number = 300_000;
 
   /** where SLA warnings and breaches are POSTed (optional) */
   @IsOptional()

@@ -45,6 +45,8 @@ export interface RetentionOptions {
   days: Record<RetentionKind | 'outages', number>;
   /** seconds in a retention day: 86400 (RETENTION_DAY_SECONDS; shorter only for soak runs) */
   daySeconds: number;
+  /** with Postgres' autovacuum off, the leader vacuums the churning tables at most this often (0: never) */
+  vacuumIntervalMs: number;
 }
 
 export const DEFAULT_RETENTION_OPTIONS: RetentionOptions = {
@@ -54,6 +56,7 @@ export const DEFAULT_RETENTION_OPTIONS: RetentionOptions = {
   maxBatchesPerTick: 20,
   days: { ...DEFAULT_RETENTION_DAYS },
   daySeconds: 86_400,
+  vacuumIntervalMs: 300_000,
 };
 
 /** a merchant's stored settings: null takes the deployment's default */

@@ -158,6 +158,9 @@ function batchSql(t: SweptTable): string {
 
 export type RetentionResult = Record<string, number>;
 
+/** order-sync's tables whose rows are deleted or updated all day: vacuumed by the retention leader when autovacuum is off */
+export const VACUUMED_TABLES = ['inbox', 'outbox', 'erp_attempts', 'sla_events', 'stock_events', 'coupon_events', 'orders', 'shipments'] as const;
+
 /**
  * The retention sweeper (docs/adr/0013): order-sync's single leader loop `retention` (the same Postgres lease as
  * the sweeper, SLA watcher and poll scheduler) deletes finished rows past their merchant's retention in bounded
@@ -218,7 +221,46 @@ export class RetentionSweeperService implements OnApplicationBootstrap, OnModule
     }
     const total = Object.values(out).reduce((a, b) => a + b, 0);
     if (total > 0) this.logger.log(`retention deleted ${total} rows (${Object.entries(out).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    await this.vacuumWhereAutovacuumIsOff(asLeader);
     return out;
+  }
+
+  private lastVacuumAt = 0;
+  private warnedAutovacuumOff = false;
+
+  /**
+   * Deleting rows bounds a table's row count, not its bytes: the space of deleted (and updated) rows is reused only
+   * once VACUUM has passed. Postgres' autovacuum does that; with it off (the benchmark machine's Postgres has it off
+   * globally), the soak showed the inbox, outbox and stock-event tables holding their row counts while their bytes
+   * grew without end. So for each churning table autovacuum does not cover (off globally, or `autovacuum_enabled =
+   * false` on the table) this leader runs a plain VACUUM (no FULL: no exclusive lock; reads and writes go on) itself,
+   * at most every vacuumIntervalMs, and says so once in the log.
+   */
+  private async vacuumWhereAutovacuumIsOff(asLeader: boolean): Promise<void> {
+    const r = this.opts.retention;
+    if (r.vacuumIntervalMs <= 0 || Date.now() - this.lastVacuumAt < r.vacuumIntervalMs) return;
+    this.lastVacuumAt = Date.now();
+    const uncovered = await queryRows<{ relname: string }>(
+      this.dataSource,
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'order_sync' AND c.relname = ANY($1::text[])
+          AND (current_setting('autovacuum') = 'off'
+               OR coalesce((SELECT option_value FROM pg_options_to_table(c.reloptions) WHERE option_name = 'autovacuum_enabled'), 'true') = 'false')
+        ORDER BY c.relname`,
+      [[...VACUUMED_TABLES]],
+    );
+    if (uncovered.length === 0) return;
+    if (!this.warnedAutovacuumOff) {
+      this.warnedAutovacuumOff = true;
+      this.logger.warn(`autovacuum does not cover ${uncovered.map((u) => u.relname).join(', ')}: the retention leader vacuums them itself every ${r.vacuumIntervalMs} ms (turn autovacuum on in production)`);
+    }
+    for (const { relname } of uncovered) {
+      if (asLeader && !this.loop.lock.isLeader()) break;
+      // VACUUM cannot run in a transaction block: one statement on a pool connection, autocommit; the name is
+      // one of VACUUMED_TABLES (constants), never input
+      await this.dataSource.query(`VACUUM (ANALYZE) order_sync.${relname}`);
+      this.metrics.retentionVacuums.inc({ table: relname });
+    }
   }
 
   /** per kind, the shortest days any merchant set (null: none set one) */

@@ -213,6 +213,36 @@ describe('retention sweeper', () => {
     expect((await bounded.sweep()).outbox).toBe(0);
   });
 
+  it('vacuums the churning tables autovacuum does not cover (off globally, or off on the table), at most every vacuumIntervalMs', async () => {
+    const opts = h.app.get<OrderSyncOptions>(ORDER_SYNC_OPTIONS);
+    await q(`ALTER TABLE order_sync.outbox SET (autovacuum_enabled = false)`);
+    try {
+      const vacuums = async (): Promise<number> =>
+        Number((await q(`SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'order_sync' AND relname = 'outbox'`))[0].vacuum_count);
+      const settle = async (want: (n: number) => boolean): Promise<number> => {
+        for (let i = 0; i < 15; i++) {
+          const n = await vacuums();
+          if (want(n)) return n;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return vacuums();
+      };
+      const before = await vacuums();
+      const sweeper = new RetentionSweeperService(h.db.dataSource, { ...opts, retention: { ...opts.retention, vacuumIntervalMs: 60_000 } });
+      await sweeper.sweep();
+      const after = await settle((n) => n > before);
+      expect(after).toBe(before + 1);
+      // within the interval: no second VACUUM
+      await sweeper.sweep();
+      expect(await settle((n) => n > after)).toBe(after);
+      // 0: never
+      await new RetentionSweeperService(h.db.dataSource, { ...opts, retention: { ...opts.retention, vacuumIntervalMs: 0 } }).sweep();
+      expect(await settle((n) => n > after)).toBe(after);
+    } finally {
+      await q(`ALTER TABLE order_sync.outbox RESET (autovacuum_enabled)`);
+    }
+  });
+
   it('a merchant keeping less than the default loses its rows sooner, nobody else’s', async () => {
     await q(`INSERT INTO order_sync.retention_settings (merchant_id, outbox_days) VALUES ($1, 12) ON CONFLICT (merchant_id) DO UPDATE SET outbox_days = 12`, [MERCHANT_A]);
     try {

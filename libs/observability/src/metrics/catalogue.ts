@@ -250,6 +250,13 @@ export const METRIC_DEFINITIONS = {
     labelNames: ['table'],
     apps: ['order-sync', 'coupon'],
   }),
+  retentionVacuums: def({
+    name: 'omnisync_retention_vacuums_total',
+    type: 'counter',
+    help: "VACUUMs the retention leader ran itself because Postgres' autovacuum is off, by table (RETENTION_VACUUM_INTERVAL_MS)",
+    labelNames: ['table'],
+    apps: ['order-sync'],
+  }),
   stockPushes: def({
     name: 'omnisync_stock_pushes_total',
     type: 'counter',
