@@ -42,16 +42,33 @@ const isReexportable = (m: NonNullable<ModuleMetadata['imports']>[number]): m is
   !(m instanceof Promise) && !('forwardRef' in (m as object));
 
 /**
+ * The external ports of one register call: cfg.imports (re-exported) and cfg.providers. Not global, and
+ * imported by OrderSyncCoreModule only, so it sits below the folder modules that use it: Nest destroys
+ * modules shallow to deep, the TMC consumer stops before its TmcSource closes (as within the one module of
+ * before, where the consumer depended on the source).
+ */
+@Module({})
+export class OrderSyncPortsModule {
+  static register(imports: NonNullable<ModuleMetadata['imports']>, providers: Provider[]): DynamicModule {
+    return {
+      module: OrderSyncPortsModule,
+      imports,
+      providers,
+      exports: [...imports.filter(isReexportable), ...providers.map(providerToken)] as NonNullable<ModuleMetadata['exports']>,
+    };
+  }
+}
+
+/**
  * What every order-sync module shares, per OrderSyncFeatureModule.register call: the options (whole and
- * sliced), the external ports (cfg.imports re-exported, cfg.providers), the inbox writer (IntakeModule),
+ * sliced), the external ports (OrderSyncPortsModule), the inbox writer (IntakeModule),
  * the order path's queues (one registration, so one Queue per name) and OrderJobs. Global within the app,
  * so the folder modules stay static classes that import only each other.
  */
 @Module({})
 export class OrderSyncCoreModule {
   static register(cfg: OrderSyncCoreOptions): DynamicModule {
-    const imports = cfg.imports ?? [];
-    const providers = cfg.providers ?? [];
+    const ports = OrderSyncPortsModule.register(cfg.imports ?? [], cfg.providers ?? []);
     const intake = IntakeModule.register({ writer: cfg.inboxWriter, imports: cfg.imports });
     // retries are BullMQ's (QUEUE_JOB_OPTIONS, libs/queue); dependency outages move jobs to delayed instead (settleJob).
     // {stock-events} / {coupon-events}: relayed from the order-event outboxes (StockEventRelay, CouponEventRelay),
@@ -61,17 +78,9 @@ export class OrderSyncCoreModule {
     return {
       module: OrderSyncCoreModule,
       global: true,
-      imports: [...imports, intake, queues],
-      providers: [...providers, { provide: ORDER_SYNC_OPTIONS, useValue: cfg.options }, ...slices, OrderJobs],
-      exports: [
-        ...imports.filter(isReexportable),
-        intake,
-        queues,
-        ...providers.map(providerToken),
-        ORDER_SYNC_OPTIONS,
-        ...SLICES.map(([token]) => token),
-        OrderJobs,
-      ] as NonNullable<ModuleMetadata['exports']>,
+      imports: [ports, intake, queues],
+      providers: [{ provide: ORDER_SYNC_OPTIONS, useValue: cfg.options }, ...slices, OrderJobs],
+      exports: [ports, intake, queues, ORDER_SYNC_OPTIONS, ...SLICES.map(([token]) => token), OrderJobs],
     };
   }
 }
