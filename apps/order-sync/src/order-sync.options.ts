@@ -134,3 +134,13 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
 };
 
 export const ORDER_SYNC_OPTIONS = Symbol('ORDER_SYNC_OPTIONS');
+
+/**
+ * One module's share of OrderSyncOptions: its keys copied out of the assembled options (each module's
+ * `*.options.ts` names its keys and token; OrderSyncCoreModule provides every slice from ORDER_SYNC_OPTIONS).
+ */
+export function pickOptions<K extends keyof OrderSyncOptions>(options: OrderSyncOptions, keys: readonly K[]): Pick<OrderSyncOptions, K> {
+  const slice = {} as Pick<OrderSyncOptions, K>;
+  for (const k of keys) slice[k] = options[k];
+  return slice;
+}

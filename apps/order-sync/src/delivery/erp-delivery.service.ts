@@ -3,7 +3,7 @@ import { isUpstreamError, type CanonicalOrder, type Platform } from '@app/contra
 import { ErpConnector, describeErpFailure, type ErpOrderEnvelope, type ErpPushResult } from '@app/erp';
 import { GroupCommitter } from '@app/intake';
 import { addConcurrencySource } from '@app/observability';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { DELIVERY_OPTIONS, type DeliveryOptions } from './delivery.options';
 import { BuyerVault, fromOutboxPayload } from '../orders/buyer-vault';
 import { ErpLanes, type ErpLane } from './erp-lanes';
 import { ErpLaneCapacity } from './erp-lane-capacity';
@@ -89,7 +89,7 @@ export class ErpDeliveryService implements OnModuleInit, OnModuleDestroy {
     private readonly outbox: OutboxRepository,
     erp: ErpConnector,
     private readonly metrics: OrderSyncMetrics,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(DELIVERY_OPTIONS) private readonly opts: DeliveryOptions,
     private readonly vault: BuyerVault,
     private readonly ledger: SlaLedger,
     @Optional() lanes?: ErpLanes,

@@ -1,7 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { QUEUE } from '@app/contracts';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { DELIVERY_OPTIONS, type DeliveryOptions } from './delivery.options';
 import { JobProcessor, settleJob, type JobHandlers } from '@app/queue';
 import { ErpDeliveryService } from './erp-delivery.service';
 
@@ -10,7 +10,7 @@ import { ErpDeliveryService } from './erp-delivery.service';
 export class ErpInterceptProcessor extends JobProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly delivery: ErpDeliveryService,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(DELIVERY_OPTIONS) private readonly opts: DeliveryOptions,
   ) {
     super();
   }

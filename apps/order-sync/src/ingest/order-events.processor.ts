@@ -2,14 +2,14 @@ import { Processor } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { QUEUE } from '@app/contracts';
 import { JobProcessor, settleJob, type JobHandlers } from '@app/queue';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { INGEST_OPTIONS, type IngestOptions } from './ingest.options';
 import { OrderIngestService } from './order-ingest.service';
 
 @Processor(QUEUE.ORDER_EVENTS)
 export class OrderEventsProcessor extends JobProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly ingest: OrderIngestService,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(INGEST_OPTIONS) private readonly opts: IngestOptions,
   ) {
     super();
   }

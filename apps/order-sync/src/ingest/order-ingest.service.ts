@@ -3,7 +3,7 @@ import { UpstreamError, isOwnQuotaLimit, isUnknownStatus, isUpstreamError, type 
 import { GroupCommitter, PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
 import { UsageMeter } from '@app/resilience';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { INGEST_OPTIONS, type IngestOptions } from './ingest.options';
 import { orderReadsKey } from '../shared/order-reads';
 import { OrderUpsertRepository, type OutboxRef, type UpsertSummary } from '../orders/order-upsert.repository';
 import { OrdersRepository } from '../orders/orders.repository';
@@ -74,7 +74,7 @@ export class OrderIngestService implements OnModuleDestroy {
     private readonly upserts: OrderUpsertRepository,
     private readonly jobs: OrderJobs,
     private readonly orderEvents: OrderEventRelays,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(INGEST_OPTIONS) private readonly opts: IngestOptions,
     private readonly metrics: OrderSyncMetrics,
     /** counts the order reads per shop for ops' quota figures (absent in tests without the platform runtime) */
     @Optional() private readonly meter?: UsageMeter,

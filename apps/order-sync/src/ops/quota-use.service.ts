@@ -5,7 +5,7 @@ import { PlatformAdapterLookup } from '@app/intake';
 import { addQuotaNeededSource } from '@app/observability';
 import { platformLimitKey } from '@app/platforms';
 import { RedisRateLimiter, UsageMeter } from '@app/resilience';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { OPS_OPTIONS, type OpsOptions } from './ops.options';
 import { orderReadsKey } from '../shared/order-reads';
 
 export interface ApiQuotaUse {
@@ -58,7 +58,7 @@ export class QuotaUseService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly adapters: PlatformAdapterLookup,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(OPS_OPTIONS) private readonly opts: OpsOptions,
     @Optional() private readonly limiter?: RedisRateLimiter,
     @Optional() private readonly meter?: UsageMeter,
   ) {}

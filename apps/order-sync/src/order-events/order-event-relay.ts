@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { QUEUE, type CouponOrderEvent, type JobPayloads, type StockOrderEvent } from '@app/contracts';
 import { appMetrics } from '@app/observability';
 import { DataSource } from 'typeorm';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { ORDER_EVENTS_OPTIONS, type OrderEventsOptions } from './order-events.options';
 import { LeaderLoop } from '../shared/leader-lock';
 import { CouponEventsRepository, StockEventsRepository, type OrderEventsRepository } from './order-events.repository';
 
@@ -74,7 +74,7 @@ export abstract class OrderEventRelay<E> implements OnApplicationBootstrap, OnMo
     private readonly repo: OrderEventsRepository<E>,
     readonly queue: Queue,
     dataSource: DataSource,
-    private readonly opts: OrderSyncOptions,
+    private readonly opts: OrderEventsOptions,
   ) {
     this.logger = new Logger(`OrderEventRelay(${kind.name})`);
     this.repairLoop = new LeaderLoop(dataSource, `${kind.name}-repair`, opts.stockEventsRepairIntervalMs, () => this.repair(), this.logger, opts.leaderLeaseTtlMs);
@@ -207,7 +207,7 @@ const metrics = () => appMetrics();
 /** stock events -> {stock-events} (catalog-sync's reservations) */
 @Injectable()
 export class StockEventRelay extends OrderEventRelay<StockOrderEvent> {
-  constructor(repo: StockEventsRepository, @InjectQueue(QUEUE.STOCK_EVENTS) queue: Queue, dataSource: DataSource, @Inject(ORDER_SYNC_OPTIONS) opts: OrderSyncOptions) {
+  constructor(repo: StockEventsRepository, @InjectQueue(QUEUE.STOCK_EVENTS) queue: Queue, dataSource: DataSource, @Inject(ORDER_EVENTS_OPTIONS) opts: OrderEventsOptions) {
     super(
       {
         name: 'stock-events',
@@ -228,7 +228,7 @@ export class StockEventRelay extends OrderEventRelay<StockOrderEvent> {
 /** coupon events -> {coupon-events} (apps/coupon's redemptions and budget guard; issue 11 item 4) */
 @Injectable()
 export class CouponEventRelay extends OrderEventRelay<CouponOrderEvent> {
-  constructor(repo: CouponEventsRepository, @InjectQueue(QUEUE.COUPON_EVENTS) queue: Queue, dataSource: DataSource, @Inject(ORDER_SYNC_OPTIONS) opts: OrderSyncOptions) {
+  constructor(repo: CouponEventsRepository, @InjectQueue(QUEUE.COUPON_EVENTS) queue: Queue, dataSource: DataSource, @Inject(ORDER_EVENTS_OPTIONS) opts: OrderEventsOptions) {
     super(
       {
         name: 'coupon-events',

@@ -1,7 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { QUEUE } from '@app/contracts';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { POLL_OPTIONS, type PollOptions } from './poll.options';
 import { JobProcessor, settleJob, type JobHandlers } from '@app/queue';
 import { OrderPollService } from './order-poll.service';
 
@@ -9,7 +9,7 @@ import { OrderPollService } from './order-poll.service';
 export class OrderPollProcessor extends JobProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly poll: OrderPollService,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(POLL_OPTIONS) private readonly opts: PollOptions,
   ) {
     super();
   }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { isUnknownStatus, isUpstreamError, type CanonicalOrder, type UnmappedOrder, type UpstreamError } from '@app/contracts';
 import { PlatformAdapterLookup } from '@app/intake';
 import { ShopDirectory, type PlatformAdapter, type ShopContext } from '@app/platforms';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { POLL_OPTIONS, type PollOptions } from './poll.options';
 import { OrderUpsertRepository, type UpsertSummary } from '../orders/order-upsert.repository';
 import { isNewer } from '../orders/order-row';
 import { answersTheId, checkAnswer, refusalSummary, unmappedRefusals, type Refusal } from '../orders/platform-answer';
@@ -60,7 +60,7 @@ export class OrderPollService {
     private readonly orderEvents: OrderEventRelays,
     private readonly cadence: PollCadence,
     private readonly metrics: PollMetrics,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(POLL_OPTIONS) private readonly opts: PollOptions,
     private readonly orderMetrics: OrderSyncMetrics,
   ) {}
 

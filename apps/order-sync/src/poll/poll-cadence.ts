@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QUEUE, type JobPayloads } from '@app/contracts';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { POLL_OPTIONS, type PollOptions } from './poll.options';
 
 export const pollSchedulerKey = (shopId: string): string => `poll-shop-${shopId}`;
 
@@ -15,7 +15,7 @@ export const pollSchedulerKey = (shopId: string): string => `poll-shop-${shopId}
 export class PollCadence {
   constructor(
     @InjectQueue(QUEUE.ORDER_POLL) readonly queue: Queue,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(POLL_OPTIONS) private readonly opts: PollOptions,
   ) {}
 
   intervalMs(fast: boolean): number {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ShopDirectory } from '@app/platforms';
 import { DataSource } from 'typeorm';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { POLL_OPTIONS, type PollOptions } from './poll.options';
 import { LeaderLoop } from '../shared/leader-lock';
 import { PollCadence, pollSchedulerKey } from './poll-cadence';
 import { PollCursorsRepository } from './poll-cursors.repository';
@@ -37,7 +37,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, OnModuleDes
     private readonly shops: ShopDirectory,
     private readonly cursors: PollCursorsRepository,
     dataSource: DataSource,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(POLL_OPTIONS) private readonly opts: PollOptions,
   ) {
     this.loop = new LeaderLoop(dataSource, 'poll-scheduler', opts.pollShopCheckMs, () => this.reconcile(), this.logger, opts.leaderLeaseTtlMs);
   }

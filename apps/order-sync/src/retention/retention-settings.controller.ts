@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Injectable, Patch, UsePipes, ValidationP
 import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { RequiresRole } from '../ops/roles';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { RETENTION_MODULE_OPTIONS, type RetentionModuleOptions } from './retention.options';
 import { MerchantId } from '../shared/merchant-id.decorator';
 import { queryRows } from '../shared/sql';
 import { RETENTION_FLOORS_DAYS, RETENTION_KINDS, RETENTION_MAX_DAYS, effectiveDays, type RetentionKind } from './retention-policy';
@@ -49,7 +49,7 @@ const FIELD: Record<RetentionKind, keyof PatchRetentionSettingsDto> = { inbox: '
 export class RetentionSettingsService {
   constructor(
     private readonly ds: DataSource,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(RETENTION_MODULE_OPTIONS) private readonly opts: RetentionModuleOptions,
   ) {}
 
   async get(merchantId: string): Promise<RetentionSettingsView> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { appMetrics } from '@app/observability';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { RETENTION_MODULE_OPTIONS, type RetentionModuleOptions } from './retention.options';
 import { LeaderLoop } from '../shared/leader-lock';
 import { queryRows } from '../shared/sql';
 import { OUTAGES_FLOOR_DAYS, RETENTION_FLOORS_DAYS, type RetentionKind } from './retention-policy';
@@ -175,7 +175,7 @@ export class RetentionSweeperService implements OnApplicationBootstrap, OnModule
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(RETENTION_MODULE_OPTIONS) private readonly opts: RetentionModuleOptions,
   ) {
     this.loop = new LeaderLoop(dataSource, 'retention', opts.retention.intervalMs, () => this.sweep(true), this.logger, opts.leaderLeaseTtlMs);
   }

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { QUEUE } from '@app/contracts';
 import { createRedisClient, type RedisClient } from '@app/observability';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from '@app/queue';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { MIN_OUTAGE_MS, type Dependency, type Outage } from './sla-causes';
 import { SlaLedgerRepository } from './sla-ledger.repository';
 
@@ -57,7 +57,7 @@ export class DependencyOutages implements OnApplicationBootstrap, OnModuleDestro
     private readonly dataSource: DataSource,
     private readonly repo: SlaLedgerRepository,
     @InjectQueue(QUEUE.ORDER_EVENTS) private readonly queue: Queue,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(SLA_OPTIONS) private readonly opts: SlaOptions,
     /** the app's Redis target (QueueModule); absent in feature tests with a bare BullModule root */
     @Optional() @Inject(QUEUE_MODULE_OPTIONS) private readonly queueOpts?: QueueModuleOptions,
   ) {}

@@ -3,7 +3,7 @@ import type { AxiosInstance } from 'axios';
 import { boundText } from '@app/contracts';
 import { DEFAULT_WEBHOOK_MAX_RESPONSE_BYTES, OutboundPolicy, createOutboundAxios } from '@app/net';
 import { ShopDirectory, type NeedsReauthEvent } from '@app/platforms';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 
 export interface SlaAlert {
   orderId: string;
@@ -35,7 +35,7 @@ export class SlaAlertNotifier implements OnModuleInit, OnModuleDestroy {
   private readonly http: AxiosInstance;
 
   constructor(
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(SLA_OPTIONS) private readonly opts: SlaOptions,
     @Optional() @Inject(OutboundPolicy) policy: OutboundPolicy | null,
     @Optional() private readonly shops?: ShopDirectory,
   ) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { DependencyOutages } from './dependency-outages';
 import { OrderSyncMetrics } from './order-sync.metrics';
 import { SlaAlertNotifier, type SlaAlert } from './sla-alert.notifier';
@@ -41,7 +41,7 @@ export class SlaLedger implements OnModuleDestroy {
     private readonly metrics: OrderSyncMetrics,
     private readonly alerts: SlaAlertNotifier,
     private readonly outages: DependencyOutages,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(SLA_OPTIONS) private readonly opts: SlaOptions,
   ) {}
 
   async onModuleDestroy(): Promise<void> {

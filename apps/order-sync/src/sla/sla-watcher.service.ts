@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { orderRowId } from '../orders/buyer-vault';
 import { LeaderLoop } from '../shared/leader-lock';
 import { DependencyOutages } from './dependency-outages';
@@ -40,7 +40,7 @@ export class SlaWatcherService implements OnApplicationBootstrap, OnModuleDestro
     dataSource: DataSource,
     private readonly ledger: SlaLedger,
     private readonly outages: DependencyOutages,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(SLA_OPTIONS) private readonly opts: SlaOptions,
   ) {
     this.loop = new LeaderLoop(dataSource, 'sla-watcher', opts.slaCheckIntervalMs, () => this.tick(), this.logger, opts.leaderLeaseTtlMs);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { SWEEPER_OPTIONS, type SweeperOptions } from './sweeper.options';
 import { LeaderLoop } from '../shared/leader-lock';
 import { OrderJobs, inboxJobId, outboxJobId } from '../shared/order-jobs';
 import { InboxRepository } from '../ingest/inbox.repository';
@@ -32,7 +32,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly inboxRows: InboxRepository,
     private readonly outboxRows: OutboxRepository,
     private readonly jobs: OrderJobs,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(SWEEPER_OPTIONS) private readonly opts: SweeperOptions,
   ) {
     this.loop = new LeaderLoop(dataSource, 'sweeper', opts.sweepIntervalMs, () => this.sweep(), this.logger, opts.leaderLeaseTtlMs);
   }
