@@ -5,7 +5,8 @@ import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options
 import { TmcSource } from './tmc-source.port';
 
 /**
- * Taobao pushes through TMC, a pull-style stream, not webhooks. One loop per Taobao app: consume a batch,
+ * Taobao pushes through TMC, not webhooks: a WebSocket that pushes messages (TAOBAO_TMC_CHANNEL=socket), with
+ * the pull-style HTTP consume as the fallback while it is down. One loop per Taobao app: consume a batch,
  * write it to the inbox (group commit), confirm only after the commit — so an unconfirmed message is
  * redelivered by Taobao and the inbox's unique key absorbs the repeat.
  *
@@ -98,7 +99,32 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
         idleMs = Math.min(this.opts.tmcIdleMs * 2 ** failures, 60_000);
         this.logger.error(`TMC consume for app ${appKey} failed (${failures}x), next try in ${idleMs} ms: ${String(e)}`);
       }
-      if (idleMs > 0 && !this.stopping) await this.idle(idleMs);
+      if (idleMs > 0 && !this.stopping) await this.pause(appKey, idleMs, failures > 0);
     }
+  }
+
+  /**
+   * Between rounds: with the push channel up (the TMC socket), until a message is pushed (at most a second,
+   * so a dropped channel is noticed), else the poll idle / backoff as before.
+   */
+  private async pause(appKey: string, idleMs: number, failed: boolean): Promise<void> {
+    const source = this.source;
+    const group = this.opts.tmcGroupName;
+    if (!failed && source?.waitForPush && source.pushing?.(appKey, group)) {
+      const maxMs = Math.max(idleMs, 1000);
+      // like idle(), and woken by a push too (stop wakes it as well)
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.wakers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, maxMs);
+        this.wakers.add(done);
+        source.waitForPush!(appKey, group, maxMs).then(done, done);
+      });
+      return;
+    }
+    await this.idle(idleMs);
   }
 }
