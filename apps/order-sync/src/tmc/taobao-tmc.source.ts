@@ -22,6 +22,7 @@ export class TaobaoTmcSource extends TmcSource implements OnModuleDestroy {
   private readonly sockets = new Map<string, { socket: MessageServiceSocket; secret: string; baseUrl: string }>();
   private readonly channel: OrderSyncOptions['tmcChannel'];
   private closed = false;
+  private readonly appCache = new Map<string, { app: MessageServiceApp | null; until: number }>();
 
   constructor(
     private readonly adapters: PlatformAdapterLookup,
@@ -104,12 +105,23 @@ export class TaobaoTmcSource extends TmcSource implements OnModuleDestroy {
     return adapter;
   }
 
+  /**
+   * The app's credentials from its active shops, remembered for APP_TTL_MS: with pushes the consumer runs a
+   * round per arrival, and listActive is a query plus a decryption per shop.
+   */
   private async app(appKey: string): Promise<MessageServiceApp | null> {
+    const cached = this.appCache.get(appKey);
+    if (cached && cached.until > Date.now()) return cached.app;
     const shops: ShopContext[] = await this.shops.listActive('taobao');
     const shop = shops.find((s) => s.credentials.appKey === appKey);
-    return shop ? { appKey, appSecret: shop.credentials.appSecret, baseUrl: shop.baseUrl } : null;
+    const app = shop ? { appKey, appSecret: shop.credentials.appSecret, baseUrl: shop.baseUrl } : null;
+    this.appCache.set(appKey, { app, until: Date.now() + APP_TTL_MS });
+    return app;
   }
 }
+
+/** how long an app's credentials are reused (a rotated secret or a deactivated shop is seen within this) */
+const APP_TTL_MS = 2000;
 
 function key(appKey: string, groupName: string): string {
   return `${appKey}\u0000${groupName}`;
