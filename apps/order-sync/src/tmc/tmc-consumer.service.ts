@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type
 import { InboxWriter, entriesForApp } from '@app/intake';
 import { ShopDirectory } from '@app/platforms';
 import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
-import { TmcSource } from './tmc-source.port';
+import { TmcSource, type TmcMessage } from './tmc-source.port';
+
+/** pushed batches being committed at once per app (the HTTP consume path stays one round at a time) */
+const PUSHED_ROUNDS_IN_FLIGHT = 4;
 
 /**
  * Taobao pushes through TMC, not webhooks: a WebSocket that pushes messages (TAOBAO_TMC_CHANNEL=socket), with
@@ -79,21 +82,60 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
     if (!source) return 0;
     const batch = await source.consume(appKey, this.opts.tmcGroupName, this.opts.tmcQuantity);
     if (batch.length === 0) return 0;
-    // only this app's shops: a message naming a shop authorised under another app is stored as ignored
-    await this.writer.write(await entriesForApp(this.shops, 'taobao', appKey, batch.map((m) => m.message)));
-    // durable now: confirming earlier could lose a message, confirming later only costs a duplicate
-    await source.confirm(appKey, this.opts.tmcGroupName, batch.map((m) => m.tmcId));
+    await this.store(appKey, batch);
     return batch.length;
   }
 
+  /** write a batch to the inbox, then (only then) confirm it */
+  private async store(appKey: string, batch: TmcMessage[]): Promise<void> {
+    // only this app's shops: a message naming a shop authorised under another app is stored as ignored
+    await this.writer.write(await entriesForApp(this.shops, 'taobao', appKey, batch.map((m) => m.message)));
+    // durable now: confirming earlier could lose a message, confirming later only costs a duplicate
+    await this.source!.confirm(appKey, this.opts.tmcGroupName, batch.map((m) => m.tmcId));
+  }
+
+  /**
+   * Over HTTP consume one round at a time, as before. With the push channel up, what has been pushed is taken
+   * at once and stored while earlier rounds are still committing (up to PUSHED_ROUNDS_IN_FLIGHT; the inbox
+   * writer's group commit merges them), so a message never waits for another batch's commit; each round still
+   * confirms only after its own commit.
+   */
   private async loop(appKey: string): Promise<void> {
+    const group = this.opts.tmcGroupName;
+    const inFlight = new Set<Promise<void>>();
     let failures = 0;
+    let pushedFailure: unknown = null;
     while (!this.stopping) {
       let idleMs = 0;
       try {
-        const n = await this.runOnce(appKey);
-        failures = 0;
-        if (n === 0) idleMs = this.opts.tmcIdleMs;
+        if (pushedFailure !== null) {
+          const e = pushedFailure;
+          pushedFailure = null;
+          throw e;
+        }
+        if (this.source?.pushing?.(appKey, group) === true) {
+          const batch = await this.source.consume(appKey, group, this.opts.tmcQuantity);
+          if (batch.length === 0) idleMs = this.opts.tmcIdleMs;
+          else {
+            const round: Promise<void> = this.store(appKey, batch)
+              .then(
+                () => {
+                  failures = 0;
+                },
+                (e: unknown) => {
+                  pushedFailure ??= e;
+                },
+              )
+              .finally(() => inFlight.delete(round));
+            inFlight.add(round);
+            if (inFlight.size >= PUSHED_ROUNDS_IN_FLIGHT) await Promise.race(inFlight);
+          }
+        } else {
+          if (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+          const n = await this.runOnce(appKey);
+          failures = 0;
+          if (n === 0) idleMs = this.opts.tmcIdleMs;
+        }
       } catch (e) {
         failures += 1;
         idleMs = Math.min(this.opts.tmcIdleMs * 2 ** failures, 60_000);
@@ -101,6 +143,7 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
       }
       if (idleMs > 0 && !this.stopping) await this.pause(appKey, idleMs, failures > 0);
     }
+    await Promise.allSettled([...inFlight]);
   }
 
   /**

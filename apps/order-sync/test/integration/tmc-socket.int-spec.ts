@@ -129,6 +129,20 @@ describe('Taobao TMC over the WebSocket, HTTP consume as the fallback', () => {
     // includes this test's own 10 ms DB polling; over HTTP the 200 ms idle alone averages ~100 ms
     expect(median).toBeLessThan(60);
     await waitFor(async () => queue().inFlight === 0 && queue().ready === 0, 3000, 'all confirmed');
+
+    // a burst: rounds overlap (several commits in flight), each message stored once and confirmed
+    const burst = Array.from({ length: 120 }, () => publish());
+    await waitFor(
+      async () => (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM order_sync.inbox WHERE platform = 'taobao' AND platform_order_id = ANY($1)`, [burst]))[0].n === burst.length,
+      10_000,
+      'the burst in the inbox',
+    );
+    await waitFor(async () => queue().inFlight === 0 && queue().ready === 0, 5000, 'the burst confirmed');
+    const [{ dup }] = await h.db.dataSource.query(
+      `SELECT count(*)::int - count(DISTINCT platform_order_id)::int AS dup FROM order_sync.inbox WHERE platform = 'taobao' AND platform_order_id = ANY($1)`,
+      [burst],
+    );
+    expect(dup).toBe(0);
   });
 
   it('a crash between receive and commit: the message comes back (same connection, or after a reconnect) and is stored once', async () => {
