@@ -1,6 +1,7 @@
 import { TmcFrameError, TmcKind, TmcMessageType, decodeTmcFrame, encodeTmcFrame, type TmcFrame } from './taobao.tmc-frame';
 import { TMC_SDK, tmcConfirmFrame, tmcConnectFrame, tmcConnectSign, tmcDataRecord, tmcPullFrame, tmcSocketUrl } from './taobao.tmc-socket';
 import { tmcMessageToPush } from './taobao.tmc';
+import { OutboundPolicy, platformPurpose } from '@app/net';
 
 /*
  * Frames built byte by byte by the rules of tmcpy 0.3.3's messageio.py writer (little-endian; u8 version,
@@ -150,5 +151,10 @@ describe(tmcSocketUrl.name, () => {
     expect(tmcSocketUrl('http://gw.api.taobao.com/router/rest')).toBe('ws://mc.api.taobao.com/');
     expect(tmcSocketUrl('http://127.0.0.1:4102')).toBe('ws://127.0.0.1:4102/');
     expect(tmcSocketUrl('https://tb.sim.example:8443/x')).toBe('wss://tb.sim.example:8443/');
+  });
+  it('the production message host passes the default outbound policy (as the socket checks it: ws as http); another host does not', () => {
+    const policy = new OutboundPolicy();
+    expect(policy.checkUrl(tmcSocketUrl('https://eco.taobao.com').replace(/^ws/, 'http'), platformPurpose('taobao')).host).toBe('mc.api.taobao.com');
+    expect(() => policy.checkUrl('http://mc.api.evil.example/', platformPurpose('taobao'))).toThrow(/not a taobao API host/);
   });
 });
