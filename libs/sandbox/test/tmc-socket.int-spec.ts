@@ -87,6 +87,17 @@ describe('taobao TMC over WebSocket (simulator + the adapter client)', () => {
     expect(m.topic).toBe('taobao_trade_TradeBuyerPay');
   });
 
+  it("the simulator's down fault takes the message service down with the API", async () => {
+    const s = open();
+    await waitFor(() => s.up, 3000, 'handshake');
+    sim.setFaults({ down: '503' });
+    await waitFor(() => !s.up, 2000, 'down with the platform');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.up).toBe(false);
+    sim.resetFaults();
+    await waitFor(() => s.up, 3000, 'back');
+  });
+
   it('connects through the outbound URL policy: a loopback simulator without an allowance is refused', async () => {
     const s = open(undefined, 'default', new OutboundPolicy());
     await waitFor(() => s.lastError !== null, 2000, 'refusal');

@@ -127,6 +127,7 @@ export class TaobaoSimulator extends PlatformSimulator {
       (k) => this.tmcQueue(k),
       (k) => this.store.appSecret(k),
       () => this.options.tmcRedeliverAfterMs,
+      () => this.faults.settings.down !== false,
     );
   }
 

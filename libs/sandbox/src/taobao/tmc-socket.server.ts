@@ -42,7 +42,8 @@ const PUSH_BATCH = 200;
  *   `tmcRedeliverAfterMs` (pushed again on a sweep) exactly as over HTTP.
  * - Confirm (`__kind` 2, id, the connection's token) confirms under the connection's group; PullRequest
  *   (`__kind` 1) pushes what is ready and is answered with a SENDACK.
- * - `setDown(true)` drops every connection and refuses upgrades (503) until `setDown(false)`.
+ * - `setDown(true)` drops every connection and refuses upgrades (503) until `setDown(false)`; so does the
+ *   simulator's `down` fault (POST /__admin/faults {down}), within a sweep.
  */
 export class TmcSocketServer {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -56,6 +57,8 @@ export class TmcSocketServer {
     private readonly queueFor: (appKey: string) => TmcQueue,
     private readonly secretFor: (appKey: string) => string | null,
     private readonly redeliverAfterMs: () => number,
+    /** the simulator's `down` fault: the message service is down with the API */
+    private readonly platformDown: () => boolean = () => false,
   ) {}
 
   snapshot(): TmcSocketStats {
@@ -73,7 +76,7 @@ export class TmcSocketServer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.down) {
+    if (this.down || this.platformDown()) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
@@ -174,6 +177,10 @@ export class TmcSocketServer {
     const every = Math.max(20, Math.min(250, Math.floor(this.redeliverAfterMs() / 4)));
     this.sweep = setInterval(() => {
       if (this.conns.size === 0) return;
+      if (this.platformDown()) {
+        for (const c of this.conns) c.ws.terminate();
+        return;
+      }
       const apps = new Set([...this.conns].filter((c) => c.token !== null).map((c) => c.appKey!));
       for (const app of apps) this.notify(app);
     }, every);
