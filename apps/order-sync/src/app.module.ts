@@ -64,6 +64,7 @@ export function orderSyncOptions(env: OrderSyncEnv): Partial<OrderSyncOptions> {
     leaderLeaseTtlMs: env.LEADER_LEASE_TTL_MS,
     tmcEnabled: env.TMC_ENABLED,
     tmcGroupName: env.TMC_GROUP_NAME,
+    tmcChannel: env.TAOBAO_TMC_CHANNEL,
     retention: {
       enabled: env.RETENTION_ENABLED,
       intervalMs: env.RETENTION_INTERVAL_MS,

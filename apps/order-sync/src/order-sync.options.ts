@@ -1,6 +1,10 @@
 import { DEFAULT_RETENTION_OPTIONS, type RetentionOptions } from './retention/retention-policy';
 import { DEFAULT_LEASE_TTL_MS } from './shared/leader-lock';
 
+/** How Taobao TMC messages arrive (TAOBAO_TMC_CHANNEL). */
+export const TMC_CHANNELS = ['socket', 'http'] as const;
+export type TmcChannel = (typeof TMC_CHANNELS)[number];
+
 /** Tunables of the order path. The app's config layer builds this from validated env (see OrderSyncFeatureModule). */
 export interface OrderSyncOptions {
   /** inbox ids normalised together (one upsert statement per group) */
@@ -64,6 +68,8 @@ export interface OrderSyncOptions {
   tmcGroupName: string;
   tmcQuantity: number;
   tmcIdleMs: number;
+  /** TAOBAO_TMC_CHANNEL: 'socket' = the TMC WebSocket, HTTP consume while it is down; 'http' = HTTP consume only */
+  tmcChannel: TmcChannel;
   /** platform order times (updated / paid / created) later than now + this are refused, not applied */
   maxFutureSkewMs: number;
   /** the stock-event relay (stock-events/, docs/adr/0014): every instance relays this often besides after each commit ... */
@@ -122,6 +128,7 @@ export const DEFAULT_ORDER_SYNC_OPTIONS: OrderSyncOptions = {
   tmcGroupName: 'default',
   tmcQuantity: 100,
   tmcIdleMs: 200,
+  tmcChannel: 'socket',
   stockEventsRelayIntervalMs: 1000,
   stockEventsBatch: 500,
   stockEventsRelayCoalesceMs: 50,

@@ -55,6 +55,41 @@ export interface MessageServiceConsumer {
   consumeTmc(app: MessageServiceApp, groupName: string, quantity: number): Promise<PushMessage[]>;
   /** confirms ids consumed through `groupName` (a confirm only covers its own group's messages) */
   confirmTmc(app: MessageServiceApp, groupName: string, ids: string[]): Promise<void>;
+  /**
+   * The pushed channel (Taobao: the TMC WebSocket), where the adapter has one: a connection that keeps
+   * itself up (reconnects with backoff) and buffers pushed messages until they are taken. Optional: without
+   * it (or while it is down) consumeTmc is the channel.
+   */
+  openTmcSocket?(app: MessageServiceApp, groupName: string, options?: MessageSocketOptions): MessageServiceSocket;
+}
+
+export interface MessageSocketOptions {
+  /** heartbeat (WebSocket ping) interval; a connection without a pong by the next ping is dropped */
+  pingIntervalMs?: number;
+  /** compensation PullRequest interval (asks the server to push what is queued) */
+  pullIntervalMs?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** told of connection changes and errors */
+  log?: (level: 'log' | 'warn' | 'error', message: string) => void;
+}
+
+/** One pushed-message connection of an app and group (see MessageServiceConsumer.openTmcSocket). */
+export interface MessageServiceSocket {
+  /** handshake accepted and the connection open */
+  readonly up: boolean;
+  /** why the last connection failed or was refused, if it did */
+  readonly lastError: string | null;
+  /** takes up to `max` buffered messages (messageId is the id to confirm) */
+  take(max: number): PushMessage[];
+  /** resolves when a message is buffered, the connection goes up or down, or after maxMs */
+  waitForMessages(maxMs: number): Promise<void>;
+  /**
+   * Confirms, over this connection, the ids it delivered and has not confirmed yet; returns those it sent.
+   * Ids it did not deliver (another channel, a previous connection) are left to the caller.
+   */
+  confirm(ids: string[]): string[];
+  close(): Promise<void>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { BaseEnv, IntEnv, ToBoolean } from '@app/config';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { TMC_CHANNELS, type TmcChannel } from '../order-sync.options';
 import { DEFAULT_RETENTION_DAYS, OUTAGES_FLOOR_DAYS, RETENTION_FLOORS_DAYS, RETENTION_MAX_DAYS } from '../retention/retention-policy';
 
 export const ERP_CONNECTORS = ['generic-http', 'jushuitan'] as const;
@@ -92,6 +93,14 @@ export class OrderSyncEnv extends BaseEnv {
   /** the TMC group consumed from and confirmed in (TOP confirms only the named group's messages) */
   @IsString({ message: 'must be a string' })
   TMC_GROUP_NAME: string = 'default';
+
+  /**
+   * how TMC messages arrive: `socket` (default) = pushed over the TMC WebSocket (ws://mc.api.taobao.com/ for the
+   * production router, the base URL's origin for the simulator), with taobao.tmc.messages.consume as the fallback
+   * while the socket is down; `http` = polling taobao.tmc.messages.consume only (the former behaviour)
+   */
+  @IsIn(TMC_CHANNELS, { message: `must be one of ${TMC_CHANNELS.join(', ')}` })
+  TAOBAO_TMC_CHANNEL: TmcChannel = 'socket';
 
   @IsIn(ERP_CONNECTORS, { message: `must be one of ${ERP_CONNECTORS.join(', ')}` })
   ERP_CONNECTOR: (typeof ERP_CONNECTORS)[number] = 'generic-http';

@@ -34,6 +34,9 @@ import type { AuthorisedShop, OAuthApp } from '../platform-adapter.port';
 import { taobaoTradeToCanonical } from './taobao.mapper';
 import { TaobaoProtocol, type TaobaoApp } from './taobao.protocol';
 import { tmcMessageToPush } from './taobao.tmc';
+import { TaobaoTmcSocket, tmcSocketUrl } from './taobao.tmc-socket';
+import type { MessageServiceApp, MessageServiceSocket, MessageSocketOptions } from '../capabilities';
+import type { OutboundPolicy } from '@app/net';
 
 export interface TaobaoAdapterOptions {
   /** only apps sold through the service market may refresh tokens (PROTOCOLS.md 2.6); default true */
@@ -57,9 +60,11 @@ export class TaobaoAdapter extends PlatformAdapter {
   readonly capabilities: PlatformCapabilities;
   private readonly caller: PlatformCaller;
   private readonly protocol: TaobaoProtocol;
+  private readonly outbound: OutboundPolicy | undefined;
 
   constructor(deps: PlatformAdapterDeps, options: TaobaoAdapterOptions = {}) {
     super();
+    this.outbound = deps.options.outbound;
     const canRefresh = options.serviceMarketApp ?? true;
     this.capabilities = {
       stockDelta: true,
@@ -280,7 +285,15 @@ export class TaobaoAdapter extends PlatformAdapter {
     if (res.is_success === false) throw new UpstreamError('taobao', 'retryable', 'tmc confirm not accepted');
   }
 
-  /** Taobao has no HTTP push: messages arrive through TMC (consumeTmc). */
+  /**
+   * The TMC WebSocket (pushed messages, PROTOCOLS.md 2.4) for the app's base URL: ws://mc.api.taobao.com/ for the
+   * production router, the base URL's own origin otherwise (the simulator). Started; the caller closes it.
+   */
+  openTmcSocket(app: MessageServiceApp, groupName: string, options: MessageSocketOptions = {}): MessageServiceSocket {
+    return new TaobaoTmcSocket(app, groupName, { ...options, url: tmcSocketUrl(app.baseUrl), outbound: this.outbound }).start();
+  }
+
+  /** Taobao has no HTTP push: messages arrive through TMC (the socket, or consumeTmc). */
   async verifyPush(_req: PushRequest, _secretFor: AppSecretLookup): Promise<PushVerification> {
     return { ok: false, status: 404, reason: 'taobao delivers messages through TMC, not HTTP push' };
   }

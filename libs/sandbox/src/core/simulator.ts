@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { canonicalJson } from '@app/platforms/signing';
 import type { Platform } from '@app/contracts';
 import { handleAdmin } from './admin';
@@ -174,6 +175,8 @@ export abstract class PlatformSimulator {
       });
     });
     server.keepAliveTimeout = 5000;
+    // WebSocket upgrades on the API's own port (Taobao's TMC socket); refused where a platform has none
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -200,6 +203,11 @@ export abstract class PlatformSimulator {
   }
 
   protected onClose(): void {}
+
+  /** an HTTP upgrade request (WebSocket); no platform but Taobao serves one */
+  protected onUpgrade(_req: IncomingMessage, socket: Duplex, _head: Buffer): void {
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  }
 
   // ---- OAuth authorise page ----
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fenToYuan, formatGmt8, parseGmt8, rawNumber, yuanToFen, type RawNumber } from '@app/platforms/signing';
 import type { IdFactory } from '../core/ids';
 import { intParam, requireId, requireInt, requireStr, strParam } from '../core/lossless';
@@ -8,6 +9,7 @@ import { lineGoodsFen, orderGoodsFen, orderPaidFen, type IdScheme, type ShopStat
 import type { SimOrder, SimOrderEvent, SimProduct, SimShopConfig, SimSku, SimulatorOptions } from '../core/types';
 import { TMC_DEFAULT_GROUP, TmcQueue, type TmcMessage } from './tmc-queue';
 import { verifyTaobaoRequest } from './taobao.verify';
+import { TmcSocketServer } from './tmc-socket.server';
 
 export const TAOBAO_DEMO_SHOP: SimShopConfig = {
   platformShopId: '2200000001',
@@ -116,9 +118,25 @@ export class TaobaoSimulator extends PlatformSimulator {
   readonly tmc = new Map<string, TmcQueue>();
   private reqSeq = 0;
   private tmcDropped = 0;
+  /** TMC over WebSocket on the same port (the HTTP consume stays: both hand out the same queues) */
+  readonly tmcSocket: TmcSocketServer;
 
   constructor(opts: SimulatorOptions = {}) {
     super(opts, [TAOBAO_DEMO_SHOP]);
+    this.tmcSocket = new TmcSocketServer(
+      (k) => this.tmcQueue(k),
+      (k) => this.store.appSecret(k),
+      () => this.options.tmcRedeliverAfterMs,
+      () => this.faults.settings.down !== false,
+    );
+  }
+
+  protected override onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.tmcSocket.handleUpgrade(req, socket, head);
+  }
+
+  protected override onClose(): void {
+    this.tmcSocket.close();
   }
 
   protected idScheme(ids: IdFactory): IdScheme {
@@ -142,7 +160,7 @@ export class TaobaoSimulator extends PlatformSimulator {
   }
 
   override extraStats(): Record<string, unknown> {
-    return { tmc: Object.fromEntries([...this.tmc].map(([k, q]) => [k, q.snapshot()])), tmcDropped: this.tmcDropped };
+    return { tmc: Object.fromEntries([...this.tmc].map(([k, q]) => [k, q.snapshot()])), tmcDropped: this.tmcDropped, tmcSocket: this.tmcSocket.snapshot() };
   }
 
   // oauth.taobao.com/authorize?response_type=code&client_id=&redirect_uri=&state=&view=web (PROTOCOLS.md 2.6)
@@ -226,6 +244,7 @@ export class TaobaoSimulator extends PlatformSimulator {
         const failed = (strParam(p, 'f_message_ids') ?? '').split(',').filter(Boolean);
         if (ok.length === 0 && failed.length === 0) throw new SimError('param_missing', 's_message_ids is required');
         this.tmcQueue(call.appKey).confirm(ok, failed, strParam(p, 'group_name') || TMC_DEFAULT_GROUP);
+        if (failed.length > 0) this.tmcSocket.notify(call.appKey);
         return { is_success: true };
       }
       case 'taobao.tmc.user.permit':
@@ -603,6 +622,8 @@ export class TaobaoSimulator extends PlatformSimulator {
     const content = JSON.stringify(base).replace(/"(tid|oid|refund_id)":"(\d+)"/g, '"$1":$2');
     const msg: TmcMessage = { id: this.store.ids.messageId(), topic: TOPIC[event], content, pubAppKey: shop.appKey, pubTime: Date.now(), userId: shop.platformShopId, userNick: shop.shopName };
     this.tmcQueue(shop.appKey).publish(msg);
+    // pushed at once to a connected TMC socket of the app (else it waits for one, or for an HTTP consume)
+    this.tmcSocket.notify(shop.appKey);
   }
 }
 
