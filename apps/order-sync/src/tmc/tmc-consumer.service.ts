@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InboxWriter, entriesForApp } from '@app/intake';
 import { ShopDirectory } from '@app/platforms';
-import { ORDER_SYNC_OPTIONS, type OrderSyncOptions } from '../order-sync.options';
+import { TMC_OPTIONS, type TmcOptions } from './tmc.options';
 import { TmcSource, type TmcMessage } from './tmc-source.port';
 
 /** pushed batches being committed at once per app (the HTTP consume path stays one round at a time) */
@@ -26,7 +26,7 @@ export class TmcConsumerService implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     private readonly writer: InboxWriter,
     private readonly shops: ShopDirectory,
-    @Inject(ORDER_SYNC_OPTIONS) private readonly opts: OrderSyncOptions,
+    @Inject(TMC_OPTIONS) private readonly opts: TmcOptions,
     @Optional() @Inject(TmcSource) private readonly source: TmcSource | null,
   ) {}
 
