@@ -72,8 +72,8 @@ async function main(): Promise<void> {
     RETENTION_SLA_EVENTS_DAYS: '7',
     RETENTION_AUDIT_DAYS: '2',
     RETENTION_OUTAGES_DAYS: '7',
-    // where autovacuum is off (this machine's Postgres), the retention leader's own VACUUM, a few times per window
-    RETENTION_VACUUM_INTERVAL_MS: String(Math.max(10_000, Math.round((args.daySeconds * 1000 * 7) / 7))),
+    // where autovacuum is off (this machine's Postgres), the retention leader's own VACUUM once a retention day
+    RETENTION_VACUUM_INTERVAL_MS: String(Math.max(10_000, Math.round(args.daySeconds * 1000))),
   };
   let sys: System | null = null;
   let db: Client | null = null;

@@ -68,25 +68,22 @@ const U64_MAX = (1n << 64n) - 1n;
 
 class Writer {
   private readonly parts: Buffer[] = [];
-  u8(v: number): void {
-    const b = Buffer.alloc(1);
-    b.writeUInt8(v);
+  private fixed(size: number, write: (b: Buffer) => void): void {
+    const b = Buffer.alloc(size);
+    write(b);
     this.parts.push(b);
+  }
+  u8(v: number): void {
+    this.fixed(1, (b) => b.writeUInt8(v));
   }
   u16(v: number): void {
-    const b = Buffer.alloc(2);
-    b.writeUInt16LE(v);
-    this.parts.push(b);
+    this.fixed(2, (b) => b.writeUInt16LE(v));
   }
   u32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v);
-    this.parts.push(b);
+    this.fixed(4, (b) => b.writeUInt32LE(v));
   }
   u64(v: bigint): void {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(v);
-    this.parts.push(b);
+    this.fixed(8, (b) => b.writeBigUInt64LE(v));
   }
   bytes(v: Uint8Array): void {
     this.u32(v.length);
