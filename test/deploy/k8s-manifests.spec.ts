@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QUEUE, type QueueName } from '@app/contracts';
+import { QUEUE } from '@app/contracts';
 import { QueueKeys } from 'bullmq';
 import { APPS, MIGRATE_OVERLAYS, OVERLAYS, ROOT, kustomize, readText, type K8sObject } from './support/deploy';
 
@@ -50,15 +50,26 @@ function schemaErrors(o: K8sObject): string | null {
   }
 }
 
-/** queues each app consumes: its @Processor(QUEUE.X) declarations */
-function consumedQueues(app: string): QueueName[] {
-  const found = new Set<QueueName>();
+/**
+ * The per-platform publish queues ({catalog-publish}-to-<platform>, made by platformPublishProcessors): scaled on
+ * as one, through a label regex, so that adding a platform changes no manifest.
+ */
+const PLATFORM_PUBLISH = 'platform publish queues';
+const selectorOf = (q: string): string => (q === PLATFORM_PUBLISH ? 'queue=~"\\\\{catalog-publish\\\\}-to-.+"' : `queue="${q}"`);
+
+/** queues each app consumes: its @Processor(QUEUE.X) declarations (and the per-platform publish queues) */
+function consumedQueues(app: string): string[] {
+  const found = new Set<string>();
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
-        for (const m of readFileSync(p, 'utf8').matchAll(/^\s*@Processor\(QUEUE\.([A-Z_]+)/gm)) found.add(QUEUE[m[1] as keyof typeof QUEUE]);
+      {
+        const text = readFileSync(p, 'utf8');
+        for (const m of text.matchAll(/^\s*@Processor\(QUEUE\.([A-Z_]+)/gm)) found.add(QUEUE[m[1] as keyof typeof QUEUE]);
+        if (/\bProcessor\(publishQueueOf\(/.test(text)) found.add(PLATFORM_PUBLISH);
+      }
     }
   };
   walk(join(ROOT, 'apps', app, 'src'));
@@ -66,9 +77,9 @@ function consumedQueues(app: string): QueueName[] {
 }
 
 /** queues whose jobs carry a BullMQ priority: they wait in the `prioritized` sorted set, not the wait list */
-const PRIORITIZED: QueueName[] = [QUEUE.ERP_INTERCEPT, QUEUE.CATALOG_PUBLISH];
+const PRIORITIZED: string[] = [QUEUE.ERP_INTERCEPT, QUEUE.CATALOG_PUBLISH, PLATFORM_PUBLISH];
 /** queues whose waiting jobs say nothing about load: flow parents wait in waiting-children for their children */
-const NOT_SCALED_ON: QueueName[] = [QUEUE.CATALOG_PUBLISH_FLOW];
+const NOT_SCALED_ON: string[] = [QUEUE.CATALOG_PUBLISH_FLOW];
 
 const dockerUser = /^USER\s+(\d+):(\d+)\s*$/m.exec(readText('docker/Dockerfile'));
 
@@ -295,13 +306,13 @@ describe.each(OVERLAYS)('%s', (overlay) => {
       for (const q of consumedQueues(app).filter((x) => !NOT_SCALED_ON.includes(x))) {
         const depth = triggers.filter(
           (t) =>
-            (t.type === 'redis' && t.metadata.listName === keys.toKey(q, 'wait')) ||
-            (t.type === 'prometheus' && t.metadata.query === `max(omnisync_queue_depth{queue="${q}",state="waiting"})`),
+            (t.type === 'redis' && q !== PLATFORM_PUBLISH && t.metadata.listName === keys.toKey(q, 'wait')) ||
+            (t.type === 'prometheus' && t.metadata.query === `max(omnisync_queue_depth{${selectorOf(q)},state="waiting"})`),
         );
         expect({ app, q, depth: depth.length }).toEqual({ app, q, depth: 1 });
         // prioritized jobs are not in the wait list: a list trigger would never see them
         if (PRIORITIZED.includes(q)) expect(depth[0].type).toBe('prometheus');
-        const age = triggers.filter((t) => t.type === 'prometheus' && t.metadata.query === `max(omnisync_queue_oldest_waiting_seconds{queue="${q}"})`);
+        const age = triggers.filter((t) => t.type === 'prometheus' && t.metadata.query === `max(omnisync_queue_oldest_waiting_seconds{${selectorOf(q)}})`);
         expect({ app, q, age: age.length }).toEqual({ app, q, age: 1 });
         // age does not add up over pods: Value, not AverageValue
         expect(age[0].metricType).toBe('Value');

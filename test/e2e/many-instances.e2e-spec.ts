@@ -9,7 +9,7 @@
  * Traffic enters through the first gateway (the simulators push there); the second serves the API alike.
  */
 import { Queue } from 'bullmq';
-import { QUEUE, type Platform } from '@app/contracts';
+import { QUEUE, publishQueueOf, type Platform } from '@app/contracts';
 import { duplicateErpOrders, generated, PLATFORMS, startE2eSystem, tail, waitAllAtErp, waitUntil, type E2eSystem } from '../../apps/order-sync/test/e2e/support/e2e-system';
 
 jest.setTimeout(240_000);
@@ -64,7 +64,7 @@ describe('several instances of every app on one Postgres and Redis', () => {
   }
 
   it('every instance works its queues: two workers on each', async () => {
-    for (const [name, n] of [[QUEUE.ORDER_EVENTS, 2], [QUEUE.ERP_PUSH, 2], [QUEUE.STOCK_EVENTS, 2], [QUEUE.CATALOG_PUBLISH, 2]] as const) {
+    for (const [name, n] of [[QUEUE.ORDER_EVENTS, 2], [QUEUE.ERP_PUSH, 2], [QUEUE.STOCK_EVENTS, 2], [QUEUE.CATALOG_PUBLISH, 2], [publishQueueOf('douyin'), 2], [publishQueueOf('kuaishou'), 2]] as const) {
       const workers = await waitUntil(`${name} workers`, async () => {
         const w = await queue(name).getWorkers();
         return w.length >= n ? w : undefined;

@@ -1,5 +1,5 @@
-import { CATALOG_SYNC_QUEUES, redisTargetFromEnv } from '@app/contracts';
-import { platformOutboundPolicyFromEnv } from '@app/platforms';
+import { catalogSyncQueues, redisTargetFromEnv } from '@app/contracts';
+import { platformNames, platformOutboundPolicyFromEnv } from '@app/platforms';
 import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { TypedConfigModule } from '@app/config';
 import { HealthModule, MetricsModule } from '@app/observability';
@@ -40,7 +40,7 @@ export class AppModule {
       imports: [
         TypedConfigModule.forRoot(CatalogSyncEnv, env),
         PersistenceModule.forRoot({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: 'catalog-sync' }),
-        QueueModule.forRoot({ redis: redisTargetFromEnv(env), prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: CATALOG_SYNC_QUEUES }),
+        QueueModule.forRoot({ redis: redisTargetFromEnv(env), prefix: env.BULLMQ_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, process: catalogSyncQueues(platformNames()) }),
         MetricsModule.forRoot({ port: env.METRICS_PORT, host: env.BIND_HOST }),
         // only calls the gateway signed (health stays open): libs/service-auth
         ServiceAuthModule.forRoot({ secret: env.INTERNAL_SERVICE_SECRET, redis: redisTargetFromEnv(env), keyPrefix: env.BULLMQ_PREFIX }),

@@ -1,4 +1,5 @@
 import type { CouponOrderEvent, StockOrderEvent } from './order';
+import type { Platform } from './platform';
 
 /**
  * Queue and job names. DEPLOYED VALUES NEVER CHANGE: a renamed queue or job strands waiting jobs.
@@ -10,6 +11,10 @@ export const QUEUE = {
   ERP_INTERCEPT: '{erp-intercept}',
   SHIPMENTS: '{shipments}',
   ORDER_POLL: '{order-poll}',
+  /**
+   * Publish children added before the per-platform publish queues (publishQueueOf): nothing adds to it any more;
+   * catalog-sync still works it so that children waiting at an upgrade are published. DO NOT RENAME.
+   */
   CATALOG_PUBLISH: '{catalog-publish}',
   /**
    * Parent jobs of publish flows (one child per shop on CATALOG_PUBLISH). DO NOT RENAME. It carries the
@@ -25,8 +30,33 @@ export const QUEUE = {
   /** order changes carrying discounts (or refunds) from order-sync to apps/coupon's redemption count (do not rename) */
   COUPON_EVENTS: '{coupon-events}',
 } as const;
-export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
-export const ALL_QUEUES: QueueName[] = Object.values(QUEUE);
+/** the queues every deployment has, whatever its platforms */
+export type FixedQueueName = (typeof QUEUE)[keyof typeof QUEUE];
+/**
+ * One queue of publish children per platform (`{catalog-publish}-to-douyin`, ...): each platform's publishes wait
+ * in, and are worked from, a queue of their own, so a platform with a tight quota (Xiaohongshu: 5 calls a product)
+ * never holds the worker slots a fast platform's listings need (docs/adr/0019). The hash tag is the flow parent's:
+ * BullMQ flows need parent and children in one cluster slot. DEPLOYED NAMES NEVER CHANGE.
+ */
+export type PlatformPublishQueue = `{catalog-publish}-to-${string}`;
+export type QueueName = FixedQueueName | PlatformPublishQueue;
+export const FIXED_QUEUES: readonly FixedQueueName[] = Object.values(QUEUE);
+
+const PUBLISH_QUEUE_PREFIX = '{catalog-publish}-to-';
+
+/** the publish-children queue of one platform */
+export function publishQueueOf(platform: Platform): PlatformPublishQueue {
+  return `${PUBLISH_QUEUE_PREFIX}${platform}`;
+}
+
+export function isPlatformPublishQueue(name: string): name is PlatformPublishQueue {
+  return name.startsWith(PUBLISH_QUEUE_PREFIX) && name.length > PUBLISH_QUEUE_PREFIX.length;
+}
+
+/** every queue of a deployment with these platforms (libs/queue deployedQueues() passes the registry's names) */
+export function allQueues(platforms: readonly Platform[]): QueueName[] {
+  return [...FIXED_QUEUES, ...platforms.map(publishQueueOf)];
+}
 
 export interface JobPayloads {
   /** one inbox row (a verified push message) to normalise */
@@ -64,7 +94,7 @@ export interface JobPayloads {
 }
 export type JobName = keyof JobPayloads;
 
-export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
+const FIXED_QUEUE_JOBS: Readonly<Record<FixedQueueName, readonly JobName[]>> = {
   [QUEUE.ORDER_EVENTS]: ['process-inbox', 'process-inbox-batch'],
   [QUEUE.ERP_PUSH]: ['push-order'],
   [QUEUE.ERP_INTERCEPT]: ['intercept-order'],
@@ -78,8 +108,17 @@ export const QUEUE_JOBS: Record<QueueName, JobName[]> = {
   [QUEUE.COUPON_SYNC]: ['sync-campaign-shop'],
   [QUEUE.COUPON_EVENTS]: ['apply-order-coupons'],
 };
+const PLATFORM_PUBLISH_JOBS: readonly JobName[] = ['publish-product'];
+
+/** the job names a queue carries; undefined for a name that is no queue of ours */
+export function jobNamesOf(queue: string): readonly JobName[] | undefined {
+  if (isPlatformPublishQueue(queue)) return PLATFORM_PUBLISH_JOBS;
+  return (FIXED_QUEUE_JOBS as Record<string, readonly JobName[] | undefined>)[queue];
+}
 
 /** The queues each worker app works: its start-up check (libs/queue JobHandlerCheck) wants one handler per job name. */
 export const ORDER_SYNC_QUEUES: QueueName[] = [QUEUE.ORDER_EVENTS, QUEUE.ERP_PUSH, QUEUE.ERP_INTERCEPT, QUEUE.SHIPMENTS, QUEUE.ORDER_POLL];
-export const CATALOG_SYNC_QUEUES: QueueName[] = [QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW, QUEUE.STOCK_SYNC, QUEUE.PRICE_TIERS, QUEUE.STOCK_EVENTS];
+export function catalogSyncQueues(platforms: readonly Platform[]): QueueName[] {
+  return [QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW, QUEUE.STOCK_SYNC, QUEUE.PRICE_TIERS, QUEUE.STOCK_EVENTS, ...platforms.map(publishQueueOf)];
+}
 export const COUPON_QUEUES: QueueName[] = [QUEUE.COUPON_SYNC, QUEUE.COUPON_EVENTS];

@@ -1,4 +1,4 @@
-import { QUEUE_JOBS, type JobName, type JobPayloads, type QueueName } from '@app/contracts';
+import { jobNamesOf, type JobName, type JobPayloads } from '@app/contracts';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 
 export class QueueUnavailableError extends Error {
@@ -17,7 +17,7 @@ const BAD_ID = /:|^\d+$/;
 
 /**
  * Typed enqueue: the payload type follows the job name (libs/contracts JobPayloads), the job name
- * must belong to the queue (QUEUE_JOBS). Fails fast with QueueUnavailableError when Redis is down.
+ * must belong to the queue (jobNamesOf). Fails fast with QueueUnavailableError when Redis is down.
  */
 export async function enqueue<N extends JobName>(
   queue: Queue,
@@ -25,7 +25,7 @@ export async function enqueue<N extends JobName>(
   data: JobPayloads[N],
   opts: EnqueueOptions,
 ): Promise<Job<JobPayloads[N], unknown, N>> {
-  const allowed = QUEUE_JOBS[queue.name as QueueName] as JobName[] | undefined;
+  const allowed = jobNamesOf(queue.name);
   if (!allowed?.includes(name)) throw new Error(`job "${name}" does not belong to queue "${queue.name}"`);
   if (BAD_ID.test(opts.jobId)) throw new Error(`job id "${opts.jobId}" must not contain ":" or be all digits`);
   const { timeoutMs = 3000, ...jobOpts } = opts;

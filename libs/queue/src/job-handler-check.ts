@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { QUEUE_JOBS, type JobName, type QueueName } from '@app/contracts';
+import { jobNamesOf, type JobName, type QueueName } from '@app/contracts';
 import { JobProcessor } from './job-processor';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
 
@@ -11,7 +11,7 @@ const PROCESSOR_METADATA = 'bullmq:processor_metadata';
 export type HandlerMap = Map<string, Map<string, string[]>>;
 
 /**
- * Compares the handlers found with the contracts (QUEUE_JOBS) and returns every problem, named:
+ * Compares the handlers found with the contracts (jobNamesOf) and returns every problem, named:
  * a queue this process works (`process`) whose job name has no handler, a job name handled twice, a handler for
  * a name its queue does not carry, a processor on a queue this process is not meant to work, a processor that
  * does not extend JobProcessor (its names cannot be read).
@@ -19,8 +19,8 @@ export type HandlerMap = Map<string, Map<string, string[]>>;
 export function handlerProblems(found: HandlerMap, process: readonly QueueName[] | undefined, opaque: string[] = []): string[] {
   const problems: string[] = opaque.map((p) => `${p} does not extend JobProcessor, so its job names cannot be checked`);
   for (const [queue, names] of found) {
-    const declared = QUEUE_JOBS[queue as QueueName] as readonly string[] | undefined;
-    if (!declared) problems.push(`a processor works queue ${queue}, which libs/contracts QUEUE_JOBS does not declare`);
+    const declared = jobNamesOf(queue) as readonly string[] | undefined;
+    if (!declared) problems.push(`a processor works queue ${queue}, which libs/contracts does not declare (jobNamesOf)`);
     else if (process && !process.includes(queue as QueueName)) problems.push(`a processor works queue ${queue}, which this process is not meant to work`);
     for (const [name, classes] of names) {
       if (declared && !declared.includes(name)) problems.push(`${classes.join(', ')} handles ${name}, which queue ${queue} does not carry`);
@@ -29,7 +29,7 @@ export function handlerProblems(found: HandlerMap, process: readonly QueueName[]
   }
   for (const queue of process ?? []) {
     const names = found.get(queue);
-    for (const name of QUEUE_JOBS[queue] ?? []) {
+    for (const name of jobNamesOf(queue) ?? []) {
       if (!names?.has(name)) problems.push(`job ${name} on ${queue} has no handler in this process`);
     }
   }

@@ -1,4 +1,5 @@
-import { QUEUE, type QueueName } from '@app/contracts';
+import { QUEUE, allQueues, isPlatformPublishQueue, type FixedQueueName, type QueueName } from '@app/contracts';
+import { platformNames } from '@app/platforms';
 import type { DefaultJobOptions } from 'bullmq';
 
 /**
@@ -21,7 +22,7 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
  * (jobOptionsFor) and each Queue an app creates gets its queue's entry. A test lists them all
  * (job-options.spec.ts) and the app shells check every Queue instance an app holds against this table.
  */
-export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> = {
+export const QUEUE_JOB_OPTIONS: Readonly<Record<FixedQueueName, DefaultJobOptions>> = {
   [QUEUE.ORDER_EVENTS]: DEFAULT_JOB_OPTIONS,
   [QUEUE.ERP_PUSH]: DEFAULT_JOB_OPTIONS,
   [QUEUE.ERP_INTERCEPT]: DEFAULT_JOB_OPTIONS,
@@ -30,6 +31,7 @@ export const QUEUE_JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> =
   // A poll job is a tick of a job scheduler (every shop every 2-5 s): its completed history is kept to 100, not
   // 1,000, so Redis reaches its plateau in minutes rather than after the better part of an hour (soak run)
   [QUEUE.ORDER_POLL]: { ...DEFAULT_JOB_OPTIONS, attempts: 3, removeOnComplete: { age: 3600, count: 100 } },
+  // also every platform's publish queue ({catalog-publish}-to-<platform>, jobOptionsFor)
   [QUEUE.CATALOG_PUBLISH]: DEFAULT_JOB_OPTIONS,
   // a flow parent only collects its children's outcomes
   [QUEUE.CATALOG_PUBLISH_FLOW]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
@@ -56,7 +58,12 @@ export const QUEUE_STREAMS = { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } as con
 
 /** a queue's default job options (QUEUE_JOB_OPTIONS), for jobs added outside the queue's defaults (flows) */
 export function jobOptionsFor(queue: QueueName): DefaultJobOptions {
-  return QUEUE_JOB_OPTIONS[queue];
+  return QUEUE_JOB_OPTIONS[isPlatformPublishQueue(queue) ? QUEUE.CATALOG_PUBLISH : queue];
+}
+
+/** every queue of this deployment: the fixed ones and one publish queue per registered platform */
+export function deployedQueues(): QueueName[] {
+  return allQueues(platformNames());
 }
 
 /** Data points kept by BullMQ worker metrics (one per minute): one day. */

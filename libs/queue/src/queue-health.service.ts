@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ALL_QUEUES, type QueueName } from '@app/contracts';
+import type { QueueName } from '@app/contracts';
 import { addQueueAgeSource, addQueueDepthSource, appMetrics, createRedisClient, type RedisClient } from '@app/observability';
 import { Queue } from 'bullmq';
 import { reconnectForever } from './connections';
-import { jobOptionsFor, QUEUE_STREAMS } from './job-options';
+import { deployedQueues, jobOptionsFor, QUEUE_STREAMS } from './job-options';
 import { QUEUE_MODULE_OPTIONS, type QueueModuleOptions } from './queue-module.options';
 
-/** Optional override of the queues reported (default ALL_QUEUES). */
+/** Optional override of the queues reported (default deployedQueues(): every queue of the deployment). */
 export const QUEUE_HEALTH_QUEUES = Symbol('QUEUE_HEALTH_QUEUES');
 
 /**
@@ -71,7 +71,7 @@ export class QueueHealthService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(QUEUE_MODULE_OPTIONS) private readonly opts: QueueModuleOptions,
-    @Optional() @Inject(QUEUE_HEALTH_QUEUES) queueNames: readonly QueueName[] = ALL_QUEUES,
+    @Optional() @Inject(QUEUE_HEALTH_QUEUES) queueNames: readonly QueueName[] = deployedQueues(),
   ) {
     // offline queue on (commands wait for the first connect), but bounded: ops reads fail within 3 s when Redis is down
     this.redis = createRedisClient(opts.redis, {

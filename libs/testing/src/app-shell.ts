@@ -4,7 +4,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import type { QueueName } from '@app/contracts';
 import { METRIC_NAMES, MetricsServer, strayDefaultRegistryMetrics } from '@app/observability';
-import { QUEUE_EVENTS_MAX_LEN, QUEUE_JOB_OPTIONS } from '@app/queue';
+import { QUEUE_EVENTS_MAX_LEN, jobOptionsFor } from '@app/queue';
 import request from 'supertest';
 import type { MixedList } from 'typeorm';
 import { createTestDatabase, testPrefix, type TestDatabase } from './db';
@@ -106,7 +106,7 @@ export function describeAppShell<S extends StartedShell>(
       expect(strayDefaultRegistryMetrics()).toEqual([]);
     });
 
-    it('holds no BullMQ queue without its QUEUE_JOB_OPTIONS entry (bounded retention) and an error listener', () => {
+    it('holds no BullMQ queue without its QUEUE_JOB_OPTIONS entry (jobOptionsFor) (bounded retention) and an error listener', () => {
       // every Queue instance in the app's container, whichever module registered it
       const queues: Queue[] = [];
       for (const mod of started.app.get(ModulesContainer).values()) {
@@ -114,7 +114,7 @@ export function describeAppShell<S extends StartedShell>(
       }
       console.log(`${name} queues: ${queues.map((q) => `${q.name} ${JSON.stringify(q.defaultJobOptions)}`).join('; ') || 'none'}`);
       for (const q of queues) {
-        expect({ queue: q.name, options: q.defaultJobOptions }).toEqual({ queue: q.name, options: QUEUE_JOB_OPTIONS[q.name as QueueName] });
+        expect({ queue: q.name, options: q.defaultJobOptions }).toEqual({ queue: q.name, options: jobOptionsFor(q.name as QueueName) });
         // every Queue writes its events-stream cap into the queue's meta hash as it starts: all must agree
         expect({ queue: q.name, events: q.opts.streams?.events?.maxLen }).toEqual({ queue: q.name, events: QUEUE_EVENTS_MAX_LEN });
         expect(q.listenerCount('error')).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { QUEUE } from '@app/contracts';
+import { QUEUE, publishQueueOf } from '@app/contracts';
+import { platformNames } from '@app/platforms';
 import { registerQueues } from '@app/queue';
 import { ComplianceController } from '../compliance/compliance.controller';
 import { ComplianceService } from '../compliance/compliance.service';
@@ -10,7 +11,7 @@ import { PublishStockSource } from '../publish/ports/publish-stock-source.port';
 import { PublishController } from '../publish/publish.controller';
 import { PublishFlowProducer } from '../publish/publish-flow.producer';
 import { PublishJobService } from '../publish/publish-job.service';
-import { PublishFlowProcessor, PublishProductProcessor } from '../publish/publish.processor';
+import { PublishFlowProcessor, PublishProductProcessor, platformPublishProcessors } from '../publish/publish.processor';
 import { PublishService } from '../publish/publish.service';
 import { CatalogExceptionsController } from '../exceptions/catalog-exceptions.controller';
 import { CatalogExceptionsRepository } from '../exceptions/catalog-exceptions.repository';
@@ -33,8 +34,9 @@ export interface CatalogFeatureModuleOptions {
 
 /**
  * Canonical catalog (products, SKUs, overrides, SKU mappings), compliance (banned words + platform limits),
- * catalog import, and the publish fan-out (BullMQ flow on CATALOG_PUBLISH_FLOW with one child per shop on
- * CATALOG_PUBLISH — queues of their own, so publishing never competes with order or stock jobs).
+ * catalog import, and the publish fan-out (BullMQ flow on CATALOG_PUBLISH_FLOW with one child per shop on its
+ * platform's publish queue, publishQueueOf — queues of their own, so publishing never competes with order or stock
+ * jobs, and one platform's quota never holds another platform's publishes back; CATALOG_PUBLISH only drains).
  * Needs in the app: a TypeORM DataSource (PersistenceModule.forRoot) and QueueModule.forRoot.
  * Exports CatalogRepository / CatalogService for the stock and price-tier features.
  */
@@ -44,7 +46,7 @@ export class CatalogFeatureModule {
     const options: CatalogFeatureOptions = { ...DEFAULT_CATALOG_FEATURE_OPTIONS, ...(cfg.options ?? {}) };
     return {
       module: CatalogFeatureModule,
-      imports: [...(cfg.imports ?? []), registerQueues([QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW])],
+      imports: [...(cfg.imports ?? []), registerQueues([QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW, ...platformNames().map(publishQueueOf)])],
       controllers: [CatalogController, PublishController, ComplianceController, ImportController, CatalogExceptionsController],
       providers: [
         { provide: CATALOG_FEATURE_OPTIONS, useValue: options },
@@ -56,6 +58,7 @@ export class CatalogFeatureModule {
         PublishFlowProducer,
         PublishJobService,
         PublishProductProcessor,
+        ...platformPublishProcessors(platformNames()),
         PublishFlowProcessor,
         { provide: PublishStockSource, useClass: PlatformStockSource },
         CatalogExceptionsRepository,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { QUEUE, type JobPayloads } from '@app/contracts';
+import { QUEUE, publishQueueOf, type JobPayloads } from '@app/contracts';
 import { withRedisErrorLog } from '@app/observability';
 import { QUEUE_MODULE_OPTIONS, jobOptionsFor, producerConnection, type QueueModuleOptions } from '@app/queue';
 import { FlowProducer, type FlowJob } from 'bullmq';
@@ -21,7 +21,7 @@ export const childJobId = (runId: string, productId: string, shopId: string): st
 
 /**
  * Adds publish flows: a parent 'publish-product-flow' on CATALOG_PUBLISH_FLOW with one 'publish-product'
- * child per target shop on CATALOG_PUBLISH. Children use ignoreDependencyOnFailure, so the parent runs
+ * child per target shop on its platform's publish queue (publishQueueOf). Children use ignoreDependencyOnFailure, so the parent runs
  * once every child finished, published or finally failed.
  */
 @Injectable()
@@ -51,9 +51,9 @@ export class PublishFlowProducer implements OnApplicationShutdown {
         const child: JobPayloads['publish-product'] = { v: 1, productId: s.productId, platform: t.platform, shopId: t.shopId };
         return {
           name: 'publish-product',
-          queueName: QUEUE.CATALOG_PUBLISH,
+          queueName: publishQueueOf(t.platform),
           data: child,
-          opts: { ...jobOptionsFor(QUEUE.CATALOG_PUBLISH), jobId: childJobId(s.runId, s.productId, t.shopId), priority, ignoreDependencyOnFailure: true },
+          opts: { ...jobOptionsFor(publishQueueOf(t.platform)), jobId: childJobId(s.runId, s.productId, t.shopId), priority, ignoreDependencyOnFailure: true },
         };
       }),
     };

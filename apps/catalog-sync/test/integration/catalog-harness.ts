@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { OutboundPolicy } from '@app/net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { QUEUE, type Platform } from '@app/contracts';
+import { QUEUE, publishQueueOf, type Platform } from '@app/contracts';
 import { JsonExceptionFilter } from '@app/observability';
 import {
   DouyinAdapter,
@@ -156,7 +156,7 @@ export async function createCatalogHarness(opts: { options?: Partial<CatalogFeat
       xiaohongshu: sims.xiaohongshu.requests().length,
     }),
     async close() {
-      const queues = [QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW].map(queue);
+      const queues = [QUEUE.CATALOG_PUBLISH, QUEUE.CATALOG_PUBLISH_FLOW, ...ALL_PLATFORMS.map(publishQueueOf)].map(queue);
       await app.close();
       for (const q of queues) {
         const fresh = new (q.constructor as new (n: string, o: unknown) => Queue)(q.name, { connection: { host: '127.0.0.1', port: 6379 }, prefix });

@@ -1,4 +1,4 @@
-import { QUEUE, type Platform } from '@app/contracts';
+import { QUEUE, publishQueueOf, type Platform } from '@app/contracts';
 import type { AddressInfo } from 'node:net';
 import { runCli } from '../../src/catalog-cli';
 import { flowJobId } from '../../src/publish/publish-flow.producer';
@@ -130,7 +130,9 @@ describe('publish (real Postgres, Redis and the three simulators)', () => {
     ]);
     expect(h.requestCounts()).toEqual(calls);
     expect(await h.db.dataSource.query(`SELECT 1 FROM catalog_sync.listings WHERE product_id = $1`, [id])).toHaveLength(0);
-    expect(await h.queue(QUEUE.CATALOG_PUBLISH).getJobCounts('wait', 'active', 'delayed', 'prioritized')).toEqual({ wait: 0, active: 0, delayed: 0, prioritized: 0 });
+    for (const q of [QUEUE.CATALOG_PUBLISH, ...['douyin', 'taobao', 'xiaohongshu'].map(publishQueueOf)]) {
+      expect({ q, counts: await h.queue(q).getJobCounts('wait', 'active', 'delayed', 'prioritized') }).toEqual({ q, counts: { wait: 0, active: 0, delayed: 0, prioritized: 0 } });
+    }
   });
 
   it('checks a platform override title and the merchant’s own banned words', async () => {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ALL_QUEUES } from '@app/contracts';
-import { registerQueues } from '@app/queue';
+import { deployedQueues, registerQueues } from '@app/queue';
 import { AuthModule } from '../auth/auth.module';
 import { OperatorGuard } from './operator.guard';
 import { OperatorMerchantsController } from './operator-merchants.controller';
@@ -12,10 +11,10 @@ import { OperatorQueuesController } from './operator-queues.controller';
  * forwarded to order-sync (ForwardingModule), scoped to their own work.
  */
 @Module({
-  imports: [registerQueues(ALL_QUEUES), AuthModule],
+  imports: [registerQueues(deployedQueues()), AuthModule],
   controllers: [OperatorQueuesController, OperatorMerchantsController],
   // OperatorCredential comes from AuthModule (the API-key guard accepts it on the ops page's routes)
   providers: [OperatorGuard],
-  exports: [registerQueues(ALL_QUEUES), AuthModule],
+  exports: [registerQueues(deployedQueues()), AuthModule],
 })
 export class OpsModule {}

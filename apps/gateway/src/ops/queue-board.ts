@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
-import { ALL_QUEUES } from '@app/contracts';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
+import { deployedQueues } from '@app/queue';
 import type { OperatorCredential } from './operator-credential';
 import { queueBoardAuth, type KeyAuthenticator } from './queue-board.middleware';
 
@@ -14,7 +14,7 @@ export const QUEUE_BOARD_PATH = '/ops/queues/board';
 export function mountQueueBoard(app: INestApplication, operator: OperatorCredential, keys: KeyAuthenticator, path = QUEUE_BOARD_PATH): void {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(path);
-  const queues = ALL_QUEUES.map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name), { strict: false })));
+  const queues = deployedQueues().map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name), { strict: false })));
   // @bull-board/express pins its own @bull-board/api copy: same interface, different declaration
   type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
   createBullBoard({ queues, serverAdapter: serverAdapter as unknown as BoardServerAdapter, options: { uiConfig: { boardTitle: 'omnisync queues' } } });
