@@ -713,6 +713,8 @@ async function main(): Promise<void> {
     await orders.reconcile([alone, during.r]);
     result.orders = { alone, during: during.r, overlapPct };
     const overPct = qpsBoundSeconds > 0 ? round((100 * (run.seconds - qpsBoundSeconds)) / qpsBoundSeconds, 1) : null;
+    // issue 9's acceptance: each platform's publish within 1.1x of its own QPS bound (not only the slowest one's)
+    const overPctByPlatform = Object.fromEntries(SIM_PLATFORMS.map((p) => [p, Number.isNaN(boundByPlatform[p].overBoundPct) ? null : boundByPlatform[p].overBoundPct]));
     summary = {
       skus,
       products,
@@ -726,6 +728,7 @@ async function main(): Promise<void> {
       overBoundPct: overPct,
       publishSecondsByPlatform: Object.fromEntries(SIM_PLATFORMS.map((p) => [p, run.byPlatform[p].seconds])),
       boundSecondsByPlatform: Object.fromEntries(SIM_PLATFORMS.map((p) => [p, boundByPlatform[p].boundSeconds])),
+      overBoundPctByPlatform: overPctByPlatform,
       callsPerProduct: Object.fromEntries(SIM_PLATFORMS.map((p) => [p, boundByPlatform[p].callsPerProduct])),
       publishFailed: SIM_PLATFORMS.reduce((a, p) => a + run.byPlatform[p].failed, 0),
       simulatorRejections: SIM_PLATFORMS.reduce((a, p) => a + Object.values(rejectedDuring[p]).reduce((x, y) => x + y, 0), 0),
@@ -742,6 +745,7 @@ async function main(): Promise<void> {
       oversoldSharedPool: shared.oversold,
       targets: {
         publishWithin10pctOfBound: overPct === null ? null : overPct <= 10,
+        eachPlatformWithin10pctOfOwnBound: Object.values(overPctByPlatform).every((x) => x !== null && x <= 10),
         stockP99Under2s: stock ? stock.timedOut === 0 && stock.latencyMs.p99 < 2000 : null,
         fixedAllocationNoOversell: fixed.oversold === 0,
       },
@@ -772,7 +776,9 @@ async function main(): Promise<void> {
     if (j === 0) out(widths.map((w) => '-'.repeat(w)).join('  '));
   }
   out(`publish request accepted after ${pub.acceptSeconds} s; failed listings ${s.publishFailed}; simulator rejections during the publish ${JSON.stringify(pub.rejectedBySimulators)}${pub.callLogComplete ? '' : ' (request log overflowed: measured calls n/a)'}`);
-  out(`publish time ${s.publishSeconds} s vs QPS bound ${s.qpsBoundSeconds} s: ${s.overBoundPct} % over (goal <= 10 %: ${s.targets.publishWithin10pctOfBound ? 'met' : 'NOT met'})\n`);
+  out(`publish time ${s.publishSeconds} s vs QPS bound ${s.qpsBoundSeconds} s: ${s.overBoundPct} % over (goal <= 10 %: ${s.targets.publishWithin10pctOfBound ? 'met' : 'NOT met'})`);
+  const own = SIM_PLATFORMS.map((p) => `${p} ${s.publishSecondsByPlatform[p]} s / ${s.boundSecondsByPlatform[p]} s (${s.overBoundPctByPlatform[p]} %)`).join(', ');
+  out(`each platform vs its own bound: ${own} (goal each <= 10 % over: ${s.targets.eachPlatformWithin10pctOfOwnBound ? 'met' : 'NOT met'})\n`);
   const o = result.orders as { alone: PhaseResult; during: PhaseResult };
   out(phaseTable([o.alone, o.during]));
   out('');

@@ -143,6 +143,17 @@ export class BaseEnv {
   @ToInt()
   PLATFORM_QPS_PER_SHOP: number = 50;
 
+  /**
+   * how long a platform call may wait for its slot under PLATFORM_QPS_PER_SHOP before the limiter refuses it (the
+   * job is then delayed, no attempt burned). The order path keeps it short; catalog-sync's background publishes and
+   * pushes wait longer (its env: 1000), since a refused publish comes back seconds later and, half done, costs calls.
+   */
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be at least 0' })
+  @Max(10_000, { message: 'must be at most 10000' })
+  @ToInt()
+  PLATFORM_QPS_MAX_WAIT_MS: number = 200;
+
   /** 'api': PLATFORM_QPS_PER_SHOP for each API method of a shop (the platforms' quotas are per app and API); 'shop': for all of them */
   @IsIn(QPS_SCOPES, { message: `must be one of ${QPS_SCOPES.join(', ')}` })
   PLATFORM_QPS_SCOPE: QpsScope = 'api';

@@ -46,6 +46,15 @@ describe('loadEnv', () => {
     expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, FEATURE_ENABLED: raw }).FEATURE_ENABLED).toBe(expected);
   });
 
+  it('PLATFORM_QPS_MAX_WAIT_MS: 200 ms by default; a value out of range is named', () => {
+    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS }).PLATFORM_QPS_MAX_WAIT_MS).toBe(200);
+    expect(loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, PLATFORM_QPS_MAX_WAIT_MS: '0' }).PLATFORM_QPS_MAX_WAIT_MS).toBe(0);
+    for (const bad of ['-1', '10001', 'soon']) {
+      const err = errorOf(() => loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS, PLATFORM_QPS_MAX_WAIT_MS: bad }));
+      expect(err.problems.map((p) => p.variable)).toEqual(['PLATFORM_QPS_MAX_WAIT_MS']);
+    }
+  });
+
   it('reads the outbound policy allowances (strict by default) and names a malformed entry', () => {
     const strict = loadEnv(SampleEnv, { SECRETS_KEY: KEY, INTERNAL_SERVICE_SECRET: ISS });
     expect(strict.OUTBOUND_ALLOW_HOSTS).toBe('');

@@ -11,6 +11,8 @@ export interface PlatformRuntimeOptions {
   timeoutMs: number;
   breakerResetMs: number;
   qpsPerShop: number;
+  /** how long a call may wait for its QPS slot before it is refused (default 200 ms) */
+  qpsMaxWaitMs?: number;
   /** what one QPS budget covers (default 'api': each API method of a shop) */
   qpsScope?: QpsScope;
   /** Redis key prefix of the shared rate limiter (tests use their own) */
@@ -35,6 +37,7 @@ export interface PlatformRuntimeEnv extends RedisEnv {
   PLATFORM_BREAKER_RESET_MS: number;
   PLATFORM_QPS_PER_SHOP: number;
   PLATFORM_QPS_SCOPE: QpsScope;
+  PLATFORM_QPS_MAX_WAIT_MS?: number;
   PLATFORM_MAX_RESPONSE_BYTES: number;
   OUTBOUND_ALLOW_HOSTS: string;
   OUTBOUND_ALLOW_LOOPBACK: boolean;
@@ -54,6 +57,7 @@ export class PlatformRuntimeModule {
       breakerResetMs: env.PLATFORM_BREAKER_RESET_MS,
       qpsPerShop: env.PLATFORM_QPS_PER_SHOP,
       qpsScope: env.PLATFORM_QPS_SCOPE,
+      qpsMaxWaitMs: env.PLATFORM_QPS_MAX_WAIT_MS,
       rateLimitKeyPrefix: `${env.BULLMQ_PREFIX}-rl`,
       directory,
       outbound,
@@ -71,7 +75,7 @@ export class PlatformRuntimeModule {
       imports: [
         ResilienceModule.forRoot({
           breaker: { requestTimeoutMs: o.timeoutMs, resetTimeoutMs: o.breakerResetMs },
-          rateLimit: { redis: o.redis, defaultQps: o.qpsPerShop, qpsFor: platformQpsFor(o.qpsPerShop), keyPrefix: o.rateLimitKeyPrefix },
+          rateLimit: { redis: o.redis, defaultQps: o.qpsPerShop, qpsFor: platformQpsFor(o.qpsPerShop), keyPrefix: o.rateLimitKeyPrefix, maxWaitMs: o.qpsMaxWaitMs },
         }),
         o.directory,
         platforms,

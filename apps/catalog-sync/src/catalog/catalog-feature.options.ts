@@ -10,7 +10,7 @@ export interface CatalogFeatureOptions {
 }
 
 export const DEFAULT_CATALOG_FEATURE_OPTIONS: CatalogFeatureOptions = {
-  publishConcurrency: 4,
+  publishConcurrency: 8,
   importMaxBytes: 20 * 1024 * 1024,
   driftExceptionUnits: 5,
 };
