@@ -49,11 +49,12 @@ export class PublishFlowProducer implements OnApplicationShutdown {
       opts: { ...jobOptionsFor(QUEUE.CATALOG_PUBLISH_FLOW), jobId: flowJobId(s.runId, s.productId) },
       children: s.targets.map((t) => {
         const child: JobPayloads['publish-product'] = { v: 1, productId: s.productId, platform: t.platform, shopId: t.shopId };
+        const queueName = publishQueueOf(t.platform);
         return {
           name: 'publish-product',
-          queueName: publishQueueOf(t.platform),
+          queueName,
           data: child,
-          opts: { ...jobOptionsFor(publishQueueOf(t.platform)), jobId: childJobId(s.runId, s.productId, t.shopId), priority, ignoreDependencyOnFailure: true },
+          opts: { ...jobOptionsFor(queueName), jobId: childJobId(s.runId, s.productId, t.shopId), priority, ignoreDependencyOnFailure: true },
         };
       }),
     };
